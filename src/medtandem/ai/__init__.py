@@ -1,0 +1,1 @@
+"""Frugal, transparent ECG models: training, ONNX inference, calibration, evaluation, energy."""

@@ -1,0 +1,39 @@
+"""Read-side queries about people and roles, for other apps to use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from medtandem.apps.accounts.models import Cohort, Role, RoleAssignment, User
+
+
+def roles_of(user: Any) -> set[str]:
+    """The role names a user holds (cached on the user object for the request)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_medtandem_roles", None)
+    if cached is None:
+        cached = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+        if user.is_superuser:
+            cached.add(Role.ADMINISTRATOR.value)
+        user._medtandem_roles = cached
+    return set(cached)
+
+
+def has_role(user: Any, *roles: str) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def learners_of_instructor(instructor: User) -> QuerySet[User]:
+    """Learners in the cohorts an instructor teaches (all learners for administrators)."""
+    if has_role(instructor, Role.ADMINISTRATOR):
+        return User.objects.filter(role_assignments__role=Role.LEARNER).distinct()
+    return User.objects.filter(cohorts__instructors=instructor).distinct()
+
+
+def cohorts_of_instructor(instructor: User) -> QuerySet[Cohort]:
+    if has_role(instructor, Role.ADMINISTRATOR):
+        return Cohort.objects.all()
+    return Cohort.objects.filter(instructors=instructor)

@@ -1,0 +1,62 @@
+"""Read-side queries of the case bank."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db.models import Q, QuerySet
+
+from medtandem.apps.cases.models import AIPrediction, Case
+from medtandem.ecg.bundle import decode_signal
+from medtandem.ecg.ptbxl import SUPERCLASSES
+from medtandem.ecg.record import EcgRecord
+
+
+def filter_cases(
+    *,
+    superclasses: Sequence[str] = (),
+    match: str = "any",
+    rhythm: str | None = None,
+    age_min: int | None = None,
+    age_max: int | None = None,
+    sex: str | None = None,
+    source: str | None = None,
+    scp_code: str | None = None,
+) -> QuerySet[Case]:
+    """Cases matching every given filter. ``match`` says whether a case needs any or all superclasses."""
+    unknown = [s for s in superclasses if s not in SUPERCLASSES]
+    if unknown:
+        raise ValueError(f"unknown superclasses {unknown}; expected some of {SUPERCLASSES}")
+    if match not in ("any", "all"):
+        raise ValueError("match must be 'any' or 'all'")
+    qs = Case.objects.all()
+    if superclasses:
+        conditions = [Q(**{s.lower(): True}) for s in superclasses]
+        combined = conditions[0]
+        for condition in conditions[1:]:
+            combined = combined | condition if match == "any" else combined & condition
+        qs = qs.filter(combined)
+    if rhythm:
+        qs = qs.filter(rhythm=rhythm)
+    if age_min is not None:
+        qs = qs.filter(age__gte=age_min)
+    if age_max is not None:
+        qs = qs.filter(age__lte=age_max)
+    if sex:
+        qs = qs.filter(sex=sex)
+    if source:
+        qs = qs.filter(source=source)
+    if scp_code:
+        # JSON key lookups differ between SQLite and PostgreSQL; has_key is portable.
+        qs = qs.filter(scp_codes__has_key=scp_code)
+    return qs
+
+
+def record_of(case: Case) -> EcgRecord:
+    """The case's tracing as an :class:`EcgRecord` (mV)."""
+    signal = case.signal
+    return EcgRecord(decode_signal(bytes(signal.data)), signal.fs, tuple(signal.leads), case.record_name)
+
+
+def prediction_for(case: Case, model_name: str, model_version: str) -> AIPrediction | None:
+    return AIPrediction.objects.filter(case=case, model_name=model_name, model_version=model_version).first()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CurriculumConfig(AppConfig):
+    name = "medtandem.apps.curriculum"
+    label = "curriculum"

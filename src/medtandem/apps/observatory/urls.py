@@ -1,0 +1,2 @@
+app_name = "observatory"
+urlpatterns: list[object] = []

@@ -1,0 +1,143 @@
+"""Reading sessions and reads: the hybrid (unaided, then aided) ECG reading flow."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from medtandem.apps.cases.models import AIPrediction, Case, CaseSet, Rhythm
+
+
+class Mode(models.TextChoices):
+    PRACTICE = "practice", _("Pratique hybride (seul, puis avec l'IA)")
+    UNAIDED = "unaided", _("Sans IA uniquement")
+    AIDED = "aided", _("Avec IA uniquement")
+
+
+class Condition(models.TextChoices):
+    UNAIDED = "unaided", _("Sans IA")
+    AIDED = "aided", _("Avec IA")
+
+
+#: The reads a case needs in each mode, in the order the server enforces.
+MODE_STEPS: dict[str, tuple[str, ...]] = {
+    Mode.PRACTICE: (Condition.UNAIDED, Condition.AIDED),
+    Mode.UNAIDED: (Condition.UNAIDED,),
+    Mode.AIDED: (Condition.AIDED,),
+}
+
+
+class ReadingAssignment(models.Model):
+    """An instructor's assignment of a case set, in one mode, to learners."""
+
+    title = models.CharField(_("titre"), max_length=200)
+    case_set = models.ForeignKey(CaseSet, on_delete=models.PROTECT, related_name="assignments")
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.PRACTICE)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    due_at = models.DateTimeField(_("échéance"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReadingSession(models.Model):
+    """One learner working through a case set in one mode. The AI model is fixed when it starts."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_sessions")
+    assignment = models.ForeignKey(
+        ReadingAssignment, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions"
+    )
+    case_set = models.ForeignKey(CaseSet, on_delete=models.PROTECT, related_name="sessions")
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.PRACTICE)
+    title = models.CharField(max_length=200)
+    ai_model_name = models.CharField(max_length=80, blank=True)
+    ai_model_version = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "assignment"], name="one_session_per_assignment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} · {self.learner}"
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        return MODE_STEPS[self.mode]
+
+
+class StepOpening(models.Model):
+    """When the server first served a read step: the start of the server-side read time."""
+
+    session = models.ForeignKey(ReadingSession, on_delete=models.CASCADE)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT)
+    condition = models.CharField(max_length=10, choices=Condition.choices)
+    served_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "case", "condition"], name="one_opening_per_step")
+        ]
+
+
+class Read(models.Model):
+    """One learner's committed answer to one case under one condition. Immutable once stored."""
+
+    session = models.ForeignKey(ReadingSession, on_delete=models.PROTECT, related_name="reads")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reads")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reads")
+    condition = models.CharField(max_length=10, choices=Condition.choices)
+    # Superclasses asserted by the reader.
+    norm = models.BooleanField(default=False)
+    mi = models.BooleanField(default=False)
+    sttc = models.BooleanField(default=False)
+    cd = models.BooleanField(default=False)
+    hyp = models.BooleanField(default=False)
+    # 0-100 confidence that each superclass is present (the rating used for ROC analysis).
+    confidence_norm = models.PositiveSmallIntegerField()
+    confidence_mi = models.PositiveSmallIntegerField()
+    confidence_sttc = models.PositiveSmallIntegerField()
+    confidence_cd = models.PositiveSmallIntegerField()
+    confidence_hyp = models.PositiveSmallIntegerField()
+    rhythm = models.CharField(max_length=16, choices=Rhythm.choices)
+    comment = models.TextField(blank=True)
+    client_time_ms = models.PositiveIntegerField(null=True, blank=True, help_text="time on task reported by the browser")
+    opened_at = models.DateTimeField(null=True, help_text="when the server served this step")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    submission_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    ai_prediction = models.ForeignKey(
+        AIPrediction, null=True, blank=True, on_delete=models.PROTECT,
+        help_text="the suggestion the reader saw (aided reads)",
+    )
+
+    class Meta:
+        ordering = ["submitted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "case", "condition"], name="one_read_per_step"),
+        ]
+        indexes = [models.Index(fields=["learner", "condition"])]
+
+    @property
+    def server_time_ms(self) -> int | None:
+        if not self.opened_at:
+            return None
+        return int((self.submitted_at - self.opened_at).total_seconds() * 1000)
+
+    @property
+    def superclasses(self) -> list[str]:
+        from medtandem.ecg.ptbxl import SUPERCLASSES
+
+        return [s for s in SUPERCLASSES if getattr(self, s.lower())]
+
+    def confidence(self, superclass: str) -> int:
+        return int(getattr(self, f"confidence_{superclass.lower()}"))

@@ -1,0 +1,250 @@
+"""The hybrid reading rules.
+
+For each case of a session the server walks the mode's steps in order (practice: unaided, then
+aided; then feedback). Nothing reveals the AI suggestion before the unaided read is stored, nor the
+truth before the case's last read is stored. A committed read is never modified; a retried
+submission (same submission key) returns the read already stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from medtandem.apps.accounts.models import User
+from medtandem.apps.cases.models import AIPrediction, Case, CaseSet
+from medtandem.apps.cases.services import current_model, suggestion_for
+from medtandem.apps.reading.models import (
+    Condition,
+    Mode,
+    Read,
+    ReadingAssignment,
+    ReadingSession,
+    StepOpening,
+)
+from medtandem.ecg.ptbxl import RHYTHM_CHOICES, SUPERCLASSES
+
+FEEDBACK = "feedback"
+
+
+class ReadingRuleError(Exception):
+    """A request breaks the reading order or the immutability of reads (HTTP 409)."""
+
+
+class ReadValidationError(ValueError):
+    """A submitted read is malformed (HTTP 400); ``errors`` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ReadAnswer:
+    """A validated answer, before it is stored."""
+
+    superclasses: frozenset[str]
+    confidences: dict[str, int]
+    rhythm: str
+    comment: str = ""
+    client_time_ms: int | None = None
+
+
+def parse_answer(data: Any) -> ReadAnswer:
+    """Validate a submitted form or JSON body (a QueryDict or a dict)."""
+    errors: dict[str, str] = {}
+    getlist = data.getlist if hasattr(data, "getlist") else (lambda k: data.get(k) or [])
+    chosen = set(getlist("superclasses"))
+    unknown = chosen - set(SUPERCLASSES)
+    if unknown:
+        errors["superclasses"] = f"unknown superclasses {sorted(unknown)}"
+    confidences: dict[str, int] = {}
+    for name in SUPERCLASSES:
+        key = f"confidence_{name.lower()}"
+        raw = data.get(key)
+        try:
+            value = int(str(raw))
+        except (TypeError, ValueError):
+            errors[key] = "a whole number from 0 to 100 is required"
+            continue
+        if not 0 <= value <= 100:
+            errors[key] = "must be between 0 and 100"
+        confidences[name] = value
+    rhythm = str(data.get("rhythm") or "")
+    if rhythm not in RHYTHM_CHOICES:
+        errors["rhythm"] = f"choose one of {list(RHYTHM_CHOICES)}"
+    comment = str(data.get("comment") or "")[:2000]
+    client_time: int | None = None
+    raw_time = data.get("client_time_ms")
+    if raw_time not in (None, ""):
+        try:
+            client_time = max(0, min(int(float(str(raw_time))), 24 * 3600 * 1000))
+        except ValueError:
+            errors["client_time_ms"] = "must be a number of milliseconds"
+    if errors:
+        raise ReadValidationError(errors)
+    return ReadAnswer(frozenset(chosen), confidences, rhythm, comment, client_time)
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+def start_session(
+    learner: User,
+    case_set: CaseSet,
+    mode: str = Mode.PRACTICE,
+    *,
+    title: str = "",
+    assignment: ReadingAssignment | None = None,
+) -> ReadingSession:
+    """Open a reading session; the AI model in service now is the one the learner will see."""
+    if mode not in Mode.values:
+        raise ValueError(f"unknown mode {mode!r}")
+    model_name = model_version = ""
+    if mode != Mode.UNAIDED:
+        model = current_model()
+        model_name, model_version = model.name, model.version
+    return ReadingSession.objects.create(
+        learner=learner,
+        case_set=case_set,
+        mode=mode,
+        title=title or case_set.name,
+        assignment=assignment,
+        ai_model_name=model_name,
+        ai_model_version=model_version,
+    )
+
+
+@transaction.atomic
+def assign(
+    case_set: CaseSet, learners: list[User], *, mode: str, title: str, created_by: User | None
+) -> ReadingAssignment:
+    """Assign a case set to learners: one session each (assigning again adds only new learners)."""
+    assignment = ReadingAssignment.objects.create(title=title, case_set=case_set, mode=mode, created_by=created_by)
+    for learner in learners:
+        start_session(learner, case_set, mode, title=title, assignment=assignment)
+    return assignment
+
+
+def cases_of(session: ReadingSession) -> list[Case]:
+    return list(session.case_set.ordered_cases())
+
+
+def reads_by_case(session: ReadingSession) -> dict[int, dict[str, Read]]:
+    out: dict[int, dict[str, Read]] = {}
+    for read in session.reads.all():
+        out.setdefault(read.case_id, {})[read.condition] = read
+    return out
+
+
+def step_for(session: ReadingSession, case: Case, reads: dict[str, Read] | None = None) -> str:
+    """The step the learner is at for this case: a condition to read, or ``"feedback"``."""
+    if reads is None:
+        reads = {r.condition: r for r in session.reads.filter(case=case)}
+    for condition in session.steps:
+        if condition not in reads:
+            return condition
+    return FEEDBACK
+
+
+def current_position(session: ReadingSession) -> int | None:
+    """Index of the first case not yet fully read, or None when the session is complete."""
+    done = reads_by_case(session)
+    for index, case in enumerate(cases_of(session)):
+        if step_for(session, case, done.get(case.pk, {})) != FEEDBACK:
+            return index
+    return None
+
+
+def may_open(session: ReadingSession, position: int) -> bool:
+    """Cases are read in order: a learner may open completed cases and the current one, not later ones."""
+    current = current_position(session)
+    n_cases = session.case_set.cases.count()
+    return 0 <= position < n_cases and (current is None or position <= current)
+
+
+def open_step(session: ReadingSession, case: Case, condition: str) -> StepOpening:
+    """Record (once) when the server first served a read step."""
+    opening, _ = StepOpening.objects.get_or_create(session=session, case=case, condition=condition)
+    return opening
+
+
+def may_see_ai(session: ReadingSession, case: Case) -> bool:
+    """The AI suggestion is visible once the step after the unaided read is reached (never in unaided mode)."""
+    if session.mode == Mode.UNAIDED:
+        return False
+    step = step_for(session, case)
+    return step in (Condition.AIDED, FEEDBACK)
+
+
+def may_see_truth(session: ReadingSession, case: Case) -> bool:
+    return step_for(session, case) == FEEDBACK
+
+
+def ai_suggestion(session: ReadingSession, case: Case) -> AIPrediction:
+    """The session's model's suggestion for the case, only when the rules allow it."""
+    if not may_see_ai(session, case):
+        raise ReadingRuleError("the AI suggestion is shown only after the unaided read is stored")
+    return suggestion_for(case, session.ai_model_name, session.ai_model_version)
+
+
+def commit_read(
+    session: ReadingSession, case: Case, condition: str, answer: ReadAnswer, submission_key: str | uuid.UUID
+) -> tuple[Read, bool]:
+    """Store a read if it is the one the flow expects now.
+
+    Returns ``(read, created)``. A retry with the same submission key returns the stored read and
+    ``created=False``; any other attempt to read a step twice, or out of order, raises
+    :class:`ReadingRuleError` and changes nothing.
+    """
+    try:
+        key = uuid.UUID(str(submission_key))
+    except ValueError:
+        raise ReadValidationError({"submission_key": "missing or malformed"}) from None
+    existing = Read.objects.filter(submission_key=key).first()
+    if existing is not None:
+        if (existing.session_id, existing.case_id, existing.condition) != (session.pk, case.pk, condition):
+            raise ReadingRuleError("this submission key belongs to another read")
+        return existing, False
+    if not session.case_set.cases.filter(pk=case.pk).exists():
+        raise ReadingRuleError("this case is not part of the session")
+    position = [c.pk for c in cases_of(session)].index(case.pk)
+    if not may_open(session, position):
+        raise ReadingRuleError("cases are read in order")
+    expected = step_for(session, case)
+    if expected != condition:
+        if expected == FEEDBACK or condition in {r.condition for r in session.reads.filter(case=case)}:
+            raise ReadingRuleError("this read is already committed and cannot be changed")
+        raise ReadingRuleError(f"the {expected} read of this case comes first")
+    prediction = ai_suggestion(session, case) if condition == Condition.AIDED else None
+    opening = StepOpening.objects.filter(session=session, case=case, condition=condition).first()
+    fields = {name.lower(): name in answer.superclasses for name in SUPERCLASSES}
+    fields.update({f"confidence_{name.lower()}": answer.confidences[name] for name in SUPERCLASSES})
+    try:
+        with transaction.atomic():
+            read = Read.objects.create(
+                session=session,
+                learner=session.learner,
+                case=case,
+                condition=condition,
+                rhythm=answer.rhythm,
+                comment=answer.comment,
+                client_time_ms=answer.client_time_ms,
+                opened_at=opening.served_at if opening else None,
+                submission_key=key,
+                ai_prediction=prediction,
+                **fields,
+            )
+    except IntegrityError:
+        # A concurrent duplicate (double click reaching two workers) lost the race.
+        same = Read.objects.filter(submission_key=key).first()
+        if same is not None:
+            return same, False
+        raise ReadingRuleError("this read is already committed and cannot be changed") from None
+    if current_position(session) is None and session.completed_at is None:
+        ReadingSession.objects.filter(pk=session.pk, completed_at__isnull=True).update(completed_at=timezone.now())
+    return read, True

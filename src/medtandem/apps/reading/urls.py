@@ -1,0 +1,2 @@
+app_name = "reading"
+urlpatterns: list[object] = []

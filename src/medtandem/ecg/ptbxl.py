@@ -1,0 +1,189 @@
+"""PTB-XL metadata: the database CSV, the SCP-ECG statements, and the labels derived from them.
+
+Labels follow the PTB-XL benchmark (Strodthoff et al. 2021, IEEE JBHI 25(5):1519-1528): a record's
+diagnostic superclasses are the ``diagnostic_class`` of every diagnostic SCP statement it carries,
+at any likelihood. The rhythm, for the reading task, is grouped as sinus, atrial fibrillation or
+flutter, or other.
+
+Reference: Wagner P. et al. PTB-XL, a large publicly available electrocardiography dataset.
+Sci Data 7, 154 (2020). https://doi.org/10.1038/s41597-020-0495-6 (CC BY 4.0).
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from medtandem.ecg.record import EcgReadError
+
+SUPERCLASSES: tuple[str, ...] = ("NORM", "MI", "STTC", "CD", "HYP")
+SUPERCLASS_NAMES = {
+    "NORM": "Normal ECG",
+    "MI": "Myocardial infarction",
+    "STTC": "ST/T change",
+    "CD": "Conduction disturbance",
+    "HYP": "Hypertrophy",
+}
+RHYTHM_CHOICES: tuple[str, ...] = ("sinus", "afib_flutter", "other")
+SINUS_CODES = frozenset({"SR", "STACH", "SBRAD", "SARRH"})
+AFIB_FLUTTER_CODES = frozenset({"AFIB", "AFLT"})
+
+DATABASE_COLUMNS = (
+    "ecg_id", "patient_id", "age", "sex", "site", "device", "recording_date", "report",
+    "scp_codes", "strat_fold", "filename_lr", "filename_hr",
+)
+STATEMENT_COLUMNS = ("description", "diagnostic", "form", "rhythm", "diagnostic_class", "diagnostic_subclass")
+
+
+@dataclass(frozen=True)
+class ScpStatement:
+    code: str
+    description: str
+    diagnostic: bool
+    form: bool
+    rhythm: bool
+    diagnostic_class: str
+    diagnostic_subclass: str
+
+
+@dataclass(frozen=True)
+class PtbxlEntry:
+    """One row of ``ptbxl_database.csv`` with its derived labels."""
+
+    ecg_id: int
+    patient_id: int | None
+    age: int | None
+    sex: str  # "M", "F" or "" (PTB-XL codes 0 = male, 1 = female)
+    site: str
+    device: str
+    recording_date: str
+    report: str
+    scp_codes: dict[str, float]
+    strat_fold: int
+    filename_lr: str
+    filename_hr: str
+    superclasses: tuple[str, ...]
+    rhythm: str
+    extra: dict[str, str]
+
+    def filename(self, sampling_rate: int) -> str:
+        return self.filename_hr if sampling_rate == 500 else self.filename_lr
+
+
+def _missing(fieldnames: list[str] | None, required: tuple[str, ...], path: Path) -> None:
+    got = set(fieldnames or [])
+    missing = [c for c in required if c not in got]
+    if missing:
+        raise EcgReadError(f"{path}: missing columns {missing}")
+
+
+def read_statements(path: Path) -> dict[str, ScpStatement]:
+    """Read ``scp_statements.csv`` (first column: the SCP code)."""
+    if not path.is_file():
+        raise EcgReadError(f"{path}: file not found")
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        _missing(reader.fieldnames, STATEMENT_COLUMNS, path)
+        assert reader.fieldnames is not None
+        code_col = reader.fieldnames[0]
+        out = {}
+        for row in reader:
+            code = row[code_col].strip()
+            out[code] = ScpStatement(
+                code,
+                row["description"].strip(),
+                row["diagnostic"].strip() in {"1", "1.0"},
+                row["form"].strip() in {"1", "1.0"},
+                row["rhythm"].strip() in {"1", "1.0"},
+                row["diagnostic_class"].strip(),
+                row["diagnostic_subclass"].strip(),
+            )
+    return out
+
+
+def derive_superclasses(scp_codes: dict[str, float], statements: dict[str, ScpStatement]) -> tuple[str, ...]:
+    classes = {
+        statements[c].diagnostic_class
+        for c in scp_codes
+        if c in statements and statements[c].diagnostic and statements[c].diagnostic_class
+    }
+    return tuple(s for s in SUPERCLASSES if s in classes)
+
+
+def derive_rhythm(scp_codes: dict[str, float]) -> str:
+    codes = set(scp_codes)
+    if codes & AFIB_FLUTTER_CODES:
+        return "afib_flutter"
+    if codes & SINUS_CODES:
+        return "sinus"
+    return "other"
+
+
+def _int_or_none(value: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else int(number)
+
+
+def iter_database(path: Path, statements: dict[str, ScpStatement]) -> Iterator[PtbxlEntry]:
+    """Yield the rows of ``ptbxl_database.csv``; a malformed row raises with its line number."""
+    if not path.is_file():
+        raise EcgReadError(f"{path}: file not found")
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        _missing(reader.fieldnames, DATABASE_COLUMNS, path)
+        known = set(DATABASE_COLUMNS)
+        for row in reader:
+            line = reader.line_num
+            try:
+                scp = ast.literal_eval(row["scp_codes"] or "{}")
+                if not isinstance(scp, dict):
+                    raise ValueError("scp_codes is not a dictionary")
+                scp = {str(k): float(v) for k, v in scp.items()}
+                sex_code = _int_or_none(row["sex"])
+                yield PtbxlEntry(
+                    ecg_id=int(float(row["ecg_id"])),
+                    patient_id=_int_or_none(row["patient_id"]),
+                    age=_int_or_none(row["age"]),
+                    sex={0: "M", 1: "F"}.get(sex_code, "") if sex_code is not None else "",
+                    site=(row["site"] or "").strip().removesuffix(".0"),
+                    device=(row["device"] or "").strip(),
+                    recording_date=(row["recording_date"] or "").strip(),
+                    report=(row["report"] or "").strip(),
+                    scp_codes=scp,
+                    strat_fold=int(float(row["strat_fold"])),
+                    filename_lr=row["filename_lr"].strip(),
+                    filename_hr=row["filename_hr"].strip(),
+                    superclasses=derive_superclasses(scp, statements),
+                    rhythm=derive_rhythm(scp),
+                    extra={k: (v or "").strip() for k, v in row.items() if k not in known and k},
+                )
+            except (ValueError, SyntaxError, KeyError, AttributeError) as exc:
+                raise EcgReadError(f"{path}, line {line}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class PtbxlDatabase:
+    root: Path
+    statements: dict[str, ScpStatement]
+    entries: tuple[PtbxlEntry, ...]
+
+
+def read_database(root: str | Path, limit: int | None = None) -> PtbxlDatabase:
+    """Read a PTB-XL folder of the standard layout (``ptbxl_database.csv``, ``scp_statements.csv``)."""
+    root = Path(root)
+    if not root.is_dir():
+        raise EcgReadError(f"{root}: not a folder")
+    statements = read_statements(root / "scp_statements.csv")
+    entries = []
+    for entry in iter_database(root / "ptbxl_database.csv", statements):
+        entries.append(entry)
+        if limit is not None and len(entries) >= limit:
+            break
+    return PtbxlDatabase(root, statements, tuple(entries))

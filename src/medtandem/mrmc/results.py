@@ -1,0 +1,224 @@
+"""Result objects shared by the Obuchowski-Rockette and DBM analyses.
+
+Frozen dataclasses with named fields, a ``to_dict()`` that is JSON-serialisable (non-finite
+numbers become ``None``) and a ``summary()`` that returns a plain-text table in the spirit of
+MRMCaov's printed output.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "Difference",
+    "FactorAnalysis",
+    "GlobalTest",
+    "ModalityCI",
+    "clean",
+    "format_table",
+]
+
+#: Factor-type codes and their descriptions.
+FACTOR_LABELS = {
+    "rrrc": "random readers and random cases",
+    "frrc": "fixed readers and random cases",
+    "rrfc": "random readers and fixed cases",
+}
+
+
+def clean(x: Any) -> Any:
+    """Make ``x`` JSON-serialisable: numpy scalars to Python, NaN/inf to None, recursively."""
+    if isinstance(x, dict):
+        return {str(k): clean(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [clean(v) for v in x]
+    if hasattr(x, "item") and callable(x.item) and getattr(x, "ndim", 1) == 0:
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def _fmt(x: Any, digits: int = 6) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, str):
+        return x
+    if isinstance(x, int):
+        return str(x)
+    if not math.isfinite(float(x)):
+        return "inf" if x > 0 else ("-inf" if x < 0 else "NA")
+    if x != 0 and abs(x) < 1e-4:
+        return f"{x:.{digits - 1}e}"
+    return f"{x:.{digits}g}" if abs(x) >= 1e4 else f"{x:.{digits}f}".rstrip("0").rstrip(".") or "0"
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Right-aligned plain-text table (first column left-aligned)."""
+    cells = [[str(h) for h in headers]] + [[_fmt(v) for v in row] for row in rows]
+    widths = [max(len(row[k]) for row in cells) for k in range(len(headers))]
+    lines = []
+    for row in cells:
+        parts = [row[0].ljust(widths[0])] + [row[k].rjust(widths[k]) for k in range(1, len(row))]
+        lines.append("  ".join(parts))
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class GlobalTest:
+    """Test of the null hypothesis of equal FOM across all modalities.
+
+    ``distribution`` is ``F`` (statistic on df1, df2 degrees of freedom) or ``chi2``
+    (statistic on df1 degrees of freedom; df2 is None).
+    """
+
+    statistic: float
+    df1: float
+    df2: float | None
+    p: float
+    distribution: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return clean(
+            {
+                "statistic": self.statistic,
+                "df1": self.df1,
+                "df2": self.df2,
+                "p": self.p,
+                "distribution": self.distribution,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A difference of mean FOM between two modalities (optionally for one reader).
+
+    ``df`` is None where the reference distribution is normal (fixed readers).
+    ``statistic`` is t (or z when df is None).
+    """
+
+    comparison: str
+    estimate: float
+    se: float
+    df: float | None
+    ci_lower: float
+    ci_upper: float
+    statistic: float
+    p: float
+    reader: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {
+            "comparison": self.comparison,
+            "estimate": self.estimate,
+            "se": self.se,
+            "df": self.df,
+            "ci_lower": self.ci_lower,
+            "ci_upper": self.ci_upper,
+            "statistic": self.statistic,
+            "p": self.p,
+        }
+        if self.reader is not None:
+            d["reader"] = self.reader
+        return clean(d)
+
+
+@dataclass(frozen=True)
+class ModalityCI:
+    """Confidence interval for one modality's mean FOM (df None: normal interval)."""
+
+    modality: str
+    estimate: float
+    se: float
+    df: float | None
+    ci_lower: float
+    ci_upper: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return clean(
+            {
+                "modality": self.modality,
+                "estimate": self.estimate,
+                "se": self.se,
+                "df": self.df,
+                "ci_lower": self.ci_lower,
+                "ci_upper": self.ci_upper,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class FactorAnalysis:
+    """One generalisation of an analysis: RRRC, FRRC or RRFC.
+
+    Attributes:
+        factors: ``rrrc``, ``frrc`` or ``rrfc``.
+        method: ``or`` (Obuchowski-Rockette) or ``dbm`` (Dorfman-Berbaum-Metz).
+        alpha: significance level; confidence intervals are ``1 - alpha``.
+        test: the global test over modalities.
+        differences: every pairwise difference of modality means.
+        modalities: per-modality confidence intervals.
+        reader_differences: per-reader differences (fixed readers only).
+    """
+
+    factors: str
+    method: str
+    alpha: float
+    test: GlobalTest
+    differences: tuple[Difference, ...]
+    modalities: tuple[ModalityCI, ...]
+    reader_differences: tuple[Difference, ...] = ()
+
+    @property
+    def description(self) -> str:
+        return FACTOR_LABELS[self.factors]
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"factors": self.factors, "description": self.description}
+        d.update(self.test.to_dict())
+        d["differences"] = [x.to_dict() for x in self.differences]
+        d["modality_cis"] = [x.to_dict() for x in self.modalities]
+        if self.reader_differences:
+            d["reader_differences"] = [x.to_dict() for x in self.reader_differences]
+        return clean(d)
+
+    def summary(self) -> str:
+        level = f"{100 * (1 - self.alpha):g}%"
+        out = [f"{self.factors.upper()} analysis ({self.description})", ""]
+        test = self.test
+        if test.distribution == "F":
+            out.append("Global test of equal FOM across modalities (F):")
+            out.append(format_table(["", "F", "df1", "df2", "p-value"],
+                                    [["", test.statistic, test.df1, test.df2, test.p]]))
+        else:
+            out.append("Global test of equal FOM across modalities (chi-square):")
+            out.append(format_table(["", "X2", "df", "p-value"],
+                                    [["", test.statistic, test.df1, test.p]]))
+        out.append("")
+        out.append(f"Pairwise modality comparisons ({level} CI):")
+        out.append(format_table(
+            ["Comparison", "Estimate", "StdErr", "df", "CI.Lower", "CI.Upper",
+             "t" if self.differences and self.differences[0].df is not None else "z", "p-value"],
+            [[d.comparison, d.estimate, d.se, d.df, d.ci_lower, d.ci_upper, d.statistic, d.p]
+             for d in self.differences],
+        ))
+        out.append("")
+        out.append(f"Modality FOM estimates and {level} CIs:")
+        out.append(format_table(
+            ["Modality", "Estimate", "StdErr", "df", "CI.Lower", "CI.Upper"],
+            [[m.modality, m.estimate, m.se, m.df, m.ci_lower, m.ci_upper] for m in self.modalities],
+        ))
+        if self.reader_differences:
+            out.append("")
+            out.append(f"Per-reader modality comparisons ({level} CI):")
+            out.append(format_table(
+                ["Reader", "Comparison", "Estimate", "StdErr", "CI.Lower", "CI.Upper", "z",
+                 "p-value"],
+                [[d.reader, d.comparison, d.estimate, d.se, d.ci_lower, d.ci_upper, d.statistic,
+                  d.p] for d in self.reader_differences],
+            ))
+        return "\n".join(out)

@@ -1,0 +1,1 @@
+"""Human-AI reliance measures from paired unaided/aided reads. Pure, no Django."""

@@ -1,0 +1,57 @@
+"""Sub-commands of ``medtandem`` that need Django: import, demo data, serving, management."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser("import-ptbxl", help="import a PTB-XL folder (standard layout) into the case bank")
+    p.add_argument("path", help="PTB-XL folder with ptbxl_database.csv, scp_statements.csv, records100/500")
+    p.add_argument("--sampling-rate", type=int, choices=(100, 500), default=500)
+    p.add_argument("--limit", type=int, default=None, help="import only the first N records")
+    p.set_defaults(func=_import_ptbxl)
+
+    p = subparsers.add_parser("manage", help="run a Django management command (migrate, createsuperuser, ...)")
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_manage)
+
+
+def _import_ptbxl(args: argparse.Namespace) -> int:
+    from medtandem.cli import setup_django
+
+    setup_django()
+    from tqdm import tqdm
+
+    from medtandem.apps.cases.services import CaseImportError, import_ptbxl
+    from medtandem.ecg.ptbxl import read_database
+    from medtandem.ecg.record import EcgReadError
+
+    try:
+        total = len(read_database(args.path, limit=args.limit).entries)
+    except EcgReadError as exc:
+        print(f"medtandem import-ptbxl: {exc}. Nothing was imported.", file=sys.stderr)
+        return 2
+    with tqdm(total=total, unit="ECG", desc="Import PTB-XL", disable=None) as bar:
+        try:
+            report = import_ptbxl(args.path, sampling_rate=args.sampling_rate, limit=args.limit, progress=bar.update)
+        except CaseImportError as exc:
+            bar.close()
+            print(f"medtandem import-ptbxl: {exc}. Nothing was imported.", file=sys.stderr)
+            return 2
+    print(
+        f"Imported {report.total} ECGs at {report.sampling_rate} Hz "
+        f"({report.created} new, {report.updated} updated; {report.statements} SCP statements)."
+    )
+    return 0
+
+
+def _manage(args: argparse.Namespace) -> int:
+    from medtandem.cli import setup_django
+
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["medtandem manage", *args.args])
+    return 0

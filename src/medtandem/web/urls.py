@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from medtandem.web import views
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", views.healthz, name="healthz"),
+    path("", views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("medtandem.apps.accounts.urls")),
+    path("cases/", include("medtandem.apps.cases.urls")),
+    path("reading/", include("medtandem.apps.reading.urls")),
+    path("learn/", include("medtandem.apps.curriculum.urls")),
+    path("studies/", include("medtandem.apps.studies.urls")),
+    path("observatory/", include("medtandem.apps.observatory.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += []
+_ = i18n_patterns  # language comes from the session/cookie and Accept-Language, not the URL

@@ -1,0 +1,28 @@
+"""Shared fixtures. Integration tests use the database named by DATABASE_URL (SQLite by default)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    vendor = _database_vendor()
+    if vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason=f"needs PostgreSQL; this run uses {vendor} (set DATABASE_URL to run it)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def _database_vendor() -> str:
+    url = os.environ.get("DATABASE_URL", "sqlite")
+    return "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
+
+
+@pytest.fixture
+def db_vendor(db: None) -> str:
+    return connection.vendor
