@@ -6,6 +6,7 @@ compressed, which brings PTB-XL's 500 Hz records from 120 kB to about 30 kB each
 
 from __future__ import annotations
 
+import functools
 import io
 import lzma
 import zlib
@@ -52,10 +53,26 @@ def write_archive(path: str, signals: dict[str, NDArray[np.int16]]) -> None:
 
 
 def read_archive(path: str) -> dict[str, NDArray[np.int16]]:
-    """Read an archive written by :func:`write_archive`: name -> int16 (samples, leads)."""
+    """Read an archive written by :func:`write_archive`: name -> int16 (samples, leads), read-only.
+
+    Decompressing the embedded bank takes about a second, so the result is cached per file version.
+    """
+    import os
+
+    stat = os.stat(path)
+    return _read_archive(os.path.abspath(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=2)
+def _read_archive(path: str, _mtime_ns: int, _size: int) -> dict[str, NDArray[np.int16]]:
     try:
         with lzma.open(path, "rb") as fh:
             data = np.load(io.BytesIO(fh.read()))
-            return {k: np.cumsum(data[k].T, axis=0, dtype=np.int16) for k in data.files}
+            out = {}
+            for k in data.files:
+                signal = np.cumsum(data[k].T, axis=0, dtype=np.int16)
+                signal.setflags(write=False)
+                out[k] = signal
+            return out
     except (OSError, lzma.LZMAError, ValueError) as exc:
         raise EcgReadError(f"{path}: cannot read signal archive ({exc})") from None

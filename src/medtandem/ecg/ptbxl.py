@@ -187,3 +187,65 @@ def read_database(root: str | Path, limit: int | None = None) -> PtbxlDatabase:
         if limit is not None and len(entries) >= limit:
             break
     return PtbxlDatabase(root, statements, tuple(entries))
+
+
+import numpy as np  # noqa: E402
+
+from medtandem.ecg.record import STANDARD_LEADS, EcgRecord  # noqa: E402
+
+#: Name of the signal archive of the embedded bank (see :mod:`medtandem.ecg.bundle`).
+SIGNAL_ARCHIVE = "signals500.npz.xz"
+_ARCHIVE_FS = 500
+_ARCHIVE_COUNTS_PER_MV = 1000.0
+
+
+def iter_signals(db: PtbxlDatabase, sampling_rate: int) -> Iterator[tuple[PtbxlEntry, EcgRecord]]:
+    """Yield ``(entry, record)`` for every entry of ``db``, at ``sampling_rate`` (100 or 500 Hz).
+
+    Reads the WFDB record of the entry when its ``.hea`` is present under ``db.root``
+    (``filename_lr`` at 100 Hz, ``filename_hr`` at 500 Hz; at 100 Hz the 500 Hz record is resampled
+    when only that one is present). Otherwise reads the entry from the archive ``signals500.npz.xz``
+    in ``db.root`` (the embedded bank layout: key ``00001_hr``, int16 at 1000 counts/mV, 500 Hz, the
+    twelve leads in PTB-XL order), resampled to 100 Hz when asked. At 500 Hz both layouts give the
+    same samples; at 100 Hz PTB-XL's own ``records100`` files and our polyphase resampling differ
+    only by the anti-alias filter.
+
+    Raises:
+        ValueError: ``sampling_rate`` is neither 100 nor 500.
+        EcgReadError: an entry has neither a WFDB record nor an archive signal.
+    """
+    from medtandem.ecg.bundle import read_archive
+    from medtandem.ecg.wfdb import read_record
+
+    if sampling_rate not in (100, 500):
+        raise ValueError(f"sampling_rate must be 100 or 500 (Hz), got {sampling_rate!r}")
+    root = Path(db.root)
+    archive: dict[str, np.ndarray] | None = None
+    for entry in db.entries:
+        wanted = root / entry.filename(sampling_rate)
+        hr = root / entry.filename_hr
+        if wanted.with_suffix(".hea").is_file():
+            record = read_record(wanted)
+        elif sampling_rate == 100 and hr.with_suffix(".hea").is_file():
+            record = read_record(hr).resampled(100)
+        else:
+            if archive is None:
+                path = root / SIGNAL_ARCHIVE
+                if not path.is_file():
+                    raise EcgReadError(
+                        f"{wanted}: no WFDB record, and no {SIGNAL_ARCHIVE} in {root} to read it from"
+                    )
+                archive = read_archive(str(path))
+            key = Path(entry.filename_hr).name
+            if key not in archive:
+                raise EcgReadError(f"{root / SIGNAL_ARCHIVE}: no signal {key!r} for ecg_id {entry.ecg_id}")
+            counts = archive[key]
+            record = EcgRecord(
+                (counts.astype(np.float32) / np.float32(_ARCHIVE_COUNTS_PER_MV)),
+                float(_ARCHIVE_FS),
+                STANDARD_LEADS[: counts.shape[1]],
+                key,
+            )
+            if sampling_rate != _ARCHIVE_FS:
+                record = record.resampled(sampling_rate)
+        yield entry, record

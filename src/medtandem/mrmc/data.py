@@ -163,9 +163,9 @@ def prepare_reads(reads: pd.DataFrame | str | PathLike[str]) -> Reads:
             f"once): {'; '.join(desc)}"
         )
 
-    ratings = np.full(t * r * n, np.nan)
-    ratings[flat] = rating.to_numpy(dtype=float)
-    ratings = ratings.reshape(t, r, n)
+    flat_ratings = np.full(t * r * n, np.nan)
+    flat_ratings[flat] = rating.to_numpy(dtype=float)
+    ratings: np.ndarray = flat_ratings.reshape(t, r, n)
 
     if t < 2:
         raise MrmcInputError(

@@ -197,7 +197,7 @@ def or_analysis(
     """
     t, r = theta.shape
     comp = or_components(theta, cov)
-    ms_t, ms_r, ms_tr = comp.ms_t, comp.ms_r, comp.ms_tr
+    ms_t, ms_tr = comp.ms_t, comp.ms_tr
     c23 = max(comp.cov2 - comp.cov3, 0.0)
     means = theta.mean(axis=1)
     pairs = list(combinations(range(t), 2))

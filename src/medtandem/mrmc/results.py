@@ -53,7 +53,7 @@ def _fmt(x: Any, digits: int = 6) -> str:
         return "inf" if x > 0 else ("-inf" if x < 0 else "NA")
     if x != 0 and abs(x) < 1e-4:
         return f"{x:.{digits - 1}e}"
-    return f"{x:.{digits}g}" if abs(x) >= 1e4 else f"{x:.{digits}f}".rstrip("0").rstrip(".") or "0"
+    return f"{x:.{digits}g}"
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -216,9 +216,9 @@ class FactorAnalysis:
             out.append("")
             out.append(f"Per-reader modality comparisons ({level} CI):")
             out.append(format_table(
-                ["Reader", "Comparison", "Estimate", "StdErr", "CI.Lower", "CI.Upper", "z",
-                 "p-value"],
-                [[d.reader, d.comparison, d.estimate, d.se, d.ci_lower, d.ci_upper, d.statistic,
-                  d.p] for d in self.reader_differences],
+                ["Reader", "Comparison", "Estimate", "StdErr", "df", "CI.Lower", "CI.Upper",
+                 "z" if self.reader_differences[0].df is None else "t", "p-value"],
+                [[d.reader, d.comparison, d.estimate, d.se, d.df, d.ci_lower, d.ci_upper,
+                  d.statistic, d.p] for d in self.reader_differences],
             ))
         return "\n".join(out)

@@ -1,1 +1,29 @@
-"""Human-AI reliance measures from paired unaided/aided reads. Pure, no Django."""
+"""Human-AI reliance measures from paired unaided/aided reads. Pure, no Django.
+
+- :func:`reliance_measures` — one reader (or a pooled group): benefit, over- and under-reliance,
+  RAIR/RSR, accuracy when the AI is right or wrong, AUCs, calibration.
+- :func:`analyze_reliance` — per reader, per stratum (experience) and overall, from a data frame.
+- :func:`calibration` — Brier score and expected calibration error.
+- :func:`deskilling_watch` — unaided accuracy before/after N aided reads, trend and alert.
+- :mod:`medtandem.reliance.plots` — inline SVG plots.
+"""
+
+from medtandem.reliance.analysis import RelianceReport, analyze_reliance, experience_band
+from medtandem.reliance.calibration import Calibration, calibration
+from medtandem.reliance.deskilling import DeskillingWatch, deskilling_watch
+from medtandem.reliance.estimates import Estimate, auc_estimate, paired_difference, roc_curve
+from medtandem.reliance.measures import RelianceMeasures, reliance_measures
+from medtandem.reliance.metrics import (
+    AnswerChanges,
+    BinaryMetrics,
+    Proportion,
+    answer_changes,
+    binary_metrics,
+)
+
+__all__ = [
+    "AnswerChanges", "BinaryMetrics", "Calibration", "DeskillingWatch", "Estimate", "Proportion",
+    "RelianceMeasures", "RelianceReport", "analyze_reliance", "answer_changes", "auc_estimate",
+    "binary_metrics", "calibration", "deskilling_watch", "experience_band", "paired_difference",
+    "reliance_measures", "roc_curve",
+]

@@ -13,6 +13,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--limit", type=int, default=None, help="import only the first N records")
     p.set_defaults(func=_import_ptbxl)
 
+    p = subparsers.add_parser("demo", help="migrate, load the embedded demo data and serve it")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", default="8000")
+    p.add_argument("--no-serve", action="store_true", help="load the data and stop")
+    p.set_defaults(func=_demo)
+
     p = subparsers.add_parser("manage", help="run a Django management command (migrate, createsuperuser, ...)")
     p.add_argument("args", nargs=argparse.REMAINDER)
     p.set_defaults(func=_manage)
@@ -54,4 +60,29 @@ def _manage(args: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["medtandem manage", *args.args])
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from medtandem.cli import setup_django
+
+    setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    from medtandem.web.demo import load_demo
+
+    report = load_demo()
+    print()
+    print("MedTandem demo ready" + (f" on http://{args.host}:{args.port}/" if not args.no_serve else ""))
+    print("Demo logins (username / password — role):")
+    for username, password, roles in report.people:
+        print(f"  {username:15} {password:24} {roles}")
+    for note in report.notes:
+        print(f"  note: {note}")
+    if args.no_serve:
+        return 0
+    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False)
     return 0

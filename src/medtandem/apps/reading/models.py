@@ -59,6 +59,11 @@ class ReadingSession(models.Model):
     title = models.CharField(max_length=200)
     ai_model_name = models.CharField(max_length=80, blank=True)
     ai_model_version = models.CharField(max_length=40, blank=True)
+    case_order = models.JSONField(
+        null=True, blank=True, help_text="case ids in reading order (randomised per reader); null: the set's order"
+    )
+    show_feedback = models.BooleanField(default=True, help_text="reader studies usually hide the truth")
+    available_from = models.DateTimeField(null=True, blank=True, help_text="washout: not readable before")
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 

@@ -131,6 +131,10 @@ def assign(
 
 
 def cases_of(session: ReadingSession) -> list[Case]:
+    """The session's cases in reading order (its own randomised order when it has one)."""
+    if session.case_order:
+        by_id = {c.pk: c for c in session.case_set.cases.all()}
+        return [by_id[pk] for pk in session.case_order if pk in by_id]
     return list(session.case_set.ordered_cases())
 
 
@@ -182,7 +186,7 @@ def may_see_ai(session: ReadingSession, case: Case) -> bool:
 
 
 def may_see_truth(session: ReadingSession, case: Case) -> bool:
-    return step_for(session, case) == FEEDBACK
+    return session.show_feedback and step_for(session, case) == FEEDBACK
 
 
 def ai_suggestion(session: ReadingSession, case: Case) -> AIPrediction:
@@ -215,6 +219,8 @@ def commit_read(
     position = [c.pk for c in cases_of(session)].index(case.pk)
     if not may_open(session, position):
         raise ReadingRuleError("cases are read in order")
+    if session.available_from and timezone.now() < session.available_from:
+        raise ReadingRuleError("this session opens after its washout period")
     expected = step_for(session, case)
     if expected != condition:
         if expected == FEEDBACK or condition in {r.condition for r in session.reads.filter(case=case)}:

@@ -1,0 +1,90 @@
+"""Energy and carbon of training and inference, measured with CodeCarbon's offline tracker.
+
+CodeCarbon (https://mlco2.github.io/codecarbon/) reads Intel RAPL counters when the machine exposes
+them; otherwise it *estimates* CPU power from the process's CPU load times the processor's TDP, and
+RAM power from a constant per GB. The mode it used is recorded with every figure, because an
+estimate is not a measurement. Carbon intensity: France's grid average (country ``FRA``).
+When CodeCarbon is not installed (it belongs to the ``[train]`` extra), the figures are ``None`` and
+the mode says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+COUNTRY = "FRA"
+
+
+@dataclass
+class EnergyReading:
+    """Energy of one tracked task. ``kwh`` is CPU + RAM (+ GPU) energy; ``g_co2e`` its emissions."""
+
+    task: str
+    seconds: float = 0.0
+    kwh: float | None = None
+    cpu_kwh: float | None = None
+    ram_kwh: float | None = None
+    g_co2e: float | None = None
+    mode: str = "not measured (CodeCarbon not installed)"
+    country: str = COUNTRY
+    tool: str = "none"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _mode_of(tracker: Any) -> str:
+    for hw in getattr(tracker, "_hardware", []):
+        if type(hw).__name__ == "CPU":
+            mode = getattr(hw, "_mode", "unknown")
+            tdp = getattr(hw, "_tdp", None)
+            if mode == "intel_rapl":
+                return "measured: Intel RAPL energy counters (CPU); RAM estimated by CodeCarbon"
+            return (f"estimated: CodeCarbon '{mode}' mode (no RAPL on this machine): CPU power = process "
+                    f"CPU load x TDP {tdp} W; RAM power = CodeCarbon's constant estimate")
+    return "estimated by CodeCarbon (mode unknown)"
+
+
+@contextmanager
+def track(task: str) -> Iterator[EnergyReading]:
+    """Track the energy of the ``with`` block; the reading is filled in when the block ends."""
+    reading = EnergyReading(task)
+    tracker = None
+    try:
+        from codecarbon import OfflineEmissionsTracker
+
+        logging.getLogger("codecarbon").setLevel(logging.ERROR)
+        tracker = OfflineEmissionsTracker(
+            country_iso_code=COUNTRY, save_to_file=False, log_level="error", measure_power_secs=1,
+            tracking_mode="process", project_name=f"medtandem-{task}",
+        )
+        tracker.start()
+    except Exception:  # codecarbon missing or unable to start: figures stay None, mode says why
+        tracker = None
+    start = time.perf_counter()
+    try:
+        yield reading
+    finally:
+        reading.seconds = time.perf_counter() - start
+        if tracker is not None:
+            try:
+                tracker.stop()
+                d = tracker.final_emissions_data
+                import codecarbon
+
+                reading.kwh = float(d.energy_consumed)
+                reading.cpu_kwh = float(d.cpu_energy)
+                reading.ram_kwh = float(d.ram_energy)
+                reading.g_co2e = float(d.emissions) * 1000.0
+                reading.mode = _mode_of(tracker)
+                reading.tool = f"codecarbon {codecarbon.__version__} OfflineEmissionsTracker"
+                reading.extra = {"cpu_power_w": float(d.cpu_power), "ram_power_w": float(d.ram_power),
+                                 "cpu_model": str(d.cpu_model), "tracking_mode": "process"}
+            except Exception as exc:  # pragma: no cover - tracker failure must not lose a training run
+                reading.mode = f"not measured (CodeCarbon failed: {exc})"

@@ -1,0 +1,95 @@
+"""Open Badges 3.0 credentials for attestations, signed as a VC-JWT with an Ed25519 key (EdDSA).
+
+References: 1EdTech Open Badges 3.0 (OpenBadgeCredential, a W3C Verifiable Credential, data model
+v2: ``validFrom``, ``credentialSubject.achievement``) and its "VC-JWT" proof format (JWS compact
+serialisation, ``alg`` EdDSA, claims ``iss``, ``jti``, ``sub``, ``nbf``, ``vc``).
+
+The private key comes from ``settings.MEDTANDEM_BADGE_PRIVATE_KEY`` or the environment variable of
+the same name (PEM, PKCS#8); failing both, one is generated into ``<VAR_DIR>/badge-ed25519.pem``
+(mode 0600) on first use and reused afterwards.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.conf import settings
+
+KEY_ENV = "MEDTANDEM_BADGE_PRIVATE_KEY"
+KEY_FILE = "badge-ed25519.pem"
+
+
+def _key_path() -> Path:
+    return Path(getattr(settings, "VAR_DIR", Path.cwd() / "var")) / KEY_FILE
+
+
+def private_key() -> Ed25519PrivateKey:
+    pem = getattr(settings, KEY_ENV, "") or os.environ.get(KEY_ENV, "")
+    if not pem:
+        path = _key_path()
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            generated = Ed25519PrivateKey.generate().private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(generated)
+        pem = path.read_text()
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"{KEY_ENV} must be an Ed25519 private key (PEM, PKCS#8)")
+    return key
+
+
+def public_key() -> Ed25519PublicKey:
+    return private_key().public_key()
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def public_jwk() -> dict[str, str]:
+    raw = public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return {"kty": "OKP", "crv": "Ed25519", "x": _b64url(raw), "alg": "EdDSA", "use": "sig", "kid": key_id()}
+
+
+def key_id() -> str:
+    raw = public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return "ed25519-" + _b64url(raw)[:16]
+
+
+def sign_credential(credential: dict[str, Any], *, issuer: str, subject: str, jti: str, nbf: int) -> str:
+    """The credential as a compact JWS (VC-JWT)."""
+    claims = {"iss": issuer, "sub": subject, "jti": jti, "nbf": nbf, "vc": credential}
+    return jwt.encode(claims, private_key(), algorithm="EdDSA", headers={"kid": key_id(), "typ": "JWT"})
+
+
+@dataclass(frozen=True)
+class BadgeCheck:
+    valid: bool
+    reason: str
+    claims: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"valid": self.valid, "reason": self.reason, "credential": (self.claims or {}).get("vc")}
+
+
+def verify_token(token: str) -> BadgeCheck:
+    """Check the signature (EdDSA, our key only) and return the decoded claims."""
+    try:
+        claims = jwt.decode(token.strip(), public_key(), algorithms=["EdDSA"],
+                            options={"require": ["iss", "jti", "vc"], "verify_aud": False})
+    except jwt.InvalidSignatureError:
+        return BadgeCheck(False, "signature invalide")
+    except jwt.PyJWTError as exc:
+        return BadgeCheck(False, f"jeton illisible ou invalide ({exc})")
+    return BadgeCheck(True, "signature valide", claims)

@@ -1,0 +1,539 @@
+"""Write-side rules of the curriculum: enrolment, completion, quizzes, attestations, national figures.
+
+Every rule is a plain function taking explicit arguments; views only parse input and call them.
+"""
+
+from __future__ import annotations
+
+import csv
+import fnmatch
+import io
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import ExtractYear
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from medtandem.apps.accounts.models import Institution, Profession, Role, User
+from medtandem.apps.accounts.selectors import has_role, learners_of_instructor
+from medtandem.apps.accounts.services import create_person
+from medtandem.apps.curriculum import badges, quizformats, selectors
+from medtandem.apps.curriculum.models import (
+    Activity,
+    Answer,
+    Attendance,
+    Attestation,
+    Completion,
+    DelayStat,
+    Enrolment,
+    NationalStat,
+    Programme,
+    Question,
+    Quiz,
+    QuizAttempt,
+    ReadingLink,
+)
+
+
+class CurriculumRuleError(Exception):
+    """A request breaks a rule of the curriculum (closed enrolment, locked activity, no attempts left)."""
+
+
+class CsvImportError(ValueError):
+    """A CSV upload is refused; ``errors`` lists (line number, message); nothing was imported."""
+
+    def __init__(self, errors: list[tuple[int, str]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"ligne {n} : {m}" for n, m in errors))
+
+
+# --- enrolment ------------------------------------------------------------------------------
+
+
+def enrol(
+    learner: User,
+    programme: Programme,
+    *,
+    by: User | None = None,
+    source: str = Enrolment.Source.SELF,
+    at: datetime | None = None,
+) -> Enrolment:
+    """Enrol a learner (idempotent: enrolling twice returns the first enrolment).
+
+    Self-enrolment needs a published programme open to it; an instructor may enrol only the
+    learners of their cohorts (administrators: anyone).
+    """
+    if source == Enrolment.Source.SELF:
+        if not (programme.is_published and programme.self_enrolment):
+            raise CurriculumRuleError(_("Ce programme n'est pas ouvert à l'auto-inscription."))
+    elif by is not None and not has_role(by, Role.ADMINISTRATOR):
+        if not learners_of_instructor(by).filter(pk=learner.pk).exists():
+            raise CurriculumRuleError(_("Cette personne n'est pas dans vos cohortes."))
+    enrolment, _created = Enrolment.objects.get_or_create(
+        programme=programme, learner=learner,
+        defaults={"enrolled_at": at or timezone.now(), "enrolled_by": by, "source": source},
+    )
+    return enrolment
+
+
+CSV_COLUMNS = ("username", "first_name", "last_name", "email", "profession", "practice_status",
+               "study_year", "institution")
+
+
+@transaction.atomic
+def enrol_from_csv(programme: Programme, content: str, *, by: User | None) -> list[Enrolment]:
+    """Enrol every row of a CSV (``username`` required; unknown usernames are created as learners
+    with the profile columns given). All or nothing: any bad row raises :class:`CsvImportError`
+    listing every bad line, and nothing is written."""
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")), delimiter=_sniff_delimiter(content))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    if "username" not in header:
+        raise CsvImportError([(1, _("colonne « username » absente (colonnes : %s)") % ", ".join(CSV_COLUMNS))])
+    unknown = sorted(set(header) - set(CSV_COLUMNS))
+    if unknown:
+        raise CsvImportError([(1, _("colonnes inconnues : %s") % ", ".join(unknown))])
+    institutions = {i.name.lower(): i for i in Institution.objects.all()}
+    errors: list[tuple[int, str]] = []
+    planned: list[tuple[int, str, dict[str, Any]]] = []
+    seen: set[str] = set()
+    for row in reader:
+        line = reader.line_num
+        row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+        username = row.get("username", "")
+        if not username:
+            errors.append((line, _("identifiant vide")))
+            continue
+        if username in seen:
+            errors.append((line, _("identifiant « %s » en double") % username))
+            continue
+        seen.add(username)
+        profile: dict[str, Any] = {}
+        for key in ("first_name", "last_name", "email"):
+            if row.get(key):
+                profile[key] = row[key]
+        if row.get("profession"):
+            if row["profession"] not in Profession.values:
+                errors.append((line, _("profession « %(p)s » inconnue (attendu : %(v)s)")
+                               % {"p": row["profession"], "v": ", ".join(Profession.values)}))
+                continue
+            profile["profession"] = row["profession"]
+        if row.get("practice_status"):
+            if row["practice_status"] not in User.PracticeStatus.values:
+                errors.append((line, _("statut « %s » inconnu") % row["practice_status"]))
+                continue
+            profile["practice_status"] = row["practice_status"]
+        if row.get("study_year"):
+            if not row["study_year"].isdigit() or not 1 <= int(row["study_year"]) <= 12:
+                errors.append((line, _("année d'études « %s » invalide (1 à 12)") % row["study_year"]))
+                continue
+            profile["study_year"] = int(row["study_year"])
+        if row.get("institution"):
+            institution = institutions.get(row["institution"].lower())
+            if institution is None:
+                errors.append((line, _("établissement « %s » inconnu") % row["institution"]))
+                continue
+            profile["institution"] = institution
+        planned.append((line, username, profile))
+    if errors:
+        raise CsvImportError(errors)
+    if not planned:
+        raise CsvImportError([(1, _("aucune ligne à importer"))])
+    existing = {u.username: u for u in User.objects.filter(username__in=[u for _l, u, _p in planned])}
+    enrolments = []
+    for line, username, profile in planned:
+        learner = existing.get(username)
+        if learner is None:
+            institution = profile.pop("institution", None)
+            learner = create_person(username, None, [Role.LEARNER], institution=institution, **profile)
+        enrolments.append(enrol(learner, programme, by=by, source=Enrolment.Source.CSV))
+    return enrolments
+
+
+def _sniff_delimiter(content: str) -> str:
+    first = content.lstrip("\ufeff").split("\n", 1)[0]
+    return ";" if first.count(";") > first.count(",") else ","
+
+
+# --- completion -----------------------------------------------------------------------------
+
+
+def complete_activity(
+    learner: User, activity: Activity, *, score: int | None = None, at: datetime | None = None
+) -> Completion:
+    """Record that a learner completed an activity, then complete the programme when it is done.
+
+    Refuses locked activities (not enrolled, prerequisites, hybrid rule). Idempotent.
+    """
+    reason = selectors.lock_reason(learner, activity)
+    if reason:
+        raise CurriculumRuleError(reason)
+    programme_id = activity.module.programme_id
+    with transaction.atomic():
+        completion, created = Completion.objects.get_or_create(
+            learner=learner, activity=activity,
+            defaults={"programme_id": programme_id, "completed_at": at or timezone.now(), "score": score},
+        )
+        if created:
+            enrolment = Enrolment.objects.select_for_update().get(programme_id=programme_id, learner=learner)
+            complete_programme_if_done(enrolment, at=completion.completed_at)
+    return completion
+
+
+def complete_programme_if_done(enrolment: Enrolment, *, at: datetime | None = None) -> Attestation | None:
+    """When every required activity of the programme is completed, close the enrolment and issue
+    the attestation. Returns the attestation (new or existing) or None."""
+    if enrolment.completed_at is not None:
+        return Attestation.objects.filter(enrolment=enrolment).first()
+    required = Activity.objects.filter(module__programme_id=enrolment.programme_id, is_required=True)
+    missing = required.exclude(
+        Exists(Completion.objects.filter(learner_id=enrolment.learner_id, activity=OuterRef("pk")))
+    )
+    if not required.exists() or missing.exists():
+        return None
+    at = at or timezone.now()
+    enrolment.completed_at = at
+    enrolment.duration_days = max(0, (at - enrolment.enrolled_at).days)
+    enrolment.save(update_fields=["completed_at", "duration_days"])
+    return issue_attestation(enrolment)
+
+
+def mark_page_read(learner: User, activity: Activity) -> Completion:
+    if activity.kind != Activity.Kind.PAGE:
+        raise CurriculumRuleError(_("Seule une page de contenu se valide par lecture."))
+    return complete_activity(learner, activity)
+
+
+@transaction.atomic
+def record_attendance(activity: Activity, learners: list[User], *, by: User) -> int:
+    """Mark learners present at an event; each presence completes the activity. Returns how many."""
+    if activity.kind != Activity.Kind.EVENT:
+        raise CurriculumRuleError(_("La présence ne se note que pour un événement."))
+    if not has_role(by, Role.ADMINISTRATOR):
+        allowed = set(learners_of_instructor(by).filter(pk__in=[u.pk for u in learners]).values_list("pk", flat=True))
+        outsiders = [u.username for u in learners if u.pk not in allowed]
+        if outsiders:
+            raise CurriculumRuleError(_("Hors de vos cohortes : %s") % ", ".join(outsiders))
+    count = 0
+    for learner in learners:
+        Attendance.objects.get_or_create(activity=activity, learner=learner, defaults={"recorded_by": by})
+        complete_activity(learner, activity)
+        count += 1
+    return count
+
+
+# --- ECG reading activities -----------------------------------------------------------------
+
+
+def start_reading(learner: User, activity: Activity) -> Any:
+    """The learner's reading session for this activity, opened through the reading app on first use."""
+    from medtandem.apps.reading import services as reading
+
+    if activity.kind != Activity.Kind.READING or activity.case_set_id is None:
+        raise CurriculumRuleError(_("Cette activité n'a pas encore de série d'ECG."))
+    reason = selectors.lock_reason(learner, activity)
+    if reason:
+        raise CurriculumRuleError(reason)
+    link = ReadingLink.objects.filter(activity=activity, learner=learner).select_related("session").first()
+    if link is not None:
+        return link.session
+    with transaction.atomic():
+        session = reading.start_session(learner, activity.case_set, activity.reading_mode or "practice",
+                                        title=activity.title)
+        ReadingLink.objects.create(activity=activity, learner=learner, session=session)
+    return session
+
+
+def sync_reading(learner: User, activity: Activity) -> Completion | None:
+    """Complete a reading activity once its session is complete and, when a pass level is set,
+    the unaided accuracy reaches it. Safe to call at any time (idempotent)."""
+    link = ReadingLink.objects.filter(activity=activity, learner=learner).select_related("session").first()
+    if link is None or link.session.completed_at is None:
+        return None
+    score = selectors.unaided_accuracy(link.session)
+    if activity.pass_level is not None and (score is None or score < activity.pass_level):
+        return None
+    if selectors.lock_reason(learner, activity):
+        return None
+    return complete_activity(learner, activity, score=score, at=link.session.completed_at)
+
+
+# --- quizzes --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: Question
+    fraction: Decimal
+    feedback: list[str]
+    response: Any
+
+    @property
+    def correct(self) -> bool:
+        return self.fraction >= 1
+
+
+def _normalise(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def grade_question(question: Question, response: Any) -> QuestionResult:
+    """Score one response (0 to 1 of the question's points) and collect the feedback to show.
+
+    single/truefalse: an answer id; multiple: a list of answer ids (fractions added, then clipped
+    to 0..1, Moodle's rule); numeric: a number (the best answer whose value ± tolerance contains it);
+    short: text, compared case- and space-insensitively, ``*`` as a wildcard (Moodle's rule).
+    """
+    answers = list(question.answers.all())
+    feedback: list[str] = []
+    fraction = Decimal(0)
+    if question.kind in (Question.Kind.SINGLE, Question.Kind.TRUE_FALSE):
+        chosen = next((a for a in answers if str(a.pk) == str(response)), None)
+        if chosen is not None:
+            fraction = chosen.fraction
+            feedback.append(chosen.feedback)
+    elif question.kind == Question.Kind.MULTIPLE:
+        ids = {str(r) for r in (response or [])}
+        for a in answers:
+            if str(a.pk) in ids:
+                fraction += a.fraction
+                feedback.append(a.feedback)
+    elif question.kind == Question.Kind.NUMERIC:
+        try:
+            value = float(str(response).replace(",", ".").strip())
+        except ValueError:
+            value = None
+        if value is not None:
+            matching = [a for a in answers if a.value is not None and abs(value - a.value) <= a.tolerance + 1e-9]
+            if matching:
+                best = max(matching, key=lambda a: a.fraction)
+                fraction = best.fraction
+                feedback.append(best.feedback)
+    else:
+        given = _normalise(str(response or ""))
+        matching = [a for a in answers if given and fnmatch.fnmatchcase(given, _normalise(a.text))]
+        if matching:
+            best = max(matching, key=lambda a: a.fraction)
+            fraction = best.fraction
+            feedback.append(best.feedback)
+    fraction = min(Decimal(1), max(Decimal(0), Decimal(fraction)))
+    if question.general_feedback:
+        feedback.append(question.general_feedback)
+    return QuestionResult(question, fraction, [f for f in feedback if f], response)
+
+
+@dataclass(frozen=True)
+class QuizOutcome:
+    attempt: QuizAttempt
+    results: list[QuestionResult]
+
+
+def submit_quiz(learner: User, activity: Activity, responses: dict[int, Any]) -> QuizOutcome:
+    """Grade a quiz attempt; passing (score ≥ pass mark) completes the activity.
+
+    ``responses`` maps question id to the response (see :func:`grade_question`).
+    """
+    quiz = activity.quiz
+    if activity.kind != Activity.Kind.QUIZ or quiz is None:
+        raise CurriculumRuleError(_("Cette activité n'est pas un quiz."))
+    reason = selectors.lock_reason(learner, activity)
+    if reason:
+        raise CurriculumRuleError(reason)
+    with transaction.atomic():
+        # Serialise a learner's attempts on this quiz so the attempt limit holds under double submits.
+        Enrolment.objects.select_for_update().filter(programme_id=activity.module.programme_id,
+                                                     learner=learner).first()
+        used = QuizAttempt.objects.filter(learner=learner, quiz=quiz).count()
+        if quiz.max_attempts is not None and used >= quiz.max_attempts:
+            raise CurriculumRuleError(_("Nombre maximum de tentatives atteint (%d).") % quiz.max_attempts)
+        questions = list(quiz.questions.prefetch_related("answers"))
+        results = [grade_question(q, responses.get(q.pk)) for q in questions]
+        total = sum((q.points for q in questions), Decimal(0))
+        earned = sum((r.fraction * r.question.points for r in results), Decimal(0))
+        score = (earned / total * 100).quantize(Decimal("0.01")) if total else Decimal(0)
+        passed = score >= quiz.pass_mark
+        attempt = QuizAttempt.objects.create(
+            quiz=quiz, activity=activity, learner=learner, score=score, passed=passed,
+            responses={str(r.question.pk): r.response for r in results},
+        )
+    if passed:
+        complete_activity(learner, activity, score=int(score))
+    return QuizOutcome(attempt, results)
+
+
+FORMATS = ("gift", "moodle_xml")
+
+
+@transaction.atomic
+def import_questions(quiz: Quiz, content: str | bytes, fmt: str, *, replace: bool = False) -> list[Question]:
+    """Import GIFT or Moodle XML into a quiz, all or nothing.
+
+    Raises :class:`~medtandem.apps.curriculum.quizformats.QuizFormatError` naming the bad question;
+    nothing is written then.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
+    if fmt == "gift":
+        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+        parsed = quizformats.parse_gift(text)
+    else:
+        parsed = quizformats.parse_moodle_xml(content)
+    if replace:
+        quiz.questions.all().delete()
+    start = (quiz.questions.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    created = []
+    for offset, pq in enumerate(parsed):
+        question = Question.objects.create(
+            quiz=quiz, position=start + offset, kind=pq.kind, name=pq.name[:200], text=pq.text,
+            general_feedback=pq.general_feedback, points=pq.points,
+        )
+        Answer.objects.bulk_create([
+            Answer(question=question, position=i, text=a.text[:500], fraction=a.fraction, feedback=a.feedback,
+                   value=a.value, tolerance=a.tolerance)
+            for i, a in enumerate(pq.answers)
+        ])
+        created.append(question)
+    return created
+
+
+def export_questions(quiz: Quiz, fmt: str) -> str:
+    questions = quiz.questions.prefetch_related("answers")
+    if fmt == "gift":
+        return quizformats.to_gift(questions)
+    if fmt == "moodle_xml":
+        return quizformats.to_moodle_xml(questions, category=quiz.title)
+    raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
+
+
+# --- attestations ---------------------------------------------------------------------------
+
+
+def issue_attestation(enrolment: Enrolment) -> Attestation:
+    """The attestation of a completed enrolment (created once; the code never changes)."""
+    if enrolment.completed_at is None:
+        raise CurriculumRuleError(_("Le programme n'est pas terminé."))
+    existing = Attestation.objects.filter(enrolment=enrolment).first()
+    if existing is not None:
+        return existing
+    learner, programme = enrolment.learner, enrolment.programme
+    for _try in range(5):
+        try:
+            with transaction.atomic():
+                return Attestation.objects.create(
+                    enrolment=enrolment, issued_at=enrolment.completed_at,
+                    learner_name=learner.get_full_name() or learner.username,
+                    programme_title=programme.title, hours=programme.hours,
+                )
+        except IntegrityError:  # code collision (1 in 32^12) or a concurrent issue
+            existing = Attestation.objects.filter(enrolment=enrolment).first()
+            if existing is not None:
+                return existing
+    raise RuntimeError("could not allocate an attestation code")
+
+
+def revoke_attestation(attestation: Attestation) -> None:
+    attestation.revoked_at = timezone.now()
+    attestation.save(update_fields=["revoked_at"])
+
+
+def attestation_pdf(attestation: Attestation, *, verify_url: str, base_url: str | None = None) -> bytes:
+    """The attestation as PDF (WeasyPrint), with its code and verification address."""
+    from weasyprint import HTML
+
+    html = attestation_html(attestation, verify_url=verify_url)
+    return HTML(string=html, base_url=base_url).write_pdf()
+
+
+def attestation_html(attestation: Attestation, *, verify_url: str) -> str:
+    competencies = selectors.competencies_of_programme(attestation.enrolment.programme)
+    return render_to_string("curriculum/attestation_pdf.html", {
+        "attestation": attestation, "programme": attestation.enrolment.programme,
+        "verify_url": verify_url, "competencies": competencies,
+    })
+
+
+def open_badge(attestation: Attestation, *, issuer_url: str, verify_url: str) -> dict[str, Any]:
+    """The attestation as an Open Badges 3.0 ``OpenBadgeCredential`` (unsigned JSON)."""
+    programme = attestation.enrolment.programme
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2",
+                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "id": verify_url,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": issuer_url, "type": ["Profile"], "name": "MedTandem"},
+        "validFrom": attestation.issued_at.isoformat(),
+        "name": programme.title,
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "name": attestation.learner_name,
+            "achievement": {
+                "id": f"{issuer_url}programmes/{programme.slug}",
+                "type": ["Achievement"],
+                "name": programme.title,
+                "description": programme.summary or programme.title,
+                "criteria": {"narrative": _("Toutes les activités obligatoires du programme validées.")},
+                "achievementType": "Certificate",
+                "creditsAvailable": float(programme.ects) if programme.ects else None,
+                "humanCode": attestation.code,
+            },
+            "result": [{"type": ["Result"], "value": f"{attestation.hours} h"}],
+        },
+    }
+
+
+def signed_badge(attestation: Attestation, *, issuer_url: str, verify_url: str) -> str:
+    credential = open_badge(attestation, issuer_url=issuer_url, verify_url=verify_url)
+    return badges.sign_credential(credential, issuer=issuer_url, subject=attestation.code, jti=verify_url,
+                                  nbf=int(attestation.issued_at.timestamp()))
+
+
+# --- national figures -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def refresh_national_stats(*, now: datetime | None = None) -> int:
+    """Rebuild :class:`NationalStat` from enrolments with three aggregate queries. Returns the rows."""
+    now = now or timezone.now()
+    group = ("programme_id", "learner__profession", "learner__institution__region",
+             "learner__institution_id", "learner__is_simulated")
+    rows: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: {"enrolled": 0, "enrolled_completed": 0,
+                                                                        "trained": 0})
+    started = (Enrolment.objects.annotate(year=ExtractYear("enrolled_at")).values("year", *group)
+               .annotate(n=Count("id"), done=Count("id", filter=Q(completed_at__isnull=False))).order_by())
+    for r in started:
+        key = (r["year"], *(r[g] for g in group))
+        rows[key]["enrolled"] = r["n"]
+        rows[key]["enrolled_completed"] = r["done"]
+    completed = (Enrolment.objects.filter(completed_at__isnull=False).annotate(year=ExtractYear("completed_at"))
+                 .values("year", *group).annotate(n=Count("id")).order_by())
+    for r in completed:
+        rows[(r["year"], *(r[g] for g in group))]["trained"] = r["n"]
+    earlier = Enrolment.objects.filter(learner_id=OuterRef("learner_id"), completed_at__lt=OuterRef("completed_at"))
+    first = (Enrolment.objects.filter(completed_at__isnull=False).filter(~Exists(earlier))
+             .annotate(year=ExtractYear("completed_at")).values("year", *group[1:])
+             .annotate(n=Count("learner_id", distinct=True)).order_by())
+    for r in first:
+        rows[(r["year"], None, *(r[g] for g in group[1:]))]["trained"] = r["n"]
+    delays = (Enrolment.objects.filter(completed_at__isnull=False).annotate(year=ExtractYear("completed_at"))
+              .values("year", "programme_id", "learner__is_simulated", "duration_days")
+              .annotate(n=Count("id")).order_by())
+    DelayStat.objects.all().delete()
+    DelayStat.objects.bulk_create(
+        [DelayStat(year=r["year"], programme_id=r["programme_id"], is_simulated=r["learner__is_simulated"],
+                   days=r["duration_days"] or 0, count=r["n"]) for r in delays],
+        batch_size=2000,
+    )
+    NationalStat.objects.all().delete()
+    NationalStat.objects.bulk_create(
+        [NationalStat(year=k[0], programme_id=k[1], profession=k[2] or "", region=k[3] or "", institution_id=k[4],
+                      is_simulated=bool(k[5]), refreshed_at=now, **v) for k, v in rows.items()],
+        batch_size=2000,
+    )
+    return len(rows)

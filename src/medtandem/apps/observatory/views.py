@@ -1,0 +1,43 @@
+"""Public, machine-readable observatory pages (no login: transparency is the point)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+
+from medtandem.apps.observatory import selectors
+from medtandem.apps.observatory.models import AIApplication
+
+
+def _as_json(entry: AIApplication) -> dict[str, object]:
+    return {
+        "slug": entry.slug, "name": entry.name, "version": entry.version, "developer": entry.developer,
+        "intended_use": entry.intended_use, "regulatory_status": entry.regulatory_status,
+        "in_service": entry.in_service, "registered_at": entry.registered_at.isoformat(),
+        "facts": entry.facts, "model_card": entry.model_card, "frugality": entry.frugality,
+    }
+
+
+def registry(request: HttpRequest) -> HttpResponse:
+    return render(request, "observatory/registry.html", {"entries": selectors.registry()})
+
+
+def registry_json(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"applications": [_as_json(e) for e in selectors.registry()]})
+
+
+def application(request: HttpRequest, slug: str) -> HttpResponse:
+    entry = get_object_or_404(AIApplication, slug=slug)
+    return render(request, "observatory/application.html", {"entry": entry})
+
+
+def application_json(request: HttpRequest, slug: str) -> JsonResponse:
+    return JsonResponse(_as_json(get_object_or_404(AIApplication, slug=slug)))
+
+
+def model_card(request: HttpRequest) -> HttpResponse:
+    """The card of the model now in service (the learner's AI step links here)."""
+    entry = selectors.in_service()
+    if entry is None:
+        raise Http404("no model in service")
+    return render(request, "observatory/application.html", {"entry": entry})

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from medtandem.apps.accounts.models import Cohort, User
+from medtandem.apps.cases.models import CaseSet, Rhythm
+from medtandem.apps.reading.models import Mode
+from medtandem.ecg.ptbxl import SUPERCLASS_NAMES, SUPERCLASSES
+
+
+class CaseFilterForm(forms.Form):
+    """Filters of the case bank (all optional)."""
+
+    superclasses = forms.MultipleChoiceField(
+        label=_("Superclasses"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(s, f"{s} — {SUPERCLASS_NAMES[s]}") for s in SUPERCLASSES],
+    )
+    match = forms.ChoiceField(label=_("Correspondance"), choices=[("any", _("au moins une")), ("all", _("toutes"))],
+                              initial="any", required=False)
+    rhythm = forms.ChoiceField(label=_("Rythme"), required=False, choices=[("", "—"), *Rhythm.choices])
+    scp_code = forms.CharField(label=_("Énoncé SCP (ex. AFIB, LVH)"), required=False, max_length=16)
+    age_min = forms.IntegerField(label=_("Âge min."), required=False, min_value=0, max_value=120)
+    age_max = forms.IntegerField(label=_("Âge max."), required=False, min_value=0, max_value=120)
+    sex = forms.ChoiceField(label=_("Sexe"), required=False, choices=[("", "—"), ("M", _("Homme")), ("F", _("Femme"))])
+    source = forms.CharField(label=_("Source"), required=False, max_length=40)
+
+    def criteria(self) -> dict[str, object]:
+        data = self.cleaned_data
+        return {
+            "superclasses": list(data.get("superclasses") or []),
+            "match": data.get("match") or "any",
+            "rhythm": data.get("rhythm") or None,
+            "scp_code": (data.get("scp_code") or "").strip().upper() or None,
+            "age_min": data.get("age_min"),
+            "age_max": data.get("age_max"),
+            "sex": data.get("sex") or None,
+            "source": data.get("source") or None,
+        }
+
+
+class CaseSetForm(CaseFilterForm):
+    name = forms.CharField(label=_("Nom de la série"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    sample_size = forms.IntegerField(label=_("Tirer au sort N cas (vide : tous)"), required=False, min_value=1, max_value=5000)
+    seed = forms.IntegerField(label=_("Graine (reproductibilité)"), required=False, min_value=0)
+    case_ids = forms.CharField(
+        label=_("Ou choisir des cas (identifiants séparés par des virgules)"), required=False,
+        help_text=_("Par exemple : ptbxl:00001, ptbxl:00017"),
+    )
+
+
+class AssignForm(forms.Form):
+    title = forms.CharField(label=_("Titre de la séance"), max_length=200)
+    mode = forms.ChoiceField(label=_("Mode"), choices=Mode.choices, initial=Mode.PRACTICE)
+    cohorts = forms.ModelMultipleChoiceField(label=_("Cohortes"), queryset=Cohort.objects.none(), required=False,
+                                             widget=forms.CheckboxSelectMultiple)
+    learners = forms.ModelMultipleChoiceField(label=_("Apprenant·es"), queryset=User.objects.none(), required=False,
+                                              widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: object, learners: object, cohorts: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["learners"].queryset = learners  # type: ignore[attr-defined]
+        self.fields["cohorts"].queryset = cohorts  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not data.get("learners") and not data.get("cohorts"):
+            raise forms.ValidationError(_("Choisissez au moins une cohorte ou un·e apprenant·e."))
+        return data
+
+
+class CaseSetChoiceForm(forms.Form):
+    case_set = forms.ModelChoiceField(queryset=CaseSet.objects.all(), label=_("Série de cas"))

@@ -1,0 +1,286 @@
+"""Reading pages. Every rule about what may be shown lives in :mod:`.services`; views only ask."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from medtandem.apps.accounts.models import Role
+from medtandem.apps.accounts.permissions import role_required
+from medtandem.apps.accounts.selectors import cohorts_of_instructor, learners_of_instructor
+from medtandem.apps.cases.models import Case, CaseSet
+from medtandem.apps.cases.selectors import filter_cases, record_of
+from medtandem.apps.cases.services import build_case_set, current_model
+from medtandem.apps.reading import selectors, services
+from medtandem.apps.reading.forms import AssignForm, CaseFilterForm, CaseSetForm
+from medtandem.apps.reading.models import Condition, Mode, ReadingAssignment, ReadingSession
+from medtandem.ecg.ptbxl import SUPERCLASS_NAMES, SUPERCLASSES
+from medtandem.ecg.render import render_svg
+
+
+def _own_session(request: HttpRequest, pk: int) -> ReadingSession:
+    """A learner reaches only their own sessions; anything else is a 404 (no existence leak)."""
+    return get_object_or_404(ReadingSession.objects.select_related("case_set"), pk=pk, learner=request.user)
+
+
+def _case_at(session: ReadingSession, position: int) -> Case:
+    cases = services.cases_of(session)
+    if not 0 <= position < len(cases) or not services.may_open(session, position):
+        raise Http404
+    return cases[position]
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "") or request.content_type == "application/json"
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    sessions = [(s, selectors.session_counts(s)) for s in selectors.sessions_of(request.user)]
+    return render(request, "reading/dashboard.html", {"sessions": sessions, "now": timezone.now()})
+
+
+@never_cache
+@login_required
+def session_overview(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _own_session(request, pk)
+    position = services.current_position(session)
+    if position is not None and request.GET.get("overview") != "1":
+        return redirect("reading:case", pk=session.pk, position=position)
+    return render(request, "reading/session.html", {
+        "session": session, "outline": selectors.session_outline(session), "current": position,
+    })
+
+
+def _model_context(session: ReadingSession) -> dict[str, Any]:
+    if not session.ai_model_name:
+        return {}
+    model = current_model()
+    if (model.name, model.version) != (session.ai_model_name, session.ai_model_version):
+        return {"ai_facts": None}
+    return {"ai_facts": model.facts}
+
+
+def _answer_rows(case: Case, reads: dict[str, Any], probabilities: dict[str, float] | None) -> list[dict[str, Any]]:
+    rows = []
+    for name in SUPERCLASSES:
+        key = name.lower()
+        rows.append({
+            "code": name,
+            "label": SUPERCLASS_NAMES[name],
+            "truth": getattr(case, key),
+            "unaided": reads.get(Condition.UNAIDED),
+            "aided": reads.get(Condition.AIDED),
+            "unaided_says": getattr(reads[Condition.UNAIDED], key) if Condition.UNAIDED in reads else None,
+            "aided_says": getattr(reads[Condition.AIDED], key) if Condition.AIDED in reads else None,
+            "unaided_conf": reads[Condition.UNAIDED].confidence(name) if Condition.UNAIDED in reads else None,
+            "aided_conf": reads[Condition.AIDED].confidence(name) if Condition.AIDED in reads else None,
+            "ai_p": probabilities.get(name) if probabilities else None,
+        })
+    return rows
+
+
+@never_cache
+@require_GET
+@login_required
+def case_step(request: HttpRequest, pk: int, position: int) -> HttpResponse:
+    session = _own_session(request, pk)
+    case = _case_at(session, position)
+    reads = {r.condition: r for r in session.reads.filter(case=case)}
+    step = services.step_for(session, case, reads)
+    prediction = services.ai_suggestion(session, case) if services.may_see_ai(session, case) else None
+    attribution = None
+    if prediction is not None and prediction.explanation.get("kind") == "attribution":
+        attribution = prediction.explanation
+    svg = render_svg(record_of(case), attribution=attribution, element_id=f"ecg-{case.pk}")
+    context: dict[str, Any] = {
+        "session": session,
+        "case": case,
+        "position": position,
+        "n_cases": session.case_set.cases.count(),
+        "step": step,
+        "svg": svg,
+        "prediction": prediction,
+        "reads": reads,
+        "superclasses": [(s, SUPERCLASS_NAMES[s]) for s in SUPERCLASSES],
+    }
+    if prediction is not None:
+        context.update(_model_context(session))
+        context["ai_rows"] = [
+            {"code": s, "label": SUPERCLASS_NAMES[s], "p": prediction.probabilities.get(s, 0.0),
+             "pct": round(100 * prediction.probabilities.get(s, 0.0))}
+            for s in (*SUPERCLASSES, "AFIB")
+        ]
+    if step == services.FEEDBACK:
+        context["show_truth"] = services.may_see_truth(session, case)
+        if context["show_truth"]:
+            context["rows"] = _answer_rows(case, reads, prediction.probabilities if prediction else None)
+        context["next_position"] = position + 1 if position + 1 < context["n_cases"] else None
+        return render(request, "reading/feedback.html", context)
+    services.open_step(session, case, step)
+    prefill = reads.get(Condition.UNAIDED) if step == Condition.AIDED else None
+    context.update({
+        "condition": step,
+        "submission_key": uuid.uuid4(),
+        "prefill": prefill,
+        "prefill_rhythm": prefill.rhythm if prefill else "",
+        "confidence_fields": [
+            (s, SUPERCLASS_NAMES[s], prefill.confidence(s) if prefill else 50, s in (prefill.superclasses if prefill else []))
+            for s in SUPERCLASSES
+        ],
+    })
+    return render(request, "reading/read.html", context)
+
+
+@never_cache
+@require_POST
+@login_required
+def submit_read(request: HttpRequest, pk: int, position: int) -> HttpResponse:
+    session = _own_session(request, pk)
+    case = _case_at(session, position)
+    condition = request.POST.get("condition", "")
+    try:
+        answer = services.parse_answer(request.POST)
+        read, created = services.commit_read(session, case, condition, answer, request.POST.get("submission_key", ""))
+    except services.ReadValidationError as exc:
+        if _wants_json(request):
+            return JsonResponse({"error": "invalid", "fields": exc.errors}, status=400)
+        messages.error(request, _("Réponse incomplète, rien n'a été enregistré : %(e)s") % {"e": exc})
+        return redirect("reading:case", pk=pk, position=position)
+    except services.ReadingRuleError as exc:
+        if _wants_json(request):
+            return JsonResponse({"error": "conflict", "detail": str(exc)}, status=409)
+        messages.warning(request, _("Cette lecture n'a pas été modifiée : %(e)s") % {"e": exc})
+        return redirect("reading:case", pk=pk, position=position)
+    if _wants_json(request):
+        return JsonResponse({"read": str(read.submission_key), "created": created,
+                             "next_step": services.step_for(session, case)}, status=201 if created else 200)
+    return redirect("reading:case", pk=pk, position=position)
+
+
+@never_cache
+@require_GET
+@login_required
+def ai_json(request: HttpRequest, pk: int, position: int) -> JsonResponse:
+    session = _own_session(request, pk)
+    case = _case_at(session, position)
+    if not services.may_see_ai(session, case):
+        return JsonResponse({"error": "forbidden", "detail": "the unaided read comes first"}, status=403)
+    prediction = services.ai_suggestion(session, case)
+    return JsonResponse({
+        "model": prediction.model_name, "version": prediction.model_version,
+        "probabilities": prediction.probabilities, "explanation": prediction.explanation,
+    })
+
+
+@login_required
+def progress(request: HttpRequest) -> HttpResponse:
+    return render(request, "reading/progress.html", {"progress": selectors.learner_progress(request.user)})
+
+
+@login_required
+def reliance(request: HttpRequest) -> HttpResponse:
+    try:
+        return redirect(reverse("studies:my_reliance"))
+    except NoReverseMatch:
+        return redirect("reading:progress")
+
+
+# --- instructors ------------------------------------------------------------------------------
+
+
+@role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
+def instructor(request: HttpRequest) -> HttpResponse:
+    assignments = ReadingAssignment.objects.select_related("case_set").order_by("-created_at")
+    if not request.user.is_superuser:
+        assignments = assignments.filter(created_by=request.user)
+    case_sets = CaseSet.objects.all()[:50]
+    return render(request, "reading/instructor.html", {"assignments": assignments, "case_sets": case_sets})
+
+
+@role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
+def case_bank(request: HttpRequest) -> HttpResponse:
+    """Browse the case bank with filters (GET) and save a case set from them (POST)."""
+    if request.method == "POST":
+        form = CaseSetForm(request.POST)
+        if form.is_valid():
+            try:
+                case_set = _build_from_form(request, form)
+            except ValueError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Série « %(n)s » créée : %(c)d cas.")
+                                 % {"n": case_set.name, "c": case_set.cases.count()})
+                return redirect("reading:assign", pk=case_set.pk)
+    else:
+        # The filters of the preview pre-fill the form that saves the set.
+        form = CaseSetForm(initial={k: request.GET.getlist(k) if k == "superclasses" else v
+                                    for k, v in request.GET.items()})
+    filters = CaseFilterForm(request.POST or request.GET or None)
+    matches = filter_cases(**filters.criteria()) if filters.is_bound and filters.is_valid() else Case.objects.all()
+    return render(request, "reading/case_bank.html", {
+        "form": form, "preview": list(matches.order_by("external_id")[:40]), "count": matches.count(),
+    })
+
+
+def _build_from_form(request: HttpRequest, form: CaseSetForm) -> CaseSet:
+    data = form.cleaned_data
+    ids_text = data.get("case_ids") or ""
+    if ids_text.strip():
+        wanted = [x.strip() for x in ids_text.split(",") if x.strip()]
+        found = dict(Case.objects.filter(external_id__in=wanted).values_list("external_id", "pk"))
+        unknown = [w for w in wanted if w not in found]
+        if unknown:
+            raise ValueError(_("cas inconnus : %s") % ", ".join(unknown))
+        return build_case_set(data["name"], created_by=request.user, description=data["description"],
+                              case_ids=[found[w] for w in wanted])
+    return build_case_set(data["name"], created_by=request.user, description=data["description"],
+                          sample_size=data.get("sample_size"), seed=data.get("seed"), **form.criteria())
+
+
+@role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    case_set = get_object_or_404(CaseSet, pk=pk)
+    learners = learners_of_instructor(request.user).order_by("username")
+    cohorts = cohorts_of_instructor(request.user)
+    form = AssignForm(request.POST or None, learners=learners, cohorts=cohorts,
+                      initial={"title": case_set.name, "mode": Mode.PRACTICE})
+    if request.method == "POST" and form.is_valid():
+        chosen = set(form.cleaned_data["learners"])
+        for cohort in form.cleaned_data["cohorts"]:
+            chosen |= set(cohort.learners.all())
+        assignment = services.assign(case_set, sorted(chosen, key=lambda u: u.pk), mode=form.cleaned_data["mode"],
+                                     title=form.cleaned_data["title"], created_by=request.user)
+        messages.success(request, _("Séance assignée à %(n)d apprenant·es.") % {"n": len(chosen)})
+        return redirect("reading:assignment", pk=assignment.pk)
+    return render(request, "reading/assign.html", {"form": form, "case_set": case_set,
+                                                   "cases": case_set.ordered_cases()[:100]})
+
+
+@role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
+def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_object_or_404(ReadingAssignment.objects.select_related("case_set"), pk=pk)
+    if not (request.user.is_superuser or assignment.created_by_id == request.user.pk):
+        raise Http404
+    return render(request, "reading/assignment.html", {
+        "assignment": assignment, "rows": selectors.assignment_progress(assignment),
+    })
+
+
+@role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
+def learner_progress(request: HttpRequest, user_id: int) -> HttpResponse:
+    learner = get_object_or_404(learners_of_instructor(request.user), pk=user_id)
+    return render(request, "reading/progress.html", {
+        "progress": selectors.learner_progress(learner), "learner": learner,
+    })
+

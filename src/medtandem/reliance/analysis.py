@@ -1,0 +1,118 @@
+"""Reliance measures per reader, per stratum (e.g. experience) and overall, from one table of paired reads.
+
+The table has one row per reader and item (a case, or a (case, finding) pair) with columns
+``reader, case, truth, unaided, aided, ai`` (booleans) and optionally ``unaided_confidence``,
+``aided_confidence`` (0-100), ``ai_probability`` (0-1) and a stratum column (``stratum`` by default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from medtandem.reliance.estimates import Estimate, format_table, mean_estimate
+from medtandem.reliance.measures import RelianceMeasures, reliance_measures
+
+REQUIRED_COLUMNS = ("reader", "case", "truth", "unaided", "aided", "ai")
+SCORE_COLUMNS = ("unaided_confidence", "aided_confidence", "ai_probability")
+
+#: Experience bands for stratified analysis (years of clinical practice).
+EXPERIENCE_BANDS = ("0-1", "2-9", "10+")
+
+
+def experience_band(years: int | None) -> str:
+    """``0-1``, ``2-9`` or ``10+`` years of experience; ``unknown`` when not given."""
+    if years is None or (isinstance(years, float) and pd.isna(years)):
+        return "unknown"
+    years = int(years)
+    return "0-1" if years < 2 else "2-9" if years < 10 else "10+"
+
+
+def _measures(df: pd.DataFrame, confidence_level: float) -> RelianceMeasures:
+    scores = {c: (df[c].tolist() if c in df and not df[c].isna().any() else None) for c in SCORE_COLUMNS}
+    return reliance_measures(
+        df["truth"].tolist(), df["unaided"].tolist(), df["aided"].tolist(), df["ai"].tolist(),
+        confidence_level=confidence_level, **scores,
+    )
+
+
+@dataclass(frozen=True)
+class RelianceReport:
+    """Reliance measures overall (items pooled), per reader, and per stratum."""
+
+    overall: RelianceMeasures
+    by_reader: Mapping[str, RelianceMeasures]
+    by_stratum: Mapping[str, RelianceMeasures]
+    stratum_of_reader: Mapping[str, str]
+    mean_benefit: Estimate  # readers as the unit
+    mean_over_reliance: Estimate
+    mean_under_reliance: Estimate
+    confidence_level: float = 0.95
+    method: str = field(default="paired reads; per-reader measures, reader-level means with t intervals")
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "overall": self.overall.to_dict(),
+            "by_reader": {k: v.to_dict() for k, v in self.by_reader.items()},
+            "by_stratum": {k: v.to_dict() for k, v in self.by_stratum.items()},
+            "stratum_of_reader": dict(self.stratum_of_reader),
+            "mean_benefit": self.mean_benefit.to_dict(),
+            "mean_over_reliance": self.mean_over_reliance.to_dict(),
+            "mean_under_reliance": self.mean_under_reliance.to_dict(),
+            "confidence_level": self.confidence_level,
+            "method": self.method,
+        }
+
+    def summary(self) -> str:
+        rows = []
+        for reader, m in self.by_reader.items():
+            rows.append((reader, self.stratum_of_reader.get(reader, ""), m.n, m.unaided.accuracy.value,
+                         m.aided.accuracy.value, m.benefit.value, m.over_reliance.value, m.under_reliance.value))
+        table = format_table(["reader", "stratum", "n", "acc unaided", "acc aided", "benefit", "over", "under"], rows)
+        return (f"Reliance, {len(self.by_reader)} readers\n{table}\n"
+                f"mean benefit across readers: {self.mean_benefit}\n"
+                f"mean over-reliance: {self.mean_over_reliance}; mean under-reliance: {self.mean_under_reliance}")
+
+
+def analyze_reliance(
+    frame: pd.DataFrame, *, stratum: str | None = "stratum", confidence_level: float = 0.95
+) -> RelianceReport:
+    """Per-reader, per-stratum and pooled reliance measures (see :func:`reliance_measures`)."""
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"frame lacks columns {missing}; expected {list(REQUIRED_COLUMNS)}")
+    if frame.empty:
+        raise ValueError("frame holds no paired reads")
+    dup = frame.duplicated(["reader", "case"])
+    if dup.any():
+        first = frame.loc[dup, ["reader", "case"]].iloc[0].tolist()
+        raise ValueError(f"one row per reader and item is expected; {first} appears twice")
+    df = frame.copy()
+    df["reader"] = df["reader"].astype(str)
+    has_stratum = stratum is not None and stratum in df.columns
+    by_reader = {str(r): _measures(g, confidence_level) for r, g in df.groupby("reader", sort=True)}
+    strata: dict[str, str] = {}
+    by_stratum: dict[str, RelianceMeasures] = {}
+    if has_stratum:
+        df[stratum] = df[stratum].astype(str)
+        strata = {str(r): str(g[stratum].iloc[0]) for r, g in df.groupby("reader", sort=True)}
+        by_stratum = {str(s): _measures(g, confidence_level) for s, g in df.groupby(stratum, sort=True)}
+    readers = list(by_reader.values())
+    return RelianceReport(
+        overall=_measures(df, confidence_level),
+        by_reader=by_reader,
+        by_stratum=by_stratum,
+        stratum_of_reader=strata,
+        mean_benefit=mean_estimate([m.benefit.value for m in readers if m.benefit.value is not None],
+                                   confidence_level, "mean of per-reader benefit, t interval"),
+        mean_over_reliance=mean_estimate([m.over_reliance.value for m in readers if m.over_reliance.value is not None],
+                                         confidence_level, "mean of per-reader over-reliance, t interval"),
+        mean_under_reliance=mean_estimate(
+            [m.under_reliance.value for m in readers if m.under_reliance.value is not None],
+            confidence_level, "mean of per-reader under-reliance, t interval"),
+        confidence_level=confidence_level,
+    )

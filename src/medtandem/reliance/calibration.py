@@ -1,0 +1,79 @@
+"""Confidence calibration of a reader: Brier score and expected calibration error.
+
+- Brier GW (1950) Mon Weather Rev 78:1-3: mean squared difference between the stated
+  probability and the outcome (0 is perfect; 0.25 is a constant 50%).
+- Expected calibration error: Naeini MP, Cooper GF, Hauskrecht M (2015) AAAI; Guo C et al. (2017)
+  ICML. Equal-width bins over [0, 1]; ECE = sum_b (n_b / N) |mean stated_b - observed frequency_b|.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from medtandem.reliance.estimates import format_table
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    lower: float
+    upper: float
+    n: int
+    mean_stated: float | None
+    observed: float | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"lower": self.lower, "upper": self.upper, "n": self.n,
+                "mean_stated": self.mean_stated, "observed": self.observed}
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How well stated probabilities (confidence / 100) match how often the finding is present."""
+
+    n: int
+    brier: float | None
+    ece: float | None
+    bins: tuple[CalibrationBin, ...]
+    method: str = "Brier score; ECE with equal-width bins"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"n": self.n, "brier": self.brier, "ece": self.ece, "method": self.method,
+                "bins": [b.to_dict() for b in self.bins]}
+
+    def summary(self) -> str:
+        head = f"Calibration (n={self.n}): Brier {self.brier:.3f}, ECE {self.ece:.3f}" if self.n else "Calibration: no reads"
+        rows = [(f"[{b.lower:.1f}, {b.upper:.1f}]", b.n, b.mean_stated, b.observed) for b in self.bins if b.n]
+        return head + ("\n" + format_table(["bin", "n", "stated", "observed"], rows) if rows else "")
+
+
+def calibration(truth: Sequence[bool], probability: Sequence[float], n_bins: int = 10) -> Calibration:
+    """Calibration of ``probability`` (each in [0, 1]) against ``truth``."""
+    if len(truth) != len(probability):
+        raise ValueError(f"truth has {len(truth)} items but probability has {len(probability)}")
+    if n_bins < 1:
+        raise ValueError("n_bins must be at least 1")
+    probs = [float(p) for p in probability]
+    bad = [p for p in probs if not 0.0 <= p <= 1.0]
+    if bad:
+        raise ValueError(f"probability must lie in [0, 1] (divide 0-100 confidences by 100); got {bad[:3]}")
+    t = [1.0 if bool(x) else 0.0 for x in truth]
+    n = len(t)
+    edges = [k / n_bins for k in range(n_bins + 1)]
+    members: list[list[int]] = [[] for _ in range(n_bins)]
+    for i, p in enumerate(probs):
+        members[min(int(p * n_bins), n_bins - 1)].append(i)
+    bins = []
+    ece = 0.0
+    for k, idx in enumerate(members):
+        if idx:
+            stated = sum(probs[i] for i in idx) / len(idx)
+            observed = sum(t[i] for i in idx) / len(idx)
+            ece += len(idx) / n * abs(stated - observed)
+            bins.append(CalibrationBin(edges[k], edges[k + 1], len(idx), stated, observed))
+        else:
+            bins.append(CalibrationBin(edges[k], edges[k + 1], 0, None, None))
+    if not n:
+        return Calibration(0, None, None, tuple(bins))
+    brier = sum((p - o) ** 2 for p, o in zip(probs, t, strict=True)) / n
+    return Calibration(n, brier, ece, tuple(bins))

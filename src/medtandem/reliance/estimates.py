@@ -1,0 +1,152 @@
+"""Point estimates with confidence intervals, and the small statistics the reliance measures share.
+
+- Paired difference of two proportions (same items read twice): Wald interval on the discordant
+  pairs, Newcombe RG (1998) Stat Med 17:2635-2650 (method 1); p from McNemar's z.
+- Two independent proportions: Wald interval, pooled one-sided z test.
+- Single-reader AUC with DeLong variance: DeLong ER, DeLong DM, Clarke-Pearson DL (1988)
+  Biometrics 44:837-845 (structural components; equivalent to Hanley and McNeil's U statistic).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy.stats import norm
+
+
+def _z(confidence_level: float) -> float:
+    return float(norm.ppf(0.5 + confidence_level / 2))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A value with its standard error, confidence interval and p (vs 0 for differences; None otherwise)."""
+
+    value: float | None
+    se: float | None
+    ci_lower: float | None
+    ci_upper: float | None
+    method: str
+    p: float | None = None
+    n: int = 0
+
+    @classmethod
+    def empty(cls, method: str) -> Estimate:
+        return cls(None, None, None, None, method, None, 0)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        if self.value is None:
+            return "n/a"
+        if self.ci_lower is None:
+            return f"{self.value:.3f}"
+        return f"{self.value:.3f} [{self.ci_lower:.3f}; {self.ci_upper:.3f}]"
+
+
+def paired_difference(first: Sequence[bool], second: Sequence[bool], confidence_level: float = 0.95) -> Estimate:
+    """Difference ``mean(second) - mean(first)`` of paired yes/no outcomes (e.g. aided minus unaided correct).
+
+    With b = first only, c = second only and n pairs: d = (c - b)/n,
+    se = sqrt(b + c - (c - b)^2 / n) / n.
+    """
+    n = len(first)
+    method = "paired Wald (discordant pairs), McNemar z"
+    if n == 0:
+        return Estimate.empty(method)
+    b = sum(bool(x) and not bool(y) for x, y in zip(first, second, strict=True))
+    c = sum(bool(y) and not bool(x) for x, y in zip(first, second, strict=True))
+    d = (c - b) / n
+    se = math.sqrt(max(b + c - (c - b) ** 2 / n, 0.0)) / n
+    z = _z(confidence_level)
+    p = float(2 * norm.sf(abs(c - b) / math.sqrt(b + c))) if b + c else 1.0
+    return Estimate(d, se, max(-1.0, d - z * se), min(1.0, d + z * se), method, p, n)
+
+
+def two_proportion_difference(
+    successes_a: int, n_a: int, successes_b: int, n_b: int, confidence_level: float = 0.95
+) -> Estimate:
+    """``p_b - p_a`` of two independent proportions; ``p`` is the one-sided p for ``p_b < p_a`` (pooled z)."""
+    method = "Wald interval, pooled one-sided z test (decline)"
+    if not n_a or not n_b:
+        return Estimate.empty(method)
+    pa, pb = successes_a / n_a, successes_b / n_b
+    d = pb - pa
+    se = math.sqrt(pa * (1 - pa) / n_a + pb * (1 - pb) / n_b)
+    pooled = (successes_a + successes_b) / (n_a + n_b)
+    se0 = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
+    p = float(norm.cdf(d / se0)) if se0 > 0 else (0.0 if d < 0 else 1.0)
+    z = _z(confidence_level)
+    return Estimate(d, se, max(-1.0, d - z * se), min(1.0, d + z * se), method, p, n_a + n_b)
+
+
+def auc_estimate(truth: Sequence[bool], score: Sequence[float], confidence_level: float = 0.95) -> Estimate:
+    """Empirical (Mann-Whitney) AUC of ``score`` for ``truth`` with DeLong's standard error.
+
+    Ties count one half. Returns an empty estimate when a class is missing.
+    """
+    t = np.asarray(truth, dtype=bool)
+    s = np.asarray(score, dtype=float)
+    pos, neg = s[t], s[~t]
+    method = "Mann-Whitney AUC, DeLong variance"
+    if len(pos) == 0 or len(neg) == 0:
+        return Estimate.empty(method)
+    psi = (pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])
+    auc = float(psi.mean())
+    v10, v01 = psi.mean(axis=1), psi.mean(axis=0)
+    var = (v10.var(ddof=1) / len(pos) if len(pos) > 1 else 0.0) + (v01.var(ddof=1) / len(neg) if len(neg) > 1 else 0.0)
+    se = math.sqrt(var)
+    z = _z(confidence_level)
+    return Estimate(auc, se, max(0.0, auc - z * se), min(1.0, auc + z * se), method, None, len(s))
+
+
+def roc_curve(truth: Sequence[bool], score: Sequence[float]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Empirical ROC operating points ``(fpr, tpr)`` from (0, 0) to (1, 1), one per distinct threshold."""
+    t = np.asarray(truth, dtype=bool)
+    s = np.asarray(score, dtype=float)
+    n_pos, n_neg = int(t.sum()), int((~t).sum())
+    if not n_pos or not n_neg:
+        return (0.0, 1.0), (0.0, 1.0)
+    fpr, tpr = [0.0], [0.0]
+    for threshold in np.unique(s)[::-1]:
+        chosen = s >= threshold
+        fpr.append(float((chosen & ~t).sum() / n_neg))
+        tpr.append(float((chosen & t).sum() / n_pos))
+    return tuple(fpr), tuple(tpr)
+
+
+def mean_estimate(values: Sequence[float], confidence_level: float = 0.95, method: str = "mean, t interval") -> Estimate:
+    """Mean of per-reader values with a Student t interval (readers as the unit)."""
+    from scipy.stats import t as student
+
+    x = np.asarray([v for v in values if v is not None and not math.isnan(v)], dtype=float)
+    if len(x) == 0:
+        return Estimate.empty(method)
+    m = float(x.mean())
+    if len(x) < 2:
+        return Estimate(m, None, None, None, method, None, 1)
+    se = float(x.std(ddof=1) / math.sqrt(len(x)))
+    q = float(student.ppf(0.5 + confidence_level / 2, len(x) - 1))
+    p = float(2 * student.sf(abs(m / se), len(x) - 1)) if se > 0 else None
+    return Estimate(m, se, m - q * se, m + q * se, method, p, len(x))
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain-text table for ``summary()`` (first column left-aligned, numbers to 3 decimals)."""
+
+    def fmt(v: object) -> str:
+        if v is None:
+            return "-"
+        if isinstance(v, float):
+            return f"{v:.3f}"
+        return str(v)
+
+    cells = [[str(h) for h in headers]] + [[fmt(v) for v in row] for row in rows]
+    widths = [max(len(row[k]) for row in cells) for k in range(len(headers))]
+    return "\n".join(
+        "  ".join([row[0].ljust(widths[0])] + [row[k].rjust(widths[k]) for k in range(1, len(row))]) for row in cells
+    )

@@ -1,0 +1,192 @@
+"""What the AI does to a reader's decisions: paired unaided/aided reads of the same cases, with the AI's output.
+
+Definitions (one item = one case, or one (case, finding) pair, read unaided and aided by the same reader):
+
+- **Benefit of AI**: aided accuracy minus unaided accuracy (paired), and aided minus AI-alone accuracy
+  (does the team beat the AI alone?).
+- **Over-reliance**: among items where the AI was wrong, the share where the aided decision followed it;
+  **switch to a wrong AI**: among items where the reader was right unaided and the AI wrong, the share
+  where the reader switched to the AI's wrong answer.
+- **Under-reliance**: among items where the AI was right and the reader wrong unaided, the share where
+  the reader kept their own (wrong) answer.
+- **Relative AI reliance (RAIR)** and **relative self-reliance (RSR)**: Schemmer M, Kuehl N, Benz C,
+  Bartos A, Satzger G (2023) "Appropriate reliance on AI advice: conceptualization and the effect of
+  explanations", IUI '23, 410-422. RAIR = switches to a right AI / (reader wrong, AI right);
+  RSR = kept own right answer / (reader right, AI wrong). RAIR = 1 - under-reliance.
+- **Accuracy when the AI is right vs wrong**: the automation-bias view of Dratsch T, Chen X, Rezazade
+  Mehrizi M et al. (2023) "Automation bias in mammography: the impact of artificial intelligence
+  BI-RADS suggestions on reader performance", Radiology 307:e222176.
+
+Proportions carry Wilson intervals (:mod:`medtandem.reliance.metrics`); the paired benefit a
+Newcombe/McNemar interval; AUCs DeLong's. Pooled measures treat items as independent: across
+readers, prefer the reader-level mean (``mean_benefit`` in :mod:`medtandem.reliance.analysis`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from medtandem.reliance.calibration import Calibration, calibration
+from medtandem.reliance.estimates import Estimate, auc_estimate, format_table, paired_difference
+from medtandem.reliance.metrics import (
+    AnswerChanges,
+    BinaryMetrics,
+    Proportion,
+    _check_binary,
+    answer_changes,
+    binary_metrics,
+)
+
+
+def _scores(name: str, values: Sequence[float] | None, n: int, scale: float) -> list[float] | None:
+    if values is None:
+        return None
+    if len(values) != n:
+        raise ValueError(f"{name} has {len(values)} items but truth has {n}")
+    out = []
+    for v in values:
+        try:
+            x = float(v) / scale
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must hold numbers, got {v!r}") from None
+        if not 0.0 <= x <= 1.0:
+            raise ValueError(f"{name} must lie between 0 and {scale:g}, got {v!r}")
+        out.append(x)
+    return out
+
+
+def _count(pairs: list[tuple[bool, bool]]) -> Proportion:
+    """Proportion of items (condition, outcome) satisfying ``outcome`` among those satisfying ``condition``."""
+    return Proportion(sum(1 for c, o in pairs if c and o), sum(1 for c, _ in pairs if c))
+
+
+@dataclass(frozen=True)
+class RelianceMeasures:
+    """Reliance measures of one reader (or a pooled group) on ``n`` paired items."""
+
+    n: int
+    unaided: BinaryMetrics
+    aided: BinaryMetrics
+    ai: BinaryMetrics
+    auc_unaided: Estimate
+    auc_aided: Estimate
+    auc_ai: Estimate
+    benefit: Estimate
+    benefit_over_ai: Estimate
+    changes: AnswerChanges
+    agreement_with_ai: Proportion
+    over_reliance: Proportion
+    switch_to_wrong_ai: Proportion
+    under_reliance: Proportion
+    rair: Proportion
+    rsr: Proportion
+    aided_accuracy_ai_right: Proportion
+    aided_accuracy_ai_wrong: Proportion
+    unaided_accuracy_ai_right: Proportion
+    unaided_accuracy_ai_wrong: Proportion
+    calibration_unaided: Calibration | None
+    calibration_aided: Calibration | None
+    method: str = "paired unaided/aided reads; Wilson, paired Wald and DeLong intervals"
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"n": self.n, "method": self.method}
+        for name in self.__dataclass_fields__:
+            if name in ("n", "method"):
+                continue
+            value = getattr(self, name)
+            out[name] = value.to_dict() if value is not None else None
+        return out
+
+    def summary(self) -> str:
+        def p(x: Proportion) -> str:
+            ci = x.confidence_interval()
+            return f"{x.value:.3f} [{ci[0]:.3f}; {ci[1]:.3f}] ({x.successes}/{x.n})" if ci else f"- (0/{x.n})"
+
+        rows = [
+            ("accuracy unaided", p(self.unaided.accuracy)),
+            ("accuracy aided", p(self.aided.accuracy)),
+            ("accuracy AI alone", p(self.ai.accuracy)),
+            ("sensitivity unaided / aided", f"{p(self.unaided.sensitivity)} / {p(self.aided.sensitivity)}"),
+            ("specificity unaided / aided", f"{p(self.unaided.specificity)} / {p(self.aided.specificity)}"),
+            ("AUC unaided / aided / AI", f"{self.auc_unaided} / {self.auc_aided} / {self.auc_ai}"),
+            ("benefit (aided - unaided)", str(self.benefit)),
+            ("aided - AI alone", str(self.benefit_over_ai)),
+            ("over-reliance (AI wrong, followed)", p(self.over_reliance)),
+            ("switched to a wrong AI", p(self.switch_to_wrong_ai)),
+            ("under-reliance (AI right, kept own wrong)", p(self.under_reliance)),
+            ("RAIR (Schemmer 2023)", p(self.rair)),
+            ("RSR (Schemmer 2023)", p(self.rsr)),
+            ("aided accuracy, AI right", p(self.aided_accuracy_ai_right)),
+            ("aided accuracy, AI wrong", p(self.aided_accuracy_ai_wrong)),
+        ]
+        if self.calibration_unaided and self.calibration_unaided.n:
+            rows.append(("Brier / ECE unaided", f"{self.calibration_unaided.brier:.3f} / {self.calibration_unaided.ece:.3f}"))
+        if self.calibration_aided and self.calibration_aided.n:
+            rows.append(("Brier / ECE aided", f"{self.calibration_aided.brier:.3f} / {self.calibration_aided.ece:.3f}"))
+        return f"Reliance measures, {self.n} paired items\n" + format_table(["measure", "value [95% CI]"], rows)
+
+
+def reliance_measures(
+    truth: Sequence[bool],
+    unaided: Sequence[bool],
+    aided: Sequence[bool],
+    ai: Sequence[bool],
+    *,
+    unaided_confidence: Sequence[float] | None = None,
+    aided_confidence: Sequence[float] | None = None,
+    ai_probability: Sequence[float] | None = None,
+    confidence_level: float = 0.95,
+) -> RelianceMeasures:
+    """Measures from paired decisions (booleans: finding present) on the same items.
+
+    Args:
+        truth, unaided, aided, ai: one boolean per item (the reader's decision alone, with the AI,
+            and the AI's own decision).
+        unaided_confidence, aided_confidence: the reader's 0-100 confidence that the finding is
+            present (for AUC and calibration); optional.
+        ai_probability: the AI's probability in [0, 1] (for its AUC); optional.
+    """
+    t = _check_binary("truth", truth)
+    u, a, m = _check_binary("unaided", unaided), _check_binary("aided", aided), _check_binary("ai", ai)
+    n = len(t)
+    if not len(u) == len(a) == len(m) == n:
+        raise ValueError(f"truth, unaided, aided and ai must have the same length; got {n}, {len(u)}, {len(a)}, {len(m)}")
+    uc = _scores("unaided_confidence", unaided_confidence, n, 100.0)
+    ac = _scores("aided_confidence", aided_confidence, n, 100.0)
+    ap = _scores("ai_probability", ai_probability, n, 1.0)
+
+    u_ok = [x == y for x, y in zip(u, t, strict=True)]
+    a_ok = [x == y for x, y in zip(a, t, strict=True)]
+    m_ok = [x == y for x, y in zip(m, t, strict=True)]
+    follows = [x == y for x, y in zip(a, m, strict=True)]
+    kept = [x == y for x, y in zip(a, u, strict=True)]
+
+    def cl(p: Proportion) -> Proportion:
+        return Proportion(p.successes, p.n, confidence_level)
+
+    ai_wrong = [not k for k in m_ok]
+    return RelianceMeasures(
+        n=n,
+        unaided=binary_metrics(t, u),
+        aided=binary_metrics(t, a),
+        ai=binary_metrics(t, m),
+        auc_unaided=auc_estimate(t, uc, confidence_level) if uc is not None else Estimate.empty("no confidence"),
+        auc_aided=auc_estimate(t, ac, confidence_level) if ac is not None else Estimate.empty("no confidence"),
+        auc_ai=auc_estimate(t, ap, confidence_level) if ap is not None else Estimate.empty("no probability"),
+        benefit=paired_difference(u_ok, a_ok, confidence_level),
+        benefit_over_ai=paired_difference(m_ok, a_ok, confidence_level),
+        changes=answer_changes(t, u, a),
+        agreement_with_ai=cl(Proportion(sum(follows), n)),
+        over_reliance=cl(_count(list(zip(ai_wrong, follows, strict=True)))),
+        switch_to_wrong_ai=cl(_count([(uo and w, f) for uo, w, f in zip(u_ok, ai_wrong, follows, strict=True)])),
+        under_reliance=cl(_count([(mo and not uo, k) for mo, uo, k in zip(m_ok, u_ok, kept, strict=True)])),
+        rair=cl(_count([(mo and not uo, ao) for mo, uo, ao in zip(m_ok, u_ok, a_ok, strict=True)])),
+        rsr=cl(_count([(uo and w, ao) for uo, w, ao in zip(u_ok, ai_wrong, a_ok, strict=True)])),
+        aided_accuracy_ai_right=cl(_count(list(zip(m_ok, a_ok, strict=True)))),
+        aided_accuracy_ai_wrong=cl(_count(list(zip(ai_wrong, a_ok, strict=True)))),
+        unaided_accuracy_ai_right=cl(_count(list(zip(m_ok, u_ok, strict=True)))),
+        unaided_accuracy_ai_wrong=cl(_count(list(zip(ai_wrong, u_ok, strict=True)))),
+        calibration_unaided=calibration(t, uc) if uc is not None else None,
+        calibration_aided=calibration(t, ac) if ac is not None else None,
+    )

@@ -1,0 +1,47 @@
+"""A learner logs in, reads one ECG alone, then with the AI, and sees the feedback."""
+
+from __future__ import annotations
+
+import pytest
+
+from medtandem.apps.accounts.models import Role
+from medtandem.apps.accounts.services import create_person
+from medtandem.apps.cases.models import Case
+from medtandem.apps.cases.services import build_case_set, import_demo_bank
+from medtandem.apps.reading.models import Read
+from medtandem.apps.reading.services import start_session
+
+PASSWORD = "ecg-apprenant-e2e-2026"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hybrid_read_in_the_browser(live_server, page, artifacts) -> None:  # type: ignore[no-untyped-def]
+    import_demo_bank(limit=3)
+    learner = create_person("camille", PASSWORD, [Role.LEARNER], first_name="Camille")
+    case_set = build_case_set("E2E", case_ids=list(Case.objects.order_by("external_id").values_list("pk", flat=True)))
+    start_session(learner, case_set, "practice", title="Pratique E2E")
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "camille")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.click("text=Continuer")
+
+    # Unaided read: the tracing is there, the AI is not.
+    page.wait_for_selector(".ecg-viewer svg")
+    assert page.locator("#ai-title").count() == 0
+    page.check("#sc-NORM")
+    page.check("input[name=rhythm][value=sinus]")
+    page.click("button[type=submit]:has-text('Valider et voir l')")
+
+    # Aided read: the AI suggestion and its facts label are shown beside the tracing.
+    page.wait_for_selector("#ai-title")
+    assert page.locator(".ai-facts").count() == 1
+    page.click("button[type=submit]:has-text('Valider ma lecture')")
+
+    page.wait_for_selector("#feedback-table")
+    assert "Vérité" in page.inner_text("#feedback-table")
+    page.screenshot(path=str(artifacts / "hybrid-feedback.png"), full_page=True)
+    reads = Read.objects.filter(learner=learner).order_by("submitted_at")
+    assert [r.condition for r in reads] == ["unaided", "aided"]
+    assert reads[0].client_time_ms is not None and reads[0].norm

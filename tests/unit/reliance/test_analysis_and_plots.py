@@ -1,0 +1,53 @@
+"""Grouping by reader and stratum, and the SVG plots."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from medtandem.reliance import analyze_reliance, experience_band
+from medtandem.reliance.plots import paired_dot_plot, reliance_quadrant, roc_plot, trend_plot
+
+
+def _frame():
+    rows = []
+    # reader A (novice) gains from the AI on both cases; reader B (expert) is right throughout.
+    for case, truth in (("c1", True), ("c2", False)):
+        rows.append({"reader": "A", "case": case, "truth": truth, "unaided": not truth, "aided": truth,
+                     "ai": truth, "stratum": experience_band(0)})
+        rows.append({"reader": "B", "case": case, "truth": truth, "unaided": truth, "aided": truth,
+                     "ai": truth, "stratum": experience_band(12)})
+    return pd.DataFrame(rows)
+
+
+def test_measures_per_reader_per_stratum_and_overall():
+    r = analyze_reliance(_frame())
+    assert r.by_reader["A"].benefit.value == 1.0
+    assert r.by_reader["B"].benefit.value == 0.0
+    assert r.by_stratum["0-1"].benefit.value == 1.0
+    assert r.stratum_of_reader == {"A": "0-1", "B": "10+"}
+    assert r.overall.n == 4
+    assert r.mean_benefit.value == pytest.approx(0.5)
+    assert "mean benefit across readers" in r.summary()
+    assert r.to_dict()["by_reader"]["A"]["benefit"]["value"] == 1.0
+
+
+def test_experience_bands():
+    assert [experience_band(y) for y in (None, 0, 1, 2, 9, 10, 30)] == ["unknown", "0-1", "0-1", "2-9", "2-9", "10+", "10+"]
+
+
+def test_one_row_per_reader_and_case_is_required():
+    frame = pd.concat([_frame(), _frame().iloc[:1]])
+    with pytest.raises(ValueError, match="appears twice"):
+        analyze_reliance(frame)
+    with pytest.raises(ValueError, match="lacks columns"):
+        analyze_reliance(_frame().drop(columns="ai"))
+
+
+def test_plots_are_inline_svg_with_escaped_labels():
+    svg = paired_dot_plot([("<R1>", 0.6, 0.8)], title="Accuracy")
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert "&lt;R1&gt;" in svg and "<R1>" not in svg
+    assert 'role="img"' in reliance_quadrant([("R1", 0.2, 0.7)], title="Quadrant")
+    assert "<polygon" in trend_plot([(0, 0.8, 0.7, 0.9), (20, 0.6, 0.5, 0.7)], title="Trend", baseline=0.8)
+    assert roc_plot({"R1 unaided": ((0, 0.5, 1), (0, 0.9, 1))}, title="ROC").count("<polyline") == 1
