@@ -24,7 +24,7 @@ def test_hybrid_read_in_the_browser(live_server, page, artifacts) -> None:  # ty
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "camille")
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("#login-submit")
     page.click("text=Continuer")
 
     # Unaided read: the tracing is there, the AI is not.

@@ -112,8 +112,8 @@ class Evaluation:
                  f"Brier {self.brier_mean:.3f}   ECE {self.ece:.3f}",
                  f"{'output':<6} {'pos':>4} {'AUC':>6} {'95% CI':>13} {'sens':>6} {'spec':>6}"]
         for k in self.labels:
-            a, (l, h) = self.auc[k], self.auc_ci[k]
-            lines.append(f"{k:<6} {self.prevalence[k]:>4} {a:>6.3f} {l:>6.3f}-{h:<6.3f} "
+            a, (lo_k, hi_k) = self.auc[k], self.auc_ci[k]
+            lines.append(f"{k:<6} {self.prevalence[k]:>4} {a:>6.3f} {lo_k:>6.3f}-{hi_k:<6.3f} "
                          f"{self.sensitivity[k]:>6.2f} {self.specificity[k]:>6.2f}")
         return "\n".join(lines)
 

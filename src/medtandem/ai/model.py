@@ -20,7 +20,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from medtandem.ai.calibration import PlattCalibrator, logit
-from medtandem.ai.labels import LABELS
 from medtandem.ecg.record import STANDARD_LEADS, EcgRecord
 
 MODELS_DIR = Path(__file__).with_name("models")
@@ -55,7 +54,9 @@ class Suggestion:
 
 def prepare_cnn_input(record: EcgRecord) -> NDArray[np.float32]:
     """(12, 1000) float32: standard leads, 100 Hz, first 10 s (zero-padded when shorter), mV."""
-    rec = record.standard_12().resampled(CNN_FS)
+    from medtandem.ai.features import canonical
+
+    rec = canonical(record).resampled(CNN_FS)
     x = np.zeros((CNN_SAMPLES, 12), dtype=np.float32)
     n = min(CNN_SAMPLES, rec.n_samples)
     sig = np.nan_to_num(rec.signal[:n])
@@ -162,10 +163,27 @@ class MeasurementModel(EcgModel):
         X = np.stack([record_features(r)[0] for r in records])
         return self.classifier.predict_proba(X)
 
-    def explain(self, record: EcgRecord, proba: NDArray[np.float64], top: int = 8) -> dict[str, Any]:
-        from medtandem.ai.features import FEATURES, record_features
+    def predict_record(self, record: EcgRecord, explain: bool = True) -> Suggestion:
+        """As :meth:`EcgModel.predict_record`, measuring the record once for both outputs."""
+        from medtandem.ai.features import record_features
+
+        if not isinstance(record, EcgRecord):
+            raise TypeError(f"record must be an EcgRecord, got {type(record).__name__}")
+        x, m = record_features(record)
+        p = self.calibrator.transform(self.classifier.predict_proba(x[None, :]))[0]
+        probabilities = {k: round(float(v), 4) for k, v in zip(self.labels, p, strict=True)}
+        explanation = self._explain(x, m, p) if explain else {}
+        return Suggestion(self.name, self.version, probabilities, explanation)
+
+    def explain(self, record: EcgRecord, proba: NDArray[np.float64]) -> dict[str, Any]:
+        from medtandem.ai.features import record_features
 
         x, m = record_features(record)
+        return self._explain(x, m, proba)
+
+    def _explain(self, x: NDArray[np.float64], m: Any, proba: NDArray[np.float64], top: int = 8) -> dict[str, Any]:
+        from medtandem.ai.features import FEATURES
+
         bias, terms = self.classifier.contributions(x)
         flat = m.flat() if m is not None else {}
         target = int(np.argmax(proba))

@@ -278,13 +278,13 @@ class MeasurementClassifier:
         d: dict[str, Any] = {
             "method": self.method, "C": self.C, "n_trees": self.n_trees, "max_depth": self.max_depth,
             "learning_rate": self.learning_rate, "n_features": self.n_features_,
-            "median": self.median_.round(6).tolist(), "mean": self.mean_.round(6).tolist(),
-            "scale": self.scale_.round(6).tolist(),
+            "median": self.median_.tolist(), "mean": self.mean_.tolist(),
+            "scale": self.scale_.tolist(),
         }
         if self.method == "logistic":
             assert self.coef_ is not None and self.intercept_ is not None
-            d["coef"] = self.coef_.round(6).tolist()
-            d["intercept"] = self.intercept_.round(6).tolist()
+            d["coef"] = self.coef_.tolist()
+            d["intercept"] = self.intercept_.tolist()
         else:
             d["forests"] = [f.to_dict() for f in self.forests_]
         return d

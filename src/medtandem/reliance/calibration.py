@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from medtandem.reliance.estimates import format_table
 
 
@@ -53,27 +55,26 @@ def calibration(truth: Sequence[bool], probability: Sequence[float], n_bins: int
         raise ValueError(f"truth has {len(truth)} items but probability has {len(probability)}")
     if n_bins < 1:
         raise ValueError("n_bins must be at least 1")
-    probs = [float(p) for p in probability]
-    bad = [p for p in probs if not 0.0 <= p <= 1.0]
-    if bad:
-        raise ValueError(f"probability must lie in [0, 1] (divide 0-100 confidences by 100); got {bad[:3]}")
-    t = [1.0 if bool(x) else 0.0 for x in truth]
+    probs = np.asarray(probability, dtype=float)
+    bad = probs[~((probs >= 0.0) & (probs <= 1.0))]
+    if len(bad):
+        raise ValueError(f"probability must lie in [0, 1] (divide 0-100 confidences by 100); got {bad[:3].tolist()}")
+    t = np.asarray(truth, dtype=bool).astype(float)
     n = len(t)
     edges = [k / n_bins for k in range(n_bins + 1)]
-    members: list[list[int]] = [[] for _ in range(n_bins)]
-    for i, p in enumerate(probs):
-        members[min(int(p * n_bins), n_bins - 1)].append(i)
+    index = np.minimum((probs * n_bins).astype(int), n_bins - 1)
     bins = []
     ece = 0.0
-    for k, idx in enumerate(members):
-        if idx:
-            stated = sum(probs[i] for i in idx) / len(idx)
-            observed = sum(t[i] for i in idx) / len(idx)
-            ece += len(idx) / n * abs(stated - observed)
-            bins.append(CalibrationBin(edges[k], edges[k + 1], len(idx), stated, observed))
+    for k in range(n_bins):
+        inside = index == k
+        count = int(inside.sum())
+        if count:
+            stated, observed = float(probs[inside].mean()), float(t[inside].mean())
+            ece += count / n * abs(stated - observed)
+            bins.append(CalibrationBin(edges[k], edges[k + 1], count, stated, observed))
         else:
             bins.append(CalibrationBin(edges[k], edges[k + 1], 0, None, None))
     if not n:
         return Calibration(0, None, None, tuple(bins))
-    brier = sum((p - o) ** 2 for p, o in zip(probs, t, strict=True)) / n
+    brier = float(((probs - t) ** 2).mean())
     return Calibration(n, brier, ece, tuple(bins))

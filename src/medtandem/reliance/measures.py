@@ -27,38 +27,35 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from medtandem.reliance.calibration import Calibration, calibration
 from medtandem.reliance.estimates import Estimate, auc_estimate, format_table, paired_difference
-from medtandem.reliance.metrics import (
-    AnswerChanges,
-    BinaryMetrics,
-    Proportion,
-    _check_binary,
-    answer_changes,
-    binary_metrics,
-)
+from medtandem.reliance.metrics import AnswerChanges, BinaryMetrics, Proportion
 
 
-def _scores(name: str, values: Sequence[float] | None, n: int, scale: float) -> list[float] | None:
+def _as_bool(name: str, values: Sequence[bool]) -> np.ndarray:
+    """Booleans or 0/1 as a boolean array; anything else is refused, naming the argument."""
+    arr = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=object)
+    ok = np.fromiter((v in (0, 1, True, False) for v in arr), bool, len(arr))
+    if not ok.all():
+        raise ValueError(f"{name} must hold booleans or 0/1, got {arr[~ok][0]!r}")
+    return arr.astype(bool)
+
+
+def _scores(name: str, values: Sequence[float] | None, n: int, scale: float) -> np.ndarray | None:
     if values is None:
         return None
     if len(values) != n:
         raise ValueError(f"{name} has {len(values)} items but truth has {n}")
-    out = []
-    for v in values:
-        try:
-            x = float(v) / scale
-        except (TypeError, ValueError):
-            raise ValueError(f"{name} must hold numbers, got {v!r}") from None
-        if not 0.0 <= x <= 1.0:
-            raise ValueError(f"{name} must lie between 0 and {scale:g}, got {v!r}")
-        out.append(x)
-    return out
-
-
-def _count(pairs: list[tuple[bool, bool]]) -> Proportion:
-    """Proportion of items (condition, outcome) satisfying ``outcome`` among those satisfying ``condition``."""
-    return Proportion(sum(1 for c, o in pairs if c and o), sum(1 for c, _ in pairs if c))
+    try:
+        x = np.asarray(values, dtype=float) / scale
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must hold numbers, got {list(values)[:3]!r}") from None
+    bad = ~((x >= 0.0) & (x <= 1.0))
+    if bad.any():
+        raise ValueError(f"{name} must lie between 0 and {scale:g}, got {np.asarray(values)[bad][0]!r}")
+    return x
 
 
 @dataclass(frozen=True)
@@ -147,8 +144,8 @@ def reliance_measures(
             present (for AUC and calibration); optional.
         ai_probability: the AI's probability in [0, 1] (for its AUC); optional.
     """
-    t = _check_binary("truth", truth)
-    u, a, m = _check_binary("unaided", unaided), _check_binary("aided", aided), _check_binary("ai", ai)
+    t, u, a, m = (_as_bool(name, v) for name, v in
+                  (("truth", truth), ("unaided", unaided), ("aided", aided), ("ai", ai)))
     n = len(t)
     if not len(u) == len(a) == len(m) == n:
         raise ValueError(f"truth, unaided, aided and ai must have the same length; got {n}, {len(u)}, {len(a)}, {len(m)}")
@@ -156,37 +153,37 @@ def reliance_measures(
     ac = _scores("aided_confidence", aided_confidence, n, 100.0)
     ap = _scores("ai_probability", ai_probability, n, 1.0)
 
-    u_ok = [x == y for x, y in zip(u, t, strict=True)]
-    a_ok = [x == y for x, y in zip(a, t, strict=True)]
-    m_ok = [x == y for x, y in zip(m, t, strict=True)]
-    follows = [x == y for x, y in zip(a, m, strict=True)]
-    kept = [x == y for x, y in zip(a, u, strict=True)]
+    u_ok, a_ok, m_ok = u == t, a == t, m == t
+    follows, kept = a == m, a == u
+    ai_wrong = ~m_ok
 
-    def cl(p: Proportion) -> Proportion:
-        return Proportion(p.successes, p.n, confidence_level)
+    def share(condition: np.ndarray, outcome: np.ndarray) -> Proportion:
+        return Proportion(int((condition & outcome).sum()), int(condition.sum()), confidence_level)
 
-    ai_wrong = [not k for k in m_ok]
+    def metrics(d: np.ndarray) -> BinaryMetrics:
+        return BinaryMetrics(share(np.ones(n, bool), d == t), share(t, d), share(~t, ~d))
+
     return RelianceMeasures(
         n=n,
-        unaided=binary_metrics(t, u),
-        aided=binary_metrics(t, a),
-        ai=binary_metrics(t, m),
+        unaided=metrics(u),
+        aided=metrics(a),
+        ai=metrics(m),
         auc_unaided=auc_estimate(t, uc, confidence_level) if uc is not None else Estimate.empty("no confidence"),
         auc_aided=auc_estimate(t, ac, confidence_level) if ac is not None else Estimate.empty("no confidence"),
         auc_ai=auc_estimate(t, ap, confidence_level) if ap is not None else Estimate.empty("no probability"),
         benefit=paired_difference(u_ok, a_ok, confidence_level),
         benefit_over_ai=paired_difference(m_ok, a_ok, confidence_level),
-        changes=answer_changes(t, u, a),
-        agreement_with_ai=cl(Proportion(sum(follows), n)),
-        over_reliance=cl(_count(list(zip(ai_wrong, follows, strict=True)))),
-        switch_to_wrong_ai=cl(_count([(uo and w, f) for uo, w, f in zip(u_ok, ai_wrong, follows, strict=True)])),
-        under_reliance=cl(_count([(mo and not uo, k) for mo, uo, k in zip(m_ok, u_ok, kept, strict=True)])),
-        rair=cl(_count([(mo and not uo, ao) for mo, uo, ao in zip(m_ok, u_ok, a_ok, strict=True)])),
-        rsr=cl(_count([(uo and w, ao) for uo, w, ao in zip(u_ok, ai_wrong, a_ok, strict=True)])),
-        aided_accuracy_ai_right=cl(_count(list(zip(m_ok, a_ok, strict=True)))),
-        aided_accuracy_ai_wrong=cl(_count(list(zip(ai_wrong, a_ok, strict=True)))),
-        unaided_accuracy_ai_right=cl(_count(list(zip(m_ok, u_ok, strict=True)))),
-        unaided_accuracy_ai_wrong=cl(_count(list(zip(ai_wrong, u_ok, strict=True)))),
+        changes=AnswerChanges(n, int((u != a).sum()), int((~u_ok & a_ok).sum()), int((u_ok & ~a_ok).sum())),
+        agreement_with_ai=share(np.ones(n, bool), follows),
+        over_reliance=share(ai_wrong, follows),
+        switch_to_wrong_ai=share(u_ok & ai_wrong, follows),
+        under_reliance=share(m_ok & ~u_ok, kept),
+        rair=share(m_ok & ~u_ok, a_ok),
+        rsr=share(u_ok & ai_wrong, a_ok),
+        aided_accuracy_ai_right=share(m_ok, a_ok),
+        aided_accuracy_ai_wrong=share(ai_wrong, a_ok),
+        unaided_accuracy_ai_right=share(m_ok, u_ok),
+        unaided_accuracy_ai_wrong=share(ai_wrong, u_ok),
         calibration_unaided=calibration(t, uc) if uc is not None else None,
         calibration_aided=calibration(t, ac) if ac is not None else None,
     )

@@ -11,6 +11,8 @@ import pytest
 from django.urls import reverse
 
 from medtandem.apps.cases.models import AIPrediction
+from medtandem.apps.cases.services import current_model
+from medtandem.apps.observatory.services import register_model
 from medtandem.apps.reading.models import Read
 from medtandem.apps.reading.services import start_session
 
@@ -35,6 +37,7 @@ def test_unaided_step_reveals_neither_ai_nor_truth(learner_client, practice) -> 
     case = practice.case_set.ordered_cases()[0]
     page = learner_client.get(case_url(practice)).content.decode()
     assert "Lecture sans IA" in page
+    assert '<svg' in page and 'class="lead" data-lead="V1"' in page  # the tracing itself, not escaped text
     assert 'id="ai-title"' not in page and "Suggestion de l" not in page
     assert practice.ai_model_version not in page
     assert case.report[:25] not in page  # the cardiologists' report is part of the truth
@@ -62,6 +65,8 @@ def test_full_hybrid_read_then_feedback(learner_client, practice) -> None:
     assert r.status_code == 302
     aided_page = learner_client.get(case_url(practice)).content.decode()
     assert 'id="ai-title"' in aided_page and "Lecture avec l" in aided_page
+    facts = current_model().facts
+    assert f"{facts['macro_auc']['value']:.3f}".replace(".", ",") in aided_page  # measured, in French notation
     assert case.report[:25] not in aided_page and 'id="feedback-table"' not in aided_page
     ai = learner_client.get(ai_url(practice)).json()
     stored = AIPrediction.objects.get(case=case, model_version=practice.ai_model_version)
@@ -158,3 +163,20 @@ def test_session_completes_after_the_last_read(learner_client, practice) -> None
     practice.refresh_from_db()
     assert practice.completed_at is not None
     assert Read.objects.filter(session=practice).count() == 6
+
+
+def test_a_session_keeps_the_facts_of_the_model_version_it_started_with(learner_client, practice) -> None:
+    model = current_model()
+    register_model(model)
+    case = practice.case_set.ordered_cases()[0]
+    AIPrediction.objects.create(case=case, model_name=model.name, model_version="older",
+                                probabilities={"NORM": 0.5, "MI": 0.5, "STTC": 0.5, "CD": 0.5, "HYP": 0.5, "AFIB": 0.5})
+    from medtandem.apps.observatory.models import AIApplication
+
+    AIApplication.objects.create(slug="older", name=model.name, version="older",
+                                 facts={**model.facts, "version": "older", "macro_auc": {"value": 0.5}})
+    practice.ai_model_version = "older"
+    practice.save()
+    learner_client.post(submit_url(practice), answer("unaided", str(uuid.uuid4())))
+    page = learner_client.get(case_url(practice)).content.decode()
+    assert 'id="facts-auc">0,500' in page

@@ -11,3 +11,9 @@ def registry() -> QuerySet[AIApplication]:
 
 def in_service() -> AIApplication | None:
     return AIApplication.objects.filter(in_service=True).first()
+
+
+def facts_of(name: str, version: str) -> dict[str, object] | None:
+    """The AI-facts label registered for that model version, if any."""
+    entry = AIApplication.objects.filter(name=name, version=version).only("facts").first()
+    return dict(entry.facts) if entry and entry.facts else None

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -21,11 +22,15 @@ from medtandem.apps.accounts.selectors import cohorts_of_instructor, learners_of
 from medtandem.apps.cases.models import Case, CaseSet
 from medtandem.apps.cases.selectors import filter_cases, record_of
 from medtandem.apps.cases.services import build_case_set, current_model
+from medtandem.apps.observatory.selectors import facts_of
 from medtandem.apps.reading import selectors, services
 from medtandem.apps.reading.forms import AssignForm, CaseFilterForm, CaseSetForm
 from medtandem.apps.reading.models import Condition, Mode, ReadingAssignment, ReadingSession
 from medtandem.ecg.ptbxl import SUPERCLASS_NAMES, SUPERCLASSES
 from medtandem.ecg.render import render_svg
+
+
+AI_OUTPUT_NAMES = {**SUPERCLASS_NAMES, "AFIB": "Atrial fibrillation or flutter"}
 
 
 def _own_session(request: HttpRequest, pk: int) -> ReadingSession:
@@ -63,12 +68,13 @@ def session_overview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _model_context(session: ReadingSession) -> dict[str, Any]:
+    """The AI-facts label of the model version the session was started with."""
     if not session.ai_model_name:
         return {}
     model = current_model()
-    if (model.name, model.version) != (session.ai_model_name, session.ai_model_version):
-        return {"ai_facts": None}
-    return {"ai_facts": model.facts}
+    if (model.name, model.version) == (session.ai_model_name, session.ai_model_version):
+        return {"ai_facts": model.facts}
+    return {"ai_facts": facts_of(session.ai_model_name, session.ai_model_version)}
 
 
 def _answer_rows(case: Case, reads: dict[str, Any], probabilities: dict[str, float] | None) -> list[dict[str, Any]]:
@@ -102,7 +108,8 @@ def case_step(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     attribution = None
     if prediction is not None and prediction.explanation.get("kind") == "attribution":
         attribution = prediction.explanation
-    svg = render_svg(record_of(case), attribution=attribution, element_id=f"ecg-{case.pk}")
+    # render_svg escapes every text it writes (lead names, title), so its markup is safe to inline.
+    svg = mark_safe(render_svg(record_of(case), attribution=attribution, element_id=f"ecg-{case.pk}"))  # noqa: S308
     context: dict[str, Any] = {
         "session": session,
         "case": case,
@@ -117,7 +124,7 @@ def case_step(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     if prediction is not None:
         context.update(_model_context(session))
         context["ai_rows"] = [
-            {"code": s, "label": SUPERCLASS_NAMES[s], "p": prediction.probabilities.get(s, 0.0),
+            {"code": s, "label": AI_OUTPUT_NAMES[s], "p": prediction.probabilities.get(s, 0.0),
              "pct": round(100 * prediction.probabilities.get(s, 0.0))}
             for s in (*SUPERCLASSES, "AFIB")
         ]

@@ -1,0 +1,231 @@
+"""Demo data: the two frameworks, the 28-hour core programme, an "IA en santé" programme using the
+hybrid ECG reading, and simulated learners (``User.is_simulated``) so the national dashboard shows
+figures. Idempotent: running it again changes nothing already there.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from medtandem.apps.accounts.models import Cohort, Institution, Profession, Role, RoleAssignment, User
+from medtandem.apps.curriculum import content, services
+from medtandem.apps.curriculum.models import (
+    Activity,
+    Competency,
+    Completion,
+    Domain,
+    Enrolment,
+    Framework,
+    Module,
+    Programme,
+    Quiz,
+)
+
+CORE_SLUG = "socle-numerique-sante"
+AI_SLUG = "ia-en-sante"
+SIM_PREFIX = "sim-"
+
+#: (institution, kind, region)
+INSTITUTIONS = [
+    ("UFR Santé — Lille (démo)", "faculty", "Hauts-de-France"),
+    ("IFSI de Rouen (démo)", "school", "Normandie"),
+    ("Faculté de santé de Rennes (démo)", "faculty", "Bretagne"),
+    ("IFMK de Nantes (démo)", "school", "Pays de la Loire"),
+    ("UFR Sciences médicales — Bordeaux (démo)", "faculty", "Nouvelle-Aquitaine"),
+    ("Faculté de santé de Toulouse (démo)", "faculty", "Occitanie"),
+    ("Faculté de médecine de Marseille (démo)", "faculty", "Provence-Alpes-Côte d'Azur"),
+    ("UFR Santé — Lyon (démo)", "faculty", "Auvergne-Rhône-Alpes"),
+    ("IFSI de Dijon (démo)", "school", "Bourgogne-Franche-Comté"),
+    ("Faculté de santé de Strasbourg (démo)", "faculty", "Grand Est"),
+    ("Faculté de santé de Paris (démo)", "faculty", "Île-de-France"),
+    ("CHU de Tours (démo)", "hospital", "Centre-Val de Loire"),
+    ("Université de la Réunion — santé (démo)", "faculty", "La Réunion"),
+]
+PROFESSION_WEIGHTS = [(Profession.MEDICINE, 30), (Profession.NURSING, 35), (Profession.PHARMACY, 10),
+                      (Profession.PHYSIOTHERAPY, 10), (Profession.MAIEUTICS, 6), (Profession.ODONTOLOGY, 6),
+                      (Profession.OTHER, 3)]
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    programmes: int
+    simulated_learners: int
+    national_rows: int
+
+
+def load_framework(spec: dict[str, Any]) -> Framework:
+    framework, _ = Framework.objects.get_or_create(
+        slug=spec["slug"], defaults={"name": spec["name"], "reference": spec["reference"],
+                                     "description": spec["description"]},
+    )
+    for position, (code, name, hours, competencies) in enumerate(spec["domains"]):
+        domain, _ = Domain.objects.get_or_create(framework=framework, code=code,
+                                                 defaults={"name": name, "hours": hours, "position": position})
+        for i, (ccode, cname) in enumerate(competencies):
+            Competency.objects.get_or_create(domain=domain, code=ccode, defaults={"name": cname, "position": i})
+    return framework
+
+
+def _quiz(title: str, gift: str, pass_mark: int = 60, max_attempts: int | None = 3) -> Quiz:
+    quiz = Quiz.objects.create(title=title, pass_mark=pass_mark, max_attempts=max_attempts)
+    services.import_questions(quiz, gift, "gift")
+    return quiz
+
+
+def load_core_programme() -> Programme:
+    existing = Programme.objects.filter(slug=CORE_SLUG).first()
+    if existing:
+        return existing
+    framework = load_framework(content.CORE_FRAMEWORK)
+    programme = Programme.objects.create(
+        slug=CORE_SLUG, title="Formation socle au numérique en santé", kind=Programme.Kind.CORE,
+        hours=Decimal(28), ects=Decimal(2), framework=framework,
+        summary="Le socle commun à tous les étudiants en santé (arrêté du 10 novembre 2022) : **28 heures** "
+                "en cinq domaines, à valider au plus tard en troisième année, avec une attestation.",
+    )
+    for position, domain in enumerate(framework.domains.order_by("position")):
+        page_title, page_body, quiz_title, gift = content.CORE_PAGES[domain.code]
+        module = Module.objects.create(programme=programme, title=domain.name, position=position, domain=domain)
+        competencies = list(domain.competencies.all())
+        page = Activity.objects.create(module=module, kind=Activity.Kind.PAGE, title=page_title, position=0,
+                                       hours=domain.hours - 1, body=page_body)
+        page.competencies.set(competencies)
+        quiz = Activity.objects.create(module=module, kind=Activity.Kind.QUIZ, title=quiz_title, position=1,
+                                       hours=1, quiz=_quiz(quiz_title, gift))
+        quiz.competencies.set(competencies)
+        if domain.code == "D5":
+            Activity.objects.create(module=module, kind=Activity.Kind.EVENT, title="Webinaire : un an de "
+                                    "télésurveillance en cardiologie", position=2, hours=0, is_required=False,
+                                    event_kind=Activity.EventKind.WEBINAR, location="En ligne")
+    return programme
+
+
+def load_ai_programme(reading_case_set: Any = None) -> Programme:
+    programme = Programme.objects.filter(slug=AI_SLUG).first()
+    if programme is None:
+        framework = load_framework(content.AI_FRAMEWORK)
+        comp = {c.code: c for c in Competency.objects.filter(domain__framework=framework)}
+        programme = Programme.objects.create(
+            slug=AI_SLUG, title="IA en santé : lire l'ECG avec et sans l'IA", kind=Programme.Kind.COURSE,
+            hours=Decimal(6), framework=framework,
+            summary="Comprendre une IA d'aide au diagnostic, puis la pratiquer sur de vrais ECG : lecture "
+                    "**seule** d'abord (niveau requis), **avec l'IA** ensuite.",
+        )
+        intro = Module.objects.create(programme=programme, title="Comprendre l'IA en santé", position=0,
+                                      domain=comp["IA1.1"].domain)
+        a = Activity.objects.create(module=intro, kind=Activity.Kind.PAGE, title="Ce que fait (et ne fait pas) "
+                                    "une IA d'aide au diagnostic", position=0, hours=1, body=content.AI_INTRO_PAGE)
+        a.competencies.set([comp["IA1.1"], comp["IA1.2"], comp["IA4.2"]])
+        q = Activity.objects.create(module=intro, kind=Activity.Kind.QUIZ, title="Quiz — IA en santé", position=1,
+                                    hours=Decimal("0.5"), quiz=_quiz("Quiz — IA en santé", content.AI_QUIZ))
+        q.competencies.set([comp["IA1.2"], comp["IA4.2"], comp["IA5.2"]])
+        ecg = Module.objects.create(programme=programme, title="Lecture hybride de l'ECG", position=1,
+                                    domain=comp["IA4.1"].domain, hybrid_competency=comp["IA4.1"])
+        ecg.prerequisites.add(intro)
+        unaided = Activity.objects.create(
+            module=ecg, kind=Activity.Kind.READING, title="Lecture d'ECG sans IA (niveau requis)", position=0,
+            hours=2, reading_mode=Activity.ReadingMode.UNAIDED, pass_level=60,
+        )
+        unaided.competencies.set([comp["IA4.1"], comp["IA4.3"]])
+        aided = Activity.objects.create(
+            module=ecg, kind=Activity.Kind.READING, title="Lecture hybride : seul, puis avec l'IA", position=1,
+            hours=2, reading_mode=Activity.ReadingMode.PRACTICE,
+        )
+        aided.competencies.set([comp["IA4.2"], comp["IA3.2"]])
+        ethics = Module.objects.create(programme=programme, title="Réglementation, éthique et sobriété",
+                                       position=2, domain=comp["IA5.1"].domain)
+        e = Activity.objects.create(module=ethics, kind=Activity.Kind.PAGE, title="RGPD, règlement européen sur "
+                                    "l'IA et IA frugale", position=0, hours=Decimal("0.5"),
+                                    body=content.AI_REGULATION_PAGE)
+        e.competencies.set([comp["IA5.1"], comp["IA5.2"], comp["IA6.1"]])
+    readings = Activity.objects.filter(module__programme=programme, kind=Activity.Kind.READING)
+    if reading_case_set is not None:
+        readings.filter(case_set__isnull=True).update(case_set=reading_case_set, is_required=True)
+    else:
+        readings.filter(case_set__isnull=True).update(is_required=False)
+    return programme
+
+
+def _weighted(rng: random.Random, pairs: list[tuple[Any, int]]) -> Any:
+    return rng.choices([p for p, _w in pairs], weights=[w for _p, w in pairs])[0]
+
+
+def load_simulated_learners(programmes: list[Programme], *, n: int, rng_seed: int,
+                            instructor: User | None = None) -> int:
+    """Simulated learners enrolled over the last four years, most of whom completed. Bulk inserts."""
+    if User.objects.filter(username__startswith=SIM_PREFIX, is_simulated=True).exists():
+        return 0
+    rng = random.Random(rng_seed)
+    institutions = [Institution.objects.get_or_create(name=name, defaults={"kind": kind, "region": region})[0]
+                    for name, kind, region in INSTITUTIONS]
+    users = []
+    for i in range(n):
+        profession = _weighted(rng, PROFESSION_WEIGHTS)
+        student = rng.random() < 0.8
+        users.append(User(
+            username=f"{SIM_PREFIX}{i:05d}", first_name="Apprenant·e", last_name=f"Simulé·e {i:05d}",
+            profession=profession, is_simulated=True, password="!",  # unusable password
+            practice_status=User.PracticeStatus.STUDENT if student else User.PracticeStatus.PRACTISING,
+            study_year=rng.randint(1, 3) if student else None, institution=rng.choice(institutions),
+        ))
+    User.objects.bulk_create(users, batch_size=1000)
+    users = list(User.objects.filter(username__startswith=SIM_PREFIX, is_simulated=True).order_by("username"))
+    RoleAssignment.objects.bulk_create(
+        [RoleAssignment(user=u, role=Role.LEARNER, institution=u.institution) for u in users], batch_size=1000,
+        ignore_conflicts=True,
+    )
+    cohort, _ = Cohort.objects.get_or_create(name="Promotion de démonstration (simulée)")
+    cohort.learners.add(*users[:200])
+    if instructor is not None:
+        cohort.instructors.add(instructor)
+    now = timezone.now()
+    required = {p.pk: list(Activity.objects.filter(module__programme=p, is_required=True).values_list("pk", flat=True))
+                for p in programmes}
+    enrolments, completions = [], []
+    for user in users:
+        for programme in programmes:
+            if programme.slug != CORE_SLUG and rng.random() > 0.35:
+                continue
+            # More learners each year, as the national programme ramps up.
+            years_ago = _weighted(rng, [(3, 10), (2, 20), (1, 30), (0, 40)])
+            enrolled = now - timedelta(days=years_ago * 365 + rng.randint(0, 300), hours=rng.randint(0, 23))
+            completed = None
+            if rng.random() < 0.75:
+                completed = enrolled + timedelta(days=max(1, int(rng.lognormvariate(3.6, 0.6))))
+                if completed > now:
+                    completed = None
+            done = required[programme.pk] if completed else rng.sample(
+                required[programme.pk], rng.randint(0, max(0, len(required[programme.pk]) - 1)))
+            enrolments.append(Enrolment(
+                programme=programme, learner=user, enrolled_at=enrolled, source=Enrolment.Source.CSV,
+                completed_at=completed, duration_days=(completed - enrolled).days if completed else None,
+            ))
+            for k, activity_id in enumerate(done):
+                at = completed or (enrolled + timedelta(days=k + 1))
+                completions.append(Completion(learner=user, activity_id=activity_id, programme=programme,
+                                              completed_at=min(at, now)))
+    Enrolment.objects.bulk_create(enrolments, batch_size=2000)
+    Completion.objects.bulk_create(completions, batch_size=5000)
+    return len(users)
+
+
+@transaction.atomic
+def load_demo(rng_seed: int = 2024, reading_case_set: Any = None, *, n_learners: int = 1200,
+              instructor: User | None = None) -> DemoReport:
+    """Load the demo curriculum and simulated learners (idempotent).
+
+    ``reading_case_set``: the case set of the hybrid-reading activities; None leaves them without one
+    (shown as "not yet available", not required for completion).
+    """
+    core = load_core_programme()
+    ai = load_ai_programme(reading_case_set)
+    learners = load_simulated_learners([core, ai], n=n_learners, rng_seed=rng_seed, instructor=instructor)
+    rows = services.refresh_national_stats()
+    return DemoReport(programmes=2, simulated_learners=learners, national_rows=rows)

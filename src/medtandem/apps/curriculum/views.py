@@ -1,0 +1,364 @@
+"""Thin views: parse input, call a service or selector, render."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from medtandem.apps.accounts.models import Role, User
+from medtandem.apps.accounts.permissions import role_required
+from medtandem.apps.accounts.selectors import cohorts_of_instructor, has_role, learners_of_instructor
+from medtandem.apps.curriculum import badges, charts, forms, selectors, services
+from medtandem.apps.curriculum.markup import render_markdown
+from medtandem.apps.curriculum.models import Activity, Attestation, Enrolment, Programme, Question, Quiz
+from medtandem.apps.curriculum.quizformats import QuizFormatError
+
+STAFF = (Role.INSTRUCTOR, Role.ADMINISTRATOR)
+
+
+def _csv_response(filename: str, rows: list[list[Any]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerows(rows)
+    return response
+
+
+# --- learners -------------------------------------------------------------------------------
+
+
+@login_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    return render(request, "curriculum/catalogue.html", {"programmes": selectors.catalogue(request.user)})
+
+
+@login_required
+def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = get_object_or_404(Programme, slug=slug, is_published=True)
+    return render(request, "curriculum/programme.html", {
+        "programme": programme,
+        "enrolment": selectors.enrolment_of(request.user, programme),
+        "outline": selectors.programme_outline(request.user, programme),
+        "summary_html": render_markdown(programme.summary),
+        "is_staff": has_role(request.user, *STAFF),
+    })
+
+
+@login_required
+@require_POST
+def enrol_self(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = get_object_or_404(Programme, slug=slug)
+    try:
+        services.enrol(request.user, programme)
+        messages.success(request, _("Vous êtes inscrit·e à « %s ».") % programme.title)
+    except services.CurriculumRuleError as exc:
+        messages.error(request, str(exc))
+    return redirect("curriculum:programme", slug=slug)
+
+
+def _activity(pk: int) -> Activity:
+    return get_object_or_404(Activity.objects.select_related("module__programme", "module__hybrid_competency",
+                                                             "quiz", "case_set"), pk=pk)
+
+
+@login_required
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity(pk)
+    if activity.kind == Activity.Kind.READING:
+        services.sync_reading(request.user, activity)
+    done = activity.pk in selectors.completed_activity_ids(request.user, activity.module.programme_id)
+    context: dict[str, Any] = {
+        "activity": activity, "programme": activity.module.programme, "done": done,
+        "locked": None if done else selectors.lock_reason(request.user, activity),
+        "is_staff": has_role(request.user, *STAFF),
+    }
+    if activity.kind == Activity.Kind.PAGE:
+        context["body_html"] = render_markdown(activity.body)
+    elif activity.kind == Activity.Kind.QUIZ and activity.quiz:
+        attempts = selectors.quiz_attempts(request.user, activity)
+        context.update(questions=activity.quiz.questions.prefetch_related("answers"), attempts=attempts,
+                       attempts_left=None if activity.quiz.max_attempts is None
+                       else max(0, activity.quiz.max_attempts - attempts.count()))
+    elif activity.kind == Activity.Kind.READING:
+        session = selectors.reading_session_of(request.user, activity)
+        context.update(session=session, accuracy=selectors.unaided_accuracy(session) if session else None,
+                       session_url=_reading_url(session) if session else None)
+    elif activity.kind == Activity.Kind.EVENT and context["is_staff"]:
+        context["cohort_learners"] = learners_of_instructor(request.user).order_by("last_name", "username")[:500]
+        context["present"] = set(activity.attendances.values_list("learner_id", flat=True))
+    return render(request, "curriculum/activity.html", context)
+
+
+@login_required
+@require_POST
+def activity_done(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity(pk)
+    try:
+        services.mark_page_read(request.user, activity)
+        messages.success(request, _("Activité validée."))
+    except services.CurriculumRuleError as exc:
+        messages.error(request, str(exc))
+    return redirect("curriculum:programme", slug=activity.module.programme.slug)
+
+
+@login_required
+@require_POST
+def quiz_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity(pk)
+    if activity.quiz is None:
+        raise PermissionDenied
+    responses: dict[int, Any] = {}
+    for question in activity.quiz.questions.all():
+        key = f"q{question.pk}"
+        responses[question.pk] = (request.POST.getlist(key) if question.kind == Question.Kind.MULTIPLE
+                                  else request.POST.get(key, ""))
+    try:
+        outcome = services.submit_quiz(request.user, activity, responses)
+    except services.CurriculumRuleError as exc:
+        messages.error(request, str(exc))
+        return redirect("curriculum:activity", pk=pk)
+    return render(request, "curriculum/quiz_result.html", {
+        "activity": activity, "outcome": outcome, "programme": activity.module.programme,
+    })
+
+
+def _reading_url(session: Any) -> str | None:
+    for name, args in (("reading:session", [session.pk]), ("reading:dashboard", [])):
+        try:
+            return reverse(name, args=args)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+@login_required
+@require_POST
+def reading_start(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity(pk)
+    try:
+        session = services.start_reading(request.user, activity)
+    except services.CurriculumRuleError as exc:
+        messages.error(request, str(exc))
+        return redirect("curriculum:activity", pk=pk)
+    return redirect(_reading_url(session) or reverse("curriculum:activity", args=[pk]))
+
+
+@login_required
+def progress(request: HttpRequest) -> HttpResponse:
+    return render(request, "curriculum/progress.html", {"progress": selectors.learner_progress(request.user)})
+
+
+# --- attestations and badges ----------------------------------------------------------------
+
+
+def _own_attestation(request: HttpRequest, code: str) -> Attestation:
+    attestation = selectors.attestation_by_code(code)
+    if attestation is None:
+        raise PermissionDenied
+    if attestation.enrolment.learner_id != request.user.pk and not has_role(request.user, Role.ADMINISTRATOR):
+        raise PermissionDenied
+    return attestation
+
+
+def _verify_url(request: HttpRequest, code: str) -> str:
+    return request.build_absolute_uri(reverse("curriculum:verify", args=[code]))
+
+
+@login_required
+def attestation_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    attestation = _own_attestation(request, code)
+    pdf = services.attestation_pdf(attestation, verify_url=_verify_url(request, code),
+                                   base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="attestation-{attestation.code}.pdf"'
+    return response
+
+
+@login_required
+def attestation_badge(request: HttpRequest, code: str) -> HttpResponse:
+    """The signed Open Badges 3.0 credential (VC-JWT) for the learner's wallet."""
+    attestation = _own_attestation(request, code)
+    token = services.signed_badge(attestation, issuer_url=request.build_absolute_uri("/learn/"),
+                                  verify_url=_verify_url(request, code))
+    response = HttpResponse(token, content_type="application/vc+jwt")
+    response["Content-Disposition"] = f'attachment; filename="badge-{attestation.code}.jwt"'
+    return response
+
+
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: validity, holder's name, programme. Nothing else about the person."""
+    attestation = selectors.attestation_by_code(code)
+    return render(request, "curriculum/verify.html", {"attestation": attestation, "code": code},
+                  status=200 if attestation else 404)
+
+
+@csrf_exempt  # a public, side-effect-free check: any wallet or verifier may POST a token
+@require_http_methods(["GET", "POST"])
+def badge_verify(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "curriculum/badge_verify.html", {})
+    token = request.POST.get("token", "")
+    if not token and request.content_type in ("application/json", "text/plain", "application/vc+jwt"):
+        body = request.body.decode("utf-8", "replace")
+        token = json.loads(body).get("token", "") if request.content_type == "application/json" else body
+    check = badges.verify_token(token)
+    result = check.to_dict()
+    if check.valid and check.claims:
+        attestation = selectors.attestation_by_code(str(check.claims.get("sub", "")))
+        if attestation is None or not attestation.is_valid:
+            result.update(valid=False, reason="attestation inconnue ou révoquée")
+    if "text/html" in request.headers.get("Accept", "") and request.POST.get("token"):
+        return render(request, "curriculum/badge_verify.html", {"result": result})
+    return JsonResponse(result, status=200 if result["valid"] else 400)
+
+
+def jwks(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"keys": [badges.public_jwk()]})
+
+
+# --- instructors ----------------------------------------------------------------------------
+
+
+@role_required(*STAFF)
+def instructor(request: HttpRequest) -> HttpResponse:
+    cohorts = cohorts_of_instructor(request.user)
+    programmes = Programme.objects.all()
+    form = forms.CohortFilterForm(request.GET or None, cohorts=cohorts, programmes=programmes)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.cohort_progress(
+        request.user, cohort_id=filters.get("cohort"), programme_id=filters.get("programme"),
+        status=filters.get("status") or "", profession=filters.get("profession") or "",
+    )
+    if request.GET.get("format") == "csv":
+        table = [["username", "last_name", "first_name", "profession", "institution", "programme", "enrolled_at",
+                  "activities_done", "activities_required", "hours", "completed_at"]]
+        for e in rows.iterator(chunk_size=2000):
+            table.append([e.learner.username, e.learner.last_name, e.learner.first_name, e.learner.profession,
+                          e.learner.institution.name if e.learner.institution else "", e.programme.title,
+                          e.enrolled_at.date().isoformat(), e.activities_done, e.activities_required,
+                          e.hours_done, e.completed_at.date().isoformat() if e.completed_at else ""])
+        return _csv_response("cohortes.csv", table)
+    return render(request, "curriculum/instructor.html", {
+        "form": form, "rows": rows[:500], "count": rows.count(), "programmes": programmes,
+        "query": request.GET.urlencode(),
+    })
+
+
+@role_required(*STAFF)
+def manage_enrolments(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = get_object_or_404(Programme, slug=slug)
+    one = forms.EnrolLearnerForm(prefix="one")
+    bulk = forms.CsvEnrolmentForm(prefix="csv")
+    csv_errors: list[tuple[int, str]] = []
+    if request.method == "POST" and "one-username" in request.POST:
+        one = forms.EnrolLearnerForm(request.POST, prefix="one")
+        if one.is_valid():
+            learner = User.objects.filter(username=one.cleaned_data["username"]).first()
+            if learner is None:
+                one.add_error("username", _("Identifiant inconnu."))
+            else:
+                try:
+                    services.enrol(learner, programme, by=request.user, source=Enrolment.Source.INSTRUCTOR)
+                    messages.success(request, _("%s inscrit·e.") % learner.username)
+                    return redirect("curriculum:manage_enrolments", slug=slug)
+                except services.CurriculumRuleError as exc:
+                    one.add_error("username", str(exc))
+    elif request.method == "POST":
+        bulk = forms.CsvEnrolmentForm(request.POST, request.FILES, prefix="csv")
+        if bulk.is_valid():
+            try:
+                done = services.enrol_from_csv(programme, bulk.cleaned_data["file"], by=request.user)
+                messages.success(request, _("%d inscriptions importées.") % len(done))
+                return redirect("curriculum:manage_enrolments", slug=slug)
+            except services.CsvImportError as exc:
+                csv_errors = exc.errors
+            except services.CurriculumRuleError as exc:
+                csv_errors = [(0, str(exc))]
+    enrolments = programme.enrolments.select_related("learner").order_by("-enrolled_at")[:200]
+    return render(request, "curriculum/manage_enrolments.html", {
+        "programme": programme, "one": one, "bulk": bulk, "csv_errors": csv_errors, "enrolments": enrolments,
+        "status": 400 if csv_errors else 200,
+    }, status=400 if csv_errors else 200)
+
+
+@role_required(*STAFF)
+@require_POST
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity(pk)
+    learners = list(User.objects.filter(pk__in=request.POST.getlist("learners")))
+    try:
+        n = services.record_attendance(activity, learners, by=request.user)
+        messages.success(request, _("%d présences enregistrées.") % n)
+    except services.CurriculumRuleError as exc:
+        messages.error(request, str(exc))
+    return redirect("curriculum:activity", pk=pk)
+
+
+@role_required(*STAFF)
+def quiz_import(request: HttpRequest, pk: int) -> HttpResponse:
+    quiz = get_object_or_404(Quiz, pk=pk)
+    form = forms.QuizImportForm(request.POST or None, request.FILES or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.import_questions(quiz, form.cleaned_data["file"], form.cleaned_data["format"],
+                                                replace=form.cleaned_data["replace"])
+            messages.success(request, _("%d questions importées.") % len(created))
+            return redirect("curriculum:quiz_import", pk=pk)
+        except QuizFormatError as exc:
+            error = str(exc)
+    return render(request, "curriculum/quiz_import.html", {
+        "quiz": quiz, "form": form, "error": error, "questions": quiz.questions.all(),
+    }, status=400 if error else 200)
+
+
+@role_required(*STAFF)
+def quiz_export(request: HttpRequest, pk: int) -> HttpResponse:
+    quiz = get_object_or_404(Quiz, pk=pk)
+    fmt = request.GET.get("format", "gift")
+    if fmt not in services.FORMATS:
+        fmt = "gift"
+    content = services.export_questions(quiz, fmt)
+    extension, mime = ("gift.txt", "text/plain") if fmt == "gift" else ("xml", "application/xml")
+    response = HttpResponse(content, content_type=f"{mime}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="quiz-{quiz.pk}.{extension}"'
+    return response
+
+
+# --- national dashboard ---------------------------------------------------------------------
+
+
+@role_required(Role.ADMINISTRATOR)
+def national(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.refresh_national_stats()
+        messages.success(request, _("Chiffres nationaux recalculés."))
+        return redirect(request.get_full_path())
+    form = forms.NationalFilterForm(request.GET or None)
+    cleaned = form.cleaned_data if form.is_valid() else {}
+    year = cleaned.get("year") or timezone.localdate().year
+    include_simulated = cleaned.get("simulated") != "exclude"
+    figures = selectors.national_figures(year, include_simulated=include_simulated)
+    if request.GET.get("format") == "csv":
+        return _csv_response(f"tableau-national-{year}.csv", selectors.national_csv_rows(figures))
+    year_rows = [(str(y), n) for y, n in figures.trained_by_year]
+    chart_rows = {b.title: [(str(r["label"]), r["trained"]) for r in b.rows[:15]] for b in figures.breakdowns}
+    return render(request, "curriculum/national.html", {
+        "figures": figures, "form": form,
+        "year_chart": charts.bar_chart(year_rows, title=_("Personnes formées par année"),
+                                       target=figures.annual_target, target_label=_("objectif")),
+        "breakdown_charts": [(b, charts.bar_chart(chart_rows[b.title], title=b.title)) for b in figures.breakdowns],
+        "csv_query": (request.GET.copy().urlencode() + "&" if request.GET else "") + "format=csv",
+    })

@@ -1,0 +1,178 @@
+"""The analysis of a study from its reads table (the export layout): MRMC, operating points at the
+study's threshold, time per read, ROC curves, and the reliance measures.
+
+Works on a data frame only (no database), so a locked study's analysis is recomputed from its
+locked CSV and anyone holding the export gets the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from medtandem.reliance import (
+    RelianceReport,
+    analyze_reliance,
+    auc_estimate,
+    binary_metrics,
+    roc_curve,
+)
+
+MRMC_MISSING = "medtandem.mrmc.analyze is not available yet (the MRMC module is being written)"
+
+
+def mrmc_available() -> bool:
+    try:
+        from medtandem.mrmc import analyze  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _clean(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    if isinstance(x, (np.floating, float)):
+        return None if math.isnan(float(x)) else float(x)
+    if isinstance(x, np.integer):
+        return int(x)
+    return x
+
+
+@dataclass(frozen=True)
+class StudyAnalysis:
+    """Everything the analysis page and the report show."""
+
+    endpoint: str
+    threshold: int
+    n_readers: int
+    n_cases: int
+    n_reads: int
+    reads_per_condition: dict[str, int]
+    mrmc: dict[str, Any] | None
+    mrmc_error: str | None
+    mrmc_conclusion: str | None
+    operating: dict[str, dict[str, Any]]
+    time_per_read: dict[str, dict[str, float | None]]
+    ai_alone: dict[str, Any] | None
+    reliance: RelianceReport | None
+    roc: dict[str, dict[str, tuple[tuple[float, ...], tuple[float, ...]]]] = field(repr=False)
+    mrmc_result: Any = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean({
+            "endpoint": self.endpoint, "threshold": self.threshold, "n_readers": self.n_readers,
+            "n_cases": self.n_cases, "n_reads": self.n_reads, "reads_per_condition": self.reads_per_condition,
+            "mrmc": self.mrmc, "mrmc_error": self.mrmc_error, "mrmc_conclusion": self.mrmc_conclusion,
+            "operating": self.operating, "time_per_read": self.time_per_read, "ai_alone": self.ai_alone,
+            "reliance": self.reliance.to_dict() if self.reliance else None,
+        })
+
+    def summary(self) -> str:
+        lines = [f"Study analysis: {self.n_readers} readers, {self.n_cases} cases, {self.n_reads} reads "
+                 f"(endpoint {self.endpoint}, threshold {self.threshold})"]
+        if self.mrmc:
+            lines.append("mean AUC: " + ", ".join(f"{k} {v:.3f}" for k, v in self.mrmc["mean_auc"].items()))
+            rrrc = self.mrmc["rrrc"]
+            lines.append(f"RRRC: F={rrrc['statistic']:.3f} df=({rrrc['df1']:.2f}, {rrrc['df2']:.2f}) p={rrrc['p']:.4f}")
+        elif self.mrmc_error:
+            lines.append(f"MRMC: {self.mrmc_error}")
+        if self.reliance:
+            lines.append(f"mean benefit across readers: {self.reliance.mean_benefit}")
+        return "\n".join(lines)
+
+
+def _metrics_dict(truth: pd.Series, decision: pd.Series) -> dict[str, Any]:
+    m = binary_metrics(truth.astype(bool).tolist(), decision.astype(bool).tolist())
+    return m.to_dict()
+
+
+def paired_frame(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Reader x case rows read under both conditions, with the AI's call: the reliance input."""
+    needed = frame.dropna(subset=["rating"])
+    wide = needed.pivot_table(index=["reader", "case"], columns="modality", values="rating", aggfunc="first")
+    if not {"unaided", "aided"} <= set(wide.columns):
+        return pd.DataFrame()
+    wide = wide.dropna(subset=["unaided", "aided"]).reset_index()
+    info = needed.drop_duplicates(["reader", "case"]).set_index(["reader", "case"])
+    wide = wide.join(info[["truth", "ai_probability", "experience_band"]], on=["reader", "case"])
+    wide = wide.dropna(subset=["ai_probability"])
+    if wide.empty:
+        return wide
+    return pd.DataFrame({
+        "reader": wide["reader"].astype(str), "case": wide["case"].astype(str),
+        "truth": wide["truth"].astype(int).astype(bool),
+        "unaided": wide["unaided"] >= threshold, "aided": wide["aided"] >= threshold,
+        "ai": wide["ai_probability"] >= 0.5,
+        "unaided_confidence": wide["unaided"].clip(0, 100), "aided_confidence": wide["aided"].clip(0, 100),
+        "ai_probability": wide["ai_probability"].clip(0, 1),
+        "stratum": wide["experience_band"].fillna("unknown").astype(str),
+    })
+
+
+def analyze_frame(frame: pd.DataFrame, *, endpoint: str, threshold: int, alpha: float = 0.05) -> StudyAnalysis:
+    """Analyse a reads table with at least ``reader, case, modality, truth, rating`` (plus export metadata)."""
+    frame = frame.copy()
+    for column in ("ai_probability", "time_ms", "experience_band"):
+        if column not in frame:
+            frame[column] = None
+    frame["reader"] = frame["reader"].astype(str)
+    frame["case"] = frame["case"].astype(str)
+    frame["ai_probability"] = pd.to_numeric(frame["ai_probability"], errors="coerce")
+    frame["time_ms"] = pd.to_numeric(frame["time_ms"], errors="coerce")
+    modalities = [m for m in ("unaided", "aided") if m in set(frame["modality"])]
+    mrmc = conclusion = error = result = None
+    if frame.empty:
+        error = "aucune lecture"
+    else:
+        try:
+            from medtandem.mrmc import analyze
+        except ImportError:
+            error = MRMC_MISSING
+        else:
+            try:
+                result = analyze(frame[["reader", "case", "modality", "truth", "rating"]], cov="jackknife",
+                                 method="or", alpha=alpha)
+                mrmc = result.to_dict()
+                conclusion = result.conclusion() if hasattr(result, "conclusion") else None
+            except ValueError as exc:  # MrmcInputError / MrmcDesignError: not enough reads yet, etc.
+                error = str(exc)
+    operating: dict[str, dict[str, Any]] = {}
+    times: dict[str, dict[str, float | None]] = {}
+    roc: dict[str, dict[str, tuple[tuple[float, ...], tuple[float, ...]]]] = {}
+    for modality in modalities:
+        sub = frame[frame["modality"] == modality]
+        decision = sub["rating"] >= threshold
+        operating[modality] = {
+            "pooled": _metrics_dict(sub["truth"], decision),
+            "by_reader": {r: _metrics_dict(g["truth"], g["rating"] >= threshold)
+                          for r, g in sub.groupby("reader", sort=True)},
+        }
+        seconds = sub["time_ms"].dropna() / 1000
+        times[modality] = {"n": int(len(seconds)),
+                           "median_s": float(seconds.median()) if len(seconds) else None,
+                           "mean_s": float(seconds.mean()) if len(seconds) else None}
+        for reader, g in sub.groupby("reader", sort=True):
+            roc.setdefault(reader, {})[modality] = roc_curve(g["truth"].astype(bool), g["rating"])
+    ai_alone = None
+    cases = frame.drop_duplicates("case").dropna(subset=["ai_probability"])
+    if not cases.empty:
+        auc = auc_estimate(cases["truth"].astype(bool), cases["ai_probability"])
+        ai_alone = {"n_cases": int(len(cases)), "auc": auc.to_dict(),
+                    **_metrics_dict(cases["truth"], cases["ai_probability"] >= 0.5)}
+        roc.setdefault("IA", {})["ai"] = roc_curve(cases["truth"].astype(bool), cases["ai_probability"])
+    pairs = paired_frame(frame, threshold)
+    reliance = analyze_reliance(pairs) if not pairs.empty else None
+    return StudyAnalysis(
+        endpoint=endpoint, threshold=threshold, n_readers=int(frame["reader"].nunique()),
+        n_cases=int(frame["case"].nunique()), n_reads=int(len(frame)),
+        reads_per_condition={m: int((frame["modality"] == m).sum()) for m in modalities},
+        mrmc=mrmc, mrmc_error=error, mrmc_conclusion=conclusion, operating=operating, time_per_read=times,
+        ai_alone=ai_alone, reliance=reliance, roc=roc, mrmc_result=result,
+    )

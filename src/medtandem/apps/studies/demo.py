@@ -1,0 +1,147 @@
+"""A small, completed, simulated reader study for ``make demo`` (and the benchmark).
+
+Readers differ in skill (binormal separation growing with experience); with the AI they move their
+confidence toward its output, novices more than experts, so they follow it when it is wrong as well
+(automation bias). Truth is the case bank's; the AI's output is its cached prediction when one
+exists, else a simulated one (right about 85% of the time) cached under ``simulated-ecg-ai``.
+Everything is marked as simulated.
+
+Reads are written in bulk with back-dated times (two periods ``washout_days`` apart), which the
+reading app's ``commit_read`` cannot do: this loader is for demonstrations and benchmarks only.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from medtandem.apps.accounts.models import User
+from medtandem.apps.cases.models import AIPrediction, Case, CaseSet
+from medtandem.apps.reading.models import Read, ReadingSession
+from medtandem.apps.studies import services
+from medtandem.apps.studies.models import Study
+from medtandem.ecg.ptbxl import SUPERCLASSES
+
+SIMULATED_AI = ("simulated-ecg-ai", "demo")
+OUTPUTS = (*SUPERCLASSES, "AFIB")
+
+
+def _sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 0.01), 0.99)
+    return math.log(p / (1 - p))
+
+
+def _simulated_ai(cases: Sequence[Case], rng: random.Random) -> dict[int, AIPrediction]:
+    """Cache a simulated AI's output for cases that have none (through a tiny model-like object)."""
+    predictions = {}
+    for case in cases:
+        probs = {}
+        for name in OUTPUTS:
+            truth = case.rhythm == "afib_flutter" if name == "AFIB" else getattr(case, name.lower())
+            right = rng.random() < 0.85
+            present = truth if right else not truth
+            probs[name] = round(_sigmoid((1.6 if present else -1.6) + rng.gauss(0, 0.8)), 3)
+        predictions[case.pk], _ = AIPrediction.objects.update_or_create(
+            case=case, model_name=SIMULATED_AI[0], model_version=SIMULATED_AI[1],
+            defaults={"probabilities": probs, "explanation": {"simulated": True}},
+        )
+    return predictions
+
+
+def _reader_profile(user: User, rng: random.Random) -> dict[str, float]:
+    years = user.years_experience if user.years_experience is not None else rng.randint(0, 15)
+    skill = 0.8 + 0.12 * min(years, 15) + rng.gauss(0, 0.25)  # binormal separation d'
+    reliance = max(0.2, 1.1 - 0.05 * min(years, 15) + rng.gauss(0, 0.15))  # weight on the AI's logit
+    return {"skill": max(0.3, skill), "reliance": reliance, "speed": rng.uniform(0.7, 1.4)}
+
+
+def _rate(truth: bool, profile: dict[str, float], rng: random.Random, ai_p: float | None) -> int:
+    d = profile["skill"]
+    latent = (d / 2 if truth else -d / 2) + rng.gauss(0, 1)
+    if ai_p is not None:
+        latent = (1 - 0.3 * min(profile["reliance"], 1.5)) * latent + profile["reliance"] * _logit(ai_p)
+    return int(round(100 * _sigmoid(1.2 * latent)))
+
+
+@transaction.atomic
+def load_demo_study(
+    case_set: CaseSet,
+    readers: Sequence[User],
+    seed: int = 2025,
+    *,
+    title: str = "Étude simulée : détection de l'infarctus (MI) avec et sans IA",
+    washout_days: int = 28,
+    lock: bool = True,
+    created_by: User | None = None,
+) -> Study:
+    """Create and complete a simulated fully crossed study of ``readers`` on ``case_set``; lock it by default."""
+    if len(readers) < 2:
+        raise ValueError("a demo study needs at least two readers")
+    rng = random.Random(seed)
+    cases = list(case_set.ordered_cases())
+    name, version = services.default_ai_model(case_set)
+    cached = {p.case_id: p for p in AIPrediction.objects.filter(case__in=cases, model_name=name, model_version=version)}
+    if not name or len(cached) < len(cases):
+        name, version = SIMULATED_AI
+        cached = _simulated_ai(cases, rng)
+    now = timezone.now()
+    start = now - timedelta(days=washout_days + 2 + len(readers) // 10)
+    study = services.create_study(
+        title=title, question="La suggestion de l'IA améliore-t-elle l'AUC des lecteurs pour l'infarctus du myocarde ?",
+        case_set=case_set, created_by=created_by, design="crossed", endpoint="MI", threshold=50,
+        washout_days=washout_days, seed=seed, ai_model_name=name, ai_model_version=version,
+        intended_use="Aide à la détection des 5 superclasses diagnostiques PTB-XL sur un ECG 12 dérivations, "
+                     "pour des lecteurs en formation ; non destinée au diagnostic.",
+        reader_training="Tutoriel de 10 minutes sur l'interface et la lecture des probabilités de l'IA.",
+        poor_quality_handling="Les tracés illisibles sont exclus de la série de cas avant l'étude.",
+        is_simulated=True,
+    )
+    by_pk = {c.pk: c for c in cases}
+    reads: list[Read] = []
+    times: list[tuple[Read, Any, Any]] = []
+    for i, user in enumerate(readers):
+        profile = _reader_profile(user, rng)
+        participant = services.join_study(user, study.invitation_code, consent=True, now=start)
+        for period in (1, 2):
+            session = services.advance(participant) if period == 1 else None
+            if period == 2:
+                plan = services.reader_plan(study, participant.join_index).sessions[1]
+                session = services._open_session(participant, plan, done_at + timedelta(days=washout_days))
+            reading = session.reading_session
+            t = start + timedelta(days=(period - 1) * (washout_days + 1) + i * 0.1, hours=9)
+            for case_id in session.case_order:
+                case = by_pk[case_id]
+                prediction = cached.get(case_id) if session.mode == "aided" else None
+                ai_p = float(prediction.probabilities["MI"]) if prediction else None
+                fields: dict[str, Any] = {}
+                for label in SUPERCLASSES:
+                    p_label = float(prediction.probabilities.get(label, 0.5)) if prediction else None
+                    conf = _rate(getattr(case, label.lower()), profile, rng, p_label if label != "MI" else ai_p)
+                    fields[f"confidence_{label.lower()}"] = conf
+                    fields[label.lower()] = conf >= 50
+                seconds = rng.lognormvariate(math.log(40 if session.mode == "unaided" else 30), 0.4) * profile["speed"]
+                opened = t
+                t = t + timedelta(seconds=seconds + 5)
+                read = Read(session=reading, learner=user, case=case, condition=session.mode, rhythm=case.rhythm,
+                            client_time_ms=int(seconds * 1000), ai_prediction=prediction, **fields)
+                reads.append(read)
+                times.append((read, opened, t))
+            done_at = t
+            ReadingSession.objects.filter(pk=reading.pk).update(completed_at=done_at)
+    Read.objects.bulk_create(reads, batch_size=2000)
+    for read, opened, submitted in times:
+        read.opened_at, read.submitted_at = opened, submitted
+    Read.objects.bulk_update(reads, ["opened_at", "submitted_at"], batch_size=2000)
+    if lock:
+        study = services.lock_study(study, now=now)
+    return study

@@ -1,0 +1,274 @@
+"""Read-side queries: a study's reads as a data frame (the MRMC layout plus metadata), the export,
+progress per reader and session, and the paired reads behind the reliance pages."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from statistics import median
+from typing import Any
+
+import pandas as pd
+from django.db.models import Count, Max, QuerySet
+from django.utils import timezone
+
+from medtandem.apps.accounts.models import User
+from medtandem.apps.accounts.selectors import has_role
+from medtandem.apps.cases.models import AIPrediction
+from medtandem.apps.reading.models import Read
+from medtandem.apps.studies.models import ImportedRead, Participant, Study, StudySession
+from medtandem.ecg.ptbxl import SUPERCLASSES
+from medtandem.reliance import experience_band
+
+#: The export's columns: the MRMC layout first, then the metadata.
+EXPORT_COLUMNS = [
+    "reader", "case", "modality", "truth", "rating",
+    "decision", "asserted", "ai_probability", "ai_decision", "time_ms", "period", "session_seed", "arm", "block",
+    "profession", "practice_status", "years_experience", "experience_band", "prior_ecg_training", "submitted_at",
+    "source", "study_id", "endpoint", "threshold", "design", "study_seed", "ai_model", "ai_version", "simulated",
+]
+#: Reads without activity for this long, in an unfinished study session, count as dropped out.
+DROPOUT_AFTER = timedelta(days=30)
+
+
+def studies_visible_to(user: Any) -> QuerySet[Study]:
+    if has_role(user, "administrator"):
+        return Study.objects.all()
+    return Study.objects.filter(created_by=user)
+
+
+def participations_of(user: Any) -> QuerySet[Participant]:
+    return Participant.objects.filter(user=user).select_related("study")
+
+
+def ai_probabilities(study: Study) -> dict[int, float]:
+    """The study model's probability of the endpoint for each case that has a cached prediction."""
+    if not study.ai_model_name:
+        return {}
+    rows = AIPrediction.objects.filter(
+        case__case_sets=study.case_set, model_name=study.ai_model_name, model_version=study.ai_model_version
+    ).values_list("case_id", "probabilities")
+    return {case_id: float(p.get(study.endpoint, 0.0)) for case_id, p in rows if isinstance(p, dict)}
+
+
+def study_frame(study: Study) -> pd.DataFrame:
+    """Every read of the study's active readers (and imported reads) in :data:`EXPORT_COLUMNS` order."""
+    field = study.endpoint.lower()
+    participants = {
+        p.pk: p for p in Participant.objects.filter(study=study, withdrawn_at__isnull=True)
+    }
+    sessions = {
+        s.reading_session_id: s for s in StudySession.objects.filter(participant_id__in=list(participants))
+    }
+    ai = ai_probabilities(study)
+    common = {
+        "study_id": study.pk, "endpoint": study.endpoint, "threshold": study.threshold, "design": study.design,
+        "study_seed": study.seed, "ai_model": study.ai_model_name, "ai_version": study.ai_model_version,
+        "simulated": int(study.is_simulated),
+    }
+    raw = pd.DataFrame.from_records(
+        Read.objects.filter(session_id__in=list(sessions)).order_by("session_id", "submitted_at", "pk").values_list(
+            "session_id", "case_id", "case__external_id", "condition", f"case__{field}", f"confidence_{field}", field,
+            "client_time_ms", "opened_at", "submitted_at",
+        ),
+        columns=["session_id", "case_id", "case", "modality", "truth", "rating", "asserted", "client_ms", "opened",
+                 "submitted"],
+    )
+    meta = pd.DataFrame.from_records(
+        [(sid, participants[s.participant_id].pseudonym, s.period, s.seed, participants[s.participant_id])
+         for sid, s in sessions.items()],
+        columns=["session_id", "reader", "period", "session_seed", "participant"],
+    )
+    frame = raw.merge(meta, on="session_id", how="left")
+    person = frame.pop("participant")
+    for name in ("arm", "block", "profession", "practice_status", "years_experience"):
+        frame[name] = [getattr(p, name) for p in person]
+    frame["prior_ecg_training"] = [int(p.prior_ecg_training) for p in person]
+    frame["experience_band"] = [experience_band(p.years_experience) for p in person]
+    server_ms = (pd.to_datetime(frame["submitted"], utc=True) - pd.to_datetime(frame["opened"], utc=True)).dt.total_seconds() * 1000
+    frame["time_ms"] = frame["client_ms"].astype("Float64").fillna(server_ms.round().astype("Float64"))
+    frame["submitted_at"] = [t.isoformat() for t in frame["submitted"]]
+    frame["truth"] = frame["truth"].astype(int)
+    frame["asserted"] = frame["asserted"].astype(int)
+    frame["source"] = "medtandem"
+    imported = pd.DataFrame.from_records(
+        ImportedRead.objects.filter(study=study).values_list("reader", "case_id", "case__external_id", "modality",
+                                                               "truth", "rating", "source"),
+        columns=["reader", "case_id", "case", "modality", "truth", "rating", "source"],
+    )
+    if not imported.empty:
+        imported["truth"] = imported["truth"].astype(int)
+        imported["experience_band"] = "unknown"
+        imported["source"] = ["import:" + x if x else "import" for x in imported["source"]]
+        frame = pd.concat([frame, imported], ignore_index=True) if not frame.empty else imported
+    probs = frame["case_id"].map(ai) if not frame.empty else pd.Series(dtype=float)
+    frame["ai_probability"] = probs
+    frame["ai_decision"] = (probs >= 0.5).astype("Int64").where(probs.notna())
+    frame["decision"] = (frame["rating"] >= study.threshold).astype(int) if not frame.empty else []
+    for name, value in common.items():
+        frame[name] = value
+    return frame.reindex(columns=EXPORT_COLUMNS)
+
+
+def export_csv(study: Study) -> str:
+    """The study's reads as CSV (readers pseudonymised). For a locked study: the locked file itself."""
+    if study.is_locked and study.locked_reads_csv:
+        return study.locked_reads_csv
+    buffer = io.StringIO()
+    study_frame(study).to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue()
+
+
+def frame_from_csv(text: str) -> pd.DataFrame:
+    """Read an export back (the analysis of a locked study starts here)."""
+    frame = pd.read_csv(io.StringIO(text), dtype={"reader": str, "case": str, "modality": str,
+                                                  "experience_band": str, "profession": str})
+    return frame
+
+
+# --- progress ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionProgress:
+    period: int
+    mode: str
+    reading_session_id: int
+    done: int
+    expected: int
+    available_from: datetime | None
+    completed_at: datetime | None
+    median_time_s: float | None
+    last_read_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ReaderProgress:
+    participant: Participant
+    sessions: tuple[SessionProgress, ...]
+    planned_sessions: int
+    status: str  # active | completed | withdrawn | dropped_out
+
+    @property
+    def done(self) -> int:
+        return sum(s.done for s in self.sessions)
+
+
+def progress(study: Study, now: datetime | None = None) -> list[ReaderProgress]:
+    """Reads done per reader and session, median time per read, and drop-outs."""
+    now = now or timezone.now()
+    participants = list(Participant.objects.filter(study=study).select_related("user"))
+    sessions = list(StudySession.objects.filter(participant__study=study).select_related("reading_session"))
+    counts = {
+        row["session_id"]: row for row in
+        Read.objects.filter(session__study_session__participant__study=study)
+        .values("session_id").annotate(n=Count("id"), last=Max("submitted_at"))
+    }
+    times: dict[int, list[float]] = defaultdict(list)
+    for session_id, client_ms, opened, submitted in Read.objects.filter(
+        session__study_session__participant__study=study
+    ).values_list("session_id", "client_time_ms", "opened_at", "submitted_at"):
+        ms = client_ms if client_ms is not None else ((submitted - opened).total_seconds() * 1000 if opened else None)
+        if ms is not None:
+            times[session_id].append(ms / 1000)
+    n_cases = study.case_set.cases.count()
+    block_sizes = {b.index: b.case_set.cases.count() for b in study.blocks.select_related("case_set")}
+    planned = 1 if study.design == "sequential" else len(study.conditions)
+    by_participant: dict[int, list[StudySession]] = defaultdict(list)
+    for s in sessions:
+        by_participant[s.participant_id].append(s)
+    out = []
+    for p in participants:
+        cases = block_sizes.get(p.block, n_cases) if p.block is not None else n_cases
+        rows = []
+        for s in sorted(by_participant[p.pk], key=lambda s: s.period):
+            c = counts.get(s.reading_session_id, {})
+            steps = 2 if s.mode == "practice" else 1
+            rows.append(SessionProgress(
+                s.period, s.mode, s.reading_session_id, c.get("n", 0), cases * steps,
+                s.reading_session.available_from, s.reading_session.completed_at,
+                median(times[s.reading_session_id]) if times[s.reading_session_id] else None, c.get("last"),
+            ))
+        complete = len(rows) == planned and all(r.completed_at for r in rows)
+        last = max([r.last_read_at for r in rows if r.last_read_at] + [p.consented_at])
+        if p.withdrawn_at:
+            status = "withdrawn"
+        elif complete:
+            status = "completed"
+        elif now - last > DROPOUT_AFTER and not any(r.available_from and r.available_from > now for r in rows):
+            status = "dropped_out"
+        else:
+            status = "active"
+        out.append(ReaderProgress(p, tuple(rows), planned, status))
+    return out
+
+
+# --- paired reads for the reliance pages --------------------------------------------------------
+
+ALL_LABELS = "ALL"
+
+
+def learner_reads(users: list[User]) -> list[dict[str, Any]]:
+    """The reads of these learners, oldest first, with the truth and the AI output they saw (or would have)."""
+    label_fields = [s.lower() for s in SUPERCLASSES]
+    rows = list(
+        Read.objects.filter(learner__in=users).order_by("learner_id", "submitted_at", "pk").values(
+            "learner_id", "case_id", "condition", "submitted_at", "ai_prediction__probabilities",
+            *label_fields, *[f"confidence_{f}" for f in label_fields], *[f"case__{f}" for f in label_fields],
+        )
+    )
+    return rows
+
+
+def paired_items(rows: list[dict[str, Any]], label: str = ALL_LABELS) -> pd.DataFrame:
+    """One row per (learner, case, finding) read both unaided and aided (first read of each), with the AI's call.
+
+    The AI output comes from the aided read's prediction. ``label`` is a superclass or ``ALL``
+    (every superclass, each (case, finding) an item).
+    """
+    labels = list(SUPERCLASSES) if label == ALL_LABELS else [label]
+    first: dict[tuple[int, int, str], dict[str, Any]] = {}
+    for r in rows:
+        first.setdefault((r["learner_id"], r["case_id"], r["condition"]), r)
+    items = []
+    for (learner, case, condition), aided in first.items():
+        if condition != "aided":
+            continue
+        unaided = first.get((learner, case, "unaided"))
+        probs = aided.get("ai_prediction__probabilities")
+        if unaided is None or not isinstance(probs, dict):
+            continue
+        for name in labels:
+            f = name.lower()
+            p = float(probs.get(name, 0.0))
+            items.append({
+                "reader": str(learner), "case": f"{case}:{name}", "truth": bool(aided[f"case__{f}"]),
+                "unaided": bool(unaided[f]), "aided": bool(aided[f]), "ai": p >= 0.5,
+                "unaided_confidence": unaided[f"confidence_{f}"], "aided_confidence": aided[f"confidence_{f}"],
+                "ai_probability": p,
+            })
+    return pd.DataFrame(items)
+
+
+def chronology(rows: list[dict[str, Any]], learner_id: int, label: str = ALL_LABELS) -> list[tuple[str, bool]]:
+    """``(condition, correct)`` per read and finding, oldest first, for the deskilling watch."""
+    labels = list(SUPERCLASSES) if label == ALL_LABELS else [label]
+    out = []
+    for r in rows:
+        if r["learner_id"] != learner_id:
+            continue
+        for name in labels:
+            f = name.lower()
+            out.append((r["condition"], bool(r[f]) == bool(r[f"case__{f}"])))
+    return out
+
+
+def cohort_learners(instructor: User, cohort_id: int | None = None) -> list[User]:
+    from medtandem.apps.accounts.selectors import cohorts_of_instructor, learners_of_instructor
+
+    if cohort_id:
+        cohort = cohorts_of_instructor(instructor).filter(pk=cohort_id).first()
+        return list(cohort.learners.all()) if cohort else []
+    return list(learners_of_instructor(instructor))

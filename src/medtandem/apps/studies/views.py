@@ -1,0 +1,321 @@
+"""Reader-study pages and the reliance pages. Views parse, call services/selectors, render."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from medtandem.apps.accounts.models import Role
+from medtandem.apps.accounts.permissions import role_required
+from medtandem.apps.accounts.selectors import cohorts_of_instructor
+from medtandem.apps.studies import selectors, services
+from medtandem.apps.studies.forms import ImportForm, JoinForm, StudyForm, WithdrawForm
+from medtandem.apps.studies.models import Participant, Study
+from medtandem.apps.studies.report import (
+    analysis_for,
+    mrmc_html,
+    reliance_figures,
+    report_context,
+    roc_figures,
+)
+from medtandem.ecg.ptbxl import SUPERCLASSES
+from medtandem.reliance import analyze_reliance, deskilling_watch
+from medtandem.reliance.plots import paired_dot_plot, reliance_quadrant, trend_plot
+
+STUDY_ROLES = (Role.INVESTIGATOR, Role.ADMINISTRATOR)
+
+
+def _own_study(request: HttpRequest, pk: int) -> Study:
+    study = selectors.studies_visible_to(request.user).filter(pk=pk).select_related("case_set").first()
+    if study is None:
+        raise Http404
+    return study
+
+
+def _reading_url(session_id: int) -> str:
+    try:
+        return reverse("reading:session", args=[session_id])
+    except NoReverseMatch:
+        return f"/reading/session/{session_id}/"
+
+
+@role_required(*STUDY_ROLES)
+def study_list(request: HttpRequest) -> HttpResponse:
+    studies = selectors.studies_visible_to(request.user).select_related("case_set")
+    return render(request, "studies/list.html", {"studies": studies})
+
+
+@role_required(*STUDY_ROLES)
+def study_create(request: HttpRequest) -> HttpResponse:
+    form = StudyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            study = services.create_study(created_by=request.user, **data)
+        except services.StudyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Étude créée. Code d'invitation : %(code)s") % {"code": study.invitation_code})
+            return redirect("studies:detail", pk=study.pk)
+    return render(request, "studies/form.html", {"form": form})
+
+
+@role_required(*STUDY_ROLES)
+def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    study = _own_study(request, pk)
+    rows = selectors.progress(study)
+    counts = {s: sum(1 for r in rows if r.status == s) for s in ("active", "completed", "withdrawn", "dropped_out")}
+    return render(request, "studies/detail.html", {
+        "study": study, "rows": rows, "counts": counts, "import_form": ImportForm(),
+        "join_url": request.build_absolute_uri(reverse("studies:join")) + f"?code={study.invitation_code}",
+    })
+
+
+@role_required(*STUDY_ROLES)
+def study_analysis(request: HttpRequest, pk: int) -> HttpResponse:
+    study = _own_study(request, pk)
+    analysis = analysis_for(study)
+    return render(request, "studies/analysis.html", {
+        "study": study, "analysis": analysis, "mrmc_html": mrmc_html(analysis),
+        "reliance_figures": reliance_figures(analysis), "roc_figures": roc_figures(analysis)[:6],
+    })
+
+
+@role_required(*STUDY_ROLES)
+def study_analysis_json(request: HttpRequest, pk: int) -> JsonResponse:
+    return JsonResponse(analysis_for(_own_study(request, pk)).to_dict())
+
+
+@role_required(*STUDY_ROLES)
+def study_report(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "studies/report.html", report_context(_own_study(request, pk)))
+
+
+@role_required(*STUDY_ROLES)
+def study_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    study = _own_study(request, pk)
+    html = render_to_string("studies/report.html", report_context(study) | {"for_pdf": True}, request=request)
+    from weasyprint import HTML
+
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="study-{study.pk}-report.pdf"'
+    return response
+
+
+@role_required(*STUDY_ROLES)
+def study_export(request: HttpRequest, pk: int) -> HttpResponse:
+    study = _own_study(request, pk)
+    response = HttpResponse(selectors.export_csv(study), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="study-{study.pk}-reads.csv"'
+    return response
+
+
+@role_required(*STUDY_ROLES)
+@require_POST
+def study_import(request: HttpRequest, pk: int) -> HttpResponse:
+    study = _own_study(request, pk)
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez un fichier CSV."))
+        return redirect("studies:detail", pk=pk)
+    try:
+        text = form.cleaned_data["file"].read().decode("utf-8-sig")
+        report = services.import_reads(study, text, source=form.cleaned_data["file"].name)
+    except UnicodeDecodeError:
+        messages.error(request, _("Le fichier doit être encodé en UTF-8."))
+    except services.ReadImportError as exc:
+        messages.error(request, _("Import refusé, rien n'a été enregistré : %(errors)s") % {"errors": exc})
+    except services.StudyError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(n)d lectures importées (%(r)d lecteurs).") % {"n": report.created, "r": report.readers})
+    return redirect("studies:detail", pk=pk)
+
+
+@role_required(*STUDY_ROLES)
+@require_POST
+def study_lock(request: HttpRequest, pk: int) -> HttpResponse:
+    study = _own_study(request, pk)
+    try:
+        services.lock_study(study)
+    except services.StudyError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Étude verrouillée : ses lectures et son analyse sont figées."))
+    return redirect("studies:detail", pk=pk)
+
+
+# --- readers ---------------------------------------------------------------------------------
+
+
+@login_required
+def join(request: HttpRequest) -> HttpResponse:
+    form = JoinForm(request.POST or None, initial={"code": request.GET.get("code", "")})
+    code = (request.POST.get("code") or request.GET.get("code") or "").strip().upper()
+    study = Study.objects.filter(invitation_code=code).first() if code else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant = services.join_study(request.user, form.cleaned_data["code"],
+                                              consent=form.cleaned_data["consent"])
+        except services.StudyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("studies:participate", pk=participant.pk)
+    return render(request, "studies/join.html", {"form": form, "study": study})
+
+
+@login_required
+def my_studies(request: HttpRequest) -> HttpResponse:
+    return render(request, "studies/mine.html", {"participations": selectors.participations_of(request.user)})
+
+
+@login_required
+def participate(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = get_object_or_404(Participant.objects.select_related("study"), pk=pk, user=request.user)
+    current = services.advance(participant)
+    sessions = [
+        {"session": s, "url": _reading_url(s.reading_session_id), "reading": s.reading_session}
+        for s in participant.sessions.select_related("reading_session")
+    ]
+    return render(request, "studies/participate.html", {
+        "participant": participant, "study": participant.study, "sessions": sessions, "current": current,
+        "withdraw_form": WithdrawForm(), "now": timezone.now(),
+    })
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = get_object_or_404(Participant, pk=pk, user=request.user)
+    form = WithdrawForm(request.POST)
+    try:
+        services.withdraw(participant, form.data.get("reason", ""))
+    except services.StudyError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Votre retrait est enregistré ; vos lectures sont exclues des analyses."))
+    return redirect("studies:participate", pk=pk)
+
+
+# --- reliance pages ------------------------------------------------------------------------------
+
+
+def _label(request: HttpRequest) -> str:
+    label = request.GET.get("label", selectors.ALL_LABELS)
+    return label if label in SUPERCLASSES else selectors.ALL_LABELS
+
+
+@login_required
+def my_reliance(request: HttpRequest) -> HttpResponse:
+    label = _label(request)
+    rows = selectors.learner_reads([request.user])
+    items = selectors.paired_items(rows, label)
+    measures = analyze_reliance(items, stratum=None).overall if not items.empty else None
+    chronology = selectors.chronology(rows, request.user.pk, label)
+    watch = deskilling_watch(chronology, after_aided=20, window=20) if chronology else None
+    figures: dict[str, str] = {}
+    if measures is not None:
+        figures["paired"] = paired_dot_plot(
+            [(_("Exactitude"), measures.unaided.accuracy.value, measures.aided.accuracy.value),
+             (_("Sensibilité"), measures.unaided.sensitivity.value, measures.aided.sensitivity.value),
+             (_("Spécificité"), measures.unaided.specificity.value, measures.aided.specificity.value)],
+            title=_("Sans IA → avec IA"), left_label=_("sans IA"), right_label=_("avec IA"))
+        figures["quadrant"] = reliance_quadrant(
+            [(_("moi"), measures.over_reliance.value, measures.under_reliance.value)],
+            title=_("Ma confiance dans l'IA"), x_label=_("sur-confiance (IA fausse, suivie)"),
+            y_label=_("sous-confiance (IA juste, écartée)"),
+            quadrant_labels=(_("appropriée"), _("sur-confiance"), _("sous-confiance"), _("les deux")))
+    if watch is not None and watch.points:
+        figures["trend"] = trend_plot([(p.exposure, p.accuracy, p.ci_lower, p.ci_upper) for p in watch.points],
+                                      title=_("Mon exactitude sans IA au fil de mes lectures avec IA"),
+                                      x_label=_("lectures avec IA déjà faites"), y_label=_("exactitude sans IA"),
+                                      baseline=watch.baseline.value, marker=watch.after_aided)
+    return render(request, "studies/my_reliance.html", {
+        "measures": measures, "watch": watch, "figures": figures, "label": label, "labels": SUPERCLASSES,
+        "advice": services.reliance_advice(measures, watch),
+    })
+
+
+def _cohort_rows(request: HttpRequest, label: str) -> tuple[list[dict[str, Any]], Any]:
+    cohort_id = request.GET.get("cohort")
+    learners = selectors.cohort_learners(request.user, int(cohort_id) if cohort_id and cohort_id.isdigit() else None)
+    rows = selectors.learner_reads(learners)
+    items = selectors.paired_items(rows, label)
+    by_id = {str(u.pk): u for u in learners}
+    report = None
+    if not items.empty:
+        from medtandem.reliance import experience_band
+
+        items["stratum"] = [experience_band(by_id[r].years_experience) for r in items["reader"]]
+        report = analyze_reliance(items)
+    out = []
+    for learner in learners:
+        m = report.by_reader.get(str(learner.pk)) if report else None
+        chronology = selectors.chronology(rows, learner.pk, label)
+        watch = deskilling_watch(chronology) if chronology else None
+        out.append({"learner": learner, "m": m, "watch": watch,
+                    "over_relies": bool(m and services.over_relies(m)), "lost_skill": bool(watch and watch.alert)})
+    return out, report
+
+
+@role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR)
+def cohort_reliance(request: HttpRequest) -> HttpResponse:
+    label = _label(request)
+    rows, report = _cohort_rows(request, label)
+    if request.GET.get("format") == "csv":
+        return _cohort_csv(rows)
+    figures: dict[str, str] = {}
+    named = [(r["learner"].display_name(), r["m"]) for r in rows if r["m"]]
+    if named:
+        figures["paired"] = paired_dot_plot([(n, m.unaided.accuracy.value, m.aided.accuracy.value) for n, m in named],
+                                            title=_("Exactitude sans IA → avec IA"), left_label=_("sans IA"),
+                                            right_label=_("avec IA"))
+        figures["quadrant"] = reliance_quadrant(
+            [(n, m.over_reliance.value, m.under_reliance.value) for n, m in named],
+            title=_("Confiance dans l'IA"), x_label=_("sur-confiance (IA fausse, suivie)"),
+            y_label=_("sous-confiance (IA juste, écartée)"),
+            quadrant_labels=(_("appropriée"), _("sur-confiance"), _("sous-confiance"), _("les deux")))
+    return render(request, "studies/cohort_reliance.html", {
+        "rows": rows, "report": report, "figures": figures, "label": label, "labels": SUPERCLASSES,
+        "cohorts": cohorts_of_instructor(request.user), "cohort": request.GET.get("cohort", ""),
+        "flag": services.OVER_RELIANCE_FLAG,
+    })
+
+
+def _cohort_csv(rows: list[dict[str, Any]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="cohort-reliance.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["learner", "years_experience", "paired_items", "accuracy_unaided", "accuracy_aided", "benefit",
+                     "benefit_ci_lower", "benefit_ci_upper", "over_reliance", "under_reliance", "rair", "rsr",
+                     "aided_accuracy_ai_wrong", "brier_unaided", "ece_unaided", "unaided_baseline",
+                     "unaided_after_n_aided", "deskilling_p", "over_relies", "lost_unaided_skill"])
+    for r in rows:
+        m, w = r["m"], r["watch"]
+        cal = m.calibration_unaided if m else None
+        writer.writerow([
+            r["learner"].username, r["learner"].years_experience, m.n if m else 0,
+            *(_v(x) for x in ((m.unaided.accuracy.value, m.aided.accuracy.value, m.benefit.value, m.benefit.ci_lower,
+                               m.benefit.ci_upper, m.over_reliance.value, m.under_reliance.value, m.rair.value,
+                               m.rsr.value, m.aided_accuracy_ai_wrong.value) if m else (None,) * 10)),
+            _v(cal.brier if cal else None), _v(cal.ece if cal else None),
+            _v(w.baseline.value if w else None), _v(w.follow_up.value if w else None), _v(w.change.p if w else None),
+            int(r["over_relies"]), int(r["lost_skill"]),
+        ])
+    return response
+
+
+def _v(x: float | None) -> str:
+    return "" if x is None else f"{x:.4f}"
+

@@ -1,0 +1,167 @@
+"""The study pages: investigator, reader, learner and instructor, with their permissions."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+
+from medtandem.apps.accounts.models import Cohort
+from medtandem.apps.accounts.services import create_person
+from medtandem.apps.studies import services
+from medtandem.apps.studies.demo import load_demo_study
+from medtandem.apps.studies.models import Participant, Study
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def inv_client(client, investigator):
+    client.force_login(investigator)
+    return client
+
+
+def _create(inv_client, case_set, **extra):
+    data = {"title": "Étude MI", "question": "L'IA aide-t-elle ?", "endpoint": "MI", "threshold": 50,
+            "design": "crossed", "case_set": case_set.pk, "washout_days": 0, "n_blocks": 2, "seed": 77,
+            "consent_text": "", "ai_model_card_url": "https://example.org/card", "intended_use": "Formation",
+            "reader_training": "", "poor_quality_handling": ""} | extra
+    response = inv_client.post(reverse("studies:create"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Study.objects.get(title=data["title"])
+
+
+def test_the_study_list_is_for_investigators_only(client, inv_client, make_reader):
+    assert inv_client.get(reverse("studies:list")).status_code == 200
+    client.force_login(make_reader())
+    assert client.get(reverse("studies:list")).status_code == 403
+
+
+def test_an_investigator_creates_a_study_and_sees_its_invitation_code(inv_client, case_set):
+    study = _create(inv_client, case_set)
+    assert study.seed == 77 and study.ai_model_card_url == "https://example.org/card"
+    page = inv_client.get(reverse("studies:detail", args=[study.pk])).content.decode()
+    assert study.invitation_code in page
+
+
+def test_another_investigator_cannot_see_the_study(client, inv_client, case_set):
+    study = _create(inv_client, case_set)
+    client.force_login(create_person("other", "pw-other-123", ["investigator"]))
+    assert client.get(reverse("studies:detail", args=[study.pk])).status_code == 404
+
+
+def test_a_reader_joins_with_the_code_and_consent_then_withdraws(client, inv_client, case_set, make_reader):
+    study = _create(inv_client, case_set)
+    reader = make_reader()
+    client.force_login(reader)
+    page = client.get(reverse("studies:join") + f"?code={study.invitation_code}").content.decode()
+    assert "Consentement" in page and "pseudonyme" in page
+    refused = client.post(reverse("studies:join"), {"code": study.invitation_code})
+    assert "consentement est nécessaire" in refused.content.decode()
+    response = client.post(reverse("studies:join"), {"code": study.invitation_code, "consent": "on"})
+    participant = Participant.objects.get(user=reader)
+    assert response.url == reverse("studies:participate", args=[participant.pk])
+    page = client.get(response.url).content.decode()
+    assert f"/reading/session/{participant.sessions.get().reading_session_id}/" in page
+    client.post(reverse("studies:withdraw", args=[participant.pk]), {"reason": "charge de travail"})
+    participant.refresh_from_db()
+    assert participant.withdrawn_at is not None and participant.withdrawal_reason == "charge de travail"
+
+
+def test_a_reader_cannot_open_someone_elses_participation(client, inv_client, case_set, make_reader):
+    study = _create(inv_client, case_set)
+    p = services.join_study(make_reader(), study.invitation_code, consent=True)
+    client.force_login(make_reader())
+    assert client.get(reverse("studies:participate", args=[p.pk])).status_code == 404
+
+
+@pytest.fixture
+def demo(case_set, investigator, make_reader):
+    readers = [make_reader(years=y, is_simulated=True) for y in (0, 4, 15)]
+    study = load_demo_study(case_set, readers, seed=5, created_by=investigator)
+    return study, readers
+
+
+def test_demo_study_is_complete_simulated_and_locked(demo):
+    study, readers = demo
+    assert study.is_simulated and study.is_locked
+    assert study.locked_analysis["n_reads"] == 3 * 12 * 2
+    assert study.locked_analysis["mrmc"]["mean_auc"]["aided"] > 0.5
+    sessions = [s for p in study.participants.all() for s in p.sessions.select_related("reading_session")]
+    assert all(s.reading_session.completed_at for s in sessions)
+    p = study.participants.first()
+    one, two = p.sessions.order_by("period")
+    assert (two.reading_session.available_from - one.reading_session.completed_at).days == study.washout_days
+
+
+def test_analysis_report_and_pdf_pages(inv_client, demo):
+    study, _ = demo
+    analysis = inv_client.get(reverse("studies:analysis", args=[study.pk])).content.decode()
+    assert "RRRC" in analysis and "FRRC" in analysis and "RRFC" in analysis and "<svg" in analysis
+    report = inv_client.get(reverse("studies:report", args=[study.pk])).content.decode()
+    for expected in ("Liste de contrôle DECIDE-AI / CONSORT-AI", "À compléter par les auteurs", "Courbes ROC",
+                     "Étude simulée", study.ai_model_name, "R001", study.locked_reads_sha256):
+        assert expected in report
+    pdf = inv_client.get(reverse("studies:report_pdf", args=[study.pk]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    data = inv_client.get(reverse("studies:analysis_json", args=[study.pk])).json()
+    assert data == study.locked_analysis
+
+
+def test_export_csv_download_is_the_locked_file(inv_client, demo):
+    study, _ = demo
+    response = inv_client.get(reverse("studies:export", args=[study.pk]))
+    assert response.content.decode() == study.locked_reads_csv
+
+
+def test_import_page_reports_line_errors_and_imports_nothing(inv_client, case_set, cases):
+    study = _create(inv_client, case_set)
+    upload = io.BytesIO(b"reader,case,modality,truth,rating\nX,ptbxl:00001,aided,0,50\n")
+    upload.name = "other.csv"
+    response = inv_client.post(reverse("studies:import", args=[study.pk]), {"file": upload}, follow=True)
+    assert "ligne 2" in response.content.decode() and "contredit" in response.content.decode()
+    assert not study.imported_reads.exists()
+
+
+def test_lock_button_freezes_the_study(inv_client, case_set):
+    study = _create(inv_client, case_set)
+    inv_client.post(reverse("studies:lock", args=[study.pk]))
+    study.refresh_from_db()
+    assert study.is_locked
+
+
+def test_my_reliance_page_shows_measures_advice_and_trend(client, demo):
+    _, readers = demo
+    client.force_login(readers[0])
+    page = client.get(reverse("studies:my_reliance")).content.decode()
+    assert "Comment l'IA influence ma lecture" in page
+    assert "Quand l'IA se trompe, je la suis" in page
+    assert page.count("<svg") >= 2
+    assert "Conseils" in page
+
+
+def test_my_reliance_without_reads_invites_to_read(client, make_reader):
+    client.force_login(make_reader())
+    assert "Lisez quelques cas en mode hybride" in client.get(reverse("studies:my_reliance")).content.decode()
+
+
+def test_cohort_reliance_lists_learners_and_exports_csv(client, demo):
+    _, readers = demo
+    teacher = create_person("teacher", "pw-teacher-123", ["instructor"])
+    cohort = Cohort.objects.create(name="Promo 2025")
+    cohort.instructors.add(teacher)
+    cohort.learners.add(*readers)
+    client.force_login(teacher)
+    page = client.get(reverse("studies:cohort_reliance")).content.decode()
+    assert all(r.display_name() in page for r in readers)
+    csv_text = client.get(reverse("studies:cohort_reliance") + "?format=csv&label=MI").content.decode()
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("learner,years_experience,paired_items")
+    assert len(lines) == 4
+    assert lines[1].split(",")[2] == "12"  # 12 cases read both ways, one finding
+
+
+def test_cohort_page_is_for_instructors(client, make_reader):
+    client.force_login(make_reader())
+    assert client.get(reverse("studies:cohort_reliance")).status_code == 403
