@@ -22,9 +22,17 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# The network is optional: torch 2.13.0's CPU wheel is used, never another build.
-install-train: install
-	$(PIP) install --quiet "torch==2.13.0" onnx codecarbon
+# Training the network needs PyTorch. Only the CPU wheel of torch 2.13.0 found locally (pip's
+# find-links) is used: --no-index forbids pulling another build (e.g. CUDA) from a registry.
+$(VENV)/.train-installed: $(VENV)/.installed
+	@if $(PIP) install --quiet --no-index "torch==2.13.0" >/dev/null 2>&1; then \
+	  $(PIP) install --quiet "onnx>=1.16" "codecarbon>=2.7" && echo "PyTorch 2.13.0 (CPU) installed from the local wheel"; \
+	else \
+	  echo "No local CPU wheel of torch 2.13.0: the network-training tests will be skipped (pip install torch==2.13.0 --index-url <CPU index> to add it)"; \
+	fi
+	touch $@
+
+install-train: $(VENV)/.train-installed
 
 demo: install
 	$(PY) -m medtandem.cli demo --host $(HOST) --port $(PORT)
@@ -32,7 +40,7 @@ demo: install
 serve: install
 	$(PY) -m medtandem.cli manage runserver $(HOST):$(PORT)
 
-test: install
+test: install install-train
 	@$(MAKE) --no-print-directory test-sqlite
 	@$(MAKE) --no-print-directory test-postgres
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-DATA = "/work/shared/data/ptbxl-first500"
+DATA = str(Path(__file__).resolve().parents[2] / "shared" / "data" / "ptbxl-first500")
 
 
 def main() -> None:

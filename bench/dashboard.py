@@ -74,7 +74,7 @@ def seed(learners: int, completions: int) -> dict[str, int]:
             "is_active, date_joined, profession, practice_status, study_year, prior_ecg_training, institution_id, "
             "is_simulated) "
             "SELECT '!', false, 'learner' || g, '', '', '', false, true, now(), (%s::text[])[1 + (g * 7919) %% 7], "
-            "'student', 1 + g %% 3, false, %s + (g * 104729) %% 300, false FROM generate_series(1, %s) g",
+            "'student', 1 + g %% 3, false, %s + (g * 104729) %% 300, false FROM generate_series(1::bigint, %s) g",
             [PROFESSIONS, first_institution, learners],
         )
         t = _step(f"{learners:,} learners", t)
@@ -105,7 +105,7 @@ def seed(learners: int, completions: int) -> dict[str, int]:
               SELECT u, p,
                      now() - (sqrt(((u * 7 + p * 13) %% 1000) / 1000.0) * 5 * 365) * interval '1 day' AS e,
                      5 + (u * 17 + p) %% 196 AS d
-              FROM (SELECT %s + g AS u FROM generate_series(0, %s - 1) g) users,
+              FROM (SELECT %s + g AS u FROM generate_series(0::bigint, %s - 1) g) users,
                    LATERAL (SELECT %s AS p UNION ALL
                             SELECT %s + 1 + u %% %s WHERE u %% 3 = 0) ps
             ) x

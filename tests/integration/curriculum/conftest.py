@@ -9,7 +9,15 @@ import pytest
 from medtandem.apps.accounts.models import Cohort, Institution, Role
 from medtandem.apps.accounts.services import create_person
 from medtandem.apps.curriculum import services
-from medtandem.apps.curriculum.models import Activity, Competency, Domain, Framework, Module, Programme, Quiz
+from medtandem.apps.curriculum.models import (
+    Activity,
+    Competency,
+    Domain,
+    Framework,
+    Module,
+    Programme,
+    Quiz,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from .curriculum_helpers import activity, complete_programme, right_answers
 from django.urls import reverse
 
 from medtandem.apps.accounts.models import User
 from medtandem.apps.curriculum import selectors, services
 from medtandem.apps.curriculum.models import Attestation, Completion, Enrolment
+
+from .curriculum_helpers import activity, complete_programme, right_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,27 +10,13 @@ from medtandem.apps.cases.models import Case, CaseSignal, ScpStatement
 from medtandem.apps.cases.selectors import record_of
 from medtandem.apps.cases.services import DEMO_BANK, CaseImportError, import_demo_bank, import_ptbxl
 from medtandem.cli import main
+from tests.factories import make_ptbxl_folder
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "ptbxl-first500"
 
 
 def _wfdb_folder(tmp_path: Path, n: int = 4) -> Path:
-    """A standard-layout PTB-XL folder with the first ``n`` real records (WFDB files written from the bank)."""
-    import numpy as np
-
-    from medtandem.ecg.bundle import read_archive
-    from tests.factories import write_record
-
-    root = tmp_path / "ptbxl"
-    (root / "records500" / "00000").mkdir(parents=True)
-    shutil.copy(DEMO_BANK / "scp_statements.csv", root)
-    lines = (DEMO_BANK / "ptbxl_database.csv").read_text().splitlines(keepends=True)
-    (root / "ptbxl_database.csv").write_text("".join(lines[: n + 1]))
-    archive = read_archive(str(DEMO_BANK / "signals500.npz.xz"))
-    for i in range(1, n + 1):
-        name = f"{i:05d}_hr"
-        write_record(root / "records500" / "00000", name, archive[name].astype(np.int32))
-    return root
+    return make_ptbxl_folder(tmp_path / "ptbxl", n)
 
 
 @pytest.mark.django_db

@@ -4,15 +4,18 @@ from pathlib import Path
 
 import pytest
 
-DATA = Path("/work/shared/data/ptbxl-first500")
+SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "ptbxl-first500"
 BANK = Path(__file__).resolve().parents[3] / "src/medtandem/data/ptbxl500"
 
 
 @pytest.fixture(scope="session")
-def ptbxl_dir() -> Path:
-    if not DATA.is_dir():
-        pytest.skip("PTB-XL subset not available")
-    return DATA
+def ptbxl_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared PTB-XL subset when it is beside the checkout, else real records written as WFDB."""
+    if SHARED.is_dir():
+        return SHARED
+    from tests.factories import make_ptbxl_folder
+
+    return make_ptbxl_folder(tmp_path_factory.mktemp("ptbxl"), n=60, rates=(100, 500))
 
 
 @pytest.fixture(scope="session")

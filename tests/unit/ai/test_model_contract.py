@@ -106,7 +106,7 @@ def test_train_then_evaluate_a_tiny_measurement_model(tmp_path):
 
 
 def _synthetic() -> EcgRecord:
-    from tests.unit.ecg.test_measure import synthetic
+    from tests.factories import synthetic
 
     return synthetic()
 

@@ -8,55 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.factories import FS, synthetic
 
 from medtandem.ecg import EcgRecord, read_record
 from medtandem.ecg.measure import MeasurementError, measure
 from medtandem.ecg.record import STANDARD_LEADS
 
-DATA = Path("/work/shared/data/ptbxl-first500")
-FS = 500.0
-LEAD_ANGLES = {"I": 0, "II": 60, "III": 120, "aVR": -150, "aVL": -30, "aVF": 90}
-PRECORDIAL = {"V1": -0.5, "V2": -0.2, "V3": 0.3, "V4": 0.8, "V5": 1.0, "V6": 0.9}
-
-
-def _hann(n: int) -> np.ndarray:
-    return 0.5 * (1 - np.cos(2 * np.pi * np.arange(n) / max(n - 1, 1)))
-
-
-def synthetic(rr_ms: float = 1000, pr_ms: float = 160, qrs_ms: float = 100, qt_ms: float = 400,
-              axis_deg: float = 60, st_mv: dict[str, float] | None = None, seconds: float = 10,
-              p_wave: bool = True, rr_jitter_ms: float = 0) -> EcgRecord:
-    """Beats of known timing: P (Hann, 100 ms) starting PR before the QRS; a Q-R-S piecewise-linear
-    complex of ``qrs_ms``; T (Hann) ending ``qt_ms`` after QRS onset. Leads are projections of a
-    frontal vector at ``axis_deg`` (limb leads) and fixed gains (chest leads)."""
-    n = int(seconds * FS)
-    base = np.zeros(n)
-    rng = np.random.default_rng(0)
-    t = 0.4
-    onsets = []
-    while t * FS + qt_ms / 1000 * FS + 10 < n:
-        onsets.append(int(t * FS))
-        t += (rr_ms + rng.uniform(-rr_jitter_ms, rr_jitter_ms)) / 1000
-    q = int(qrs_ms / 1000 * FS)
-    shape = np.interp(np.arange(q), [0, 0.15 * q, 0.45 * q, 0.75 * q, q - 1], [0, -0.1, 1.0, -0.25, 0])
-    t_len = int(0.2 * FS)
-    leads = np.zeros((n, 12))
-    gains = [math.cos(math.radians(axis_deg - LEAD_ANGLES[name])) for name in STANDARD_LEADS[:6]]
-    gains += [PRECORDIAL[name] for name in STANDARD_LEADS[6:]]
-    for o in onsets:
-        if p_wave:
-            p0 = o - int(pr_ms / 1000 * FS)
-            base[p0 : p0 + int(0.1 * FS)] += 0.15 * _hann(int(0.1 * FS))
-        base[o : o + q] += shape
-        t_end = o + int(qt_ms / 1000 * FS)
-        base[t_end - t_len : t_end] += 0.3 * _hann(t_len)
-    for k, g in enumerate(gains):
-        leads[:, k] = base * (abs(g) if k >= 6 and k != 6 else g)
-    for name, level in (st_mv or {}).items():
-        k = STANDARD_LEADS.index(name)
-        for o in onsets:
-            leads[o + q : o + int(qt_ms / 1000 * FS), k] += level
-    return EcgRecord(leads.astype(np.float32), FS, STANDARD_LEADS, "synthetic")
+DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "ptbxl-first500"
 
 
 def test_heart_rate_is_read_from_the_rr_interval():

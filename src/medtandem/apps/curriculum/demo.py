@@ -14,7 +14,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from medtandem.apps.accounts.models import Cohort, Institution, Profession, Role, RoleAssignment, User
+from medtandem.apps.accounts.models import (
+    Cohort,
+    Institution,
+    Profession,
+    Role,
+    RoleAssignment,
+    User,
+)
 from medtandem.apps.curriculum import content, services
 from medtandem.apps.curriculum.models import (
     Activity,

@@ -18,10 +18,11 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html.parser import HTMLParser
-from typing import Any, Iterable
+from typing import Any
 
 KINDS = ("single", "multiple", "truefalse", "numeric", "short")
 
@@ -188,7 +189,7 @@ def _gift_answers(body: str, label: str) -> tuple[str, list[ParsedAnswer], str]:
     answers = []
     has_wrong = False
     has_full = False
-    for marker, raw in zip(parts[1::2], parts[2::2]):
+    for marker, raw in zip(parts[1::2], parts[2::2], strict=True):
         fraction, raw = _parse_fraction(raw.strip(), label)
         text, feedback = _split_feedback(raw)
         if marker == "=":

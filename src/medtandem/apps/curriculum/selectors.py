@@ -10,7 +10,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -73,11 +85,11 @@ def lock_reason(learner: Any, activity: Activity) -> str | None:
         pending = [m.title for m in prerequisites if not module_done(learner, m, done)]
         if pending:
             return _("Terminez d'abord : %s.") % ", ".join(pending)
-    if activity.ai_assisted and module.hybrid_competency_id:
-        if not shown_without_ai(learner, module.hybrid_competency_id):
-            return _("Règle hybride : démontrez d'abord « %s » sans IA (lecture seule au niveau requis).") % (
-                module.hybrid_competency.name
-            )
+    if (activity.ai_assisted and module.hybrid_competency_id
+            and not shown_without_ai(learner, module.hybrid_competency_id)):
+        return _("Règle hybride : démontrez d'abord « %s » sans IA (lecture seule au niveau requis).") % (
+            module.hybrid_competency.name
+        )
     return None
 
 
@@ -371,7 +383,7 @@ def national_csv_rows(figures: NationalFigures) -> list[list[Any]]:
     rows.append(["total", "all", figures.year, figures.trained_this_year, "", "",
                  _fmt(figures.completion_rate), _fmt(figures.median_days), figures.annual_target])
     names = ("profession", "region", "institution", "programme")
-    for name, breakdown in zip(names, figures.breakdowns):
+    for name, breakdown in zip(names, figures.breakdowns, strict=True):
         for r in breakdown.rows:
             rows.append([name, str(r["label"]), figures.year, r["trained"], r["enrolled"], r["completions"],
                          _fmt(r["completion_rate"]), _fmt(r.get("median_days")), ""])

@@ -11,7 +11,7 @@ import io
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -73,9 +73,9 @@ def enrol(
     if source == Enrolment.Source.SELF:
         if not (programme.is_published and programme.self_enrolment):
             raise CurriculumRuleError(_("Ce programme n'est pas ouvert à l'auto-inscription."))
-    elif by is not None and not has_role(by, Role.ADMINISTRATOR):
-        if not learners_of_instructor(by).filter(pk=learner.pk).exists():
-            raise CurriculumRuleError(_("Cette personne n'est pas dans vos cohortes."))
+    elif (by is not None and not has_role(by, Role.ADMINISTRATOR)
+          and not learners_of_instructor(by).filter(pk=learner.pk).exists()):
+        raise CurriculumRuleError(_("Cette personne n'est pas dans vos cohortes."))
     enrolment, _created = Enrolment.objects.get_or_create(
         programme=programme, learner=learner,
         defaults={"enrolled_at": at or timezone.now(), "enrolled_by": by, "source": source},
@@ -147,7 +147,7 @@ def enrol_from_csv(programme: Programme, content: str, *, by: User | None) -> li
         raise CsvImportError([(1, _("aucune ligne à importer"))])
     existing = {u.username: u for u in User.objects.filter(username__in=[u for _l, u, _p in planned])}
     enrolments = []
-    for line, username, profile in planned:
+    for _line, username, profile in planned:
         learner = existing.get(username)
         if learner is None:
             institution = profile.pop("institution", None)

@@ -19,10 +19,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from medtandem.apps.accounts.models import Role, User
 from medtandem.apps.accounts.permissions import role_required
-from medtandem.apps.accounts.selectors import cohorts_of_instructor, has_role, learners_of_instructor
+from medtandem.apps.accounts.selectors import (
+    cohorts_of_instructor,
+    has_role,
+    learners_of_instructor,
+)
 from medtandem.apps.curriculum import badges, charts, forms, selectors, services
 from medtandem.apps.curriculum.markup import render_markdown
-from medtandem.apps.curriculum.models import Activity, Attestation, Enrolment, Programme, Question, Quiz
+from medtandem.apps.curriculum.models import (
+    Activity,
+    Attestation,
+    Enrolment,
+    Programme,
+    Question,
+    Quiz,
+)
 from medtandem.apps.curriculum.quizformats import QuizFormatError
 
 STAFF = (Role.INSTRUCTOR, Role.ADMINISTRATOR)

@@ -111,6 +111,7 @@ def load_demo_study(
     times: list[tuple[Read, Any, Any]] = []
     for i, user in enumerate(readers):
         profile = _reader_profile(user, rng)
+        done_at = start
         participant = services.join_study(user, study.invitation_code, consent=True, now=start)
         for period in (1, 2):
             session = services.advance(participant) if period == 1 else None
