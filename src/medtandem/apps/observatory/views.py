@@ -41,3 +41,13 @@ def model_card(request: HttpRequest) -> HttpResponse:
     if entry is None:
         raise Http404("no model in service")
     return render(request, "observatory/application.html", {"entry": entry})
+
+
+def frugality(request: HttpRequest) -> HttpResponse:
+    """One row per shipped model: size, energy, latency, AUC and AUC per joule, and why the default won."""
+    from medtandem.ai import frugality_report
+
+    report = frugality_report()
+    if request.GET.get("format") == "json":
+        return JsonResponse(report)
+    return render(request, "observatory/frugality.html", {"report": report})

@@ -1,0 +1,45 @@
+"""The observatory is public and machine-readable, and its figures come from the model's own files."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from medtandem.ai import frugality_report, load_model
+from medtandem.apps.observatory.models import AIApplication
+from medtandem.apps.observatory.services import register_model
+
+pytestmark = pytest.mark.django_db
+
+
+def test_registering_a_model_keeps_one_in_service() -> None:
+    model = load_model()
+    first = register_model(model)
+    other = AIApplication.objects.create(slug="x", name="other", version="1", in_service=True)
+    register_model(model)
+    other.refresh_from_db()
+    first.refresh_from_db()
+    assert first.in_service and not other.in_service
+    assert first.facts["macro_auc"] == model.facts["macro_auc"]
+
+
+def test_public_registry_and_card_need_no_login(client) -> None:  # type: ignore[no-untyped-def]
+    model = load_model()
+    entry = register_model(model)
+    assert client.get(reverse("observatory:registry")).status_code == 200
+    data = client.get(reverse("observatory:registry_json")).json()
+    assert [a["name"] for a in data["applications"]] == [model.name]
+    card = client.get(reverse("observatory:application_json", args=[entry.slug])).json()
+    assert "intended_use" in str(card["model_card"]) or card["model_card"]
+    page = client.get(reverse("observatory:model_card")).content.decode()
+    assert model.version in page
+
+
+def test_frugality_page_shows_every_shipped_model_and_the_reason(client) -> None:  # type: ignore[no-untyped-def]
+    report = frugality_report()
+    page = client.get(reverse("observatory:frugality")).content.decode()
+    for row in report["rows"]:
+        assert row["name"] in page
+        assert f"{row['cv10_macro_auc']:.3f}".replace(".", ",") in page
+    assert "xresnet1d101" in page
+    assert client.get(reverse("observatory:frugality"), {"format": "json"}).json()["default"] == report["default"]
