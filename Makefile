@@ -25,8 +25,9 @@ install: $(VENV)/.installed
 # Training the network needs PyTorch. Only the CPU wheel of torch 2.13.0 found locally (pip's
 # find-links) is used: --no-index forbids pulling another build (e.g. CUDA) from a registry.
 $(VENV)/.train-installed: $(VENV)/.installed
-	@if $(PIP) install --quiet --no-index "torch==2.13.0" >/dev/null 2>&1; then \
-	  $(PIP) install --quiet "onnx>=1.16" "codecarbon>=2.7" && echo "PyTorch 2.13.0 (CPU) installed from the local wheel"; \
+	@if $(PIP) install --quiet --no-index --no-deps "torch==2.13.0" >/dev/null 2>&1; then \
+	  $(PIP) install --quiet "torch==2.13.0" "onnx>=1.16" "codecarbon>=2.7" \
+	    && echo "PyTorch 2.13.0 (CPU) installed from the local wheel"; \
 	else \
 	  echo "No local CPU wheel of torch 2.13.0: the network-training tests will be skipped (pip install torch==2.13.0 --index-url <CPU index> to add it)"; \
 	fi

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "medtandem.mrmc.cli",
     "medtandem.ai.cli",
     "medtandem.reliance.cli",
+    "medtandem.apps.curriculum.commands",
     "medtandem.web.commands",
 )
 

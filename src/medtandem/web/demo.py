@@ -14,7 +14,12 @@ from django.db import transaction
 from medtandem.apps.accounts.models import Cohort, Institution, Profession, Role, User
 from medtandem.apps.accounts.services import create_person, grant_role
 from medtandem.apps.cases.models import Case, CaseSet
-from medtandem.apps.cases.services import build_case_set, cache_predictions, current_model, import_demo_bank
+from medtandem.apps.cases.services import (
+    build_case_set,
+    cache_predictions,
+    current_model,
+    import_demo_bank,
+)
 from medtandem.apps.reading.models import Mode, ReadingAssignment
 from medtandem.apps.reading.services import assign
 

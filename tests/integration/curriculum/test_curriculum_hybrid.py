@@ -96,3 +96,15 @@ def test_without_a_case_set_the_reading_activities_exist_but_are_not_required(db
     unaided, aided = _activities(programme)
     assert unaided.case_set is None and not unaided.is_required and not aided.is_required
     assert not Completion.objects.exists()
+
+
+def test_starting_a_reading_from_its_page_opens_the_reading_session(client, ai_programme, ready_learner):
+    from django.urls import reverse
+
+    unaided, aided = _activities(ai_programme)
+    client.force_login(ready_learner)
+    response = client.post(reverse("curriculum:reading_start", args=[unaided.pk]))
+    session = selectors.reading_session_of(ready_learner, unaided)
+    assert response.status_code == 302 and response["Location"] == reverse("reading:session", args=[session.pk])
+    page = client.get(reverse("curriculum:activity", args=[aided.pk])).content.decode()
+    assert "Règle hybride" in page

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.factories import make_ptbxl_folder
 
 from medtandem.apps.cases.models import Case, CaseSignal, ScpStatement
 from medtandem.apps.cases.selectors import record_of
-from medtandem.apps.cases.services import DEMO_BANK, CaseImportError, import_demo_bank, import_ptbxl
+from medtandem.apps.cases.services import CaseImportError, import_demo_bank, import_ptbxl
 from medtandem.cli import main
-from tests.factories import make_ptbxl_folder
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "ptbxl-first500"
 

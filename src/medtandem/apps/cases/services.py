@@ -11,7 +11,14 @@ from typing import Any
 
 from django.db import transaction
 
-from medtandem.apps.cases.models import AIPrediction, Case, CaseSet, CaseSetItem, CaseSignal, ScpStatement
+from medtandem.apps.cases.models import (
+    AIPrediction,
+    Case,
+    CaseSet,
+    CaseSetItem,
+    CaseSignal,
+    ScpStatement,
+)
 from medtandem.apps.cases.selectors import filter_cases, record_of
 from medtandem.ecg.bundle import encode_signal
 from medtandem.ecg.ptbxl import PtbxlEntry, iter_signals, read_database

@@ -90,10 +90,11 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if activity.kind == Activity.Kind.READING:
         services.sync_reading(request.user, activity)
     done = activity.pk in selectors.completed_activity_ids(request.user, activity.module.programme_id)
+    is_staff = has_role(request.user, *STAFF)
+    locked = None if done else selectors.lock_reason(request.user, activity)
     context: dict[str, Any] = {
         "activity": activity, "programme": activity.module.programme, "done": done,
-        "locked": None if done else selectors.lock_reason(request.user, activity),
-        "is_staff": has_role(request.user, *STAFF),
+        "locked": None if is_staff else locked, "preview": bool(is_staff and locked), "is_staff": is_staff,
     }
     if activity.kind == Activity.Kind.PAGE:
         context["body_html"] = render_markdown(activity.body)
@@ -361,6 +362,8 @@ def national(request: HttpRequest) -> HttpResponse:
     cleaned = form.cleaned_data if form.is_valid() else {}
     year = cleaned.get("year") or timezone.localdate().year
     include_simulated = cleaned.get("simulated") != "exclude"
+    if not request.GET:
+        form = forms.NationalFilterForm(initial={"year": year, "simulated": "include"})
     figures = selectors.national_figures(year, include_simulated=include_simulated)
     if request.GET.get("format") == "csv":
         return _csv_response(f"tableau-national-{year}.csv", selectors.national_csv_rows(figures))

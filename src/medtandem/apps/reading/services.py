@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -100,14 +101,29 @@ def start_session(
     *,
     title: str = "",
     assignment: ReadingAssignment | None = None,
+    case_order: list[int] | None = None,
+    show_feedback: bool = True,
+    available_from: datetime | None = None,
+    ai_model: tuple[str, str] | None = None,
 ) -> ReadingSession:
-    """Open a reading session; the AI model in service now is the one the learner will see."""
+    """Open a reading session.
+
+    The AI the learner will see is fixed now: ``ai_model`` (name, version) when given (a reader
+    study pins its model), else the model in service. ``case_order`` (case ids, e.g. randomised per
+    reader) must be a permutation of the case set; ``available_from`` implements a washout.
+    """
     if mode not in Mode.values:
         raise ValueError(f"unknown mode {mode!r}")
+    if case_order is not None:
+        expected = set(case_set.cases.values_list("pk", flat=True))
+        if sorted(case_order) != sorted(expected) or len(case_order) != len(expected):
+            raise ValueError("case_order must list every case of the case set exactly once")
     model_name = model_version = ""
     if mode != Mode.UNAIDED:
-        model = current_model()
-        model_name, model_version = model.name, model.version
+        if ai_model is None:
+            model = current_model()
+            ai_model = (model.name, model.version)
+        model_name, model_version = ai_model
     return ReadingSession.objects.create(
         learner=learner,
         case_set=case_set,
@@ -116,7 +132,67 @@ def start_session(
         assignment=assignment,
         ai_model_name=model_name,
         ai_model_version=model_version,
+        case_order=list(case_order) if case_order is not None else None,
+        show_feedback=show_feedback,
+        available_from=available_from,
     )
+
+
+@dataclass(frozen=True)
+class RecordedRead:
+    """A read made elsewhere (another tool, or a simulation), with its own timestamps."""
+
+    session: ReadingSession
+    case: Case
+    condition: str
+    answer: ReadAnswer
+    opened_at: datetime | None
+    submitted_at: datetime
+    ai_prediction: AIPrediction | None = None
+
+
+@transaction.atomic
+def record_reads(reads: list[RecordedRead]) -> int:
+    """Store reads made elsewhere, keeping their timestamps. All or nothing.
+
+    Each read must belong to its session's case set and mode, and no step may be read twice (the
+    database's one-read-per-step constraint also guards this). Returns the number stored.
+    """
+    objects = []
+    steps_seen: set[tuple[int, int, str]] = set()
+    case_ids: dict[int, set[int]] = {}
+    for item in reads:
+        session = item.session
+        if session.pk not in case_ids:
+            case_ids[session.pk] = set(session.case_set.cases.values_list("pk", flat=True))
+        if item.case.pk not in case_ids[session.pk]:
+            raise ReadingRuleError(f"case {item.case} is not part of session {session.pk}")
+        if item.condition not in session.steps:
+            raise ReadingRuleError(f"a {item.condition} read does not belong to a {session.mode} session")
+        step = (session.pk, item.case.pk, item.condition)
+        if step in steps_seen:
+            raise ReadingRuleError(f"case {item.case} is read twice under {item.condition} in session {session.pk}")
+        steps_seen.add(step)
+        fields = {name.lower(): name in item.answer.superclasses for name in SUPERCLASSES}
+        fields.update({f"confidence_{n.lower()}": item.answer.confidences[n] for n in SUPERCLASSES})
+        objects.append(Read(
+            session=session, learner=session.learner, case=item.case, condition=item.condition,
+            rhythm=item.answer.rhythm, comment=item.answer.comment, client_time_ms=item.answer.client_time_ms,
+            opened_at=item.opened_at, ai_prediction=item.ai_prediction, **fields,
+        ))
+    try:
+        Read.objects.bulk_create(objects, batch_size=2000)
+    except IntegrityError:
+        raise ReadingRuleError("one of these reads is already stored") from None
+    # submitted_at is set by the database on insert; the recorded time replaces it.
+    for obj, item in zip(objects, reads, strict=True):
+        obj.submitted_at = item.submitted_at
+    Read.objects.bulk_update(objects, ["submitted_at"], batch_size=2000)
+    for session in {item.session.pk: item.session for item in reads}.values():
+        if current_position(session) is None:
+            last = max(i.submitted_at for i in reads if i.session.pk == session.pk)
+            ReadingSession.objects.filter(pk=session.pk).update(completed_at=last)
+    return len(objects)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -28,7 +29,6 @@ from medtandem.apps.reading.forms import AssignForm, CaseFilterForm, CaseSetForm
 from medtandem.apps.reading.models import Condition, Mode, ReadingAssignment, ReadingSession
 from medtandem.ecg.ptbxl import SUPERCLASS_NAMES, SUPERCLASSES
 from medtandem.ecg.render import render_svg
-
 
 AI_OUTPUT_NAMES = {**SUPERCLASS_NAMES, "AFIB": "Atrial fibrillation or flutter"}
 
@@ -109,7 +109,10 @@ def case_step(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     if prediction is not None and prediction.explanation.get("kind") == "attribution":
         attribution = prediction.explanation
     # render_svg escapes every text it writes (lead names, title), so its markup is safe to inline.
-    svg = mark_safe(render_svg(record_of(case), attribution=attribution, element_id=f"ecg-{case.pk}"))  # noqa: S308
+    lang = "en" if get_language().startswith("en") else "fr"
+    svg = mark_safe(  # noqa: S308
+        render_svg(record_of(case), attribution=attribution, element_id=f"ecg-{case.pk}", lang=lang)
+    )
     context: dict[str, Any] = {
         "session": session,
         "case": case,

@@ -16,14 +16,13 @@ import math
 import random
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from medtandem.apps.accounts.models import User
 from medtandem.apps.cases.models import AIPrediction, Case, CaseSet
-from medtandem.apps.reading.models import Read, ReadingSession
+from medtandem.apps.reading.services import ReadAnswer, RecordedRead, record_reads
 from medtandem.apps.studies import services
 from medtandem.apps.studies.models import Study
 from medtandem.ecg.ptbxl import SUPERCLASSES
@@ -107,8 +106,7 @@ def load_demo_study(
         is_simulated=True,
     )
     by_pk = {c.pk: c for c in cases}
-    reads: list[Read] = []
-    times: list[tuple[Read, Any, Any]] = []
+    reads: list[RecordedRead] = []
     for i, user in enumerate(readers):
         profile = _reader_profile(user, rng)
         done_at = start
@@ -124,25 +122,19 @@ def load_demo_study(
                 case = by_pk[case_id]
                 prediction = cached.get(case_id) if session.mode == "aided" else None
                 ai_p = float(prediction.probabilities["MI"]) if prediction else None
-                fields: dict[str, Any] = {}
+                confidences: dict[str, int] = {}
                 for label in SUPERCLASSES:
                     p_label = float(prediction.probabilities.get(label, 0.5)) if prediction else None
-                    conf = _rate(getattr(case, label.lower()), profile, rng, p_label if label != "MI" else ai_p)
-                    fields[f"confidence_{label.lower()}"] = conf
-                    fields[label.lower()] = conf >= 50
+                    confidences[label] = _rate(getattr(case, label.lower()), profile, rng,
+                                               p_label if label != "MI" else ai_p)
                 seconds = rng.lognormvariate(math.log(40 if session.mode == "unaided" else 30), 0.4) * profile["speed"]
                 opened = t
                 t = t + timedelta(seconds=seconds + 5)
-                read = Read(session=reading, learner=user, case=case, condition=session.mode, rhythm=case.rhythm,
-                            client_time_ms=int(seconds * 1000), ai_prediction=prediction, **fields)
-                reads.append(read)
-                times.append((read, opened, t))
+                answer = ReadAnswer(frozenset(k for k, v in confidences.items() if v >= 50), confidences,
+                                    case.rhythm, client_time_ms=int(seconds * 1000))
+                reads.append(RecordedRead(reading, case, session.mode, answer, opened, t, prediction))
             done_at = t
-            ReadingSession.objects.filter(pk=reading.pk).update(completed_at=done_at)
-    Read.objects.bulk_create(reads, batch_size=2000)
-    for read, opened, submitted in times:
-        read.opened_at, read.submitted_at = opened, submitted
-    Read.objects.bulk_update(reads, ["opened_at", "submitted_at"], batch_size=2000)
+    record_reads(reads)
     if lock:
         study = services.lock_study(study, now=now)
     return study

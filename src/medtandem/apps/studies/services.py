@@ -22,7 +22,7 @@ from django.utils import timezone
 from medtandem.apps.accounts.models import User
 from medtandem.apps.cases.models import AIPrediction, Case, CaseSet
 from medtandem.apps.cases.services import build_case_set
-from medtandem.apps.reading.models import ReadingSession
+from medtandem.apps.reading.services import start_session
 from medtandem.apps.studies import randomisation as rnd
 from medtandem.apps.studies.models import (
     Design,
@@ -155,12 +155,11 @@ def reader_plan(study: Study, join_index: int) -> rnd.ReaderPlan:
 def _open_session(participant: Participant, plan: rnd.SessionPlan, available_from: datetime | None) -> StudySession:
     study = participant.study
     aided = plan.mode != "unaided"
-    # The study fixes the AI model, the order and the washout (``reading.services.start_session`` takes
-    # none of these; see docs/studies.md for the small addition proposed to the reading app).
-    reading = ReadingSession.objects.create(
-        learner=participant.user, case_set=_case_set_for(participant), mode=plan.mode,
+    # The study fixes the AI model, the reader's case order and the washout; studies hide the truth.
+    reading = start_session(
+        participant.user, _case_set_for(participant), plan.mode,
         title=f"{study.title} — {participant.pseudonym} — période {plan.period}",
-        ai_model_name=study.ai_model_name if aided else "", ai_model_version=study.ai_model_version if aided else "",
+        ai_model=(study.ai_model_name, study.ai_model_version) if aided else None,
         case_order=list(plan.case_order), show_feedback=False, available_from=available_from,
     )
     return StudySession.objects.create(participant=participant, reading_session=reading, period=plan.period,
