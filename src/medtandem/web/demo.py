@@ -111,10 +111,28 @@ def load_demo(progress: Callable[[str], None] = print) -> DemoReport:
         report.notes.append("curriculum demo not available")
     study_demo = _optional("medtandem.apps.studies.demo", "load_demo_study")
     if study_demo:
-        progress("Loading the simulated reader study...")
-        study_set = CaseSet.objects.filter(name="Étude simulée : 40 ECG (IDM)").first() or build_case_set(
-            "Étude simulée : 40 ECG (IDM)", created_by=people["investigateur"], sample_size=40, seed=1993)
-        study_demo(study_set, readers=None, seed=1993)
+        _load_demo_study(study_demo, people["investigateur"], institution, progress)
     else:
         report.notes.append("reader-study demo not available")
     return report
+
+
+def _load_demo_study(study_demo: Callable[..., object], investigator: User, institution: Institution,
+                     progress: Callable[[str], None]) -> None:
+    """Eight simulated general practitioners read 40 ECGs with and without the AI (once)."""
+    from medtandem.apps.studies.models import Study
+
+    if Study.objects.filter(is_simulated=True).exists():
+        return
+    progress("Loading the simulated reader study...")
+    readers = []
+    for i, years in enumerate((0, 1, 2, 4, 7, 12, 18, 25), start=1):
+        username = f"mg-simule-{i:02d}"
+        reader = User.objects.filter(username=username).first() or create_person(
+            username, None, [Role.LEARNER], institution=institution, first_name="Lecteur", last_name=f"simulé {i}",
+            profession=Profession.MEDICINE, practice_status=User.PracticeStatus.PRACTISING,
+            years_experience=years, prior_ecg_training=years >= 4, is_simulated=True)
+        readers.append(reader)
+    study_set = CaseSet.objects.filter(name="Étude simulée : 40 ECG (IDM)").first() or build_case_set(
+        "Étude simulée : 40 ECG (IDM)", created_by=investigator, sample_size=40, seed=1993)
+    study_demo(study_set, readers, seed=1993, created_by=investigator)
