@@ -133,7 +133,7 @@ def _clean(obj: Any) -> Any:
 
 def evaluate(
     Y: NDArray[np.integer], P: NDArray[np.floating], labels: Sequence[str],
-    thresholds: Sequence[float] | None = None, n_boot: int = 1000, seed: int = 0,
+    thresholds: Sequence[float] | NDArray[np.floating] | None = None, n_boot: int = 1000, seed: int = 0,
 ) -> Evaluation:
     """Evaluate probabilities ``P`` (n, k) against binary targets ``Y`` (n, k).
 

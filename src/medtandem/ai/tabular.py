@@ -167,12 +167,12 @@ class MeasurementClassifier:
             raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
 
     def _check_X(self, X: NDArray[np.floating]) -> NDArray[np.float64]:
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 2:
-            raise ValueError(f"X must be 2-D (records, features), got shape {X.shape}")
-        if self.n_features_ and X.shape[1] != self.n_features_:
-            raise ValueError(f"X has {X.shape[1]} features; the model was fitted on {self.n_features_}")
-        return X
+        X64: NDArray[np.float64] = np.asarray(X, dtype=np.float64)
+        if X64.ndim != 2:
+            raise ValueError(f"X must be 2-D (records, features), got shape {X64.shape}")
+        if self.n_features_ and X64.shape[1] != self.n_features_:
+            raise ValueError(f"X has {X64.shape[1]} features; the model was fitted on {self.n_features_}")
+        return X64
 
     def _standardise(self, X: NDArray[np.float64]) -> NDArray[np.float64]:
         assert self.median_ is not None and self.mean_ is not None and self.scale_ is not None
@@ -257,12 +257,12 @@ class MeasurementClassifier:
     def contributions(self, x: NDArray[np.floating]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Exact additive explanation of one record: (bias per output, terms (outputs, features)),
         with ``bias + terms.sum(axis=1)`` equal to the log-odds."""
-        x = self._check_X(np.asarray(x, dtype=np.float64)[None, :])[0]
+        x64 = self._check_X(np.asarray(x, dtype=np.float64)[None, :])[0]
         if self.method == "logistic":
             assert self.coef_ is not None and self.intercept_ is not None
-            z = self._standardise(x[None, :])[0]
+            z = self._standardise(x64[None, :])[0]
             return self.intercept_.copy(), np.asarray(self.coef_ * z[None, :])
-        out = [f.contributions(x, self.n_features_) for f in self.forests_]
+        out = [f.contributions(x64, self.n_features_) for f in self.forests_]
         return np.array([b for b, _ in out]), np.stack([t for _, t in out])
 
     @property

@@ -88,7 +88,8 @@ def load_corpus(root: str | Path, family: str, limit: int | None = None) -> Corp
         raise ValueError(f"family must be one of {FAMILIES}, got {family!r}")
     start = time.perf_counter()
     db = read_database(root, limit=limit)
-    entries, rows = [], []
+    entries = []
+    rows: list[NDArray[np.floating]] = []  # float64 features or float32 CNN input, by family
     if family == "measurements":
         from medtandem.ai.features import record_features
 

@@ -10,6 +10,7 @@ import functools
 import io
 import lzma
 import zlib
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,7 +46,9 @@ def decode_signal(blob: bytes) -> NDArray[np.float32]:
 def write_archive(path: str, signals: dict[str, NDArray[np.int16]]) -> None:
     """Write int16 signals (same shape) to an LZMA-compressed, delta-encoded ``.npz.xz`` archive."""
     buf = io.BytesIO()
-    deltas = {k: np.diff(v, axis=0, prepend=np.zeros((1, v.shape[1]), np.int16)).astype(np.int16).T.copy()
+    # dict[str, Any]: numpy's savez stub also has the keyword-only ``allow_pickle: bool``, so mypy
+    # rejects ``**`` of a dict of arrays; the keys here are signal names.
+    deltas: dict[str, Any] = {k: np.diff(v, axis=0, prepend=np.zeros((1, v.shape[1]), np.int16)).astype(np.int16).T.copy()
               for k, v in signals.items()}
     np.savez(buf, **deltas)
     with lzma.open(path, "wb", preset=9 | lzma.PRESET_EXTREME) as fh:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import csv
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,7 +74,7 @@ class PtbxlEntry:
         return self.filename_hr if sampling_rate == 500 else self.filename_lr
 
 
-def _missing(fieldnames: list[str] | None, required: tuple[str, ...], path: Path) -> None:
+def _missing(fieldnames: Sequence[str] | None, required: tuple[str, ...], path: Path) -> None:
     got = set(fieldnames or [])
     missing = [c for c in required if c not in got]
     if missing:

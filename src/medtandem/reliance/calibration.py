@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from medtandem.reliance.estimates import format_table
 
@@ -49,7 +51,9 @@ class Calibration:
         return head + ("\n" + format_table(["bin", "n", "stated", "observed"], rows) if rows else "")
 
 
-def calibration(truth: Sequence[bool], probability: Sequence[float], n_bins: int = 10) -> Calibration:
+def calibration(
+    truth: Sequence[bool] | NDArray[Any], probability: Sequence[float] | NDArray[Any], n_bins: int = 10,
+) -> Calibration:
     """Calibration of ``probability`` (each in [0, 1]) against ``truth``."""
     if len(truth) != len(probability):
         raise ValueError(f"truth has {len(truth)} items but probability has {len(probability)}")

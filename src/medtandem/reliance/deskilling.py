@@ -106,7 +106,7 @@ def deskilling_watch(
         baseline.n >= min_reads and follow_up.n >= min_reads and change.p is not None and change.p < alpha
         and (change.value or 0) < 0
     )
-    points = []
+    points: list[TrendPoint] = []
     for start in range(0, len(tagged), window):
         chunk = tagged[start:start + window]
         if len(chunk) < max(2, window // 2) and points:

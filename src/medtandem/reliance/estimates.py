@@ -12,8 +12,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.stats import norm, rankdata
 
 
@@ -86,7 +88,9 @@ def two_proportion_difference(
     return Estimate(d, se, max(-1.0, d - z * se), min(1.0, d + z * se), method, p, n_a + n_b)
 
 
-def auc_estimate(truth: Sequence[bool], score: Sequence[float], confidence_level: float = 0.95) -> Estimate:
+def auc_estimate(
+    truth: Sequence[bool] | NDArray[Any], score: Sequence[float] | NDArray[Any], confidence_level: float = 0.95,
+) -> Estimate:
     """Empirical (Mann-Whitney) AUC of ``score`` for ``truth`` with DeLong's standard error.
 
     Ties count one half. Returns an empty estimate when a class is missing.

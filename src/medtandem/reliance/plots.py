@@ -34,10 +34,10 @@ def paired_dot_plot(
     hi: float = 1.0,
 ) -> str:
     """One row per reader: a dot for the first value, one for the second, joined by an arrow-like line."""
-    rows = [r for r in rows if r[1] is not None and r[2] is not None]
+    shown = [(r[0], r[1], r[2]) for r in rows if r[1] is not None and r[2] is not None]
     left, top, row_h = 120, 30, 18
     width, plot_w = 520, 520 - 120 - 20
-    height = top + row_h * max(len(rows), 1) + 30
+    height = top + row_h * max(len(shown), 1) + 30
 
     def x(v: float) -> float:
         return left + (min(max(v, lo), hi) - lo) / (hi - lo) * plot_w
@@ -49,11 +49,11 @@ def paired_dot_plot(
         out.append(f'<text x="{_f(x(v))}" y="{height - 10}" text-anchor="middle">{v:.2f}</text>')
     out.append(f'<circle cx="{left}" cy="12" r="4" fill="{GREY}"/><text x="{left + 8}" y="16">{escape(left_label)}</text>')
     out.append(f'<circle cx="{left + 140}" cy="12" r="4" fill="{BLUE}"/><text x="{left + 148}" y="16">{escape(right_label)}</text>')
-    for i, (label, a, b) in enumerate(rows):
+    for i, (label, a, b) in enumerate(shown):
         y = top + row_h * i + row_h / 2
-        colour = GREEN if b >= a else RED  # type: ignore[operator]
+        colour = GREEN if b >= a else RED
         out.append(f'<text x="{left - 6}" y="{_f(y + 4)}" text-anchor="end">{escape(str(label))}</text>')
-        out.append(f'<line x1="{_f(x(a))}" y1="{_f(y)}" x2="{_f(x(b))}" y2="{_f(y)}" stroke="{colour}" stroke-width="2"/>')  # type: ignore[arg-type]
+        out.append(f'<line x1="{_f(x(a))}" y1="{_f(y)}" x2="{_f(x(b))}" y2="{_f(y)}" stroke="{colour}" stroke-width="2"/>')
         out.append(f'<circle cx="{_f(x(a))}" cy="{_f(y)}" r="4" fill="{GREY}"><title>{escape(str(label))} {escape(left_label)}: {a:.3f}</title></circle>')
         out.append(f'<circle cx="{_f(x(b))}" cy="{_f(y)}" r="4" fill="{BLUE}"><title>{escape(str(label))} {escape(right_label)}: {b:.3f}</title></circle>')
     out.append("</svg>")

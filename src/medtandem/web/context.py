@@ -12,9 +12,10 @@ from medtandem.apps.accounts.selectors import roles_of
 NAV_ITEMS = [
     ("reading:dashboard", _("Lecture d'ECG"), ()),
     ("reading:progress", _("Ma progression"), ("learner",)),
-    ("reading:reliance", _("L'IA et ma lecture"), ("learner",)),
+    ("studies:my_reliance", _("L'IA et ma lecture"), ("learner",)),
     ("curriculum:catalogue", _("Formations"), ()),
     ("reading:instructor", _("Enseignement"), ("instructor", "administrator")),
+    ("studies:cohort_reliance", _("L'IA et ma cohorte"), ("instructor", "administrator")),
     ("studies:list", _("Études de lecteurs"), ("investigator", "administrator")),
     ("curriculum:national", _("Tableau national"), ("administrator",)),
     ("observatory:registry", _("Observatoire"), ()),

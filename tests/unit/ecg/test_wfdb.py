@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.factories import write_record
 
 from medtandem.ecg import EcgReadError, read_record
 from medtandem.ecg.record import STANDARD_LEADS, EcgRecord
 from medtandem.ecg.wfdb import parse_header
-from tests.factories import write_record
 
 BANK = Path(__file__).resolve().parents[3] / "src" / "medtandem" / "data" / "ptbxl500"
 
