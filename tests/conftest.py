@@ -26,3 +26,13 @@ def _database_vendor() -> str:
 @pytest.fixture
 def db_vendor(db: None) -> str:
     return connection.vendor
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Start every test in the default language: LocaleMiddleware leaves the last request's language
+    active in the thread, which would leak from one test into the next."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
