@@ -54,8 +54,10 @@ test-postgres:
 	  echo "== Integration tests on PostgreSQL ($(PG_URL)) =="; \
 	  DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -p no:cacheprovider tests/integration -m "not e2e"; \
 	else \
-	  echo "== PostgreSQL SKIPPED: no server reachable at $(PG_URL). The integration tests ran on SQLite only;"; \
-	  echo "   the tests marked postgres (PostgreSQL-only behaviour) were skipped. Set PG_URL to run them. =="; \
+	  n=$$($(PY) -m pytest -q -p no:cacheprovider --collect-only tests/integration -m "not e2e" 2>/dev/null | tail -1); \
+	  echo "== PostgreSQL SKIPPED: no server reachable at $(PG_URL)."; \
+	  echo "   The integration tests ($$n) ran on SQLite only; their PostgreSQL pass was skipped."; \
+	  echo "   Start PostgreSQL or set PG_URL=postgres://user@host:port/db to run it. =="; \
 	  if [ -n "$$MEDTANDEM_REQUIRE_POSTGRES" ]; then echo "CI requires PostgreSQL"; exit 1; fi; \
 	fi
 
