@@ -30,7 +30,9 @@ def test_public_registry_and_card_need_no_login(client) -> None:  # type: ignore
     data = client.get(reverse("observatory:registry_json")).json()
     assert [a["name"] for a in data["applications"]] == [model.name]
     card = client.get(reverse("observatory:application_json", args=[entry.slug])).json()
-    assert "intended_use" in str(card["model_card"]) or card["model_card"]
+    assert card["intended_use"] == model.card["uses_and_directions"]["intended_use"]
+    assert card["developer"] == model.card["basic_info"]["model_developer"]
+    assert card["model_card"]["ai_facts"] == model.facts
     page = client.get(reverse("observatory:model_card")).content.decode()
     assert model.version in page
 
