@@ -26,9 +26,34 @@ def registry_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"applications": [_as_json(e) for e in selectors.registry()]})
 
 
+def _readable(value: object) -> str:
+    """A card value as plain text: lists joined, nested mappings as "key: value" pairs."""
+    if isinstance(value, dict):
+        return "; ".join(f"{str(k).replace('_', ' ')}: {_readable(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return "; ".join(_readable(v) for v in value)
+    return str(value)
+
+
+def _card_sections(card: dict[str, object]) -> list[dict[str, object]]:
+    sections = []
+    for key, content in card.items():
+        rows = (
+            [(str(k).replace("_", " ").capitalize(), _readable(v)) for k, v in content.items()]
+            if isinstance(content, dict)
+            else [("", _readable(content))]
+        )
+        sections.append({"title": key.replace("_", " ").capitalize(), "rows": rows})
+    return sections
+
+
+def _application_page(request: HttpRequest, entry: AIApplication) -> HttpResponse:
+    return render(request, "observatory/application.html",
+                  {"entry": entry, "sections": _card_sections(entry.model_card)})
+
+
 def application(request: HttpRequest, slug: str) -> HttpResponse:
-    entry = get_object_or_404(AIApplication, slug=slug)
-    return render(request, "observatory/application.html", {"entry": entry})
+    return _application_page(request, get_object_or_404(AIApplication, slug=slug))
 
 
 def application_json(request: HttpRequest, slug: str) -> JsonResponse:
@@ -40,7 +65,7 @@ def model_card(request: HttpRequest) -> HttpResponse:
     entry = selectors.in_service()
     if entry is None:
         raise Http404("no model in service")
-    return render(request, "observatory/application.html", {"entry": entry})
+    return _application_page(request, entry)
 
 
 def frugality(request: HttpRequest) -> HttpResponse:
