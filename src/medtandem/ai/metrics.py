@@ -18,19 +18,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from medtandem.mrmc.fom import auc as mann_whitney_auc
+
 AGE_BANDS = ("<40", "40-65", ">65")
 
 
 def auc(y: NDArray[np.integer], score: NDArray[np.floating]) -> float:
     """ROC AUC by ranks (ties count one half); NaN when only one class is present."""
     y = np.asarray(y).astype(bool)
-    n_pos, n_neg = int(y.sum()), int((~y).sum())
-    if n_pos == 0 or n_neg == 0:
+    s = np.asarray(score, dtype=float)
+    if y.all() or not y.any():
         return float("nan")
-    from scipy.stats import rankdata
-
-    ranks = rankdata(score)
-    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+    return float(mann_whitney_auc(s[y], s[~y])[0])
 
 
 def macro_auc(Y: NDArray[np.integer], P: NDArray[np.floating]) -> float:

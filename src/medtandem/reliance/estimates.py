@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import norm, rankdata
+from scipy.stats import norm
+
+from medtandem.mrmc.fom import placement_values, roc_points
 
 
 def _z(confidence_level: float) -> float:
@@ -101,12 +103,10 @@ def auc_estimate(
     method = "Mann-Whitney AUC, DeLong variance"
     if len(pos) == 0 or len(neg) == 0:
         return Estimate.empty(method)
-    # Midrank form of DeLong's structural components (Sun X, Xu W (2014) IEEE Signal Process Lett
-    # 21:1389-1393): O(N log N) instead of the m x n comparison matrix; ties count one half.
+    # DeLong's structural components from the MRMC core's midrank placement values (Sun & Xu 2014).
     m, n = len(pos), len(neg)
-    tz = rankdata(np.concatenate([pos, neg]))
-    v10 = (tz[:m] - rankdata(pos)) / n
-    v01 = 1.0 - (tz[m:] - rankdata(neg)) / m
+    v10_rows, v01_rows = placement_values(pos, neg)
+    v10, v01 = v10_rows[0], v01_rows[0]
     auc = float(v10.mean())
     var = (v10.var(ddof=1) / m if m > 1 else 0.0) + (v01.var(ddof=1) / n if n > 1 else 0.0)
     se = math.sqrt(var)
@@ -118,15 +118,10 @@ def roc_curve(truth: Sequence[bool], score: Sequence[float]) -> tuple[tuple[floa
     """Empirical ROC operating points ``(fpr, tpr)`` from (0, 0) to (1, 1), one per distinct threshold."""
     t = np.asarray(truth, dtype=bool)
     s = np.asarray(score, dtype=float)
-    n_pos, n_neg = int(t.sum()), int((~t).sum())
-    if not n_pos or not n_neg:
+    if t.all() or not t.any():
         return (0.0, 1.0), (0.0, 1.0)
-    fpr, tpr = [0.0], [0.0]
-    for threshold in np.unique(s)[::-1]:
-        chosen = s >= threshold
-        fpr.append(float((chosen & ~t).sum() / n_neg))
-        tpr.append(float((chosen & t).sum() / n_pos))
-    return tuple(fpr), tuple(tpr)
+    fpr, tpr = roc_points(s[t], s[~t])
+    return tuple(float(x) for x in fpr), tuple(float(x) for x in tpr)
 
 
 def mean_estimate(values: Sequence[float], confidence_level: float = 0.95, method: str = "mean, t interval") -> Estimate:

@@ -19,6 +19,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from medtandem.apps.reading.models import Mode as ReadingMode
+
 # --- competency frameworks ------------------------------------------------------------------
 
 
@@ -196,10 +198,8 @@ class Activity(models.Model):
         DATATHON = "datathon", _("Journée de datathon")
         CLASS = "class", _("Cours en présentiel")
 
-    class ReadingMode(models.TextChoices):
-        UNAIDED = "unaided", _("Sans IA")
-        AIDED = "aided", _("Avec IA")
-        PRACTICE = "practice", _("Pratique hybride (seul, puis avec l'IA)")
+    #: The reading app's session modes (one definition for both apps).
+    ReadingMode = ReadingMode
 
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)

@@ -17,7 +17,6 @@ from django.db.models import (
     IntegerField,
     Max,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -153,17 +152,9 @@ def reading_session_of(learner: Any, activity: Activity) -> Any:
 
 def unaided_accuracy(session: Any) -> int | None:
     """Percent of the session's unaided reads whose five superclasses all match the experts' truth."""
-    from medtandem.apps.reading.models import Read
+    from medtandem.apps.reading.selectors import unaided_superclass_accuracy
 
-    reads = Read.objects.filter(session=session, condition="unaided")
-    agg = reads.aggregate(
-        n=Count("id"),
-        correct=Count("id", filter=Q(norm=F("case__norm"), mi=F("case__mi"), sttc=F("case__sttc"),
-                                     cd=F("case__cd"), hyp=F("case__hyp"))),
-    )
-    if not agg["n"]:
-        return None
-    return round(100 * agg["correct"] / agg["n"])
+    return unaided_superclass_accuracy(session)
 
 
 def quiz_attempts(learner: Any, activity: Activity) -> QuerySet[QuizAttempt]:

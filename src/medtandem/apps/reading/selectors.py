@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from medtandem.apps.cases.models import Case
 from medtandem.apps.reading.models import Condition, Read, ReadingSession
@@ -140,3 +140,16 @@ def assignment_progress(assignment: Any) -> list[dict[str, Any]]:
         })
     return rows
 
+
+
+def unaided_superclass_accuracy(session: ReadingSession) -> int | None:
+    """Percent of a session's unaided reads whose five superclass decisions all match the truth
+    (the pass level of an unaided reading activity); None before any unaided read."""
+    agg = Read.objects.filter(session=session, condition=Condition.UNAIDED).aggregate(
+        n=Count("id"),
+        correct=Count("id", filter=Q(norm=F("case__norm"), mi=F("case__mi"), sttc=F("case__sttc"),
+                                     cd=F("case__cd"), hyp=F("case__hyp"))),
+    )
+    if not agg["n"]:
+        return None
+    return round(100 * agg["correct"] / agg["n"])

@@ -233,8 +233,11 @@ def step_for(session: ReadingSession, case: Case, reads: dict[str, Read] | None 
 
 def current_position(session: ReadingSession) -> int | None:
     """Index of the first case not yet fully read, or None when the session is complete."""
-    done = reads_by_case(session)
-    for index, case in enumerate(cases_of(session)):
+    return _first_unfinished(session, cases_of(session), reads_by_case(session))
+
+
+def _first_unfinished(session: ReadingSession, cases: list[Case], done: dict[int, dict[str, Read]]) -> int | None:
+    for index, case in enumerate(cases):
         if step_for(session, case, done.get(case.pk, {})) != FEEDBACK:
             return index
     return None
@@ -290,16 +293,21 @@ def commit_read(
         if (existing.session_id, existing.case_id, existing.condition) != (session.pk, case.pk, condition):
             raise ReadingRuleError("this submission key belongs to another read")
         return existing, False
-    if not session.case_set.cases.filter(pk=case.pk).exists():
+    # The session's cases and reads are loaded once; every rule below is checked against them.
+    cases = cases_of(session)
+    case_ids = [c.pk for c in cases]
+    if case.pk not in case_ids:
         raise ReadingRuleError("this case is not part of the session")
-    position = [c.pk for c in cases_of(session)].index(case.pk)
-    if not may_open(session, position):
+    done = reads_by_case(session)
+    current = _first_unfinished(session, cases, done)
+    if current is not None and case_ids.index(case.pk) > current:
         raise ReadingRuleError("cases are read in order")
     if session.available_from and timezone.now() < session.available_from:
         raise ReadingRuleError("this session opens after its washout period")
-    expected = step_for(session, case)
+    case_reads = done.get(case.pk, {})
+    expected = step_for(session, case, case_reads)
     if expected != condition:
-        if expected == FEEDBACK or condition in {r.condition for r in session.reads.filter(case=case)}:
+        if expected == FEEDBACK or condition in case_reads:
             raise ReadingRuleError("this read is already committed and cannot be changed")
         raise ReadingRuleError(f"the {expected} read of this case comes first")
     prediction = ai_suggestion(session, case) if condition == Condition.AIDED else None
@@ -327,6 +335,7 @@ def commit_read(
         if same is not None:
             return same, False
         raise ReadingRuleError("this read is already committed and cannot be changed") from None
-    if current_position(session) is None and session.completed_at is None:
+    done.setdefault(case.pk, {})[condition] = read
+    if session.completed_at is None and _first_unfinished(session, cases, done) is None:
         ReadingSession.objects.filter(pk=session.pk, completed_at__isnull=True).update(completed_at=timezone.now())
     return read, True
