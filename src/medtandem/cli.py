@@ -18,8 +18,8 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "medtandem.mrmc.cli",
     "medtandem.ai.cli",
-    "medtandem.reliance.cli",
     "medtandem.apps.curriculum.commands",
+    "medtandem.apps.audit.commands",
     "medtandem.web.commands",
 )
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "medtandem.apps.curriculum",
     "medtandem.apps.studies",
     "medtandem.apps.observatory",
+    "medtandem.apps.audit",
 ]
 
 MIDDLEWARE = [

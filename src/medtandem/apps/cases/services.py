@@ -175,12 +175,16 @@ def build_case_set(
     case_ids: Sequence[int] | None = None,
     sample_size: int | None = None,
     seed: int | None = None,
+    exclude_case_ids: Iterable[int] = (),
     **criteria: Any,
 ) -> CaseSet:
     """Create a case set from explicit cases or from filters (see :func:`filter_cases`), optionally sampled.
 
-    Sampling is reproducible: the seed is stored with the criteria.
+    Sampling is reproducible: the seed is stored with the criteria. ``exclude_case_ids`` (e.g. the
+    cases the intended readers already saw with their truth) are left out before sampling, and how
+    many were left out is stored with the criteria.
     """
+    excluded = set(exclude_case_ids)
     if case_ids is not None:
         found = {c.pk: c for c in Case.objects.filter(pk__in=case_ids)}
         missing = [pk for pk in case_ids if pk not in found]
@@ -189,6 +193,9 @@ def build_case_set(
         cases = [found[pk] for pk in case_ids]
     else:
         cases = list(filter_cases(**criteria).order_by("external_id"))
+    n_before = len(cases)
+    cases = [c for c in cases if c.pk not in excluded]
+    n_excluded = n_before - len(cases)
     if sample_size is not None:
         if sample_size < 1:
             raise ValueError("sample_size must be at least 1")
@@ -200,6 +207,8 @@ def build_case_set(
     stored_criteria = {k: v for k, v in criteria.items() if v not in (None, "", [], ())}
     if sample_size is not None:
         stored_criteria.update(sample_size=sample_size, seed=seed)
+    if n_excluded:
+        stored_criteria["excluded_seen_with_truth"] = n_excluded
     case_set = CaseSet.objects.create(
         name=name, description=description, created_by=created_by, criteria=stored_criteria
     )
