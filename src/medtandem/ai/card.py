@@ -137,6 +137,9 @@ def build_card(model_dir: str | Path) -> dict[str, Any]:
         "macro_auc_source": "10-fold cross-validation" if cv else "test fold 10",
         "subgroup_gaps": {name: g["largest_gap_macro_auc"] for name, g in gaps.items()},
         "calibration_ece": headline.get("ece"),
+        # The model's call is "present" when its calibrated probability reaches this threshold.
+        "operating_point": dict(zip(meta.get("labels", []), meta.get("thresholds", []), strict=False)),
+        "operating_point_rule": meta.get("operating_point"),
         "energy_per_inference_mj": inference.get("mj_per_ecg"),
         "explanation": explanation,
     }

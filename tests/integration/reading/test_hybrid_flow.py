@@ -100,7 +100,7 @@ def test_a_committed_read_cannot_be_changed(learner_client, practice) -> None:
                                    HTTP_ACCEPT="application/json")
     assert response.status_code == 409
     after = Read.objects.get()
-    assert (after.pk, after.mi, after.norm, after.confidence_mi) == (before.pk, True, False, 90)
+    assert (after.pk, after.mi, after.norm, after.rating_mi) == (before.pk, True, False, 90)
 
 
 def test_reusing_a_submission_key_for_another_step_is_refused(learner_client, practice) -> None:
@@ -113,11 +113,11 @@ def test_reusing_a_submission_key_for_another_step_is_refused(learner_client, pr
 
 def test_invalid_answers_store_nothing(learner_client, practice) -> None:
     bad = answer("unaided", str(uuid.uuid4()))
-    bad["confidence_mi"] = "140"
+    bad["rating_mi"] = "140"
     bad["rhythm"] = "bigeminy"
     response = learner_client.post(submit_url(practice), bad, HTTP_ACCEPT="application/json")
     assert response.status_code == 400
-    assert set(response.json()["fields"]) == {"confidence_mi", "rhythm"}
+    assert set(response.json()["fields"]) == {"rating_mi", "rhythm"}
     assert Read.objects.count() == 0
 
 

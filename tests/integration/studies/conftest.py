@@ -60,13 +60,11 @@ def make_reader(db):
     return make
 
 
-def answer_for(case: Case, confidence_mi: int) -> dict:
-    chosen = ["MI"] if confidence_mi >= 50 else ["NORM"]
-    data = {f"confidence_{s.lower()}": 10 for s in SUPERCLASSES}
-    data["confidence_mi"] = confidence_mi
-    data["confidence_norm"] = 100 - confidence_mi
+def answer_for(case: Case, rating_mi: int) -> dict:
+    data = {f"rating_{s.lower()}": 10 for s in SUPERCLASSES}
+    data["rating_mi"] = rating_mi
+    data["rating_norm"] = 100 - rating_mi
     data["rhythm"] = "sinus"
-    data["superclasses"] = chosen
     data["client_time_ms"] = 30000
     return data
 

@@ -9,9 +9,12 @@ from django.urls import reverse
 
 from medtandem.apps.accounts.models import Cohort
 from medtandem.apps.accounts.services import create_person
+from medtandem.apps.reading.services import start_session
 from medtandem.apps.studies import services
 from medtandem.apps.studies.demo import load_demo_study
 from medtandem.apps.studies.models import Participant, Study
+
+from .conftest import MODEL, read_session
 
 pytestmark = pytest.mark.django_db
 
@@ -131,8 +134,22 @@ def test_lock_button_freezes_the_study(inv_client, case_set):
     assert study.is_locked
 
 
-def test_my_reliance_page_shows_measures_advice_and_trend(client, demo):
+def _practise(readers, case_set):
+    """Each reader also reads the cases in hybrid practice, with feedback."""
+    for reader in readers:
+        read_session(start_session(reader, case_set, "practice", ai_model=MODEL))
+
+
+def test_study_reads_without_feedback_stay_out_of_the_reliance_page(client, demo):
+    # The demo study hides the truth from its readers: scoring their study reads would reveal it.
     _, readers = demo
+    client.force_login(readers[0])
+    assert "Lisez quelques cas en mode hybride" in client.get(reverse("studies:my_reliance")).content.decode()
+
+
+def test_my_reliance_page_shows_measures_advice_and_trend(client, demo, case_set):
+    _, readers = demo
+    _practise(readers[:1], case_set)
     client.force_login(readers[0])
     page = client.get(reverse("studies:my_reliance")).content.decode()
     assert "Comment l'IA influence ma lecture" in page
@@ -146,8 +163,9 @@ def test_my_reliance_without_reads_invites_to_read(client, make_reader):
     assert "Lisez quelques cas en mode hybride" in client.get(reverse("studies:my_reliance")).content.decode()
 
 
-def test_cohort_reliance_lists_learners_and_exports_csv(client, demo):
+def test_cohort_reliance_lists_learners_and_exports_csv(client, demo, case_set):
     _, readers = demo
+    _practise(readers, case_set)
     teacher = create_person("teacher", "pw-teacher-123", ["instructor"])
     cohort = Cohort.objects.create(name="Promo 2025")
     cohort.instructors.add(teacher)

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from medtandem.apps.accounts.models import Cohort, User
 from medtandem.apps.cases.models import CaseSet, Rhythm
 from medtandem.apps.reading.models import Mode
-from medtandem.ecg.ptbxl import SUPERCLASS_NAMES, SUPERCLASSES
+from medtandem.apps.reading.rating import FINDING_NAMES
+from medtandem.ecg.ptbxl import SUPERCLASSES
 
 
 class CaseFilterForm(forms.Form):
@@ -14,7 +16,7 @@ class CaseFilterForm(forms.Form):
 
     superclasses = forms.MultipleChoiceField(
         label=_("Superclasses"), required=False, widget=forms.CheckboxSelectMultiple,
-        choices=[(s, f"{s} — {SUPERCLASS_NAMES[s]}") for s in SUPERCLASSES],
+        choices=[(s, format_lazy("{} — {}", s, FINDING_NAMES[s])) for s in SUPERCLASSES],
     )
     match = forms.ChoiceField(label=_("Correspondance"), choices=[("any", _("au moins une")), ("all", _("toutes"))],
                               initial="any", required=False)

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from medtandem.apps.cases.models import AIPrediction, Case, CaseSet, Rhythm
+from medtandem.ecg.ptbxl import SUPERCLASSES
 
 
 class Mode(models.TextChoices):
@@ -63,6 +64,8 @@ class ReadingSession(models.Model):
         null=True, blank=True, help_text="case ids in reading order (randomised per reader); null: the set's order"
     )
     show_feedback = models.BooleanField(default=True, help_text="reader studies usually hide the truth")
+    #: A session whose reads are frozen (its reader study was locked): no read is accepted any more.
+    locked_at = models.DateTimeField(null=True, blank=True)
     available_from = models.DateTimeField(null=True, blank=True, help_text="washout: not readable before")
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -102,18 +105,25 @@ class Read(models.Model):
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reads")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reads")
     condition = models.CharField(max_length=10, choices=Condition.choices)
-    # Superclasses asserted by the reader.
+    # One rating per superclass: the reader's belief that the finding is present, 0-100 (the ROC
+    # rating). The yes/no call beside it is derived from it (see :mod:`.rating`) and stored so that
+    # scoring queries stay simple; it is never entered separately.
     norm = models.BooleanField(default=False)
     mi = models.BooleanField(default=False)
     sttc = models.BooleanField(default=False)
     cd = models.BooleanField(default=False)
     hyp = models.BooleanField(default=False)
-    # 0-100 confidence that each superclass is present (the rating used for ROC analysis).
-    confidence_norm = models.PositiveSmallIntegerField()
-    confidence_mi = models.PositiveSmallIntegerField()
-    confidence_sttc = models.PositiveSmallIntegerField()
-    confidence_cd = models.PositiveSmallIntegerField()
-    confidence_hyp = models.PositiveSmallIntegerField()
+    rating_norm = models.PositiveSmallIntegerField()
+    rating_mi = models.PositiveSmallIntegerField()
+    rating_sttc = models.PositiveSmallIntegerField()
+    rating_cd = models.PositiveSmallIntegerField()
+    rating_hyp = models.PositiveSmallIntegerField()
+    #: Reads made before the single rating existed, whose box and slider disagree or whose slider
+    #: was left at its preset: analyses report and leave them out (see :mod:`.rating`).
+    rating_flag = models.CharField(max_length=24, blank=True, default="")
+    #: Provenance: the reader had already seen this case with its truth (in another session) when
+    #: this read was stored. Such reads do not count in assessments or study analyses.
+    seen_truth_before = models.BooleanField(default=False)
     rhythm = models.CharField(max_length=16, choices=Rhythm.choices)
     comment = models.TextField(blank=True)
     client_time_ms = models.PositiveIntegerField(null=True, blank=True, help_text="time on task reported by the browser")
@@ -140,9 +150,11 @@ class Read(models.Model):
 
     @property
     def superclasses(self) -> list[str]:
-        from medtandem.ecg.ptbxl import SUPERCLASSES
-
         return [s for s in SUPERCLASSES if getattr(self, s.lower())]
 
-    def confidence(self, superclass: str) -> int:
-        return int(getattr(self, f"confidence_{superclass.lower()}"))
+    def rating(self, superclass: str) -> int:
+        return int(getattr(self, f"rating_{superclass.lower()}"))
+
+    @property
+    def ratings(self) -> dict[str, int]:
+        return {s: self.rating(s) for s in SUPERCLASSES}

@@ -2,63 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from medtandem.apps.cases.models import Case
-from medtandem.apps.reading.models import Condition, Mode, Read, ReadingSession
+from medtandem.apps.reading import rating
+from medtandem.apps.reading.models import Condition, Read, ReadingSession
 from medtandem.apps.reading.services import FEEDBACK, cases_of, reads_by_case, step_for
+from medtandem.apps.reading.visibility import cases_seen_with_truth as cases_seen_with_truth
+from medtandem.apps.reading.visibility import revealed_reads
+from medtandem.apps.reading.visibility import seen_with_truth_by_case as seen_with_truth_by_case
 from medtandem.ecg.ptbxl import SUPERCLASSES
 from medtandem.reliance.metrics import AnswerChanges, BinaryMetrics, answer_changes, binary_metrics
-
-# --- what a learner may already know: the truth-visibility rule ---------------------------------
-
-
-def revealed_reads(reads: QuerySet[Read] | None = None) -> QuerySet[Read]:
-    """The reads whose case's truth their reader may see in that session.
-
-    This is the one rule behind every learner-facing figure: a read counts only once its session
-    shows feedback and the case's last read of the session's mode is stored (in practice mode, the
-    aided read; in unaided-only or aided-only mode, the one read). Before that, a figure scored
-    against the truth would give the truth away while a step is still open.
-    """
-    reads = Read.objects.all() if reads is None else reads
-    aided_stored = Read.objects.filter(session=OuterRef("session"), case=OuterRef("case"),
-                                       condition=Condition.AIDED)
-    return reads.filter(session__show_feedback=True).filter(~Q(session__mode=Mode.PRACTICE) | Exists(aided_stored))
-
-
-def _revealing_reads(learners: Iterable[Any]) -> QuerySet[Read]:
-    """The reads that revealed a truth: the last read of a case in a session that shows feedback."""
-    return Read.objects.filter(learner__in=list(learners), session__show_feedback=True).filter(
-        Q(condition=Condition.AIDED) | ~Q(session__mode=Mode.PRACTICE)
-    )
-
-
-def cases_seen_with_truth(learners: Iterable[Any], *, before: datetime | None = None,
-                          excluding_session: ReadingSession | None = None) -> set[int]:
-    """Ids of the cases any of these learners has already seen with their truth (before ``before``).
-
-    Such a case must not count in that learner's assessment or study reads (contamination).
-    """
-    reads = _revealing_reads(learners)
-    if before is not None:
-        reads = reads.filter(submitted_at__lt=before)
-    if excluding_session is not None:
-        reads = reads.exclude(session=excluding_session)
-    return set(reads.values_list("case_id", flat=True))
-
-
-def seen_with_truth_by_case(learners: Iterable[Any]) -> dict[int, set[int]]:
-    """case id -> ids of the learners (among these) who saw it with its truth (the case-set builder)."""
-    out: dict[int, set[int]] = {}
-    for case_id, learner_id in _revealing_reads(learners).values_list("case_id", "learner_id").distinct():
-        out.setdefault(case_id, set()).add(learner_id)
-    return out
 
 
 def sessions_of(learner: Any) -> QuerySet[ReadingSession]:
@@ -114,9 +72,11 @@ def learner_progress(learner: Any) -> LearnerProgress:
     """Unaided vs aided accuracy, sensitivity and specificity per superclass, and AI-induced changes.
 
     A case "changed" when the set of superclasses (or the rhythm) differs between the unaided and
-    the aided read of the same case in the same session.
+    the aided read of the same case in the same session. Only reads whose truth the learner may
+    already see count (:func:`revealed_reads`): a figure that moved after an unaided read, while the
+    aided step is still open or in a study that hides feedback, would give the truth away.
     """
-    reads = list(Read.objects.filter(learner=learner).select_related("case"))
+    reads = list(revealed_reads(Read.objects.filter(learner=learner)).select_related("case"))
     unaided = [r for r in reads if r.condition == Condition.UNAIDED]
     aided = [r for r in reads if r.condition == Condition.AIDED]
     pairs = {}
@@ -191,8 +151,9 @@ def assignment_progress(assignment: Any) -> list[dict[str, Any]]:
 
 def unaided_superclass_accuracy(session: ReadingSession) -> int | None:
     """Percent of a session's unaided reads whose five superclass decisions all match the truth
-    (the pass level of an unaided reading activity); None before any unaided read."""
-    agg = Read.objects.filter(session=session, condition=Condition.UNAIDED).aggregate(
+    (the pass level of an unaided reading activity); None before any unaided read. Reads of cases
+    the learner had already seen with their truth elsewhere do not count (contamination)."""
+    agg = Read.objects.filter(session=session, condition=Condition.UNAIDED, seen_truth_before=False).aggregate(
         n=Count("id"),
         correct=Count("id", filter=Q(norm=F("case__norm"), mi=F("case__mi"), sttc=F("case__sttc"),
                                      cd=F("case__cd"), hyp=F("case__hyp"))),
@@ -200,3 +161,127 @@ def unaided_superclass_accuracy(session: ReadingSession) -> int | None:
     if not agg["n"]:
         return None
     return round(100 * agg["correct"] / agg["n"])
+
+
+# --- what the reading pages show ---------------------------------------------------------------
+
+
+def case_label(session: ReadingSession, position: int, case: Case, *, reveal_source: bool) -> str:
+    """The tracing's title: neutral and scoped to the session while reading, the source id after."""
+    label = _("ECG %(n)d de la séance") % {"n": position + 1}
+    if reveal_source:
+        return f"{label} · {case.external_id}"
+    return label
+
+
+@dataclass(frozen=True)
+class RatingRow:
+    """One superclass of the read form: its name and the value it starts with (None: unset)."""
+
+    code: str
+    label: str
+    value: int | None
+    #: The quick level checked (nearest to ``value``) and the exact value when it is not a level.
+    level: int | None
+    exact: int | None
+
+
+def rating_rows(prefill: Read | None) -> list[RatingRow]:
+    """The read form's rows. Nothing is preset, except that the aided step starts from the
+    reader's own unaided ratings (their answer so far, not a default)."""
+    rows = []
+    for s in SUPERCLASSES:
+        value = prefill.rating(s) if prefill else None
+        level = rating.nearest_level(value) if value is not None else None
+        rows.append(RatingRow(s, str(rating.FINDING_NAMES[s]), value, level,
+                              value if value is not None and value != level else None))
+    return rows
+
+
+@dataclass(frozen=True)
+class AiRow:
+    code: str
+    label: str
+    probability: float
+    pct: int
+    #: The model's call at its documented operating point, and that threshold (None: not stated).
+    call: bool | None
+    threshold_pct: int | None
+
+
+def ai_rows(prediction: Any, facts: dict[str, Any] | None) -> list[AiRow]:
+    """The AI step's rows: each output's probability and the model's call at its operating point."""
+    operating = (facts or {}).get("operating_point") or {}
+    rows = []
+    for code in (*SUPERCLASSES, "AFIB"):
+        p = float(prediction.probabilities.get(code, 0.0))
+        threshold = operating.get(code)
+        rows.append(AiRow(code, str(rating.FINDING_NAMES[code]), p, round(100 * p),
+                          None if threshold is None else p >= float(threshold),
+                          None if threshold is None else round(100 * float(threshold))))
+    return rows
+
+
+@dataclass(frozen=True)
+class AnswerCell:
+    """One read's answer for one finding, as feedback shows it."""
+
+    rating: int | None
+    call: bool
+    correct: bool
+    level: str
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    code: str
+    label: str
+    truth: bool
+    unaided: AnswerCell | None
+    aided: AnswerCell | None
+    ai_probability: float | None
+    ai_call: bool | None
+
+
+@dataclass(frozen=True)
+class Feedback:
+    rows: list[FeedbackRow]
+    rhythm_truth: str
+    rhythm_unaided: tuple[str, bool] | None
+    rhythm_aided: tuple[str, bool] | None
+    ai_afib: float | None
+    #: Whether the AI was shown in this session (the heading and columns follow it).
+    ai_shown: bool
+
+
+def _cell(read: Read | None, code: str, truth: bool) -> AnswerCell | None:
+    if read is None:
+        return None
+    value = read.rating(code)
+    said = bool(getattr(read, code.lower()))
+    return AnswerCell(value, said, said == truth, str(rating.level_label(value)))
+
+
+def feedback(case: Case, reads: dict[str, Read], prediction: Any, facts: dict[str, Any] | None) -> Feedback:
+    """Each read's calls against the truth (right or wrong decided here, not in the template)."""
+    operating: dict[str, bool] = {}
+    if prediction is not None:
+        operating = {r.code: r.call for r in ai_rows(prediction, facts) if r.call is not None}
+    rows = []
+    for code in SUPERCLASSES:
+        truth = bool(getattr(case, code.lower()))
+        rows.append(FeedbackRow(
+            code, str(rating.FINDING_NAMES[code]), truth,
+            _cell(reads.get(Condition.UNAIDED), code, truth), _cell(reads.get(Condition.AIDED), code, truth),
+            float(prediction.probabilities.get(code, 0.0)) if prediction is not None else None,
+            operating.get(code),
+        ))
+
+    def rhythm(read: Read | None) -> tuple[str, bool] | None:
+        return None if read is None else (read.get_rhythm_display(), read.rhythm == case.rhythm)
+
+    return Feedback(
+        rows, case.get_rhythm_display(), rhythm(reads.get(Condition.UNAIDED)), rhythm(reads.get(Condition.AIDED)),
+        float(prediction.probabilities.get("AFIB", 0.0)) if prediction is not None else None,
+        prediction is not None,
+    )

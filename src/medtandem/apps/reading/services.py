@@ -8,17 +8,22 @@ submission (same submission key) returns the read already stored.
 
 from __future__ import annotations
 
+import math
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from medtandem.apps.accounts.models import User
 from medtandem.apps.cases.models import AIPrediction, Case, CaseSet
 from medtandem.apps.cases.services import current_model, suggestion_for
+from medtandem.apps.reading import rating, visibility
 from medtandem.apps.reading.models import (
     Condition,
     Mode,
@@ -36,6 +41,10 @@ class ReadingRuleError(Exception):
     """A request breaks the reading order or the immutability of reads (HTTP 409)."""
 
 
+class SessionLockedError(ReadingRuleError):
+    """The session's reads are frozen (its reader study is locked): nothing more is accepted (HTTP 409)."""
+
+
 class ReadValidationError(ValueError):
     """A submitted read is malformed (HTTP 400); ``errors`` maps field names to messages."""
 
@@ -46,49 +55,72 @@ class ReadValidationError(ValueError):
 
 @dataclass(frozen=True)
 class ReadAnswer:
-    """A validated answer, before it is stored."""
+    """A validated answer, before it is stored: one 0-100 rating per superclass (see :mod:`.rating`)."""
 
-    superclasses: frozenset[str]
-    confidences: dict[str, int]
+    ratings: dict[str, int]
     rhythm: str
     comment: str = ""
     client_time_ms: int | None = None
 
+    @property
+    def superclasses(self) -> frozenset[str]:
+        """The superclasses called present, derived from the ratings."""
+        return frozenset(name for name, value in self.ratings.items() if rating.call(value))
+
+    def fields(self) -> dict[str, Any]:
+        """The Read columns this answer fills (ratings and their derived calls)."""
+        out: dict[str, Any] = {f"rating_{n.lower()}": self.ratings[n] for n in SUPERCLASSES}
+        out.update({n.lower(): rating.call(self.ratings[n]) for n in SUPERCLASSES})
+        return out
+
+
+#: The longest time on task a browser may report (a day); beyond it the value is refused.
+MAX_CLIENT_TIME_MS = 24 * 3600 * 1000
+
 
 def parse_answer(data: Any) -> ReadAnswer:
-    """Validate a submitted form or JSON body (a QueryDict or a dict)."""
+    """Validate a submitted form or JSON body (a QueryDict or a dict).
+
+    Every superclass needs a rating (a whole number from 0 to 100; there is no preset value): the
+    field ``rating_<code>`` or, when given, ``rating_<code>_exact``. The rhythm is one of :data:`RHYTHM_CHOICES`. ``client_time_ms`` is optional, a finite number of
+    milliseconds.
+    """
+    if not hasattr(data, "get"):
+        raise ReadValidationError({"body": _("un objet de champs est attendu")})
     errors: dict[str, str] = {}
-    getlist = data.getlist if hasattr(data, "getlist") else (lambda k: data.get(k) or [])
-    chosen = set(getlist("superclasses"))
-    unknown = chosen - set(SUPERCLASSES)
-    if unknown:
-        errors["superclasses"] = f"unknown superclasses {sorted(unknown)}"
-    confidences: dict[str, int] = {}
+    ratings: dict[str, int] = {}
     for name in SUPERCLASSES:
-        key = f"confidence_{name.lower()}"
-        raw = data.get(key)
+        key = f"rating_{name.lower()}"
+        # The form sends a quick level and, optionally, an exact value that takes precedence.
+        exact = data.get(f"{key}_exact")
+        raw = exact if exact not in (None, "") else data.get(key)
         try:
-            value = int(str(raw))
+            value = int(str(raw).strip())
         except (TypeError, ValueError):
-            errors[key] = "a whole number from 0 to 100 is required"
+            errors[key] = _("une note entière de 0 à 100 est requise")
             continue
         if not 0 <= value <= 100:
-            errors[key] = "must be between 0 and 100"
-        confidences[name] = value
+            errors[key] = _("la note doit être comprise entre 0 et 100")
+        ratings[name] = value
     rhythm = str(data.get("rhythm") or "")
     if rhythm not in RHYTHM_CHOICES:
-        errors["rhythm"] = f"choose one of {list(RHYTHM_CHOICES)}"
+        errors["rhythm"] = _("choisissez l'un de %(c)s") % {"c": ", ".join(RHYTHM_CHOICES)}
     comment = str(data.get("comment") or "")[:2000]
     client_time: int | None = None
     raw_time = data.get("client_time_ms")
     if raw_time not in (None, ""):
         try:
-            client_time = max(0, min(int(float(str(raw_time))), 24 * 3600 * 1000))
+            number = float(str(raw_time))
         except ValueError:
-            errors["client_time_ms"] = "must be a number of milliseconds"
+            number = math.nan
+        if not math.isfinite(number) or not 0 <= number <= MAX_CLIENT_TIME_MS:
+            errors["client_time_ms"] = _("un nombre de millisecondes entre 0 et %(m)d est attendu") % {
+                "m": MAX_CLIENT_TIME_MS}
+        else:
+            client_time = int(number)
     if errors:
         raise ReadValidationError(errors)
-    return ReadAnswer(frozenset(chosen), confidences, rhythm, comment, client_time)
+    return ReadAnswer(ratings, rhythm, comment, client_time)
 
 
 # --- sessions -------------------------------------------------------------------------------
@@ -161,8 +193,17 @@ def record_reads(reads: list[RecordedRead]) -> int:
     objects = []
     steps_seen: set[tuple[int, int, str]] = set()
     case_ids: dict[int, set[int]] = {}
+    # When each learner first saw each case with its truth, in which session (stored reads only).
+    revealed: dict[tuple[int, int], list[tuple[datetime, int]]] = {}
+    learner_ids = {item.session.learner_id for item in reads}
+    for learner_id, case_id, session_id, at in visibility.revealing_reads(learner_ids).values_list(
+        "learner_id", "case_id", "session_id", "submitted_at"
+    ):
+        revealed.setdefault((learner_id, case_id), []).append((at, session_id))
     for item in reads:
         session = item.session
+        if session.locked_at is not None:
+            raise SessionLockedError(_("la séance %(s)d est verrouillée") % {"s": session.pk})
         if session.pk not in case_ids:
             case_ids[session.pk] = set(session.case_set.cases.values_list("pk", flat=True))
         if item.case.pk not in case_ids[session.pk]:
@@ -173,12 +214,12 @@ def record_reads(reads: list[RecordedRead]) -> int:
         if step in steps_seen:
             raise ReadingRuleError(f"case {item.case} is read twice under {item.condition} in session {session.pk}")
         steps_seen.add(step)
-        fields = {name.lower(): name in item.answer.superclasses for name in SUPERCLASSES}
-        fields.update({f"confidence_{n.lower()}": item.answer.confidences[n] for n in SUPERCLASSES})
         objects.append(Read(
             session=session, learner=session.learner, case=item.case, condition=item.condition,
             rhythm=item.answer.rhythm, comment=item.answer.comment, client_time_ms=item.answer.client_time_ms,
-            opened_at=item.opened_at, ai_prediction=item.ai_prediction, **fields,
+            opened_at=item.opened_at, ai_prediction=item.ai_prediction, **item.answer.fields(),
+            seen_truth_before=any(at < item.submitted_at and sid != session.pk
+                                  for at, sid in revealed.get((session.learner_id, item.case.pk), [])),
         ))
     try:
         Read.objects.bulk_create(objects, batch_size=2000)
@@ -281,44 +322,58 @@ def commit_read(
     """Store a read if it is the one the flow expects now.
 
     Returns ``(read, created)``. A retry with the same submission key returns the stored read and
-    ``created=False``; any other attempt to read a step twice, or out of order, raises
-    :class:`ReadingRuleError` and changes nothing.
+    ``created=False`` (also when the retry arrives while, or after, its twin is being stored); any
+    other attempt to read a step twice, or out of order, or in a locked session, raises
+    :class:`ReadingRuleError` and changes nothing. The read records whether its reader had already
+    seen this case with its truth in another session (``seen_truth_before``).
     """
     try:
         key = uuid.UUID(str(submission_key))
     except ValueError:
-        raise ReadValidationError({"submission_key": "missing or malformed"}) from None
-    existing = Read.objects.filter(submission_key=key).first()
-    if existing is not None:
-        if (existing.session_id, existing.case_id, existing.condition) != (session.pk, case.pk, condition):
-            raise ReadingRuleError("this submission key belongs to another read")
-        return existing, False
+        raise ReadValidationError({"submission_key": _("absente ou mal formée")}) from None
+
+    def stored_twin() -> Read | None:
+        existing = Read.objects.filter(submission_key=key).first()
+        if existing is not None and (existing.session_id, existing.case_id, existing.condition) != (
+            session.pk, case.pk, condition
+        ):
+            raise ReadingRuleError(_("cette clé de soumission appartient à une autre lecture"))
+        return existing
+
+    twin = stored_twin()
+    if twin is not None:
+        return twin, False
+    if session.locked_at is not None:
+        raise SessionLockedError(_("cette étude est verrouillée : aucune lecture n'est plus acceptée"))
     # The session's cases and reads are loaded once; every rule below is checked against them.
     cases = cases_of(session)
     case_ids = [c.pk for c in cases]
     if case.pk not in case_ids:
-        raise ReadingRuleError("this case is not part of the session")
+        raise ReadingRuleError(_("ce cas ne fait pas partie de la séance"))
     done = reads_by_case(session)
     current = _first_unfinished(session, cases, done)
     if current is not None and case_ids.index(case.pk) > current:
-        raise ReadingRuleError("cases are read in order")
+        raise ReadingRuleError(_("les cas se lisent dans l'ordre"))
     if session.available_from and timezone.now() < session.available_from:
-        raise ReadingRuleError("this session opens after its washout period")
+        raise ReadingRuleError(_("cette séance ouvre après sa période de sevrage"))
     case_reads = done.get(case.pk, {})
     expected = step_for(session, case, case_reads)
     if expected != condition:
+        # A twin stored between the first look and loading the reads is a retry, not a conflict.
+        twin = stored_twin()
+        if twin is not None:
+            return twin, False
         if expected == FEEDBACK or condition in case_reads:
-            raise ReadingRuleError("this read is already committed and cannot be changed")
-        raise ReadingRuleError(f"the {expected} read of this case comes first")
+            raise ReadingRuleError(_("cette lecture est déjà validée et ne peut plus être modifiée"))
+        raise ReadingRuleError(_("la lecture %(step)s de ce cas vient d'abord") % {"step": Condition(expected).label})
     prediction = ai_suggestion(session, case) if condition == Condition.AIDED else None
     opening = StepOpening.objects.filter(session=session, case=case, condition=condition).first()
-    fields = {name.lower(): name in answer.superclasses for name in SUPERCLASSES}
-    fields.update({f"confidence_{name.lower()}": answer.confidences[name] for name in SUPERCLASSES})
+    seen = case.pk in visibility.cases_seen_with_truth([session.learner_id], excluding_session=session)
     try:
         with transaction.atomic():
             read = Read.objects.create(
                 session=session,
-                learner=session.learner,
+                learner_id=session.learner_id,
                 case=case,
                 condition=condition,
                 rhythm=answer.rhythm,
@@ -327,15 +382,23 @@ def commit_read(
                 opened_at=opening.served_at if opening else None,
                 submission_key=key,
                 ai_prediction=prediction,
-                **fields,
+                seen_truth_before=seen,
+                **answer.fields(),
             )
     except IntegrityError:
         # A concurrent duplicate (double click reaching two workers) lost the race.
-        same = Read.objects.filter(submission_key=key).first()
-        if same is not None:
-            return same, False
-        raise ReadingRuleError("this read is already committed and cannot be changed") from None
+        twin = stored_twin()
+        if twin is not None:
+            return twin, False
+        raise ReadingRuleError(_("cette lecture est déjà validée et ne peut plus être modifiée")) from None
     done.setdefault(case.pk, {})[condition] = read
     if session.completed_at is None and _first_unfinished(session, cases, done) is None:
         ReadingSession.objects.filter(pk=session.pk, completed_at__isnull=True).update(completed_at=timezone.now())
     return read, True
+
+
+@transaction.atomic
+def lock_sessions(sessions: Iterable[ReadingSession] | QuerySet[ReadingSession], *, at: datetime) -> int:
+    """Freeze these sessions (a reader study was locked): :func:`commit_read` refuses any new read."""
+    ids = [s.pk for s in sessions]
+    return ReadingSession.objects.filter(pk__in=ids, locked_at__isnull=True).update(locked_at=at)

@@ -24,13 +24,10 @@ from medtandem.apps.cases.models import Case, CaseSet
 from medtandem.apps.cases.selectors import filter_cases, record_of
 from medtandem.apps.cases.services import build_case_set, current_model
 from medtandem.apps.observatory.selectors import facts_of
-from medtandem.apps.reading import selectors, services
+from medtandem.apps.reading import rating, selectors, services
 from medtandem.apps.reading.forms import AssignForm, CaseFilterForm, CaseSetForm
 from medtandem.apps.reading.models import Condition, Mode, ReadingAssignment, ReadingSession
-from medtandem.ecg.ptbxl import SUPERCLASS_NAMES, SUPERCLASSES
 from medtandem.ecg.render import render_svg
-
-AI_OUTPUT_NAMES = {**SUPERCLASS_NAMES, "AFIB": "Atrial fibrillation or flutter"}
 
 
 def _own_session(request: HttpRequest, pk: int) -> ReadingSession:
@@ -77,25 +74,6 @@ def _model_context(session: ReadingSession) -> dict[str, Any]:
     return {"ai_facts": facts_of(session.ai_model_name, session.ai_model_version)}
 
 
-def _answer_rows(case: Case, reads: dict[str, Any], probabilities: dict[str, float] | None) -> list[dict[str, Any]]:
-    rows = []
-    for name in SUPERCLASSES:
-        key = name.lower()
-        rows.append({
-            "code": name,
-            "label": SUPERCLASS_NAMES[name],
-            "truth": getattr(case, key),
-            "unaided": reads.get(Condition.UNAIDED),
-            "aided": reads.get(Condition.AIDED),
-            "unaided_says": getattr(reads[Condition.UNAIDED], key) if Condition.UNAIDED in reads else None,
-            "aided_says": getattr(reads[Condition.AIDED], key) if Condition.AIDED in reads else None,
-            "unaided_conf": reads[Condition.UNAIDED].confidence(name) if Condition.UNAIDED in reads else None,
-            "aided_conf": reads[Condition.AIDED].confidence(name) if Condition.AIDED in reads else None,
-            "ai_p": probabilities.get(name) if probabilities else None,
-        })
-    return rows
-
-
 @never_cache
 @require_GET
 @login_required
@@ -108,33 +86,35 @@ def case_step(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     attribution = None
     if prediction is not None and prediction.explanation.get("kind") == "attribution":
         attribution = prediction.explanation
-    # render_svg escapes every text it writes (lead names, title), so its markup is safe to inline.
+    show_truth = step == services.FEEDBACK and services.may_see_truth(session, case)
+    # While reading, the tracing carries a label scoped to the session: the source id (e.g. a
+    # PTB-XL record number) could be looked up in the dataset's public labels. It is revealed with
+    # the truth.
+    label = selectors.case_label(session, position, case, reveal_source=show_truth)
     lang = "en" if get_language().startswith("en") else "fr"
+    # render_svg escapes every text it writes (lead names, title), so its markup is safe to inline.
     svg = mark_safe(  # noqa: S308
-        render_svg(record_of(case), attribution=attribution, element_id=f"ecg-{case.pk}", lang=lang)
+        render_svg(record_of(case), attribution=attribution, element_id="ecg-tracing", lang=lang, title=label)
     )
     context: dict[str, Any] = {
         "session": session,
         "case": case,
+        "case_label": label,
         "position": position,
         "n_cases": session.case_set.cases.count(),
         "step": step,
         "svg": svg,
         "prediction": prediction,
         "reads": reads,
-        "superclasses": [(s, SUPERCLASS_NAMES[s]) for s in SUPERCLASSES],
     }
     if prediction is not None:
         context.update(_model_context(session))
-        context["ai_rows"] = [
-            {"code": s, "label": AI_OUTPUT_NAMES[s], "p": prediction.probabilities.get(s, 0.0),
-             "pct": round(100 * prediction.probabilities.get(s, 0.0))}
-            for s in (*SUPERCLASSES, "AFIB")
-        ]
+        context["ai_rows"] = selectors.ai_rows(prediction, context.get("ai_facts"))
     if step == services.FEEDBACK:
-        context["show_truth"] = services.may_see_truth(session, case)
-        if context["show_truth"]:
-            context["rows"] = _answer_rows(case, reads, prediction.probabilities if prediction else None)
+        context["show_truth"] = show_truth
+        context["call_threshold"] = rating.CALL_THRESHOLD
+        if show_truth:
+            context["feedback"] = selectors.feedback(case, reads, prediction, context.get("ai_facts"))
         context["next_position"] = position + 1 if position + 1 < context["n_cases"] else None
         return render(request, "reading/feedback.html", context)
     services.open_step(session, case, step)
@@ -144,10 +124,9 @@ def case_step(request: HttpRequest, pk: int, position: int) -> HttpResponse:
         "submission_key": uuid.uuid4(),
         "prefill": prefill,
         "prefill_rhythm": prefill.rhythm if prefill else "",
-        "confidence_fields": [
-            (s, SUPERCLASS_NAMES[s], prefill.confidence(s) if prefill else 50, s in (prefill.superclasses if prefill else []))
-            for s in SUPERCLASSES
-        ],
+        "rating_rows": selectors.rating_rows(prefill),
+        "levels": rating.LEVELS,
+        "call_threshold": rating.CALL_THRESHOLD,
     })
     return render(request, "reading/read.html", context)
 
@@ -169,7 +148,8 @@ def submit_read(request: HttpRequest, pk: int, position: int) -> HttpResponse:
         return redirect("reading:case", pk=pk, position=position)
     except services.ReadingRuleError as exc:
         if _wants_json(request):
-            return JsonResponse({"error": "conflict", "detail": str(exc)}, status=409)
+            kind = "locked" if isinstance(exc, services.SessionLockedError) else "conflict"
+            return JsonResponse({"error": kind, "detail": str(exc)}, status=409)
         messages.warning(request, _("Cette lecture n'a pas été modifiée : %(e)s") % {"e": exc})
         return redirect("reading:case", pk=pk, position=position)
     if _wants_json(request):

@@ -64,6 +64,8 @@ class StudyAnalysis:
     reliance: RelianceReport | None
     roc: dict[str, dict[str, tuple[tuple[float, ...], tuple[float, ...]]]] = field(repr=False)
     mrmc_result: Any = field(default=None, repr=False, compare=False)
+    #: Reads left out of every figure, by reason (see :func:`usable_reads`).
+    excluded: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return _clean({
@@ -71,7 +73,7 @@ class StudyAnalysis:
             "n_cases": self.n_cases, "n_reads": self.n_reads, "reads_per_condition": self.reads_per_condition,
             "mrmc": self.mrmc, "mrmc_error": self.mrmc_error, "mrmc_conclusion": self.mrmc_conclusion,
             "operating": self.operating, "time_per_read": self.time_per_read, "ai_alone": self.ai_alone,
-            "reliance": self.reliance.to_dict() if self.reliance else None,
+            "reliance": self.reliance.to_dict() if self.reliance else None, "excluded": self.excluded,
         })
 
     def summary(self) -> str:
@@ -116,8 +118,41 @@ def paired_frame(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     })
 
 
-def analyze_frame(frame: pd.DataFrame, *, endpoint: str, threshold: int, alpha: float = 0.05) -> StudyAnalysis:
-    """Analyse a reads table with at least ``reader, case, modality, truth, rating`` (plus export metadata)."""
+#: Why a read is left out of the analysis, in the order the reasons are checked.
+EXCLUDED_SEEN = "seen_truth_before"
+EXCLUDED_FLAGGED = "rating_flag"
+
+
+def usable_reads(frame: pd.DataFrame, *, include_seen: bool = False) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The reads an analysis may use, and how many were left out and why.
+
+    - ``seen_truth_before``: the reader had already seen that case with its truth in another session
+      (practice with feedback): the read measures memory, not reading. Left out unless
+      ``include_seen`` (a sensitivity analysis).
+    - ``rating_flag``: a read made before the single rating existed whose box and slider disagreed
+      or whose sliders stayed at the preset (see :mod:`medtandem.apps.reading.rating`). Always left out.
+    Exports without these columns (another tool's reads) lose nothing.
+    """
+    excluded: dict[str, int] = {}
+    keep = pd.Series(True, index=frame.index)
+    if EXCLUDED_SEEN in frame and not include_seen:
+        seen = pd.to_numeric(frame[EXCLUDED_SEEN], errors="coerce").fillna(0).astype(int) == 1
+        excluded[EXCLUDED_SEEN] = int(seen.sum())
+        keep &= ~seen
+    if EXCLUDED_FLAGGED in frame:
+        flagged = frame[EXCLUDED_FLAGGED].astype(object).where(frame[EXCLUDED_FLAGGED].notna(), "").astype(str) != ""
+        excluded[EXCLUDED_FLAGGED] = int((flagged & keep).sum())
+        keep &= ~flagged
+    return frame[keep], excluded
+
+
+def analyze_frame(frame: pd.DataFrame, *, endpoint: str, threshold: int, alpha: float = 0.05,
+                  include_seen: bool = False) -> StudyAnalysis:
+    """Analyse a reads table with at least ``reader, case, modality, truth, rating`` (plus export metadata).
+
+    Reads :func:`usable_reads` leaves out are counted in ``excluded`` and used nowhere else.
+    """
+    frame, excluded = usable_reads(frame, include_seen=include_seen)
     frame = frame.copy()
     for column in ("ai_probability", "time_ms", "experience_band"):
         if column not in frame:
@@ -174,5 +209,5 @@ def analyze_frame(frame: pd.DataFrame, *, endpoint: str, threshold: int, alpha: 
         n_cases=int(frame["case"].nunique()), n_reads=int(len(frame)),
         reads_per_condition={m: int((frame["modality"] == m).sum()) for m in modalities},
         mrmc=mrmc, mrmc_error=error, mrmc_conclusion=conclusion, operating=operating, time_per_read=times,
-        ai_alone=ai_alone, reliance=reliance, roc=roc, mrmc_result=result,
+        ai_alone=ai_alone, reliance=reliance, roc=roc, mrmc_result=result, excluded=excluded,
     )

@@ -122,16 +122,15 @@ def load_demo_study(
                 case = by_pk[case_id]
                 prediction = cached.get(case_id) if session.mode == "aided" else None
                 ai_p = float(prediction.probabilities["MI"]) if prediction else None
-                confidences: dict[str, int] = {}
+                ratings: dict[str, int] = {}
                 for label in SUPERCLASSES:
                     p_label = float(prediction.probabilities.get(label, 0.5)) if prediction else None
-                    confidences[label] = _rate(getattr(case, label.lower()), profile, rng,
+                    ratings[label] = _rate(getattr(case, label.lower()), profile, rng,
                                                p_label if label != "MI" else ai_p)
                 seconds = rng.lognormvariate(math.log(40 if session.mode == "unaided" else 30), 0.4) * profile["speed"]
                 opened = t
                 t = t + timedelta(seconds=seconds + 5)
-                answer = ReadAnswer(frozenset(k for k, v in confidences.items() if v >= 50), confidences,
-                                    case.rhythm, client_time_ms=int(seconds * 1000))
+                answer = ReadAnswer(ratings, case.rhythm, client_time_ms=int(seconds * 1000))
                 reads.append(RecordedRead(reading, case, session.mode, answer, opened, t, prediction))
             done_at = t
     record_reads(reads)

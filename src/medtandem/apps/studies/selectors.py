@@ -18,6 +18,7 @@ from medtandem.apps.accounts.models import User
 from medtandem.apps.accounts.selectors import has_role
 from medtandem.apps.cases.models import AIPrediction
 from medtandem.apps.reading.models import Read
+from medtandem.apps.reading.selectors import revealed_reads
 from medtandem.apps.studies.models import ImportedRead, Participant, Study, StudySession
 from medtandem.ecg.ptbxl import SUPERCLASSES
 from medtandem.reliance import experience_band
@@ -28,6 +29,7 @@ EXPORT_COLUMNS = [
     "decision", "asserted", "ai_probability", "ai_decision", "time_ms", "period", "session_seed", "arm", "block",
     "profession", "practice_status", "years_experience", "experience_band", "prior_ecg_training", "submitted_at",
     "source", "study_id", "endpoint", "threshold", "design", "study_seed", "ai_model", "ai_version", "simulated",
+    "seen_truth_before", "rating_flag",
 ]
 #: Reads without activity for this long, in an unfinished study session, count as dropped out.
 DROPOUT_AFTER = timedelta(days=30)
@@ -70,11 +72,11 @@ def study_frame(study: Study) -> pd.DataFrame:
     }
     raw = pd.DataFrame.from_records(
         Read.objects.filter(session_id__in=list(sessions)).order_by("session_id", "submitted_at", "pk").values_list(
-            "session_id", "case_id", "case__external_id", "condition", f"case__{field}", f"confidence_{field}", field,
-            "client_time_ms", "opened_at", "submitted_at",
+            "session_id", "case_id", "case__external_id", "condition", f"case__{field}", f"rating_{field}", field,
+            "client_time_ms", "opened_at", "submitted_at", "seen_truth_before", "rating_flag",
         ),
         columns=["session_id", "case_id", "case", "modality", "truth", "rating", "asserted", "client_ms", "opened",
-                 "submitted"],
+                 "submitted", "seen_truth_before", "rating_flag"],
     )
     meta = pd.DataFrame.from_records(
         [(sid, participants[s.participant_id].pseudonym, s.period, s.seed, participants[s.participant_id])
@@ -92,6 +94,7 @@ def study_frame(study: Study) -> pd.DataFrame:
     frame["submitted_at"] = [t.isoformat() for t in frame["submitted"]]
     frame["truth"] = frame["truth"].astype(int)
     frame["asserted"] = frame["asserted"].astype(int)
+    frame["seen_truth_before"] = frame["seen_truth_before"].astype(int)
     frame["source"] = "medtandem"
     imported = pd.DataFrame.from_records(
         ImportedRead.objects.filter(study=study).values_list("reader", "case_id", "case__external_id", "modality",
@@ -101,6 +104,8 @@ def study_frame(study: Study) -> pd.DataFrame:
     if not imported.empty:
         imported["truth"] = imported["truth"].astype(int)
         imported["experience_band"] = "unknown"
+        imported["seen_truth_before"] = 0
+        imported["rating_flag"] = ""
         imported["source"] = ["import:" + x if x else "import" for x in imported["source"]]
         frame = pd.concat([frame, imported], ignore_index=True) if not frame.empty else imported
     probs = frame["case_id"].map(ai) if not frame.empty else pd.Series(dtype=float)
@@ -211,12 +216,18 @@ ALL_LABELS = "ALL"
 
 
 def learner_reads(users: list[User]) -> list[dict[str, Any]]:
-    """The reads of these learners, oldest first, with the truth and the AI output they saw (or would have)."""
+    """The reads of these learners, oldest first, with the truth and the AI output they saw.
+
+    Only reads whose truth their reader may already see count (the reading app's one rule,
+    :func:`medtandem.apps.reading.selectors.revealed_reads`): the reliance figures are scored against
+    the truth, so a read whose aided step is open, or made in a study that hides feedback, would
+    give the truth away.
+    """
     label_fields = [s.lower() for s in SUPERCLASSES]
     rows = list(
-        Read.objects.filter(learner__in=users).order_by("learner_id", "submitted_at", "pk").values(
+        revealed_reads(Read.objects.filter(learner__in=users)).order_by("learner_id", "submitted_at", "pk").values(
             "learner_id", "case_id", "condition", "submitted_at", "ai_prediction__probabilities",
-            *label_fields, *[f"confidence_{f}" for f in label_fields], *[f"case__{f}" for f in label_fields],
+            *label_fields, *[f"rating_{f}" for f in label_fields], *[f"case__{f}" for f in label_fields],
         )
     )
     return rows
@@ -246,7 +257,7 @@ def paired_items(rows: list[dict[str, Any]], label: str = ALL_LABELS) -> pd.Data
             items.append({
                 "reader": str(learner), "case": f"{case}:{name}", "truth": bool(aided[f"case__{f}"]),
                 "unaided": bool(unaided[f]), "aided": bool(aided[f]), "ai": p >= 0.5,
-                "unaided_confidence": unaided[f"confidence_{f}"], "aided_confidence": aided[f"confidence_{f}"],
+                "unaided_confidence": unaided[f"rating_{f}"], "aided_confidence": aided[f"rating_{f}"],
                 "ai_probability": p,
             })
     return pd.DataFrame(items)

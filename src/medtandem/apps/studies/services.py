@@ -19,10 +19,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from medtandem.apps.accounts.models import User
+from medtandem.apps.accounts.models import Role, User
+from medtandem.apps.accounts.selectors import has_role
+from medtandem.apps.audit.services import Action, record
 from medtandem.apps.cases.models import AIPrediction, Case, CaseSet
 from medtandem.apps.cases.services import build_case_set
-from medtandem.apps.reading.services import start_session
+from medtandem.apps.reading.models import ReadingSession
+from medtandem.apps.reading.services import lock_sessions, start_session
 from medtandem.apps.studies import randomisation as rnd
 from medtandem.apps.studies.models import (
     Design,
@@ -136,6 +139,9 @@ def create_study(
             block_set = build_case_set(f"{title} — bloc {index + 1}", created_by=created_by, case_ids=block,
                                        description=f"split-plot block {index + 1} of study {study.pk}")
             StudyBlock.objects.create(study=study, index=index, case_set=block_set)
+    record(Action.STUDY_CREATED, actor=created_by, target=study,
+           details={"design": design, "endpoint": endpoint, "threshold": threshold, "seed": study.seed,
+                    "case_set": case_set.pk, "ai_model": f"{study.ai_model_name} {study.ai_model_version}".strip()})
     return study
 
 
@@ -237,7 +243,7 @@ def withdraw(participant: Participant, reason: str = "", now: datetime | None = 
 
 
 @transaction.atomic
-def lock_study(study: Study, now: datetime | None = None) -> Study:
+def lock_study(study: Study, now: datetime | None = None, *, by: User | None = None) -> Study:
     """Freeze the study: store the exported reads (with their SHA-256) and the analysis made from them."""
     from medtandem.apps.studies.analysis import analyze_frame
     from medtandem.apps.studies.selectors import export_csv, frame_from_csv
@@ -252,6 +258,10 @@ def lock_study(study: Study, now: datetime | None = None) -> Study:
     study.status = Status.LOCKED
     study.locked_at = now or timezone.now()
     study.save()
+    # Locked means immutable for the readers too: their sessions accept no more reads.
+    lock_sessions(ReadingSession.objects.filter(study_session__participant__study=study), at=study.locked_at)
+    record(Action.STUDY_LOCKED, actor=by, target=study,
+           details={"reads_sha256": study.locked_reads_sha256, "n_rows": text.count("\n") - 1})
     return study
 
 
@@ -273,7 +283,7 @@ class ImportReport:
     modalities: tuple[str, ...]
 
 
-def import_reads(study: Study, text: str, *, source: str = "") -> ImportReport:
+def import_reads(study: Study, text: str, *, source: str = "", by: User | None = None) -> ImportReport:
     """Import reads in the MRMC layout ``reader,case,modality,truth,rating`` (extra columns ignored).
 
     ``case`` is the case's external id (e.g. ``ptbxl:00017``) and must belong to the study's case set;
@@ -324,19 +334,50 @@ def import_reads(study: Study, text: str, *, source: str = "") -> ImportReport:
         raise ReadImportError(errors)
     with transaction.atomic():
         ImportedRead.objects.bulk_create(rows)
+        record(Action.STUDY_READS_IMPORTED, actor=by, target=study,
+               details={"rows": len(rows), "source": source[:200],
+                        "sha256": hashlib.sha256(text.encode()).hexdigest()})
     return ImportReport(len(rows), len({r.reader for r in rows}), tuple(sorted({r.modality for r in rows})))
 
 
-def update_study(study: Study, **fields: Any) -> Study:
+@transaction.atomic
+def update_study(study: Study, *, by: User | None = None, **fields: Any) -> Study:
     """Edit descriptive fields (never the design, seed or case set once readers joined)."""
     _check_open(study)
     frozen = {"design", "seed", "case_set", "n_blocks", "conditions", "endpoint"}
     if study.participants.exists() and frozen & set(fields):
         raise StudyError("le plan, la graine, la série et le critère ne changent plus une fois des lecteurs inscrits")
+    changes = {name: {"from": getattr(study, name), "to": value} for name, value in fields.items()
+               if getattr(study, name) != value}
     for name, value in fields.items():
         setattr(study, name, value)
     study.save()
+    if changes:
+        record(Action.STUDY_CHANGED, actor=by, target=study, details=changes)
     return study
+
+
+def record_export(study: Study, text: str, *, by: User | None) -> None:
+    """Put an export of the study's reads on the audit trail (who took which file, by its SHA-256)."""
+    record(Action.STUDY_EXPORTED, actor=by, target=study,
+           details={"sha256": hashlib.sha256(text.encode()).hexdigest(), "locked": study.is_locked})
+
+
+class NotAllowedError(StudyError):
+    """The person may not do this (HTTP 403)."""
+
+
+@transaction.atomic
+def reveal_identity(participant: Participant, *, by: User) -> User:
+    """Who is behind a pseudonym: administrators alone may look, and every look is on the audit trail.
+
+    Investigators analyse pseudonymised reads only, as the consent promises.
+    """
+    if not has_role(by, Role.ADMINISTRATOR):
+        raise NotAllowedError("seul·e un·e administrateur·rice peut lever un pseudonyme")
+    record(Action.PSEUDONYM_REVEALED, actor=by, target=participant,
+           details={"study": participant.study_id, "pseudonym": participant.pseudonym})
+    return participant.user
 
 
 def case_lookup(study: Study) -> dict[int, Case]:

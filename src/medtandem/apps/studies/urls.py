@@ -20,4 +20,5 @@ urlpatterns = [
     path("<int:pk>/reads.csv", views.study_export, name="export"),
     path("<int:pk>/import/", views.study_import, name="import"),
     path("<int:pk>/lock/", views.study_lock, name="lock"),
+    path("<int:pk>/participants/<int:participant_id>/reveal/", views.reveal, name="reveal"),
 ]

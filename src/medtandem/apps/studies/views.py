@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from medtandem.apps.accounts.models import Role
 from medtandem.apps.accounts.permissions import role_required
-from medtandem.apps.accounts.selectors import cohorts_of_instructor
+from medtandem.apps.accounts.selectors import cohorts_of_instructor, has_role
 from medtandem.apps.studies import selectors, services
 from medtandem.apps.studies.forms import ImportForm, JoinForm, StudyForm, WithdrawForm
 from medtandem.apps.studies.models import Participant, Study
@@ -77,6 +78,7 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
     counts = {s: sum(1 for r in rows if r.status == s) for s in ("active", "completed", "withdrawn", "dropped_out")}
     return render(request, "studies/detail.html", {
         "study": study, "rows": rows, "counts": counts, "import_form": ImportForm(),
+        "can_reveal": has_role(request.user, Role.ADMINISTRATOR),
         "join_url": request.build_absolute_uri(reverse("studies:join")) + f"?code={study.invitation_code}",
     })
 
@@ -116,7 +118,9 @@ def study_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*STUDY_ROLES)
 def study_export(request: HttpRequest, pk: int) -> HttpResponse:
     study = _own_study(request, pk)
-    response = HttpResponse(selectors.export_csv(study), content_type="text/csv; charset=utf-8")
+    text = selectors.export_csv(study)
+    services.record_export(study, text, by=request.user)
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="study-{study.pk}-reads.csv"'
     return response
 
@@ -131,7 +135,7 @@ def study_import(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("studies:detail", pk=pk)
     try:
         text = form.cleaned_data["file"].read().decode("utf-8-sig")
-        report = services.import_reads(study, text, source=form.cleaned_data["file"].name)
+        report = services.import_reads(study, text, source=form.cleaned_data["file"].name, by=request.user)
     except UnicodeDecodeError:
         messages.error(request, _("Le fichier doit être encodé en UTF-8."))
     except services.ReadImportError as exc:
@@ -148,12 +152,25 @@ def study_import(request: HttpRequest, pk: int) -> HttpResponse:
 def study_lock(request: HttpRequest, pk: int) -> HttpResponse:
     study = _own_study(request, pk)
     try:
-        services.lock_study(study)
+        services.lock_study(study, by=request.user)
     except services.StudyError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Étude verrouillée : ses lectures et son analyse sont figées."))
     return redirect("studies:detail", pk=pk)
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_POST
+def reveal(request: HttpRequest, pk: int, participant_id: int) -> HttpResponse:
+    """Who is behind one pseudonym (administrators only; the look is recorded)."""
+    study = _own_study(request, pk)
+    participant = get_object_or_404(Participant, pk=participant_id, study=study)
+    try:
+        person = services.reveal_identity(participant, by=request.user)
+    except services.NotAllowedError as exc:
+        raise PermissionDenied(str(exc)) from None
+    return render(request, "studies/reveal.html", {"study": study, "participant": participant, "person": person})
 
 
 # --- readers ---------------------------------------------------------------------------------

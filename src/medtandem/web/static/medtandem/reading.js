@@ -1,13 +1,34 @@
-// Read form: time on task, live confidence values, and one submission per click.
-// The server is the authority (idempotent submission key); this only spares needless requests.
+// Read form: time on task, the rating control, and one submission per click.
+// The server is the authority (it refuses a read without a rating per class, and the submission key
+// makes a retry idempotent); this only spares needless requests.
 const form = document.querySelector("[data-read-form]");
 if (form) {
   const started = performance.now();
-  form.querySelectorAll("input[type=range][data-output]").forEach((range) => {
-    const out = document.getElementById(range.dataset.output);
-    range.addEventListener("input", () => { if (out) out.value = range.value; });
+  const LEVELS = [0, 25, 50, 75, 100];
+  const nearest = (v) => LEVELS.reduce((a, b) => (Math.abs(b - v) < Math.abs(a - v) ? b : a));
+  // An exact value checks the nearest quick level, so the required radio group is satisfied and
+  // the learner sees which words their number stands for; choosing a level clears the exact value.
+  form.querySelectorAll("[data-rating]").forEach((row) => {
+    const exact = row.querySelector("input[type=number]");
+    const radios = row.querySelectorAll("input[type=radio]");
+    exact.addEventListener("input", () => {
+      const v = Number(exact.value);
+      if (exact.value === "" || !Number.isFinite(v) || v < 0 || v > 100) return;
+      radios.forEach((r) => { r.checked = Number(r.value) === nearest(v); });
+    });
+    radios.forEach((r) => r.addEventListener("change", () => { exact.value = ""; }));
   });
+  const error = form.querySelector(".form-error");
   form.addEventListener("submit", (event) => {
+    const missing = [...form.querySelectorAll("[data-rating]")].filter(
+      (row) => !row.querySelector("input[type=radio]:checked"));
+    if (missing.length) {
+      event.preventDefault();
+      error.textContent = form.dataset.i18nMissing;
+      error.hidden = false;
+      missing[0].querySelector("input[type=radio]").focus();
+      return;
+    }
     if (form.dataset.submitted === "1") { event.preventDefault(); return; }
     form.dataset.submitted = "1";
     form.elements["client_time_ms"].value = String(Math.round(performance.now() - started));
