@@ -51,7 +51,7 @@ def _read_all_unaided(session, correct: int) -> None:  # type: ignore[no-untyped
     for i, case in enumerate(cases_of(session)):
         truth = set(case.superclasses)
         chosen = truth if i < correct else ({"MI"} if truth != {"MI"} else {"NORM"})
-        answer = ReadAnswer(frozenset(chosen), {s: 50 for s in ("NORM", "MI", "STTC", "CD", "HYP")}, "sinus")
+        answer = ReadAnswer({s: 90 if s in chosen else 10 for s in ("NORM", "MI", "STTC", "CD", "HYP")}, "sinus")
         commit_read(session, case, "unaided", answer, uuid.uuid4())
 
 
