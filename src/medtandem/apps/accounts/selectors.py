@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -37,3 +38,11 @@ def cohorts_of_instructor(instructor: User) -> QuerySet[Cohort]:
     if has_role(instructor, Role.ADMINISTRATOR):
         return Cohort.objects.all()
     return Cohort.objects.filter(instructors=instructor)
+
+
+def learners_of_cohorts(cohorts: Iterable[Cohort], extra: Iterable[User] = ()) -> list[User]:
+    """The learners of these cohorts, plus ``extra``, each once, ordered by id (assignment, exclusions)."""
+    chosen = {u.pk: u for u in extra}
+    for user in User.objects.filter(cohorts__in=list(cohorts)).distinct():
+        chosen.setdefault(user.pk, user)
+    return [chosen[pk] for pk in sorted(chosen)]

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
+from medtandem.apps.audit.services import Action, record
 from medtandem.apps.cases.models import (
     AIPrediction,
     Case,
@@ -215,6 +216,8 @@ def build_case_set(
     CaseSetItem.objects.bulk_create(
         [CaseSetItem(case_set=case_set, case=case, position=i) for i, case in enumerate(cases)]
     )
+    record(Action.CASE_SET_CREATED, actor=created_by, target=case_set,
+           details={"name": name, "n_cases": len(cases), "criteria": stored_criteria})
     return case_set
 
 

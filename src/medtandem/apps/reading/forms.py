@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +28,18 @@ class CaseFilterForm(forms.Form):
     age_max = forms.IntegerField(label=_("Âge max."), required=False, min_value=0, max_value=120)
     sex = forms.ChoiceField(label=_("Sexe"), required=False, choices=[("", "—"), ("M", _("Homme")), ("F", _("Femme"))])
     source = forms.CharField(label=_("Source"), required=False, max_length=40)
+    seen_by = forms.ModelMultipleChoiceField(
+        label=_("Pour les cohortes"), queryset=Cohort.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Montre les cas que leurs apprenant·es ont déjà vus avec leur correction."),
+    )
+    exclude_seen = forms.BooleanField(
+        label=_("Écarter les cas déjà vus avec leur correction par ces apprenant·es"), required=False, initial=True,
+    )
+
+    def __init__(self, *args: Any, cohorts: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["seen_by"].queryset = cohorts if cohorts is not None else Cohort.objects.none()  # type: ignore[attr-defined]
 
     def criteria(self) -> dict[str, object]:
         data = self.cleaned_data

@@ -285,3 +285,15 @@ def feedback(case: Case, reads: dict[str, Read], prediction: Any, facts: dict[st
         float(prediction.probabilities.get("AFIB", 0.0)) if prediction is not None else None,
         prediction is not None,
     )
+
+
+@dataclass(frozen=True)
+class CaseBankRow:
+    case: Case
+    #: How many of the chosen learners already saw this case with its truth.
+    seen_by: int
+
+
+def case_bank_rows(cases: list[Case], learners: list[Any]) -> list[CaseBankRow]:
+    seen = seen_with_truth_by_case(learners) if learners else {}
+    return [CaseBankRow(c, len(seen.get(c.pk, ()))) for c in cases]

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from medtandem.apps.accounts.models import User
 from medtandem.apps.cases.models import AIPrediction, Case, CaseSet
-from medtandem.apps.cases.services import current_model, suggestion_for
+from medtandem.apps.cases.services import build_case_set, current_model, suggestion_for
 from medtandem.apps.reading import rating, visibility
 from medtandem.apps.reading.models import (
     Condition,
@@ -240,11 +240,66 @@ def record_reads(reads: list[RecordedRead]) -> int:
 def assign(
     case_set: CaseSet, learners: list[User], *, mode: str, title: str, created_by: User | None
 ) -> ReadingAssignment:
-    """Assign a case set to learners: one session each (assigning again adds only new learners)."""
-    assignment = ReadingAssignment.objects.create(title=title, case_set=case_set, mode=mode, created_by=created_by)
+    """Assign a case set to learners in a mode: one session each.
+
+    Assigning the same case set in the same mode again (by the same instructor) reuses that
+    assignment and adds sessions for the new learners only; learners who already have one keep it.
+    """
+    assignment = (
+        ReadingAssignment.objects.select_for_update()
+        .filter(case_set=case_set, mode=mode, created_by=created_by).order_by("created_at").first()
+    )
+    if assignment is None:
+        assignment = ReadingAssignment.objects.create(title=title, case_set=case_set, mode=mode, created_by=created_by)
+    already = set(assignment.sessions.values_list("learner_id", flat=True))
     for learner in learners:
-        start_session(learner, case_set, mode, title=title, assignment=assignment)
+        if learner.pk not in already:
+            start_session(learner, case_set, mode, title=assignment.title, assignment=assignment)
+            already.add(learner.pk)
     return assignment
+
+
+class CaseSetError(ValueError):
+    """A case set cannot be built as asked (HTTP 400); the message says why."""
+
+
+def parse_case_ids(text: str) -> list[str]:
+    """External ids typed by an instructor, comma- or whitespace-separated, in order, each once."""
+    seen: dict[str, None] = {}
+    for token in text.replace(";", ",").replace("\n", ",").split(","):
+        for part in token.split():
+            seen.setdefault(part.strip(), None)
+    return [t for t in seen if t]
+
+
+def create_case_set(
+    name: str, *, created_by: User | None, description: str = "", case_ids_text: str = "",
+    sample_size: int | None = None, seed: int | None = None, exclude_seen_by: list[User] | None = None,
+    **criteria: Any,
+) -> CaseSet:
+    """An instructor's case set: explicit ids, or filters (optionally sampled).
+
+    With ``exclude_seen_by``, the cases any of these learners already saw with their truth are left
+    out (they would measure memory, not reading); the count left out is stored with the criteria.
+    """
+    seen = visibility.cases_seen_with_truth(exclude_seen_by) if exclude_seen_by else set()
+    try:
+        wanted = parse_case_ids(case_ids_text)
+        if wanted:
+            found = dict(Case.objects.filter(external_id__in=wanted).values_list("external_id", "pk"))
+            unknown = [w for w in wanted if w not in found]
+            if unknown:
+                raise CaseSetError(_("cas inconnus : %s") % ", ".join(unknown))
+            kept = [found[w] for w in wanted if found[w] not in seen]
+            if not kept:
+                raise CaseSetError(_("tous ces cas ont déjà été vus avec leur correction par les apprenant·es choisi·es"))
+            return build_case_set(name, created_by=created_by, description=description, case_ids=kept)
+        return build_case_set(name, created_by=created_by, description=description, sample_size=sample_size,
+                              seed=seed, exclude_case_ids=seen, **criteria)
+    except CaseSetError:
+        raise
+    except ValueError as exc:  # build_case_set's own checks (no case matches, ...)
+        raise CaseSetError(str(exc)) from None
 
 
 def cases_of(session: ReadingSession) -> list[Case]:

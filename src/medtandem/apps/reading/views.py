@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -19,10 +21,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from medtandem.apps.accounts.models import Role
 from medtandem.apps.accounts.permissions import role_required
-from medtandem.apps.accounts.selectors import cohorts_of_instructor, learners_of_instructor
+from medtandem.apps.accounts.selectors import (
+    cohorts_of_instructor,
+    learners_of_cohorts,
+    learners_of_instructor,
+)
 from medtandem.apps.cases.models import Case, CaseSet
 from medtandem.apps.cases.selectors import filter_cases, record_of
-from medtandem.apps.cases.services import build_case_set, current_model
+from medtandem.apps.cases.services import current_model
 from medtandem.apps.observatory.selectors import facts_of
 from medtandem.apps.reading import rating, selectors, services
 from medtandem.apps.reading.forms import AssignForm, CaseFilterForm, CaseSetForm
@@ -93,8 +99,11 @@ def case_step(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     label = selectors.case_label(session, position, case, reveal_source=show_truth)
     lang = "en" if get_language().startswith("en") else "fr"
     # render_svg escapes every text it writes (lead names, title), so its markup is safe to inline.
+    record = record_of(case)
+    if not show_truth:
+        record = dataclasses.replace(record, record_id="")  # the source record name stays out of the SVG too
     svg = mark_safe(  # noqa: S308
-        render_svg(record_of(case), attribution=attribution, element_id="ecg-tracing", lang=lang, title=label)
+        render_svg(record, attribution=attribution, element_id="ecg-tracing", lang=lang, title=label)
     )
     context: dict[str, Any] = {
         "session": session,
@@ -201,41 +210,46 @@ def instructor(request: HttpRequest) -> HttpResponse:
 @role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
 def case_bank(request: HttpRequest) -> HttpResponse:
     """Browse the case bank with filters (GET) and save a case set from them (POST)."""
+    cohorts = cohorts_of_instructor(request.user)
     if request.method == "POST":
-        form = CaseSetForm(request.POST)
+        form = CaseSetForm(request.POST, cohorts=cohorts)
         if form.is_valid():
+            data = form.cleaned_data
+            readers = learners_of_cohorts(data["seen_by"]) if data.get("exclude_seen") else []
             try:
-                case_set = _build_from_form(request, form)
-            except ValueError as exc:
+                case_set = services.create_case_set(
+                    data["name"], created_by=request.user, description=data["description"],
+                    case_ids_text=data.get("case_ids") or "", sample_size=data.get("sample_size"),
+                    seed=data.get("seed"), exclude_seen_by=readers, **form.criteria())
+            except services.CaseSetError as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Série « %(n)s » créée : %(c)d cas.")
                                  % {"n": case_set.name, "c": case_set.cases.count()})
+                excluded = case_set.criteria.get("excluded_seen_with_truth")
+                if excluded:
+                    messages.info(request, _("%(n)d cas déjà vus avec leur correction ont été écartés.") % {"n": excluded})
                 return redirect("reading:assign", pk=case_set.pk)
     else:
         # The filters of the preview pre-fill the form that saves the set.
-        form = CaseSetForm(initial={k: request.GET.getlist(k) if k == "superclasses" else v
-                                    for k, v in request.GET.items()})
-    filters = CaseFilterForm(request.POST or request.GET or None)
-    matches = filter_cases(**filters.criteria()) if filters.is_bound and filters.is_valid() else Case.objects.all()
+        initial = {k: request.GET.getlist(k) if k in ("superclasses", "seen_by") else v for k, v in request.GET.items()}
+        form = CaseSetForm(initial=initial, cohorts=cohorts)
+    filters = CaseFilterForm(request.POST or request.GET or None, cohorts=cohorts)
+    valid = filters.is_bound and filters.is_valid()
+    matches = filter_cases(**filters.criteria()) if valid else Case.objects.all()
+    readers = learners_of_cohorts(filters.cleaned_data["seen_by"]) if valid else []
+    page = Paginator(matches.order_by("external_id"), 40).get_page(request.GET.get("page"))
     return render(request, "reading/case_bank.html", {
-        "form": form, "preview": list(matches.order_by("external_id")[:40]), "count": matches.count(),
+        "form": form, "page": page, "count": matches.count(),
+        "rows": selectors.case_bank_rows(list(page), readers), "n_readers": len(readers),
+        "query": _without_page(request),
     })
 
 
-def _build_from_form(request: HttpRequest, form: CaseSetForm) -> CaseSet:
-    data = form.cleaned_data
-    ids_text = data.get("case_ids") or ""
-    if ids_text.strip():
-        wanted = [x.strip() for x in ids_text.split(",") if x.strip()]
-        found = dict(Case.objects.filter(external_id__in=wanted).values_list("external_id", "pk"))
-        unknown = [w for w in wanted if w not in found]
-        if unknown:
-            raise ValueError(_("cas inconnus : %s") % ", ".join(unknown))
-        return build_case_set(data["name"], created_by=request.user, description=data["description"],
-                              case_ids=[found[w] for w in wanted])
-    return build_case_set(data["name"], created_by=request.user, description=data["description"],
-                          sample_size=data.get("sample_size"), seed=data.get("seed"), **form.criteria())
+def _without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
@@ -246,10 +260,8 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssignForm(request.POST or None, learners=learners, cohorts=cohorts,
                       initial={"title": case_set.name, "mode": Mode.PRACTICE})
     if request.method == "POST" and form.is_valid():
-        chosen = set(form.cleaned_data["learners"])
-        for cohort in form.cleaned_data["cohorts"]:
-            chosen |= set(cohort.learners.all())
-        assignment = services.assign(case_set, sorted(chosen, key=lambda u: u.pk), mode=form.cleaned_data["mode"],
+        chosen = learners_of_cohorts(form.cleaned_data["cohorts"], extra=form.cleaned_data["learners"])
+        assignment = services.assign(case_set, chosen, mode=form.cleaned_data["mode"],
                                      title=form.cleaned_data["title"], created_by=request.user)
         messages.success(request, _("Séance assignée à %(n)d apprenant·es.") % {"n": len(chosen)})
         return redirect("reading:assignment", pk=assignment.pk)
