@@ -30,13 +30,28 @@ def test_hybrid_read_in_the_browser(live_server, page, artifacts) -> None:  # ty
     # Unaided read: the tracing is there, the AI is not.
     page.wait_for_selector(".ecg-viewer svg")
     assert page.locator("#ai-title").count() == 0
-    page.check("#sc-NORM")
+    assert page.locator("#read-form input[type=radio][name^=rating_]:checked").count() == 0  # nothing preset
     page.check("input[name=rhythm][value=sinus]")
+    # A rating left unset blocks the submission with a message, and nothing is stored.
+    page.check("input[name=rating_norm][value='100']")
+    page.click("button[type=submit]:has-text('Valider et voir l')")
+    assert "Donnez une note" in page.inner_text(".form-error")
+    assert not Read.objects.filter(learner=learner).exists()
+    for code in ("mi", "sttc", "cd"):
+        page.check(f"input[name=rating_{code}][value='0']")
+    # An exact value checks the nearest quick level.
+    page.fill("input[name=rating_hyp_exact]", "62")
+    assert page.is_checked("input[name=rating_hyp][value='50']")
+    page.screenshot(path=str(artifacts / "rating-control.png"), full_page=True)
     page.click("button[type=submit]:has-text('Valider et voir l')")
 
-    # Aided read: the AI suggestion and its facts label are shown beside the tracing.
+    # Aided read: the AI suggestion and its facts label are shown beside the tracing, with the
+    # learner's own ratings carried over.
     page.wait_for_selector("#ai-title")
     assert page.locator(".ai-facts").count() == 1
+    assert page.is_checked("input[name=rating_norm][value='100']")
+    assert page.input_value("input[name=rating_hyp_exact]") == "62"
+    page.screenshot(path=str(artifacts / "aided-step.png"), full_page=True)
     page.click("button[type=submit]:has-text('Valider ma lecture')")
 
     page.wait_for_selector("#feedback-table")
@@ -45,3 +60,4 @@ def test_hybrid_read_in_the_browser(live_server, page, artifacts) -> None:  # ty
     reads = Read.objects.filter(learner=learner).order_by("submitted_at")
     assert [r.condition for r in reads] == ["unaided", "aided"]
     assert reads[0].client_time_ms is not None and reads[0].norm
+    assert (reads[0].rating_norm, reads[0].rating_hyp, reads[0].hyp) == (100, 62, True)

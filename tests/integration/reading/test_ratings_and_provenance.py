@@ -82,12 +82,12 @@ def test_feedback_shows_the_rating_and_the_derived_call(learner_client, practice
     _submit(learner_client, practice, data)
     _submit(learner_client, practice, answer("aided", str(uuid.uuid4()), ("MI",), conf=80))
     page = learner_client.get(reverse("reading:case", args=[practice.pk, 0])).content.decode()
-    assert "(80 · Probablement présent)" in page
+    assert '<span title="Probablement présent">' in page and "présent <small>80</small>" in page
     mi_row = page.split('<abbr title="Infarctus du myocarde">MI</abbr>')[1].split("</tr>")[0]
     first_cell = mi_row.split("<td", 1)[1]
     # Called present at 80: right when the truth has MI, wrong otherwise.
-    assert ('class="ok">✓ présent' in first_cell) == case.mi
-    assert ('class="bad">✗ présent' in first_cell) == (not case.mi)
+    assert ('class="ok"><span title="Probablement présent">✓ présent' in first_cell) == case.mi
+    assert ('class="bad"><span title="Probablement présent">✗ présent' in first_cell) == (not case.mi)
     assert "présent à partir de 50" in page
 
 

@@ -19,14 +19,17 @@ if (form) {
     radios.forEach((r) => r.addEventListener("change", () => { exact.value = ""; }));
   });
   const error = form.querySelector(".form-error");
+  form.addEventListener("change", () => { error.hidden = true; });
   form.addEventListener("submit", (event) => {
     const missing = [...form.querySelectorAll("[data-rating]")].filter(
       (row) => !row.querySelector("input[type=radio]:checked"));
-    if (missing.length) {
+    const rhythm = form.querySelector("input[name=rhythm]:checked");
+    if (missing.length || !rhythm) {
       event.preventDefault();
-      error.textContent = form.dataset.i18nMissing;
+      error.textContent = missing.length ? form.dataset.i18nMissing : form.dataset.i18nRhythm;
       error.hidden = false;
-      missing[0].querySelector("input[type=radio]").focus();
+      (missing.length ? missing[0].querySelector("input[type=radio]")
+                      : form.querySelector("input[name=rhythm]")).focus();
       return;
     }
     if (form.dataset.submitted === "1") { event.preventDefault(); return; }
