@@ -15,13 +15,25 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from medtandem.apps.accounts.models import User
-from medtandem.apps.accounts.selectors import has_role
+from medtandem.apps.accounts.selectors import (
+    cohorts_of_instructor,
+    has_role,
+    learners_of_instructor,
+)
 from medtandem.apps.cases.models import AIPrediction
 from medtandem.apps.reading.models import Read
 from medtandem.apps.reading.selectors import revealed_reads
+from medtandem.apps.studies.advice import over_relies, reliance_advice
 from medtandem.apps.studies.models import ImportedRead, Participant, Study, StudySession
 from medtandem.ecg.ptbxl import SUPERCLASSES
-from medtandem.reliance import experience_band
+from medtandem.reliance import (
+    DeskillingWatch,
+    RelianceMeasures,
+    RelianceReport,
+    analyze_reliance,
+    deskilling_watch,
+    experience_band,
+)
 
 #: The export's columns: the MRMC layout first, then the metadata.
 EXPORT_COLUMNS = [
@@ -277,9 +289,55 @@ def chronology(rows: list[dict[str, Any]], learner_id: int, label: str = ALL_LAB
 
 
 def cohort_learners(instructor: User, cohort_id: int | None = None) -> list[User]:
-    from medtandem.apps.accounts.selectors import cohorts_of_instructor, learners_of_instructor
-
     if cohort_id:
         cohort = cohorts_of_instructor(instructor).filter(pk=cohort_id).first()
         return list(cohort.learners.all()) if cohort else []
     return list(learners_of_instructor(instructor))
+
+
+@dataclass(frozen=True)
+class LearnerReliance:
+    """What one learner's reliance page shows: paired measures, the deskilling watch, advice."""
+
+    label: str
+    measures: RelianceMeasures | None
+    watch: DeskillingWatch | None
+    advice: list[str]
+
+
+def learner_reliance(user: User, label: str = ALL_LABELS) -> LearnerReliance:
+    rows = learner_reads([user])
+    items = paired_items(rows, label)
+    measures = analyze_reliance(items, stratum=None).overall if not items.empty else None
+    chronology_ = chronology(rows, user.pk, label)
+    watch = deskilling_watch(chronology_, after_aided=20, window=20) if chronology_ else None
+    return LearnerReliance(label, measures, watch, reliance_advice(measures, watch))
+
+
+@dataclass(frozen=True)
+class CohortReader:
+    learner: User
+    measures: RelianceMeasures | None
+    watch: DeskillingWatch | None
+    over_relies: bool
+    lost_skill: bool
+
+
+def cohort_reliance(instructor: User, cohort_id: int | None, label: str = ALL_LABELS
+                    ) -> tuple[list[CohortReader], RelianceReport | None]:
+    """Per learner of the instructor's cohort(s): measures (stratified by experience) and flags."""
+    learners = cohort_learners(instructor, cohort_id)
+    rows = learner_reads(learners)
+    items = paired_items(rows, label)
+    by_id = {str(u.pk): u for u in learners}
+    report = None
+    if not items.empty:
+        items["stratum"] = [experience_band(by_id[r].years_experience) for r in items["reader"]]
+        report = analyze_reliance(items)
+    out = []
+    for learner in learners:
+        m = report.by_reader.get(str(learner.pk)) if report else None
+        chronology_ = chronology(rows, learner.pk, label)
+        watch = deskilling_watch(chronology_) if chronology_ else None
+        out.append(CohortReader(learner, m, watch, bool(m and over_relies(m)), bool(watch and watch.alert)))
+    return out, report

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +19,7 @@ from medtandem.apps.accounts.models import Role
 from medtandem.apps.accounts.permissions import role_required
 from medtandem.apps.accounts.selectors import cohorts_of_instructor, has_role
 from medtandem.apps.studies import selectors, services
+from medtandem.apps.studies.advice import OVER_RELIANCE_FLAG
 from medtandem.apps.studies.forms import ImportForm, JoinForm, StudyForm, WithdrawForm
 from medtandem.apps.studies.models import Participant, Study
 from medtandem.apps.studies.report import (
@@ -30,7 +30,6 @@ from medtandem.apps.studies.report import (
     roc_figures,
 )
 from medtandem.ecg.ptbxl import SUPERCLASSES
-from medtandem.reliance import analyze_reliance, deskilling_watch
 from medtandem.reliance.plots import paired_dot_plot, reliance_quadrant, trend_plot
 
 STUDY_ROLES = (Role.INVESTIGATOR, Role.ADMINISTRATOR)
@@ -235,12 +234,8 @@ def _label(request: HttpRequest) -> str:
 
 @login_required
 def my_reliance(request: HttpRequest) -> HttpResponse:
-    label = _label(request)
-    rows = selectors.learner_reads([request.user])
-    items = selectors.paired_items(rows, label)
-    measures = analyze_reliance(items, stratum=None).overall if not items.empty else None
-    chronology = selectors.chronology(rows, request.user.pk, label)
-    watch = deskilling_watch(chronology, after_aided=20, window=20) if chronology else None
+    view = selectors.learner_reliance(request.user, _label(request))
+    measures, watch = view.measures, view.watch
     figures: dict[str, str] = {}
     if measures is not None:
         figures["paired"] = paired_dot_plot(
@@ -259,41 +254,24 @@ def my_reliance(request: HttpRequest) -> HttpResponse:
                                       x_label=_("lectures avec IA déjà faites"), y_label=_("exactitude sans IA"),
                                       baseline=watch.baseline.value, marker=watch.after_aided)
     return render(request, "studies/my_reliance.html", {
-        "measures": measures, "watch": watch, "figures": figures, "label": label, "labels": SUPERCLASSES,
-        "advice": services.reliance_advice(measures, watch),
+        "measures": measures, "watch": watch, "figures": figures, "label": view.label, "labels": SUPERCLASSES,
+        "advice": view.advice,
     })
 
 
-def _cohort_rows(request: HttpRequest, label: str) -> tuple[list[dict[str, Any]], Any]:
-    cohort_id = request.GET.get("cohort")
-    learners = selectors.cohort_learners(request.user, int(cohort_id) if cohort_id and cohort_id.isdigit() else None)
-    rows = selectors.learner_reads(learners)
-    items = selectors.paired_items(rows, label)
-    by_id = {str(u.pk): u for u in learners}
-    report = None
-    if not items.empty:
-        from medtandem.reliance import experience_band
-
-        items["stratum"] = [experience_band(by_id[r].years_experience) for r in items["reader"]]
-        report = analyze_reliance(items)
-    out = []
-    for learner in learners:
-        m = report.by_reader.get(str(learner.pk)) if report else None
-        chronology = selectors.chronology(rows, learner.pk, label)
-        watch = deskilling_watch(chronology) if chronology else None
-        out.append({"learner": learner, "m": m, "watch": watch,
-                    "over_relies": bool(m and services.over_relies(m)), "lost_skill": bool(watch and watch.alert)})
-    return out, report
+def _cohort_id(request: HttpRequest) -> int | None:
+    raw = request.GET.get("cohort", "")
+    return int(raw) if raw.isdigit() else None
 
 
 @role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR)
 def cohort_reliance(request: HttpRequest) -> HttpResponse:
     label = _label(request)
-    rows, report = _cohort_rows(request, label)
+    rows, report = selectors.cohort_reliance(request.user, _cohort_id(request), label)
     if request.GET.get("format") == "csv":
         return _cohort_csv(rows)
     figures: dict[str, str] = {}
-    named = [(r["learner"].display_name(), r["m"]) for r in rows if r["m"]]
+    named = [(r.learner.display_name(), r.measures) for r in rows if r.measures]
     if named:
         figures["paired"] = paired_dot_plot([(n, m.unaided.accuracy.value, m.aided.accuracy.value) for n, m in named],
                                             title=_("Exactitude sans IA → avec IA"), left_label=_("sans IA"),
@@ -306,11 +284,11 @@ def cohort_reliance(request: HttpRequest) -> HttpResponse:
     return render(request, "studies/cohort_reliance.html", {
         "rows": rows, "report": report, "figures": figures, "label": label, "labels": SUPERCLASSES,
         "cohorts": cohorts_of_instructor(request.user), "cohort": request.GET.get("cohort", ""),
-        "flag": services.OVER_RELIANCE_FLAG,
+        "flag": OVER_RELIANCE_FLAG,
     })
 
 
-def _cohort_csv(rows: list[dict[str, Any]]) -> HttpResponse:
+def _cohort_csv(rows: list[selectors.CohortReader]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="cohort-reliance.csv"'
     writer = csv.writer(response)
@@ -319,16 +297,16 @@ def _cohort_csv(rows: list[dict[str, Any]]) -> HttpResponse:
                      "aided_accuracy_ai_wrong", "brier_unaided", "ece_unaided", "unaided_baseline",
                      "unaided_after_n_aided", "deskilling_p", "over_relies", "lost_unaided_skill"])
     for r in rows:
-        m, w = r["m"], r["watch"]
+        m, w = r.measures, r.watch
         cal = m.calibration_unaided if m else None
         writer.writerow([
-            r["learner"].username, r["learner"].years_experience, m.n if m else 0,
+            r.learner.username, r.learner.years_experience, m.n if m else 0,
             *(_v(x) for x in ((m.unaided.accuracy.value, m.aided.accuracy.value, m.benefit.value, m.benefit.ci_lower,
                                m.benefit.ci_upper, m.over_reliance.value, m.under_reliance.value, m.rair.value,
                                m.rsr.value, m.aided_accuracy_ai_wrong.value) if m else (None,) * 10)),
             _v(cal.brier if cal else None), _v(cal.ece if cal else None),
             _v(w.baseline.value if w else None), _v(w.follow_up.value if w else None), _v(w.change.p if w else None),
-            int(r["over_relies"]), int(r["lost_skill"]),
+            int(r.over_relies), int(r.lost_skill),
         ])
     return response
 
