@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from medtandem.mrmc import analyze
 from medtandem.reliance import (
     RelianceReport,
     analyze_reliance,
@@ -21,16 +22,6 @@ from medtandem.reliance import (
     binary_metrics,
     roc_curve,
 )
-
-MRMC_MISSING = "medtandem.mrmc.analyze is not available yet (the MRMC module is being written)"
-
-
-def mrmc_available() -> bool:
-    try:
-        from medtandem.mrmc import analyze  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def _clean(x: Any) -> Any:
@@ -167,17 +158,12 @@ def analyze_frame(frame: pd.DataFrame, *, endpoint: str, threshold: int, alpha: 
         error = "aucune lecture"
     else:
         try:
-            from medtandem.mrmc import analyze
-        except ImportError:
-            error = MRMC_MISSING
-        else:
-            try:
-                result = analyze(frame[["reader", "case", "modality", "truth", "rating"]], cov="jackknife",
-                                 method="or", alpha=alpha)
-                mrmc = result.to_dict()
-                conclusion = result.conclusion() if hasattr(result, "conclusion") else None
-            except ValueError as exc:  # MrmcInputError / MrmcDesignError: not enough reads yet, etc.
-                error = str(exc)
+            result = analyze(frame[["reader", "case", "modality", "truth", "rating"]], cov="jackknife",
+                             method="or", alpha=alpha)
+            mrmc = result.to_dict()
+            conclusion = result.conclusion()
+        except ValueError as exc:  # MrmcInputError / MrmcDesignError: not enough reads yet, etc.
+            error = str(exc)
     operating: dict[str, dict[str, Any]] = {}
     times: dict[str, dict[str, float | None]] = {}
     roc: dict[str, dict[str, tuple[tuple[float, ...], tuple[float, ...]]]] = {}

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from medtandem.apps.studies import selectors
 from medtandem.apps.studies.analysis import StudyAnalysis, analyze_frame
 from medtandem.apps.studies.models import Design, Study
+from medtandem.mrmc.report import render_html
+from medtandem.reliance import experience_band
 from medtandem.reliance.plots import paired_dot_plot, reliance_quadrant, roc_plot
 
 
@@ -29,10 +31,6 @@ def analysis_for(study: Study) -> StudyAnalysis:
 
 def mrmc_html(analysis: StudyAnalysis) -> str | None:
     if analysis.mrmc_result is None:
-        return None
-    try:
-        from medtandem.mrmc.report import render_html
-    except ImportError:
         return None
     return render_html(analysis.mrmc_result)
 
@@ -53,8 +51,6 @@ def design_text(study: Study) -> str:
 def participants_summary(study: Study) -> dict[str, Any]:
     parts = list(study.participants.all())
     active = [p for p in parts if p.withdrawn_at is None]
-    from medtandem.reliance import experience_band
-
     return {
         "enrolled": len(parts), "withdrawn": len(parts) - len(active), "analysed": len(active),
         "by_profession": sorted(Counter(p.profession or "—" for p in active).items()),

@@ -19,14 +19,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from medtandem.ai import ModelLoadError
 from medtandem.apps.accounts.models import Role, User
 from medtandem.apps.accounts.selectors import has_role
 from medtandem.apps.audit.services import Action, record
 from medtandem.apps.cases.models import AIPrediction, Case, CaseSet
-from medtandem.apps.cases.services import build_case_set
+from medtandem.apps.cases.services import build_case_set, current_model
 from medtandem.apps.reading.models import ReadingSession
 from medtandem.apps.reading.services import lock_sessions, start_session
 from medtandem.apps.studies import randomisation as rnd
+from medtandem.apps.studies.analysis import analyze_frame
 from medtandem.apps.studies.models import (
     Design,
     ImportedRead,
@@ -36,6 +38,7 @@ from medtandem.apps.studies.models import (
     StudyBlock,
     StudySession,
 )
+from medtandem.apps.studies.selectors import export_csv, frame_from_csv
 from medtandem.ecg.ptbxl import SUPERCLASSES
 
 DEFAULT_CONSENT = (
@@ -80,12 +83,10 @@ def default_ai_model(case_set: CaseSet) -> tuple[str, str]:
     if row:
         return row["model_name"], row["model_version"]
     try:
-        from medtandem.apps.cases.services import current_model
-
         model = current_model()
-        return model.name, model.version
-    except Exception:  # no model installed: the study can still run unaided-only or import reads
+    except ModelLoadError:  # no model installed: the study can still run unaided-only or import reads
         return "", ""
+    return model.name, model.version
 
 
 @transaction.atomic
@@ -245,9 +246,6 @@ def withdraw(participant: Participant, reason: str = "", now: datetime | None = 
 @transaction.atomic
 def lock_study(study: Study, now: datetime | None = None, *, by: User | None = None) -> Study:
     """Freeze the study: store the exported reads (with their SHA-256) and the analysis made from them."""
-    from medtandem.apps.studies.analysis import analyze_frame
-    from medtandem.apps.studies.selectors import export_csv, frame_from_csv
-
     study = Study.objects.select_for_update().get(pk=study.pk)
     _check_open(study)
     text = export_csv(study)
