@@ -340,7 +340,8 @@ def _open_attempt(learner: User, activity: Activity, number: int, now: datetime)
         case_set = build_case_set(_attempt_name(activity, learner, number), created_by=learner,
                                   sample_size=pool.needed, seed=_attempt_seed(activity, learner, number),
                                   exclude_case_ids=pool.excluded, **pool.criteria)
-    title = activity.title if number == 1 else f"{activity.title} ({_('tentative %d') % number})"
+    label = _("tentative %d") % number
+    title = activity.title if number == 1 else f"{activity.title} ({label})"
     session = reading.start_session(learner, case_set, activity.reading_mode or "practice", title=title)
     ReadingLink.objects.create(activity=activity, learner=learner, session=session, attempt=number,
                                started_at=now, replaced_seen=replaced)
