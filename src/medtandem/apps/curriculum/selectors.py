@@ -28,8 +28,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from medtandem.apps.accounts.models import Profession, Role, User
 from medtandem.apps.accounts.selectors import has_role, institutions_of, learners_of_instructor
@@ -636,6 +637,13 @@ def format_duration(delta: timedelta) -> str:
     return _duration(delta)
 
 
+def format_hours(value: Any) -> str:
+    """Hours as a learner reads them: ``5``, ``0,5`` (French) / ``0.5`` (English), never ``5.00``."""
+    amount = Decimal(str(value))
+    places = 0 if amount == amount.to_integral_value() else len(str(amount.normalize()).split(".")[-1])
+    return number_format(amount, decimal_pos=places)
+
+
 def check_questions_passed(learner: Any, activity: Activity) -> bool:
     """A page's check questions (its quiz, when it has one) passed; True when it has none."""
     if activity.quiz_id is None:
@@ -710,33 +718,36 @@ def evidence_lines(evidence: dict[str, Any], *, public: bool = False) -> list[st
     lines = []
     pages = evidence.get("pages") or []
     if pages:
-        lines.append(_("Pages de contenu : %(h)s h sur %(n)d pages, %(m)d min de lecture mesurées par le "
-                       "serveur.") % {"h": evidence["pages_hours"], "n": len(pages), "m": evidence["pages_minutes"]})
+        lines.append(ngettext("Pages de contenu : %(h)s h sur %(n)d page, %(m)d min de lecture mesurées par le "
+                              "serveur.",
+                              "Pages de contenu : %(h)s h sur %(n)d pages, %(m)d min de lecture mesurées par le "
+                              "serveur.", len(pages))
+                     % {"h": format_hours(evidence["pages_hours"]), "n": len(pages), "m": evidence["pages_minutes"]})
     quizzes = evidence.get("quizzes") or []
     if quizzes:
         if public:
-            lines.append(_("Quiz réussis : %(n)d (%(h)s h).") % {"n": len(quizzes), "h": evidence["quizzes_hours"]})
+            lines.append(_("Quiz réussis : %(n)d (%(h)s h).") % {"n": len(quizzes), "h": format_hours(evidence["quizzes_hours"])})
         else:
             scores = ", ".join(f"{q['title']} {Decimal(q['score']):.0f} %" for q in quizzes)
             lines.append(_("Quiz réussis : %(n)d (%(h)s h) — %(scores)s.") % {
-                "n": len(quizzes), "h": evidence["quizzes_hours"], "scores": scores})
+                "n": len(quizzes), "h": format_hours(evidence["quizzes_hours"]), "scores": scores})
     events = evidence.get("events") or []
     if events:
         lines.append(_("Événements avec présence enregistrée : %(n)d (%(h)s h).") % {
-            "n": len(events), "h": evidence["events_hours"]})
+            "n": len(events), "h": format_hours(evidence["events_hours"])})
     readings = evidence.get("readings") or []
     if readings:
         if public:
             lines.append(_("Séances de lecture d'ECG terminées : %(n)d (%(h)s h).") % {
-                "n": len(readings), "h": evidence["readings_hours"]})
+                "n": len(readings), "h": format_hours(evidence["readings_hours"])})
         else:
             detail = ", ".join(
                 f"{r['title']} {r['score']} %" if r.get("score") is not None else r["title"] for r in readings)
             lines.append(_("Séances de lecture d'ECG terminées : %(n)d (%(h)s h) — %(d)s.") % {
-                "n": len(readings), "h": evidence["readings_hours"], "d": detail})
+                "n": len(readings), "h": format_hours(evidence["readings_hours"]), "d": detail})
     if evidence.get("unevidenced"):
         lines.append(_("Sans preuve enregistrée : %(n)d activités (%(h)s h).") % {
-            "n": len(evidence["unevidenced"]), "h": evidence["unevidenced_hours"]})
+            "n": len(evidence["unevidenced"]), "h": format_hours(evidence["unevidenced_hours"])})
     return lines
 
 

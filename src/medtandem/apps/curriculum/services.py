@@ -265,7 +265,8 @@ def mark_page_read(learner: User, activity: Activity, *, now: datetime | None = 
             _("Encore %(left)s de lecture avant de pouvoir valider cette page : elle crédite %(h)s h, "
               "ce qui demande au moins %(floor)s passées sur la page, mesurées par le serveur depuis "
               "votre première ouverture.") % {"left": selectors.format_duration(remaining),
-                                                "h": activity.hours, "floor": floor})
+                                                "h": selectors.format_hours(activity.hours),
+                                                "floor": floor})
     if not selectors.check_questions_passed(learner, activity):
         raise CurriculumRuleError(_("Répondez d'abord aux questions de vérification de cette page."))
     return complete_activity(learner, activity, at=now)
