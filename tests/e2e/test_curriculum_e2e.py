@@ -50,6 +50,8 @@ def _pdf_text(pdf: bytes, attestation: Attestation, verify_url: str) -> str:
 @pytest.mark.django_db(transaction=True)
 def test_enrol_complete_and_download_the_attestation(live_server, page, artifacts, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings.VAR_DIR = tmp_path
+    # No reading-time floor here: the rule has its own integration tests (test_curriculum_evidence).
+    settings.CURRICULUM_PAGE_TIME_SHARE, settings.CURRICULUM_PAGE_MIN_MINUTES = 0, 0
     create_person("ines", PASSWORD, [Role.LEARNER], first_name="Inès", last_name="Benali", profession="nursing")
     programme = Programme.objects.create(slug="socle-e2e", title="Formation socle au numérique en santé",
                                          hours=Decimal(2), kind=Programme.Kind.CORE)
@@ -97,3 +99,62 @@ def test_enrol_complete_and_download_the_attestation(live_server, page, artifact
     assert page.locator("text=Attestation valide").count() == 1
     assert page.locator("dd", has_text="Inès Benali").count() == 1
     page.screenshot(path=str(artifacts / "curriculum-verification.png"), full_page=True)
+
+
+def _read_unaided(session, correct: int) -> None:  # type: ignore[no-untyped-def]
+    """The learner's unaided reads (stored through the reading app's service): the first ``correct``
+    match the truth."""
+    import uuid
+
+    from medtandem.apps.reading.services import ReadAnswer, cases_of, commit_read
+
+    for i, case in enumerate(cases_of(session)):
+        truth = set(case.superclasses)
+        chosen = truth if i < correct else ({"MI"} if truth != {"MI"} else {"NORM"})
+        commit_read(session, case, "unaided",
+                    ReadAnswer(frozenset(chosen), {s: 50 for s in ("NORM", "MI", "STTC", "CD", "HYP")}, "sinus"),
+                    uuid.uuid4())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_gate_teaches_then_a_new_attempt_on_unseen_ecgs_passes(live_server, page, artifacts) -> None:  # type: ignore[no-untyped-def]
+    from medtandem.apps.cases.models import Case
+    from medtandem.apps.cases.services import build_case_set, import_demo_bank
+    from medtandem.apps.curriculum import selectors
+    from medtandem.apps.curriculum.models import Completion
+
+    import_demo_bank(limit=12)
+    bank = list(Case.objects.order_by("external_id").values_list("pk", flat=True))
+    learner = create_person("ines", PASSWORD, [Role.LEARNER], first_name="Inès", last_name="Benali")
+    programme = Programme.objects.create(slug="ecg-e2e", title="Lire l'ECG avec et sans IA", hours=Decimal(2))
+    module = Module.objects.create(programme=programme, title="Lecture seule", position=0)
+    gate = Activity.objects.create(module=module, kind="reading", title="Lecture d'ECG sans IA", hours=2,
+                                   reading_mode="unaided", pass_level=60, max_attempts=3, retry_wait_hours=0,
+                                   case_set=build_case_set("Série E2E", case_ids=bank[:4]))
+    services.enrol(learner, programme)
+
+    page.goto(f"{live_server.url}/accounts/login/?next=/learn/activities/{gate.pk}/")
+    page.fill("#id_username", "ines")
+    page.fill("#id_password", PASSWORD)
+    page.click("#login-submit")
+    page.click("button:has-text('Commencer la lecture')")
+    first = selectors.reading_session_of(learner, gate)
+    _read_unaided(first, correct=1)  # 25 %
+
+    page.goto(f"{live_server.url}/learn/activities/{gate.pk}/")
+    panel = page.locator("section:has(#gate-failed)")
+    assert "Niveau requis non atteint" in panel.inner_text()
+    assert "25 %" in panel.inner_text() and "60 %" in panel.inner_text()
+    assert panel.locator(f"a[href='/learn/programmes/{programme.slug}/']").count() == 1
+    page.screenshot(path=str(artifacts / "curriculum-gate-failed.png"), full_page=True)
+    page.click("button:has-text('Nouvelle tentative')")
+    page.wait_for_url("**/reading/**")
+    second = selectors.reading_session_of(learner, gate)
+    assert second != first
+    assert not set(second.case_set.cases.values_list("pk", flat=True)) & set(bank[:4])
+    _read_unaided(second, correct=4)
+
+    page.goto(f"{live_server.url}/learn/activities/{gate.pk}/")
+    assert page.locator("text=validée").count() >= 1
+    assert Completion.objects.get(learner=learner, activity=gate).score == 100
+    page.screenshot(path=str(artifacts / "curriculum-gate-passed.png"), full_page=True)

@@ -54,8 +54,8 @@ def other_learner(db: None):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def instructor(db: None, learner):  # type: ignore[no-untyped-def]
-    teacher = create_person("dr-lefevre", PASSWORD, [Role.INSTRUCTOR])
+def instructor(db: None, learner, institution):  # type: ignore[no-untyped-def]
+    teacher = create_person("dr-lefevre", PASSWORD, [Role.INSTRUCTOR], institution=institution)
     cohort = Cohort.objects.create(name="IFSI promotion 2025")
     cohort.learners.add(learner)
     cohort.instructors.add(teacher)

@@ -31,14 +31,14 @@ def ai_programme(case_set):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def ready_learner(ai_programme):  # type: ignore[no-untyped-def]
     """Enrolled, with the introductory module (the prerequisite) done."""
-    from .curriculum_helpers import right_answers
+    from .curriculum_helpers import read_page, right_answers
 
     learner = create_person("lea", None, [Role.LEARNER])
     services.enrol(learner, ai_programme)
     intro = ai_programme.modules.get(position=0)
     for a in intro.activities.all():
         if a.kind == "page":
-            services.mark_page_read(learner, a)
+            read_page(learner, a)
         else:
             services.submit_quiz(learner, a, right_answers(a.quiz))
     return learner

@@ -13,7 +13,7 @@ from django.urls import reverse
 from medtandem.apps.accounts.models import Institution, Role
 from medtandem.apps.accounts.services import create_person
 from medtandem.apps.curriculum import demo, selectors, services
-from medtandem.apps.curriculum.models import Enrolment, Programme
+from medtandem.apps.curriculum.models import Activity, Enrolment, Programme
 
 pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
@@ -157,3 +157,18 @@ def test_the_demo_gives_the_dashboard_simulated_figures_and_is_idempotent(db):
     figures = selectors.national_figures(timezone.localdate().year)
     assert figures.trained_this_year > 0
     assert figures.simulated_this_year == figures.trained_this_year
+
+
+def test_the_demo_issues_attestations_only_on_evidence_of_every_hour(db):
+    from medtandem.apps.curriculum.models import Attestation
+
+    demo.load_demo(rng_seed=7, n_learners=150)
+    attestations = list(Attestation.objects.select_related("enrolment__learner"))
+    assert attestations and len(attestations) <= demo.SIMULATED_ATTESTATIONS
+    for attestation in attestations:
+        assert attestation.enrolment.learner.is_simulated
+        evidence = attestation.evidence
+        assert evidence["unevidenced"] == [] and evidence["pages"] and evidence["quizzes"]
+        assert all(p["minutes"] * 60 >= selectors.page_time_floor(
+            Activity.objects.get(title=p["title"], module__programme__slug=demo.CORE_SLUG)).total_seconds() - 60
+            for p in evidence["pages"])

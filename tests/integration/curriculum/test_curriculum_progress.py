@@ -11,7 +11,7 @@ from medtandem.apps.accounts.models import User
 from medtandem.apps.curriculum import selectors, services
 from medtandem.apps.curriculum.models import Attestation, Completion, Enrolment
 
-from .curriculum_helpers import activity, complete_programme, right_answers
+from .curriculum_helpers import activity, complete_programme, read_page, right_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,7 @@ def test_a_module_opens_only_after_its_prerequisites_are_done(learner, programme
     services.enrol(learner, programme)
     cyber = activity(programme, "Hygiène numérique")
     assert "Données de santé" in selectors.lock_reason(learner, cyber)
-    services.mark_page_read(learner, activity(programme, "Qu'est-ce qu'une donnée de santé ?"))
+    read_page(learner, activity(programme, "Qu'est-ce qu'une donnée de santé ?"))
     quiz = activity(programme, "Quiz données")
     services.submit_quiz(learner, quiz, right_answers(quiz.quiz))
     assert selectors.lock_reason(learner, cyber) is None

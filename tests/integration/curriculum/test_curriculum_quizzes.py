@@ -212,7 +212,7 @@ def test_the_quiz_page_grades_a_submission_and_shows_feedback(client, learner, p
 def test_an_instructor_imports_a_file_through_the_page_and_sees_the_error_otherwise(client, instructor):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    quiz = Quiz.objects.create(title="Import")
+    quiz = Quiz.objects.create(title="Import", owner_institution=instructor.institution)
     client.force_login(instructor)
     url = reverse("curriculum:quiz_import", args=[quiz.pk])
     bad = SimpleUploadedFile("q.gift", (DATA / "bad_matching.gift").read_bytes())

@@ -34,6 +34,18 @@ def learners_of_instructor(instructor: User) -> QuerySet[User]:
     return User.objects.filter(cohorts__instructors=instructor).distinct()
 
 
+def institutions_of(user: Any, *roles: str) -> set[int]:
+    """Ids of the institutions a person belongs to or holds one of ``roles`` in (their own
+    institution, plus the institutions their role assignments are scoped to)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    ids = set(RoleAssignment.objects.filter(user=user, role__in=roles or Role.values, institution__isnull=False)
+              .values_list("institution_id", flat=True))
+    if getattr(user, "institution_id", None):
+        ids.add(user.institution_id)
+    return ids
+
+
 def cohorts_of_instructor(instructor: User) -> QuerySet[Cohort]:
     if has_role(instructor, Role.ADMINISTRATOR):
         return Cohort.objects.all()

@@ -22,9 +22,10 @@ from medtandem.apps.accounts.models import (
     RoleAssignment,
     User,
 )
-from medtandem.apps.curriculum import content, services
+from medtandem.apps.curriculum import content, selectors, services
 from medtandem.apps.curriculum.models import (
     Activity,
+    ActivityVisit,
     Competency,
     Completion,
     Domain,
@@ -33,6 +34,7 @@ from medtandem.apps.curriculum.models import (
     Module,
     Programme,
     Quiz,
+    QuizAttempt,
 )
 
 CORE_SLUG = "socle-numerique-sante"
@@ -81,7 +83,9 @@ def load_framework(spec: dict[str, Any]) -> Framework:
 
 
 def _quiz(title: str, gift: str, pass_mark: int = 60, max_attempts: int | None = 3) -> Quiz:
-    quiz = Quiz.objects.create(title=title, pass_mark=pass_mark, max_attempts=max_attempts)
+    """A national demo quiz: shared with every institution (exported and used by all, changed by
+    administrators only, as it has no owner institution)."""
+    quiz = Quiz.objects.create(title=title, pass_mark=pass_mark, max_attempts=max_attempts, shared=True)
     services.import_questions(quiz, gift, "gift")
     return quiz
 
@@ -164,9 +168,19 @@ def _weighted(rng: random.Random, pairs: list[tuple[Any, int]]) -> Any:
     return rng.choices([p for p, _w in pairs], weights=[w for _p, w in pairs])[0]
 
 
+#: How many simulated completed enrolments of the core programme get their attestation issued.
+SIMULATED_ATTESTATIONS = 60
+
+
 def load_simulated_learners(programmes: list[Programme], *, n: int, rng_seed: int,
                             instructor: User | None = None) -> int:
-    """Simulated learners enrolled over the last four years, most of whom completed. Bulk inserts."""
+    """Simulated learners enrolled over the last four years, most of whom completed. Bulk inserts.
+
+    Every simulated completion carries the same evidence a real one needs, with simulated
+    timestamps: a page was first served longer ago than its reading-time floor, a quiz has a
+    passing attempt. Attestations are then issued through :func:`services.issue_attestation`
+    (which freezes that evidence) for some completed core enrolments; none is issued for a
+    completion without evidence (the simulated reading activities have no reading session)."""
     if User.objects.filter(username__startswith=SIM_PREFIX, is_simulated=True).exists():
         return 0
     rng = random.Random(rng_seed)
@@ -195,7 +209,8 @@ def load_simulated_learners(programmes: list[Programme], *, n: int, rng_seed: in
     now = timezone.now()
     required = {p.pk: list(Activity.objects.filter(module__programme=p, is_required=True).values_list("pk", flat=True))
                 for p in programmes}
-    enrolments, completions = [], []
+    activities = {a.pk: a for a in Activity.objects.filter(module__programme__in=programmes).select_related("quiz")}
+    enrolments, completions, visits, attempts = [], [], [], []
     for user in users:
         for programme in programmes:
             if programme.slug != CORE_SLUG and rng.random() > 0.35:
@@ -215,11 +230,27 @@ def load_simulated_learners(programmes: list[Programme], *, n: int, rng_seed: in
                 completed_at=completed, duration_days=(completed - enrolled).days if completed else None,
             ))
             for k, activity_id in enumerate(done):
-                at = completed or (enrolled + timedelta(days=k + 1))
+                at = min(completed or (enrolled + timedelta(days=k + 1)), now)
+                activity = activities[activity_id]
                 completions.append(Completion(learner=user, activity_id=activity_id, programme=programme,
-                                              completed_at=min(at, now)))
+                                              completed_at=at))
+                if activity.kind == Activity.Kind.PAGE:
+                    opened = at - selectors.page_time_floor(activity) - timedelta(minutes=rng.randint(1, 40))
+                    visits.append(ActivityVisit(learner=user, activity=activity, first_served_at=opened,
+                                                last_served_at=at, views=rng.randint(1, 3)))
+                elif activity.kind == Activity.Kind.QUIZ and activity.quiz is not None:
+                    score = Decimal(rng.randint(activity.quiz.pass_mark, 100))
+                    attempts.append(QuizAttempt(quiz=activity.quiz, activity=activity, learner=user, score=score,
+                                                passed=True, submitted_at=at))
     Enrolment.objects.bulk_create(enrolments, batch_size=2000)
     Completion.objects.bulk_create(completions, batch_size=5000)
+    ActivityVisit.objects.bulk_create(visits, batch_size=5000)
+    QuizAttempt.objects.bulk_create(attempts, batch_size=5000)
+    core = [p for p in programmes if p.slug == CORE_SLUG]
+    for enrolment in (Enrolment.objects.filter(programme__in=core, learner__is_simulated=True,
+                                               completed_at__isnull=False)
+                      .select_related("learner", "programme").order_by("learner__username")[:SIMULATED_ATTESTATIONS]):
+        services.issue_attestation(enrolment)
     return len(users)
 
 

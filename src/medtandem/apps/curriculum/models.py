@@ -17,6 +17,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from medtandem.apps.reading.models import Mode as ReadingMode
@@ -133,7 +134,16 @@ class Module(models.Model):
 
 
 class Quiz(models.Model):
+    """A quiz; owned by one institution (its instructors may change and export it) unless ``shared``
+    (every instructor may then export and use it; only the owner's instructors may change it).
+    No owner: only administrators may change or export it."""
+
     title = models.CharField(_("titre"), max_length=200)
+    owner_institution = models.ForeignKey(
+        "accounts.Institution", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("établissement propriétaire"),
+    )
+    shared = models.BooleanField(_("partagé avec tous les établissements"), default=False)
     pass_mark = models.PositiveSmallIntegerField(_("seuil de réussite (%)"), default=60)
     max_attempts = models.PositiveSmallIntegerField(_("tentatives maximum"), null=True, blank=True,
                                                     help_text=_("Vide : illimité."))
@@ -220,6 +230,14 @@ class Activity(models.Model):
         _("niveau requis sans IA (%)"), null=True, blank=True,
         help_text=_("Exactitude minimale des lectures sans IA pour valider l'activité."),
     )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("tentatives maximum (lecture)"), default=3,
+        help_text=_("Nombre de séances qu'un·e apprenant·e peut lire pour atteindre le niveau requis."),
+    )
+    retry_wait_hours = models.PositiveSmallIntegerField(
+        _("attente entre deux tentatives (heures)"), default=24,
+        help_text=_("Délai entre la fin d'une tentative échouée et l'ouverture de la suivante."),
+    )
     # event
     event_kind = models.CharField(_("type d'événement"), max_length=10, choices=EventKind.choices, blank=True)
     starts_at = models.DateTimeField(_("début"), null=True, blank=True)
@@ -241,6 +259,11 @@ class Activity(models.Model):
     @property
     def shows_skill_without_ai(self) -> bool:
         return self.kind == self.Kind.READING and self.reading_mode == self.ReadingMode.UNAIDED
+
+    @property
+    def is_gate(self) -> bool:
+        """An unaided reading with a pass level: it gates the AI-assisted activities."""
+        return self.shows_skill_without_ai and self.pass_level is not None
 
 
 # --- people and progress --------------------------------------------------------------------
@@ -297,7 +320,7 @@ class QuizAttempt(models.Model):
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
     activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="attempts")
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
-    submitted_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(default=timezone.now)
     score = models.DecimalField(max_digits=5, decimal_places=2, help_text="percent")
     passed = models.BooleanField(default=False)
     responses = models.JSONField(default=dict)
@@ -320,14 +343,35 @@ class Attendance(models.Model):
 
 
 class ReadingLink(models.Model):
-    """The reading session a learner works through for a reading activity (owned by the reading app)."""
+    """One attempt of a learner at a reading activity: the reading session (owned by the reading app)
+    they work through. The highest ``attempt`` is the current one."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="reading_links")
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     session = models.OneToOneField("reading.ReadingSession", on_delete=models.CASCADE, related_name="+")
+    attempt = models.PositiveSmallIntegerField(default=1)
+    started_at = models.DateTimeField(null=True, blank=True)
+    replaced_seen = models.PositiveIntegerField(
+        default=0, help_text="cases of the activity's set left out because the learner saw them with their truth")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["activity", "learner"], name="one_reading_link")]
+        ordering = ["activity", "learner", "attempt"]
+        constraints = [models.UniqueConstraint(fields=["activity", "learner", "attempt"],
+                                               name="one_reading_link_per_attempt")]
+
+
+class ActivityVisit(models.Model):
+    """When a page activity was first served to a learner, stamped by the server (the evidence of
+    reading time: a page credits its hours only once enough time has passed since then)."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="visits")
+    first_served_at = models.DateTimeField()
+    last_served_at = models.DateTimeField()
+    views = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["learner", "activity"], name="one_visit_per_activity")]
 
 
 def new_verification_code() -> str:
@@ -345,6 +389,8 @@ class Attestation(models.Model):
     programme_title = models.CharField(max_length=200)
     hours = models.DecimalField(max_digits=6, decimal_places=1)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    evidence = models.JSONField(default=dict, blank=True,
+                                help_text="how the hours were evidenced, frozen at issue (see selectors.evidence_of)")
 
     class Meta:
         verbose_name = _("attestation")

@@ -1,6 +1,18 @@
 """Write-side rules of the curriculum: enrolment, completion, quizzes, attestations, national figures.
 
 Every rule is a plain function taking explicit arguments; views only parse input and call them.
+
+Invariants (see docs/curriculum.md):
+- A page credits its hours only once the server has measured enough reading time since it first
+  served the page to the learner (:func:`selectors.page_time_floor`), and its check questions, when
+  it has some, are passed: :func:`mark_page_read` refuses earlier, saying how long remains.
+- A reading gate (unaided reading with a pass level) may be attempted again after a failure, at
+  most ``Activity.max_attempts`` times, ``Activity.retry_wait_hours`` apart, each attempt on cases
+  the learner never saw with their truth nor read in an earlier attempt; one row per attempt
+  (``ReadingLink``, unique per activity, learner and attempt number), the newest being current.
+- An attestation is issued only when every required activity is completed and every domain quiz is
+  passed; it freezes the evidence of its hours and is recorded on the audit trail, as is its
+  revocation, every CSV enrolment import and every quiz import.
 """
 
 from __future__ import annotations
@@ -8,14 +20,15 @@ from __future__ import annotations
 import csv
 import fnmatch
 import io
+import random
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import ExtractYear
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -24,9 +37,13 @@ from django.utils.translation import gettext as _
 from medtandem.apps.accounts.models import Institution, Profession, Role, User
 from medtandem.apps.accounts.selectors import has_role, learners_of_instructor
 from medtandem.apps.accounts.services import create_person
+from medtandem.apps.audit.services import Action, record
+from medtandem.apps.cases.selectors import filter_cases
+from medtandem.apps.cases.services import build_case_set
 from medtandem.apps.curriculum import badges, quizformats, selectors
 from medtandem.apps.curriculum.models import (
     Activity,
+    ActivityVisit,
     Answer,
     Attendance,
     Attestation,
@@ -40,6 +57,9 @@ from medtandem.apps.curriculum.models import (
     QuizAttempt,
     ReadingLink,
 )
+from medtandem.apps.reading import selectors as reading_selectors
+from medtandem.apps.reading import services as reading
+from medtandem.apps.reading.models import ReadingSession
 
 
 class CurriculumRuleError(Exception):
@@ -147,12 +167,16 @@ def enrol_from_csv(programme: Programme, content: str, *, by: User | None) -> li
         raise CsvImportError([(1, _("aucune ligne à importer"))])
     existing = {u.username: u for u in User.objects.filter(username__in=[u for _l, u, _p in planned])}
     enrolments = []
+    created = 0
     for _line, username, profile in planned:
         learner = existing.get(username)
         if learner is None:
             institution = profile.pop("institution", None)
             learner = create_person(username, None, [Role.LEARNER], institution=institution, **profile)
+            created += 1
         enrolments.append(enrol(learner, programme, by=by, source=Enrolment.Source.CSV))
+    record(Action.ENROLMENTS_IMPORTED, actor=by, target=programme,
+           details={"rows": len(planned), "people_created": created, "programme": programme.slug})
     return enrolments
 
 
@@ -197,6 +221,8 @@ def complete_programme_if_done(enrolment: Enrolment, *, at: datetime | None = No
     )
     if not required.exists() or missing.exists():
         return None
+    if selectors.missing_quizzes(enrolment.learner_id, enrolment.programme_id):
+        return None
     at = at or timezone.now()
     enrolment.completed_at = at
     enrolment.duration_days = max(0, (at - enrolment.enrolled_at).days)
@@ -204,10 +230,46 @@ def complete_programme_if_done(enrolment: Enrolment, *, at: datetime | None = No
     return issue_attestation(enrolment)
 
 
-def mark_page_read(learner: User, activity: Activity) -> Completion:
+def record_visit(learner: User, activity: Activity, *, at: datetime | None = None) -> ActivityVisit | None:
+    """Stamp that the server served a page activity to an enrolled learner who may open it (the
+    first stamp starts the reading time; later ones only count views). None when not recorded."""
+    if activity.kind != Activity.Kind.PAGE or not getattr(learner, "is_authenticated", False):
+        return None
+    if selectors.lock_reason(learner, activity):
+        return None
+    at = at or timezone.now()
+    visit, created = ActivityVisit.objects.get_or_create(
+        learner=learner, activity=activity, defaults={"first_served_at": at, "last_served_at": at})
+    if not created:
+        ActivityVisit.objects.filter(pk=visit.pk).update(last_served_at=at, views=F("views") + 1)
+    return visit
+
+
+def mark_page_read(learner: User, activity: Activity, *, now: datetime | None = None) -> Completion:
+    """Complete a page ("J'ai lu cette page") on evidence: the server served it at least
+    :func:`selectors.page_time_floor` ago and its check questions, if any, are passed."""
     if activity.kind != Activity.Kind.PAGE:
         raise CurriculumRuleError(_("Seule une page de contenu se valide par lecture."))
-    return complete_activity(learner, activity)
+    reason = selectors.lock_reason(learner, activity)
+    if reason:
+        raise CurriculumRuleError(reason)
+    if Completion.objects.filter(learner=learner, activity=activity).exists():
+        return Completion.objects.get(learner=learner, activity=activity)
+    now = now or timezone.now()
+    remaining = selectors.page_time_remaining(learner, activity, now=now)
+    floor = selectors.format_duration(selectors.page_time_floor(activity))
+    if remaining is None:
+        raise CurriculumRuleError(_("Ouvrez d'abord la page : son temps de lecture se mesure à partir de là."))
+    if remaining:
+        raise CurriculumRuleError(
+            _("Encore %(left)s de lecture avant de pouvoir valider cette page : elle crédite %(h)s h, "
+              "ce qui demande au moins %(floor)s passées sur la page, mesurées par le serveur depuis "
+              "votre première ouverture.") % {"left": selectors.format_duration(remaining),
+                                                "h": selectors.format_hours(activity.hours),
+                                                "floor": floor})
+    if not selectors.check_questions_passed(learner, activity):
+        raise CurriculumRuleError(_("Répondez d'abord aux questions de vérification de cette page."))
+    return complete_activity(learner, activity, at=now)
 
 
 @transaction.atomic
@@ -231,29 +293,112 @@ def record_attendance(activity: Activity, learners: list[User], *, by: User) -> 
 # --- ECG reading activities -----------------------------------------------------------------
 
 
-def start_reading(learner: User, activity: Activity) -> Any:
-    """The learner's reading session for this activity, opened through the reading app on first use."""
-    from medtandem.apps.reading import services as reading
+def _attempt_seed(activity: Activity, learner: User, number: int) -> int:
+    return (activity.pk * 1_000_003 + learner.pk * 7919 + number) % (2**31)
 
+
+def _attempt_name(activity: Activity, learner: User, number: int) -> str:
+    return f"{activity.title} — apprenant·e #{learner.pk} — tentative {number}"[:200]
+
+
+def _first_gate_case_set(learner: User, activity: Activity) -> tuple[Any, int]:
+    """The activity's case set, or — when the learner already saw some of its cases with their truth —
+    a personal one where each such case is replaced by an unseen case drawn from the same criteria."""
+    base_ids = list(activity.case_set.ordered_cases().values_list("pk", flat=True))
+    seen = reading_selectors.cases_seen_with_truth([learner])
+    replaced = [pk for pk in base_ids if pk in seen]
+    if not replaced:
+        return activity.case_set, 0
+    pool = sorted(filter_cases(**selectors.case_set_criteria(activity.case_set))
+                  .exclude(pk__in=seen | set(base_ids)).values_list("pk", flat=True))
+    if len(pool) < len(replaced):
+        raise CurriculumRuleError(
+            _("Vous avez déjà vu %(n)d ECG de cette série avec leur correction et la banque n'en a pas "
+              "assez d'autres pour les remplacer (%(a)d disponibles). Contactez votre enseignant·e.")
+            % {"n": len(replaced), "a": len(pool)})
+    rng = random.Random(_attempt_seed(activity, learner, 1))
+    fresh = iter(rng.sample(pool, len(replaced)))
+    case_ids = [next(fresh) if pk in seen else pk for pk in base_ids]
+    case_set = build_case_set(
+        _attempt_name(activity, learner, 1), created_by=learner, case_ids=case_ids,
+        description=f"{len(replaced)} case(s) of '{activity.case_set.name}' seen with truth, replaced",
+    )
+    return case_set, len(replaced)
+
+
+def _open_attempt(learner: User, activity: Activity, number: int, now: datetime) -> ReadingSession:
+    replaced = 0
+    if number == 1 and activity.is_gate:
+        case_set, replaced = _first_gate_case_set(learner, activity)
+    elif number == 1:
+        case_set = activity.case_set
+    else:
+        pool = selectors.attempt_pool(learner, activity)
+        if not pool.enough:
+            raise CurriculumRuleError(_("Plus assez d'ECG que vous n'avez jamais vus pour une nouvelle tentative : "
+                                        "%(a)d disponibles, %(n)d nécessaires. Contactez votre enseignant·e.")
+                                      % {"a": pool.available, "n": pool.needed})
+        case_set = build_case_set(_attempt_name(activity, learner, number), created_by=learner,
+                                  sample_size=pool.needed, seed=_attempt_seed(activity, learner, number),
+                                  exclude_case_ids=pool.excluded, **pool.criteria)
+    label = _("tentative %d") % number
+    title = activity.title if number == 1 else f"{activity.title} ({label})"
+    session = reading.start_session(learner, case_set, activity.reading_mode or "practice", title=title)
+    ReadingLink.objects.create(activity=activity, learner=learner, session=session, attempt=number,
+                               started_at=now, replaced_seen=replaced)
+    return session
+
+
+def _lock_learner(learner: User, activity: Activity) -> None:
+    """Serialise a learner's attempts at an activity (the enrolment row is the lock)."""
+    Enrolment.objects.select_for_update().filter(programme_id=activity.module.programme_id,
+                                                 learner=learner).first()
+
+
+def start_reading(learner: User, activity: Activity, *, now: datetime | None = None) -> ReadingSession:
+    """The session of the learner's current attempt, opening the first attempt on first use.
+
+    For a gate, the first attempt leaves out the cases the learner already saw with their truth
+    (a personal case set; ``ReadingLink.replaced_seen`` says how many were replaced)."""
     if activity.kind != Activity.Kind.READING or activity.case_set_id is None:
         raise CurriculumRuleError(_("Cette activité n'a pas encore de série d'ECG."))
     reason = selectors.lock_reason(learner, activity)
     if reason:
         raise CurriculumRuleError(reason)
-    link = ReadingLink.objects.filter(activity=activity, learner=learner).select_related("session").first()
+    link = selectors.current_link(learner, activity)
     if link is not None:
         return link.session
     with transaction.atomic():
-        session = reading.start_session(learner, activity.case_set, activity.reading_mode or "practice",
-                                        title=activity.title)
-        ReadingLink.objects.create(activity=activity, learner=learner, session=session)
-    return session
+        _lock_learner(learner, activity)
+        link = selectors.current_link(learner, activity)
+        if link is not None:
+            return link.session
+        return _open_attempt(learner, activity, 1, now or timezone.now())
+
+
+def start_new_attempt(learner: User, activity: Activity, *, now: datetime | None = None) -> ReadingSession:
+    """Open the next attempt at a failed reading gate (rules: :func:`selectors.gate_state`)."""
+    if not activity.is_gate or activity.case_set_id is None:
+        raise CurriculumRuleError(_("Seule une lecture sans IA avec un niveau requis se retente."))
+    reason = selectors.lock_reason(learner, activity)
+    if reason:
+        raise CurriculumRuleError(reason)
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_learner(learner, activity)
+        state = selectors.gate_state(learner, activity, now=now)
+        if not state.failed:
+            raise CurriculumRuleError(_("Une nouvelle tentative s'ouvre seulement après une tentative "
+                                        "terminée sous le niveau requis."))
+        if state.refusal:
+            raise CurriculumRuleError(state.refusal)
+        return _open_attempt(learner, activity, len(state.attempts) + 1, now)
 
 
 def sync_reading(learner: User, activity: Activity) -> Completion | None:
-    """Complete a reading activity once its session is complete and, when a pass level is set,
-    the unaided accuracy reaches it. Safe to call at any time (idempotent)."""
-    link = ReadingLink.objects.filter(activity=activity, learner=learner).select_related("session").first()
+    """Complete a reading activity once its current attempt's session is complete and, when a pass
+    level is set, the unaided accuracy reaches it. Safe to call at any time (idempotent)."""
+    link = selectors.current_link(learner, activity)
     if link is None or link.session.completed_at is None:
         return None
     score = selectors.unaided_accuracy(link.session)
@@ -269,10 +414,15 @@ def sync_reading(learner: User, activity: Activity) -> Completion | None:
 
 @dataclass(frozen=True)
 class QuestionResult:
+    """One graded response, with what the review shows: the learner's answer (``given``), the
+    expected answer(s) (``expected``) and the feedback."""
+
     question: Question
     fraction: Decimal
     feedback: list[str]
     response: Any
+    given: list[str] = field(default_factory=list)
+    expected: list[str] = field(default_factory=list)
 
     @property
     def correct(self) -> bool:
@@ -281,6 +431,24 @@ class QuestionResult:
 
 def _normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def _answer_label(question: Question, answer: Answer) -> str:
+    if question.kind == Question.Kind.TRUE_FALSE:
+        return _("Vrai") if answer.text == "true" else _("Faux")
+    if question.kind == Question.Kind.NUMERIC and answer.value is not None:
+        return f"{answer.value:g} ± {answer.tolerance:g}" if answer.tolerance else f"{answer.value:g}"
+    return answer.text
+
+
+def _expected(question: Question, answers: list[Answer]) -> list[str]:
+    """The answers that earn the most: every positive answer of a multiple-choice question, else
+    the best-scoring ones."""
+    positive = [a for a in answers if a.fraction > 0]
+    if question.kind != Question.Kind.MULTIPLE and positive:
+        top = max(a.fraction for a in positive)
+        positive = [a for a in positive if a.fraction == top]
+    return [_answer_label(question, a) for a in positive]
 
 
 def grade_question(question: Question, response: Any) -> QuestionResult:
@@ -292,23 +460,28 @@ def grade_question(question: Question, response: Any) -> QuestionResult:
     """
     answers = list(question.answers.all())
     feedback: list[str] = []
+    given: list[str] = []
     fraction = Decimal(0)
     if question.kind in (Question.Kind.SINGLE, Question.Kind.TRUE_FALSE):
         chosen = next((a for a in answers if str(a.pk) == str(response)), None)
         if chosen is not None:
             fraction = chosen.fraction
             feedback.append(chosen.feedback)
+            given.append(_answer_label(question, chosen))
     elif question.kind == Question.Kind.MULTIPLE:
         ids = {str(r) for r in (response or [])}
         for a in answers:
             if str(a.pk) in ids:
                 fraction += a.fraction
                 feedback.append(a.feedback)
+                given.append(_answer_label(question, a))
     elif question.kind == Question.Kind.NUMERIC:
         try:
             value = float(str(response).replace(",", ".").strip())
         except ValueError:
             value = None
+        if str(response or "").strip():
+            given.append(str(response).strip())
         if value is not None:
             matching = [a for a in answers if a.value is not None and abs(value - a.value) <= a.tolerance + 1e-9]
             if matching:
@@ -316,8 +489,10 @@ def grade_question(question: Question, response: Any) -> QuestionResult:
                 fraction = best.fraction
                 feedback.append(best.feedback)
     else:
-        given = _normalise(str(response or ""))
-        matching = [a for a in answers if given and fnmatch.fnmatchcase(given, _normalise(a.text))]
+        given_text = _normalise(str(response or ""))
+        if given_text:
+            given.append(str(response).strip())
+        matching = [a for a in answers if given_text and fnmatch.fnmatchcase(given_text, _normalise(a.text))]
         if matching:
             best = max(matching, key=lambda a: a.fraction)
             fraction = best.fraction
@@ -327,7 +502,8 @@ def grade_question(question: Question, response: Any) -> QuestionResult:
         fraction = Decimal(1)
     if question.general_feedback:
         feedback.append(question.general_feedback)
-    return QuestionResult(question, fraction, [f for f in feedback if f], response)
+    return QuestionResult(question, fraction, [f for f in feedback if f], response, given,
+                          _expected(question, answers))
 
 
 @dataclass(frozen=True)
@@ -336,17 +512,21 @@ class QuizOutcome:
     results: list[QuestionResult]
 
 
-def submit_quiz(learner: User, activity: Activity, responses: dict[int, Any]) -> QuizOutcome:
-    """Grade a quiz attempt; passing (score ≥ pass mark) completes the activity.
+def submit_quiz(learner: User, activity: Activity, responses: dict[int, Any], *,
+                at: datetime | None = None) -> QuizOutcome:
+    """Grade a quiz attempt; passing (score ≥ pass mark) completes a quiz activity. A page's check
+    questions are graded the same way; passing them is one of the page's conditions (see
+    :func:`mark_page_read`).
 
     ``responses`` maps question id to the response (see :func:`grade_question`).
     """
     quiz = activity.quiz
-    if activity.kind != Activity.Kind.QUIZ or quiz is None:
+    if activity.kind not in (Activity.Kind.QUIZ, Activity.Kind.PAGE) or quiz is None:
         raise CurriculumRuleError(_("Cette activité n'est pas un quiz."))
     reason = selectors.lock_reason(learner, activity)
     if reason:
         raise CurriculumRuleError(reason)
+    at = at or timezone.now()
     with transaction.atomic():
         # Serialise a learner's attempts on this quiz so the attempt limit holds under double submits.
         Enrolment.objects.select_for_update().filter(programme_id=activity.module.programme_id,
@@ -361,11 +541,11 @@ def submit_quiz(learner: User, activity: Activity, responses: dict[int, Any]) ->
         score = (earned / total * 100).quantize(Decimal("0.01")) if total else Decimal(0)
         passed = score >= quiz.pass_mark
         attempt = QuizAttempt.objects.create(
-            quiz=quiz, activity=activity, learner=learner, score=score, passed=passed,
+            quiz=quiz, activity=activity, learner=learner, score=score, passed=passed, submitted_at=at,
             responses={str(r.question.pk): r.response for r in results},
         )
-    if passed:
-        complete_activity(learner, activity, score=int(score))
+    if passed and activity.kind == Activity.Kind.QUIZ:
+        complete_activity(learner, activity, score=int(score), at=at)
     return QuizOutcome(attempt, results)
 
 
@@ -373,7 +553,8 @@ FORMATS = ("gift", "moodle_xml")
 
 
 @transaction.atomic
-def import_questions(quiz: Quiz, content: str | bytes, fmt: str, *, replace: bool = False) -> list[Question]:
+def import_questions(quiz: Quiz, content: str | bytes, fmt: str, *, replace: bool = False,
+                     by: User | None = None) -> list[Question]:
     """Import GIFT or Moodle XML into a quiz, all or nothing.
 
     Raises :class:`~medtandem.apps.curriculum.quizformats.QuizFormatError` naming the bad question;
@@ -401,6 +582,8 @@ def import_questions(quiz: Quiz, content: str | bytes, fmt: str, *, replace: boo
             for i, a in enumerate(pq.answers)
         ])
         created.append(question)
+    record(Action.QUIZ_IMPORTED, actor=by, target=quiz,
+           details={"format": fmt, "questions": len(created), "replace": replace})
     return created
 
 
@@ -416,8 +599,9 @@ def export_questions(quiz: Quiz, fmt: str) -> str:
 # --- attestations ---------------------------------------------------------------------------
 
 
-def issue_attestation(enrolment: Enrolment) -> Attestation:
-    """The attestation of a completed enrolment (created once; the code never changes)."""
+def issue_attestation(enrolment: Enrolment, *, by: User | None = None) -> Attestation:
+    """The attestation of a completed enrolment (created once; the code never changes), with the
+    evidence of its hours frozen in it (:func:`selectors.evidence_of`) and an audit entry."""
     if enrolment.completed_at is None:
         raise CurriculumRuleError(_("Le programme n'est pas terminé."))
     existing = Attestation.objects.filter(enrolment=enrolment).first()
@@ -427,11 +611,16 @@ def issue_attestation(enrolment: Enrolment) -> Attestation:
     for _try in range(5):
         try:
             with transaction.atomic():
-                return Attestation.objects.create(
+                attestation = Attestation.objects.create(
                     enrolment=enrolment, issued_at=enrolment.completed_at,
                     learner_name=learner.get_full_name() or learner.username,
                     programme_title=programme.title, hours=programme.hours,
+                    evidence=selectors.evidence_of(enrolment),
                 )
+                record(Action.ATTESTATION_ISSUED, actor=by, target=attestation,
+                       details={"code": attestation.code, "programme": programme.slug,
+                                "learner_id": learner.pk, "hours": str(programme.hours)})
+                return attestation
         except IntegrityError:  # code collision (1 in 32^12) or a concurrent issue
             existing = Attestation.objects.filter(enrolment=enrolment).first()
             if existing is not None:
@@ -439,9 +628,15 @@ def issue_attestation(enrolment: Enrolment) -> Attestation:
     raise RuntimeError("could not allocate an attestation code")
 
 
-def revoke_attestation(attestation: Attestation) -> None:
-    attestation.revoked_at = timezone.now()
-    attestation.save(update_fields=["revoked_at"])
+def revoke_attestation(attestation: Attestation, *, by: User | None = None, reason: str = "") -> None:
+    """Revoke an attestation (once; revoking again changes nothing), on the audit trail."""
+    if attestation.revoked_at is not None:
+        return
+    with transaction.atomic():
+        attestation.revoked_at = timezone.now()
+        attestation.save(update_fields=["revoked_at"])
+        record(Action.ATTESTATION_REVOKED, actor=by, target=attestation,
+               details={"code": attestation.code, "reason": reason})
 
 
 def attestation_pdf(attestation: Attestation, *, verify_url: str, base_url: str | None = None) -> bytes:
@@ -457,6 +652,7 @@ def attestation_html(attestation: Attestation, *, verify_url: str) -> str:
     return render_to_string("curriculum/attestation_pdf.html", {
         "attestation": attestation, "programme": attestation.enrolment.programme,
         "verify_url": verify_url, "competencies": competencies,
+        "evidence_lines": selectors.evidence_lines(attestation.evidence),
     })
 
 
@@ -486,6 +682,8 @@ def open_badge(attestation: Attestation, *, issuer_url: str, verify_url: str) ->
             },
             "result": [{"type": ["Result"], "value": f"{attestation.hours} h"}],
         },
+        "evidence": [{"type": ["Evidence"], "name": _("Preuve des heures"), "narrative": line}
+                     for line in selectors.evidence_lines(attestation.evidence)],
     }
 
 

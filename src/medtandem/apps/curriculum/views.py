@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -32,7 +32,6 @@ from medtandem.apps.curriculum.models import (
     Enrolment,
     Programme,
     Question,
-    Quiz,
 )
 from medtandem.apps.curriculum.quizformats import QuizFormatError
 
@@ -96,17 +95,35 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "activity": activity, "programme": activity.module.programme, "done": done,
         "locked": None if is_staff else locked, "preview": bool(is_staff and locked), "is_staff": is_staff,
     }
+    if activity.quiz and is_staff:
+        context["can_edit_quiz"] = selectors.quiz_for_staff(request.user, activity.quiz_id, change=True) is not None
     if activity.kind == Activity.Kind.PAGE:
         context["body_html"] = render_markdown(activity.body)
+        if not done and not context["locked"] and not context["preview"]:
+            services.record_visit(request.user, activity)
+        context.update(time_floor=selectors.format_duration(selectors.page_time_floor(activity)),
+                       time_left=selectors.page_time_remaining(request.user, activity),
+                       checks_passed=selectors.check_questions_passed(request.user, activity))
+        if context["time_left"]:
+            context["time_left_text"] = selectors.format_duration(context["time_left"])
+        if activity.quiz:
+            attempts = selectors.quiz_attempts(request.user, activity)
+            context.update(questions=activity.quiz.questions.prefetch_related("answers"), attempts=attempts,
+                           attempts_left=None if activity.quiz.max_attempts is None
+                           else max(0, activity.quiz.max_attempts - attempts.count()))
     elif activity.kind == Activity.Kind.QUIZ and activity.quiz:
         attempts = selectors.quiz_attempts(request.user, activity)
         context.update(questions=activity.quiz.questions.prefetch_related("answers"), attempts=attempts,
                        attempts_left=None if activity.quiz.max_attempts is None
                        else max(0, activity.quiz.max_attempts - attempts.count()))
     elif activity.kind == Activity.Kind.READING:
-        session = selectors.reading_session_of(request.user, activity)
-        context.update(session=session, accuracy=selectors.unaided_accuracy(session) if session else None,
+        link = selectors.current_link(request.user, activity)
+        session = link.session if link else None
+        context.update(session=session, link=link,
+                       accuracy=selectors.unaided_accuracy(session) if session else None,
                        session_url=_reading_url(session) if session else None)
+        if activity.is_gate and session is not None:
+            context["gate"] = selectors.gate_state(request.user, activity)
     elif activity.kind == Activity.Kind.EVENT and context["is_staff"]:
         context["cohort_learners"] = learners_of_instructor(request.user).order_by("last_name", "username")[:500]
         context["present"] = set(activity.attendances.values_list("learner_id", flat=True))
@@ -122,6 +139,7 @@ def activity_done(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Activité validée."))
     except services.CurriculumRuleError as exc:
         messages.error(request, str(exc))
+        return redirect("curriculum:activity", pk=pk)
     return redirect("curriculum:programme", slug=activity.module.programme.slug)
 
 
@@ -165,6 +183,29 @@ def reading_start(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("curriculum:activity", pk=pk)
     return redirect(_reading_url(session) or reverse("curriculum:activity", args=[pk]))
+
+
+@login_required
+@require_POST
+def reading_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity(pk)
+    try:
+        session = services.start_new_attempt(request.user, activity)
+    except services.CurriculumRuleError as exc:
+        messages.error(request, str(exc))
+        return redirect("curriculum:activity", pk=pk)
+    return redirect(_reading_url(session) or reverse("curriculum:activity", args=[pk]))
+
+
+@role_required(*STAFF)
+def reading_attempts(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity(pk)
+    if activity.kind != Activity.Kind.READING:
+        raise Http404
+    return render(request, "curriculum/reading_attempts.html", {
+        "activity": activity, "programme": activity.module.programme,
+        "rows": selectors.reading_attempts_for_staff(request.user, activity),
+    })
 
 
 @login_required
@@ -212,7 +253,9 @@ def attestation_badge(request: HttpRequest, code: str) -> HttpResponse:
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     """Public: validity, holder's name, programme. Nothing else about the person."""
     attestation = selectors.attestation_by_code(code)
-    return render(request, "curriculum/verify.html", {"attestation": attestation, "code": code},
+    lines = selectors.evidence_lines(attestation.evidence, public=True) if attestation else []
+    return render(request, "curriculum/verify.html", {"attestation": attestation, "code": code,
+                                                      "evidence_lines": lines},
                   status=200 if attestation else 404)
 
 
@@ -298,9 +341,10 @@ def manage_enrolments(request: HttpRequest, slug: str) -> HttpResponse:
                 csv_errors = exc.errors
             except services.CurriculumRuleError as exc:
                 csv_errors = [(0, str(exc))]
-    enrolments = programme.enrolments.select_related("learner").order_by("-enrolled_at")[:200]
+    enrolments = selectors.enrolments_visible_to(request.user, programme)[:200]
     return render(request, "curriculum/manage_enrolments.html", {
         "programme": programme, "one": one, "bulk": bulk, "csv_errors": csv_errors, "enrolments": enrolments,
+        "is_admin": has_role(request.user, Role.ADMINISTRATOR),
         "status": 400 if csv_errors else 200,
     }, status=400 if csv_errors else 200)
 
@@ -320,13 +364,15 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*STAFF)
 def quiz_import(request: HttpRequest, pk: int) -> HttpResponse:
-    quiz = get_object_or_404(Quiz, pk=pk)
+    quiz = selectors.quiz_for_staff(request.user, pk, change=True)
+    if quiz is None:
+        raise Http404
     form = forms.QuizImportForm(request.POST or None, request.FILES or None)
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
             created = services.import_questions(quiz, form.cleaned_data["file"], form.cleaned_data["format"],
-                                                replace=form.cleaned_data["replace"])
+                                                replace=form.cleaned_data["replace"], by=request.user)
             messages.success(request, _("%d questions importées.") % len(created))
             return redirect("curriculum:quiz_import", pk=pk)
         except QuizFormatError as exc:
@@ -338,7 +384,9 @@ def quiz_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*STAFF)
 def quiz_export(request: HttpRequest, pk: int) -> HttpResponse:
-    quiz = get_object_or_404(Quiz, pk=pk)
+    quiz = selectors.quiz_for_staff(request.user, pk, change=False)
+    if quiz is None:
+        raise Http404
     fmt = request.GET.get("format", "gift")
     if fmt not in services.FORMATS:
         fmt = "gift"
