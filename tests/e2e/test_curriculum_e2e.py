@@ -112,7 +112,7 @@ def _read_unaided(session, correct: int) -> None:  # type: ignore[no-untyped-def
         truth = set(case.superclasses)
         chosen = truth if i < correct else ({"MI"} if truth != {"MI"} else {"NORM"})
         commit_read(session, case, "unaided",
-                    ReadAnswer(frozenset(chosen), {s: 50 for s in ("NORM", "MI", "STTC", "CD", "HYP")}, "sinus"),
+                    ReadAnswer({s: 90 if s in chosen else 10 for s in ("NORM", "MI", "STTC", "CD", "HYP")}, "sinus"),
                     uuid.uuid4())
 
 

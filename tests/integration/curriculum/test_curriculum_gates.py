@@ -59,7 +59,7 @@ def _read(session, correct: int) -> None:  # type: ignore[no-untyped-def]
         truth = set(case.superclasses)
         chosen = truth if i < correct else ({"MI"} if truth != {"MI"} else {"NORM"})
         commit_read(session, case, "unaided",
-                    ReadAnswer(frozenset(chosen), {s: 50 for s in ("NORM", "MI", "STTC", "CD", "HYP")}, "sinus"),
+                    ReadAnswer({s: 90 if s in chosen else 10 for s in ("NORM", "MI", "STTC", "CD", "HYP")}, "sinus"),
                     uuid.uuid4())
     session.refresh_from_db()
 
@@ -192,11 +192,22 @@ def test_the_instructor_sees_every_attempt_of_their_learners_only(client):
         assert case.external_id in page
 
 
-def test_a_programme_session_leads_back_to_its_programme():
+def test_a_programme_session_leads_back_to_its_activity(client):
     programme = _programme(_bank(6))
     learner, gate = _ready(programme), _gate(programme)
     session = services.start_reading(learner, gate)
-    assert selectors.programme_url_for_session(session) == reverse("curriculum:programme", args=[programme.slug])
-    assert selectors.activity_url_for_session(session) == reverse("curriculum:activity", args=[gate.pk])
+    back = reverse("curriculum:activity", args=[gate.pk])
+    assert session.return_url == back
+    client.force_login(learner)
+    cases = cases_of(session)
+    for case in cases:
+        commit_read(session, case, "unaided", ReadAnswer({s: 10 for s in ("NORM", "MI", "STTC", "CD", "HYP")},
+                                                        "sinus"), uuid.uuid4())
+    last = client.get(reverse("reading:case", args=[session.pk, len(cases) - 1])).content.decode()
+    assert f'href="{back}" id="back-to-activity"' in last
+    overview = client.get(reverse("reading:session", args=[session.pk])).content.decode()
+    assert f'href="{back}" id="back-to-activity"' in overview
     other = start_session(learner, build_case_set("Libre", case_ids=[Case.objects.first().pk]), "unaided")
-    assert selectors.programme_url_for_session(other) is None
+    assert other.return_url == ""
+    with pytest.raises(ValueError, match="path on this site"):
+        start_session(learner, other.case_set, "unaided", return_url="//evil.example/")

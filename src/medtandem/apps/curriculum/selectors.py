@@ -26,7 +26,6 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -571,23 +570,6 @@ def gate_state(learner: Any, activity: Activity, *, now: datetime | None = None)
                             "%(a)d disponibles, %(n)d nécessaires. Contactez votre enseignant·e.") % {
                                 "a": pool.available, "n": pool.needed}
     return GateState(activity, attempts, done, failed, left, next_at, refusal, missed)
-
-
-def programme_url_for_session(session: Any) -> str | None:
-    """The programme page a reading session was started from (None: not a programme's session).
-
-    The reading app's end-of-session pages use it to lead the learner back to their programme."""
-    link = (ReadingLink.objects.filter(session_id=getattr(session, "pk", session))
-            .select_related("activity__module__programme").first())
-    if link is None:
-        return None
-    return reverse("curriculum:programme", args=[link.activity.module.programme.slug])
-
-
-def activity_url_for_session(session: Any) -> str | None:
-    """The activity page a reading session belongs to (score, attempts, next attempt)."""
-    link = ReadingLink.objects.filter(session_id=getattr(session, "pk", session)).first()
-    return reverse("curriculum:activity", args=[link.activity_id]) if link else None
 
 
 @dataclass(frozen=True)

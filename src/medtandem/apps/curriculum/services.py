@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import ExtractYear
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -343,7 +344,8 @@ def _open_attempt(learner: User, activity: Activity, number: int, now: datetime)
                                   exclude_case_ids=pool.excluded, **pool.criteria)
     label = _("tentative %d") % number
     title = activity.title if number == 1 else f"{activity.title} ({label})"
-    session = reading.start_session(learner, case_set, activity.reading_mode or "practice", title=title)
+    session = reading.start_session(learner, case_set, activity.reading_mode or "practice", title=title,
+                                    return_url=reverse("curriculum:activity", args=[activity.pk]))
     ReadingLink.objects.create(activity=activity, learner=learner, session=session, attempt=number,
                                started_at=now, replaced_seen=replaced)
     return session

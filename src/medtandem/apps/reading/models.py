@@ -66,6 +66,9 @@ class ReadingSession(models.Model):
     show_feedback = models.BooleanField(default=True, help_text="reader studies usually hide the truth")
     #: A session whose reads are frozen (its reader study was locked): no read is accepted any more.
     locked_at = models.DateTimeField(null=True, blank=True)
+    #: Where the learner goes back to when the session ends (e.g. the programme activity it belongs to),
+    #: set by the app that opened the session; the reading app never needs to know that app.
+    return_url = models.CharField(max_length=300, blank=True)
     available_from = models.DateTimeField(null=True, blank=True, help_text="washout: not readable before")
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)

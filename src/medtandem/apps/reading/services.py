@@ -137,13 +137,17 @@ def start_session(
     show_feedback: bool = True,
     available_from: datetime | None = None,
     ai_model: tuple[str, str] | None = None,
+    return_url: str = "",
 ) -> ReadingSession:
     """Open a reading session.
 
     The AI the learner will see is fixed now: ``ai_model`` (name, version) when given (a reader
     study pins its model), else the model in service. ``case_order`` (case ids, e.g. randomised per
-    reader) must be a permutation of the case set; ``available_from`` implements a washout.
+    reader) must be a permutation of the case set; ``available_from`` implements a washout;
+    ``return_url`` (a path on this site) is where the session's last page leads back to.
     """
+    if return_url and not (return_url.startswith("/") and not return_url.startswith("//")):
+        raise ValueError("return_url must be a path on this site")
     if mode not in Mode.values:
         raise ValueError(f"unknown mode {mode!r}")
     if case_order is not None:
@@ -167,6 +171,7 @@ def start_session(
         case_order=list(case_order) if case_order is not None else None,
         show_feedback=show_feedback,
         available_from=available_from,
+        return_url=return_url,
     )
 
 
