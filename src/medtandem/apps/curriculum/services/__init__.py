@@ -23,6 +23,7 @@ from medtandem.apps.curriculum.services.credentials import issue_attestation as 
 from medtandem.apps.curriculum.services.credentials import open_badge as open_badge
 from medtandem.apps.curriculum.services.credentials import revoke_attestation as revoke_attestation
 from medtandem.apps.curriculum.services.credentials import signed_badge as signed_badge
+from medtandem.apps.curriculum.services.enrolment import CSV_COLUMNS as CSV_COLUMNS
 from medtandem.apps.curriculum.services.enrolment import complete_activity as complete_activity
 from medtandem.apps.curriculum.services.enrolment import (
     complete_programme_if_done as complete_programme_if_done,
@@ -40,11 +41,10 @@ from medtandem.apps.curriculum.services.gates import sync_reading as sync_readin
 from medtandem.apps.curriculum.services.national import (
     refresh_national_stats as refresh_national_stats,
 )
+from medtandem.apps.curriculum.services.quizzes import FORMATS as FORMATS
 from medtandem.apps.curriculum.services.quizzes import QuestionResult as QuestionResult
 from medtandem.apps.curriculum.services.quizzes import QuizOutcome as QuizOutcome
 from medtandem.apps.curriculum.services.quizzes import export_questions as export_questions
 from medtandem.apps.curriculum.services.quizzes import grade_question as grade_question
 from medtandem.apps.curriculum.services.quizzes import import_questions as import_questions
 from medtandem.apps.curriculum.services.quizzes import submit_quiz as submit_quiz
-from medtandem.apps.curriculum.services.quizzes import FORMATS as FORMATS
-from medtandem.apps.curriculum.services.enrolment import CSV_COLUMNS as CSV_COLUMNS
