@@ -376,3 +376,26 @@ def test_viewer_template_renders_toolbar_canvas_and_readout() -> None:
     assert 'class="ecg-readout"' in html and 'aria-live="polite"' in html
     assert re.search(r'<script type="module" src="[^"]*medtandem/ecg-viewer\.js"></script>', html)
     assert "onclick" not in html and "<script>" not in html
+
+
+def test_caption_is_built_from_the_drawing_constants_in_both_languages() -> None:
+    from medtandem.ecg.render import MM_PER_MV, MM_PER_S
+
+    for lang, filter_word in (("fr", "Filtre : "), ("en", "Filter: ")):
+        root = parse(render_svg(synthetic(), lang=lang))
+        caption = next(t.text for t in root.iter(f"{SVG}text") if t.get("class") == "ecg-caption")
+        assert caption.startswith(f"{MM_PER_S:g} mm/s · {MM_PER_MV:g} mm/mV · {filter_word}")
+
+
+def test_the_page_words_come_from_the_project_catalogue() -> None:
+    # The English words are the catalogue's translations (locale/en/LC_MESSAGES/django.mo).
+    import gettext
+    from pathlib import Path
+
+    from medtandem.ecg.render import render_texts
+
+    mo = Path(__file__).resolve().parents[3] / "src/medtandem/locale/en/LC_MESSAGES/django.mo"
+    catalogue = gettext.GNUTranslations(mo.open("rb"))
+    assert render_texts("en").title == catalogue.gettext("ECG 12 dérivations") == "12-lead ECG"
+    with pytest.raises(ValueError, match="lang"):
+        render_texts("de")
