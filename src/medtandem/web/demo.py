@@ -11,8 +11,15 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from medtandem.apps.accounts.models import Cohort, Institution, Profession, Role, User
-from medtandem.apps.accounts.services import create_person, grant_role
+from medtandem.apps.accounts.models import Institution, Profession, Role, User
+from medtandem.apps.accounts.services import (
+    add_to_cohort,
+    create_person,
+    get_or_create_cohort,
+    get_or_create_institution,
+    grant_role,
+    set_password,
+)
 from medtandem.apps.cases.models import Case, CaseSet
 from medtandem.apps.cases.services import (
     build_case_set,
@@ -21,6 +28,7 @@ from medtandem.apps.cases.services import (
     import_demo_bank,
 )
 from medtandem.apps.reading.models import Mode, ReadingAssignment
+from medtandem.apps.reading.demo import load_demo_cohort
 from medtandem.apps.reading.services import assign
 
 #: Demo accounts: (username, password, roles, first name, last name). Printed by ``make demo``.
@@ -62,8 +70,7 @@ def load_demo(progress: Callable[[str], None] = print) -> DemoReport:
         register(model, in_service=True, frugality=frugality() if frugality else None)
 
     with transaction.atomic():
-        institution, _ = Institution.objects.get_or_create(
-            name="Faculté de santé de démonstration", defaults={"region": "Île-de-France"})
+        institution = get_or_create_institution("Faculté de santé de démonstration", region="Île-de-France")
         people = {}
         for username, password, roles, first, last in DEMO_PEOPLE:
             user = User.objects.filter(username=username).first()
@@ -71,15 +78,13 @@ def load_demo(progress: Callable[[str], None] = print) -> DemoReport:
                 user = create_person(username, password, roles, institution=institution, first_name=first,
                                      last_name=last, profession=Profession.MEDICINE)
             else:
-                user.set_password(password)
-                user.save(update_fields=["password"])
+                set_password(user, password)
                 for role in roles:
                     grant_role(user, role, institution)
             people[username] = user
             report.people.append((username, password, ", ".join(str(r.label) for r in roles)))
-        cohort, _ = Cohort.objects.get_or_create(name="DFASM1 — promotion de démonstration", institution=institution)
-        cohort.learners.add(people["apprenant"])
-        cohort.instructors.add(people["enseignant"])
+        cohort = get_or_create_cohort("DFASM1 — promotion de démonstration", institution=institution)
+        add_to_cohort(cohort, learners=[people["apprenant"]], instructors=[people["enseignant"]])
 
         discovery = CaseSet.objects.filter(name="Découverte : 12 ECG variés").first()
         if discovery is None:
@@ -103,6 +108,8 @@ def load_demo(progress: Callable[[str], None] = print) -> DemoReport:
             assign(unaided_set, [people["apprenant"]], mode=Mode.UNAIDED, title="Lecture sans IA — entraînement",
                    created_by=people["enseignant"])
 
+    progress("Simulating a cohort of learners reading the discovery set...")
+    load_demo_cohort(cohort, discovery, institution=institution, assigned_by=people["enseignant"])
     curriculum_demo = _optional("medtandem.apps.curriculum.demo", "load_demo")
     if curriculum_demo:
         progress("Loading the programmes, quizzes and simulated learners...")

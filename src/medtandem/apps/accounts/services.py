@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from medtandem.apps.accounts.models import Institution, Role, RoleAssignment, User
+from medtandem.apps.accounts.models import Cohort, Institution, Role, RoleAssignment, User
 
 
 @transaction.atomic
@@ -67,3 +67,48 @@ def record_login_failure(username: str, client: str) -> int:
 
 def clear_login_failures(username: str, client: str) -> None:
     cache.delete(_throttle_key(username, client))
+
+
+# --- institutions, cohorts, people in bulk (the demo loaders and imports write through these) ----
+
+
+def get_or_create_institution(name: str, *, kind: str = Institution.Kind.FACULTY, region: str = "") -> Institution:
+    institution, _ = Institution.objects.get_or_create(name=name, defaults={"kind": kind, "region": region})
+    return institution
+
+
+def get_or_create_cohort(name: str, *, institution: Institution | None = None) -> Cohort:
+    cohort, _ = Cohort.objects.get_or_create(name=name, institution=institution)
+    return cohort
+
+
+def add_to_cohort(cohort: Cohort, *, learners: Iterable[User] = (), instructors: Iterable[User] = ()) -> None:
+    """Add people to a cohort (adding someone already in it changes nothing)."""
+    cohort.learners.add(*learners)
+    cohort.instructors.add(*instructors)
+
+
+def set_password(user: User, password: str) -> None:
+    user.set_password(password)
+    user.save(update_fields=["password"])
+
+
+@transaction.atomic
+def create_people_in_bulk(people: Sequence[dict[str, object]], *, role: str = Role.LEARNER,
+                          batch_size: int = 1000) -> list[User]:
+    """Create many accounts without a usable password, each with ``role`` in their institution.
+
+    ``people`` are the :class:`User` fields (``username`` required). For simulated learners and
+    large imports, where hashing a password per person would be pointless and slow.
+    """
+    if role not in Role.values:
+        raise ValueError(f"unknown role {role!r}")
+    users = [User(password="!", **fields) for fields in people]  # "!": Django's unusable password
+    User.objects.bulk_create(users, batch_size=batch_size)
+    names = [str(fields["username"]) for fields in people]
+    created = list(User.objects.filter(username__in=names).order_by("username"))
+    RoleAssignment.objects.bulk_create(
+        [RoleAssignment(user=u, role=role, institution=u.institution) for u in created],
+        batch_size=batch_size, ignore_conflicts=True,
+    )
+    return created

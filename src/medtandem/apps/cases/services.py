@@ -9,8 +9,10 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
+from medtandem.ai import EcgModel, load_model
 from medtandem.apps.audit.services import Action, record
 from medtandem.apps.cases.models import (
     AIPrediction,
@@ -221,25 +223,32 @@ def build_case_set(
     return case_set
 
 
+def store_prediction(case: Case, model_name: str, model_version: str, probabilities: dict[str, float],
+                     explanation: dict[str, Any] | None = None) -> tuple[AIPrediction, bool]:
+    """The one writer of the AI-prediction cache: a model version's suggestion for a case.
+
+    Returns ``(prediction, created)``. A version's output is deterministic, so storing it again
+    replaces the row with identical content (a race between two writers is harmless).
+    """
+    return AIPrediction.objects.update_or_create(
+        case=case, model_name=model_name, model_version=model_version,
+        defaults={"probabilities": probabilities, "explanation": explanation or {}},
+    )
+
+
 def cache_predictions(
-    model: Any, cases: Iterable[Case] | None = None, progress: Callable[[int], None] | None = None
+    model: EcgModel, cases: Iterable[Case] | None = None, progress: Callable[[int], None] | None = None
 ) -> int:
     """Store ``model``'s suggestion for every case that lacks one for this model version.
 
-    ``model`` follows :class:`medtandem.ai.EcgModel` (``predict_record`` returning a suggestion).
     Returns the number of predictions written.
     """
     written = 0
     queryset = Case.objects.all() if cases is None else cases
     for case in queryset:
-        record = record_of(case)
-        suggestion = model.predict_record(record)
-        _obj, created = AIPrediction.objects.update_or_create(
-            case=case,
-            model_name=suggestion.model_name,
-            model_version=suggestion.model_version,
-            defaults={"probabilities": suggestion.probabilities, "explanation": suggestion.explanation},
-        )
+        suggestion = model.predict_record(record_of(case))
+        _obj, created = store_prediction(case, suggestion.model_name, suggestion.model_version,
+                                         suggestion.probabilities, suggestion.explanation)
         written += int(created)
         if progress:
             progress(1)
@@ -248,15 +257,11 @@ def cache_predictions(
 
 # --- the AI model in service ----------------------------------------------------------------
 
-_MODELS: dict[str, Any] = {}
+_MODELS: dict[str, EcgModel] = {}
 
 
-def current_model() -> Any:
+def current_model() -> EcgModel:
     """The ECG model in service (``settings.MEDTANDEM_MODEL_DIR`` or the shipped default), loaded once."""
-    from django.conf import settings
-
-    from medtandem.ai import load_model
-
     key = settings.MEDTANDEM_MODEL_DIR or ""
     if key not in _MODELS:
         _MODELS[key] = load_model(key or None)
@@ -274,10 +279,6 @@ def suggestion_for(case: Case, model_name: str, model_version: str) -> AIPredict
             f"no cached prediction of {model_name} {model_version} for {case}, and that model is not in service"
         )
     suggestion = model.predict_record(record_of(case))
-    prediction, _ = AIPrediction.objects.get_or_create(
-        case=case,
-        model_name=suggestion.model_name,
-        model_version=suggestion.model_version,
-        defaults={"probabilities": suggestion.probabilities, "explanation": suggestion.explanation},
-    )
+    prediction, _ = store_prediction(case, suggestion.model_name, suggestion.model_version,
+                                     suggestion.probabilities, suggestion.explanation)
     return prediction

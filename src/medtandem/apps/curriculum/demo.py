@@ -14,13 +14,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from medtandem.apps.accounts.models import (
-    Cohort,
-    Institution,
-    Profession,
-    Role,
-    RoleAssignment,
-    User,
+from medtandem.apps.accounts.models import Profession, Role, User
+from medtandem.apps.accounts.services import (
+    add_to_cohort,
+    create_people_in_bulk,
+    get_or_create_cohort,
+    get_or_create_institution,
 )
 from medtandem.apps.curriculum import content, selectors, services
 from medtandem.apps.curriculum.models import (
@@ -184,28 +183,20 @@ def load_simulated_learners(programmes: list[Programme], *, n: int, rng_seed: in
     if User.objects.filter(username__startswith=SIM_PREFIX, is_simulated=True).exists():
         return 0
     rng = random.Random(rng_seed)
-    institutions = [Institution.objects.get_or_create(name=name, defaults={"kind": kind, "region": region})[0]
-                    for name, kind, region in INSTITUTIONS]
-    users = []
+    institutions = [get_or_create_institution(name, kind=kind, region=region) for name, kind, region in INSTITUTIONS]
+    people = []
     for i in range(n):
         profession = _weighted(rng, PROFESSION_WEIGHTS)
         student = rng.random() < 0.8
-        users.append(User(
-            username=f"{SIM_PREFIX}{i:05d}", first_name="Apprenant·e", last_name=f"Simulé·e {i:05d}",
-            profession=profession, is_simulated=True, password="!",  # unusable password
-            practice_status=User.PracticeStatus.STUDENT if student else User.PracticeStatus.PRACTISING,
-            study_year=rng.randint(1, 3) if student else None, institution=rng.choice(institutions),
-        ))
-    User.objects.bulk_create(users, batch_size=1000)
-    users = list(User.objects.filter(username__startswith=SIM_PREFIX, is_simulated=True).order_by("username"))
-    RoleAssignment.objects.bulk_create(
-        [RoleAssignment(user=u, role=Role.LEARNER, institution=u.institution) for u in users], batch_size=1000,
-        ignore_conflicts=True,
-    )
-    cohort, _ = Cohort.objects.get_or_create(name="Promotion de démonstration (simulée)")
-    cohort.learners.add(*users[:200])
-    if instructor is not None:
-        cohort.instructors.add(instructor)
+        people.append({
+            "username": f"{SIM_PREFIX}{i:05d}", "first_name": "Apprenant·e", "last_name": f"Simulé·e {i:05d}",
+            "profession": profession, "is_simulated": True,
+            "practice_status": User.PracticeStatus.STUDENT if student else User.PracticeStatus.PRACTISING,
+            "study_year": rng.randint(1, 3) if student else None, "institution": rng.choice(institutions),
+        })
+    users = create_people_in_bulk(people, role=Role.LEARNER)
+    cohort = get_or_create_cohort("Promotion de démonstration (simulée)")
+    add_to_cohort(cohort, learners=users[:200], instructors=[instructor] if instructor is not None else [])
     now = timezone.now()
     required = {p.pk: list(Activity.objects.filter(module__programme=p, is_required=True).values_list("pk", flat=True))
                 for p in programmes}

@@ -22,22 +22,15 @@ from django.utils import timezone
 
 from medtandem.apps.accounts.models import User
 from medtandem.apps.cases.models import AIPrediction, Case, CaseSet
+from medtandem.apps.cases.services import store_prediction
 from medtandem.apps.reading.services import ReadAnswer, RecordedRead, record_reads
 from medtandem.apps.studies import services
 from medtandem.apps.studies.models import Study
 from medtandem.ecg.ptbxl import SUPERCLASSES
+from medtandem.reliance.simulate import reader_profile, simulated_rating
 
 SIMULATED_AI = ("simulated-ecg-ai", "demo")
 OUTPUTS = (*SUPERCLASSES, "AFIB")
-
-
-def _sigmoid(x: float) -> float:
-    return 1 / (1 + math.exp(-x))
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 0.01), 0.99)
-    return math.log(p / (1 - p))
 
 
 def _simulated_ai(cases: Sequence[Case], rng: random.Random) -> dict[int, AIPrediction]:
@@ -49,27 +42,10 @@ def _simulated_ai(cases: Sequence[Case], rng: random.Random) -> dict[int, AIPred
             truth = case.rhythm == "afib_flutter" if name == "AFIB" else getattr(case, name.lower())
             right = rng.random() < 0.85
             present = truth if right else not truth
-            probs[name] = round(_sigmoid((1.6 if present else -1.6) + rng.gauss(0, 0.8)), 3)
-        predictions[case.pk], _ = AIPrediction.objects.update_or_create(
-            case=case, model_name=SIMULATED_AI[0], model_version=SIMULATED_AI[1],
-            defaults={"probabilities": probs, "explanation": {"simulated": True}},
-        )
+            probs[name] = round(1 / (1 + math.exp(-((1.6 if present else -1.6) + rng.gauss(0, 0.8)))), 3)
+        predictions[case.pk], _ = store_prediction(case, SIMULATED_AI[0], SIMULATED_AI[1], probs,
+                                                   {"simulated": True})
     return predictions
-
-
-def _reader_profile(user: User, rng: random.Random) -> dict[str, float]:
-    years = user.years_experience if user.years_experience is not None else rng.randint(0, 15)
-    skill = 0.8 + 0.12 * min(years, 15) + rng.gauss(0, 0.25)  # binormal separation d'
-    reliance = max(0.2, 1.1 - 0.05 * min(years, 15) + rng.gauss(0, 0.15))  # weight on the AI's logit
-    return {"skill": max(0.3, skill), "reliance": reliance, "speed": rng.uniform(0.7, 1.4)}
-
-
-def _rate(truth: bool, profile: dict[str, float], rng: random.Random, ai_p: float | None) -> int:
-    d = profile["skill"]
-    latent = (d / 2 if truth else -d / 2) + rng.gauss(0, 1)
-    if ai_p is not None:
-        latent = (1 - 0.3 * min(profile["reliance"], 1.5)) * latent + profile["reliance"] * _logit(ai_p)
-    return int(round(100 * _sigmoid(1.2 * latent)))
 
 
 @transaction.atomic
@@ -108,7 +84,7 @@ def load_demo_study(
     by_pk = {c.pk: c for c in cases}
     reads: list[RecordedRead] = []
     for i, user in enumerate(readers):
-        profile = _reader_profile(user, rng)
+        profile = reader_profile(user.years_experience, rng)
         done_at = start
         participant = services.join_study(user, study.invitation_code, consent=True, now=start)
         for period in (1, 2):
@@ -125,9 +101,9 @@ def load_demo_study(
                 ratings: dict[str, int] = {}
                 for label in SUPERCLASSES:
                     p_label = float(prediction.probabilities.get(label, 0.5)) if prediction else None
-                    ratings[label] = _rate(getattr(case, label.lower()), profile, rng,
+                    ratings[label] = simulated_rating(getattr(case, label.lower()), profile, rng,
                                                p_label if label != "MI" else ai_p)
-                seconds = rng.lognormvariate(math.log(40 if session.mode == "unaided" else 30), 0.4) * profile["speed"]
+                seconds = rng.lognormvariate(math.log(40 if session.mode == "unaided" else 30), 0.4) * profile.speed
                 opened = t
                 t = t + timedelta(seconds=seconds + 5)
                 answer = ReadAnswer(ratings, case.rhythm, client_time_ms=int(seconds * 1000))
