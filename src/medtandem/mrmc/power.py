@@ -19,11 +19,10 @@ pilot is assumed in the planned study.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from scipy import stats
-
+from .distributions import chi2_isf, f_isf, ncf_sf, ncx2_sf
 from .errors import MrmcInputError
 from .obuchowski_rockette import ORComponents
 from .results import clean, format_table
@@ -45,7 +44,7 @@ class PowerResult:
     noncentrality: float
 
     def to_dict(self) -> dict[str, Any]:
-        return clean(self.__dict__.copy())
+        return clean(asdict(self))
 
     def summary(self) -> str:
         return "Power of the RRRC test (Hillis, Obuchowski & Berbaum 2011):\n" + format_table(
@@ -129,12 +128,12 @@ def power(
     ddf = den**2 / (ms_tr**2 / (df1 * (n_readers - 1))) if ms_tr > 0 else float("inf")
     lam = n_readers * effect**2 / 2.0 / den if den > 0 else float("inf")
     if ddf == float("inf"):
-        crit = stats.chi2.ppf(1 - alpha, df1)
-        pw = float(stats.ncx2.sf(crit, df1, lam)) if lam > 0 else alpha
+        crit = chi2_isf(alpha, df1)
+        pw = ncx2_sf(crit, df1, lam) if lam > 0 else alpha
     else:
-        crit = stats.f.ppf(1 - alpha, df1, ddf)
-        # scipy's ncf is unreliable at lambda = 0: the power is then alpha
-        pw = float(stats.ncf.sf(crit, df1, ddf, lam)) if lam > 0 else alpha
+        crit = f_isf(alpha, df1, ddf)
+        # the non-central F is unreliable at lambda = 0: the power is then alpha
+        pw = ncf_sf(crit, df1, ddf, lam) if lam > 0 else alpha
     return PowerResult(n_readers, n_cases, float(effect), alpha, pw, df1, float(ddf), float(lam))
 
 
