@@ -6,13 +6,15 @@ from dataclasses import asdict, dataclass, field
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .covariance import COV_METHODS, JACKKNIFE_CONVENTIONS, FomCovariance, estimate_covariance
 from .data import Reads, prepare_reads
 from .dbm import DBMComponents, dbm_analysis
 from .design import Design, classify_design
 from .errors import MrmcDesignError, MrmcInputError
 from .fom import FomSpec
-from .obuchowski_rockette import ORComponents, or_analysis
+from .obuchowski_rockette import ORComponents, check_alpha, or_analysis
 from .results import FactorAnalysis, clean, format_table
 
 if TYPE_CHECKING:
@@ -225,6 +227,24 @@ def _p(p: float) -> str:
     return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
+def _check_jackknife_counts(data: Reads, spec: FomSpec) -> None:
+    """The leave-one-out FOM is undefined when a reader-modality read one case of a class the
+    FOM needs: refuse, naming it (the jackknife would silently treat it as unread)."""
+    mask = data.read_mask
+    pos = (mask & (data.truth == 1)).sum(axis=2)
+    neg = (mask & (data.truth == 0)).sum(axis=2)
+    need_pos = spec.name != "specificity"
+    need_neg = spec.name != "sensitivity"
+    few = ((pos < 2) & need_pos) | ((neg < 2) & need_neg)
+    if few.any():
+        desc = [f"reader {data.readers[j]} in modality {data.modalities[i]}"
+                for i, j in np.argwhere(few)[:5]]
+        raise MrmcInputError(
+            "the jackknife needs every reader to read at least two diseased and two "
+            f"non-diseased cases in every modality (for {spec.name}); not so for: "
+            + "; ".join(desc))
+
+
 def analyze(
     reads: pd.DataFrame | str | PathLike[str] | Reads,
     cov: str = "jackknife",
@@ -266,8 +286,7 @@ def analyze(
         raise MrmcInputError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     if cov not in COV_METHODS:
         raise MrmcInputError(f"cov must be one of {', '.join(COV_METHODS)}; got {cov!r}")
-    if not 0 < alpha < 1:
-        raise MrmcInputError(f"alpha must be between 0 and 1; got {alpha!r}")
+    check_alpha(alpha)
     if jackknife not in JACKKNIFE_CONVENTIONS:
         raise MrmcInputError(f"jackknife must be one of {', '.join(JACKKNIFE_CONVENTIONS)}; "
                              f"got {jackknife!r}")
@@ -283,6 +302,8 @@ def analyze(
             f"the {design.description} design does not support method={method!r} with "
             f"cov={cov!r}; supported here: {', '.join(design.supported)} (method/cov)"
         )
+    if cov == "jackknife":
+        _check_jackknife_counts(data, spec)
     fc = estimate_covariance(data, spec, cov, n_boot=n_boot, seed=seed, convention=jackknife,
                              design_kind=design.kind)
     ora = or_analysis(fc.theta, fc.cov, data.modalities, data.readers, alpha,

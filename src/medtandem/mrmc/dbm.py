@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from .builder import FactorInputs, build_factor_analyses
-from .errors import MrmcDesignError
+from .errors import MrmcDesignError, MrmcInputError
+from .obuchowski_rockette import check_alpha, check_fom_table
 from .results import FactorAnalysis, clean, format_table
 
 __all__ = ["DBMAnalysis", "DBMComponents", "dbm_analysis", "pseudovalues"]
@@ -149,7 +150,17 @@ def dbm_analysis(
     """DBM analysis with Hillis (2008) df from FOMs (t, r) and leave-one-out FOMs (t, r, c).
 
     ``loo`` holds the cases the jackknife runs over (for the sensitivity, the diseased cases).
+
+    Raises:
+        MrmcInputError: fewer than 2 modalities, readers or cases, shapes that disagree.
     """
+    check_fom_table(theta, modalities=modalities, readers=readers)
+    check_alpha(alpha)
+    loo = np.asarray(loo, dtype=float)
+    if loo.ndim != 3 or loo.shape[:2] != np.shape(theta) or loo.shape[2] < 2:
+        raise MrmcInputError(f"loo must have shape (modalities, readers, cases) = "
+                             f"{np.shape(theta)} + (at least 2,); got {loo.shape}")
+    theta = np.asarray(theta, dtype=float)
     y = pseudovalues(theta, loo)
     t, r, c = y.shape
     ms = _anova3(y)

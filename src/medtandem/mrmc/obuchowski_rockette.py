@@ -42,9 +42,11 @@ from typing import Any
 import numpy as np
 
 from .builder import FactorInputs, build_factor_analyses
+from .errors import MrmcInputError
 from .results import FactorAnalysis, clean, format_table
 
-__all__ = ["ORAnalysis", "ORComponents", "or_analysis", "or_components"]
+__all__ = ["ORAnalysis", "ORComponents", "check_alpha", "check_fom_table", "or_analysis",
+           "or_components"]
 
 
 @dataclass(frozen=True)
@@ -134,18 +136,49 @@ def _averaged_covariances(cov: np.ndarray, t: int, r: int) -> tuple[float, float
     return var, cov1, cov2, cov3
 
 
+def check_fom_table(theta: Any, name: str = "theta", *, cov: Any = None,
+                    modalities: Any = None, readers: Any = None) -> None:
+    """Validate a (t, r) FOM table (t, r >= 2, finite) and, if given, its (t*r, t*r) covariance
+    and labels; raise :class:`MrmcInputError` naming the argument."""
+    arr = np.asarray(theta, dtype=float) if np.ndim(theta) else np.zeros((0, 0))
+    if arr.ndim != 2 or arr.shape[0] < 2 or arr.shape[1] < 2:
+        raise MrmcInputError(f"{name} must be a (modalities, readers) table with at least 2 of "
+                             f"each; got shape {np.shape(theta)}")
+    if not np.isfinite(arr).all():
+        raise MrmcInputError(f"{name} must be finite")
+    t, r = arr.shape
+    if cov is not None:
+        c = np.asarray(cov, dtype=float)
+        if c.shape != (t * r, t * r) or not np.isfinite(c).all():
+            raise MrmcInputError(f"cov must be a finite ({t * r}, {t * r}) matrix for {t} "
+                                 f"modalities x {r} readers; got shape {c.shape}")
+    for label, values, n in (("modalities", modalities, t), ("readers", readers, r)):
+        if values is not None and len(values) != n:
+            raise MrmcInputError(f"{label} must have {n} labels; got {len(values)}")
+
+
 def or_components(theta: np.ndarray, cov: np.ndarray) -> ORComponents:
     """OR variance components from FOMs (t, r) and their covariance (t*r, t*r).
 
     ``Var(TR) = MS(TR) - Var + Cov1 + Cov2 - Cov3`` and
     ``Var(R) = [MS(R) - MS(TR)]/t - Cov1 + Cov3`` (method of moments; Hillis 2005).
     """
+    check_fom_table(theta, cov=cov)
+    theta = np.asarray(theta, dtype=float)
+    cov = np.asarray(cov, dtype=float)
     t, r = theta.shape
     ms_t, ms_r, ms_tr = _mean_squares(theta)
     var, cov1, cov2, cov3 = _averaged_covariances(cov, t, r)
     var_tr = ms_tr - var + cov1 + cov2 - cov3
     var_r = (ms_r - ms_tr) / t - cov1 + cov3
     return ORComponents(var_r, var_tr, var, cov1, cov2, cov3, ms_t, ms_r, ms_tr, t, r)
+
+
+def check_alpha(alpha: Any) -> None:
+    """``alpha`` must be a number in (0, 1)."""
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.floating) \
+            or not 0 < alpha < 1:
+        raise MrmcInputError(f"alpha must be between 0 and 1 (a number); got {alpha!r}")
 
 
 def or_analysis(
@@ -166,7 +199,15 @@ def or_analysis(
         alpha: significance level.
         frrc_truncate: truncate ``Cov2 - Cov3`` at 0 in the FRRC analysis (OR-DBM MRMC) or
             not (MRMCaov).
+
+    Raises:
+        MrmcInputError: fewer than 2 modalities or readers, shapes that disagree, non-finite
+            values, ``alpha`` outside (0, 1).
     """
+    check_fom_table(theta, cov=cov, modalities=modalities, readers=readers)
+    check_alpha(alpha)
+    theta = np.asarray(theta, dtype=float)
+    cov = np.asarray(cov, dtype=float)
     t, r = theta.shape
     comp = or_components(theta, cov)
     c4 = cov.reshape(t, r, t, r)

@@ -18,13 +18,14 @@ pilot is assumed in the planned study.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from .distributions import chi2_isf, f_isf, ncf_sf, ncx2_sf
 from .errors import MrmcInputError
-from .obuchowski_rockette import ORComponents
+from .obuchowski_rockette import ORComponents, check_alpha
 from .results import clean, format_table
 
 __all__ = ["PowerResult", "SampleSizeResult", "power", "sample_size"]
@@ -114,10 +115,14 @@ def power(
         effect: difference in FOM to detect (e.g. 0.05 AUC).
     """
     comp, c0, t = _pilot(pilot, pilot_cases)
+    if not isinstance(effect, int | float) or not math.isfinite(effect):
+        raise MrmcInputError(f"effect must be a finite number; got {effect!r}")
+    if not isinstance(n_readers, int) or not isinstance(n_cases, int):
+        raise MrmcInputError(f"n_readers and n_cases must be integers; got {n_readers!r}, "
+                             f"{n_cases!r}")
     if n_readers < 2 or n_cases < 2:
         raise MrmcInputError("a planned study needs at least 2 readers and 2 cases")
-    if not 0 < alpha < 1:
-        raise MrmcInputError(f"alpha must be between 0 and 1; got {alpha!r}")
+    check_alpha(alpha)
     k = c0 / n_cases
     var_tr = max(comp.var_tr, 0.0)
     c23 = k * max(comp.cov2 - comp.cov3, 0.0)
@@ -155,6 +160,8 @@ def sample_size(
     if not 0 < target_power < 1:
         raise MrmcInputError(f"target_power must be between 0 and 1; got {target_power!r}")
     readers = tuple(int(r) for r in readers)
+    if not readers:
+        raise MrmcInputError("readers must list at least one number of readers")
     rows: list[PowerResult | None] = []
     for r in readers:
         if power(pilot, effect, r, max_cases, alpha, pilot_cases=pilot_cases).power < target_power:
