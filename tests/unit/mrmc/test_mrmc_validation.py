@@ -86,7 +86,7 @@ def test_partial_auc_equals_a_fine_grid_integral_of_the_empirical_roc(vandyke):
     np.interp on a grid of 400,001 points (error < 1e-9 for these 5-point ratings)."""
     from medtandem.mrmc.fom import partial_auc
 
-    for (m, r), sub in vandyke.groupby(["modality", "reader"]):
+    for _, sub in vandyke.groupby(["modality", "reader"]):
         pos = sub.loc[sub["truth"] == 1, "rating"].to_numpy(float)
         neg = sub.loc[sub["truth"] == 0, "rating"].to_numpy(float)
         cuts = np.r_[np.inf, np.sort(np.unique(np.r_[pos, neg]))[::-1]]
