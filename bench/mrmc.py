@@ -6,13 +6,19 @@
 1. Van Dyke (1,140 reads), full OR analysis with jackknife, in-process (target < 50 ms).
 2. Simulated 100 readers x 2,000 cases x 2 modalities (400,000 reads): DeLong (< 5 s) and
    jackknife (< 30 s); peak memory (tracemalloc) at 200,000 and 400,000 reads.
-3. Type I error of the RRRC OR test (jackknife and DeLong) over simulated null Roe-Metz studies
+3. The command line, whole process (`medtandem mrmc FILE --json`: interpreter start, imports,
+   CSV, analysis, JSON) beside the same analysis in-process, on 20 readers x 1,000 cases x 2
+   modalities (40,000 reads)   [target: whole process well under 1 s].
+4. Type I error of the RRRC OR test (jackknife and DeLong) over simulated null Roe-Metz studies
    (5 readers, 50 + 50 cases, 2 modalities), alpha 0.05.
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -61,6 +67,33 @@ def bench_large() -> None:
               f"({peak / len(d):.0f} bytes/read)")
 
 
+def bench_cli() -> None:
+    exe = Path(sys.executable).with_name("medtandem")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "medtandem.cli"]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "reads.csv"
+        simulate_study(20, 500, 500, mu=(1.2, 1.3), seed=3).to_csv(path, index=False)
+        whole = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            subprocess.run([*cmd, "mrmc", str(path), "--json"], check=True, capture_output=True)
+            whole.append(time.perf_counter() - t0)
+        inproc = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            analyze(path).to_dict()
+            inproc.append(time.perf_counter() - t0)
+        start = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-c", "pass"], check=True)
+            start.append(time.perf_counter() - t0)
+    print(f"CLI, 20 readers x 1,000 cases x 2 modalities (40,000 reads): whole process median "
+          f"{1e3 * np.median(whole):.0f} ms (min {1e3 * min(whole):.0f}); in-process (CSV + "
+          f"analysis + to_dict) median {1e3 * np.median(inproc):.0f} ms; bare interpreter start "
+          f"{1e3 * np.median(start):.0f} ms   [target: whole process well under 1 s]")
+
+
 def bench_type1(n_studies: int, seed: int = 2024) -> None:
     rng = np.random.default_rng(seed)
     r, m, n = 5, 50, 50
@@ -85,9 +118,14 @@ def bench_type1(n_studies: int, seed: int = 2024) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="300 null studies instead of 2,000")
+    ap.add_argument("--cli", action="store_true", help="only the command-line timing")
     ap.add_argument("--studies", type=int, help="number of null studies (overrides --quick)")
     args = ap.parse_args()
+    if args.cli:
+        bench_cli()
+        return
     bench_vandyke()
+    bench_cli()
     bench_large()
     bench_type1(args.studies or (300 if args.quick else 2000))
 

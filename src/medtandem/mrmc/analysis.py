@@ -2,25 +2,68 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from os import PathLike
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+import numpy as np
 
-from .covariance import COV_METHODS, FomCovariance, estimate_covariance
+from .covariance import COV_METHODS, JACKKNIFE_CONVENTIONS, FomCovariance, estimate_covariance
 from .data import Reads, prepare_reads
 from .dbm import DBMComponents, dbm_analysis
 from .design import Design, classify_design
 from .errors import MrmcDesignError, MrmcInputError
 from .fom import FomSpec
-from .obuchowski_rockette import ORComponents, or_analysis
+from .obuchowski_rockette import ORComponents, check_alpha, or_analysis
 from .results import FactorAnalysis, clean, format_table
 
-__all__ = ["METHODS", "MrmcResult", "analyze"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["METHODS", "Conventions", "MrmcResult", "analyze"]
 
 METHODS = ("or", "dbm")
 _METHOD_NAMES = {"or": "Obuchowski-Rockette", "dbm": "Dorfman-Berbaum-Metz"}
+
+
+_JK_TEXT = {
+    "study_cases": "jackknife over all study cases, an unread case leaving a reader-modality's "
+                   "FOM unchanged, factor (c-1)/c (MRMCaov 0.3.0)",
+    "own_cases": "jackknife of each reader-modality over its own cases, factor (n-1)/n",
+}
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """The conventions an analysis used where the reference implementations differ.
+
+    Attributes:
+        jackknife: ``study_cases`` (MRMCaov) or ``own_cases``; None when the covariance is
+            not a jackknife (DeLong, bootstrap). Both give the same result on fully crossed
+            designs; see :mod:`.covariance`.
+        frrc_truncate: whether ``Cov2 - Cov3`` is truncated at 0 in the OR FRRC analysis
+            (OR-DBM MRMC: True; MRMCaov: False); DBM has no such term.
+        jackknife_differs: whether the jackknife convention changes the result here
+            (incomplete design with jackknife covariance).
+    """
+
+    jackknife: str | None
+    frrc_truncate: bool
+    jackknife_differs: bool
+
+    @property
+    def description(self) -> str:
+        parts = []
+        if self.jackknife is not None:
+            parts.append(f"jackknife={self.jackknife} ({_JK_TEXT[self.jackknife]}"
+                         + ("" if self.jackknife_differs else "; same result on this design")
+                         + ")")
+        parts.append("FRRC Cov2 - Cov3 " + ("truncated at 0 (OR-DBM MRMC)" if self.frrc_truncate
+                                            else "not truncated (MRMCaov)"))
+        return "; ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "description": self.description}
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,6 +85,7 @@ class MrmcResult:
             fixed cases), each with its global test, pairwise differences and modality CIs.
         dbm_components: DBM mean squares and variance components (``method='dbm'`` only).
         n_cases, n_diseased, n_nondiseased, n_reads: counts.
+        conventions: the conventions used where references differ (:class:`Conventions`).
     """
 
     method: str
@@ -64,6 +108,7 @@ class MrmcResult:
     n_reads: int
     covariance: FomCovariance = field(repr=False)
     reads: Reads = field(repr=False)
+    conventions: Conventions = Conventions("study_cases", True, False)
 
     @property
     def method_name(self) -> str:
@@ -107,6 +152,15 @@ class MrmcResult:
                 text.append("Pairwise differences significant at that level: " + "; ".join(
                     f"{d.comparison} = {d.estimate:.3f} ({level} CI {d.ci_lower:.3f} to "
                     f"{d.ci_upper:.3f}, p = {_p(d.p)})" for d in signif) + ".")
+        if self.conventions.jackknife_differs:
+            text.append(
+                f"The design is {design}; the jackknife covariance follows "
+                + ("MRMCaov's convention (each reader's figure of merit jackknifed over all "
+                   f"{self.n_cases} cases, an unread case leaving it unchanged)."
+                   if self.conventions.jackknife == "study_cases" else
+                   "the own-cases convention (each reader's figure of merit jackknifed over "
+                   "the cases that reader read).")
+            )
         return " ".join(text)
 
     def to_dict(self) -> dict[str, Any]:
@@ -120,6 +174,7 @@ class MrmcResult:
             "max_fpr": self.fom.max_fpr,
             "alpha": self.alpha,
             "design": self.design.to_dict(),
+            "conventions": self.conventions.to_dict(),
             "modalities": list(self.modalities),
             "readers": list(self.readers),
             "n_cases": self.n_cases,
@@ -146,7 +201,8 @@ class MrmcResult:
         head = [
             "Multi-Reader Multi-Case Analysis of Variance",
             f"Method: {self.method_name}; covariance: {cov_txt}; FOM: {self.fom.label}",
-            f"Design: {self.design.description}",
+            f"Design: {self.design.description} (MRMCaov: {self.design.mrmcaov_design})",
+            f"Conventions: {self.conventions.description}",
             f"Readers: {len(self.readers)}  Cases: {self.n_cases} ({self.n_diseased} diseased, "
             f"{self.n_nondiseased} non-diseased)  Modalities: {len(self.modalities)}  "
             f"Reads: {self.n_reads}",
@@ -171,6 +227,24 @@ def _p(p: float) -> str:
     return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
+def _check_jackknife_counts(data: Reads, spec: FomSpec) -> None:
+    """The leave-one-out FOM is undefined when a reader-modality read one case of a class the
+    FOM needs: refuse, naming it (the jackknife would silently treat it as unread)."""
+    mask = data.read_mask
+    pos = (mask & (data.truth == 1)).sum(axis=2)
+    neg = (mask & (data.truth == 0)).sum(axis=2)
+    need_pos = spec.name != "specificity"
+    need_neg = spec.name != "sensitivity"
+    few = ((pos < 2) & need_pos) | ((neg < 2) & need_neg)
+    if few.any():
+        desc = [f"reader {data.readers[j]} in modality {data.modalities[i]}"
+                for i, j in np.argwhere(few)[:5]]
+        raise MrmcInputError(
+            "the jackknife needs every reader to read at least two diseased and two "
+            f"non-diseased cases in every modality (for {spec.name}); not so for: "
+            + "; ".join(desc))
+
+
 def analyze(
     reads: pd.DataFrame | str | PathLike[str] | Reads,
     cov: str = "jackknife",
@@ -182,6 +256,8 @@ def analyze(
     max_fpr: float | None = None,
     n_boot: int = 2000,
     seed: int | None = None,
+    jackknife: str = "study_cases",
+    frrc_truncate: bool = True,
 ) -> MrmcResult:
     """Multi-reader multi-case analysis of reads.
 
@@ -195,6 +271,12 @@ def analyze(
         fom: ``auc`` (default), ``sensitivity``, ``specificity`` (with ``threshold``) or
             ``pauc`` (with ``max_fpr``).
         n_boot, seed: bootstrap replicates and random seed (``cov='bootstrap'``).
+        jackknife: convention of the jackknife on incomplete designs: ``study_cases``
+            (default, MRMCaov's: every FOM jackknifed over all c cases with factor (c-1)/c, an
+            unread case leaving it unchanged) or ``own_cases`` (each FOM over its own cases);
+            see :mod:`.covariance`. Same result on fully crossed designs.
+        frrc_truncate: truncate ``Cov2 - Cov3`` at 0 in the OR fixed-readers analysis
+            (default, OR-DBM MRMC and Hillis 2007) or not (MRMCaov).
 
     Raises:
         MrmcInputError: bad reads or arguments; MrmcDesignError (a subclass) when the design
@@ -204,8 +286,12 @@ def analyze(
         raise MrmcInputError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     if cov not in COV_METHODS:
         raise MrmcInputError(f"cov must be one of {', '.join(COV_METHODS)}; got {cov!r}")
-    if not 0 < alpha < 1:
-        raise MrmcInputError(f"alpha must be between 0 and 1; got {alpha!r}")
+    check_alpha(alpha)
+    if jackknife not in JACKKNIFE_CONVENTIONS:
+        raise MrmcInputError(f"jackknife must be one of {', '.join(JACKKNIFE_CONVENTIONS)}; "
+                             f"got {jackknife!r}")
+    if not isinstance(frrc_truncate, bool):
+        raise MrmcInputError(f"frrc_truncate must be True or False; got {frrc_truncate!r}")
     if method == "dbm" and cov != "jackknife":
         raise MrmcInputError("method='dbm' analyses jackknife pseudovalues: use cov='jackknife'")
     spec = FomSpec(fom, threshold, max_fpr)
@@ -216,11 +302,16 @@ def analyze(
             f"the {design.description} design does not support method={method!r} with "
             f"cov={cov!r}; supported here: {', '.join(design.supported)} (method/cov)"
         )
-    fc = estimate_covariance(data, spec, cov, n_boot=n_boot, seed=seed)
-    ora = or_analysis(fc.theta, fc.cov, data.modalities, data.readers, alpha)
+    if cov == "jackknife":
+        _check_jackknife_counts(data, spec)
+    fc = estimate_covariance(data, spec, cov, n_boot=n_boot, seed=seed, convention=jackknife,
+                             design_kind=design.kind)
+    ora = or_analysis(fc.theta, fc.cov, data.modalities, data.readers, alpha,
+                      frrc_truncate=frrc_truncate)
     if method == "dbm":
-        assert fc.loo is not None
-        dbm = dbm_analysis(fc.theta, fc.loo, data.modalities, data.readers, alpha)
+        assert fc.loo is not None and fc.jk_cases is not None
+        dbm = dbm_analysis(fc.theta, fc.loo[:, :, fc.jk_cases], data.modalities, data.readers,
+                           alpha)
         rrrc, frrc, rrfc, dbm_comp = dbm.rrrc, dbm.frrc, dbm.rrfc, dbm.components
     else:
         rrrc, frrc, rrfc, dbm_comp = ora.rrrc, ora.frrc, ora.rrfc, None
@@ -247,4 +338,6 @@ def analyze(
         n_reads=data.n_reads,
         covariance=fc,
         reads=data,
+        conventions=Conventions(jackknife if cov == "jackknife" else None, frrc_truncate,
+                                cov == "jackknife" and design.is_incomplete),
     )

@@ -7,7 +7,7 @@ import json
 import sys
 
 from .analysis import METHODS, analyze
-from .covariance import COV_METHODS
+from .covariance import COV_METHODS, JACKKNIFE_CONVENTIONS
 from .errors import MrmcInputError
 
 __all__ = ["handle", "register"]
@@ -31,6 +31,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="figure of merit (default auc)")
     p.add_argument("--threshold", type=float, help="rating threshold for sensitivity/specificity")
     p.add_argument("--max-fpr", type=float, help="upper FPF of the partial AUC")
+    p.add_argument("--jackknife", choices=JACKKNIFE_CONVENTIONS, default="study_cases",
+                   help="jackknife convention on incomplete designs: study_cases (MRMCaov, "
+                   "default) or own_cases")
+    p.add_argument("--frrc-no-truncate", dest="frrc_truncate", action="store_false",
+                   help="do not truncate Cov2 - Cov3 at 0 in the fixed-readers OR test "
+                   "(MRMCaov); default truncates (OR-DBM MRMC)")
     p.add_argument("--n-boot", type=int, default=2000, help="bootstrap replicates")
     p.add_argument("--seed", type=int, help="bootstrap random seed")
     p.add_argument("--json", action="store_true", help="print one JSON document")
@@ -43,7 +49,8 @@ def handle(args: argparse.Namespace) -> int:
     try:
         result = analyze(args.reads, cov=args.cov, method=args.method, alpha=args.alpha,
                          fom=args.fom, threshold=args.threshold, max_fpr=args.max_fpr,
-                         n_boot=args.n_boot, seed=args.seed)
+                         n_boot=args.n_boot, seed=args.seed,
+                         jackknife=args.jackknife, frrc_truncate=args.frrc_truncate)
         if args.report:
             from .report import write_report
 

@@ -11,21 +11,23 @@ Radiol 27:723) are analysed as a modality x reader x case ANOVA. Tests follow Hi
 * RRFC: ``F = MS(T) / MS(TR)`` on ``t-1``, ``(t-1)(r-1)``.
 
 With the empirical AUC the mean pseudovalue equals the AUC, and the RRRC and RRFC results equal
-the OR results with jackknife covariance (Hillis 2008). DBM needs a fully crossed design.
+the OR results with jackknife covariance (Hillis 2008). DBM needs a fully crossed design. The
+three analyses are assembled by :func:`medtandem.mrmc.builder.build_factor_analyses`, shared
+with OR, from the mean squares divided by c (the FOM scale).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from itertools import combinations
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
-from .errors import MrmcDesignError
-from .obuchowski_rockette import _difference, _modality_ci, _satterthwaite
-from .results import FactorAnalysis, GlobalTest, clean, format_table
+from .builder import FactorInputs, build_factor_analyses
+from .errors import MrmcDesignError, MrmcInputError
+from .obuchowski_rockette import check_alpha, check_fom_table
+from .results import FactorAnalysis, clean, format_table
 
 __all__ = ["DBMAnalysis", "DBMComponents", "dbm_analysis", "pseudovalues"]
 
@@ -53,10 +55,10 @@ class DBMComponents:
     var_error: float
 
     def to_dict(self) -> dict[str, Any]:
-        return clean(self.__dict__.copy())
+        return clean(asdict(self))
 
     def summary(self) -> str:
-        rows = [[k, v] for k, v in self.__dict__.items()]
+        rows = [[k, v] for k, v in asdict(self).items()]
         return "DBM mean squares and variance components (pseudovalue scale):\n" + format_table(
             ["", "Estimate"], rows
         )
@@ -145,7 +147,20 @@ def dbm_analysis(
     readers: tuple[str, ...],
     alpha: float = 0.05,
 ) -> DBMAnalysis:
-    """DBM analysis with Hillis (2008) df from FOMs (t, r) and leave-one-out FOMs (t, r, c)."""
+    """DBM analysis with Hillis (2008) df from FOMs (t, r) and leave-one-out FOMs (t, r, c).
+
+    ``loo`` holds the cases the jackknife runs over (for the sensitivity, the diseased cases).
+
+    Raises:
+        MrmcInputError: fewer than 2 modalities, readers or cases, shapes that disagree.
+    """
+    check_fom_table(theta, modalities=modalities, readers=readers)
+    check_alpha(alpha)
+    loo = np.asarray(loo, dtype=float)
+    if loo.ndim != 3 or loo.shape[:2] != np.shape(theta) or loo.shape[2] < 2:
+        raise MrmcInputError(f"loo must have shape (modalities, readers, cases) = "
+                             f"{np.shape(theta)} + (at least 2,); got {loo.shape}")
+    theta = np.asarray(theta, dtype=float)
     y = pseudovalues(theta, loo)
     t, r, c = y.shape
     ms = _anova3(y)
@@ -158,55 +173,17 @@ def dbm_analysis(
         var_rc=(ms["ms_rc"] - ms["ms_trc"]) / t,
         var_error=ms["ms_trc"],
     )
-    means = y.mean(axis=(1, 2))
+    per_modality = np.array([_anova2(y[i]) for i in range(t)])  # (t, 3): MS(R), MS(C), MS(RC)
     pairs = list(combinations(range(t), 2))
-    labels = {(a, b): f"{modalities[a]} - {modalities[b]}" for a, b in pairs}
-    ms_t, ms_tr, ms_tc, ms_trc = ms["ms_t"], ms["ms_tr"], ms["ms_tc"], ms["ms_trc"]
-
-    # RRRC
-    den = ms_tr + max(ms_tc - ms_trc, 0.0)
-    ddf = _satterthwaite(den, ms_tr, (t - 1) * (r - 1))
-    f = ms_t / den if den > 0 else float("inf")
-    p = float(stats.f.sf(f, t - 1, ddf)) if np.isfinite(ddf) else float(stats.chi2.sf(f * (t - 1), t - 1))
-    se = float(np.sqrt(2.0 * den / (r * c)))
-    diffs = tuple(_difference(labels[a, b], means[a] - means[b], se, ddf, alpha) for a, b in pairs)
-    mods_rrrc, mods_frrc, mods_rrfc = [], [], []
-    for i in range(t):
-        ms_r_i, ms_c_i, ms_rc_i = _anova2(y[i])
-        tot = ms_r_i + max(ms_c_i - ms_rc_i, 0.0)
-        mods_rrrc.append(_modality_ci(modalities[i], means[i], np.sqrt(tot / (r * c)),
-                                      _satterthwaite(tot, ms_r_i, r - 1), alpha))
-        mods_frrc.append(_modality_ci(modalities[i], means[i], np.sqrt(ms_c_i / (r * c)),
-                                      c - 1, alpha))
-        mods_rrfc.append(_modality_ci(modalities[i], means[i], np.sqrt(ms_r_i / (r * c)),
-                                      r - 1, alpha))
-    rrrc = FactorAnalysis("rrrc", "dbm", alpha, GlobalTest(float(f), t - 1, ddf, p, "F"), diffs,
-                          tuple(mods_rrrc))
-
-    # FRRC
-    df_tc = (t - 1) * (c - 1)
-    f_f = ms_t / ms_tc if ms_tc > 0 else float("inf")
-    p_f = float(stats.f.sf(f_f, t - 1, df_tc))
-    se_f = float(np.sqrt(2.0 * ms_tc / (r * c)))
-    diffs_f = tuple(_difference(labels[a, b], means[a] - means[b], se_f, df_tc, alpha)
-                    for a, b in pairs)
-    reader_diffs = []
-    for j in range(r):
-        _, _, ms_tc_j = _anova2(y[:, j, :])
-        se_j = float(np.sqrt(2.0 * ms_tc_j / c))
-        for a, b in pairs:
-            reader_diffs.append(_difference(labels[a, b], theta[a, j] - theta[b, j], se_j,
-                                            df_tc, alpha, readers[j]))
-    frrc = FactorAnalysis("frrc", "dbm", alpha, GlobalTest(float(f_f), t - 1, df_tc, p_f, "F"),
-                          diffs_f, tuple(mods_frrc), tuple(reader_diffs))
-
-    # RRFC
-    df_tr = (t - 1) * (r - 1)
-    f_c = ms_t / ms_tr if ms_tr > 0 else float("inf")
-    p_c = float(stats.f.sf(f_c, t - 1, df_tr))
-    se_c = float(np.sqrt(2.0 * ms_tr / (r * c)))
-    diffs_c = tuple(_difference(labels[a, b], means[a] - means[b], se_c, df_tr, alpha)
-                    for a, b in pairs)
-    rrfc = FactorAnalysis("rrfc", "dbm", alpha, GlobalTest(float(f_c), t - 1, df_tr, p_c, "F"),
-                          diffs_c, tuple(mods_rrfc))
+    ms_tc_j = np.array([_anova2(y[:, j, :])[2] for j in range(r)])
+    rrrc, frrc, rrfc = build_factor_analyses(FactorInputs(
+        method="dbm", modalities=modalities, readers=readers, means=y.mean(axis=(1, 2)),
+        theta=theta, ms_t=ms["ms_t"] / c, ms_tr=ms["ms_tr"] / c,
+        rrrc_excess=max(ms["ms_tc"] - ms["ms_trc"], 0.0) / c,
+        ms_r_i=per_modality[:, 0] / c,
+        rrrc_excess_i=np.maximum(per_modality[:, 1] - per_modality[:, 2], 0.0) / c,
+        frrc_den=ms["ms_tc"] / c, frrc_df=float((t - 1) * (c - 1)),
+        frrc_var_i=per_modality[:, 1] / c, frrc_df_i=float(c - 1),
+        reader_var=np.repeat((2.0 * ms_tc_j / c)[:, None], len(pairs), axis=1),
+    ), alpha)
     return DBMAnalysis(comp, rrrc, frrc, rrfc)

@@ -4,20 +4,26 @@
   with jackknife, DeLong or bootstrap covariance, and DBM.
 * **cases nested within modality**: each case is read under one modality only (different case
   sets per modality), every reader reading all of them.
+* **cases nested within readers**: each case is read by one reader only (a split-plot whose
+  groups have one reader each).
 * **split-plot**: readers form groups; each group reads its own case set (in every modality).
 * **partially paired**: any other incomplete pattern (not every reader reads every case).
+
+Each design also carries MRMCaov's name for it (``get_design()`` in its ``R/utils.R``):
+fully crossed is its "factorial"; split-plot with several readers per group and partially
+paired are its "factorial (partially paired)"; the nested designs keep their names.
 
 The incomplete designs are analysed by OR with jackknife covariance: each reader-modality FOM
 uses the cases it was read on, and the covariance between two FOMs comes from the cases they
 share (none: zero). This is the approach of Obuchowski (1995, Acad Radiol 2:S22) for unpaired
 and split-plot data and of Hillis (2014, Stat Med 33:330). DBM needs a complete pseudovalue
-array, and the DeLong and bootstrap estimators here assume a common case set, so they are
-refused with a message naming the supported analyses. Every reader must read every modality.
+array, DeLong's estimator is undefined without a common case set (MRMCaov refuses it too) and
+the bootstrap here resamples a common case set, so they are refused with a message naming the supported analyses. Every reader must read every modality.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -38,17 +44,19 @@ class Design:
     description: str
     n_reader_groups: int
     supported: tuple[str, ...]
+    mrmcaov_design: str = "factorial"
+
+    @property
+    def is_incomplete(self) -> bool:
+        return self.kind != "fully_crossed"
 
     def supports(self, method: str, cov: str) -> bool:
         return f"{method}/{cov}" in self.supported
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "description": self.description,
-            "n_reader_groups": self.n_reader_groups,
-            "supported": list(self.supported),
-        }
+        d = asdict(self)
+        d["supported"] = list(self.supported)
+        return d
 
 
 def classify_design(reads: Reads) -> Design:
@@ -63,7 +71,11 @@ def classify_design(reads: Reads) -> Design:
     if full_within and (by_modality.sum(axis=0) <= 1).all():
         return Design("cases_nested_in_modality", "cases nested within modality: different case "
                       "sets per modality, every reader reading all cases of each modality", 1,
-                      INCOMPLETE_ANALYSES)
+                      INCOMPLETE_ANALYSES, "cases nested within modality")
+    if (np.asarray(mask.any(axis=0)).sum(axis=0) <= 1).all():
+        return Design("cases_nested_in_reader", f"cases nested within readers: each case read by "
+                      f"one reader only ({r} reader groups of one)", r, INCOMPLETE_ANALYSES,
+                      "cases nested within reader")
     by_reader: np.ndarray = np.asarray(mask.any(axis=0))  # (r, c)
     same_over_modality = (mask == by_reader[None, :, :]).all()
     if same_over_modality:
@@ -74,6 +86,7 @@ def classify_design(reads: Reads) -> Design:
         disjoint = np.sum(groups, axis=0).max() <= 1
         if disjoint and len(groups) > 1:
             return Design("split_plot", f"split-plot: {len(groups)} reader groups, each reading "
-                          "its own case set in every modality", len(groups), INCOMPLETE_ANALYSES)
+                          "its own case set in every modality", len(groups), INCOMPLETE_ANALYSES,
+                          "factorial (partially paired)")
     return Design("partially_paired", "partially paired: not every reader read every case in "
-                  "every modality", 1, INCOMPLETE_ANALYSES)
+                  "every modality", 1, INCOMPLETE_ANALYSES, "factorial (partially paired)")

@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
 
 from .errors import MrmcInputError
 
@@ -70,6 +69,31 @@ class FomSpec:
         return f"{self.name} at rating >= {self.threshold:g}"
 
 
+def _midranks(x: np.ndarray) -> np.ndarray:
+    """Midranks (ties get the mean of their ranks, 1-based) along the last axis of 2-D ``x``.
+
+    The 'average' ranks of ``scipy.stats.rankdata``, written with numpy so the package does
+    not import ``scipy.stats``.
+    """
+    k, n = x.shape
+    order = np.argsort(x, axis=1, kind="mergesort")
+    xs = np.take_along_axis(x, order, axis=1)
+    out = np.empty((k, n))
+    if n == 0:
+        return out
+    new = np.ones((k, n), dtype=bool)
+    new[:, 1:] = xs[:, 1:] != xs[:, :-1]
+    # for each sorted position, the first and last position of its tie block
+    pos = np.broadcast_to(np.arange(n), (k, n))
+    start = np.maximum.accumulate(np.where(new, pos, 0), axis=1)
+    end_flag = np.ones((k, n), dtype=bool)
+    end_flag[:, :-1] = new[:, 1:]
+    end = np.minimum.accumulate(np.where(end_flag, pos, n - 1)[:, ::-1], axis=1)[:, ::-1]
+    ranks = (start + end) / 2.0 + 1.0
+    np.put_along_axis(out, order, ranks, axis=1)
+    return out
+
+
 def placement_values(pos: np.ndarray, neg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Placement values V10 (per diseased case) and V01 (per non-diseased case).
 
@@ -80,9 +104,9 @@ def placement_values(pos: np.ndarray, neg: np.ndarray) -> tuple[np.ndarray, np.n
     pos = np.atleast_2d(pos)
     neg = np.atleast_2d(neg)
     m, n = pos.shape[1], neg.shape[1]
-    both = rankdata(np.concatenate([pos, neg], axis=1), axis=1)
-    v10 = (both[:, :m] - rankdata(pos, axis=1)) / n
-    v01 = 1.0 - (both[:, m:] - rankdata(neg, axis=1)) / m
+    both = _midranks(np.concatenate([pos, neg], axis=1))
+    v10 = (both[:, :m] - _midranks(pos)) / n
+    v01 = 1.0 - (both[:, m:] - _midranks(neg)) / m
     return v10, v01
 
 

@@ -13,9 +13,18 @@ Tests and intervals follow Hillis (2007, Stat Med 26:596) and Hillis et al. (200
   ``ddf_H = [MS(TR) + r max(Cov2 - Cov3, 0)]^2 / {MS(TR)^2 / [(t-1)(r-1)]}`` df;
   difference SE ``sqrt(2/r [MS(TR) + r max(Cov2 - Cov3, 0)])``; single-modality interval with
   ``MS(R_i) + r max(Cov2_i, 0)`` and Satterthwaite df.
-* FRRC: ``X2 = (t-1) MS(T) / [Var - Cov1 + (r-1) max(Cov2 - Cov3, 0)]`` on ``t-1`` df; normal
-  intervals; per-reader comparisons from that reader's variances and covariance.
+* FRRC: ``X2 = (t-1) MS(T) / [Var - Cov1 + (r-1) (Cov2 - Cov3)]`` on ``t-1`` df; normal
+  intervals; per-reader comparisons from that reader's variances and covariance. With
+  ``Cov2 < Cov3`` the references differ: OR-DBM MRMC truncates ``Cov2 - Cov3`` at 0 here as
+  in the RRRC test, MRMCaov 0.3.0 does not (``.summary.mrmc_frrc`` in ``R/summary.R``).
+  ``frrc_truncate=True`` (default) follows OR-DBM MRMC and Hillis (2007): under the OR model
+  ``Cov2 >= Cov3``, a negative estimate is sampling error, and the truncated denominator is
+  the conservative one (never smaller) and the same quantity the RRRC test uses;
+  ``frrc_truncate=False`` reproduces MRMCaov.
 * RRFC: ``F = MS(T) / MS(TR)`` on ``t-1``, ``(t-1)(r-1)`` df (ordinary mixed-model ANOVA).
+
+The three analyses are assembled by :func:`medtandem.mrmc.builder.build_factor_analyses`,
+shared with DBM.
 
 For incomplete designs (split-plot, partially paired) the same formulas hold with Cov1-Cov3
 averaged over all pairs of reader-modalities, pairs without shared cases counting as 0: the
@@ -26,16 +35,18 @@ modalities (compare Hillis 2014, Stat Med 33:330, marginal-mean ANOVA).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from itertools import combinations
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
-from .results import Difference, FactorAnalysis, GlobalTest, ModalityCI, clean, format_table
+from .builder import FactorInputs, build_factor_analyses
+from .errors import MrmcInputError
+from .results import FactorAnalysis, clean, format_table
 
-__all__ = ["ORAnalysis", "ORComponents", "or_analysis", "or_components"]
+__all__ = ["ORAnalysis", "ORComponents", "check_alpha", "check_fom_table", "or_analysis",
+           "or_components"]
 
 
 @dataclass(frozen=True)
@@ -61,19 +72,9 @@ class ORComponents:
     n_readers: int
 
     def to_dict(self) -> dict[str, Any]:
-        return clean(
-            {
-                "var_r": self.var_r,
-                "var_tr": self.var_tr,
-                "var_error": self.var_error,
-                "cov1": self.cov1,
-                "cov2": self.cov2,
-                "cov3": self.cov3,
-                "ms_t": self.ms_t,
-                "ms_r": self.ms_r,
-                "ms_tr": self.ms_tr,
-            }
-        )
+        d = asdict(self)
+        del d["n_modalities"], d["n_readers"]
+        return clean(d)
 
     def summary(self) -> str:
         def corr(c: float) -> float | None:
@@ -102,12 +103,8 @@ class ORAnalysis:
     rrfc: FactorAnalysis
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "components": self.components.to_dict(),
-            "rrrc": self.rrrc.to_dict(),
-            "frrc": self.frrc.to_dict(),
-            "rrfc": self.rrfc.to_dict(),
-        }
+        return {"components": self.components.to_dict(), "rrrc": self.rrrc.to_dict(),
+                "frrc": self.frrc.to_dict(), "rrfc": self.rrfc.to_dict()}
 
     def summary(self) -> str:
         return "\n\n".join(
@@ -139,12 +136,36 @@ def _averaged_covariances(cov: np.ndarray, t: int, r: int) -> tuple[float, float
     return var, cov1, cov2, cov3
 
 
+def check_fom_table(theta: Any, name: str = "theta", *, cov: Any = None,
+                    modalities: Any = None, readers: Any = None) -> None:
+    """Validate a (t, r) FOM table (t, r >= 2, finite) and, if given, its (t*r, t*r) covariance
+    and labels; raise :class:`MrmcInputError` naming the argument."""
+    arr = np.asarray(theta, dtype=float) if np.ndim(theta) else np.zeros((0, 0))
+    if arr.ndim != 2 or arr.shape[0] < 2 or arr.shape[1] < 2:
+        raise MrmcInputError(f"{name} must be a (modalities, readers) table with at least 2 of "
+                             f"each; got shape {np.shape(theta)}")
+    if not np.isfinite(arr).all():
+        raise MrmcInputError(f"{name} must be finite")
+    t, r = arr.shape
+    if cov is not None:
+        c = np.asarray(cov, dtype=float)
+        if c.shape != (t * r, t * r) or not np.isfinite(c).all():
+            raise MrmcInputError(f"cov must be a finite ({t * r}, {t * r}) matrix for {t} "
+                                 f"modalities x {r} readers; got shape {c.shape}")
+    for label, values, n in (("modalities", modalities, t), ("readers", readers, r)):
+        if values is not None and len(values) != n:
+            raise MrmcInputError(f"{label} must have {n} labels; got {len(values)}")
+
+
 def or_components(theta: np.ndarray, cov: np.ndarray) -> ORComponents:
     """OR variance components from FOMs (t, r) and their covariance (t*r, t*r).
 
     ``Var(TR) = MS(TR) - Var + Cov1 + Cov2 - Cov3`` and
     ``Var(R) = [MS(R) - MS(TR)]/t - Cov1 + Cov3`` (method of moments; Hillis 2005).
     """
+    check_fom_table(theta, cov=cov)
+    theta = np.asarray(theta, dtype=float)
+    cov = np.asarray(cov, dtype=float)
     t, r = theta.shape
     ms_t, ms_r, ms_tr = _mean_squares(theta)
     var, cov1, cov2, cov3 = _averaged_covariances(cov, t, r)
@@ -153,31 +174,11 @@ def or_components(theta: np.ndarray, cov: np.ndarray) -> ORComponents:
     return ORComponents(var_r, var_tr, var, cov1, cov2, cov3, ms_t, ms_r, ms_tr, t, r)
 
 
-def _two_sided_t(est: float, se: float, df: float, alpha: float) -> tuple[float, float, float, float]:
-    stat = est / se if se > 0 else (np.inf if est else 0.0)
-    if np.isinf(df):
-        q = stats.norm.ppf(1 - alpha / 2)
-        p = 2 * stats.norm.sf(abs(stat))
-    else:
-        q = stats.t.ppf(1 - alpha / 2, df)
-        p = 2 * stats.t.sf(abs(stat), df)
-    return float(stat), float(p), float(est - q * se), float(est + q * se)
-
-
-def _difference(label: str, est: float, se: float, df: float | None, alpha: float,
-                reader: str | None = None) -> Difference:
-    stat, p, lo, hi = _two_sided_t(est, se, np.inf if df is None else df, alpha)
-    return Difference(label, float(est), float(se), None if df is None else float(df), lo, hi,
-                      stat, p, reader)
-
-
-def _modality_ci(label: str, est: float, se: float, df: float | None, alpha: float) -> ModalityCI:
-    _, _, lo, hi = _two_sided_t(est, se, np.inf if df is None else df, alpha)
-    return ModalityCI(label, float(est), float(se), None if df is None else float(df), lo, hi)
-
-
-def _satterthwaite(total: float, ms: float, df_ms: float) -> float:
-    return float(total**2 / (ms**2 / df_ms)) if ms > 0 else float("inf")
+def check_alpha(alpha: Any) -> None:
+    """``alpha`` must be a number in (0, 1)."""
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.floating) \
+            or not 0 < alpha < 1:
+        raise MrmcInputError(f"alpha must be between 0 and 1 (a number); got {alpha!r}")
 
 
 def or_analysis(
@@ -186,6 +187,8 @@ def or_analysis(
     modalities: tuple[str, ...],
     readers: tuple[str, ...],
     alpha: float = 0.05,
+    *,
+    frrc_truncate: bool = True,
 ) -> ORAnalysis:
     """Obuchowski-Rockette analysis with Hillis df (see module docstring).
 
@@ -194,68 +197,33 @@ def or_analysis(
         cov: covariance of the FOMs over cases, (t*r, t*r), modality-major.
         modalities, readers: labels for the rows/columns of ``theta``.
         alpha: significance level.
+        frrc_truncate: truncate ``Cov2 - Cov3`` at 0 in the FRRC analysis (OR-DBM MRMC) or
+            not (MRMCaov).
+
+    Raises:
+        MrmcInputError: fewer than 2 modalities or readers, shapes that disagree, non-finite
+            values, ``alpha`` outside (0, 1).
     """
+    check_fom_table(theta, cov=cov, modalities=modalities, readers=readers)
+    check_alpha(alpha)
+    theta = np.asarray(theta, dtype=float)
+    cov = np.asarray(cov, dtype=float)
     t, r = theta.shape
     comp = or_components(theta, cov)
-    ms_t, ms_tr = comp.ms_t, comp.ms_tr
-    c23 = max(comp.cov2 - comp.cov3, 0.0)
-    means = theta.mean(axis=1)
-    pairs = list(combinations(range(t), 2))
-    labels = {(a, b): f"{modalities[a]} - {modalities[b]}" for a, b in pairs}
     c4 = cov.reshape(t, r, t, r)
-
-    # --- random readers, random cases
-    den = ms_tr + r * c23
-    ddf = _satterthwaite(den, ms_tr, (t - 1) * (r - 1))
-    f = ms_t / den if den > 0 else float("inf")
-    p = float(stats.f.sf(f, t - 1, ddf)) if np.isfinite(ddf) else float(stats.chi2.sf(f * (t - 1), t - 1))
-    se = float(np.sqrt(2.0 / r * den))
-    rrrc_diffs = tuple(_difference(labels[a, b], means[a] - means[b], se, ddf, alpha) for a, b in pairs)
-    rrrc_mods = []
-    for i in range(t):
-        ms_ri = float(np.var(theta[i], ddof=1))
-        cov2_i = float(c4[i, :, i, :][~np.eye(r, dtype=bool)].mean())
-        tot = ms_ri + r * max(cov2_i, 0.0)
-        rrrc_mods.append(_modality_ci(modalities[i], means[i], np.sqrt(tot / r),
-                                      _satterthwaite(tot, ms_ri, r - 1), alpha))
-    rrrc = FactorAnalysis("rrrc", "or", alpha, GlobalTest(float(f), t - 1, ddf, p, "F"),
-                          rrrc_diffs, tuple(rrrc_mods))
-
-    # --- fixed readers, random cases
-    den_f = comp.var_error - comp.cov1 + (r - 1) * c23
-    x2 = (t - 1) * ms_t / den_f if den_f > 0 else float("inf")
-    p_f = float(stats.chi2.sf(x2, t - 1))
-    se_f = float(np.sqrt(2.0 / r * den_f)) if den_f > 0 else 0.0
-    frrc_diffs = tuple(_difference(labels[a, b], means[a] - means[b], se_f, None, alpha)
-                       for a, b in pairs)
-    frrc_mods = []
-    for i in range(t):
-        block = c4[i, :, i, :]
-        var_i = float(np.diag(block).mean())
-        cov2_i = float(block[~np.eye(r, dtype=bool)].mean())
-        frrc_mods.append(_modality_ci(modalities[i], means[i],
-                                      np.sqrt(max(var_i + (r - 1) * max(cov2_i, 0.0), 0.0) / r),
-                                      None, alpha))
-    reader_diffs = []
-    for j in range(r):
-        for a, b in pairs:
-            v = c4[a, j, a, j] + c4[b, j, b, j] - 2 * c4[a, j, b, j]
-            reader_diffs.append(_difference(labels[a, b], theta[a, j] - theta[b, j],
-                                            np.sqrt(max(v, 0.0)), None, alpha, readers[j]))
-    frrc = FactorAnalysis("frrc", "or", alpha, GlobalTest(float(x2), t - 1, None, p_f, "chi2"),
-                          frrc_diffs, tuple(frrc_mods), tuple(reader_diffs))
-
-    # --- random readers, fixed cases
-    df_tr = (t - 1) * (r - 1)
-    f_c = ms_t / ms_tr if ms_tr > 0 else float("inf")
-    p_c = float(stats.f.sf(f_c, t - 1, df_tr))
-    se_c = float(np.sqrt(2.0 / r * ms_tr))
-    rrfc_diffs = tuple(_difference(labels[a, b], means[a] - means[b], se_c, df_tr, alpha)
-                       for a, b in pairs)
-    rrfc_mods = tuple(
-        _modality_ci(modalities[i], means[i], np.sqrt(np.var(theta[i], ddof=1) / r), r - 1, alpha)
-        for i in range(t)
-    )
-    rrfc = FactorAnalysis("rrfc", "or", alpha, GlobalTest(float(f_c), t - 1, df_tr, p_c, "F"),
-                          rrfc_diffs, rrfc_mods)
+    off = ~np.eye(r, dtype=bool)
+    cov2_i = np.array([c4[i, :, i, :][off].mean() for i in range(t)])
+    var_i = np.array([np.diag(c4[i, :, i, :]).mean() for i in range(t)])
+    c23 = comp.cov2 - comp.cov3
+    pairs = list(combinations(range(t), 2))
+    reader_var = np.array([[c4[a, j, a, j] + c4[b, j, b, j] - 2 * c4[a, j, b, j] for a, b in pairs]
+                           for j in range(r)])
+    rrrc, frrc, rrfc = build_factor_analyses(FactorInputs(
+        method="or", modalities=modalities, readers=readers, means=theta.mean(axis=1),
+        theta=theta, ms_t=comp.ms_t, ms_tr=comp.ms_tr, rrrc_excess=r * max(c23, 0.0),
+        ms_r_i=np.var(theta, axis=1, ddof=1), rrrc_excess_i=r * np.maximum(cov2_i, 0.0),
+        frrc_den=comp.var_error - comp.cov1 + (r - 1) * (max(c23, 0.0) if frrc_truncate else c23),
+        frrc_df=None, frrc_var_i=var_i + (r - 1) * np.maximum(cov2_i, 0.0), frrc_df_i=None,
+        reader_var=reader_var,
+    ), alpha)
     return ORAnalysis(comp, rrrc, frrc, rrfc)

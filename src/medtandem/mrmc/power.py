@@ -18,14 +18,14 @@ pilot is assumed in the planned study.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from scipy import stats
-
+from .distributions import chi2_isf, f_isf, ncf_sf, ncx2_sf
 from .errors import MrmcInputError
-from .obuchowski_rockette import ORComponents
+from .obuchowski_rockette import ORComponents, check_alpha
 from .results import clean, format_table
 
 __all__ = ["PowerResult", "SampleSizeResult", "power", "sample_size"]
@@ -45,7 +45,7 @@ class PowerResult:
     noncentrality: float
 
     def to_dict(self) -> dict[str, Any]:
-        return clean(self.__dict__.copy())
+        return clean(asdict(self))
 
     def summary(self) -> str:
         return "Power of the RRRC test (Hillis, Obuchowski & Berbaum 2011):\n" + format_table(
@@ -115,10 +115,14 @@ def power(
         effect: difference in FOM to detect (e.g. 0.05 AUC).
     """
     comp, c0, t = _pilot(pilot, pilot_cases)
+    if not isinstance(effect, int | float) or not math.isfinite(effect):
+        raise MrmcInputError(f"effect must be a finite number; got {effect!r}")
+    if not isinstance(n_readers, int) or not isinstance(n_cases, int):
+        raise MrmcInputError(f"n_readers and n_cases must be integers; got {n_readers!r}, "
+                             f"{n_cases!r}")
     if n_readers < 2 or n_cases < 2:
         raise MrmcInputError("a planned study needs at least 2 readers and 2 cases")
-    if not 0 < alpha < 1:
-        raise MrmcInputError(f"alpha must be between 0 and 1; got {alpha!r}")
+    check_alpha(alpha)
     k = c0 / n_cases
     var_tr = max(comp.var_tr, 0.0)
     c23 = k * max(comp.cov2 - comp.cov3, 0.0)
@@ -129,12 +133,12 @@ def power(
     ddf = den**2 / (ms_tr**2 / (df1 * (n_readers - 1))) if ms_tr > 0 else float("inf")
     lam = n_readers * effect**2 / 2.0 / den if den > 0 else float("inf")
     if ddf == float("inf"):
-        crit = stats.chi2.ppf(1 - alpha, df1)
-        pw = float(stats.ncx2.sf(crit, df1, lam)) if lam > 0 else alpha
+        crit = chi2_isf(alpha, df1)
+        pw = ncx2_sf(crit, df1, lam) if lam > 0 else alpha
     else:
-        crit = stats.f.ppf(1 - alpha, df1, ddf)
-        # scipy's ncf is unreliable at lambda = 0: the power is then alpha
-        pw = float(stats.ncf.sf(crit, df1, ddf, lam)) if lam > 0 else alpha
+        crit = f_isf(alpha, df1, ddf)
+        # the non-central F is unreliable at lambda = 0: the power is then alpha
+        pw = ncf_sf(crit, df1, ddf, lam) if lam > 0 else alpha
     return PowerResult(n_readers, n_cases, float(effect), alpha, pw, df1, float(ddf), float(lam))
 
 
@@ -156,6 +160,8 @@ def sample_size(
     if not 0 < target_power < 1:
         raise MrmcInputError(f"target_power must be between 0 and 1; got {target_power!r}")
     readers = tuple(int(r) for r in readers)
+    if not readers:
+        raise MrmcInputError("readers must list at least one number of readers")
     rows: list[PowerResult | None] = []
     for r in readers:
         if power(pilot, effect, r, max_cases, alpha, pilot_cases=pilot_cases).power < target_power:

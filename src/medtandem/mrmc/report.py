@@ -139,7 +139,9 @@ def render_html(result: MrmcResult) -> str:
 <body>
 <h1>{title}</h1>
 <p class="small">{html.escape(method)}; Hillis denominator degrees of freedom.
-{html.escape(result.design.description)}. {len(result.readers)} readers, {result.n_cases} cases
+Design detected: {html.escape(result.design.description)} (MRMCaov:
+{html.escape(result.design.mrmcaov_design)}). Conventions: {html.escape(result.conventions.description)}.
+{len(result.readers)} readers, {result.n_cases} cases
 ({result.n_diseased} diseased, {result.n_nondiseased} non-diseased), {result.n_reads} reads.
 Figure of merit: {html.escape(result.fom.label)}. Significance level {result.alpha:g}.</p>
 <h2>Conclusion</h2>

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 __all__ = [
@@ -67,6 +67,13 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
+def _difference_dict(d: dict[str, Any]) -> dict[str, Any]:
+    """A :class:`Difference` as ``asdict`` gives it, without ``reader`` when there is none."""
+    if d.get("reader") is None:
+        d = {k: v for k, v in d.items() if k != "reader"}
+    return clean(d)
+
+
 @dataclass(frozen=True)
 class GlobalTest:
     """Test of the null hypothesis of equal FOM across all modalities.
@@ -82,15 +89,7 @@ class GlobalTest:
     distribution: str
 
     def to_dict(self) -> dict[str, Any]:
-        return clean(
-            {
-                "statistic": self.statistic,
-                "df1": self.df1,
-                "df2": self.df2,
-                "p": self.p,
-                "distribution": self.distribution,
-            }
-        )
+        return clean(asdict(self))
 
 
 @dataclass(frozen=True)
@@ -112,19 +111,7 @@ class Difference:
     reader: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d = {
-            "comparison": self.comparison,
-            "estimate": self.estimate,
-            "se": self.se,
-            "df": self.df,
-            "ci_lower": self.ci_lower,
-            "ci_upper": self.ci_upper,
-            "statistic": self.statistic,
-            "p": self.p,
-        }
-        if self.reader is not None:
-            d["reader"] = self.reader
-        return clean(d)
+        return _difference_dict(asdict(self))
 
 
 @dataclass(frozen=True)
@@ -139,16 +126,7 @@ class ModalityCI:
     ci_upper: float
 
     def to_dict(self) -> dict[str, Any]:
-        return clean(
-            {
-                "modality": self.modality,
-                "estimate": self.estimate,
-                "se": self.se,
-                "df": self.df,
-                "ci_lower": self.ci_lower,
-                "ci_upper": self.ci_upper,
-            }
-        )
+        return clean(asdict(self))
 
 
 @dataclass(frozen=True)
@@ -178,12 +156,15 @@ class FactorAnalysis:
         return FACTOR_LABELS[self.factors]
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"factors": self.factors, "description": self.description}
-        d.update(self.test.to_dict())
-        d["differences"] = [x.to_dict() for x in self.differences]
-        d["modality_cis"] = [x.to_dict() for x in self.modalities]
-        if self.reader_differences:
-            d["reader_differences"] = [x.to_dict() for x in self.reader_differences]
+        """JSON keys: factors, description, the test's fields, differences, modality_cis and
+        (fixed readers) reader_differences."""
+        a = asdict(self)
+        d: dict[str, Any] = {"factors": a["factors"], "description": self.description,
+                             **a["test"],
+                             "differences": [_difference_dict(x) for x in a["differences"]],
+                             "modality_cis": a["modalities"]}
+        if a["reader_differences"]:
+            d["reader_differences"] = [_difference_dict(x) for x in a["reader_differences"]]
         return clean(d)
 
     def summary(self) -> str:

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from .errors import MrmcInputError
 
@@ -100,6 +103,8 @@ def simulate_study(
                    np.arange(n_nondiseased) * reader_groups // n_nondiseased]
         keep = (rg[:, None] == cg[None, :])[None, :, :] & keep
     labels = np.char.mod("%d", np.arange(1, max(t, r, c) + 1))
+    import pandas as pd
+
     return pd.DataFrame(
         {
             "reader": labels[rj[keep]],
