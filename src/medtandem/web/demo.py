@@ -27,8 +27,8 @@ from medtandem.apps.cases.services import (
     current_model,
     import_demo_bank,
 )
-from medtandem.apps.reading.models import Mode, ReadingAssignment
 from medtandem.apps.reading.demo import load_demo_cohort
+from medtandem.apps.reading.models import Mode, ReadingAssignment
 from medtandem.apps.reading.services import assign
 
 #: Demo accounts: (username, password, roles, first name, last name). Printed by ``make demo``.
