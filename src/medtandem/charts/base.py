@@ -124,12 +124,9 @@ def number_or_none(value: object, argument: str) -> float | None:
     """A finite float, or ``None`` for a missing value (``None`` or NaN); anything else is an error."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        try:
-            value = float(value)  # type: ignore[arg-type]  # numpy scalars
-        except (TypeError, ValueError):
-            raise ValueError(f"{argument} must be a number or None, got {value!r}") from None
-    v = float(value)
+    if isinstance(value, bool | str | bytes) or not hasattr(value, "__float__"):
+        raise ValueError(f"{argument} must be a number or None, got {value!r}")
+    v = float(value)  # type: ignore[arg-type]  # int, float, numpy scalars
     if math.isnan(v):
         return None
     if math.isinf(v):
