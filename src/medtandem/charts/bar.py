@@ -25,6 +25,7 @@ from .base import (
     Chart,
     Table,
     auto_digits,
+    backdrop,
     chart_id,
     check_common,
     check_digits,
@@ -38,7 +39,7 @@ from .base import (
     title_el,
 )
 from .format import Locale
-from .layout import Box, Scale
+from .layout import Box, Scale, text_box
 from .text import text_width, truncate
 
 __all__ = ["Bar", "bar_chart", "target_off_scale"]
@@ -128,28 +129,6 @@ def bar_chart(
     height = below + EDGE + 2
     cid = chart_id("bar", title, clean, tgt, locale, width)
     body = [title_svg, *x_axis(sx, ticks, tl, plot), x_title_svg]
-    zero = sx(0.0)
-    for i, ((label, v), text, vl) in enumerate(zip(clean, shown, vlabels, strict=True)):
-        y = plot.y0 + ROW_H * i
-        cy = y + ROW_H / 2
-        body.append(text_el(plot.x0 - 8, cy + TICK_SIZE * 0.35, text, size=TICK_SIZE, anchor="end",
-                            fill=INK, full=label, cls="mt-category"))
-        if v is None:
-            continue
-        x0, x1 = sorted((zero, sx(v)))
-        body.append(f'<rect x="{f(x0)}" y="{f(cy - BAR_H / 2)}" width="{f(max(x1 - x0, 0.5))}" '
-                    f'height="{f(BAR_H)}" fill="{BAR}"><title>{_esc(label)} : {_esc(vl)}</title></rect>')
-        w = text_width(vl, TICK_SIZE)
-        if v >= 0:
-            body.append(text_el(x1 + 4, cy + TICK_SIZE * 0.35, vl, size=TICK_SIZE, fill=INK, cls="mt-value"))
-        elif x0 - 4 - w >= plot.x0 + 2:
-            body.append(text_el(x0 - 4, cy + TICK_SIZE * 0.35, vl, size=TICK_SIZE, anchor="end", fill=INK,
-                                cls="mt-value"))
-        elif x1 - x0 >= w + 8:
-            body.append(text_el(x0 + 4, cy + TICK_SIZE * 0.35, vl, size=TICK_SIZE, fill="#ffffff",
-                                cls="mt-value"))
-        else:
-            body.append(text_el(zero + 4, cy + TICK_SIZE * 0.35, vl, size=TICK_SIZE, fill=INK, cls="mt-value"))
     if tgt is not None:
         label_y = plot.y0 - 8
         if off:
@@ -166,6 +145,30 @@ def bar_chart(
                         + line_el(tx, plot.y0 - 3, tx, plot.y1, stroke=INK, width=1.5, dash="6 3")
                         + text_el(cx, label_y, text, size=SMALL_SIZE, anchor="middle", fill=INK,
                                   full=tgt_text) + "</g>")
+    zero = sx(0.0)
+    for i, ((label, v), text, vl) in enumerate(zip(clean, shown, vlabels, strict=True)):
+        y = plot.y0 + ROW_H * i
+        cy = y + ROW_H / 2
+        body.append(text_el(plot.x0 - 8, cy + TICK_SIZE * 0.35, text, size=TICK_SIZE, anchor="end",
+                            fill=INK, full=label, cls="mt-category"))
+        if v is None:
+            continue
+        x0, x1 = sorted((zero, sx(v)))
+        body.append(f'<rect x="{f(x0)}" y="{f(cy - BAR_H / 2)}" width="{f(max(x1 - x0, 0.5))}" '
+                    f'height="{f(BAR_H)}" fill="{BAR}"><title>{_esc(label)} : {_esc(vl)}</title></rect>')
+        w = text_width(vl, TICK_SIZE)
+        if v >= 0:
+            b = text_box(x1 + 4, cy + TICK_SIZE * 0.35, vl, TICK_SIZE)
+            body.append(backdrop(b.x0, b.y0, b.x1, b.y1))
+            body.append(text_el(x1 + 4, cy + TICK_SIZE * 0.35, vl, size=TICK_SIZE, fill=INK, cls="mt-value"))
+        elif x0 - 4 - w >= plot.x0 + 2:
+            body.append(text_el(x0 - 4, cy + TICK_SIZE * 0.35, vl, size=TICK_SIZE, anchor="end", fill=INK,
+                                cls="mt-value"))
+        elif x1 - x0 >= w + 8:
+            body.append(text_el(x0 + 4, cy + TICK_SIZE * 0.35, vl, size=TICK_SIZE, fill="#ffffff",
+                                cls="mt-value"))
+        else:
+            body.append(text_el(zero + 4, cy + TICK_SIZE * 0.35, vl, size=TICK_SIZE, fill=INK, cls="mt-value"))
     if not values:
         body.append(empty_note(empty_text, plot))
     desc = description if description is not None else ". ".join(

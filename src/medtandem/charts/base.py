@@ -189,6 +189,13 @@ def text_el(x: float, y: float, content: str, *, size: float = TICK_SIZE, anchor
     return f"<text {a}>{tip}{escape(content)}</text>"
 
 
+def backdrop(x0: float, y0: float, x1: float, y1: float) -> str:
+    """A white, nearly opaque rectangle behind a label so grid and reference lines do not cross
+    its glyphs (a portable stand-in for a text halo: WeasyPrint ignores ``paint-order``)."""
+    return (f'<rect x="{f(x0 - 1.5)}" y="{f(y0)}" width="{f(x1 - x0 + 3)}" height="{f(y1 - y0)}" '
+            'fill="#ffffff" class="mt-backdrop"/>')
+
+
 def line_el(x1: float, y1: float, x2: float, y2: float, *, stroke: str, width: float = 1.0,
             dash: str = "", cls: str = "") -> str:
     return (f'<line {attrs(x1=float(x1), y1=float(y1), x2=float(x2), y2=float(y2), stroke=stroke, stroke_width=f(width), stroke_dasharray=dash, class_=cls)}'

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .base import EDGE, INK, MUTED, SMALL_SIZE, f, line_el, marker_el, text_el
+from .base import EDGE, INK, MUTED, SMALL_SIZE, backdrop, f, line_el, marker_el, text_el
 from .text import text_width, truncate
 
 ASCENT, DESCENT = 0.78, 0.24  # of the font size, DejaVu Sans (ascender 0.76, descender 0.24)
@@ -168,6 +168,7 @@ def placed_svg(placed: Sequence[Placed | None], labels: Sequence[str], size: flo
         if p.leader:
             x1, y1, x2, y2 = p.leader
             out.append(line_el(x1, y1, x2, y2, stroke=MUTED, width=0.6))
+        out.append(backdrop(p.box.x0, p.box.y0, p.box.x1, p.box.y1))
         out.append(text_el(p.x, p.y, p.text, size=size, anchor=p.anchor, fill=INK, full=full,
                            cls="mt-point-label"))
     return out
