@@ -81,16 +81,18 @@ class Chart:
     width: float
     height: float
 
-    def html(self, summary: str | None = None) -> str:
+    def html(self, summary: str | None = None, *, with_table: bool = True) -> str:
         """``<figure>`` with the SVG, a ``<figcaption>`` and the data table in a ``<details>``.
 
         ``summary`` is the text of the disclosure (the caller's translation of "data"); the
-        title is used when none is given.
+        title is used when none is given. WeasyPrint prints a ``<details>`` open, so a PDF with
+        long tables (an ROC chart lists every operating point) may pass ``with_table=False`` and
+        print its own summary table instead; the SVG keeps its ``<title>`` and ``<desc>``.
         """
+        table = (f"<details><summary>{escape(summary or self.title)}</summary>"
+                 f"{self.table.html()}</details>") if with_table else ""
         return (f'<figure class="mt-chart-figure">{self.svg}'
-                f"<figcaption>{escape(self.title)}</figcaption>"
-                f"<details><summary>{escape(summary or self.title)}</summary>"
-                f"{self.table.html()}</details></figure>")
+                f"<figcaption>{escape(self.title)}</figcaption>{table}</figure>")
 
     def __html__(self) -> str:  # Django/Jinja: {{ chart }} renders the figure, not escaped twice
         return self.html()
