@@ -20,8 +20,12 @@ def tick_labels(ticks: Ticks, locale: Locale, percent: bool) -> list[str]:
 
 
 def axis_ticks(data: Sequence[float], fixed: tuple[float, float] | None, step: float | None,
-               include_zero: bool = False) -> Ticks:
-    """Ticks for a fixed range (exactly that range), or nice loose ticks around the data."""
+               include_zero: bool = False, pad: float = 0.0) -> Ticks:
+    """Ticks for a fixed range (exactly that range), or nice loose ticks around the data.
+
+    ``pad`` widens the data's span by that fraction on each side first, so that markers do not
+    sit on the frame; the widening never crosses zero (a non-negative measure keeps 0 as bound).
+    """
     if fixed is not None:
         lo, hi = fixed
         if step is not None:
@@ -32,7 +36,12 @@ def axis_ticks(data: Sequence[float], fixed: tuple[float, float] | None, step: f
     vals = list(data) + ([0.0] if include_zero else [])
     if not vals:
         vals = [0.0, 1.0]
-    t = nice_ticks(min(vals), max(vals))
+    lo, hi = min(vals), max(vals)
+    if pad and hi > lo:
+        margin = (hi - lo) * pad
+        lo = max(lo - margin, 0.0) if lo >= 0 else lo - margin
+        hi = min(hi + margin, 0.0) if hi <= 0 else hi + margin
+    t = nice_ticks(lo, hi)
     if step is not None:
         return fixed_ticks(t.lo, t.hi, step) if abs((t.hi - t.lo) / step - round((t.hi - t.lo) / step)) < 1e-6 else t
     return t

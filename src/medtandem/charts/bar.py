@@ -16,6 +16,7 @@ from html import escape as _esc
 
 from .axes import axis_ticks, empty_note, tick_labels, x_axis, x_title_el
 from .base import (
+    AXIS,
     DEFAULT_WIDTH,
     EDGE,
     INK,
@@ -146,6 +147,8 @@ def bar_chart(
                         + text_el(cx, label_y, text, size=SMALL_SIZE, anchor="middle", fill=INK,
                                   full=tgt_text) + "</g>")
     zero = sx(0.0)
+    if ticks.lo < 0 < ticks.hi:
+        body.append(line_el(zero, plot.y0, zero, plot.y1, stroke=AXIS, width=1.2, cls="mt-zero"))
     for i, ((label, v), text, vl) in enumerate(zip(clean, shown, vlabels, strict=True)):
         y = plot.y0 + ROW_H * i
         cy = y + ROW_H / 2

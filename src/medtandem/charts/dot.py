@@ -98,7 +98,7 @@ def dot_chart(
         if a is not None or b is not None:
             clean.append((r.label, a, b))
     values = [v for _l, a, b in clean for v in (a, b) if v is not None]
-    ticks = axis_ticks(values, vr, value_step)
+    ticks = axis_ticks(values, vr, value_step, pad=0.03)
     d = dig if dig is not None else auto_digits(values, percent)
     tl = tick_labels(ticks, locale, percent)
 

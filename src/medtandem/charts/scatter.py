@@ -121,8 +121,8 @@ def scatter_chart(
         clean.append((p.label, x, y, p.group))
 
     xs, ys = [c[1] for c in clean], [c[2] for c in clean]
-    xt = axis_ticks(xs + ([xc] if xc is not None else []), xr, x_step)
-    yt = axis_ticks(ys + ([yc] if yc is not None else []), yr, y_step)
+    xt = axis_ticks(xs + ([xc] if xc is not None else []), xr, x_step, pad=0.03)
+    yt = axis_ticks(ys + ([yc] if yc is not None else []), yr, y_step, pad=0.03)
     xd = dig if dig is not None else auto_digits(xs, x_percent)
     yd = dig if dig is not None else auto_digits(ys, y_percent)
     xl, yl = tick_labels(xt, locale, x_percent), tick_labels(yt, locale, y_percent)

@@ -302,3 +302,22 @@ def test_chart_is_frozen() -> None:
     c = bars([Bar("a", 1)])
     with pytest.raises(AttributeError):
         c.title = "x"  # type: ignore[misc]
+
+
+def test_roc_table_lists_every_operating_point_of_every_curve() -> None:
+    c = EDGE_CASES["roc-many"]()
+    assert len(c.table.rows) == 17 * 3
+    assert c.table.rows[0] == ("L0", "0,00", "0,00") and c.table.rows[1] == ("L0", "0,10", "0,60")
+
+
+def test_data_driven_axes_leave_room_so_markers_do_not_sit_on_the_frame() -> None:
+    c = scatter([Point("a", 0.1, 0.9), Point("b", 0.5, 0.5)])
+    root = parse(c.svg)
+    xs = [float(t.text.replace(",", ".")) for t in root.iter(f"{NS}text")
+          if t.text and re.fullmatch(r"\d,\d", t.text)]
+    assert min(xs) < 0.1 and max(xs) > 0.9
+
+
+def test_negative_bars_get_a_zero_line() -> None:
+    root = parse(EDGE_CASES["bar-negative"]().svg)
+    assert root.find(f".//{NS}line[@class='mt-zero']") is not None
