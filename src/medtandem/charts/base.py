@@ -148,7 +148,7 @@ def check_range(value: object, argument: str) -> tuple[float, float] | None:
 
 
 def check_common(title: object, locale: object, width: object, empty_text: object) -> tuple[str, Locale, float, str]:
-    return (check_text(title, "title"), check_locale(locale), check_width(width),
+    return (check_text(title, "title", allow_empty=False), check_locale(locale), check_width(width),
             check_text(empty_text, "empty_text"))
 
 

@@ -10,7 +10,7 @@ condition, and a pooled curve per condition bold on top, so the spread and the a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from typing import Literal
 
@@ -355,7 +355,8 @@ def roc_chart(
             label=c.label, points=list(zip(c.fpf, c.tpf, strict=True)), group=group,
             weight="bold" if c.pooled else "thin" if thin else "normal",
             markers=not thin, legend_label=c.condition if (thin and c.condition) else c.label))
-    return line_chart(series, title=title, x_title=x_title, y_title=y_title, locale=locale, width=width,
-                      aspect=1.0, x_range=(0.0, 1.0), y_range=(0.0, 1.0), x_step=0.2, y_step=0.2,
-                      x_digits=2, y_digits=2, diagonal=chance_label, series_header=series_header,
-                      empty_text=empty_text, description=description)
+    chart = line_chart(series, title=title, x_title=x_title, y_title=y_title, locale=locale, width=width,
+                       aspect=1.0, x_range=(0.0, 1.0), y_range=(0.0, 1.0), x_step=0.2, y_step=0.2,
+                       x_digits=2, y_digits=2, diagonal=chance_label, series_header=series_header,
+                       empty_text=empty_text, description=description)
+    return replace(chart, kind="roc")

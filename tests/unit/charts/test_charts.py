@@ -176,6 +176,7 @@ def test_roc_chart_has_ticks_every_0_2_a_labelled_chance_line_and_thin_reader_cu
     assert legend == ["avec IA", "moyenne avec IA", "hasard"]
     widths = sorted(float(p.attrib["stroke-width"]) for p in root.iter(f"{NS}polyline"))
     assert widths == [1.1] * 4 + [3.2]
+    assert c.kind == "roc"
     assert root.find(f".//{NS}line[@class='mt-diagonal']") is not None
     vb = viewbox(root)
     assert vb.y1 > vb.x1 * 0.9  # square plot
@@ -276,6 +277,7 @@ def test_table_headers_are_the_callers_words() -> None:
 @pytest.mark.parametrize(("make", "message"), [
     (lambda: line([(0, 1)], locale="de"), "locale"),
     (lambda: line([(0, 1)], width=10), "width"),
+    (lambda: bar_chart([], title=" ", value_title="v"), "title must not be empty"),
     (lambda: line([(0, math.inf)]), r"series\[0\].points\[0\]"),
     (lambda: line([(0,)]), r"series\[0\].points\[0\] must be an \(x, y\) pair"),
     (lambda: line([(0, 1)], x_range=(1, 0)), "x_range"),
