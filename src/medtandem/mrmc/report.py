@@ -16,14 +16,15 @@ from typing import Any
 
 import numpy as np
 
+from medtandem.charts import CHART_CSS, RocCurve, roc_chart
+
 from .analysis import MrmcResult
 from .errors import MrmcInputError
 from .fom import roc_points
 from .results import FactorAnalysis, _fmt
 
-__all__ = ["render_html", "roc_svg", "write_report"]
+__all__ = ["render_html", "write_report"]
 
-COLOURS = ("#1f5fa8", "#c8481e", "#2c8a3e", "#7b3fa0", "#b8860b", "#0f8b8d", "#a0305a", "#555555")
 
 CSS = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 11pt; color: #222;
@@ -35,42 +36,10 @@ th:first-child, td:first-child { text-align: left; }
 th { background: #f0f3f7; }
 .conclusion { background: #f7f7f2; border-left: 4px solid #1f5fa8; padding: 0.6em 1em; }
 .rocs { display: flex; flex-wrap: wrap; gap: 0.5em; }
-.rocs figure { margin: 0; text-align: center; font-size: 0.85em; }
-.legend span { margin-right: 1.2em; } .legend i { display: inline-block; width: 1.5em;
-  height: 0.25em; vertical-align: middle; margin-right: 0.3em; }
+.rocs figure { margin: 0; text-align: center; font-size: 0.85em; width: 300px; }
 .small { color: #555; font-size: 0.85em; }
 @page { size: A4; margin: 1.5cm; }
 """
-
-
-def roc_svg(curves: list[tuple[str, np.ndarray, np.ndarray]], title: str, size: int = 220) -> str:
-    """An SVG plot of empirical ROC curves: ``curves`` is a list of (label, fpf, tpf)."""
-    pad = 30
-    w = size - pad - 8
-
-    def xy(fx: float, ty: float) -> str:
-        return f"{pad + fx * w:.1f},{8 + (1 - ty) * w:.1f}"
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-        f'viewBox="0 0 {size} {size}" role="img" aria-label="{html.escape(title)}">',
-        f'<rect x="{pad}" y="8" width="{w}" height="{w}" fill="#fff" stroke="#888"/>',
-        f'<line x1="{pad}" y1="{8 + w}" x2="{pad + w}" y2="8" stroke="#bbb" stroke-dasharray="3,3"/>',
-    ]
-    for v in (0.0, 0.5, 1.0):
-        parts.append(f'<text x="{pad + v * w:.1f}" y="{size - 10}" font-size="9" '
-                     f'text-anchor="middle">{v:g}</text>')
-        parts.append(f'<text x="{pad - 4}" y="{8 + (1 - v) * w + 3:.1f}" font-size="9" '
-                     f'text-anchor="end">{v:g}</text>')
-    parts.append(f'<text x="{pad + w / 2:.1f}" y="{size - 1}" font-size="9" '
-                 'text-anchor="middle">1 - specificity</text>')
-    for k, (label, fpf, tpf) in enumerate(curves):
-        pts = " ".join(xy(float(a), float(b)) for a, b in zip(fpf, tpf, strict=True))
-        parts.append(f'<polyline fill="none" stroke="{COLOURS[k % len(COLOURS)]}" '
-                     f'stroke-width="1.6" points="{pts}"><title>{html.escape(label)}</title>'
-                     "</polyline>")
-    parts.append("</svg>")
-    return "".join(parts)
 
 
 def _table(headers: list[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -112,19 +81,17 @@ def render_html(result: MrmcResult) -> str:
     reads = result.reads
     is_pos = reads.truth == 1
     figures = []
-    for j, reader in enumerate(result.readers):
+    for reader in result.readers:
         curves = []
         for i, modality in enumerate(result.modalities):
-            row = reads.ratings[i, j]
+            row = reads.ratings[i, result.readers.index(reader)]
             ok = ~np.isnan(row)
             fpf, tpf = roc_points(row[ok & is_pos], row[ok & ~is_pos])
-            curves.append((f"modality {modality}: {result.auc[modality][reader]:.3f}", fpf, tpf))
-        figures.append(f"<figure>{roc_svg(curves, f'reader {reader}')}"
-                       f"<figcaption>Reader {html.escape(reader)}</figcaption></figure>")
-    legend = "".join(
-        f'<span><i style="background:{COLOURS[i % len(COLOURS)]}"></i>'
-        f"{html.escape(m)}</span>" for i, m in enumerate(result.modalities)
-    )
+            curves.append(RocCurve(f"{modality} (AUC {result.auc[modality][reader]:.3f})", fpf.tolist(), tpf.tolist(),
+                                   condition=str(modality)))
+        chart = roc_chart(curves, title=f"Reader {reader}", x_title="1 − specificity", y_title="sensitivity",
+                          chance_label="chance (AUC 0.5)", locale="en", width=300, series_header="curve")
+        figures.append(chart.html(with_table=False))
     fom_rows = [[rd] + [result.auc[m][rd] for m in result.modalities] for rd in result.readers]
     fom_rows.append(["Mean"] + [result.mean_auc[m] for m in result.modalities])
     c = result.components
@@ -135,7 +102,7 @@ def render_html(result: MrmcResult) -> str:
                                    else ", jackknife pseudovalues")
     title = "MRMC ROC analysis"
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title><style>{CSS}</style></head>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title><style>{CSS}{CHART_CSS}</style></head>
 <body>
 <h1>{title}</h1>
 <p class="small">{html.escape(method)}; Hillis denominator degrees of freedom.
@@ -147,7 +114,6 @@ Figure of merit: {html.escape(result.fom.label)}. Significance level {result.alp
 <h2>Conclusion</h2>
 <p class="conclusion">{html.escape(result.conclusion())}</p>
 <h2>ROC curves</h2>
-<p class="legend">{legend}</p>
 <div class="rocs">{"".join(figures)}</div>
 <h2>Figure of merit by reader and modality</h2>
 {_table(["Reader"] + list(result.modalities), fom_rows)}

@@ -5,7 +5,7 @@
 - :func:`analyze_reliance` — per reader, per stratum (experience) and overall, from a data frame.
 - :func:`calibration` — Brier score and expected calibration error.
 - :func:`deskilling_watch` — unaided accuracy before/after N aided reads, trend and alert.
-- :mod:`medtandem.reliance.plots` — inline SVG plots.
+- :mod:`medtandem.reliance.simulate` — simulated readers for the demo loaders.
 """
 
 from medtandem.reliance.analysis import RelianceReport, analyze_reliance, experience_band

@@ -1,4 +1,4 @@
-"""Grouping by reader and stratum, and the SVG plots."""
+"""Grouping by reader and stratum (the charts are tested with the chart layer, tests/unit/charts)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import pandas as pd
 import pytest
 
 from medtandem.reliance import analyze_reliance, experience_band
-from medtandem.reliance.plots import paired_dot_plot, reliance_quadrant, roc_plot, trend_plot
 
 
 def _frame():
@@ -42,12 +41,3 @@ def test_one_row_per_reader_and_case_is_required():
         analyze_reliance(frame)
     with pytest.raises(ValueError, match="lacks columns"):
         analyze_reliance(_frame().drop(columns="ai"))
-
-
-def test_plots_are_inline_svg_with_escaped_labels():
-    svg = paired_dot_plot([("<R1>", 0.6, 0.8)], title="Accuracy")
-    assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert "&lt;R1&gt;" in svg and "<R1>" not in svg
-    assert 'role="img"' in reliance_quadrant([("R1", 0.2, 0.7)], title="Quadrant")
-    assert "<polygon" in trend_plot([(0, 0.8, 0.7, 0.9), (20, 0.6, 0.5, 0.7)], title="Trend", baseline=0.8)
-    assert roc_plot({"R1 unaided": ((0, 0.5, 1), (0, 0.9, 1))}, title="ROC").count("<polyline") == 1

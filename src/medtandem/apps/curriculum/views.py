@@ -24,7 +24,7 @@ from medtandem.apps.accounts.selectors import (
     has_role,
     learners_of_instructor,
 )
-from medtandem.apps.curriculum import badges, charts, forms, selectors, services
+from medtandem.apps.curriculum import badges, forms, selectors, services
 from medtandem.apps.curriculum.markup import render_markdown
 from medtandem.apps.curriculum.models import (
     Activity,
@@ -34,6 +34,8 @@ from medtandem.apps.curriculum.models import (
     Question,
 )
 from medtandem.apps.curriculum.quizformats import QuizFormatError
+from medtandem.charts import Bar, bar_chart
+from medtandem.web.charts import chart_locale, for_template
 
 STAFF = (Role.INSTRUCTOR, Role.ADMINISTRATOR)
 
@@ -415,12 +417,18 @@ def national(request: HttpRequest) -> HttpResponse:
     figures = selectors.national_figures(year, include_simulated=include_simulated)
     if request.GET.get("format") == "csv":
         return _csv_response(f"tableau-national-{year}.csv", selectors.national_csv_rows(figures))
-    year_rows = [(str(y), n) for y, n in figures.trained_by_year]
-    chart_rows = {b.title: [(str(r["label"]), r["trained"]) for r in b.rows[:15]] for b in figures.breakdowns}
+    lang = chart_locale()
+    year_chart = for_template(bar_chart([Bar(str(y), n) for y, n in figures.trained_by_year],
+                           title=_("Personnes formées par année"), value_title=_("personnes formées (nombre)"),
+                           target=figures.annual_target, target_label=_("objectif annuel"), locale=lang,
+                           category_header=_("année"), empty_text=_("aucune donnée")))
+    breakdown_charts = [
+        (b, for_template(bar_chart([Bar(str(r["label"]), r["trained"]) for r in b.rows[:15]], title=b.title,
+                                   value_title=_("personnes formées (nombre)"), locale=lang,
+                                   category_header=b.title, empty_text=_("aucune donnée"))))
+        for b in figures.breakdowns
+    ]
     return render(request, "curriculum/national.html", {
-        "figures": figures, "form": form,
-        "year_chart": charts.bar_chart(year_rows, title=_("Personnes formées par année"),
-                                       target=figures.annual_target, target_label=_("objectif")),
-        "breakdown_charts": [(b, charts.bar_chart(chart_rows[b.title], title=b.title)) for b in figures.breakdowns],
+        "figures": figures, "form": form, "year_chart": year_chart, "breakdown_charts": breakdown_charts,
         "csv_query": (request.GET.copy().urlencode() + "&" if request.GET else "") + "format=csv",
     })

@@ -57,6 +57,8 @@ class StudyAnalysis:
     mrmc_result: Any = field(default=None, repr=False, compare=False)
     #: Reads left out of every figure, by reason (see :func:`usable_reads`).
     excluded: dict[str, int] = field(default_factory=dict)
+    #: The ROC curve of all readers' reads pooled, per condition (the bold curve on the charts).
+    roc_pooled: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _clean({
@@ -167,6 +169,7 @@ def analyze_frame(frame: pd.DataFrame, *, endpoint: str, threshold: int, alpha: 
     operating: dict[str, dict[str, Any]] = {}
     times: dict[str, dict[str, float | None]] = {}
     roc: dict[str, dict[str, tuple[tuple[float, ...], tuple[float, ...]]]] = {}
+    roc_pooled: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {}
     for modality in modalities:
         sub = frame[frame["modality"] == modality]
         decision = sub["rating"] >= threshold
@@ -181,6 +184,7 @@ def analyze_frame(frame: pd.DataFrame, *, endpoint: str, threshold: int, alpha: 
                            "mean_s": float(seconds.mean()) if len(seconds) else None}
         for reader, g in sub.groupby("reader", sort=True):
             roc.setdefault(reader, {})[modality] = roc_curve(g["truth"].astype(bool), g["rating"])
+        roc_pooled[modality] = roc_curve(sub["truth"].astype(bool), sub["rating"])
     ai_alone = None
     cases = frame.drop_duplicates("case").dropna(subset=["ai_probability"])
     if not cases.empty:
@@ -196,4 +200,5 @@ def analyze_frame(frame: pd.DataFrame, *, endpoint: str, threshold: int, alpha: 
         reads_per_condition={m: int((frame["modality"] == m).sum()) for m in modalities},
         mrmc=mrmc, mrmc_error=error, mrmc_conclusion=conclusion, operating=operating, time_per_read=times,
         ai_alone=ai_alone, reliance=reliance, roc=roc, mrmc_result=result, excluded=excluded,
+        roc_pooled=roc_pooled,
     )

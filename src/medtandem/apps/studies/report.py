@@ -12,12 +12,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from medtandem.apps.studies import selectors
+from medtandem.apps.studies import figures, selectors
 from medtandem.apps.studies.analysis import StudyAnalysis, analyze_frame
 from medtandem.apps.studies.models import Design, Study
 from medtandem.mrmc.report import render_html
 from medtandem.reliance import experience_band
-from medtandem.reliance.plots import paired_dot_plot, reliance_quadrant, roc_plot
 
 
 def analysis_for(study: Study) -> StudyAnalysis:
@@ -57,39 +56,6 @@ def participants_summary(study: Study) -> dict[str, Any]:
         "by_experience": sorted(Counter(experience_band(p.years_experience) for p in active).items()),
         "prior_training": sum(p.prior_ecg_training for p in active),
         "by_arm": sorted(Counter(" → ".join(p.condition_order) for p in active).items()),
-    }
-
-
-def roc_figures(analysis: StudyAnalysis) -> list[dict[str, str]]:
-    ai = analysis.roc.get("IA", {}).get("ai")
-    figures = []
-    for reader, curves in analysis.roc.items():
-        if reader == "IA":
-            continue
-        shown = {f"{reader} — {_('sans IA') if m == 'unaided' else _('avec IA')}": c for m, c in curves.items()}
-        if ai:
-            shown[_("IA seule")] = ai
-        figures.append({"reader": reader, "svg": roc_plot(shown, title=f"ROC {reader}",
-                                                          styles={_("IA seule"): "4 3"})})
-    return figures
-
-
-def reliance_figures(analysis: StudyAnalysis) -> dict[str, str]:
-    r = analysis.reliance
-    if r is None:
-        return {}
-    acc = [(reader, m.unaided.accuracy.value, m.aided.accuracy.value) for reader, m in r.by_reader.items()]
-    auc = [(reader, m.auc_unaided.value, m.auc_aided.value) for reader, m in r.by_reader.items()]
-    quad = [(reader, m.over_reliance.value, m.under_reliance.value) for reader, m in r.by_reader.items()]
-    labels = (_("appropriée"), _("sur-confiance"), _("sous-confiance"), _("les deux"))
-    return {
-        "accuracy": paired_dot_plot(acc, title=_("Exactitude sans IA → avec IA, par lecteur"),
-                                    left_label=_("sans IA"), right_label=_("avec IA")),
-        "auc": paired_dot_plot(auc, title=_("AUC sans IA → avec IA, par lecteur"), left_label=_("sans IA"),
-                               right_label=_("avec IA"), lo=0.5, hi=1.0),
-        "quadrant": reliance_quadrant(quad, title=_("Confiance dans l'IA, par lecteur"),
-                                      x_label=_("sur-confiance (IA fausse, suivie)"),
-                                      y_label=_("sous-confiance (IA juste, écartée)"), quadrant_labels=labels),
     }
 
 
@@ -146,7 +112,8 @@ def report_context(study: Study) -> dict[str, Any]:
     participants = participants_summary(study)
     return {
         "study": study, "analysis": analysis, "design_text": design_text(study), "participants": participants,
-        "roc_figures": roc_figures(analysis), "reliance_figures": reliance_figures(analysis),
+        "roc": figures.study_roc(analysis), "reader_rocs": figures.reader_rocs(analysis),
+        "reliance_figures": figures.study_reliance(analysis),
         "mrmc_html": mrmc_html(analysis), "checklist": checklist(study, analysis, participants),
         "n_cases": study.case_set.cases.count(),
     }

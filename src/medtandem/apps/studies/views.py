@@ -18,19 +18,12 @@ from django.views.decorators.http import require_POST
 from medtandem.apps.accounts.models import Role
 from medtandem.apps.accounts.permissions import role_required
 from medtandem.apps.accounts.selectors import cohorts_of_instructor, has_role
-from medtandem.apps.studies import selectors, services
+from medtandem.apps.studies import figures, selectors, services
 from medtandem.apps.studies.advice import OVER_RELIANCE_FLAG
 from medtandem.apps.studies.forms import ImportForm, JoinForm, StudyForm, WithdrawForm
 from medtandem.apps.studies.models import Participant, Study
-from medtandem.apps.studies.report import (
-    analysis_for,
-    mrmc_html,
-    reliance_figures,
-    report_context,
-    roc_figures,
-)
+from medtandem.apps.studies.report import analysis_for, mrmc_html, report_context
 from medtandem.ecg.ptbxl import SUPERCLASSES
-from medtandem.reliance.plots import paired_dot_plot, reliance_quadrant, trend_plot
 
 STUDY_ROLES = (Role.INVESTIGATOR, Role.ADMINISTRATOR)
 
@@ -88,7 +81,8 @@ def study_analysis(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = analysis_for(study)
     return render(request, "studies/analysis.html", {
         "study": study, "analysis": analysis, "mrmc_html": mrmc_html(analysis),
-        "reliance_figures": reliance_figures(analysis), "roc_figures": roc_figures(analysis)[:6],
+        "reliance_figures": figures.study_reliance(analysis), "roc": figures.study_roc(analysis),
+        "reader_rocs": figures.reader_rocs(analysis),
     })
 
 
@@ -235,27 +229,9 @@ def _label(request: HttpRequest) -> str:
 @login_required
 def my_reliance(request: HttpRequest) -> HttpResponse:
     view = selectors.learner_reliance(request.user, _label(request))
-    measures, watch = view.measures, view.watch
-    figures: dict[str, str] = {}
-    if measures is not None:
-        figures["paired"] = paired_dot_plot(
-            [(_("Exactitude"), measures.unaided.accuracy.value, measures.aided.accuracy.value),
-             (_("Sensibilité"), measures.unaided.sensitivity.value, measures.aided.sensitivity.value),
-             (_("Spécificité"), measures.unaided.specificity.value, measures.aided.specificity.value)],
-            title=_("Sans IA → avec IA"), left_label=_("sans IA"), right_label=_("avec IA"))
-        figures["quadrant"] = reliance_quadrant(
-            [(_("moi"), measures.over_reliance.value, measures.under_reliance.value)],
-            title=_("Ma confiance dans l'IA"), x_label=_("sur-confiance (IA fausse, suivie)"),
-            y_label=_("sous-confiance (IA juste, écartée)"),
-            quadrant_labels=(_("appropriée"), _("sur-confiance"), _("sous-confiance"), _("les deux")))
-    if watch is not None and watch.points:
-        figures["trend"] = trend_plot([(p.exposure, p.accuracy, p.ci_lower, p.ci_upper) for p in watch.points],
-                                      title=_("Mon exactitude sans IA au fil de mes lectures avec IA"),
-                                      x_label=_("lectures avec IA déjà faites"), y_label=_("exactitude sans IA"),
-                                      baseline=watch.baseline.value, marker=watch.after_aided)
     return render(request, "studies/my_reliance.html", {
-        "measures": measures, "watch": watch, "figures": figures, "label": view.label, "labels": SUPERCLASSES,
-        "advice": view.advice,
+        "measures": view.measures, "watch": view.watch, "figures": figures.learner_reliance(view.measures, view.watch),
+        "label": view.label, "labels": SUPERCLASSES, "advice": view.advice,
     })
 
 
@@ -270,19 +246,9 @@ def cohort_reliance(request: HttpRequest) -> HttpResponse:
     rows, report = selectors.cohort_reliance(request.user, _cohort_id(request), label)
     if request.GET.get("format") == "csv":
         return _cohort_csv(rows)
-    figures: dict[str, str] = {}
-    named = [(r.learner.display_name(), r.measures) for r in rows if r.measures]
-    if named:
-        figures["paired"] = paired_dot_plot([(n, m.unaided.accuracy.value, m.aided.accuracy.value) for n, m in named],
-                                            title=_("Exactitude sans IA → avec IA"), left_label=_("sans IA"),
-                                            right_label=_("avec IA"))
-        figures["quadrant"] = reliance_quadrant(
-            [(n, m.over_reliance.value, m.under_reliance.value) for n, m in named],
-            title=_("Confiance dans l'IA"), x_label=_("sur-confiance (IA fausse, suivie)"),
-            y_label=_("sous-confiance (IA juste, écartée)"),
-            quadrant_labels=(_("appropriée"), _("sur-confiance"), _("sous-confiance"), _("les deux")))
+    charts = figures.cohort_reliance([(r.learner.display_name(), r.measures) for r in rows if r.measures])
     return render(request, "studies/cohort_reliance.html", {
-        "rows": rows, "report": report, "figures": figures, "label": label, "labels": SUPERCLASSES,
+        "rows": rows, "report": report, "figures": charts, "label": label, "labels": SUPERCLASSES,
         "cohorts": cohorts_of_instructor(request.user), "cohort": request.GET.get("cohort", ""),
         "flag": OVER_RELIANCE_FLAG,
     })
