@@ -173,8 +173,15 @@ def read_record(path: str | Path, *, verify_checksums: bool = True) -> EcgRecord
     for i, spec in enumerate(header.signals):
         by_file.setdefault(spec.file_name, []).append(i)
     columns: list[NDArray[np.int32] | None] = [None] * header.n_signals
+    folder = base.parent.resolve()
     for file_name, indices in by_file.items():
+        # A signal file sits beside its header (WFDB): a name with a folder in it, or one that a
+        # symbolic link sends elsewhere, could make a hostile header read any file on the machine.
+        if "/" in file_name or "\\" in file_name or file_name in {".", ".."} or "\x00" in file_name:
+            raise EcgReadError(f"{hea}: signal file name {file_name!r} must be a plain name in the header's folder")
         sig_path = base.parent / file_name
+        if sig_path.exists() and not sig_path.resolve().parent == folder:
+            raise EcgReadError(f"{hea}: signal file {file_name!r} resolves outside the record's folder")
         if not sig_path.is_file():
             raise EcgReadError(f"{sig_path}: signal file not found (named in {hea.name})")
         fmts = {header.signals[i].fmt for i in indices}
