@@ -3,7 +3,7 @@
 Every upload (study read import, enrolment CSV, GIFT and Moodle XML quiz import) is read through
 :func:`read_upload`, which reads in chunks and stops as soon as the byte limit is passed (a 39 MB
 file is refused after ``max_bytes + 1`` bytes, not parsed for a minute), rejects text that is not
-UTF-8, and counts lines against ``max_rows``. Errors are :class:`UploadError` (or its subclass
+UTF-8, counts lines against ``max_rows`` and returns the text with universal newlines. Errors are :class:`UploadError` (or its subclass
 :class:`UploadTooLarge`) carrying a translated message for the page.
 
 Limits come from the settings ``MEDTANDEM_MAX_UPLOAD_BYTES`` and ``MEDTANDEM_MAX_UPLOAD_ROWS``
@@ -103,7 +103,13 @@ def read_upload(upload: Any, *, max_bytes: int | None = None, max_rows: int | No
         raise UploadTooLarge(_("Fichier trop long : %(n)d lignes au plus.") % {"n": max_rows})
     if total == 0:
         raise UploadError(_("Le fichier est vide."))
-    return text.removeprefix("\ufeff")
+    return normalise_newlines(text.removeprefix("\ufeff"))
+
+
+def normalise_newlines(text: str) -> str:
+    """Universal newlines, as Python's text mode reads files: ``\\r\\n`` and a lone ``\\r`` become ``\\n``
+    (a lone carriage return inside a CSV line otherwise makes :mod:`csv` raise instead of parse)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _too_large(max_bytes: int) -> str:
