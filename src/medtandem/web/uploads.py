@@ -83,9 +83,9 @@ def read_upload(upload: Any, *, max_bytes: int | None = None, max_rows: int | No
             raise UploadTooLarge(_too_large(max_bytes))
         try:
             text = decoder.decode(chunk)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
             raise UploadError(_("Le fichier doit être encodé en UTF-8 (octet illisible vers la position %d).")
-                              % (total - len(chunk) + 1)) from None
+                              % (total - len(chunk) + exc.start + 1)) from None
         lines += max(text.count("\n"), text.count("\r"))
         if max_rows is not None and lines > max_rows:
             raise UploadTooLarge(_("Fichier trop long : %(n)d lignes au plus.") % {"n": max_rows})
