@@ -85,23 +85,29 @@ def read_statements(path: Path) -> dict[str, ScpStatement]:
     """Read ``scp_statements.csv`` (first column: the SCP code)."""
     if not path.is_file():
         raise EcgReadError(f"{path}: file not found")
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        _missing(reader.fieldnames, STATEMENT_COLUMNS, path)
-        assert reader.fieldnames is not None
-        code_col = reader.fieldnames[0]
-        out = {}
-        for row in reader:
-            code = row[code_col].strip()
-            out[code] = ScpStatement(
-                code,
-                row["description"].strip(),
-                row["diagnostic"].strip() in {"1", "1.0"},
-                row["form"].strip() in {"1", "1.0"},
-                row["rhythm"].strip() in {"1", "1.0"},
-                row["diagnostic_class"].strip(),
-                row["diagnostic_subclass"].strip(),
-            )
+    out = {}
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            _missing(reader.fieldnames, STATEMENT_COLUMNS, path)
+            assert reader.fieldnames is not None
+            code_col = reader.fieldnames[0]
+            for row in reader:
+                cell = {k: (v or "").strip() if isinstance(v, str | None) else "" for k, v in row.items()}
+                code = cell[code_col]
+                out[code] = ScpStatement(
+                    code,
+                    cell["description"],
+                    cell["diagnostic"] in {"1", "1.0"},
+                    cell["form"] in {"1", "1.0"},
+                    cell["rhythm"] in {"1", "1.0"},
+                    cell["diagnostic_class"],
+                    cell["diagnostic_subclass"],
+                )
+    except UnicodeDecodeError as exc:
+        raise EcgReadError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except csv.Error as exc:
+        raise EcgReadError(f"{path}: malformed CSV ({exc})") from None
     return out
 
 
@@ -157,10 +163,19 @@ def iter_database(path: Path, statements: dict[str, ScpStatement]) -> Iterator[P
     A row whose ``filename_lr`` or ``filename_hr`` leaves the folder of the CSV (``..``, an absolute
     path, a symbolic link pointing out) is malformed: see :func:`contained_path`.
     """
+    try:
+        yield from _iter_database(path, statements)
+    except UnicodeDecodeError as exc:
+        raise EcgReadError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except csv.Error as exc:
+        raise EcgReadError(f"{path}: malformed CSV ({exc})") from None
+
+
+def _iter_database(path: Path, statements: dict[str, ScpStatement]) -> Iterator[PtbxlEntry]:
     root = path.parent
     if not path.is_file():
         raise EcgReadError(f"{path}: file not found")
-    with path.open(newline="", encoding="utf-8") as fh:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
         _missing(reader.fieldnames, DATABASE_COLUMNS, path)
         known = set(DATABASE_COLUMNS)

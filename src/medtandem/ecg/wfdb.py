@@ -11,6 +11,7 @@ and https://physionet.org/physiotools/wag/signal-5.htm
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,7 +75,7 @@ def parse_header(text: str, source: str = "<header>") -> WfdbHeader:
         n_samples = int(fields[3]) if len(fields) > 3 else None
     except ValueError:
         raise EcgReadError(f"{source}: malformed record line {content[0]!r}") from None
-    if n_signals < 1 or fs <= 0:
+    if n_signals < 1 or not math.isfinite(fs) or fs <= 0 or (n_samples is not None and n_samples < 0):
         raise EcgReadError(f"{source}: record line declares {n_signals} signals at {fs} Hz")
     if len(content) - 1 < n_signals:
         raise EcgReadError(f"{source}: header declares {n_signals} signals but has {len(content) - 1} signal lines")
@@ -115,6 +116,9 @@ def _decode(raw: bytes, fmt: int, n_signals: int, source: str) -> NDArray[np.int
         if len(raw) % (2 * n_signals):
             raise EcgReadError(f"{source}: size {len(raw)} bytes is not a whole number of format-16 frames")
         return np.frombuffer(raw, dtype="<i2").astype(np.int32).reshape(-1, n_signals)
+    frame = {80: 1, 32: 4, 24: 3}.get(fmt)
+    if frame is not None and len(raw) % (frame * n_signals):
+        raise EcgReadError(f"{source}: size {len(raw)} bytes is not a whole number of format-{fmt} frames")
     if fmt == 80:
         return (np.frombuffer(raw, dtype=np.uint8).astype(np.int32) - 128).reshape(-1, n_signals)
     if fmt == 32:
