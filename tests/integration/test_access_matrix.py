@@ -22,7 +22,6 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
-
 from tests.integration.access_world import ROLES, build_world
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +131,7 @@ def test_every_route_answers_each_role_as_the_table_says() -> None:
     world = build_world()
     observed: dict[str, str] = {}
     server_errors: list[str] = []
-    for _route, name, params in routes():
+    for _route, name, _params in routes():
         if name.startswith(ADMIN_NAMESPACE):
             continue
         url = reverse(name, kwargs=world.ids.get(name, {}))

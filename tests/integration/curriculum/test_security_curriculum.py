@@ -3,21 +3,19 @@ with a DTD (billion laughs after a long comment), malformed badge verification r
 
 from __future__ import annotations
 
-import io
-import json
-import sys
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from tests.security import assert_csv_safe
 
 from medtandem.apps.accounts.models import Institution, User
 from medtandem.apps.curriculum import services
 from medtandem.apps.curriculum.models import Enrolment, Question, Quiz
 from medtandem.apps.curriculum.quizformats import QuizFormatError, parse_gift, parse_moodle_xml
-from tests.security import assert_csv_safe
 
 from .curriculum_helpers import complete_programme
 
@@ -232,5 +230,3 @@ def test_enrol_from_csv_enrols_everything_or_raises_its_typed_error(programme, a
     Enrolment.objects.filter(programme=programme).delete()
     User.objects.exclude(pk__in=known).delete()
 
-
-_ = (io, json, sys)

@@ -3,7 +3,8 @@
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.urls import path
 
-from medtandem.web.urls import handler400, handler403, handler404, handler500, urlpatterns as site
+from medtandem.web.urls import handler400, handler403, handler404, handler500
+from medtandem.web.urls import urlpatterns as site
 
 
 def _boom(request):  # type: ignore[no-untyped-def]

@@ -4,7 +4,9 @@ backslashes) are normalised as browsers read them, marked external and opened wi
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from medtandem.apps.curriculum.markup import is_off_site, normalise_url, render_markdown
 

@@ -7,13 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests.factories import make_ptbxl_folder
 
 from medtandem.apps.cases.models import Case
 from medtandem.apps.cases.services import CaseImportError, import_ptbxl
 from medtandem.cli import main
 from medtandem.ecg.record import EcgReadError
 from medtandem.ecg.wfdb import read_record
-from tests.factories import make_ptbxl_folder
 
 pytestmark = pytest.mark.django_db
 

@@ -45,7 +45,7 @@ def test_non_utf8_is_refused_with_the_position() -> None:
     with pytest.raises(UploadError, match="UTF-8.*position 4"):
         read_upload(io.BytesIO("abc\xe9def".encode("latin-1")), max_bytes=1000)
     with pytest.raises(UploadError, match="UTF-8.*fin de fichier"):
-        read_upload(io.BytesIO("abc".encode() + "é".encode()[:1]), max_bytes=1000)
+        read_upload(io.BytesIO(b"abc" + "é".encode()[:1]), max_bytes=1000)
 
 
 def test_a_multibyte_character_split_across_chunks_is_read() -> None:

@@ -9,11 +9,13 @@ import time
 
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from tests.security import assert_csv_safe
 
 from medtandem.apps.studies import selectors, services
 from medtandem.web.uploads import normalise_newlines
-from tests.security import assert_csv_safe
 
 pytestmark = pytest.mark.django_db
 

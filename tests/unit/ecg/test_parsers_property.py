@@ -9,7 +9,8 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from medtandem.ecg.ptbxl import DATABASE_COLUMNS, STATEMENT_COLUMNS, read_database, read_statements
 from medtandem.ecg.record import EcgReadError

@@ -6,7 +6,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from medtandem.apps.accounts.models import Profession
-
 from medtandem.web.uploads import UploadError, read_upload
 
 
