@@ -14,7 +14,8 @@ Decision for numbers: a real number (``int``, ``float``, ``Decimal``, numpy numb
 is written as a number, unquoted and unprefixed, so ``-0.5`` stays ``-0.5`` and the export keeps
 its numeric columns. Only *strings* are neutralised, including strings that happen to look like
 numbers (``"-0.5"`` given as text becomes ``'-0.5``): the type, not the look, decides, because a
-string cell is where foreign input arrives. ``None`` and NaN are written as empty cells.
+string cell is where foreign input arrives. ``None`` and NaN are written as empty cells; an infinite
+float is text (``inf``, ``'-inf``).
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ def neutralise(value: object) -> object:
     if value is None:
         return ""
     if is_number(value):
-        if isinstance(value, float) and math.isnan(value):
+        if isinstance(value, float | Decimal) and math.isnan(value):
             return ""
+        if isinstance(value, float | Decimal) and math.isinf(value):
+            return neutralise(str(value))  # no spreadsheet number: "-inf" would be read as a formula
         return value
     text = value if isinstance(value, str) else str(value)
     if text.startswith(FORMULA_TRIGGERS):
@@ -59,6 +62,26 @@ def write_csv(rows: Iterable[Sequence[Any]], header: Sequence[str] | None = None
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
     return buffer.getvalue()
+
+
+class SafeWriter:
+    """A :func:`csv.writer` whose every cell goes through :func:`neutralise` (same ``writerow`` /
+    ``writerows`` API), for code that streams rows into a file or an ``HttpResponse``."""
+
+    def __init__(self, file: Any, **options: Any) -> None:
+        self._writer = csv.writer(file, **options)
+
+    def writerow(self, row: Iterable[Any]) -> Any:
+        return self._writer.writerow([neutralise(cell) for cell in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def safe_writer(file: Any, **options: Any) -> SafeWriter:
+    """Drop-in for ``csv.writer(file)``: ``writer = safe_writer(response)``."""
+    return SafeWriter(file, **options)
 
 
 def frame_to_csv(frame: Any) -> str:

@@ -110,8 +110,8 @@ def test_the_national_csv_command_neutralises_formulas(learner, programme, tmp_p
     assert_csv_safe(text)
 
 
-@pytest.mark.xfail(strict=True, reason="curriculum/views._csv_response writes with csv.writer until it calls "
-                                       "medtandem.web.downloads.csv_response (one-line change, see docs/security.md)")
+@pytest.mark.xfail(strict=True, reason="curriculum/views._csv_response writes with csv.writer until it uses "
+                                       "medtandem.csvsafe.safe_writer (one-line change, see docs/security.md)")
 def test_the_cohort_csv_neutralises_formulas_imported_by_enrolment(client: Client, instructor, administrator,  # type: ignore[no-untyped-def]
                                                                     programme) -> None:
     services.enrol_from_csv(programme, f'username,last_name,first_name\nmallory,"{FORMULA.replace(chr(34), chr(34) * 2)}",@SUM(A1)\n',
