@@ -12,10 +12,9 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
-from tests.security import assert_csv_safe
+from tests.security import as_uploaded, assert_csv_safe
 
 from medtandem.apps.studies import selectors, services
-from medtandem.web.uploads import normalise_newlines
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +111,7 @@ def test_import_reads_either_imports_everything_or_raises_its_typed_error(study,
     text = header + "\n" + "\n".join(",".join(f'"{v}"' if '"' not in v else v for v in r) for r in rows)
     if data.draw(st.booleans()):
         text = data.draw(_cells) + text
-    text = normalise_newlines(text)  # as every upload reaches the service (medtandem.web.uploads.read_upload)
+    text = as_uploaded(text)  # as every upload reaches the service (medtandem.web.uploads.read_upload)
     before = study.imported_reads.count()
     try:
         report = services.import_reads(study, text)
@@ -138,3 +137,12 @@ def test_frame_to_csv_keeps_numbers_and_neutralises_text(study, cases) -> None: 
     text = frame_to_csv(selectors.study_frame(study))
     assert_csv_safe(text)
     assert "'=HYPERLINK" in text
+
+
+@pytest.mark.postgres
+@pytest.mark.xfail(strict=True, reason="studies.services.import_reads lets PostgreSQL's DataError escape on a NUL byte "
+                                       "in a reader name (uploads refuse NUL bytes in read_upload; the service should "
+                                       "still raise ReadImportError)")
+def test_import_reads_refuses_a_nul_byte_with_its_typed_error(study, cases) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(services.ReadImportError):
+        services.import_reads(study, _good_csv(cases[:1], readers=("X\x001",)))
