@@ -16,7 +16,7 @@ import csv
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from medtandem.ecg.record import EcgReadError
 
@@ -85,23 +85,29 @@ def read_statements(path: Path) -> dict[str, ScpStatement]:
     """Read ``scp_statements.csv`` (first column: the SCP code)."""
     if not path.is_file():
         raise EcgReadError(f"{path}: file not found")
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        _missing(reader.fieldnames, STATEMENT_COLUMNS, path)
-        assert reader.fieldnames is not None
-        code_col = reader.fieldnames[0]
-        out = {}
-        for row in reader:
-            code = row[code_col].strip()
-            out[code] = ScpStatement(
-                code,
-                row["description"].strip(),
-                row["diagnostic"].strip() in {"1", "1.0"},
-                row["form"].strip() in {"1", "1.0"},
-                row["rhythm"].strip() in {"1", "1.0"},
-                row["diagnostic_class"].strip(),
-                row["diagnostic_subclass"].strip(),
-            )
+    out = {}
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            _missing(reader.fieldnames, STATEMENT_COLUMNS, path)
+            assert reader.fieldnames is not None
+            code_col = reader.fieldnames[0]
+            for row in reader:
+                cell = {k: (v or "").strip() if isinstance(v, str | None) else "" for k, v in row.items()}
+                code = cell[code_col]
+                out[code] = ScpStatement(
+                    code,
+                    cell["description"],
+                    cell["diagnostic"] in {"1", "1.0"},
+                    cell["form"] in {"1", "1.0"},
+                    cell["rhythm"] in {"1", "1.0"},
+                    cell["diagnostic_class"],
+                    cell["diagnostic_subclass"],
+                )
+    except UnicodeDecodeError as exc:
+        raise EcgReadError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except csv.Error as exc:
+        raise EcgReadError(f"{path}: malformed CSV ({exc})") from None
     return out
 
 
@@ -131,11 +137,45 @@ def _int_or_none(value: str) -> int | None:
     return None if math.isnan(number) else int(number)
 
 
+def contained_path(root: Path, relative: str, column: str = "filename") -> Path:
+    """``root / relative``, refusing any record path that leaves the dataset folder ``root``.
+
+    Refused (``ValueError`` naming the column and the value): an absolute path (``/etc/x``,
+    ``C:\\x``, ``\\\\server\\x``), any ``..`` component, and a path that resolves outside ``root``
+    through a symbolic link (the record's folder, ``.hea``, ``.dat`` or ``.mat`` file). Backslashes
+    count as separators, as on the Windows machines PTB-XL copies come from.
+    """
+    text = relative.replace("\\", "/")
+    parts = PurePosixPath(text).parts
+    if text.startswith("/") or (len(text) > 1 and text[1] == ":") or ".." in parts or "\x00" in text:
+        raise ValueError(f"{column} {relative!r} points outside the dataset folder (absolute or '..' path refused)")
+    full = root.joinpath(*parts) if parts else root
+    base = root.resolve()
+    for candidate in (full.parent, full, *(full.with_name(full.name + ext) for ext in (".hea", ".dat", ".mat"))):
+        if not candidate.resolve().is_relative_to(base):
+            raise ValueError(f"{column} {relative!r} resolves outside the dataset folder {root} (symbolic link?)")
+    return full
+
+
 def iter_database(path: Path, statements: dict[str, ScpStatement]) -> Iterator[PtbxlEntry]:
-    """Yield the rows of ``ptbxl_database.csv``; a malformed row raises with its line number."""
+    """Yield the rows of ``ptbxl_database.csv``; a malformed row raises with its line number.
+
+    A row whose ``filename_lr`` or ``filename_hr`` leaves the folder of the CSV (``..``, an absolute
+    path, a symbolic link pointing out) is malformed: see :func:`contained_path`.
+    """
+    try:
+        yield from _iter_database(path, statements)
+    except UnicodeDecodeError as exc:
+        raise EcgReadError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except csv.Error as exc:
+        raise EcgReadError(f"{path}: malformed CSV ({exc})") from None
+
+
+def _iter_database(path: Path, statements: dict[str, ScpStatement]) -> Iterator[PtbxlEntry]:
+    root = path.parent
     if not path.is_file():
         raise EcgReadError(f"{path}: file not found")
-    with path.open(newline="", encoding="utf-8") as fh:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
         _missing(reader.fieldnames, DATABASE_COLUMNS, path)
         known = set(DATABASE_COLUMNS)
@@ -147,6 +187,9 @@ def iter_database(path: Path, statements: dict[str, ScpStatement]) -> Iterator[P
                     raise ValueError("scp_codes is not a dictionary")
                 scp = {str(k): float(v) for k, v in scp.items()}
                 sex_code = _int_or_none(row["sex"])
+                for column in ("filename_lr", "filename_hr"):
+                    if (row[column] or "").strip():
+                        contained_path(root, row[column].strip(), column)
                 yield PtbxlEntry(
                     ecg_id=int(float(row["ecg_id"])),
                     patient_id=_int_or_none(row["patient_id"]),
@@ -164,8 +207,9 @@ def iter_database(path: Path, statements: dict[str, ScpStatement]) -> Iterator[P
                     rhythm=derive_rhythm(scp),
                     extra={k: (v or "").strip() for k, v in row.items() if k not in known and k},
                 )
-            except (ValueError, SyntaxError, KeyError, AttributeError) as exc:
-                raise EcgReadError(f"{path}, line {line}: {exc}") from None
+            except (ValueError, SyntaxError, KeyError, AttributeError, TypeError, MemoryError,
+                    RecursionError, OverflowError) as exc:
+                raise EcgReadError(f"{path}, line {line} (ecg_id {(row.get('ecg_id') or '?').strip()}): {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -222,8 +266,11 @@ def iter_signals(db: PtbxlDatabase, sampling_rate: int) -> Iterator[tuple[PtbxlE
     root = Path(db.root)
     archive: dict[str, np.ndarray] | None = None
     for entry in db.entries:
-        wanted = root / entry.filename(sampling_rate)
-        hr = root / entry.filename_hr
+        try:  # checked again here: a database may be built without iter_database
+            wanted = contained_path(root, entry.filename(sampling_rate))
+            hr = contained_path(root, entry.filename_hr, "filename_hr")
+        except ValueError as exc:
+            raise EcgReadError(f"ecg_id {entry.ecg_id}: {exc}") from None
         if wanted.with_suffix(".hea").is_file():
             record = read_record(wanted)
         elif sampling_rate == 100 and hr.with_suffix(".hea").is_file():

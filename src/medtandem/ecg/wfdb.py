@@ -11,6 +11,7 @@ and https://physionet.org/physiotools/wag/signal-5.htm
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,7 +75,7 @@ def parse_header(text: str, source: str = "<header>") -> WfdbHeader:
         n_samples = int(fields[3]) if len(fields) > 3 else None
     except ValueError:
         raise EcgReadError(f"{source}: malformed record line {content[0]!r}") from None
-    if n_signals < 1 or fs <= 0:
+    if n_signals < 1 or not math.isfinite(fs) or fs <= 0 or (n_samples is not None and n_samples < 0):
         raise EcgReadError(f"{source}: record line declares {n_signals} signals at {fs} Hz")
     if len(content) - 1 < n_signals:
         raise EcgReadError(f"{source}: header declares {n_signals} signals but has {len(content) - 1} signal lines")
@@ -115,6 +116,9 @@ def _decode(raw: bytes, fmt: int, n_signals: int, source: str) -> NDArray[np.int
         if len(raw) % (2 * n_signals):
             raise EcgReadError(f"{source}: size {len(raw)} bytes is not a whole number of format-16 frames")
         return np.frombuffer(raw, dtype="<i2").astype(np.int32).reshape(-1, n_signals)
+    frame = {80: 1, 32: 4, 24: 3}.get(fmt)
+    if frame is not None and len(raw) % (frame * n_signals):
+        raise EcgReadError(f"{source}: size {len(raw)} bytes is not a whole number of format-{fmt} frames")
     if fmt == 80:
         return (np.frombuffer(raw, dtype=np.uint8).astype(np.int32) - 128).reshape(-1, n_signals)
     if fmt == 32:
@@ -173,8 +177,15 @@ def read_record(path: str | Path, *, verify_checksums: bool = True) -> EcgRecord
     for i, spec in enumerate(header.signals):
         by_file.setdefault(spec.file_name, []).append(i)
     columns: list[NDArray[np.int32] | None] = [None] * header.n_signals
+    folder = base.parent.resolve()
     for file_name, indices in by_file.items():
+        # A signal file sits beside its header (WFDB): a name with a folder in it, or one that a
+        # symbolic link sends elsewhere, could make a hostile header read any file on the machine.
+        if "/" in file_name or "\\" in file_name or file_name in {".", ".."} or "\x00" in file_name:
+            raise EcgReadError(f"{hea}: signal file name {file_name!r} must be a plain name in the header's folder")
         sig_path = base.parent / file_name
+        if sig_path.exists() and not sig_path.resolve().parent == folder:
+            raise EcgReadError(f"{hea}: signal file {file_name!r} resolves outside the record's folder")
         if not sig_path.is_file():
             raise EcgReadError(f"{sig_path}: signal file not found (named in {hea.name})")
         fmts = {header.signals[i].fmt for i in indices}

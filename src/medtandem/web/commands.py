@@ -64,6 +64,11 @@ def _manage(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    import os
+
+    # The demo runs like production: DEBUG off whatever the environment says (error pages never list
+    # the URL patterns nor show a traceback), static files collected and served by WhiteNoise.
+    os.environ["DEBUG"] = "0"
     from medtandem.cli import setup_django
 
     setup_django()
@@ -72,6 +77,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     from medtandem.web.demo import load_demo
 
     report = load_demo()

@@ -1,10 +1,12 @@
-"""HTTP hardening that Django does not ship: a Content-Security-Policy header."""
+"""HTTP hardening that Django does not ship: a Content-Security-Policy header, a request-size limit."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 
 # Our own scripts and styles only; SVG tracings are inline, so no external image origin is needed.
 _POLICY = (
@@ -21,3 +23,25 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", _POLICY)
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse, with 413 and before reading it, a request whose declared body exceeds
+    ``MEDTANDEM_MAX_REQUEST_BYTES`` (uploads have their own, smaller limits per kind: see
+    :mod:`medtandem.web.uploads`). A body sent without a length is bounded by Django's own
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` for form data and by the upload limits for files."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > settings.MEDTANDEM_MAX_REQUEST_BYTES:
+            html = render_to_string("413.html", {"limit": settings.MEDTANDEM_MAX_REQUEST_BYTES}, request=request)
+            response = HttpResponse(html, status=413)
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)

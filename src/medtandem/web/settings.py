@@ -22,7 +22,11 @@ def _flag(name: str, default: bool = False) -> bool:
 
 
 PRODUCTION = _flag("MEDTANDEM_PRODUCTION")
-DEBUG = _flag("DEBUG", default=not PRODUCTION)
+# Off unless asked for (DEBUG=1 on a developer's machine): the demo runs like production, so its
+# error pages never list the URL patterns nor show a traceback.
+DEBUG = _flag("DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise RuntimeError("DEBUG must be off in production (MEDTANDEM_PRODUCTION=1)")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
@@ -50,6 +54,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are always served by WhiteNoise (demo, tests and production alike): DEBUG stays off.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "medtandem.web.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,8 +95,14 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the demo server and a CLI import share the file.
+    # IMMEDIATE transactions take the write lock at BEGIN, so concurrent writers queue on the busy
+    # timeout instead of failing with "database is locked" when a read lock cannot be upgraded.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": int(os.environ.get("SQLITE_BUSY_TIMEOUT_S", "30")),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+        }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -108,8 +121,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "reading:dashboard"
 LOGOUT_REDIRECT_URL = "home"
-#: Failed log-ins allowed per (username, client address) within the window, then refused.
+#: Failed log-ins allowed per (identity, client address) within the window, then refused. The identity
+#: is the account the backend resolves (any spelling of a name counts as that name).
 LOGIN_THROTTLE_ATTEMPTS = int(os.environ.get("LOGIN_THROTTLE_ATTEMPTS", "5"))
+#: Failed log-ins allowed per client address, whatever the names tried (password spraying).
+LOGIN_THROTTLE_ADDRESS_ATTEMPTS = int(os.environ.get("LOGIN_THROTTLE_ADDRESS_ATTEMPTS", "20"))
+#: Failed log-ins allowed per identity from all addresses together (distributed guessing).
+LOGIN_THROTTLE_IDENTITY_ATTEMPTS = int(os.environ.get("LOGIN_THROTTLE_IDENTITY_ATTEMPTS", "50"))
 LOGIN_THROTTLE_WINDOW_S = int(os.environ.get("LOGIN_THROTTLE_WINDOW_S", "900"))
 
 CACHES = {
@@ -126,6 +144,24 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
+
+# --- uploads and request sizes -----------------------------------------------------------------
+#: Largest uploaded file read by any import, and most lines (header included) of an uploaded CSV.
+MEDTANDEM_MAX_UPLOAD_BYTES = int(os.environ.get("MEDTANDEM_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
+MEDTANDEM_MAX_UPLOAD_ROWS = int(os.environ.get("MEDTANDEM_MAX_UPLOAD_ROWS", "50000"))
+#: Per kind of upload: (max bytes, max rows). See medtandem.web.uploads.limits.
+MEDTANDEM_UPLOAD_LIMITS = {
+    "study_reads": (MEDTANDEM_MAX_UPLOAD_BYTES, MEDTANDEM_MAX_UPLOAD_ROWS),
+    "enrolment": (MEDTANDEM_MAX_UPLOAD_BYTES, int(os.environ.get("MEDTANDEM_MAX_ENROLMENT_ROWS", "20000"))),
+    "quiz": (int(os.environ.get("MEDTANDEM_MAX_QUIZ_UPLOAD_BYTES", str(2 * 1024 * 1024))), None),
+}
+#: Any request whose declared body is larger is refused with 413 before Django reads it.
+MEDTANDEM_MAX_REQUEST_BYTES = int(os.environ.get("MEDTANDEM_MAX_REQUEST_BYTES",
+                                                 str(MEDTANDEM_MAX_UPLOAD_BYTES + 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # non-file form data and JSON bodies
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads are spooled to a temporary file
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
@@ -147,12 +183,19 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    # Static files are served by WhiteNoise from STATIC_ROOT (after collectstatic) in production only.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
+
+# WhiteNoise serves the static files in every mode. In production: hashed, compressed files from
+# STATIC_ROOT after `collectstatic`. Elsewhere (demo, tests): plain names, and WhiteNoise also finds
+# files in the app folders, so nothing needs `collectstatic` (the demo runs it anyway into var/static).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if PRODUCTION
+                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+#: Failed CSRF checks render our own page (in the site's layout) instead of Django's.
+CSRF_FAILURE_VIEW = "medtandem.web.views.csrf_failure"
 
 #: Where the trained ECG model lives (ONNX + model card); defaults to the one shipped in the package.
 MEDTANDEM_MODEL_DIR = os.environ.get("MEDTANDEM_MODEL_DIR", "")

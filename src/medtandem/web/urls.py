@@ -22,3 +22,8 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += []
 _ = i18n_patterns  # language comes from the session/cookie and Accept-Language, not the URL
+
+handler400 = "medtandem.web.views.bad_request"
+handler403 = "medtandem.web.views.permission_denied"
+handler404 = "medtandem.web.views.page_not_found"
+handler500 = "medtandem.web.views.server_error"

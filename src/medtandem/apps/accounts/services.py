@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
@@ -44,18 +46,66 @@ def grant_role(user: User, role: str, institution: Institution | None = None) ->
     user.__dict__.pop("_medtandem_roles", None)
 
 
-def _throttle_key(username: str, client: str) -> str:
-    digest = hashlib.sha256(f"{username.lower()}|{client}".encode()).hexdigest()
-    return f"login-fail:{digest}"
+# --- log-in throttling --------------------------------------------------------------------------
+# Three counters, each within LOGIN_THROTTLE_WINDOW_S:
+#   (identity, address) -> LOGIN_THROTTLE_ATTEMPTS           guessing one account from one place
+#   address             -> LOGIN_THROTTLE_ADDRESS_ATTEMPTS   trying many names from one place
+#   identity            -> LOGIN_THROTTLE_IDENTITY_ATTEMPTS  guessing one account from many places
+# The identity is what the authentication backend resolves, not the string typed: the log-in form
+# normalises a name with NFKC and strips it ("ｉｎｅｓ " is "ines"), so the throttle does the same and
+# also folds case; when an account matches, the identity is its primary key. No spelling of a name
+# therefore gets a fresh allowance. A success clears only the (identity, address) counter, so
+# logging in to one's own account does not reset the address's allowance for others.
+
+
+def login_identity(username: str) -> str:
+    """The account a submitted user name designates, as the throttle counts it.
+
+    ``user:<pk>`` when an account matches the normalised name (NFKC, stripped, case-folded),
+    else ``name:<normalised name>``.
+    """
+    name = unicodedata.normalize("NFKC", username or "").strip()
+    folded = unicodedata.normalize("NFKC", name.casefold())
+    match = User.objects.filter(username__iexact=name).order_by("pk").values_list("pk", flat=True).first() if name else None
+    return f"user:{match}" if match is not None else f"name:{folded}"
+
+
+def client_key(address: str) -> str:
+    """The client address as the throttle counts it: IPv4 as is, IPv6 by its /64 network (one host
+    usually holds a whole /64, so counting single IPv6 addresses would give it billions of tries)."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return address or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _key(*parts: str) -> str:
+    return "login-fail:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _keys(username: str, client: str) -> dict[str, tuple[str, int]]:
+    identity, address = login_identity(username), client_key(client)
+    return {
+        "pair": (_key("pair", identity, address), settings.LOGIN_THROTTLE_ATTEMPTS),
+        "address": (_key("address", address), settings.LOGIN_THROTTLE_ADDRESS_ATTEMPTS),
+        "identity": (_key("identity", identity), settings.LOGIN_THROTTLE_IDENTITY_ATTEMPTS),
+    }
 
 
 def login_blocked(username: str, client: str) -> bool:
-    """True when this username from this client failed too often within the window."""
-    return int(cache.get(_throttle_key(username, client), 0)) >= settings.LOGIN_THROTTLE_ATTEMPTS
+    """True when this account from this address, this address, or this account failed too often
+    within the window (whatever the spelling of the name)."""
+    keys = _keys(username, client)
+    counts = cache.get_many([key for key, _limit in keys.values()])
+    return any(int(counts.get(key, 0)) >= limit for key, limit in keys.values())
 
 
-def record_login_failure(username: str, client: str) -> int:
-    key = _throttle_key(username, client)
+def _increment(key: str) -> int:
     if cache.add(key, 1, timeout=settings.LOGIN_THROTTLE_WINDOW_S):
         return 1
     try:
@@ -65,8 +115,15 @@ def record_login_failure(username: str, client: str) -> int:
         return 1
 
 
+def record_login_failure(username: str, client: str) -> int:
+    """Count a failure on every counter; returns the (identity, address) count."""
+    keys = _keys(username, client)
+    counts = {name: _increment(key) for name, (key, _limit) in keys.items()}
+    return counts["pair"]
+
+
 def clear_login_failures(username: str, client: str) -> None:
-    cache.delete(_throttle_key(username, client))
+    cache.delete(_keys(username, client)["pair"][0])
 
 
 # --- institutions, cohorts, people in bulk (the demo loaders and imports write through these) ----

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from django.contrib import messages
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 
 from medtandem.apps.accounts import services
+from medtandem.web.views import too_many_requests
 
 
 def _client(request: HttpRequest) -> str:
@@ -13,7 +13,8 @@ def _client(request: HttpRequest) -> str:
 
 
 class ThrottledLoginView(auth_views.LoginView):
-    """Django's log-in, refusing further attempts after repeated failures (per user and address)."""
+    """Django's log-in, refusing further attempts after repeated failures: per account (whatever the
+    spelling of its name) and address, per address, and per account (see the services)."""
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
@@ -21,10 +22,7 @@ class ThrottledLoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         username = request.POST.get("username", "")
         if services.login_blocked(username, _client(request)):
-            messages.error(request, _("Trop de tentatives échouées. Réessayez dans quelques minutes."))
-            response = self.get(request, *args, **kwargs)
-            response.status_code = 429
-            return response
+            return too_many_requests(request, settings.LOGIN_THROTTLE_WINDOW_S)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):  # type: ignore[no-untyped-def]
@@ -32,5 +30,5 @@ class ThrottledLoginView(auth_views.LoginView):
         return super().form_invalid(form)
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
-        services.clear_login_failures(form.get_user().get_username(), _client(self.request))
+        services.clear_login_failures(self.request.POST.get("username", ""), _client(self.request))
         return super().form_valid(form)

@@ -12,6 +12,7 @@ the same name (PEM, PKCS#8); failing both, one is generated into ``<VAR_DIR>/bad
 from __future__ import annotations
 
 import base64
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest
 
 KEY_ENV = "MEDTANDEM_BADGE_PRIVATE_KEY"
 KEY_FILE = "badge-ed25519.pem"
@@ -83,8 +86,20 @@ class BadgeCheck:
         return {"valid": self.valid, "reason": self.reason, "credential": (self.claims or {}).get("vc")}
 
 
-def verify_token(token: str) -> BadgeCheck:
-    """Check the signature (EdDSA, our key only) and return the decoded claims."""
+#: A VC-JWT of ours is a few kilobytes; anything much longer is not one (and is not decoded).
+MAX_TOKEN_CHARS = 20_000
+
+
+def verify_token(token: object) -> BadgeCheck:
+    """Check the signature (EdDSA, our key only) and return the decoded claims.
+
+    Never raises: whatever ``token`` is (not a string, empty, too long, not a JWT), the answer is
+    a :class:`BadgeCheck` saying why it is not valid.
+    """
+    if not isinstance(token, str) or not token.strip():
+        return BadgeCheck(False, "jeton absent : envoyer le champ « token » (formulaire ou JSON) ou le jeton seul")
+    if len(token) > MAX_TOKEN_CHARS:
+        return BadgeCheck(False, f"jeton trop long ({MAX_TOKEN_CHARS} caractères au plus)")
     try:
         claims = jwt.decode(token.strip(), public_key(), algorithms=["EdDSA"],
                             options={"require": ["iss", "jti", "vc"], "verify_aud": False})
@@ -93,3 +108,32 @@ def verify_token(token: str) -> BadgeCheck:
     except jwt.PyJWTError as exc:
         return BadgeCheck(False, f"jeton illisible ou invalide ({exc})")
     return BadgeCheck(True, "signature valide", claims)
+
+
+def token_from_request(request: HttpRequest) -> object:
+    """The token a verifier sent to ``POST /learn/badges/verify``, however it sent it.
+
+    Accepted: a form field ``token``; a JSON object ``{"token": "..."}``; the bare token as
+    ``text/plain`` or ``application/vc+jwt``. Malformed input (bad JSON, a JSON list or number, a
+    body that is not UTF-8) gives ``""`` or the non-string value, which :func:`verify_token` turns
+    into a refusal with its reason, never an exception.
+    """
+    token: object = request.POST.get("token", "")
+    if token or request.content_type not in ("application/json", "text/plain", "application/vc+jwt"):
+        return token
+    try:
+        body = request.body.decode("utf-8")
+    except (UnicodeDecodeError, RequestDataTooBig):
+        return ""
+    if request.content_type != "application/json":
+        return body
+    try:
+        data = json.loads(body)
+    except ValueError:  # JSONDecodeError, and numbers too large to parse
+        return ""
+    return data.get("token", "") if isinstance(data, dict) else ""
+
+
+def check_request(request: HttpRequest) -> BadgeCheck:
+    """:func:`verify_token` on what the request carries (see :func:`token_from_request`)."""
+    return verify_token(token_from_request(request))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
+
+from medtandem.csvsafe import write_csv
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -35,7 +36,7 @@ def _national(args: argparse.Namespace) -> int:
     out = sys.stdout if args.output == "-" else open(args.output, "w", newline="", encoding="utf-8")  # noqa: SIM115
     try:
         if args.csv:
-            csv.writer(out).writerows(selectors.national_csv_rows(figures))
+            out.write(write_csv(selectors.national_csv_rows(figures)))
         else:
             out.write(
                 f"{year}: {figures.trained_this_year} learners trained / {figures.annual_target} "

@@ -6,18 +6,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from medtandem.apps.accounts.models import Profession
+from medtandem.web.uploads import UploadError, read_upload
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
-
-def _read_upload(upload: Any) -> str:
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise forms.ValidationError(_("Fichier trop volumineux (5 Mo au plus)."))
-    raw = upload.read()
+def _read_upload(upload: Any, kind: str) -> str:
+    """The file's text within the limits of ``kind`` (size, rows, UTF-8), or a form error."""
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise forms.ValidationError(_("Le fichier doit être encodé en UTF-8.")) from None
+        return read_upload(upload, kind=kind)
+    except UploadError as exc:
+        raise forms.ValidationError(str(exc)) from None
 
 
 class EnrolLearnerForm(forms.Form):
@@ -30,7 +27,7 @@ class CsvEnrolmentForm(forms.Form):
                                        "profession, practice_status, study_year, institution."))
 
     def clean_file(self) -> str:
-        return _read_upload(self.cleaned_data["file"])
+        return _read_upload(self.cleaned_data["file"], "enrolment")
 
 
 class QuizImportForm(forms.Form):
@@ -40,7 +37,7 @@ class QuizImportForm(forms.Form):
     replace = forms.BooleanField(label=_("Remplacer les questions existantes"), required=False)
 
     def clean_file(self) -> str:
-        return _read_upload(self.cleaned_data["file"])
+        return _read_upload(self.cleaned_data["file"], "quiz")
 
 
 class CohortFilterForm(forms.Form):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -36,16 +34,9 @@ from medtandem.apps.curriculum.models import (
 from medtandem.apps.curriculum.quizformats import QuizFormatError
 from medtandem.charts import Bar, bar_chart
 from medtandem.web.charts import chart_locale, for_template
+from medtandem.web.downloads import csv_response
 
 STAFF = (Role.INSTRUCTOR, Role.ADMINISTRATOR)
-
-
-def _csv_response(filename: str, rows: list[list[Any]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerows(rows)
-    return response
 
 
 # --- learners -------------------------------------------------------------------------------
@@ -266,11 +257,7 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 def badge_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "curriculum/badge_verify.html", {})
-    token = request.POST.get("token", "")
-    if not token and request.content_type in ("application/json", "text/plain", "application/vc+jwt"):
-        body = request.body.decode("utf-8", "replace")
-        token = json.loads(body).get("token", "") if request.content_type == "application/json" else body
-    check = badges.verify_token(token)
+    check = badges.check_request(request)
     result = check.to_dict()
     if check.valid and check.claims:
         attestation = selectors.attestation_by_code(str(check.claims.get("sub", "")))
@@ -306,7 +293,7 @@ def instructor(request: HttpRequest) -> HttpResponse:
                           e.learner.institution.name if e.learner.institution else "", e.programme.title,
                           e.enrolled_at.date().isoformat(), e.activities_done, e.activities_required,
                           e.hours_done, e.completed_at.date().isoformat() if e.completed_at else ""])
-        return _csv_response("cohortes.csv", table)
+        return csv_response("cohortes.csv", table)
     return render(request, "curriculum/instructor.html", {
         "form": form, "rows": rows[:500], "count": rows.count(), "programmes": programmes,
         "query": request.GET.urlencode(),
@@ -416,7 +403,7 @@ def national(request: HttpRequest) -> HttpResponse:
         form = forms.NationalFilterForm(initial={"year": year, "simulated": "include"})
     figures = selectors.national_figures(year, include_simulated=include_simulated)
     if request.GET.get("format") == "csv":
-        return _csv_response(f"tableau-national-{year}.csv", selectors.national_csv_rows(figures))
+        return csv_response(f"tableau-national-{year}.csv", selectors.national_csv_rows(figures))
     lang = chart_locale()
     year_chart = for_template(bar_chart([Bar(str(y), n) for y, n in figures.trained_by_year],
                            title=_("Personnes formées par année"), value_title=_("personnes formées (nombre)"),

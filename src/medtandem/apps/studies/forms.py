@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from medtandem.apps.cases.models import CaseSet
 from medtandem.apps.studies.models import Study
+from medtandem.web.uploads import UploadError, read_upload
 
 
 class StudyForm(forms.ModelForm):
@@ -38,3 +39,18 @@ class WithdrawForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("fichier CSV (reader,case,modality,truth,rating)"))
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        """Size, row and encoding limits checked before any parsing; the text is kept in ``self.text``
+        and the file is left rewound (so a caller reading it again gets the same bytes)."""
+        upload = self.cleaned_data["file"]
+        try:
+            self.text = read_upload(upload, kind="study_reads")
+        except UploadError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return upload
+
+    def error_message(self) -> str:
+        """The reason the file was refused, for a message on the study page."""
+        errors = self.errors.get("file")
+        return " ".join(str(e) for e in errors) if errors else str(_("Choisissez un fichier CSV."))

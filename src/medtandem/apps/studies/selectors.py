@@ -25,6 +25,7 @@ from medtandem.apps.reading.models import Read
 from medtandem.apps.reading.selectors import revealed_reads
 from medtandem.apps.studies.advice import over_relies, reliance_advice
 from medtandem.apps.studies.models import ImportedRead, Participant, Study, StudySession
+from medtandem.csvsafe import frame_to_csv
 from medtandem.ecg.ptbxl import SUPERCLASSES
 from medtandem.reliance import (
     DeskillingWatch,
@@ -133,9 +134,7 @@ def export_csv(study: Study) -> str:
     """The study's reads as CSV (readers pseudonymised). For a locked study: the locked file itself."""
     if study.is_locked and study.locked_reads_csv:
         return study.locked_reads_csv
-    buffer = io.StringIO()
-    study_frame(study).to_csv(buffer, index=False, lineterminator="\n")
-    return buffer.getvalue()
+    return frame_to_csv(study_frame(study))
 
 
 def frame_from_csv(text: str) -> pd.DataFrame:

@@ -289,6 +289,15 @@ def import_reads(study: Study, text: str, *, source: str = "", by: User | None =
     All-or-nothing: any error refuses the whole file.
     """
     _check_open(study)
+    if "\x00" in text:
+        raise ReadImportError(["le fichier contient un octet nul : ce n'est pas un CSV texte"])
+    try:
+        return _import_rows(study, text, source=source, by=by)
+    except csv.Error as exc:  # e.g. a lone carriage return inside a field
+        raise ReadImportError([f"CSV illisible : {exc}"]) from None
+
+
+def _import_rows(study: Study, text: str, *, source: str, by: User | None) -> ImportReport:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     needed = ["reader", "case", "modality", "truth", "rating"]
     missing = [c for c in needed if c not in (reader.fieldnames or [])]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -24,6 +22,7 @@ from medtandem.apps.studies.forms import ImportForm, JoinForm, StudyForm, Withdr
 from medtandem.apps.studies.models import Participant, Study
 from medtandem.apps.studies.report import analysis_for, mrmc_html, report_context
 from medtandem.ecg.ptbxl import SUPERCLASSES
+from medtandem.web.downloads import csv_response, csv_text_response
 
 STUDY_ROLES = (Role.INVESTIGATOR, Role.ADMINISTRATOR)
 
@@ -113,9 +112,7 @@ def study_export(request: HttpRequest, pk: int) -> HttpResponse:
     study = _own_study(request, pk)
     text = selectors.export_csv(study)
     services.record_export(study, text, by=request.user)
-    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="study-{study.pk}-reads.csv"'
-    return response
+    return csv_text_response(f"study-{study.pk}-reads.csv", text)
 
 
 @role_required(*STUDY_ROLES)
@@ -124,7 +121,7 @@ def study_import(request: HttpRequest, pk: int) -> HttpResponse:
     study = _own_study(request, pk)
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choisissez un fichier CSV."))
+        messages.error(request, form.error_message())
         return redirect("studies:detail", pk=pk)
     try:
         text = form.cleaned_data["file"].read().decode("utf-8-sig")
@@ -255,17 +252,15 @@ def cohort_reliance(request: HttpRequest) -> HttpResponse:
 
 
 def _cohort_csv(rows: list[selectors.CohortReader]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="cohort-reliance.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["learner", "years_experience", "paired_items", "accuracy_unaided", "accuracy_aided", "benefit",
-                     "benefit_ci_lower", "benefit_ci_upper", "over_reliance", "under_reliance", "rair", "rsr",
-                     "aided_accuracy_ai_wrong", "brier_unaided", "ece_unaided", "unaided_baseline",
-                     "unaided_after_n_aided", "deskilling_p", "over_relies", "lost_unaided_skill"])
+    header = ["learner", "years_experience", "paired_items", "accuracy_unaided", "accuracy_aided", "benefit",
+              "benefit_ci_lower", "benefit_ci_upper", "over_reliance", "under_reliance", "rair", "rsr",
+              "aided_accuracy_ai_wrong", "brier_unaided", "ece_unaided", "unaided_baseline",
+              "unaided_after_n_aided", "deskilling_p", "over_relies", "lost_unaided_skill"]
+    out = []
     for r in rows:
         m, w = r.measures, r.watch
         cal = m.calibration_unaided if m else None
-        writer.writerow([
+        out.append([
             r.learner.username, r.learner.years_experience, m.n if m else 0,
             *(_v(x) for x in ((m.unaided.accuracy.value, m.aided.accuracy.value, m.benefit.value, m.benefit.ci_lower,
                                m.benefit.ci_upper, m.over_reliance.value, m.under_reliance.value, m.rair.value,
@@ -274,7 +269,7 @@ def _cohort_csv(rows: list[selectors.CohortReader]) -> HttpResponse:
             _v(w.baseline.value if w else None), _v(w.follow_up.value if w else None), _v(w.change.p if w else None),
             int(r.over_relies), int(r.lost_skill),
         ])
-    return response
+    return csv_response("cohort-reliance.csv", out, header)
 
 
 def _v(x: float | None) -> str:

@@ -67,6 +67,8 @@ def enrol_from_csv(programme: Programme, content: str, *, by: User | None) -> li
     """Enrol every row of a CSV (``username`` required; unknown usernames are created as learners
     with the profile columns given). All or nothing: any bad row raises :class:`CsvImportError`
     listing every bad line, and nothing is written."""
+    if "\x00" in content:
+        raise CsvImportError([(1, _("le fichier contient un octet nul : ce n'est pas un CSV texte"))])
     reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")), delimiter=_sniff_delimiter(content))
     header = [h.strip() for h in (reader.fieldnames or [])]
     if "username" not in header:
