@@ -64,10 +64,16 @@ def build_world() -> World:
     programme = Programme.objects.create(slug="socle", title="Socle", hours=Decimal(2), is_published=True)
     module = Module.objects.create(programme=programme, title="M1", position=0)
     page = Activity.objects.create(module=module, kind="page", title="Page", hours=1, body="Texte", position=0)
-    quiz = Quiz.objects.create(title="Quiz", pass_mark=50, max_attempts=5)
+    quiz = Quiz.objects.create(title="Quiz", pass_mark=50, max_attempts=5, owner_institution=home)
     curriculum.import_questions(quiz, GIFT, "gift")
     quiz_activity = Activity.objects.create(module=module, kind="quiz", title="Quiz", hours=1, quiz=quiz, position=1)
     curriculum.enrol(learner, programme)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    served = timezone.now() - timedelta(hours=2)  # the page's reading-time floor has passed
+    curriculum.record_visit(learner, page, at=served)
     curriculum.mark_page_read(learner, page)
     answers = {}
     for question in quiz.questions.prefetch_related("answers"):
@@ -78,6 +84,8 @@ def build_world() -> World:
     study = studies.create_study(title="Étude A", question="L'IA aide-t-elle ?", case_set=case_set,
                                  created_by=investigator, seed=1, washout_days=0)
     participant = studies.join_study(learner, study.invitation_code, consent=True)
+    gate = Activity.objects.create(module=module, kind="reading", title="Lecture", hours=1, case_set=case_set,
+                                   reading_mode="unaided", pass_level=60, position=2)
 
     from medtandem.apps.cases.services import current_model
     from medtandem.apps.observatory.services import register_model
@@ -96,6 +104,8 @@ def build_world() -> World:
         "curriculum:quiz_submit": {"pk": quiz_activity.pk}, "curriculum:reading_start": {"pk": page.pk},
         "curriculum:attendance": {"pk": page.pk}, "curriculum:quiz_import": {"pk": quiz.pk},
         "curriculum:quiz_export": {"pk": quiz.pk},
+        "curriculum:reading_retry": {"pk": gate.pk}, "curriculum:reading_attempts": {"pk": gate.pk},
+        "studies:reveal": {"pk": study.pk, "participant_id": participant.pk},
         "curriculum:attestation_pdf": {"code": attestation.code},
         "curriculum:attestation_badge": {"code": attestation.code}, "curriculum:verify": {"code": attestation.code},
         "studies:participate": {"pk": participant.pk}, "studies:withdraw": {"pk": participant.pk},

@@ -9,12 +9,13 @@ with the ids of real objects (``access_world.build_world``), owned by ``learner`
 To change a rule: edit its row. When a route's behaviour changes, the failure prints the whole
 observed matrix in the same format, ready to paste after review.
 
-Reviewed findings kept as they are today (owners told; see docs/security.md, "Access matrix"):
-- ``curriculum:quiz_import`` / ``quiz_export`` / ``manage_enrolments``: any instructor, of any
-  institution, may edit any quiz and enrol into any programme (quizzes and programmes carry no
-  institution).
-- ``reading:instructor`` / ``case_bank`` / ``assign``: open to investigators and to instructors of
-  another institution (the case bank is shared).
+Reviewed decisions (see docs/security.md, "Access matrix"):
+- ``curriculum:quiz_import`` / ``quiz_export``: a quiz belongs to an institution (or is shared):
+  another institution's instructor gets 404, no existence leak. ``manage_enrolments``: programmes are
+  national; the page lists only the learners the instructor may see.
+- ``reading:instructor`` / ``case_bank`` / ``assign``: open to investigators (who build the case sets
+  of their studies) and to instructors of any institution: the case bank and case sets are shared
+  resources of public, de-identified ECGs; assigning reaches only the instructor's own cohorts.
 """
 
 from __future__ import annotations
@@ -55,8 +56,8 @@ EXPECTED: dict[str, str] = {
     "curriculum:quiz_submit":       "302/302 405/200 405/200 405/200 405/200 405/200 405/200",
     "curriculum:reading_start":     "302/302 405/302 405/302 405/302 405/302 405/302 405/302",
     "curriculum:attendance":        "302/302 403/403 405/302 405/302 403/403 403/403 405/302",
-    "curriculum:quiz_import":       "302/302 403/403 200/200 200/200 403/403 403/403 200/200",
-    "curriculum:quiz_export":       "302/302 403/403 200/200 200/200 403/403 403/403 200/200",
+    "curriculum:quiz_import":       "302/302 403/403 404/404 200/200 403/403 403/403 200/200",
+    "curriculum:quiz_export":       "302/302 403/403 404/404 200/200 403/403 403/403 200/200",
     "curriculum:progress":          "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
     "curriculum:instructor":        "302/302 403/403 200/200 200/200 403/403 403/403 200/200",
     "curriculum:attestation_pdf":   "302/302 200/200 403/403 403/403 403/403 403/403 200/200",
@@ -87,6 +88,9 @@ EXPECTED: dict[str, str] = {
     "observatory:frugality":        "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
     "observatory:application":      "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
     "observatory:application_json": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "curriculum:reading_retry":     "302/302 405/302 405/302 405/302 405/302 405/302 405/302",
+    "curriculum:reading_attempts":  "302/302 403/403 200/200 200/200 403/403 403/403 200/200",
+    "studies:reveal":               "302/302 403/403 403/403 403/403 403/403 403/403 405/200",
     "audit:trail":                  "302/302 403/403 403/403 403/403 403/403 403/403 200/200",
 }
 #: Django's admin (its own access rules): none of our roles is staff, so every admin page sends

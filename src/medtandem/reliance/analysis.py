@@ -22,6 +22,14 @@ SCORE_COLUMNS = ("unaided_confidence", "aided_confidence", "ai_probability")
 EXPERIENCE_BANDS = ("0-1", "2-9", "10+")
 
 
+#: The experience bands in their natural order (for tables and charts).
+EXPERIENCE_BANDS = ("0-1", "2-9", "10+", "unknown")
+
+
+def _stratum_order(name: str) -> tuple[int, str]:
+    return (EXPERIENCE_BANDS.index(name) if name in EXPERIENCE_BANDS else len(EXPERIENCE_BANDS), name)
+
+
 def experience_band(years: int | None) -> str:
     """``0-1``, ``2-9`` or ``10+`` years of experience; ``unknown`` when not given."""
     if years is None or (isinstance(years, float) and pd.isna(years)):
@@ -100,7 +108,9 @@ def analyze_reliance(
     if has_stratum:
         df[stratum] = df[stratum].astype(str)
         strata = {str(r): str(g[stratum].iloc[0]) for r, g in df.groupby("reader", sort=True)}
-        by_stratum = {str(s): _measures(g, confidence_level) for s, g in df.groupby(stratum, sort=True)}
+        groups = {str(s): g for s, g in df.groupby(stratum, sort=True)}
+        # Experience bands in their natural order (0-1, 2-9, 10+), not as strings sort them.
+        by_stratum = {s: _measures(groups[s], confidence_level) for s in sorted(groups, key=_stratum_order)}
     readers = list(by_reader.values())
     return RelianceReport(
         overall=_measures(df, confidence_level),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from medtandem.apps.cases.models import Case
 from medtandem.apps.reading import rating
-from medtandem.apps.reading.models import Condition, Read, ReadingSession
+from medtandem.apps.reading.models import MODE_STEPS, Condition, Read, ReadingSession
 from medtandem.apps.reading.services import FEEDBACK, cases_of, reads_by_case, step_for
 from medtandem.apps.reading.visibility import cases_seen_with_truth as cases_seen_with_truth
 from medtandem.apps.reading.visibility import revealed_reads
@@ -134,19 +134,22 @@ def learner_progress(learner: Any) -> LearnerProgress:
 
 
 def assignment_progress(assignment: Any) -> list[dict[str, Any]]:
-    """Per learner: reads stored and whether the session is complete."""
+    """Per learner: cases finished (every read of the mode stored) out of the set's, and completion."""
     n_cases = assignment.case_set.cases.count()
-    steps = 2 if assignment.mode == "practice" else 1
+    n_steps = len(MODE_STEPS[assignment.mode])
     rows = []
-    for session in assignment.sessions.select_related("learner").annotate(n_reads=Count("reads")):
+    sessions = assignment.sessions.select_related("learner").order_by("learner__last_name", "learner__username")
+    done_by_session: dict[int, int] = {}
+    for session_id, _case_id in (Read.objects.filter(session__assignment=assignment)
+                                 .values("session_id", "case_id").annotate(n=Count("id"))
+                                 .filter(n__gte=n_steps).values_list("session_id", "case_id")):
+        done_by_session[session_id] = done_by_session.get(session_id, 0) + 1
+    for session in sessions:
         rows.append({
-            "learner": session.learner,
-            "reads": session.n_reads,
-            "expected": n_cases * steps,
+            "learner": session.learner, "cases_done": done_by_session.get(session.pk, 0), "n_cases": n_cases,
             "completed_at": session.completed_at,
         })
     return rows
-
 
 
 def unaided_superclass_accuracy(session: ReadingSession) -> int | None:

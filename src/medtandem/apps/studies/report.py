@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from medtandem.apps.studies import figures, selectors
+from medtandem.apps.studies import figures, selectors, texts
 from medtandem.apps.studies.analysis import StudyAnalysis, analyze_frame
 from medtandem.apps.studies.models import Design, Study
 from medtandem.mrmc.report import render_html
@@ -112,6 +112,7 @@ def report_context(study: Study) -> dict[str, Any]:
     participants = participants_summary(study)
     return {
         "study": study, "analysis": analysis, "design_text": design_text(study), "participants": participants,
+        "mrmc_text": texts.mrmc_conclusion(analysis.mrmc, n_readers=analysis.n_readers, n_cases=analysis.n_cases),
         "roc": figures.study_roc(analysis), "reader_rocs": figures.reader_rocs(analysis),
         "reliance_figures": figures.study_reliance(analysis),
         "mrmc_html": mrmc_html(analysis), "checklist": checklist(study, analysis, participants),

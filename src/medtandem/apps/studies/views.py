@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from medtandem.apps.accounts.models import Role
 from medtandem.apps.accounts.permissions import role_required
 from medtandem.apps.accounts.selectors import cohorts_of_instructor, has_role
-from medtandem.apps.studies import figures, selectors, services
+from medtandem.apps.studies import figures, selectors, services, texts
 from medtandem.apps.studies.advice import OVER_RELIANCE_FLAG
 from medtandem.apps.studies.forms import ImportForm, JoinForm, StudyForm, WithdrawForm
 from medtandem.apps.studies.models import Participant, Study
@@ -80,6 +80,7 @@ def study_analysis(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = analysis_for(study)
     return render(request, "studies/analysis.html", {
         "study": study, "analysis": analysis, "mrmc_html": mrmc_html(analysis),
+        "mrmc_text": texts.mrmc_conclusion(analysis.mrmc, n_readers=analysis.n_readers, n_cases=analysis.n_cases),
         "reliance_figures": figures.study_reliance(analysis), "roc": figures.study_roc(analysis),
         "reader_rocs": figures.reader_rocs(analysis),
     })
@@ -247,7 +248,7 @@ def cohort_reliance(request: HttpRequest) -> HttpResponse:
     return render(request, "studies/cohort_reliance.html", {
         "rows": rows, "report": report, "figures": charts, "label": label, "labels": SUPERCLASSES,
         "cohorts": cohorts_of_instructor(request.user), "cohort": request.GET.get("cohort", ""),
-        "flag": OVER_RELIANCE_FLAG,
+        "flag_pct": round(100 * OVER_RELIANCE_FLAG),
     })
 
 
