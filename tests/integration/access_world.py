@@ -106,6 +106,7 @@ def build_world() -> World:
         "curriculum:quiz_export": {"pk": quiz.pk},
         "curriculum:reading_retry": {"pk": gate.pk}, "curriculum:reading_attempts": {"pk": gate.pk},
         "studies:reveal": {"pk": study.pk, "participant_id": participant.pk},
+        "studies:case_review": {"pk": study.pk, "case_id": cases[0].pk},
         "curriculum:attestation_pdf": {"code": attestation.code},
         "curriculum:attestation_badge": {"code": attestation.code}, "curriculum:verify": {"code": attestation.code},
         "studies:participate": {"pk": participant.pk}, "studies:withdraw": {"pk": participant.pk},

@@ -114,3 +114,21 @@ def test_the_analysis_page_says_how_many_reads_were_left_out(client, study, read
     client.force_login(investigator)
     page = client.get(reverse("studies:analysis", args=[study.pk])).content.decode()
     assert 'id="excluded-reads"' in page and "Lectures exclues : 0" in page
+
+
+def test_the_per_case_review_shows_every_readers_ratings_beside_ai_and_truth(client, study, readers, investigator):
+    client.force_login(investigator)
+    case = study.case_set.ordered_cases()[0]
+    page = client.get(reverse("studies:case_review", args=[study.pk, case.pk])).content.decode()
+    table = page.split('id="review-table"')[1].split("</table>")[0]
+    frame = study_frame(study)
+    mine = frame[frame["case"] == case.external_id]
+    for reader, condition, rating in mine[["reader", "modality", "rating"]].itertuples(index=False):
+        assert f"<td>{reader}</td>" in table
+        assert f"{rating:.0f} · " in table
+    for person in readers:
+        assert person.username not in page  # pseudonyms only
+    truth = "présent" if case.mi else "absent"
+    assert f'id="review-truth"><strong>{truth}</strong>' in page
+    other = client.get(reverse("studies:case_review", args=[study.pk, 10**9]))
+    assert other.status_code == 404

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from django.db.models import Q, QuerySet
 
-from medtandem.apps.cases.models import AIPrediction, Case
+from medtandem.apps.cases.models import AIPrediction, Case, CaseSignal
 from medtandem.ecg.bundle import decode_signal
 from medtandem.ecg.ptbxl import SUPERCLASSES
 from medtandem.ecg.record import EcgRecord
@@ -56,6 +56,13 @@ def record_of(case: Case) -> EcgRecord:
     """The case's tracing as an :class:`EcgRecord` (mV)."""
     signal = case.signal
     return EcgRecord(decode_signal(bytes(signal.data)), signal.fs, tuple(signal.leads), case.record_name)
+
+
+def record_or_none(case: Case) -> EcgRecord | None:
+    """The tracing, or None for a case imported without its signal (e.g. another tool's reads)."""
+    if not CaseSignal.objects.filter(case=case).exists():
+        return None
+    return record_of(case)
 
 
 def prediction_for(case: Case, model_name: str, model_version: str) -> AIPrediction | None:

@@ -12,11 +12,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from medtandem.apps.accounts.models import Profession
 from medtandem.apps.studies import figures, selectors, texts
 from medtandem.apps.studies.analysis import StudyAnalysis, analyze_frame
 from medtandem.apps.studies.models import Design, Study
 from medtandem.mrmc.report import render_html
-from medtandem.reliance import experience_band
+from medtandem.reliance.analysis import EXPERIENCE_BANDS, experience_band
 
 
 def analysis_for(study: Study) -> StudyAnalysis:
@@ -50,12 +51,16 @@ def design_text(study: Study) -> str:
 def participants_summary(study: Study) -> dict[str, Any]:
     parts = list(study.participants.all())
     active = [p for p in parts if p.withdrawn_at is None]
+    professions = dict(Profession.choices)
+    bands = Counter(experience_band(p.years_experience) for p in active)
     return {
         "enrolled": len(parts), "withdrawn": len(parts) - len(active), "analysed": len(active),
-        "by_profession": sorted(Counter(p.profession or "—" for p in active).items()),
-        "by_experience": sorted(Counter(experience_band(p.years_experience) for p in active).items()),
+        "by_profession": sorted(Counter(str(professions.get(p.profession, p.profession or "—"))
+                                        for p in active).items()),
+        "by_experience": [(_("inconnue") if b == "unknown" else b, bands[b]) for b in EXPERIENCE_BANDS if bands[b]],
         "prior_training": sum(p.prior_ecg_training for p in active),
-        "by_arm": sorted(Counter(" → ".join(p.condition_order) for p in active).items()),
+        "by_arm": sorted(Counter(" → ".join(texts.condition_label(c) for c in p.condition_order)
+                                 for p in active).items()),
     }
 
 

@@ -20,7 +20,7 @@ from medtandem.apps.accounts.selectors import (
     has_role,
     learners_of_instructor,
 )
-from medtandem.apps.cases.models import AIPrediction
+from medtandem.apps.cases.models import AIPrediction, Case
 from medtandem.apps.reading.models import Read
 from medtandem.apps.reading.selectors import revealed_reads
 from medtandem.apps.studies.advice import over_relies, reliance_advice
@@ -340,3 +340,49 @@ def cohort_reliance(instructor: User, cohort_id: int | None, label: str = ALL_LA
         watch = deskilling_watch(chronology_) if chronology_ else None
         out.append(CohortReader(learner, m, watch, bool(m and over_relies(m)), bool(watch and watch.alert)))
     return out, report
+
+
+# --- per-case review (investigators) -------------------------------------------------------------
+
+
+def reads_frame(study: Study) -> pd.DataFrame:
+    """The reads an analysis of the study uses: the locked file once locked, else the live reads."""
+    if study.is_locked and study.locked_reads_csv:
+        return frame_from_csv(study.locked_reads_csv)
+    return study_frame(study)
+
+
+@dataclass(frozen=True)
+class CaseReview:
+    """One case of a study: every reader's rating per condition beside the AI and the truth."""
+
+    case: Case
+    position: int
+    n_cases: int
+    truth: bool
+    ai_probability: float | None
+    #: reader pseudonym -> condition -> (rating, decision at the study's threshold)
+    readings: dict[str, dict[str, tuple[float, bool]]]
+    previous_id: int | None
+    next_id: int | None
+
+
+def case_review(study: Study, case_id: int) -> CaseReview | None:
+    cases = list(study.case_set.ordered_cases())
+    index = next((i for i, c in enumerate(cases) if c.pk == case_id), None)
+    if index is None:
+        return None
+    case = cases[index]
+    frame = reads_frame(study)
+    rows = frame[frame["case"].astype(str) == case.external_id] if not frame.empty else frame
+    readings: dict[str, dict[str, tuple[float, bool]]] = {}
+    for row in rows.itertuples(index=False):
+        rating = float(row.rating)
+        readings.setdefault(str(row.reader), {})[str(row.modality)] = (rating, rating >= study.threshold)
+    return CaseReview(
+        case=case, position=index, n_cases=len(cases), truth=bool(getattr(case, study.endpoint.lower())),
+        ai_probability=ai_probabilities(study).get(case.pk),
+        readings=dict(sorted(readings.items())),
+        previous_id=cases[index - 1].pk if index > 0 else None,
+        next_id=cases[index + 1].pk if index + 1 < len(cases) else None,
+    )

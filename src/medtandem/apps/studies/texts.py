@@ -10,12 +10,18 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from medtandem.apps.accounts.models import Profession
 from medtandem.charts import format_number
 from medtandem.web.charts import chart_locale
 
 
 def condition_label(name: object) -> str:
-    return {"unaided": _("sans IA"), "aided": _("avec IA")}.get(str(name), str(name))
+    return {"unaided": _("sans IA"), "aided": _("avec IA"), "practice": _("sans IA puis avec IA")}.get(
+        str(name), str(name))
+
+
+def profession_label(code: object) -> str:
+    return str(dict(Profession.choices).get(str(code), code or "—"))
 
 
 def comparison_label(text: object) -> str:

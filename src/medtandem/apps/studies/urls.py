@@ -21,4 +21,5 @@ urlpatterns = [
     path("<int:pk>/import/", views.study_import, name="import"),
     path("<int:pk>/lock/", views.study_lock, name="lock"),
     path("<int:pk>/participants/<int:participant_id>/reveal/", views.reveal, name="reveal"),
+    path("<int:pk>/cases/<int:case_id>/", views.case_review, name="case_review"),
 ]

@@ -10,18 +10,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from medtandem.apps.accounts.models import Role
 from medtandem.apps.accounts.permissions import role_required
 from medtandem.apps.accounts.selectors import cohorts_of_instructor, has_role
+from medtandem.apps.cases.selectors import record_or_none
 from medtandem.apps.studies import figures, selectors, services, texts
 from medtandem.apps.studies.advice import OVER_RELIANCE_FLAG
 from medtandem.apps.studies.forms import ImportForm, JoinForm, StudyForm, WithdrawForm
 from medtandem.apps.studies.models import Participant, Study
 from medtandem.apps.studies.report import analysis_for, mrmc_html, report_context
 from medtandem.ecg.ptbxl import SUPERCLASSES
+from medtandem.ecg.render import render_svg
 from medtandem.web.downloads import csv_response, csv_text_response
 
 STUDY_ROLES = (Role.INVESTIGATOR, Role.ADMINISTRATOR)
@@ -82,7 +85,7 @@ def study_analysis(request: HttpRequest, pk: int) -> HttpResponse:
         "study": study, "analysis": analysis, "mrmc_html": mrmc_html(analysis),
         "mrmc_text": texts.mrmc_conclusion(analysis.mrmc, n_readers=analysis.n_readers, n_cases=analysis.n_cases),
         "reliance_figures": figures.study_reliance(analysis), "roc": figures.study_roc(analysis),
-        "reader_rocs": figures.reader_rocs(analysis),
+        "reader_rocs": figures.reader_rocs(analysis), "cases": study.case_set.ordered_cases(),
     })
 
 
@@ -149,6 +152,18 @@ def study_lock(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Étude verrouillée : ses lectures et son analyse sont figées."))
     return redirect("studies:detail", pk=pk)
+
+
+@role_required(*STUDY_ROLES)
+def case_review(request: HttpRequest, pk: int, case_id: int) -> HttpResponse:
+    """One case: every reader's unaided and aided rating beside the AI and the truth."""
+    study = _own_study(request, pk)
+    review = selectors.case_review(study, case_id)
+    if review is None:
+        raise Http404
+    record = record_or_none(review.case)
+    svg = mark_safe(render_svg(record, element_id="ecg-review", lang=figures.locale())) if record else None  # noqa: S308
+    return render(request, "studies/case_review.html", {"study": study, "review": review, "svg": svg})
 
 
 @role_required(Role.ADMINISTRATOR)
