@@ -91,3 +91,34 @@ def test_instructor_sees_only_their_learners_progress(client, instructor, learne
     client.force_login(instructor)
     assert client.get(reverse("reading:learner_progress", args=[learner.pk])).status_code == 200
     assert client.get(reverse("reading:learner_progress", args=[other_learner.pk])).status_code == 404
+
+
+def test_an_assignment_with_a_due_date_is_announced_on_the_dashboard_and_by_mail(client, instructor, learner, case_set,
+                                                                               settings, mailoutbox,
+                                                                               django_capture_on_commit_callbacks) -> None:
+    settings.MEDTANDEM_NOTIFY_BY_EMAIL = True
+    learner.email = "camille@example.org"
+    learner.save(update_fields=["email"])
+    client.force_login(instructor)
+    cohort = instructor.taught_cohorts.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reading:assign", args=[case_set.pk]), {
+            "title": "Révision", "mode": "practice", "cohorts": [cohort.pk], "due_at": "2030-06-01T18:00"})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1 and "Révision" in mailoutbox[0].subject and mailoutbox[0].to == [learner.email]
+    assert "À terminer avant le" in mailoutbox[0].body
+    client.force_login(learner)
+    page = client.get(reverse("reading:dashboard")).content.decode()
+    assert 'id="new-assignments"' in page and "Révision" in page and "à terminer avant le" in page
+    session = ReadingSession.objects.get(learner=learner, assignment__title="Révision")
+    client.get(reverse("reading:case", args=[session.pk, 0]))  # opened: no longer new
+    assert 'id="new-assignments"' not in client.get(reverse("reading:dashboard")).content.decode()
+
+
+def test_assigning_again_adds_only_new_learners(instructor, learner, other_learner, case_set) -> None:
+    from medtandem.apps.reading.services import assign
+
+    first = assign(case_set, [learner], mode="practice", title="Série", created_by=instructor)
+    again = assign(case_set, [learner, other_learner], mode="practice", title="Série", created_by=instructor)
+    assert first.pk == again.pk
+    assert sorted(again.sessions.values_list("learner__username", flat=True)) == ["camille", "yanis"]

@@ -69,6 +69,9 @@ class CaseSetForm(CaseFilterForm):
 class AssignForm(forms.Form):
     title = forms.CharField(label=_("Titre de la séance"), max_length=200)
     mode = forms.ChoiceField(label=_("Mode"), choices=Mode.choices, initial=Mode.PRACTICE)
+    due_at = forms.DateTimeField(label=_("À terminer avant le (facultatif)"), required=False,
+                                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                 input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"])
     cohorts = forms.ModelMultipleChoiceField(label=_("Cohortes"), queryset=Cohort.objects.none(), required=False,
                                              widget=forms.CheckboxSelectMultiple)
     learners = forms.ModelMultipleChoiceField(label=_("Apprenant·es"), queryset=User.objects.none(), required=False,

@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from medtandem.apps.cases.models import Case
 from medtandem.apps.reading import rating
-from medtandem.apps.reading.models import MODE_STEPS, Condition, Read, ReadingSession
+from medtandem.apps.reading.models import MODE_STEPS, Condition, Read, ReadingSession, StepOpening
 from medtandem.apps.reading.services import FEEDBACK, cases_of, reads_by_case, step_for
 from medtandem.apps.reading.visibility import cases_seen_with_truth as cases_seen_with_truth
 from medtandem.apps.reading.visibility import revealed_reads
 from medtandem.apps.reading.visibility import seen_with_truth_by_case as seen_with_truth_by_case
 from medtandem.ecg.ptbxl import SUPERCLASSES
 from medtandem.reliance.metrics import AnswerChanges, BinaryMetrics, answer_changes, binary_metrics
+
+
+def new_assignments(learner: Any) -> list[ReadingSession]:
+    """Assigned sessions the learner has not opened yet (no step served), soonest due first."""
+    return list(
+        ReadingSession.objects.filter(learner=learner, assignment__isnull=False, completed_at__isnull=True)
+        .exclude(Exists(StepOpening.objects.filter(session=OuterRef("pk"))))
+        .select_related("assignment").order_by(F("assignment__due_at").asc(nulls_last=True), "created_at")
+    )
 
 
 def sessions_of(learner: Any) -> QuerySet[ReadingSession]:
@@ -43,9 +54,12 @@ def session_outline(session: ReadingSession) -> list[CaseStatus]:
     ]
 
 
-def session_counts(session: ReadingSession) -> dict[str, int]:
+def session_counts(session: ReadingSession, now: datetime | None = None) -> dict[str, int]:
+    """Cases in the session, cases finished, and whether it is overdue (1) against its due date."""
     outline = session_outline(session)
-    return {"cases": len(outline), "done": sum(s.step == FEEDBACK for s in outline)}
+    due = session.assignment.due_at if session.assignment_id else None
+    overdue = bool(due and session.completed_at is None and due < (now or timezone.now()))
+    return {"cases": len(outline), "done": sum(s.step == FEEDBACK for s in outline), "overdue": int(overdue)}
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from medtandem.apps.accounts.models import User
@@ -243,25 +245,55 @@ def record_reads(reads: list[RecordedRead]) -> int:
 
 @transaction.atomic
 def assign(
-    case_set: CaseSet, learners: list[User], *, mode: str, title: str, created_by: User | None
+    case_set: CaseSet, learners: list[User], *, mode: str, title: str, created_by: User | None,
+    due_at: datetime | None = None,
 ) -> ReadingAssignment:
-    """Assign a case set to learners in a mode: one session each.
+    """Assign a case set to learners in a mode: one session each, and tell each new learner.
 
     Assigning the same case set in the same mode again (by the same instructor) reuses that
     assignment and adds sessions for the new learners only; learners who already have one keep it.
+    A new due date, when given, replaces the assignment's. Each learner who gets a session is told
+    by e-mail, where mail is configured (``settings.MEDTANDEM_NOTIFY_BY_EMAIL``), once the
+    assignment is stored; the dashboard shows it either way.
     """
     assignment = (
         ReadingAssignment.objects.select_for_update()
         .filter(case_set=case_set, mode=mode, created_by=created_by).order_by("created_at").first()
     )
     if assignment is None:
-        assignment = ReadingAssignment.objects.create(title=title, case_set=case_set, mode=mode, created_by=created_by)
+        assignment = ReadingAssignment.objects.create(title=title, case_set=case_set, mode=mode, created_by=created_by,
+                                                      due_at=due_at)
+    elif due_at is not None and assignment.due_at != due_at:
+        ReadingAssignment.objects.filter(pk=assignment.pk).update(due_at=due_at)
+        assignment.due_at = due_at
     already = set(assignment.sessions.values_list("learner_id", flat=True))
+    told: list[User] = []
     for learner in learners:
         if learner.pk not in already:
             start_session(learner, case_set, mode, title=assignment.title, assignment=assignment)
             already.add(learner.pk)
+            told.append(learner)
+    if told and settings.MEDTANDEM_NOTIFY_BY_EMAIL:
+        transaction.on_commit(lambda: notify_assigned(assignment, told))
     return assignment
+
+
+def notify_assigned(assignment: ReadingAssignment, learners: list[User]) -> int:
+    """E-mail each learner (who has an address) that a reading session was assigned. Returns how many."""
+    messages = []
+    for learner in learners:
+        if not learner.email:
+            continue
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("Nouvelle séance de lecture d'ECG : %(t)s") % {"t": assignment.title}
+            due = (_("À terminer avant le %(d)s.") % {"d": formats.date_format(timezone.localtime(assignment.due_at),
+                                                                           "DATETIME_FORMAT")}
+                   if assignment.due_at else "")
+            body = _("Bonjour,\n\nUne séance de lecture d'ECG vous a été assignée : %(t)s (%(m)s). %(due)s\n"
+                     "Retrouvez-la dans « Lecture d'ECG » sur MedTandem.") % {
+                "t": assignment.title, "m": assignment.get_mode_display(), "due": due}
+        messages.append((subject, body, None, [learner.email]))
+    return send_mass_mail(messages, fail_silently=True) if messages else 0
 
 
 class CaseSetError(ValueError):

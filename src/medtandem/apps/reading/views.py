@@ -55,7 +55,9 @@ def _wants_json(request: HttpRequest) -> bool:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     sessions = [(s, selectors.session_counts(s)) for s in selectors.sessions_of(request.user)]
-    return render(request, "reading/dashboard.html", {"sessions": sessions, "now": timezone.now()})
+    return render(request, "reading/dashboard.html", {
+        "sessions": sessions, "now": timezone.now(), "new_assignments": selectors.new_assignments(request.user),
+    })
 
 
 @never_cache
@@ -262,7 +264,8 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         chosen = learners_of_cohorts(form.cleaned_data["cohorts"], extra=form.cleaned_data["learners"])
         assignment = services.assign(case_set, chosen, mode=form.cleaned_data["mode"],
-                                     title=form.cleaned_data["title"], created_by=request.user)
+                                     title=form.cleaned_data["title"], created_by=request.user,
+                                     due_at=form.cleaned_data.get("due_at"))
         messages.success(request, _("Séance assignée à %(n)d apprenant·es.") % {"n": len(chosen)})
         return redirect("reading:assignment", pk=assignment.pk)
     return render(request, "reading/assign.html", {"form": form, "case_set": case_set,
