@@ -69,3 +69,26 @@ def test_only_administrators_see_the_trail(client, admin) -> None:  # type: igno
     page = client.get(reverse("audit:trail"), {"action": "study.created", "verify": "1"}).content.decode()
     assert page.count("study.created</code>") == 3
     assert 'id="chain-status"' in page and "✓" in page
+
+
+def test_role_grants_and_revocations_are_recorded(admin) -> None:  # type: ignore[no-untyped-def]
+    from medtandem.apps.accounts.services import grant_role, revoke_role
+
+    person = create_person("noa", "a-long-enough-passphrase", [Role.LEARNER])
+    grant_role(person, Role.INSTRUCTOR, by=admin)
+    grant_role(person, Role.INSTRUCTOR, by=admin)  # already held: nothing new to record
+    assert revoke_role(person, Role.INSTRUCTOR, by=admin)
+    actions = list(AuditEntry.objects.filter(target_id=str(person.pk)).order_by("seq")
+                   .values_list("action", "actor_name", "details__role"))
+    assert actions == [("role.granted", "root-admin", "instructor"), ("role.revoked", "root-admin", "instructor")]
+    assert verify_chain().ok
+
+
+def test_a_case_import_is_recorded(admin, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from medtandem.apps.cases.services import import_ptbxl
+    from tests.factories import make_ptbxl_folder
+
+    report = import_ptbxl(make_ptbxl_folder(tmp_path / "ptbxl", n=2), by=admin)
+    entry = AuditEntry.objects.get(action="cases.imported")
+    assert report.created == 2
+    assert (entry.actor_name, entry.details["created"], entry.details["sampling_rate"]) == ("root-admin", 2, 500)

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from medtandem.apps.accounts.models import Cohort, Institution, Role, RoleAssignment, User
+from medtandem.apps.audit.services import Action, record
 
 
 @transaction.atomic
@@ -39,11 +40,27 @@ def create_person(
     return user
 
 
-def grant_role(user: User, role: str, institution: Institution | None = None) -> None:
+@transaction.atomic
+def grant_role(user: User, role: str, institution: Institution | None = None, *, by: User | None = None) -> None:
+    """Give a role (scoped to an institution, or everywhere); a new grant is on the audit trail."""
     if role not in Role.values:
         raise ValueError(f"unknown role {role!r}")
-    RoleAssignment.objects.get_or_create(user=user, role=role, institution=institution)
+    _assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, institution=institution)
     user.__dict__.pop("_medtandem_roles", None)
+    if created:
+        record(Action.ROLE_GRANTED, actor=by, target=user,
+               details={"role": role, "institution": institution.name if institution else None})
+
+
+@transaction.atomic
+def revoke_role(user: User, role: str, institution: Institution | None = None, *, by: User | None = None) -> bool:
+    """Take a role away; returns whether the person held it. On the audit trail."""
+    deleted, _ = RoleAssignment.objects.filter(user=user, role=role, institution=institution).delete()
+    user.__dict__.pop("_medtandem_roles", None)
+    if deleted:
+        record(Action.ROLE_REVOKED, actor=by, target=user,
+               details={"role": role, "institution": institution.name if institution else None})
+    return bool(deleted)
 
 
 # --- log-in throttling --------------------------------------------------------------------------

@@ -91,6 +91,7 @@ def import_ptbxl(
     limit: int | None = None,
     progress: Callable[[int], None] | None = None,
     batch_size: int = 250,
+    by: Any = None,
 ) -> ImportReport:
     """Import a PTB-XL folder (standard layout, or the embedded compact bank) into the case bank.
 
@@ -99,6 +100,7 @@ def import_ptbxl(
 
     Args:
         progress: called with the number of records just stored (for a progress bar).
+        by: who imports (for the audit trail; the command line imports as nobody).
     """
     if sampling_rate not in (100, 500):
         raise CaseImportError(f"sampling rate must be 100 or 500 Hz, got {sampling_rate}")
@@ -126,6 +128,9 @@ def import_ptbxl(
                 created, updated = created + c, updated + u
                 if progress:
                     progress(len(batch))
+            record(Action.CASES_IMPORTED, actor=by, target_type="cases.case",
+                   details={"source": str(root), "sampling_rate": sampling_rate, "created": created,
+                            "updated": updated, "statements": len(database.statements)})
     except EcgReadError as exc:
         raise CaseImportError(str(exc)) from None
     return ImportReport(str(root), sampling_rate, created, updated, len(database.statements))
