@@ -85,8 +85,9 @@ def test_role_grants_and_revocations_are_recorded(admin) -> None:  # type: ignor
 
 
 def test_a_case_import_is_recorded(admin, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from medtandem.apps.cases.services import import_ptbxl
     from tests.factories import make_ptbxl_folder
+
+    from medtandem.apps.cases.services import import_ptbxl
 
     report = import_ptbxl(make_ptbxl_folder(tmp_path / "ptbxl", n=2), by=admin)
     entry = AuditEntry.objects.get(action="cases.imported")

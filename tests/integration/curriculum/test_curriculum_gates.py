@@ -14,7 +14,7 @@ from medtandem.apps.accounts.services import create_person
 from medtandem.apps.cases.models import Case
 from medtandem.apps.cases.services import build_case_set, import_demo_bank
 from medtandem.apps.curriculum import demo, selectors, services
-from medtandem.apps.curriculum.models import Activity, ReadingLink
+from medtandem.apps.curriculum.models import Activity, Completion, ReadingLink
 from medtandem.apps.reading.services import ReadAnswer, cases_of, commit_read, start_session
 
 from .curriculum_helpers import read_page, right_answers
@@ -211,3 +211,14 @@ def test_a_programme_session_leads_back_to_its_activity(client):
     assert other.return_url == ""
     with pytest.raises(ValueError, match="path on this site"):
         start_session(learner, other.case_set, "unaided", return_url="//evil.example/")
+
+
+def test_a_passed_gate_completes_its_activity_when_the_session_ends_without_a_page_view(
+        django_capture_on_commit_callbacks):
+    programme = _programme(_bank(6))
+    learner, gate = _ready(programme), _gate(programme)
+    session = services.start_reading(learner, gate)
+    with django_capture_on_commit_callbacks(execute=True):
+        _read(session, correct=4)
+    completion = Completion.objects.get(learner=learner, activity=gate)  # pushed by the reading app
+    assert completion.score == 100 and completion.completed_at == session.completed_at

@@ -79,8 +79,6 @@ def _activity(pk: int) -> Activity:
 @login_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity(pk)
-    if activity.kind == Activity.Kind.READING:
-        services.sync_reading(request.user, activity)
     done = activity.pk in selectors.completed_activity_ids(request.user, activity.module.programme_id)
     is_staff = has_role(request.user, *STAFF)
     locked = None if done else selectors.lock_reason(request.user, activity)

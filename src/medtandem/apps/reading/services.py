@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -485,8 +485,28 @@ def commit_read(
         raise ReadingRuleError(_("cette lecture est déjà validée et ne peut plus être modifiée")) from None
     done.setdefault(case.pk, {})[condition] = read
     if session.completed_at is None and _first_unfinished(session, cases, done) is None:
-        ReadingSession.objects.filter(pk=session.pk, completed_at__isnull=True).update(completed_at=timezone.now())
+        finished = ReadingSession.objects.filter(pk=session.pk, completed_at__isnull=True).update(
+            completed_at=timezone.now())
+        if finished:  # this request completed it (a concurrent twin does not announce it again)
+            session.refresh_from_db(fields=["completed_at"])
+            _announce_completed(session)
     return read, True
+
+
+#: Who wants to know that a session is complete: ``listener(session)`` each, after the commit. The
+#: reading app knows none of the apps above it; they register here (the curriculum, in its
+#: ``AppConfig.ready``, completes the programme activity the session belongs to).
+_COMPLETION_LISTENERS: list[Callable[[ReadingSession], object]] = []
+
+
+def on_session_completed(listener: Callable[[ReadingSession], object]) -> None:
+    if listener not in _COMPLETION_LISTENERS:
+        _COMPLETION_LISTENERS.append(listener)
+
+
+def _announce_completed(session: ReadingSession) -> None:
+    for listener in list(_COMPLETION_LISTENERS):
+        transaction.on_commit(lambda listener=listener: listener(session))
 
 
 @transaction.atomic

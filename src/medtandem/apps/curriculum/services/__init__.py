@@ -38,6 +38,7 @@ from medtandem.apps.curriculum.services.errors import CurriculumRuleError as Cur
 from medtandem.apps.curriculum.services.gates import start_new_attempt as start_new_attempt
 from medtandem.apps.curriculum.services.gates import start_reading as start_reading
 from medtandem.apps.curriculum.services.gates import sync_reading as sync_reading
+from medtandem.apps.curriculum.services.gates import sync_reading_session as sync_reading_session
 from medtandem.apps.curriculum.services.national import (
     refresh_national_stats as refresh_national_stats,
 )

@@ -133,6 +133,14 @@ def start_new_attempt(learner: User, activity: Activity, *, now: datetime | None
         return _open_attempt(learner, activity, len(state.attempts) + 1, now)
 
 
+def sync_reading_session(session: ReadingSession) -> Completion | None:
+    """The reading app announces a finished session: complete its programme activity, if any."""
+    link = ReadingLink.objects.filter(session=session).select_related("activity", "learner").first()
+    if link is None:
+        return None
+    return sync_reading(link.learner, link.activity)
+
+
 def sync_reading(learner: User, activity: Activity) -> Completion | None:
     """Complete a reading activity once its current attempt's session is complete and, when a pass
     level is set, the unaided accuracy reaches it. Safe to call at any time (idempotent)."""
