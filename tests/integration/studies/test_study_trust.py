@@ -124,7 +124,7 @@ def test_the_per_case_review_shows_every_readers_ratings_beside_ai_and_truth(cli
     table = page.split('id="review-table"')[1].split("</table>")[0]
     frame = study_frame(study)
     mine = frame[frame["case"] == case.external_id]
-    for reader, condition, rating in mine[["reader", "modality", "rating"]].itertuples(index=False):
+    for reader, rating in mine[["reader", "rating"]].itertuples(index=False):
         assert f"<td>{reader}</td>" in table
         assert f"{rating:.0f} · " in table
     for person in readers:
