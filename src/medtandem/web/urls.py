@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -19,9 +17,7 @@ urlpatterns = [
     path("observatory/", include("medtandem.apps.observatory.urls")),
     path("audit/", include("medtandem.apps.audit.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += []
-_ = i18n_patterns  # language comes from the session/cookie and Accept-Language, not the URL
+# The language comes from the session/cookie and Accept-Language (LocaleMiddleware), not the URL.
 
 handler400 = "medtandem.web.views.bad_request"
 handler403 = "medtandem.web.views.permission_denied"

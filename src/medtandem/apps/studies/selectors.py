@@ -386,3 +386,27 @@ def case_review(study: Study, case_id: int) -> CaseReview | None:
         previous_id=cases[index - 1].pk if index > 0 else None,
         next_id=cases[index + 1].pk if index + 1 < len(cases) else None,
     )
+
+
+@dataclass(frozen=True)
+class ReaderSession:
+    """A study session as its reader sees it: ``state`` is done, opens_later (washout) or to_read."""
+
+    session: StudySession
+    state: str
+    opens_at: datetime | None
+
+
+def reader_sessions(participant: Participant, now: datetime | None = None) -> list[ReaderSession]:
+    now = now or timezone.now()
+    out = []
+    for s in participant.sessions.select_related("reading_session").order_by("period"):
+        reading = s.reading_session
+        if reading.completed_at:
+            state = "done"
+        elif reading.available_from and reading.available_from > now:
+            state = "opens_later"
+        else:
+            state = "to_read"
+        out.append(ReaderSession(s, state, reading.available_from))
+    return out

@@ -208,8 +208,9 @@ def participate(request: HttpRequest, pk: int) -> HttpResponse:
     participant = get_object_or_404(Participant.objects.select_related("study"), pk=pk, user=request.user)
     current = services.advance(participant)
     sessions = [
-        {"session": s, "url": _reading_url(s.reading_session_id), "reading": s.reading_session}
-        for s in participant.sessions.select_related("reading_session")
+        {"session": r.session, "url": _reading_url(r.session.reading_session_id), "state": r.state,
+         "opens_at": r.opens_at}
+        for r in selectors.reader_sessions(participant)
     ]
     return render(request, "studies/participate.html", {
         "participant": participant, "study": participant.study, "sessions": sessions, "current": current,
