@@ -54,9 +54,9 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
+from tests.integration.access_world import build_world
 
 from medtandem.apps.cases.models import Case
-from tests.integration.access_world import build_world
 
 VENDOR = Path(__file__).with_name("vendor")
 AXE = VENDOR / "axe.min.js"
