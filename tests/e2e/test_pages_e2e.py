@@ -20,7 +20,9 @@ A page fails on:
 * **clipped text**: an element with text whose overflow is ``hidden``/``clip`` (or that ends in an
   ellipsis) and whose content is larger than its box. ``.visually-hidden`` (the screen-reader-only
   pattern, 1 px by design) and the skip link are not clipped text.
-* **the navigation wrapping** at 1,366 px and wider: every item of the main navigation on one line.
+* **the navigation wrapping** at 1,366 px and wider: every item of the main navigation on one line,
+  and the account block (language, name, log-out) on the brand's row (site.css puts the navigation on
+  a row of its own below 1,600 px).
 * **a console error** (``console.error`` or an uncaught exception), **a failed request** or a
   sub-resource answering 4xx/5xx (Chromium's own probe of ``/favicon.ico``, which no page requests,
   is not counted).
@@ -232,7 +234,10 @@ MEASURE = """(scrollers) => {
   if (items.length) {
     const tops = new Set(items.map((li) => Math.round(li.getBoundingClientRect().top)));
     const header = document.querySelector('header.site').getBoundingClientRect();
-    out.nav = {lines: tops.size, header_height: Math.round(header.height)};
+    const brand = document.querySelector('header.site .brand').getBoundingClientRect();
+    const account = document.querySelector('header.site .account').getBoundingClientRect();
+    out.nav = {lines: tops.size, header_height: Math.round(header.height),
+               account_beside_brand: Math.abs((account.top + account.bottom) - (brand.top + brand.bottom)) / 2 < 12};
   }
   return out;
 }"""
@@ -391,6 +396,8 @@ def test_every_page_of_every_role_reads_well_in_both_languages(live_server, brow
                     found += [f"{width}px clipped: {c}" for c in m["clipped"][:6]]
                     if width >= DESKTOP and m["nav"] and m["nav"]["lines"] > 1:
                         found.append(f"{width}px navigation on {m['nav']['lines']} lines")
+                    if width >= DESKTOP and m["nav"] and not m["nav"]["account_beside_brand"]:
+                        found.append(f"{width}px header: the account block fell off the brand's row")
                     page.screenshot(path=str(out / f"{role}-{_slug(name)}-{lang}-{width}.png"), full_page=True)
                 found += watcher.take()
                 if found:
