@@ -17,6 +17,7 @@ Invariants this module guarantees:
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 import re
@@ -143,7 +144,7 @@ def _entry_data(version: ApplicationVersion) -> dict[str, Any]:
 
 def _apply(version: ApplicationVersion, data: Mapping[str, Any], *, at: datetime, reason: str) -> None:
     """Write published fields to a version, recording a status change."""
-    old_status = version.status if version.pk else ""
+    old_status = version.status if version.pk and version.published else ""
     version.sheet = {k: data.get(k, "") for k in SHEET_KEYS if data.get(k, "") != ""}
     version.name = str(data.get("trade_name") or version.name)
     version.version = str(data.get("version") or version.version)
@@ -402,6 +403,14 @@ def _aware(d: date) -> datetime:
     return datetime(d.year, d.month, d.day, tzinfo=UTC)
 
 
+def _fda_slug(company: str, device: str) -> str:
+    """One application per company and device name, ignoring case, accents and punctuation."""
+    slug = "fda-" + slugify(f"{company} {device}")
+    if len(slug) > 140:
+        slug = slug[:131] + "-" + hashlib.sha1(slug.encode()).hexdigest()[:8]
+    return slug
+
+
 @transaction.atomic
 def import_fda(devices: Path | str = FDA_DEVICES, maude: Path | str | None = FDA_MAUDE, *,
                now: datetime | None = None) -> FdaImportReport:
@@ -446,7 +455,7 @@ def import_fda(devices: Path | str = FDA_DEVICES, maude: Path | str | None = FDA
     apps = {a.slug: a for a in Application.objects.filter(source=Source.FDA)}
     versions = {v.fda_submission: v for v in ApplicationVersion.objects.filter(application__source=Source.FDA)}
     for number, decided, row in parsed:
-        slug = ("fda-" + slugify(f"{row['Company']} {row['Device']}"))[:140]
+        slug = _fda_slug(row["Company"], row["Device"])
         app = apps.get(slug)
         if app is None:
             app = Application.objects.create(slug=slug, name=row["Device"], provider=row["Company"], source=Source.FDA,
