@@ -190,7 +190,10 @@ class FieldMetric(models.Model):
     window_end = models.DateTimeField()
     subgroup = models.CharField(max_length=20, default="all")
     subgroup_value = models.CharField(max_length=80, default="")
+    #: Distinct cases shown (the unit: the AI's output on a case does not depend on its reader).
     n = models.PositiveIntegerField()
+    #: Reads in which those suggestions were shown.
+    n_reads = models.PositiveIntegerField(default=0)
     n_positive = models.PositiveIntegerField()
     auc = models.FloatField(null=True)
     auc_lower = models.FloatField(null=True)

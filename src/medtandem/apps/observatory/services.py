@@ -579,7 +579,7 @@ def _claimed(version: ApplicationVersion) -> dict[str, dict[str, float | None]]:
 
 
 def _metric_row(run: MonitoringRun, output: str, window: int, start: float, end: float, subgroup: str, value: str,
-                perf: mon.OutputPerformance, claimed: Mapping[str, float | None]) -> FieldMetric:
+                perf: mon.OutputPerformance, claimed: Mapping[str, float | None], n_reads: int) -> FieldMetric:
     def ci(p: Any) -> tuple[float | None, float | None, float | None]:
         interval = p.confidence_interval()
         return p.value, (interval[0] if interval else None), (interval[1] if interval else None)
@@ -587,7 +587,7 @@ def _metric_row(run: MonitoringRun, output: str, window: int, start: float, end:
     sens, spec = ci(perf.sensitivity), ci(perf.specificity)
     return FieldMetric(
         run=run, output=output, window=window, window_start=_dt(start), window_end=_dt(end), subgroup=subgroup,
-        subgroup_value=value[:80], n=perf.n, n_positive=perf.n_positive, auc=perf.auc,
+        subgroup_value=value[:80], n=perf.n, n_reads=n_reads, n_positive=perf.n_positive, auc=perf.auc,
         auc_lower=perf.auc_ci[0] if perf.auc_ci else None, auc_upper=perf.auc_ci[1] if perf.auc_ci else None,
         sensitivity=sens[0], sensitivity_lower=sens[1], sensitivity_upper=sens[2],
         specificity=spec[0], specificity_lower=spec[1], specificity_upper=spec[2], ece=perf.ece, enough=perf.enough,
@@ -633,27 +633,42 @@ def monitor_version(version: ApplicationVersion, *, now: datetime | None = None,
                                        n_reads=n, n_simulated=int(reads.simulated[keep].sum()))
     rows: list[FieldMetric] = []
     start_all, end_all = windows[0].start, windows[-1].end
+
+    def distinct(mask: np.ndarray) -> np.ndarray:
+        """Rows of the distinct cases among ``mask``: the AI's output on a case does not depend on
+        who reads it, so a case read by twelve people is one observation of the AI, not twelve
+        (counting each read would make every interval falsely narrow)."""
+        rows_ = np.flatnonzero(mask)
+        _u, first = np.unique(case_ids[rows_], return_index=True)
+        return rows_[np.sort(first)]
+
+    everything = np.ones(n, dtype=bool)
+    selections: list[tuple[int, float, float, str, str, np.ndarray, int]] = [
+        (-1, start_all, end_all, "all", "", distinct(everything), n)]
+    for w in windows:
+        sel = widx == w.index
+        selections.append((w.index, w.start, w.end, "all", "", distinct(sel), int(sel.sum())))
+    for name, labels in groups.items():
+        for value in sorted(set(labels.tolist())):
+            sel = labels == value
+            selections.append((-1, start_all, end_all, name, str(value), distinct(sel), int(sel.sum())))
     for k, output in enumerate(sources.OUTPUTS):
         if output not in thresholds:
             continue
-        rows.append(_metric_row(run, output, -1, start_all, end_all, "all", "",
-                                mon.output_performance(Y[:, k], P[:, k], thresholds[output]), claimed[output]))
-        for w in windows:
-            sel = widx == w.index
-            rows.append(_metric_row(run, output, w.index, w.start, w.end, "all", "",
-                                    mon.output_performance(Y[sel, k], P[sel, k], thresholds[output]), claimed[output]))
-        for name, labels in groups.items():
-            for value in sorted(set(labels.tolist())):
-                sel = labels == value
-                rows.append(_metric_row(run, output, -1, start_all, end_all, name, str(value),
-                                        mon.output_performance(Y[sel, k], P[sel, k], thresholds[output]), claimed[output]))
+        for window, w_start, w_end, subgroup, value, idx, n_reads in selections:
+            rows.append(_metric_row(run, output, window, w_start, w_end, subgroup, value,
+                                    mon.output_performance(Y[idx, k], P[idx, k], thresholds[output]),
+                                    claimed[output], n_reads))
     FieldMetric.objects.bulk_create(rows, batch_size=1000)
 
-    # Control chart of the error rate at the operating point, all outputs pooled (read x output items).
+    # Control chart of the error rate at the operating point, all outputs pooled (distinct case x
+    # output items of each window).
     wrong = (calls != Y).sum(axis=1)
-    errors = np.bincount(widx, weights=wrong, minlength=n_windows).astype(np.int64)
-    items = np.bincount(widx, minlength=n_windows) * len(sources.OUTPUTS)
-    chart = mon.control_chart(errors.tolist(), items.tolist())
+    errors, items = [], []
+    for window, *_rest, idx, _n_reads in selections[1:n_windows + 1]:
+        errors.append(int(wrong[idx].sum()))
+        items.append(int(len(idx) * len(sources.OUTPUTS)))
+    chart = mon.control_chart(errors, items)
     new_alerts = 0
     if chart.first_alarm is not None:
         pt = chart.points[chart.first_alarm]
@@ -675,7 +690,7 @@ def monitor_version(version: ApplicationVersion, *, now: datetime | None = None,
     ensure_case_features(set(reference_ids) | set(np.unique(case_ids[recent]).tolist()))
     matrix, order = _feature_matrix(sorted(set(reference_ids) | set(np.unique(case_ids[recent]).tolist())))
     ref_rows = [order[c] for c in reference_ids if c in order]
-    cur_rows = np.array([order.get(int(c), -1) for c in case_ids[recent]], dtype=np.int64)
+    cur_rows = np.array([order.get(int(c), -1) for c in np.unique(case_ids[recent])], dtype=np.int64)
     cur_rows = cur_rows[cur_rows >= 0]
     drift_rows = []
     for j, info in enumerate(FEATURES):
