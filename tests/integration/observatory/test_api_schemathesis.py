@@ -59,4 +59,4 @@ def test_pages_link_onwards_and_csv_holds_every_row(client, populated) -> None: 
 
 def test_csv_cells_cannot_run_as_formulas() -> None:
     text = services.csv_text(["a", "b", "c"], [["=HYPERLINK(\"x\")", "@SUM(1)", -1.5]])
-    assert text.splitlines()[1] == "'=HYPERLINK(\"\"x\"\"),'@SUM(1),-1.5"
+    assert text.splitlines()[1] == '"\'=HYPERLINK(""x"")",\'@SUM(1),-1.5'

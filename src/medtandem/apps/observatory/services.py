@@ -501,7 +501,7 @@ def import_fda(devices: Path | str = FDA_DEVICES, maude: Path | str | None = FDA
         version = versions.get(number) or ApplicationVersion.objects.get(fda_submission=number)
         kind = {"M": _("dysfonctionnement"), "IN": _("blessure"), "D": _("décès")}[row["event_type"]]
         incident = Incident.objects.create(
-            public_id=f"MAUDE-{key}", version=version, title=f"{kind} — {version.name}",
+            public_id=f"MAUDE-{key}", version=version, title=f"{kind} — {version.name}"[:200],
             description="", public_summary=_("Rapport MAUDE (FDA) de type « %(k)s », déposé par le fabricant ; "
                                              "non vérifié : un rapport ne prouve pas que le dispositif a causé "
                                              "l'événement.") % {"k": kind},
