@@ -35,7 +35,12 @@ def build(n_reads: int) -> None:
 
     from medtandem.apps.accounts.models import Profession, User
     from medtandem.apps.cases.models import AIPrediction, Case
-    from medtandem.apps.cases.services import build_case_set, cache_predictions, current_model, import_demo_bank
+    from medtandem.apps.cases.services import (
+        build_case_set,
+        cache_predictions,
+        current_model,
+        import_demo_bank,
+    )
     from medtandem.apps.observatory.services import register_model
     from medtandem.apps.reading.models import Read, ReadingSession
 

@@ -142,7 +142,8 @@ def output_performance(truth: NDArray[np.bool_], probability: NDArray[np.floatin
     auc = ci = None
     if 0 < n_pos < n:
         est = auc_estimate(t, p, confidence_level)
-        auc, ci = _f(est.value), (float(est.ci_lower), float(est.ci_upper))
+        auc = _f(est.value)
+        ci = None if est.ci_lower is None or est.ci_upper is None else (float(est.ci_lower), float(est.ci_upper))
     return OutputPerformance(
         n=n, n_positive=n_pos, auc=auc, auc_ci=ci, sensitivity=sens, specificity=spec,
         ece=_f(expected_calibration_error(t.astype(int), p)) if n else None, threshold=float(threshold),

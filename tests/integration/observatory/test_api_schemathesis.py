@@ -7,9 +7,9 @@ import csv
 import io
 
 import pytest
+from tests.integration.observatory.conftest import build_field_world
 
 from medtandem.apps.observatory import demo, services
-from tests.integration.observatory.conftest import build_field_world
 
 schemathesis = pytest.importorskip("schemathesis")
 hypothesis = pytest.importorskip("hypothesis")

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from django.urls import reverse
 from sklearn.metrics import roc_auc_score
+from tests.integration.observatory.conftest import build_field_world
 
 from medtandem.apps.cases.services import current_model
 from medtandem.apps.observatory import demo, selectors, services
 from medtandem.apps.observatory.models import Alert, CaseFeatures, FieldMetric
 from medtandem.apps.reading.models import Read
 from medtandem.reliance.measures import reliance_measures
-from tests.integration.observatory.conftest import build_field_world
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

@@ -37,7 +37,7 @@ def line_chart(x_labels: Sequence[str], series: Mapping[str, Sequence[float | No
         v = y_min + (y_max - y_min) * k / 4
         y = py(v)
         out.append(f'<line x1="{left - 4}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{left - 8}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{v:.2f}</text>')
+        out.append(f'<text x="{left - 8}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{v:.3g}</text>')
     step = max(1, n // 8)
     for i, label in enumerate(x_labels):
         if i % step == 0:

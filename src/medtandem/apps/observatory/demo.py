@@ -217,7 +217,7 @@ def load_hurdles(analyst: User, now: datetime, seed: int = 2026) -> int:
     weights = [5, 4, 4, 2, 3, 2, 1, 2]
     cats = list(HurdleCategory.values)
     made = []
-    for i in range(60):
+    for _ in range(60):
         cat = rng.choices(cats, weights=weights)[0]
         h = services.report_hurdle(reporter=None, category=cat, text=f"{HURDLE_TEXTS[cat]} (exemple de démonstration)",
                                    profession=rng.choice([Profession.MEDICINE, Profession.NURSING, Profession.PHARMACY]),

@@ -39,7 +39,7 @@ from medtandem.ai import monitoring as mon
 from medtandem.ai.metrics import age_band
 from medtandem.apps.accounts.selectors import has_role
 from medtandem.apps.observatory import sources
-from medtandem.apps.observatory.fields import COLUMN_KEYS, FIELD_BY_KEY, FIELDS, SHEET_KEYS
+from medtandem.apps.observatory.fields import FIELDS, SHEET_KEYS
 from medtandem.apps.observatory.models import (
     AIActRisk,
     Alert,
@@ -626,7 +626,7 @@ def monitor_version(version: ApplicationVersion, *, now: datetime | None = None,
     }
     claimed = _claimed(version)
     thr = np.array([thresholds.get(k, 0.5) for k in sources.OUTPUTS])
-    calls = P >= thr
+    calls = thr <= P
 
     MonitoringRun.objects.filter(version=version).delete()
     run = MonitoringRun.objects.create(version=version, computed_at=at, window_days=window_days, n_windows=n_windows,
@@ -665,7 +665,7 @@ def monitor_version(version: ApplicationVersion, *, now: datetime | None = None,
     # output items of each window).
     wrong = (calls != Y).sum(axis=1)
     errors, items = [], []
-    for window, *_rest, idx, _n_reads in selections[1:n_windows + 1]:
+    for *_rest, idx, _n_reads in selections[1:n_windows + 1]:
         errors.append(int(wrong[idx].sum()))
         items.append(int(len(idx) * len(sources.OUTPUTS)))
     chart = mon.control_chart(errors, items)
@@ -740,6 +740,9 @@ def monitor_version(version: ApplicationVersion, *, now: datetime | None = None,
         "windows": [w.to_dict() for w in windows], "control_chart": chart.to_dict(), "drift": drift_rows,
         "drift_reference": {"cases": len(ref_rows), "what": "PTB-XL strat_fold 1-8 (the training folds)"},
         "drift_current": {"reads": int(len(cur_rows)), "windows": drift_windows},
+        # Share of the distinct cases shown that the model was trained on: field figures on its own
+        # training ECGs are optimistic, and the page says so.
+        "training_overlap": float(np.isin(uniq_case, np.asarray(reference_ids, dtype=np.int64)).mean()) if len(uniq_case) else 0.0,
         "reliance": reliance_rows, "energy": ledger.to_dict(), "claimed": claimed,
         "thresholds": thresholds, "min_per_class": mon.MIN_PER_CLASS, "min_items": mon.MIN_ITEMS,
     }

@@ -243,6 +243,7 @@ def field(request: HttpRequest, slug: str) -> HttpResponse:
         "energy": energy, "energy_svg": energy_svg, "alerts": entry.alerts.all()[:10],
         "simulated_share": run.n_simulated / run.n_reads if run.n_reads else 0,
         "simulated_pct": round(100 * run.n_simulated / run.n_reads) if run.n_reads else 0,
+        "training_overlap_pct": round(100 * payload.get("training_overlap", 0)),
         "window_rows": list(zip(labels, points, strict=False)),
     })
     return render(request, "observatory/field.html", context)
