@@ -60,3 +60,12 @@ def test_pages_link_onwards_and_csv_holds_every_row(client, populated) -> None: 
 def test_csv_cells_cannot_run_as_formulas() -> None:
     text = services.csv_text(["a", "b", "c"], [["=HYPERLINK(\"x\")", "@SUM(1)", -1.5]])
     assert text.splitlines()[1] == '"\'=HYPERLINK(""x"")",\'@SUM(1),-1.5'
+
+
+@pytest.mark.django_db
+def test_a_nul_character_is_a_client_error_not_a_server_error(client) -> None:  # type: ignore[no-untyped-def]
+    # Found by Schemathesis on PostgreSQL, whose text type cannot hold NUL.
+    assert client.get("/api/v1/versions", {"application": "a\x00b"}).status_code == 400
+    assert client.get("/api/v1/incidents/INC\x00").status_code == 404
+    assert client.get("/observatory/", {"q": "x\x00"}).status_code == 200
+    assert client.get("/observatory/incidents/INC\x00/").status_code == 404

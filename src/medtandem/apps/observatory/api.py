@@ -53,6 +53,14 @@ def _choice(request: HttpRequest, name: str, allowed: list[str]) -> str:
     return raw
 
 
+def _text(request: HttpRequest, name: str) -> str:
+    """A free-text filter: at most 200 characters and no NUL (which PostgreSQL text cannot hold)."""
+    raw = request.GET.get(name, "")
+    if "\x00" in raw or len(raw) > 200:
+        raise BadRequest(f"{name} must be at most 200 characters, without NUL")
+    return raw
+
+
 def _list(request: HttpRequest, name: str, qs: QuerySet[Any], shape: Callable[[Any], dict[str, Any]]) -> HttpResponse:
     fmt = _choice(request, "format", ["json", "csv"]) or "json"
     page = _int(request, "page", 1, 1, 1_000_000)
@@ -102,6 +110,8 @@ def applications(request: HttpRequest) -> HttpResponse:
 
 @_endpoint
 def application(request: HttpRequest, slug: str) -> HttpResponse:
+    if "\x00" in slug:
+        return _error(404, "no such application")
     app = Application.objects.filter(slug=slug, versions__published=True).first()
     return JsonResponse(selectors.application_public(app)) if app else _error(404, "no such application")
 
@@ -115,16 +125,16 @@ def versions(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     if source:
         qs = qs.filter(application__source=source)
-    if request.GET.get("application"):
-        qs = qs.filter(application__slug=request.GET["application"])
-    if request.GET.get("fda_submission"):
-        qs = qs.filter(fda_submission=request.GET["fda_submission"].upper())
+    if _text(request, "application"):
+        qs = qs.filter(application__slug=_text(request, "application"))
+    if _text(request, "fda_submission"):
+        qs = qs.filter(fda_submission=_text(request, "fda_submission").upper())
     return _list(request, "versions", qs, selectors.version_public)
 
 
 @_endpoint
 def version(request: HttpRequest, slug: str) -> HttpResponse:
-    v = selectors.registry().filter(slug=slug).first()
+    v = None if "\x00" in slug else selectors.registry().filter(slug=slug).first()
     return JsonResponse(selectors.version_public(v, full=True)) if v else _error(404, "no such version")
 
 
@@ -133,10 +143,10 @@ def field_metrics(request: HttpRequest) -> HttpResponse:
     subgroup = _choice(request, "subgroup", ["all", "sex", "age_band", "device", "site", "profession"])
     qs = (FieldMetric.objects.filter(run__version__published=True).select_related("run__version")
           .order_by("run__version__slug", "output", "subgroup", "subgroup_value", "window"))
-    if request.GET.get("version"):
-        qs = qs.filter(run__version__slug=request.GET["version"])
-    if request.GET.get("output"):
-        qs = qs.filter(output=request.GET["output"])
+    if _text(request, "version"):
+        qs = qs.filter(run__version__slug=_text(request, "version"))
+    if _text(request, "output"):
+        qs = qs.filter(output=_text(request, "output"))
     if subgroup:
         qs = qs.filter(subgroup=subgroup)
     return _list(request, "field-metrics", qs, lambda m: selectors.metric_public(m, m.run.version))
@@ -148,14 +158,14 @@ def incidents(request: HttpRequest) -> HttpResponse:
     qs = selectors.public_incidents().order_by("public_id")
     if origin:
         qs = qs.filter(origin=origin)
-    if request.GET.get("version"):
-        qs = qs.filter(version__slug=request.GET["version"])
+    if _text(request, "version"):
+        qs = qs.filter(version__slug=_text(request, "version"))
     return _list(request, "incidents", qs, selectors.incident_public)
 
 
 @_endpoint
 def incident(request: HttpRequest, public_id: str) -> HttpResponse:
-    i = selectors.public_incidents().filter(public_id=public_id).first()
+    i = None if "\x00" in public_id else selectors.public_incidents().filter(public_id=public_id).first()
     return JsonResponse(selectors.incident_public(i)) if i else _error(404, "no such public incident")
 
 

@@ -595,6 +595,16 @@ def _metric_row(run: MonitoringRun, output: str, window: int, start: float, end:
         claimed_specificity=claimed.get("specificity"))
 
 
+def _raise_alert(*, version: ApplicationVersion, kind: str, subject: str, window_start: datetime,
+                 defaults: dict[str, Any]) -> bool:
+    """One alert per drift: none is added while an open alert of that kind and subject exists."""
+    if Alert.objects.filter(version=version, kind=kind, subject=subject, state=Alert.State.OPEN).exists():
+        return False
+    _alert, made = Alert.objects.get_or_create(version=version, kind=kind, subject=subject,
+                                               window_start=window_start, defaults=defaults)
+    return made
+
+
 def monitor_version(version: ApplicationVersion, *, now: datetime | None = None, window_days: int = 7,
                     n_windows: int = 12, drift_windows: int = 2) -> tuple[MonitoringRun, int]:
     """Recompute and store one version's field monitoring; returns the run and the new alerts."""
@@ -602,7 +612,12 @@ def monitor_version(version: ApplicationVersion, *, now: datetime | None = None,
     at = _now(now)
     reads = sources.aided_reads_of(version.name, version.version)
     thresholds = {k: float(v) for k, v in ((version.facts or {}).get("operating_point") or {}).items()}
-    windows, widx = mon.time_windows(reads.time, now=at.timestamp(), width_days=window_days, n_windows=n_windows)
+    # Windows sit on a fixed weekly grid (from Monday 5 January 1970, UTC), the last one still open:
+    # refreshing again during the same window gives the same windows, so an alert keeps its window.
+    width = window_days * mon.SECONDS_PER_DAY
+    grid_origin = datetime(1970, 1, 5, tzinfo=UTC).timestamp()
+    end = grid_origin + math.ceil((at.timestamp() - grid_origin) / width) * width
+    windows, widx = mon.time_windows(reads.time, now=end, width_days=window_days, n_windows=n_windows)
     keep = (widx >= 0) & (reads.prediction >= 0)
     probs_by_id = sources.prediction_probabilities(np.unique(reads.prediction[keep]).tolist())
     keep &= np.isin(reads.prediction, np.fromiter(probs_by_id, dtype=np.int64, count=len(probs_by_id)))
@@ -672,7 +687,7 @@ def monitor_version(version: ApplicationVersion, *, now: datetime | None = None,
     new_alerts = 0
     if chart.first_alarm is not None:
         pt = chart.points[chart.first_alarm]
-        _alert, made = Alert.objects.get_or_create(
+        made = _raise_alert(
             version=version, kind=Alert.Kind.PERFORMANCE, subject="all outputs",
             window_start=_dt(windows[chart.first_alarm].start),
             defaults={"run": run, "statistic": pt.cusum, "limit": chart.h, "raised_at": at,
@@ -700,7 +715,7 @@ def monitor_version(version: ApplicationVersion, *, now: datetime | None = None,
     major = [r for r in drift_rows if r["level"] == "major"]
     if major:
         top = major[0]
-        _alert, made = Alert.objects.get_or_create(
+        made = _raise_alert(
             version=version, kind=Alert.Kind.INPUT, subject=top["feature"][:80],
             window_start=_dt(windows[n_windows - drift_windows].start),
             defaults={"run": run, "statistic": top["psi"], "limit": mon.PSI_MAJOR, "raised_at": at,

@@ -56,7 +56,7 @@ def _without_page(request: HttpRequest) -> str:
 
 
 def _filters(request: HttpRequest) -> selectors.RegistryFilters:
-    g = request.GET
+    g = {k: v.replace("\x00", "")[:200] for k, v in request.GET.items()}
     return selectors.RegistryFilters(
         q=g.get("q", "").strip()[:100], task=g.get("task", ""), modality=g.get("modality", ""),
         status=g.get("status", "") if g.get("status", "") in Status.values else "",
@@ -88,8 +88,15 @@ def registry_json(request: HttpRequest) -> JsonResponse:
         for e in selectors.registry().filter(application__source=Source.MEDTANDEM)]})
 
 
+def _no_nul(value: str) -> str:
+    """Identifiers from the URL or a form: PostgreSQL text cannot hold NUL, so such a value is a 404."""
+    if "\x00" in value:
+        raise Http404
+    return value
+
+
 def _version_or_404(slug: str) -> ApplicationVersion:
-    version = selectors.version_by_slug(slug)
+    version = selectors.version_by_slug(_no_nul(slug))
     if version is None or not version.published:
         raise Http404
     return version
@@ -315,7 +322,7 @@ def incidents(request: HttpRequest) -> HttpResponse:
 
 
 def incident_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    incident = selectors.public_incidents().filter(public_id=public_id).first()
+    incident = selectors.public_incidents().filter(public_id=_no_nul(public_id)).first()
     if incident is None:
         raise Http404
     return render(request, "observatory/incident.html", {"incident": incident, "public": selectors.incident_public(incident)})
@@ -333,7 +340,7 @@ def triage_list(request: HttpRequest) -> HttpResponse:
 
 @role_required("analyst")
 def triage(request: HttpRequest, public_id: str) -> HttpResponse:
-    incident = get_object_or_404(Incident, public_id=public_id)
+    incident = get_object_or_404(Incident, public_id=_no_nul(public_id))
     initial = {"state": incident.state, "seriousness": incident.seriousness, "category": incident.category,
                "corrective_action": incident.corrective_action, "public_summary": incident.public_summary,
                "notified_at": incident.notified_at}
@@ -395,7 +402,7 @@ def report_hurdle(request: HttpRequest) -> HttpResponse:
 @role_required("analyst")
 def hurdle_review(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        hurdle = get_object_or_404(Hurdle, public_id=request.POST.get("id", ""))
+        hurdle = get_object_or_404(Hurdle, public_id=_no_nul(request.POST.get("id", "")))
         services.review_hurdle(hurdle, by=request.user, publish=request.POST.get("decision") == "publish")
         return redirect("observatory:hurdle_review")
     return render(request, "observatory/hurdle_review.html",
