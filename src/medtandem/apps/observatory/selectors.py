@@ -281,7 +281,9 @@ def version_public(v: ApplicationVersion, *, full: bool = False) -> dict[str, An
 
 
 def application_public(a: Application) -> dict[str, Any]:
-    versions = a.versions.filter(published=True).order_by("decision_date", "version")
+    # From the prefetched versions when the caller prefetched them (the API's list does).
+    versions = sorted((v for v in a.versions.all() if v.published),
+                      key=lambda v: (v.decision_date is None, v.decision_date or v.registered_at.date(), v.version))
     return {"id": a.slug, "name": a.name, "provider": a.provider, "source": a.source,
             "is_example": a.source == Source.EXAMPLE, "task": a.task, "modality": a.modality, "region": a.region,
             "versions": [v.slug for v in versions]}
