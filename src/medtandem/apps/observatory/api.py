@@ -258,6 +258,8 @@ def _q(name: str, enum: list[str] | None = None) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "string"}
     if enum:
         schema["enum"] = enum
+    else:  # free text: what the endpoint accepts (PostgreSQL text cannot hold NUL)
+        schema.update({"maxLength": 200, "pattern": "^[^\\u0000]*$"})
     return {"name": name, "in": "query", "required": False, "schema": schema}
 
 
