@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "medtandem.ai.cli",
     "medtandem.apps.curriculum.commands",
     "medtandem.apps.audit.commands",
+    "medtandem.apps.observatory.commands",
     "medtandem.web.commands",
 )
 

@@ -19,6 +19,7 @@ NAV_ITEMS = [
     ("studies:list", _("Études de lecteurs"), ("investigator", "administrator")),
     ("curriculum:national", _("Tableau national"), ("administrator",)),
     ("observatory:registry", _("Observatoire"), ()),
+    ("observatory:triage_list", _("Triage IA"), ("analyst",)),
     ("audit:trail", _("Audit"), ("administrator",)),
 ]
 

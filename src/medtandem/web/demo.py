@@ -121,6 +121,9 @@ def load_demo(progress: Callable[[str], None] = print) -> DemoReport:
         _load_demo_study(study_demo, people["investigateur"], institution, progress)
     else:
         report.notes.append("reader-study demo not available")
+    observatory_demo = _optional("medtandem.apps.observatory.demo", "load_demo")
+    if observatory_demo:
+        report.notes.append(str(observatory_demo(progress=progress)))
     return report
 
 

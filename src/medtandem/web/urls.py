@@ -15,6 +15,7 @@ urlpatterns = [
     path("learn/", include("medtandem.apps.curriculum.urls")),
     path("studies/", include("medtandem.apps.studies.urls")),
     path("observatory/", include("medtandem.apps.observatory.urls")),
+    path("api/v1/", include("medtandem.apps.observatory.api")),
     path("audit/", include("medtandem.apps.audit.urls")),
 ]
 # The language comes from the session/cookie and Accept-Language (LocaleMiddleware), not the URL.

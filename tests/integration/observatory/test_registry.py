@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from medtandem.ai import frugality_report, load_model
-from medtandem.apps.observatory.models import AIApplication
+from medtandem.apps.observatory.models import Status
 from medtandem.apps.observatory.services import register_model
 
 pytestmark = pytest.mark.django_db
@@ -14,12 +14,17 @@ pytestmark = pytest.mark.django_db
 
 def test_registering_a_model_keeps_one_in_service() -> None:
     model = load_model()
+    other_model = load_model("ecg-cnn1d" if model.name != "ecg-cnn1d" else "ecg-measure-gb")
     first = register_model(model)
-    other = AIApplication.objects.create(slug="x", name="other", version="1", in_service=True)
+    other = register_model(other_model, in_service=True)
+    first.refresh_from_db()
+    assert other.in_service and not first.in_service and first.status == Status.WITHDRAWN
     register_model(model)
     other.refresh_from_db()
     first.refresh_from_db()
     assert first.in_service and not other.in_service
+    assert first.status == Status.IN_SERVICE and other.status == Status.WITHDRAWN
+    assert [c.new for c in first.status_changes.all()] == [Status.IN_SERVICE, Status.WITHDRAWN, Status.IN_SERVICE]
     assert first.facts["macro_auc"] == model.facts["macro_auc"]
 
 

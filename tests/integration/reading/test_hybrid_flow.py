@@ -171,10 +171,12 @@ def test_a_session_keeps_the_facts_of_the_model_version_it_started_with(learner_
     case = practice.case_set.ordered_cases()[0]
     AIPrediction.objects.create(case=case, model_name=model.name, model_version="older",
                                 probabilities={"NORM": 0.5, "MI": 0.5, "STTC": 0.5, "CD": 0.5, "HYP": 0.5, "AFIB": 0.5})
-    from medtandem.apps.observatory.models import AIApplication
+    from types import SimpleNamespace
 
-    AIApplication.objects.create(slug="older", name=model.name, version="older",
-                                 facts={**model.facts, "version": "older", "macro_auc": {"value": 0.5}})
+    # An older version of the same model, registered through the observatory's own service.
+    register_model(SimpleNamespace(name=model.name, version="older", card=model.card,
+                                   facts={**model.facts, "version": "older", "macro_auc": {"value": 0.5}}),
+                   in_service=False)
     practice.ai_model_version = "older"
     practice.save()
     learner_client.post(submit_url(practice), answer("unaided", str(uuid.uuid4())))

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
-from medtandem.apps.observatory.models import AIApplication
+from medtandem.apps.observatory import models
 
-admin.site.register(AIApplication)
+for model in (models.Application, models.ApplicationVersion, models.Incident, models.Hurdle, models.Alert):
+    admin.site.register(model)
