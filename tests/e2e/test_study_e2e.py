@@ -87,7 +87,10 @@ def test_two_reader_study_from_creation_to_report(live_server, page, artifacts) 
                 assert page.input_value("input[name=condition]") == step
                 # Reader 2 reads better; both lean on the AI in the aided step.
                 sure = 85 if (k == 1 or step == "aided" or position % 3) else 40
-                page.fill(f"#conf-{endpoint}", str(sure if truth else 100 - sure))
+                for code in ("norm", "mi", "sttc", "cd", "hyp"):
+                    if code != endpoint.lower():
+                        page.check(f"input[name=rating_{code}][value='0']")
+                page.fill(f"input[name=rating_{endpoint.lower()}_exact]", str(sure if truth else 100 - sure))
                 page.check("input[name=rhythm][value=sinus]")
                 page.click("form button[type=submit].primary")
             page.wait_for_load_state()

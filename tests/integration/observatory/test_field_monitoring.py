@@ -112,7 +112,7 @@ def test_recomputing_is_idempotent_and_features_are_computed_once(world, now) ->
 
 def test_the_public_page_shows_charts_tables_and_the_simulation_notice(client, world) -> None:  # type: ignore[no-untyped-def]
     page = client.get(reverse("observatory:field", args=[world.slug])).content.decode()
-    assert 'id="chart-spc"' in page and "<title>" in page and 'id="spc-table"' in page
+    assert 'class="mt-chart"' in page and "Carte de contrôle p" in page and "<title" in page and 'id="spc-table"' in page
     assert 'id="simulated-note"' in page and "trop peu de données" in page
     data = client.get("/api/v1/field-metrics", {"version": world.slug, "subgroup": "all", "output": "MI"}).json()
     assert data["count"] == 13  # the whole period and 12 windows

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from medtandem.apps.accounts.permissions import role_required
 from medtandem.apps.accounts.selectors import has_role
-from medtandem.apps.observatory import charts, selectors, services
+from medtandem.apps.observatory import selectors, services
 from medtandem.apps.observatory.fields import FIELDS
 from medtandem.apps.observatory.forms import EntryForm, HurdleForm, IncidentForm, TriageForm
 from medtandem.apps.observatory.models import (
@@ -32,6 +32,8 @@ from medtandem.apps.observatory.models import (
     Source,
     Status,
 )
+from medtandem.charts import Reference, Series, line_chart
+from medtandem.web.charts import chart_locale, for_template
 
 PAGE_SIZE = 25
 
@@ -218,27 +220,40 @@ def field(request: HttpRequest, slug: str) -> HttpResponse:
     outputs = sorted({m.output for m in metrics}, key=lambda o: list(payload["thresholds"]).index(o))
     overall = {m.output: m for m in metrics if m.subgroup == "all" and m.window == -1}
     by_window = {o: [m for m in metrics if m.output == o and m.subgroup == "all" and m.window >= 0] for o in outputs}
-    auc_svg = charts.line_chart(labels, {o: [m.auc if m.enough else None for m in by_window[o]] for o in outputs},
-                                title=_("AUC de terrain par fenêtre (fenêtres avec assez de données)"),
-                                y_label="AUC", x_label=_("début de fenêtre"), y_min=0.4, y_max=1.0, element_id="chart-auc")
+    window_title = _("fenêtre hebdomadaire n° (voir le tableau pour les dates)")
+
+    def by_index(values: list[float | None]) -> list[tuple[float | None, float | None]]:
+        return [(float(i + 1), v) for i, v in enumerate(values)]
+
+    auc_svg = for_template(line_chart(
+        [Series(o, by_index([m.auc if m.enough else None for m in by_window[o]])) for o in outputs],
+        title=_("AUC de terrain par fenêtre (fenêtres avec assez de données)"), x_title=window_title,
+        y_title="AUC", locale=chart_locale(), y_range=(0.4, 1.0), series_header=_("sortie"),
+        empty_text=_("pas encore assez de données")))
     chart = payload["control_chart"]
     points = chart["points"]
-    spc_svg = charts.line_chart(labels, {_("taux d'erreur"): [p["rate"] for p in points]},
-                                limits={_("limite haute 3σ"): [p["ucl"] for p in points],
-                                        _("référence p0"): [chart["p0"]] * len(points)},
-                                title=_("Carte de contrôle p : erreurs au point de fonctionnement"),
-                                y_label=_("taux d'erreur (proportion)"), x_label=_("début de fenêtre"),
-                                y_min=0.0, y_max=max([0.4] + [p["ucl"] or 0 for p in points] + [p["rate"] or 0 for p in points]),
-                                element_id="chart-spc")
-    cusum_svg = charts.line_chart(labels, {"CUSUM": [p["cusum"] for p in points]}, limits={"h": [chart["h"]] * len(points)},
-                                  title=_("CUSUM supérieur du taux d'erreur standardisé"), y_label=_("CUSUM (écarts-types)"),
-                                  x_label=_("début de fenêtre"), y_min=0.0,
-                                  y_max=max([chart["h"] * 1.5] + [p["cusum"] for p in points]), element_id="chart-cusum")
+    spc_svg = for_template(line_chart(
+        [Series(_("taux d'erreur"), by_index([p["rate"] for p in points])),
+         Series(_("limite haute 3σ"), by_index([p["ucl"] for p in points]), markers=False)],
+        title=_("Carte de contrôle p : erreurs au point de fonctionnement"), x_title=window_title,
+        y_title=_("taux d'erreur (proportion)"), locale=chart_locale(),
+        y_range=(0.0, max([0.4] + [p["ucl"] or 0 for p in points] + [p["rate"] or 0 for p in points])),
+        references=[Reference(float(chart["p0"]), _("référence p0"))], series_header=_("série"),
+        empty_text=_("pas encore assez de données")))
+    cusum_svg = for_template(line_chart(
+        [Series("CUSUM", by_index([p["cusum"] for p in points]))],
+        title=_("CUSUM supérieur du taux d'erreur standardisé"), x_title=window_title,
+        y_title=_("CUSUM (écarts-types)"), locale=chart_locale(),
+        y_range=(0.0, max([chart["h"] * 1.5] + [p["cusum"] for p in points])),
+        references=[Reference(float(chart["h"]), _("seuil d'alerte h"))], series_header=_("série"),
+        empty_text=_("pas encore assez de données")))
     energy = payload["energy"]
-    energy_svg = charts.line_chart([p["period"] for p in energy["points"]], {"kWh": [p["kwh"] for p in energy["points"]]},
-                                   title=_("Énergie cumulée (entraînement + inférences)"), y_label="kWh",
-                                   x_label=_("mois"), y_min=0.0,
-                                   y_max=max([1e-6] + [p["kwh"] * 1.2 for p in energy["points"]]), element_id="chart-energy")
+    energy_svg = for_template(line_chart(
+        [Series("kWh", by_index([p["kwh"] for p in energy["points"]]))],
+        title=_("Énergie cumulée (entraînement + inférences)"), x_title=_("mois n° (voir le tableau)"),
+        y_title="kWh", locale=chart_locale(),
+        y_range=(0.0, max([1e-6] + [p["kwh"] * 1.2 for p in energy["points"]])), series_header=_("série"),
+        empty_text=_("pas encore de données")))
     subgroups: dict[str, list[Any]] = {}
     for m in metrics:
         if m.subgroup != "all":
