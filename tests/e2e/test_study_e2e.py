@@ -87,9 +87,9 @@ def test_two_reader_study_from_creation_to_report(live_server, page, artifacts) 
                 assert page.input_value("input[name=condition]") == step
                 # Reader 2 reads better; both lean on the AI in the aided step.
                 sure = 85 if (k == 1 or step == "aided" or position % 3) else 40
-                for code in ("norm", "mi", "sttc", "cd", "hyp"):
-                    if code != endpoint.lower():
-                        page.check(f"input[name=rating_{code}][value='0']")
+                for finding in ("norm", "mi", "sttc", "cd", "hyp"):
+                    if finding != endpoint.lower():
+                        page.check(f"input[name=rating_{finding}][value='0']")
                 page.fill(f"input[name=rating_{endpoint.lower()}_exact]", str(sure if truth else 100 - sure))
                 page.check("input[name=rhythm][value=sinus]")
                 page.click("form button[type=submit].primary")
@@ -112,6 +112,6 @@ def test_two_reader_study_from_creation_to_report(live_server, page, artifacts) 
     page.goto(f"{base}/studies/{study.pk}/report/")
     report = page.inner_text("body")
     assert "Liste de contrôle DECIDE-AI / CONSORT-AI" in report and "R001" in report
-    assert page.locator("svg.plot").count() >= 2
+    assert page.locator("svg.mt-chart").count() >= 2
     page.screenshot(path=str(artifacts / "study-report.png"), full_page=True)
     assert set(SUPERCLASSES) >= {endpoint}
