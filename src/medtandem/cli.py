@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "medtandem.apps.curriculum.commands",
     "medtandem.apps.audit.commands",
     "medtandem.web.commands",
+    "medtandem.web.production",
 )
 
 

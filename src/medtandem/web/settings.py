@@ -163,3 +163,28 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Production serving and background work (issue 12; helper-production) -----------------------
+# Kept in one block so that it merges apart from the other settings. See docs/operations.md.
+#: Sessions are read from the cache and written through to the database: one query fewer per
+#: request on every page, and still revocable (logging out deletes the row).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+#: Argon2id at OWASP's parameters (m=19 MiB, t=2, p=1); older hashes are upgraded at log-in.
+PASSWORD_HASHERS = ["medtandem.web.hashers.OwaspArgon2PasswordHasher", *PASSWORD_HASHERS]
+#: A persistent connection broken by a database restart is detected at the start of a request,
+#: not by the learner's first query.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
+# Responses compressed (after WhiteNoise, which serves its own pre-compressed static files); a lost
+# database connection answers a retryable JSON 503. BREACH: see docs/operations.md.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
+    if "whitenoise.middleware.WhiteNoiseMiddleware" in MIDDLEWARE else 1,
+    "django.middleware.gzip.GZipMiddleware",
+)
+MIDDLEWARE.append("medtandem.web.availability.DatabaseUnavailableMiddleware")
+INSTALLED_APPS.append("medtandem.apps.jobs")
+#: The task queue (huey): SQLite file under VAR_DIR by default, Redis when MEDTANDEM_QUEUE_URL
+#: (or REDIS_URL) names one. See medtandem.apps.jobs.
+MEDTANDEM_QUEUE_URL = os.environ.get("MEDTANDEM_QUEUE_URL", os.environ.get("REDIS_URL", ""))
+MEDTANDEM_QUEUE_NAME = os.environ.get("MEDTANDEM_QUEUE_NAME", "medtandem")
+# --- end of issue 12 block ---------------------------------------------------------------------

@@ -9,6 +9,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 
 from medtandem.apps.audit.services import Action, record
@@ -20,7 +21,7 @@ from medtandem.apps.cases.models import (
     CaseSignal,
     ScpStatement,
 )
-from medtandem.apps.cases.selectors import filter_cases, record_of
+from medtandem.apps.cases.selectors import filter_cases, prediction_cache_key, record_of
 from medtandem.ecg.bundle import encode_signal
 from medtandem.ecg.ptbxl import PtbxlEntry, iter_signals, read_database
 from medtandem.ecg.record import EcgReadError, EcgRecord
@@ -241,6 +242,7 @@ def cache_predictions(
             defaults={"probabilities": suggestion.probabilities, "explanation": suggestion.explanation},
         )
         written += int(created)
+        cache.delete(prediction_cache_key(case.pk, suggestion.model_name, suggestion.model_version))
         if progress:
             progress(1)
     return written

@@ -15,14 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from medtandem.apps.accounts.models import User
 from medtandem.apps.cases.models import AIPrediction, Case, CaseSet
 from medtandem.apps.cases.services import build_case_set, current_model, suggestion_for
+from medtandem.apps.cases.selectors import cached_prediction
 from medtandem.apps.reading import rating, visibility
 from medtandem.apps.reading.models import (
     Condition,
@@ -43,6 +45,10 @@ class ReadingRuleError(Exception):
 
 class SessionLockedError(ReadingRuleError):
     """The session's reads are frozen (its reader study is locked): nothing more is accepted (HTTP 409)."""
+
+
+class CaseNotOpenError(ReadingRuleError):
+    """The case is not (yet) open to this learner in this session: a later case, or none (HTTP 404)."""
 
 
 class ReadValidationError(ValueError):
@@ -310,6 +316,31 @@ def cases_of(session: ReadingSession) -> list[Case]:
     return list(session.case_set.ordered_cases())
 
 
+def _case_ids_key(session: ReadingSession) -> str:
+    # A session's case set and order never change once it is opened (no service edits a case set's
+    # items or a session's order), so the ordered ids are cached per session. The key carries the
+    # creation time and the order, so that a reused primary key (a restored database, a test
+    # database rolled back) can never pick up another session's list.
+    order = ",".join(map(str, session.case_order)) if session.case_order else "set"
+    stamp = session.created_at.timestamp() if session.created_at else 0
+    return f"medtandem:reading:case-ids:{session.pk}:{session.case_set_id}:{stamp}:{hash(order)}"
+
+
+def case_ids_of(session: ReadingSession) -> list[int]:
+    """The ids of the session's cases in reading order (cached: immutable for a session)."""
+    key = _case_ids_key(session)
+    ids = cache.get(key)
+    if ids is None:
+        set_ids = list(session.case_set.ordered_cases().values_list("pk", flat=True))
+        if session.case_order:
+            members = set(set_ids)
+            ids = [pk for pk in session.case_order if pk in members]
+        else:
+            ids = set_ids
+        cache.set(key, ids, 24 * 3600)
+    return list(ids)
+
+
 def reads_by_case(session: ReadingSession) -> dict[int, dict[str, Read]]:
     out: dict[int, dict[str, Read]] = {}
     for read in session.reads.all():
@@ -317,14 +348,62 @@ def reads_by_case(session: ReadingSession) -> dict[int, dict[str, Read]]:
     return out
 
 
-def step_for(session: ReadingSession, case: Case, reads: dict[str, Read] | None = None) -> str:
-    """The step the learner is at for this case: a condition to read, or ``"feedback"``."""
-    if reads is None:
-        reads = {r.condition: r for r in session.reads.filter(case=case)}
+@dataclass
+class SessionState:
+    """A session with its case ids and reads, loaded once per request (one query for the reads).
+
+    Every rule below (order of cases, step of a case, what may be seen) is answered from it, so a
+    request never reloads the session's cases or reads to ask a second question.
+    """
+
+    session: ReadingSession
+    case_ids: list[int]
+    reads: dict[int, dict[str, Read]]
+
+    @property
+    def n_cases(self) -> int:
+        return len(self.case_ids)
+
+    def case_reads(self, case_id: int) -> dict[str, Read]:
+        return self.reads.get(case_id, {})
+
+    def step(self, case_id: int) -> str:
+        return _step(self.session, self.case_reads(case_id))
+
+    def current_position(self) -> int | None:
+        for index, case_id in enumerate(self.case_ids):
+            if self.step(case_id) != FEEDBACK:
+                return index
+        return None
+
+    def may_open(self, position: int) -> bool:
+        current = self.current_position()
+        return 0 <= position < self.n_cases and (current is None or position <= current)
+
+    def may_see_ai(self, case_id: int) -> bool:
+        return self.session.mode != Mode.UNAIDED and self.step(case_id) in (Condition.AIDED, FEEDBACK)
+
+    def may_see_truth(self, case_id: int) -> bool:
+        return self.session.show_feedback and self.step(case_id) == FEEDBACK
+
+
+def load_state(session: ReadingSession) -> SessionState:
+    """The session's state for one request: case ids (cached) and reads (one query)."""
+    return SessionState(session, case_ids_of(session), reads_by_case(session))
+
+
+def _step(session: ReadingSession, reads: dict[str, Read]) -> str:
     for condition in session.steps:
         if condition not in reads:
             return condition
     return FEEDBACK
+
+
+def step_for(session: ReadingSession, case: Case, reads: dict[str, Read] | None = None) -> str:
+    """The step the learner is at for this case: a condition to read, or ``"feedback"``."""
+    if reads is None:
+        reads = {r.condition: r for r in session.reads.filter(case=case)}
+    return _step(session, reads)
 
 
 def current_position(session: ReadingSession) -> int | None:
@@ -341,15 +420,19 @@ def _first_unfinished(session: ReadingSession, cases: list[Case], done: dict[int
 
 def may_open(session: ReadingSession, position: int) -> bool:
     """Cases are read in order: a learner may open completed cases and the current one, not later ones."""
-    current = current_position(session)
-    n_cases = session.case_set.cases.count()
-    return 0 <= position < n_cases and (current is None or position <= current)
+    return load_state(session).may_open(position)
 
 
-def open_step(session: ReadingSession, case: Case, condition: str) -> StepOpening:
-    """Record (once) when the server first served a read step."""
-    opening, _ = StepOpening.objects.get_or_create(session=session, case=case, condition=condition)
-    return opening
+def open_step(session: ReadingSession, case: Case | int, condition: str) -> None:
+    """Record (once) when the server first served a read step.
+
+    One statement (INSERT ... ON CONFLICT DO NOTHING): the first opening is kept, later ones and
+    concurrent twins are ignored by the one-opening-per-step constraint.
+    """
+    case_id = case if isinstance(case, int) else case.pk
+    StepOpening.objects.bulk_create(
+        [StepOpening(session=session, case_id=case_id, condition=condition)], ignore_conflicts=True
+    )
 
 
 def may_see_ai(session: ReadingSession, case: Case) -> bool:
@@ -364,10 +447,22 @@ def may_see_truth(session: ReadingSession, case: Case) -> bool:
     return session.show_feedback and step_for(session, case) == FEEDBACK
 
 
-def ai_suggestion(session: ReadingSession, case: Case) -> AIPrediction:
-    """The session's model's suggestion for the case, only when the rules allow it."""
-    if not may_see_ai(session, case):
+def ai_suggestion(session: ReadingSession, case: Case, state: SessionState | None = None) -> AIPrediction:
+    """The session's model's suggestion for the case, only when the rules allow it.
+
+    With ``state`` (the request's loaded state) the rule is answered without another query; the
+    suggestion itself is cached per (case, model version) (it never changes for a version).
+    """
+    allowed = state.may_see_ai(case.pk) if state is not None else may_see_ai(session, case)
+    if not allowed:
         raise ReadingRuleError("the AI suggestion is shown only after the unaided read is stored")
+    return _suggestion(case, session)
+
+
+def _suggestion(case: Case, session: ReadingSession) -> AIPrediction:
+    cached = cached_prediction(case.pk, session.ai_model_name, session.ai_model_version)
+    if cached is not None:
+        return cached
     return suggestion_for(case, session.ai_model_name, session.ai_model_version)
 
 
@@ -395,35 +490,41 @@ def commit_read(
             raise ReadingRuleError(_("cette clé de soumission appartient à une autre lecture"))
         return existing
 
-    twin = stored_twin()
-    if twin is not None:
-        return twin, False
+    # One query loads the session's reads and, for this case, the reads of the same learner that
+    # revealed its truth in other sessions (the provenance flag); the session's case ids are cached.
+    session_reads: dict[int, dict[str, Read]] = {}
+    seen = False
+    others = visibility.revealing_q() & Q(learner_id=session.learner_id, case_id=case.pk) & ~Q(session_id=session.pk)
+    for read in Read.objects.filter(Q(session_id=session.pk) | others):
+        if read.session_id == session.pk:
+            session_reads.setdefault(read.case_id, {})[read.condition] = read
+        else:
+            seen = True
+    # A retry (same key) returns the stored read, whatever happened since (even a lock).
+    for reads in session_reads.values():
+        for read in reads.values():
+            if read.submission_key == key:
+                if (read.case_id, read.condition) != (case.pk, condition):
+                    raise ReadingRuleError(_("cette clé de soumission appartient à une autre lecture"))
+                return read, False
     if session.locked_at is not None:
         raise SessionLockedError(_("cette étude est verrouillée : aucune lecture n'est plus acceptée"))
-    # The session's cases and reads are loaded once; every rule below is checked against them.
-    cases = cases_of(session)
-    case_ids = [c.pk for c in cases]
-    if case.pk not in case_ids:
-        raise ReadingRuleError(_("ce cas ne fait pas partie de la séance"))
-    done = reads_by_case(session)
-    current = _first_unfinished(session, cases, done)
-    if current is not None and case_ids.index(case.pk) > current:
-        raise ReadingRuleError(_("les cas se lisent dans l'ordre"))
+    state = SessionState(session, case_ids_of(session), session_reads)
+    if case.pk not in state.case_ids:
+        raise CaseNotOpenError(_("ce cas ne fait pas partie de la séance"))
+    current = state.current_position()
+    if current is not None and state.case_ids.index(case.pk) > current:
+        raise CaseNotOpenError(_("les cas se lisent dans l'ordre"))
     if session.available_from and timezone.now() < session.available_from:
         raise ReadingRuleError(_("cette séance ouvre après sa période de sevrage"))
-    case_reads = done.get(case.pk, {})
-    expected = step_for(session, case, case_reads)
+    case_reads = state.case_reads(case.pk)
+    expected = state.step(case.pk)
     if expected != condition:
-        # A twin stored between the first look and loading the reads is a retry, not a conflict.
-        twin = stored_twin()
-        if twin is not None:
-            return twin, False
         if expected == FEEDBACK or condition in case_reads:
             raise ReadingRuleError(_("cette lecture est déjà validée et ne peut plus être modifiée"))
         raise ReadingRuleError(_("la lecture %(step)s de ce cas vient d'abord") % {"step": Condition(expected).label})
-    prediction = ai_suggestion(session, case) if condition == Condition.AIDED else None
+    prediction = ai_suggestion(session, case, state) if condition == Condition.AIDED else None
     opening = StepOpening.objects.filter(session=session, case=case, condition=condition).first()
-    seen = case.pk in visibility.cases_seen_with_truth([session.learner_id], excluding_session=session)
     try:
         with transaction.atomic():
             read = Read.objects.create(
@@ -441,13 +542,14 @@ def commit_read(
                 **answer.fields(),
             )
     except IntegrityError:
-        # A concurrent duplicate (double click reaching two workers) lost the race.
+        # A concurrent duplicate (double click reaching two workers) lost the race, or the key
+        # belongs to a read of another session.
         twin = stored_twin()
         if twin is not None:
             return twin, False
         raise ReadingRuleError(_("cette lecture est déjà validée et ne peut plus être modifiée")) from None
-    done.setdefault(case.pk, {})[condition] = read
-    if session.completed_at is None and _first_unfinished(session, cases, done) is None:
+    state.reads.setdefault(case.pk, {})[condition] = read
+    if session.completed_at is None and state.current_position() is None:
         ReadingSession.objects.filter(pk=session.pk, completed_at__isnull=True).update(completed_at=timezone.now())
     return read, True
 
