@@ -179,7 +179,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["ENGINE"] != "
 MIDDLEWARE.insert(
     MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
     if "whitenoise.middleware.WhiteNoiseMiddleware" in MIDDLEWARE else 1,
-    "django.middleware.gzip.GZipMiddleware",
+    "medtandem.web.compression.GZipMiddleware",
 )
 MIDDLEWARE.append("medtandem.web.availability.DatabaseUnavailableMiddleware")
 INSTALLED_APPS.append("medtandem.apps.jobs")
@@ -187,4 +187,6 @@ INSTALLED_APPS.append("medtandem.apps.jobs")
 #: (or REDIS_URL) names one. See medtandem.apps.jobs.
 MEDTANDEM_QUEUE_URL = os.environ.get("MEDTANDEM_QUEUE_URL", os.environ.get("REDIS_URL", ""))
 MEDTANDEM_QUEUE_NAME = os.environ.get("MEDTANDEM_QUEUE_NAME", "medtandem")
+#: Cache keys carry a prefix: a Redis may be shared with other services.
+CACHES["default"].setdefault("KEY_PREFIX", os.environ.get("CACHE_KEY_PREFIX", "medtandem"))
 # --- end of issue 12 block ---------------------------------------------------------------------

@@ -19,7 +19,8 @@ from medtandem.ecg.render import render_svg
 
 from .conftest import answer
 
-pytestmark = pytest.mark.django_db
+# No test-wide transaction: requests run in autocommit as in production (no savepoints to count).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 MAX_QUERIES = 6
 

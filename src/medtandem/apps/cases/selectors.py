@@ -81,5 +81,11 @@ def cached_prediction(case_id: int, model_name: str, model_version: str) -> AIPr
         prediction = AIPrediction.objects.filter(
             case_id=case_id, model_name=model_name, model_version=model_version).first()
         if prediction is not None:
-            cache.set(key, prediction, PREDICTION_CACHE_S)
+            remember_prediction(prediction)
     return prediction
+
+
+def remember_prediction(prediction: AIPrediction) -> None:
+    """Keep a stored suggestion in the cache (after it was computed on first use)."""
+    cache.set(prediction_cache_key(prediction.case_id, prediction.model_name, prediction.model_version),
+              prediction, PREDICTION_CACHE_S)

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from medtandem.apps.accounts.models import User
 from medtandem.apps.cases.models import AIPrediction, Case, CaseSet
 from medtandem.apps.cases.services import build_case_set, current_model, suggestion_for
-from medtandem.apps.cases.selectors import cached_prediction
+from medtandem.apps.cases.selectors import cached_prediction, remember_prediction
 from medtandem.apps.reading import rating, visibility
 from medtandem.apps.reading.models import (
     Condition,
@@ -353,11 +353,13 @@ class SessionState:
     """A session with its case ids and reads, loaded once per request (one query for the reads).
 
     Every rule below (order of cases, step of a case, what may be seen) is answered from it, so a
-    request never reloads the session's cases or reads to ask a second question.
+    request never reloads the session's cases or reads to ask a second question. ``done`` holds the
+    conditions read per case (all cases); ``reads`` the full reads of the cases the request shows.
     """
 
     session: ReadingSession
     case_ids: list[int]
+    done: dict[int, set[str]]
     reads: dict[int, dict[str, Read]]
 
     @property
@@ -368,7 +370,7 @@ class SessionState:
         return self.reads.get(case_id, {})
 
     def step(self, case_id: int) -> str:
-        return _step(self.session, self.case_reads(case_id))
+        return _step(self.session, self.done.get(case_id, set()))
 
     def current_position(self) -> int | None:
         for index, case_id in enumerate(self.case_ids):
@@ -387,12 +389,31 @@ class SessionState:
         return self.session.show_feedback and self.step(case_id) == FEEDBACK
 
 
-def load_state(session: ReadingSession) -> SessionState:
-    """The session's state for one request: case ids (cached) and reads (one query)."""
-    return SessionState(session, case_ids_of(session), reads_by_case(session))
+#: A read's columns, loaded as tuples: model instances are built only for the reads a page shows
+#: (building one per read of a 40-case session cost a few ms per request).
+_READ_FIELDS = tuple(f.attname for f in Read._meta.concrete_fields)
+_CASE, _CONDITION, _SESSION, _KEY = (_READ_FIELDS.index(n) for n in ("case_id", "condition", "session_id", "submission_key"))
 
 
-def _step(session: ReadingSession, reads: dict[str, Read]) -> str:
+def _read_of(row: tuple[Any, ...]) -> Read:
+    return Read.from_db("default", _READ_FIELDS, row)
+
+
+def load_state(session: ReadingSession, position: int | None = None) -> SessionState:
+    """The session's state for one request: case ids (cached) and reads (one query); the full reads
+    of the case at ``position`` (when given and valid)."""
+    case_ids = case_ids_of(session)
+    shown = case_ids[position] if position is not None and 0 <= position < len(case_ids) else None
+    done: dict[int, set[str]] = {}
+    reads: dict[int, dict[str, Read]] = {}
+    for row in Read.objects.filter(session_id=session.pk).values_list(*_READ_FIELDS):
+        done.setdefault(row[_CASE], set()).add(row[_CONDITION])
+        if row[_CASE] == shown:
+            reads.setdefault(shown, {})[row[_CONDITION]] = _read_of(row)
+    return SessionState(session, case_ids, done, reads)
+
+
+def _step(session: ReadingSession, reads: dict[str, Read] | set[str]) -> str:
     for condition in session.steps:
         if condition not in reads:
             return condition
@@ -426,13 +447,18 @@ def may_open(session: ReadingSession, position: int) -> bool:
 def open_step(session: ReadingSession, case: Case | int, condition: str) -> None:
     """Record (once) when the server first served a read step.
 
-    One statement (INSERT ... ON CONFLICT DO NOTHING): the first opening is kept, later ones and
-    concurrent twins are ignored by the one-opening-per-step constraint.
+    One INSERT: the first opening is kept, later ones and concurrent twins are refused by the
+    one-opening-per-step constraint.
     """
     case_id = case if isinstance(case, int) else case.pk
-    StepOpening.objects.bulk_create(
-        [StepOpening(session=session, case_id=case_id, condition=condition)], ignore_conflicts=True
-    )
+    opening = StepOpening(session=session, case_id=case_id, condition=condition)
+    if connection.in_atomic_block:
+        StepOpening.objects.bulk_create([opening], ignore_conflicts=True)
+        return
+    try:  # autocommit (a request): one INSERT, its own transaction; a conflict means "already open"
+        opening.save(force_insert=True)
+    except IntegrityError:
+        pass
 
 
 def may_see_ai(session: ReadingSession, case: Case) -> bool:
@@ -463,7 +489,9 @@ def _suggestion(case: Case, session: ReadingSession) -> AIPrediction:
     cached = cached_prediction(case.pk, session.ai_model_name, session.ai_model_version)
     if cached is not None:
         return cached
-    return suggestion_for(case, session.ai_model_name, session.ai_model_version)
+    prediction = suggestion_for(case, session.ai_model_name, session.ai_model_version)
+    remember_prediction(prediction)
+    return prediction
 
 
 def commit_read(
@@ -492,24 +520,22 @@ def commit_read(
 
     # One query loads the session's reads and, for this case, the reads of the same learner that
     # revealed its truth in other sessions (the provenance flag); the session's case ids are cached.
-    session_reads: dict[int, dict[str, Read]] = {}
+    done: dict[int, set[str]] = {}
     seen = False
     others = visibility.revealing_q() & Q(learner_id=session.learner_id, case_id=case.pk) & ~Q(session_id=session.pk)
-    for read in Read.objects.filter(Q(session_id=session.pk) | others):
-        if read.session_id == session.pk:
-            session_reads.setdefault(read.case_id, {})[read.condition] = read
-        else:
+    for row in Read.objects.filter(Q(session_id=session.pk) | others).values_list(*_READ_FIELDS):
+        if row[_SESSION] != session.pk:
             seen = True
-    # A retry (same key) returns the stored read, whatever happened since (even a lock).
-    for reads in session_reads.values():
-        for read in reads.values():
-            if read.submission_key == key:
-                if (read.case_id, read.condition) != (case.pk, condition):
-                    raise ReadingRuleError(_("cette clé de soumission appartient à une autre lecture"))
-                return read, False
+            continue
+        # A retry (same key) returns the stored read, whatever happened since (even a lock).
+        if row[_KEY] == key:
+            if (row[_CASE], row[_CONDITION]) != (case.pk, condition):
+                raise ReadingRuleError(_("cette clé de soumission appartient à une autre lecture"))
+            return _read_of(row), False
+        done.setdefault(row[_CASE], set()).add(row[_CONDITION])
     if session.locked_at is not None:
         raise SessionLockedError(_("cette étude est verrouillée : aucune lecture n'est plus acceptée"))
-    state = SessionState(session, case_ids_of(session), session_reads)
+    state = SessionState(session, case_ids_of(session), done, {})
     if case.pk not in state.case_ids:
         raise CaseNotOpenError(_("ce cas ne fait pas partie de la séance"))
     current = state.current_position()
@@ -517,17 +543,15 @@ def commit_read(
         raise CaseNotOpenError(_("les cas se lisent dans l'ordre"))
     if session.available_from and timezone.now() < session.available_from:
         raise ReadingRuleError(_("cette séance ouvre après sa période de sevrage"))
-    case_reads = state.case_reads(case.pk)
     expected = state.step(case.pk)
     if expected != condition:
-        if expected == FEEDBACK or condition in case_reads:
+        if expected == FEEDBACK or condition in state.done.get(case.pk, set()):
             raise ReadingRuleError(_("cette lecture est déjà validée et ne peut plus être modifiée"))
         raise ReadingRuleError(_("la lecture %(step)s de ce cas vient d'abord") % {"step": Condition(expected).label})
     prediction = ai_suggestion(session, case, state) if condition == Condition.AIDED else None
     opening = StepOpening.objects.filter(session=session, case=case, condition=condition).first()
     try:
-        with transaction.atomic():
-            read = Read.objects.create(
+        read = _insert(
                 session=session,
                 learner_id=session.learner_id,
                 case=case,
@@ -540,7 +564,7 @@ def commit_read(
                 ai_prediction=prediction,
                 seen_truth_before=seen,
                 **answer.fields(),
-            )
+        )
     except IntegrityError:
         # A concurrent duplicate (double click reaching two workers) lost the race, or the key
         # belongs to a read of another session.
@@ -548,10 +572,19 @@ def commit_read(
         if twin is not None:
             return twin, False
         raise ReadingRuleError(_("cette lecture est déjà validée et ne peut plus être modifiée")) from None
-    state.reads.setdefault(case.pk, {})[condition] = read
+    state.done.setdefault(case.pk, set()).add(condition)
     if session.completed_at is None and state.current_position() is None:
         ReadingSession.objects.filter(pk=session.pk, completed_at__isnull=True).update(completed_at=timezone.now())
     return read, True
+
+
+def _insert(**fields: Any) -> Read:
+    """Store a read. In autocommit (a request) the INSERT is its own transaction, one round trip;
+    inside a caller's transaction a savepoint keeps that transaction usable after a lost race."""
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            return Read.objects.create(**fields)
+    return Read.objects.create(**fields)
 
 
 @transaction.atomic

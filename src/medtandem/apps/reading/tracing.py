@@ -35,7 +35,8 @@ RENDER_VERSION = 1
 ELEMENT_ID = "ecg-tracing"
 _TITLE = "MTTRACINGTITLE0"
 _RECORD = "MTTRACINGRECORD0"
-_LOCAL_MAX = 64
+#: About 150 kB each: 128 tracings are some 20 MB per web process.
+_LOCAL_MAX = 128
 _local: OrderedDict[str, str] = OrderedDict()
 _lock = threading.Lock()
 

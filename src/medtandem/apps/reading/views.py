@@ -42,7 +42,7 @@ def _own_session(request: HttpRequest, pk: int) -> ReadingSession:
 
 def _case_at(session: ReadingSession, position: int) -> tuple[services.SessionState, Case]:
     """The session's state (loaded once for the request) and the case at ``position``."""
-    state = services.load_state(session)
+    state = services.load_state(session, position)
     if not state.may_open(position):
         raise Http404
     return state, get_object_or_404(Case, pk=state.case_ids[position])
