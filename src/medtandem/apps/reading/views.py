@@ -140,7 +140,9 @@ def case_step(request: HttpRequest, pk: int, position: int) -> HttpResponse:
         "submission_key": uuid.uuid4(),
         "prefill": prefill,
         "prefill_rhythm": prefill.rhythm if prefill else "",
-        "rating_rows": selectors.rating_rows(prefill),
+        "rating_rows": (rows := selectors.rating_rows(prefill)),
+        # The rows' markup depends only on these values (and the language): cached as a fragment.
+        "rating_rows_key": ",".join(f"{r.code}={r.value}" for r in rows),
         "levels": rating.LEVELS,
         "call_threshold": rating.CALL_THRESHOLD,
     })
