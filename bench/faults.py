@@ -177,7 +177,7 @@ def main() -> int:
                 events.append(f"{at:>4}s new task worker {task_worker.pid}")
             elif what == "restart-postgres":
                 started = time.monotonic()
-                await asyncio.to_thread(pg_ctl, "restart", "-m", "fast", "-o",
+                await asyncio.to_thread(pg_ctl, "restart", "-m", "fast", "-l", str(DATA / "log"), "-o",
                                         f"-p {PORT} -k /tmp -c listen_addresses=127.0.0.1")
                 events.append(f"{at:>4}s PostgreSQL restarted (fast) in {time.monotonic() - started:.1f} s")
 
