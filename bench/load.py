@@ -34,11 +34,9 @@ import os
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -342,6 +340,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--worker-class", choices=("sync", "gthread"), default="sync")
     parser.add_argument("--url", default=None, help="drive this server instead of starting one")
+    parser.add_argument("--nodes", type=int, default=0,
+                        help="start N web nodes and 2 task workers behind HAProxy (bench/nodes.py); needs --redis")
+    parser.add_argument("--kill-node-at", type=float, default=None,
+                        help="with --nodes: SIGKILL node 0 this many seconds into each level")
+    parser.add_argument("--jobs", type=int, default=0, help="enqueue this many probe jobs at the start (--nodes)")
     parser.add_argument("--server-pids", default="", help="with --url: pids whose CPU to count")
     parser.add_argument("--ack-log", default=None, help="write acknowledged reads here (JSON lines)")
     parser.add_argument("--json", default=None, help="write the figures here")
@@ -366,18 +369,38 @@ def main() -> int:
     sessions: dict[str, list[int]] = json.loads(out.stdout.strip().splitlines()[-1])
 
     server = None
-    if args.url:
+    layout = None
+    job_prefix = f"load-{int(time.time())}-"
+    if args.nodes:
+        import nodes
+
+        if not args.redis:
+            parser.error("--nodes needs --redis (the nodes share its cache and queue)")
+        env["MEDTANDEM_QUEUE_URL"] = args.redis
+        env["MEDTANDEM_QUEUE_NAME"] = f"medtandem-bench-{os.getpid()}"
+        layout = nodes.start_layout(env, args.nodes, max(1, args.workers // args.nodes))
+        base, pids = layout.url, layout.node_pids
+        if args.jobs:
+            import faults
+
+            faults.django_eval({**env, "JOB_PREFIX": job_prefix},
+                               "from medtandem.apps.jobs import enqueue\n"
+                               f"[enqueue('jobs.probe', key=os.environ['JOB_PREFIX'] + str(i), seconds=0.5, tag=str(i)) "
+                               f"for i in range({args.jobs})]\nprint('ok')")
+    elif args.url:
         base = args.url.rstrip("/")
         pids = [int(p) for p in args.server_pids.split(",") if p]
     else:
         port = free_port()
         server = start_server(env, port, args.workers, args.worker_class)
         base, pids = f"http://127.0.0.1:{port}", [server.pid]
-    print(f"Server: {base} ({args.workers} {args.worker_class} workers)" if server else f"Server: {base}", flush=True)
+    print(f"Server: {base} ({args.workers} {args.worker_class} workers)" if server else
+          f"Server: {base} ({args.nodes} nodes behind HAProxy)" if layout else f"Server: {base}", flush=True)
     results = []
     ack = open(args.ack_log, "w") if args.ack_log else None  # noqa: SIM115
     try:
         names = sorted(sessions)
+        all_stats: list[Stats] = []
         if args.login_peak:
             stats = Stats()
             cpu0, t0 = tree_cpu_s(pids), time.perf_counter()
@@ -399,18 +422,47 @@ def main() -> int:
                 for learner in learners:
                     learner.stats = stats
                 cpu_start = tree_cpu_s(pids)
+                chaos = []
+                if layout is not None and args.kill_node_at is not None and layout.nodes[0].poll() is None:
+                    async def kill_later() -> None:
+                        await asyncio.sleep(args.kill_node_at)
+                        layout.kill_node(0)
+                        print(f"   {args.kill_node_at:.0f} s: node 0 killed (SIGKILL)", flush=True)
+                    chaos.append(asyncio.create_task(kill_later()))
                 wall = await drive(learners, args.duration, args.max_reads)
+                for task in chaos:
+                    await task
                 level.cpu = tree_cpu_s(pids) - cpu_start  # type: ignore[attr-defined]
                 for learner in learners:
                     await learner.client.aclose()
                 return wall
 
             wall = asyncio.run(level())
+            all_stats.append(stats)
             results.append(report(f"{n} learners", stats, wall, level.cpu, uptime_load()))  # type: ignore[attr-defined]
             if ack:
                 for row in stats.acked:
                     ack.write(json.dumps(row) + "\n")
+        if layout is not None:
+            import faults
+
+            acks = var_dir / f"acks-{os.getpid()}.jsonl"
+            acks.write_text("".join(json.dumps(a) + "\n" for st in all_stats for a in st.acked))
+            outcome = faults.check_acks(env, acks)
+            print(f"\nThrough HAProxy: {json.dumps(outcome)}; events: {layout.events}")
+            results.append({"title": "nodes check", **outcome})
+            if args.jobs:
+                deadline = time.monotonic() + 120
+                while time.monotonic() < deadline:
+                    jobs = json.loads(faults.django_eval({**env, "JOB_PREFIX": job_prefix}, faults.JOBS))
+                    if jobs["done"] == args.jobs:
+                        break
+                    time.sleep(3)
+                print(f"Jobs on the two workers (Redis queue): {json.dumps(jobs)}")
+                results.append({"title": "nodes jobs", **jobs})
     finally:
+        if layout is not None:
+            layout.stop()
         if ack:
             ack.close()
         if server is not None:

@@ -8,6 +8,7 @@ submission (same submission key) returns the read already stored.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import uuid
 from collections.abc import Iterable
@@ -23,8 +24,8 @@ from django.utils.translation import gettext as _
 
 from medtandem.apps.accounts.models import User
 from medtandem.apps.cases.models import AIPrediction, Case, CaseSet
-from medtandem.apps.cases.services import build_case_set, current_model, suggestion_for
 from medtandem.apps.cases.selectors import cached_prediction, remember_prediction
+from medtandem.apps.cases.services import build_case_set, current_model, suggestion_for
 from medtandem.apps.reading import rating, visibility
 from medtandem.apps.reading.models import (
     Condition,
@@ -455,10 +456,9 @@ def open_step(session: ReadingSession, case: Case | int, condition: str) -> None
     if connection.in_atomic_block:
         StepOpening.objects.bulk_create([opening], ignore_conflicts=True)
         return
-    try:  # autocommit (a request): one INSERT, its own transaction; a conflict means "already open"
+    # Autocommit (a request): one INSERT, its own transaction; a conflict means "already open".
+    with contextlib.suppress(IntegrityError):
         opening.save(force_insert=True)
-    except IntegrityError:
-        pass
 
 
 def may_see_ai(session: ReadingSession, case: Case) -> bool:
