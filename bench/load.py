@@ -51,7 +51,8 @@ CLK = os.sysconf("SC_CLK_TCK")
 # --- set-up (runs in a Django process of its own) ---------------------------------------------------
 
 def setup(n_learners: int) -> None:
-    """Create learners bench-0000.. with practice sessions (idempotent); print their session ids."""
+    """Create learners bench-0000.. with practice sessions (idempotent); print their unfinished
+    sessions and the position each is at."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medtandem.web.settings")
     import django
 
@@ -73,7 +74,7 @@ def setup(n_learners: int) -> None:
                     if current_position(s) is not None]
         while len(sessions) < SESSIONS_PER_LEARNER:
             sessions.append(start_session(user, case_set, "practice", title="Bench"))
-        out[username] = [s.pk for s in sessions]
+        out[username] = [[s.pk, current_position(s)] for s in sessions]
     print(json.dumps(out))
 
 
@@ -175,16 +176,24 @@ def _status(kind: str, response) -> str:  # type: ignore[no-untyped-def]
     return f"{kind}: HTTP {response.status_code} {ctype}"
 
 
+#: Where each session is, kept across load levels (a learner resumes where it stopped).
+POSITIONS: dict[int, int] = {}
+FINISHED: set[int] = set()
+
+
 class Learner:
-    def __init__(self, base: str, username: str, sessions: list[int], stats: Stats) -> None:
+    def __init__(self, base: str, username: str, sessions: list[list[int]], stats: Stats) -> None:
         import httpx
 
-        self.base, self.username, self.sessions, self.stats = base, username, list(sessions), stats
+        self.base, self.username, self.stats = base, username, stats
+        for pk, position in sessions:
+            POSITIONS.setdefault(pk, position)
+        self.sessions = [pk for pk, _ in sessions if pk not in FINISHED]
         self.cookies: dict[str, str] = {}
         host = base.split("://", 1)[1]
         self.headers = {"X-Forwarded-Proto": "https", "Origin": f"https://{host}", "Referer": f"https://{host}/"}
         self.client = httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=False)
-        self.position: dict[int, int] = {}
+        self.position = POSITIONS
 
     def _cookie_header(self) -> dict[str, str]:
         return {**self.headers, "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
@@ -282,6 +291,7 @@ class Learner:
     def _advance(self, session: int, position: int) -> None:
         if position + 1 >= N_CASES:
             self.sessions.pop(0)
+            FINISHED.add(session)
         else:
             self.position[session] = position + 1
 
@@ -293,9 +303,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-def report(title: str, stats: Stats, wall: float, cpu: float | None, load: str) -> dict[str, object]:
+def report(title: str, stats: Stats, wall: float, cpu: float | None, load: str,
+           client_cpu: float | None = None) -> dict[str, object]:
     print(f"\n== {title}: {stats.reads} committed reads in {wall:.1f} s = {stats.reads / wall:.1f} reads/s"
           f"  (load: {load})")
+    if client_cpu is not None:
+        print(f"   load client CPU: {client_cpu:.1f} s (same machine)")
     if cpu is not None and stats.reads:
         print(f"   server CPU: {cpu:.1f} s = {1000 * cpu / stats.reads:.1f} ms per committed read")
     print(f"   {'request':16} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
@@ -315,7 +328,7 @@ def uptime_load() -> str:
     return Path("/proc/loadavg").read_text().split(" ", 3)[:3].__str__()
 
 
-async def login_all(base: str, sessions: dict[str, list[int]], names: list[str], stats: Stats) -> list[Learner]:
+async def login_all(base: str, sessions: dict[str, list[list[int]]], names: list[str], stats: Stats) -> list[Learner]:
     learners = [Learner(base, name, sessions[name], stats) for name in names]
     await asyncio.gather(*(learner.login() for learner in learners))
     return learners
@@ -366,7 +379,7 @@ def main() -> int:
         return 1
     out = subprocess.run([PY, __file__, "--setup", str(n_accounts)], env=env, cwd=ROOT, capture_output=True,
                          text=True, timeout=1800, check=True)
-    sessions: dict[str, list[int]] = json.loads(out.stdout.strip().splitlines()[-1])
+    sessions: dict[str, list[list[int]]] = json.loads(out.stdout.strip().splitlines()[-1])
 
     server = None
     layout = None
@@ -422,6 +435,7 @@ def main() -> int:
                 for learner in learners:
                     learner.stats = stats
                 cpu_start = tree_cpu_s(pids)
+                level.client0 = time.process_time()  # type: ignore[attr-defined]
                 chaos = []
                 if layout is not None and args.kill_node_at is not None and layout.nodes[0].poll() is None:
                     async def kill_later() -> None:
@@ -433,13 +447,15 @@ def main() -> int:
                 for task in chaos:
                     await task
                 level.cpu = tree_cpu_s(pids) - cpu_start  # type: ignore[attr-defined]
+                level.client = time.process_time() - level.client0  # type: ignore[attr-defined]
                 for learner in learners:
                     await learner.client.aclose()
                 return wall
 
             wall = asyncio.run(level())
             all_stats.append(stats)
-            results.append(report(f"{n} learners", stats, wall, level.cpu, uptime_load()))  # type: ignore[attr-defined]
+            results.append(report(f"{n} learners", stats, wall, level.cpu, uptime_load(),  # type: ignore[attr-defined]
+                                  level.client))  # type: ignore[attr-defined]
             if ack:
                 for row in stats.acked:
                     ack.write(json.dumps(row) + "\n")
