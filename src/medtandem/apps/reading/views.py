@@ -178,7 +178,12 @@ def submit_read(request: HttpRequest, pk: int, position: int) -> HttpResponse:
         messages.warning(request, _("Cette lecture n'a pas été modifiée : %(e)s") % {"e": exc})
         return redirect("reading:case", pk=pk, position=position)
     if _wants_json(request):
-        next_step = services.FEEDBACK if condition == session.steps[-1] else session.steps[session.steps.index(condition) + 1]
+        # A new read moves the case one step on; a retry answers where the case is now (one query).
+        if created:
+            steps = session.steps
+            next_step = services.FEEDBACK if condition == steps[-1] else steps[steps.index(condition) + 1]
+        else:
+            next_step = services.step_for(session, case)
         return JsonResponse({"read": str(read.submission_key), "created": created,
                              "next_step": next_step}, status=201 if created else 200)
     return redirect("reading:case", pk=pk, position=position)
