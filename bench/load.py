@@ -446,7 +446,8 @@ def main() -> int:
                 wall = await drive(learners, args.duration, args.max_reads)
                 for task in chaos:
                     await task
-                level.cpu = tree_cpu_s(pids) - cpu_start  # type: ignore[attr-defined]
+                # A killed node takes its CPU time with it: no per-read figure then.
+                level.cpu = None if chaos else tree_cpu_s(pids) - cpu_start  # type: ignore[attr-defined]
                 level.client = time.process_time() - level.client0  # type: ignore[attr-defined]
                 for learner in learners:
                     await learner.client.aclose()
