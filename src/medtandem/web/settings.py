@@ -183,9 +183,9 @@ MIDDLEWARE.insert(
 )
 MIDDLEWARE.append("medtandem.web.availability.DatabaseUnavailableMiddleware")
 INSTALLED_APPS.append("medtandem.apps.jobs")
-#: The task queue (huey): SQLite file under VAR_DIR by default, Redis when MEDTANDEM_QUEUE_URL
-#: (or REDIS_URL) names one. See medtandem.apps.jobs.
-MEDTANDEM_QUEUE_URL = os.environ.get("MEDTANDEM_QUEUE_URL", os.environ.get("REDIS_URL", ""))
+#: The task queue (huey): empty = the application's database (PostgreSQL; on SQLite a queue file
+#: under VAR_DIR); redis://... at scale. See medtandem.apps.jobs.queue.
+MEDTANDEM_QUEUE_URL = os.environ.get("MEDTANDEM_QUEUE_URL", "")
 MEDTANDEM_QUEUE_NAME = os.environ.get("MEDTANDEM_QUEUE_NAME", "medtandem")
 #: Cache keys carry a prefix: a Redis may be shared with other services.
 CACHES["default"].setdefault("KEY_PREFIX", os.environ.get("CACHE_KEY_PREFIX", "medtandem"))
