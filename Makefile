@@ -11,7 +11,7 @@ PORT   ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export MEDTANDEM_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: install install-train demo serve test test-sqlite test-postgres lint bench clean messages
+.PHONY: install install-train demo serve serve-prod worker test test-sqlite test-postgres lint bench clean messages
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -40,6 +40,13 @@ demo: install
 
 serve: install
 	$(PY) -m medtandem.cli manage runserver $(HOST):$(PORT)
+
+# Production server (gunicorn, see docs/operations.md) and the task worker; HUP the server to reload.
+serve-prod: install
+	$(PY) -m medtandem.cli serve --bind $(HOST):$(PORT)
+
+worker: install
+	$(PY) -m medtandem.cli worker
 
 test: install install-train
 	@$(MAKE) --no-print-directory test-sqlite

@@ -36,3 +36,20 @@ def _default_language() -> None:
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Start every test with empty in-process caches: a test database rolled back reuses primary
+    keys, so a cached case list, suggestion or tracing could otherwise outlive its rows. Only
+    in-process caches are cleared (never a shared Redis)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    for alias in caches:
+        backend = caches[alias]
+        if isinstance(backend, LocMemCache):
+            backend.clear()
+    from medtandem.apps.reading.tracing import clear_local
+
+    clear_local()

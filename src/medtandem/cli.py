@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "medtandem.apps.audit.commands",
     "medtandem.apps.observatory.commands",
     "medtandem.web.commands",
+    "medtandem.web.production",
 )
 
 

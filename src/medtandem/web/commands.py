@@ -90,5 +90,12 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"  note: {note}")
     if args.no_serve:
         return 0
-    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False)
+    # Issue 12: the embedded task worker runs beside the demo server and stops with it.
+    from medtandem.apps.jobs.worker import spawn_worker, stop_worker
+
+    worker = spawn_worker(workers=1)
+    try:
+        call_command("runserver", f"{args.host}:{args.port}", use_reloader=False)
+    finally:
+        stop_worker(worker)
     return 0

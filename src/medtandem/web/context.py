@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from medtandem.apps.accounts.selectors import roles_of
@@ -24,17 +26,26 @@ NAV_ITEMS = [
 ]
 
 
+@lru_cache(maxsize=64)
+def _url(name: str, prefix: str) -> str | None:
+    """A navigation target, reversed once per process and script prefix (every page shows them)."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None  # that domain's pages are not built yet
+
+
 def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     roles = roles_of(user) if user is not None and user.is_authenticated else set()
     items = []
+    prefix = get_script_prefix()
     for name, label, needed in NAV_ITEMS:
         if needed and not roles & set(needed):
             continue
         if name != "observatory:registry" and not roles:
             continue
-        try:
-            items.append({"url": reverse(name), "label": label, "active": request.path.startswith(reverse(name))})
-        except NoReverseMatch:
-            continue  # that domain's pages are not built yet
+        url = _url(name, prefix)
+        if url is not None:
+            items.append({"url": url, "label": label, "active": request.path.startswith(url)})
     return {"nav_items": items, "user_roles": roles}

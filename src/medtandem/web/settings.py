@@ -216,3 +216,29 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _flag("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "MedTandem <no-reply@localhost>")
 MEDTANDEM_NOTIFY_BY_EMAIL = bool(os.environ.get("EMAIL_HOST"))
+# --- Production serving and background work (issue 12; helper-production) -----------------------
+# Kept in one block so that it merges apart from the other settings. See docs/operations.md.
+#: Sessions are read from the cache and written through to the database: one query fewer per
+#: request on every page, and still revocable (logging out deletes the row).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+#: Argon2id at OWASP's parameters (m=19 MiB, t=2, p=1); older hashes are upgraded at log-in.
+PASSWORD_HASHERS = ["medtandem.web.hashers.OwaspArgon2PasswordHasher", *PASSWORD_HASHERS]
+#: A persistent connection broken by a database restart is detected at the start of a request,
+#: not by the learner's first query.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
+# Responses compressed (after WhiteNoise, which serves its own pre-compressed static files); a lost
+# database connection answers a retryable JSON 503. BREACH: see docs/operations.md.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
+    if "whitenoise.middleware.WhiteNoiseMiddleware" in MIDDLEWARE else 1,
+    "medtandem.web.compression.GZipMiddleware",
+)
+MIDDLEWARE.append("medtandem.web.availability.DatabaseUnavailableMiddleware")
+INSTALLED_APPS.append("medtandem.apps.jobs")
+#: The task queue (huey): empty = the application's database (PostgreSQL; on SQLite a queue file
+#: under VAR_DIR); redis://... at scale. See medtandem.apps.jobs.queue.
+MEDTANDEM_QUEUE_URL = os.environ.get("MEDTANDEM_QUEUE_URL", "")
+MEDTANDEM_QUEUE_NAME = os.environ.get("MEDTANDEM_QUEUE_NAME", "medtandem")
+#: Cache keys carry a prefix: a Redis may be shared with other services.
+CACHES["default"].setdefault("KEY_PREFIX", os.environ.get("CACHE_KEY_PREFIX", "medtandem"))
+# --- end of issue 12 block ---------------------------------------------------------------------

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from medtandem.web.availability import RETRY_AFTER_S
 
 
 @require_safe
@@ -14,10 +17,20 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """Liveness and readiness for a load balancer: 200 when the database answers, else 503 (JSON)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        connection.close_if_unusable_or_obsolete()
+        response = JsonResponse({"status": "unavailable", "database": "down", "detail": type(exc).__name__},
+                                status=503)
+        response["Retry-After"] = str(RETRY_AFTER_S)
+        return response
+    return JsonResponse({"status": "ok", "database": "ok"})
 
 
 # --- error pages ------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from medtandem.apps.cases.models import AIPrediction, Case, CaseSignal
@@ -67,3 +68,31 @@ def record_or_none(case: Case) -> EcgRecord | None:
 
 def prediction_for(case: Case, model_name: str, model_version: str) -> AIPrediction | None:
     return AIPrediction.objects.filter(case=case, model_name=model_name, model_version=model_version).first()
+
+
+#: Cached suggestions are kept a day: a model version's output for a case never changes (a new
+#: version gets new rows), and :func:`medtandem.apps.cases.services.cache_predictions` drops the
+#: entries it rewrites.
+PREDICTION_CACHE_S = 24 * 3600
+
+
+def prediction_cache_key(case_id: int, model_name: str, model_version: str) -> str:
+    return f"medtandem:cases:prediction:{case_id}:{model_name}:{model_version}"
+
+
+def cached_prediction(case_id: int, model_name: str, model_version: str) -> AIPrediction | None:
+    """That model version's stored suggestion for the case, from the cache or one query."""
+    key = prediction_cache_key(case_id, model_name, model_version)
+    prediction = cache.get(key)
+    if prediction is None:
+        prediction = AIPrediction.objects.filter(
+            case_id=case_id, model_name=model_name, model_version=model_version).first()
+        if prediction is not None:
+            remember_prediction(prediction)
+    return prediction
+
+
+def remember_prediction(prediction: AIPrediction) -> None:
+    """Keep a stored suggestion in the cache (after it was computed on first use)."""
+    cache.set(prediction_cache_key(prediction.case_id, prediction.model_name, prediction.model_version),
+              prediction, PREDICTION_CACHE_S)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from medtandem.ai import EcgModel, load_model
@@ -22,7 +23,7 @@ from medtandem.apps.cases.models import (
     CaseSignal,
     ScpStatement,
 )
-from medtandem.apps.cases.selectors import filter_cases, record_of
+from medtandem.apps.cases.selectors import filter_cases, prediction_cache_key, record_of
 from medtandem.ecg.bundle import encode_signal
 from medtandem.ecg.ptbxl import PtbxlEntry, iter_signals, read_database
 from medtandem.ecg.record import EcgReadError, EcgRecord
@@ -235,10 +236,12 @@ def store_prediction(case: Case, model_name: str, model_version: str, probabilit
     Returns ``(prediction, created)``. A version's output is deterministic, so storing it again
     replaces the row with identical content (a race between two writers is harmless).
     """
-    return AIPrediction.objects.update_or_create(
+    stored = AIPrediction.objects.update_or_create(
         case=case, model_name=model_name, model_version=model_version,
         defaults={"probabilities": probabilities, "explanation": explanation or {}},
     )
+    cache.delete(prediction_cache_key(case.pk, model_name, model_version))  # the reading path caches it
+    return stored
 
 
 def cache_predictions(

@@ -8,6 +8,7 @@ submission (same submission key) returns the read already stored.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import uuid
 from collections.abc import Callable, Iterable
@@ -16,14 +17,16 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mass_mail
-from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from medtandem.apps.accounts.models import User
 from medtandem.apps.cases.models import AIPrediction, Case, CaseSet
+from medtandem.apps.cases.selectors import cached_prediction, remember_prediction
 from medtandem.apps.cases.services import build_case_set, current_model, suggestion_for
 from medtandem.apps.reading import rating, visibility
 from medtandem.apps.reading.models import (
@@ -45,6 +48,10 @@ class ReadingRuleError(Exception):
 
 class SessionLockedError(ReadingRuleError):
     """The session's reads are frozen (its reader study is locked): nothing more is accepted (HTTP 409)."""
+
+
+class CaseNotOpenError(ReadingRuleError):
+    """The case is not (yet) open to this learner in this session: a later case, or none (HTTP 404)."""
 
 
 class ReadValidationError(ValueError):
@@ -347,6 +354,31 @@ def cases_of(session: ReadingSession) -> list[Case]:
     return list(session.case_set.ordered_cases())
 
 
+def _case_ids_key(session: ReadingSession) -> str:
+    # A session's case set and order never change once it is opened (no service edits a case set's
+    # items or a session's order), so the ordered ids are cached per session. The key carries the
+    # creation time and the order, so that a reused primary key (a restored database, a test
+    # database rolled back) can never pick up another session's list.
+    order = ",".join(map(str, session.case_order)) if session.case_order else "set"
+    stamp = session.created_at.timestamp() if session.created_at else 0
+    return f"medtandem:reading:case-ids:{session.pk}:{session.case_set_id}:{stamp}:{hash(order)}"
+
+
+def case_ids_of(session: ReadingSession) -> list[int]:
+    """The ids of the session's cases in reading order (cached: immutable for a session)."""
+    key = _case_ids_key(session)
+    ids = cache.get(key)
+    if ids is None:
+        set_ids = list(session.case_set.ordered_cases().values_list("pk", flat=True))
+        if session.case_order:
+            members = set(set_ids)
+            ids = [pk for pk in session.case_order if pk in members]
+        else:
+            ids = set_ids
+        cache.set(key, ids, 24 * 3600)
+    return list(ids)
+
+
 def reads_by_case(session: ReadingSession) -> dict[int, dict[str, Read]]:
     out: dict[int, dict[str, Read]] = {}
     for read in session.reads.all():
@@ -354,14 +386,83 @@ def reads_by_case(session: ReadingSession) -> dict[int, dict[str, Read]]:
     return out
 
 
-def step_for(session: ReadingSession, case: Case, reads: dict[str, Read] | None = None) -> str:
-    """The step the learner is at for this case: a condition to read, or ``"feedback"``."""
-    if reads is None:
-        reads = {r.condition: r for r in session.reads.filter(case=case)}
+@dataclass
+class SessionState:
+    """A session with its case ids and reads, loaded once per request (one query for the reads).
+
+    Every rule below (order of cases, step of a case, what may be seen) is answered from it, so a
+    request never reloads the session's cases or reads to ask a second question. ``done`` holds the
+    conditions read per case (all cases); ``reads`` the full reads of the cases the request shows.
+    """
+
+    session: ReadingSession
+    case_ids: list[int]
+    done: dict[int, set[str]]
+    reads: dict[int, dict[str, Read]]
+
+    @property
+    def n_cases(self) -> int:
+        return len(self.case_ids)
+
+    def case_reads(self, case_id: int) -> dict[str, Read]:
+        return self.reads.get(case_id, {})
+
+    def step(self, case_id: int) -> str:
+        return _step(self.session, self.done.get(case_id, set()))
+
+    def current_position(self) -> int | None:
+        for index, case_id in enumerate(self.case_ids):
+            if self.step(case_id) != FEEDBACK:
+                return index
+        return None
+
+    def may_open(self, position: int) -> bool:
+        current = self.current_position()
+        return 0 <= position < self.n_cases and (current is None or position <= current)
+
+    def may_see_ai(self, case_id: int) -> bool:
+        return self.session.mode != Mode.UNAIDED and self.step(case_id) in (Condition.AIDED, FEEDBACK)
+
+    def may_see_truth(self, case_id: int) -> bool:
+        return self.session.show_feedback and self.step(case_id) == FEEDBACK
+
+
+#: A read's columns, loaded as tuples: model instances are built only for the reads a page shows
+#: (building one per read of a 40-case session cost a few ms per request).
+_READ_FIELDS = tuple(f.attname for f in Read._meta.concrete_fields)
+_CASE, _CONDITION, _SESSION, _KEY = (_READ_FIELDS.index(n) for n in ("case_id", "condition", "session_id", "submission_key"))
+
+
+def _read_of(row: tuple[Any, ...]) -> Read:
+    return Read.from_db("default", _READ_FIELDS, row)
+
+
+def load_state(session: ReadingSession, position: int | None = None) -> SessionState:
+    """The session's state for one request: case ids (cached) and reads (one query); the full reads
+    of the case at ``position`` (when given and valid)."""
+    case_ids = case_ids_of(session)
+    shown = case_ids[position] if position is not None and 0 <= position < len(case_ids) else None
+    done: dict[int, set[str]] = {}
+    reads: dict[int, dict[str, Read]] = {}
+    for row in Read.objects.filter(session_id=session.pk).values_list(*_READ_FIELDS):
+        done.setdefault(row[_CASE], set()).add(row[_CONDITION])
+        if row[_CASE] == shown:
+            reads.setdefault(shown, {})[row[_CONDITION]] = _read_of(row)
+    return SessionState(session, case_ids, done, reads)
+
+
+def _step(session: ReadingSession, reads: dict[str, Read] | set[str]) -> str:
     for condition in session.steps:
         if condition not in reads:
             return condition
     return FEEDBACK
+
+
+def step_for(session: ReadingSession, case: Case, reads: dict[str, Read] | None = None) -> str:
+    """The step the learner is at for this case: a condition to read, or ``"feedback"``."""
+    if reads is None:
+        reads = {r.condition: r for r in session.reads.filter(case=case)}
+    return _step(session, reads)
 
 
 def current_position(session: ReadingSession) -> int | None:
@@ -378,15 +479,23 @@ def _first_unfinished(session: ReadingSession, cases: list[Case], done: dict[int
 
 def may_open(session: ReadingSession, position: int) -> bool:
     """Cases are read in order: a learner may open completed cases and the current one, not later ones."""
-    current = current_position(session)
-    n_cases = session.case_set.cases.count()
-    return 0 <= position < n_cases and (current is None or position <= current)
+    return load_state(session).may_open(position)
 
 
-def open_step(session: ReadingSession, case: Case, condition: str) -> StepOpening:
-    """Record (once) when the server first served a read step."""
-    opening, _ = StepOpening.objects.get_or_create(session=session, case=case, condition=condition)
-    return opening
+def open_step(session: ReadingSession, case: Case | int, condition: str) -> None:
+    """Record (once) when the server first served a read step.
+
+    One INSERT: the first opening is kept, later ones and concurrent twins are refused by the
+    one-opening-per-step constraint.
+    """
+    case_id = case if isinstance(case, int) else case.pk
+    opening = StepOpening(session=session, case_id=case_id, condition=condition)
+    if connection.in_atomic_block:
+        StepOpening.objects.bulk_create([opening], ignore_conflicts=True)
+        return
+    # Autocommit (a request): one INSERT, its own transaction; a conflict means "already open".
+    with contextlib.suppress(IntegrityError):
+        opening.save(force_insert=True)
 
 
 def may_see_ai(session: ReadingSession, case: Case) -> bool:
@@ -401,11 +510,25 @@ def may_see_truth(session: ReadingSession, case: Case) -> bool:
     return session.show_feedback and step_for(session, case) == FEEDBACK
 
 
-def ai_suggestion(session: ReadingSession, case: Case) -> AIPrediction:
-    """The session's model's suggestion for the case, only when the rules allow it."""
-    if not may_see_ai(session, case):
+def ai_suggestion(session: ReadingSession, case: Case, state: SessionState | None = None) -> AIPrediction:
+    """The session's model's suggestion for the case, only when the rules allow it.
+
+    With ``state`` (the request's loaded state) the rule is answered without another query; the
+    suggestion itself is cached per (case, model version) (it never changes for a version).
+    """
+    allowed = state.may_see_ai(case.pk) if state is not None else may_see_ai(session, case)
+    if not allowed:
         raise ReadingRuleError("the AI suggestion is shown only after the unaided read is stored")
-    return suggestion_for(case, session.ai_model_name, session.ai_model_version)
+    return _suggestion(case, session)
+
+
+def _suggestion(case: Case, session: ReadingSession) -> AIPrediction:
+    cached = cached_prediction(case.pk, session.ai_model_name, session.ai_model_version)
+    if cached is not None:
+        return cached
+    prediction = suggestion_for(case, session.ai_model_name, session.ai_model_version)
+    remember_prediction(prediction)
+    return prediction
 
 
 def commit_read(
@@ -432,38 +555,40 @@ def commit_read(
             raise ReadingRuleError(_("cette clé de soumission appartient à une autre lecture"))
         return existing
 
-    twin = stored_twin()
-    if twin is not None:
-        return twin, False
+    # One query loads the session's reads and, for this case, the reads of the same learner that
+    # revealed its truth in other sessions (the provenance flag); the session's case ids are cached.
+    done: dict[int, set[str]] = {}
+    seen = False
+    others = visibility.revealing_q() & Q(learner_id=session.learner_id, case_id=case.pk) & ~Q(session_id=session.pk)
+    for row in Read.objects.filter(Q(session_id=session.pk) | others).values_list(*_READ_FIELDS):
+        if row[_SESSION] != session.pk:
+            seen = True
+            continue
+        # A retry (same key) returns the stored read, whatever happened since (even a lock).
+        if row[_KEY] == key:
+            if (row[_CASE], row[_CONDITION]) != (case.pk, condition):
+                raise ReadingRuleError(_("cette clé de soumission appartient à une autre lecture"))
+            return _read_of(row), False
+        done.setdefault(row[_CASE], set()).add(row[_CONDITION])
     if session.locked_at is not None:
         raise SessionLockedError(_("cette étude est verrouillée : aucune lecture n'est plus acceptée"))
-    # The session's cases and reads are loaded once; every rule below is checked against them.
-    cases = cases_of(session)
-    case_ids = [c.pk for c in cases]
-    if case.pk not in case_ids:
-        raise ReadingRuleError(_("ce cas ne fait pas partie de la séance"))
-    done = reads_by_case(session)
-    current = _first_unfinished(session, cases, done)
-    if current is not None and case_ids.index(case.pk) > current:
-        raise ReadingRuleError(_("les cas se lisent dans l'ordre"))
+    state = SessionState(session, case_ids_of(session), done, {})
+    if case.pk not in state.case_ids:
+        raise CaseNotOpenError(_("ce cas ne fait pas partie de la séance"))
+    current = state.current_position()
+    if current is not None and state.case_ids.index(case.pk) > current:
+        raise CaseNotOpenError(_("les cas se lisent dans l'ordre"))
     if session.available_from and timezone.now() < session.available_from:
         raise ReadingRuleError(_("cette séance ouvre après sa période de sevrage"))
-    case_reads = done.get(case.pk, {})
-    expected = step_for(session, case, case_reads)
+    expected = state.step(case.pk)
     if expected != condition:
-        # A twin stored between the first look and loading the reads is a retry, not a conflict.
-        twin = stored_twin()
-        if twin is not None:
-            return twin, False
-        if expected == FEEDBACK or condition in case_reads:
+        if expected == FEEDBACK or condition in state.done.get(case.pk, set()):
             raise ReadingRuleError(_("cette lecture est déjà validée et ne peut plus être modifiée"))
         raise ReadingRuleError(_("la lecture %(step)s de ce cas vient d'abord") % {"step": Condition(expected).label})
-    prediction = ai_suggestion(session, case) if condition == Condition.AIDED else None
+    prediction = ai_suggestion(session, case, state) if condition == Condition.AIDED else None
     opening = StepOpening.objects.filter(session=session, case=case, condition=condition).first()
-    seen = case.pk in visibility.cases_seen_with_truth([session.learner_id], excluding_session=session)
     try:
-        with transaction.atomic():
-            read = Read.objects.create(
+        read = _insert(
                 session=session,
                 learner_id=session.learner_id,
                 case=case,
@@ -476,21 +601,31 @@ def commit_read(
                 ai_prediction=prediction,
                 seen_truth_before=seen,
                 **answer.fields(),
-            )
+        )
     except IntegrityError:
-        # A concurrent duplicate (double click reaching two workers) lost the race.
+        # A concurrent duplicate (double click reaching two workers) lost the race, or the key
+        # belongs to a read of another session.
         twin = stored_twin()
         if twin is not None:
             return twin, False
         raise ReadingRuleError(_("cette lecture est déjà validée et ne peut plus être modifiée")) from None
-    done.setdefault(case.pk, {})[condition] = read
-    if session.completed_at is None and _first_unfinished(session, cases, done) is None:
+    state.done.setdefault(case.pk, set()).add(condition)
+    if session.completed_at is None and state.current_position() is None:
         finished = ReadingSession.objects.filter(pk=session.pk, completed_at__isnull=True).update(
             completed_at=timezone.now())
         if finished:  # this request completed it (a concurrent twin does not announce it again)
             session.refresh_from_db(fields=["completed_at"])
             _announce_completed(session)
     return read, True
+
+
+def _insert(**fields: Any) -> Read:
+    """Store a read. In autocommit (a request) the INSERT is its own transaction, one round trip;
+    inside a caller's transaction a savepoint keeps that transaction usable after a lost race."""
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            return Read.objects.create(**fields)
+    return Read.objects.create(**fields)
 
 
 #: Who wants to know that a session is complete: ``listener(session)`` each, after the commit. The

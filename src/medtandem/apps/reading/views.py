@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from typing import Any
 
@@ -33,7 +32,7 @@ from medtandem.apps.observatory.selectors import facts_of
 from medtandem.apps.reading import rating, selectors, services
 from medtandem.apps.reading.forms import AssignForm, CaseFilterForm, CaseSetForm
 from medtandem.apps.reading.models import Condition, Mode, ReadingAssignment, ReadingSession
-from medtandem.ecg.render import render_svg
+from medtandem.apps.reading.tracing import tracing_svg
 
 
 def _own_session(request: HttpRequest, pk: int) -> ReadingSession:
@@ -41,11 +40,20 @@ def _own_session(request: HttpRequest, pk: int) -> ReadingSession:
     return get_object_or_404(ReadingSession.objects.select_related("case_set"), pk=pk, learner=request.user)
 
 
-def _case_at(session: ReadingSession, position: int) -> Case:
-    cases = services.cases_of(session)
-    if not 0 <= position < len(cases) or not services.may_open(session, position):
+def _case_at(session: ReadingSession, position: int) -> tuple[services.SessionState, Case]:
+    """The session's state (loaded once for the request) and the case at ``position``."""
+    state = services.load_state(session, position)
+    if not state.may_open(position):
         raise Http404
-    return cases[position]
+    return state, get_object_or_404(Case, pk=state.case_ids[position])
+
+
+def _state_at(session: ReadingSession, position: int) -> tuple[services.SessionState, int]:
+    """Like :func:`_case_at` without loading the case (its id is enough)."""
+    state = services.load_state(session)
+    if not state.may_open(position):
+        raise Http404
+    return state, state.case_ids[position]
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -87,32 +95,31 @@ def _model_context(session: ReadingSession) -> dict[str, Any]:
 @login_required
 def case_step(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     session = _own_session(request, pk)
-    case = _case_at(session, position)
-    reads = {r.condition: r for r in session.reads.filter(case=case)}
-    step = services.step_for(session, case, reads)
-    prediction = services.ai_suggestion(session, case) if services.may_see_ai(session, case) else None
+    state, case = _case_at(session, position)
+    reads = state.case_reads(case.pk)
+    step = state.step(case.pk)
+    prediction = services.ai_suggestion(session, case, state) if state.may_see_ai(case.pk) else None
     attribution = None
     if prediction is not None and prediction.explanation.get("kind") == "attribution":
         attribution = prediction.explanation
-    show_truth = step == services.FEEDBACK and services.may_see_truth(session, case)
+    show_truth = step == services.FEEDBACK and state.may_see_truth(case.pk)
     # While reading, the tracing carries a label scoped to the session: the source id (e.g. a
     # PTB-XL record number) could be looked up in the dataset's public labels. It is revealed with
-    # the truth.
+    # the truth; so is the record name (the source record name stays out of the SVG until then).
     label = selectors.case_label(session, position, case, reveal_source=show_truth)
     lang = "en" if get_language().startswith("en") else "fr"
     # render_svg escapes every text it writes (lead names, title), so its markup is safe to inline.
-    record = record_of(case)
-    if not show_truth:
-        record = dataclasses.replace(record, record_id="")  # the source record name stays out of the SVG too
-    svg = mark_safe(  # noqa: S308
-        render_svg(record, attribution=attribution, element_id="ecg-tracing", lang=lang, title=label)
-    )
+    svg = mark_safe(tracing_svg(  # noqa: S308
+        case, lambda: record_of(case), title=label, reveal_record=show_truth, lang=lang,
+        attribution=attribution,
+        explanation_key=f"{prediction.model_name}:{prediction.model_version}:{prediction.pk}" if prediction else "",
+    ))
     context: dict[str, Any] = {
         "session": session,
         "case": case,
         "case_label": label,
         "position": position,
-        "n_cases": session.case_set.cases.count(),
+        "n_cases": state.n_cases,
         "step": step,
         "svg": svg,
         "prediction": prediction,
@@ -135,7 +142,9 @@ def case_step(request: HttpRequest, pk: int, position: int) -> HttpResponse:
         "submission_key": uuid.uuid4(),
         "prefill": prefill,
         "prefill_rhythm": prefill.rhythm if prefill else "",
-        "rating_rows": selectors.rating_rows(prefill),
+        "rating_rows": (rows := selectors.rating_rows(prefill)),
+        # The rows' markup depends only on these values (and the language): cached as a fragment.
+        "rating_rows_key": ",".join(f"{r.code}={r.value}" for r in rows),
         "levels": rating.LEVELS,
         "call_threshold": rating.CALL_THRESHOLD,
     })
@@ -147,7 +156,12 @@ def case_step(request: HttpRequest, pk: int, position: int) -> HttpResponse:
 @login_required
 def submit_read(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     session = _own_session(request, pk)
-    case = _case_at(session, position)
+    # The order rule is checked by commit_read from the reads it loads (one query); here the
+    # position only has to name a case of the session (its id, cached per session).
+    case_ids = services.case_ids_of(session)
+    if not 0 <= position < len(case_ids):
+        raise Http404
+    case = Case(pk=case_ids[position])
     condition = request.POST.get("condition", "")
     try:
         answer = services.parse_answer(request.POST)
@@ -157,6 +171,8 @@ def submit_read(request: HttpRequest, pk: int, position: int) -> HttpResponse:
             return JsonResponse({"error": "invalid", "fields": exc.errors}, status=400)
         messages.error(request, _("Réponse incomplète, rien n'a été enregistré : %(e)s") % {"e": exc})
         return redirect("reading:case", pk=pk, position=position)
+    except services.CaseNotOpenError:
+        raise Http404 from None
     except services.ReadingRuleError as exc:
         if _wants_json(request):
             kind = "locked" if isinstance(exc, services.SessionLockedError) else "conflict"
@@ -164,8 +180,14 @@ def submit_read(request: HttpRequest, pk: int, position: int) -> HttpResponse:
         messages.warning(request, _("Cette lecture n'a pas été modifiée : %(e)s") % {"e": exc})
         return redirect("reading:case", pk=pk, position=position)
     if _wants_json(request):
+        # A new read moves the case one step on; a retry answers where the case is now (one query).
+        if created:
+            steps = session.steps
+            next_step = services.FEEDBACK if condition == steps[-1] else steps[steps.index(condition) + 1]
+        else:
+            next_step = services.step_for(session, case)
         return JsonResponse({"read": str(read.submission_key), "created": created,
-                             "next_step": services.step_for(session, case)}, status=201 if created else 200)
+                             "next_step": next_step}, status=201 if created else 200)
     return redirect("reading:case", pk=pk, position=position)
 
 
@@ -174,10 +196,10 @@ def submit_read(request: HttpRequest, pk: int, position: int) -> HttpResponse:
 @login_required
 def ai_json(request: HttpRequest, pk: int, position: int) -> JsonResponse:
     session = _own_session(request, pk)
-    case = _case_at(session, position)
-    if not services.may_see_ai(session, case):
+    state, case_id = _state_at(session, position)
+    if not state.may_see_ai(case_id):
         return JsonResponse({"error": "forbidden", "detail": "the unaided read comes first"}, status=403)
-    prediction = services.ai_suggestion(session, case)
+    prediction = services.ai_suggestion(session, Case(pk=case_id), state)
     return JsonResponse({
         "model": prediction.model_name, "version": prediction.model_version,
         "probabilities": prediction.probabilities, "explanation": prediction.explanation,

@@ -29,11 +29,14 @@ def revealed_reads(reads: QuerySet[Read] | None = None) -> QuerySet[Read]:
     return reads.filter(session__show_feedback=True).filter(~Q(session__mode=Mode.PRACTICE) | Exists(aided_stored))
 
 
+def revealing_q() -> Q:
+    """The condition on a read that makes it reveal its case's truth (see :func:`revealing_reads`)."""
+    return Q(session__show_feedback=True) & (Q(condition=Condition.AIDED) | ~Q(session__mode=Mode.PRACTICE))
+
+
 def revealing_reads(learners: Iterable[Any]) -> QuerySet[Read]:
     """The reads that revealed a truth: the last read of a case in a session that shows feedback."""
-    return Read.objects.filter(learner__in=list(learners), session__show_feedback=True).filter(
-        Q(condition=Condition.AIDED) | ~Q(session__mode=Mode.PRACTICE)
-    )
+    return Read.objects.filter(learner__in=list(learners)).filter(revealing_q())
 
 
 def cases_seen_with_truth(learners: Iterable[Any], *, before: datetime | None = None,

@@ -1,6 +1,7 @@
 // Read form: time on task, the rating control, and one submission per click.
 // The server is the authority (it refuses a read without a rating per class, and the submission key
-// makes a retry idempotent); this only spares needless requests.
+// makes a retry idempotent); this spares needless requests and retries a submission that did not
+// get through (same key), so a database restart does not lose a learner's read.
 const form = document.querySelector("[data-read-form]");
 if (form) {
   const started = performance.now();
@@ -36,5 +37,41 @@ if (form) {
     form.dataset.submitted = "1";
     form.elements["client_time_ms"].value = String(Math.round(performance.now() - started));
     form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = true; });
+    if (!window.fetch) return; // a plain form post
+    event.preventDefault();
+    submitWithRetry(new FormData(form), 0);
   });
+
+  // The submission key travels with every attempt, so a retry after a lost answer, a restarting
+  // database (503 + Retry-After) or a dropped connection stores the read once. Rule errors (400,
+  // 409) are not retried: the form is then posted as usual and the server's message shown.
+  const MAX_ATTEMPTS = 8;
+  const caseUrl = form.action.replace(/read\/?$/, "");
+  const submitWithRetry = (body, attempt) => {
+    fetch(form.action, { method: "POST", body, credentials: "same-origin",
+                         headers: { Accept: "application/json" } })
+      .then((response) => {
+        if (response.ok) { window.location.assign(caseUrl); return; }
+        if (response.status === 503 || response.status === 502 || response.status === 504) {
+          const after = Number(response.headers.get("Retry-After")) || 0;
+          retryLater(body, attempt, after * 1000);
+          return;
+        }
+        HTMLFormElement.prototype.submit.call(form); // 400/409/403: let the server explain
+      })
+      .catch(() => retryLater(body, attempt, 0));
+  };
+  const retryLater = (body, attempt, minDelay) => {
+    if (attempt + 1 >= MAX_ATTEMPTS) {
+      error.textContent = form.dataset.i18nOffline || "";
+      error.hidden = false;
+      form.dataset.submitted = "0";
+      form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = false; });
+      return;
+    }
+    error.textContent = form.dataset.i18nRetrying || "";
+    error.hidden = false;
+    const delay = Math.max(minDelay, Math.min(8000, 500 * 2 ** attempt));
+    window.setTimeout(() => submitWithRetry(body, attempt + 1), delay);
+  };
 }
