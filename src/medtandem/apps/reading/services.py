@@ -611,10 +611,10 @@ def commit_read(
         raise ReadingRuleError(_("cette lecture est déjà validée et ne peut plus être modifiée")) from None
     state.done.setdefault(case.pk, set()).add(condition)
     if session.completed_at is None and state.current_position() is None:
-        finished = ReadingSession.objects.filter(pk=session.pk, completed_at__isnull=True).update(
-            completed_at=timezone.now())
+        now = timezone.now()
+        finished = ReadingSession.objects.filter(pk=session.pk, completed_at__isnull=True).update(completed_at=now)
         if finished:  # this request completed it (a concurrent twin does not announce it again)
-            session.refresh_from_db(fields=["completed_at"])
+            session.completed_at = now
             _announce_completed(session)
     return read, True
 
@@ -640,6 +640,10 @@ def on_session_completed(listener: Callable[[ReadingSession], object]) -> None:
 
 
 def _announce_completed(session: ReadingSession) -> None:
+    # Only sessions another app opened (they carry its return_url) have anyone to tell: a plain
+    # practice session's last read stays within the reading path's query budget.
+    if not session.return_url:
+        return
     for listener in list(_COMPLETION_LISTENERS):
         transaction.on_commit(lambda listener=listener: listener(session))
 
