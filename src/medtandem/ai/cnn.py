@@ -61,7 +61,11 @@ class CnnClassifier:
     threads: int = 1
     model_: EcgCnn | None = None
 
-    def fit(self, X: NDArray[np.float32], Y: NDArray[np.integer]) -> CnnClassifier:
+    def fit(self, X: NDArray[np.float32], Y: NDArray[np.integer], seed: int | None = None) -> CnnClassifier:
+        """Train on (records, 12, samples) inputs; ``seed`` (default: the ``seed`` field) fixes
+        initialisation, batch order, crops and augmentation."""
+        if seed is not None:
+            self.seed = seed
         if X.ndim != 3 or X.shape[1] != 12:
             raise ValueError(f"X must be (records, 12, samples), got {X.shape}")
         if len(Y) != len(X):
@@ -106,6 +110,13 @@ class CnnClassifier:
 
     def predict_proba(self, X: NDArray[np.float32]) -> NDArray[np.float64]:
         return np.asarray(1.0 / (1.0 + np.exp(-self.decision_function(X))))
+
+    def predict(self, X: NDArray[np.float32], threshold: float | NDArray[np.floating] = 0.5) -> NDArray[np.int8]:
+        return (self.predict_proba(X) >= threshold).astype(np.int8)
+
+    def save(self, path: Path) -> None:
+        """The weights file of the family: ONNX (see :meth:`export_onnx`)."""
+        self.export_onnx(path)
 
     @property
     def n_parameters(self) -> int:
