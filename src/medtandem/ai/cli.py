@@ -13,6 +13,7 @@ from medtandem.ai.families import FAMILIES
 from medtandem.ai.model import ModelLoadError, load_model
 from medtandem.ai.report import format_report, frugality_report
 from medtandem.ecg import EcgReadError, read_record
+from medtandem.ecg.agreement import measurement_agreement
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -107,6 +108,16 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _agreement(args: argparse.Namespace) -> int:
+    try:
+        result = measurement_agreement(args.data, limit=args.limit)
+    except (EcgReadError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(dumps(result.to_dict()))
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ai = subparsers.add_parser("ai", help="frugal ECG models: train, evaluate, predict, report")
     sub = ai.add_subparsers(dest="ai_command", metavar="AI_COMMAND")
@@ -137,6 +148,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--json", action="store_true", help="one JSON object per record and line")
     p.add_argument("--explain", action="store_true", help="include the explanation")
     p.set_defaults(func=_predict)
+
+    p = sub.add_parser("agreement", help="agreement of the measurement program with PTB-XL's own statements")
+    p.add_argument("--data", required=True)
+    p.add_argument("--limit", type=int, default=None)
+    p.set_defaults(func=_agreement)
 
     p = sub.add_parser("report", help="frugality report of the shipped models")
     p.add_argument("--json", action="store_true")

@@ -73,11 +73,14 @@ def feature_vector(m: EcgMeasurements) -> NDArray[np.float64]:
 canonical = standard_leads
 
 
-def record_features(record: EcgRecord) -> tuple[NDArray[np.float64], EcgMeasurements | None]:
-    """Features of a record; when it cannot be measured, all NaN (the model then imputes medians)."""
+def record_features(record: EcgRecord, conditioned: EcgRecord | None = None
+                    ) -> tuple[NDArray[np.float64], EcgMeasurements | None]:
+    """Features of a record; when it cannot be measured, all NaN (the model then imputes medians).
+
+    ``conditioned`` is ``medtandem.ecg.preprocess.condition(record)`` when the caller has it."""
     record = canonical(record)
     try:
-        m = measure(record)
+        m = measure(record, conditioned)
     except MeasurementError:
         return np.full(len(FEATURE_NAMES), np.nan), None
     return feature_vector(m), m

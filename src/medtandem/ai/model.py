@@ -37,6 +37,7 @@ from medtandem.ai.ood import FeatureRange, OodReport
 from medtandem.ai.tabular import MeasurementClassifier
 from medtandem.ecg.measure import LABELS as MLABELS
 from medtandem.ecg.measure import UNITS, EcgMeasurements, machine_statement, rhythm_of
+from medtandem.ecg.preprocess import condition
 from medtandem.ecg.quality import QualityVerdict, assess
 from medtandem.ecg.record import STANDARD_LEADS, EcgRecord
 
@@ -172,8 +173,9 @@ class EcgModel(ABC):
             EcgReadError: a standard lead is missing.
         """
         self._check(record)
-        quality = assess(record)
-        x, m = record_features(record)
+        conditioned = condition(record)
+        quality = assess(record, conditioned)
+        x, m = record_features(record, conditioned)
         statement, shown = _shown(m)
         if not quality.ok:
             return Suggestion(self.name, self.version, {}, {}, quality, None, statement, shown)
@@ -233,8 +235,9 @@ class MeasurementModel(EcgModel):
     def predict_record(self, record: EcgRecord, explain: bool = True) -> Suggestion:
         """As :meth:`EcgModel.predict_record`, measuring the record once for every use."""
         self._check(record)
-        quality = assess(record)
-        x, m = record_features(record)
+        conditioned = condition(record)
+        quality = assess(record, conditioned)
+        x, m = record_features(record, conditioned)
         statement, shown = _shown(m)
         if not quality.ok:
             return Suggestion(self.name, self.version, {}, {}, quality, None, statement, shown)

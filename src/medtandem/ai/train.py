@@ -358,7 +358,8 @@ def perturbed_inputs(data: str | Path, family: str, entries: list[PtbxlEntry], s
                 bad[p].append(True)
     out = {}
     for p in PERTURBATIONS:
-        filled = [x if x is not None else blank_x for x in rows[p]]
+        assert blank_x is not None  # at least one perturbation of the first record is readable
+        filled: list[NDArray[Any]] = [x if x is not None else blank_x for x in rows[p]]
         out[p] = _Perturbed(np.stack(filled).astype(fam.input_dtype), np.stack(meas[p]),
                             np.asarray(refused[p]), np.asarray(bad[p]))
     return out

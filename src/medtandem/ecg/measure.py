@@ -142,6 +142,11 @@ def _sos(low_hz: float, high_hz: float, fs: float) -> NDArray[np.float64]:
     return np.asarray(sps.butter(2, [low_hz / (fs / 2), high_hz / (fs / 2)], btype="band", output="sos"))
 
 
+def qrs_band_sos(fs: float) -> NDArray[np.float64]:
+    """The 5-25 Hz band-pass of the QRS detector (second-order Butterworth sections)."""
+    return _sos(5.0, 25.0, fs)
+
+
 def _smooth(x: NDArray[np.float64], n: int) -> NDArray[np.float64]:
     if n <= 1:
         return x
@@ -188,8 +193,10 @@ def _first_below(v: NDArray[np.float64], start: int, stop: int, step: int, thr: 
     return stop
 
 
-def measure(record: EcgRecord) -> EcgMeasurements:
+def measure(record: EcgRecord, conditioned: EcgRecord | None = None) -> EcgMeasurements:
     """Measure a 12-lead ECG (any sampling rate; leads matched case-insensitively).
+
+    ``conditioned`` is ``condition(record)`` when the caller already has it (it is not recomputed).
 
     Raises:
         MeasurementError: shorter than 3 s, fewer than 2 QRS complexes found, or a flat signal.
@@ -201,11 +208,11 @@ def measure(record: EcgRecord) -> EcgMeasurements:
     fs = WORK_FS
     # The common conditioning (medtandem.ecg.preprocess): first 10 s, 250 Hz, 50 and 60 Hz notches,
     # zero-phase 0.67-40 Hz (AHA 2007: 0.67 Hz without phase distortion keeps the ST segment).
-    rec = condition(rec, fs)
+    rec = conditioned if conditioned is not None else condition(rec, fs)
     x = np.asarray(rec.signal, dtype=np.float64)
 
     # Detection on a 5-25 Hz version (QRS band), delineation on x.
-    qrs_band = sps.sosfiltfilt(_sos(5.0, 25.0, fs), x, axis=0)
+    qrs_band = sps.sosfiltfilt(qrs_band_sos(fs), x, axis=0)
     peaks = detect_qrs(qrs_band, fs)
     if len(peaks) < 2:
         raise MeasurementError(f"record {rec.record_id!r}: fewer than two QRS complexes found")

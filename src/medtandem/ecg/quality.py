@@ -7,7 +7,7 @@ physical units, before and after the common conditioning (:mod:`medtandem.ecg.pr
 
 * ``too_short``: under :data:`~medtandem.ecg.preprocess.MIN_DURATION_S` seconds;
 * ``missing_lead``: one of the twelve standard leads is absent;
-* ``lead_off``: a lead is flat (conditioned amplitude range below 0.05 mV over the first 10 s),
+* ``lead_off``: a lead is flat (conditioned amplitude range below 0.02 mV over the first 10 s),
   or holds missing samples over more than a tenth of it;
 * ``saturation``: more than 2 % of a lead's samples sit at its extreme values (the amplifier or
   the converter clipped);
@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import signal as sps
 
+from medtandem.ecg.measure import detect_qrs, qrs_band_sos
 from medtandem.ecg.preprocess import MIN_DURATION_S, WINDOW_S, WORK_FS, condition
 from medtandem.ecg.record import STANDARD_LEADS, EcgRecord, as_leads
 
-FLAT_MV = 0.05
+FLAT_MV = 0.02
 SATURATED_FRACTION = 0.02
 MISSING_FRACTION = 0.10
 MIN_SNR_DB = 3.0
@@ -77,10 +78,7 @@ class QualityVerdict:
 def _snr_per_lead(x: np.ndarray, fs: float) -> np.ndarray | None:
     """Beat-to-beat SNR (dB) per lead around the QRS (-100..+100 ms): power of the median beat over
     the median, across beats, of each beat's residual power (the median ignores ectopic beats)."""
-    from medtandem.ecg.measure import detect_qrs
-
-    sos = sps.butter(2, [5.0 / (fs / 2), 25.0 / (fs / 2)], btype="band", output="sos")
-    peaks = detect_qrs(sps.sosfiltfilt(sos, x, axis=0), fs)
+    peaks = detect_qrs(sps.sosfiltfilt(qrs_band_sos(fs), x, axis=0), fs)
     half = int(0.10 * fs)
     peaks = peaks[(peaks - half >= 0) & (peaks + half < len(x))]
     if len(peaks) < 3:
@@ -92,8 +90,10 @@ def _snr_per_lead(x: np.ndarray, fs: float) -> np.ndarray | None:
     return np.asarray(10 * np.log10((signal_power + 1e-12) / (noise_power + 1e-12)))
 
 
-def assess(record: EcgRecord) -> QualityVerdict:
-    """The quality verdict of one record (any sampling rate; leads matched case-insensitively)."""
+def assess(record: EcgRecord, conditioned: EcgRecord | None = None) -> QualityVerdict:
+    """The quality verdict of one record (any sampling rate; leads matched case-insensitively).
+
+    ``conditioned`` is ``condition(record)`` when the caller already has it."""
     issues: list[QualityIssue] = []
     if record.duration_s < MIN_DURATION_S:
         issues.append(QualityIssue("too_short", detail=f"{record.duration_s:.1f} s"))
@@ -105,7 +105,7 @@ def assess(record: EcgRecord) -> QualityVerdict:
     rec = EcgRecord(record.signal, record.fs, names, record.record_id).standard_12()
     n = min(rec.n_samples, int(round(WINDOW_S * rec.fs)))
     raw = np.asarray(rec.signal[:n], dtype=np.float64)
-    cond = np.asarray(condition(rec).signal, dtype=np.float64)
+    cond = np.asarray((conditioned if conditioned is not None else condition(rec)).signal, dtype=np.float64)
     for k, lead in enumerate(STANDARD_LEADS):
         col = raw[:, k]
         nan_fraction = float(np.isnan(col).mean())
