@@ -11,7 +11,7 @@ from typing import Any
 from medtandem.ai.artifacts import MODELS_DIR, dumps
 from medtandem.ai.families import FAMILIES
 from medtandem.ai.model import ModelLoadError, load_model
-from medtandem.ai.report import format_report, frugality_report
+from medtandem.ai.report import format_report, frugality_report, markdown_tables
 from medtandem.ecg import EcgReadError, read_record
 from medtandem.ecg.agreement import measurement_agreement
 
@@ -52,8 +52,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         cv = ev.get("cv10") or {}
         print(f"10-fold CV: macro AUC {cv.get('macro_auc')} {cv.get('macro_auc_ci')}, normal vs abnormal "
               f"{cv.get('abnormal_vs_normal_auc')}, ECE {cv.get('ece')}")
-        if ev.get("holdout"):
-            print("held-out sites and devices:\n" + format_holdouts(ev["holdout"]))
+        if "holdout" in ev:
+            print("held-out sites and devices (re-trained without them):\n" + format_holdouts(ev["holdout"]))
         if ev.get("robustness"):
             print(format_robustness(ev["robustness"]))
         floor = ev.get("floor") or {}
@@ -103,6 +103,9 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    if args.markdown:
+        print(markdown_tables(args.models_dir))
+        return 0
     report = frugality_report(args.models_dir)
     print(dumps(report) if args.json else format_report(report))
     return 0
@@ -156,5 +159,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     p = sub.add_parser("report", help="frugality report of the shipped models")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--markdown", action="store_true", help="the comparison tables of docs/ai.md")
     p.add_argument("--models-dir", default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=_report)

@@ -92,12 +92,13 @@ class Suggestion:
 
 
 def prepare_cnn_input(record: EcgRecord) -> NDArray[np.float32]:
-    """(12, 1000) float32: standard leads, 100 Hz, first 10 s (zero-padded when shorter), mV."""
-    rec = canonical(record).resampled(CNN_FS)
+    """(12, 1000) float32: the common conditioning (:func:`medtandem.ecg.preprocess.condition`: first
+    10 s, mains notches, zero-phase 0.67-40 Hz) at 100 Hz, zero-padded when shorter, clipped to
+    +/-10 mV; the same physical signal whatever the input rate or front end."""
+    rec = condition(record, CNN_FS)
     x = np.zeros((CNN_SAMPLES, 12), dtype=np.float32)
     n = min(CNN_SAMPLES, rec.n_samples)
-    sig = np.nan_to_num(rec.signal[:n])
-    x[:n] = np.clip(sig - np.median(sig, axis=0), -10.0, 10.0)
+    x[:n] = np.clip(rec.signal[:n], -10.0, 10.0)
     return np.ascontiguousarray(x.T)
 
 

@@ -21,6 +21,7 @@ from medtandem.ai.artifacts import (
     read_default_name,
     read_json,
 )
+from medtandem.ai.robustness import PERTURBATIONS
 
 #: Strodthoff et al., IEEE JBHI 25(5):1519-1528, 2021, Table (superdiagnostic, fold 10, macro AUC),
 #: trained on the full PTB-XL (17,000+ training records).
@@ -141,3 +142,61 @@ def format_report(report: dict[str, Any]) -> str:
     for m in modes:
         lines.append(f"energy: {m}")
     return "\n".join(lines)
+
+
+def markdown_tables(models_dir: str | Path | None = None) -> str:
+    """The comparison tables of docs/ai.md, built from each model's evaluation.json (nothing typed)."""
+    def f(v: Any, spec: str = ".3f") -> str:
+        return "–" if v is None else format(v, spec)
+
+    folders = model_folders(models_dir)
+    evs = {p.name: read_json(p / EVALUATION) for p in folders}
+    metas = {p.name: read_json(p / META) for p in folders}
+    energies = {p.name: read_json(p / ENERGY) for p in folders}
+    out = ["| model | family | CV macro AUC | CV normal-vs-abnormal | held-out mean NvA | worst held-out NvA | "
+           "largest served perturbation loss (NvA) | ECE CV / held-out sites | ms/ECG | operations/ECG |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    for name, ev in evs.items():
+        cv = ev.get("cv10") or {}
+        hold = ev.get("holdout") or {}
+        nva = [h["abnormal_vs_normal_auc"] for h in hold.values()]
+        sites = [h["ece"] for k, h in hold.items() if k.startswith("site=")]
+        rob = (ev.get("robustness") or {}).get("summary") or {}
+        inf = energies[name].get("inference") or {}
+        out.append(f"| {name} | {metas[name].get('family')} | {f(cv.get('macro_auc'))} | "
+                   f"{f(cv.get('abnormal_vs_normal_auc'))} | {f(sum(nva) / len(nva) if nva else None)} | "
+                   f"{f(min(nva) if nva else None)} | {f(rob.get('largest_loss_normal_vs_abnormal'), '+.3f')} "
+                   f"({rob.get('worst_perturbation')}) | {f(cv.get('ece'))} / "
+                   f"{f(sum(sites) / len(sites) if sites else None)} | {f(inf.get('ms_per_ecg'), '.1f')} | "
+                   f"{f(inf.get('flops_per_ecg'), ',.0f')} |")
+    keys = sorted({k for ev in evs.values() for k in (ev.get("holdout") or {})})
+    out += ["", "Held out (re-trained without it): normal-vs-abnormal AUC / macro AUC (95 % CI) / ECE / OOD-flagged share",
+            "", "| held out | n | " + " | ".join(evs) + " |", "|---|---|" + "---|" * len(evs)]
+    for k in keys:
+        n = next((ev["holdout"][k]["n_test"] for ev in evs.values() if k in (ev.get("holdout") or {})), None)
+        cells = []
+        for ev in evs.values():
+            h = (ev.get("holdout") or {}).get(k)
+            ci = (h or {}).get("macro_auc_ci") or [None, None]
+            cells.append("–" if not h else f"{f(h['abnormal_vs_normal_auc'])} / {f(h['macro_auc'])} "
+                                           f"({f(ci[0])}–{f(ci[1])}) / {f(h['ece'])} / {f(100 * h['ood_rate'] if h.get('ood_rate') is not None else None, '.0f')} %")
+        out.append(f"| {k} | {n} | " + " | ".join(cells) + " |")
+    perts = [p for p in PERTURBATIONS if any(p in ((ev.get("robustness") or {}).get("by_perturbation") or {})
+                                             for ev in evs.values())]
+    out += ["", "Robustness suite (CV held-out records, perturbed): normal-vs-abnormal AUC (loss vs clean; served "
+                "loss on the records the quality check accepts) / macro AUC / refused / OOD-flagged",
+            "", "| perturbation | " + " | ".join(evs) + " |", "|---|" + "---|" * len(evs)]
+    out.append("| clean | " + " | ".join(
+        f"{f(((ev.get('robustness') or {}).get('clean') or {}).get('normal_vs_abnormal_auc'))} / "
+        f"{f(((ev.get('robustness') or {}).get('clean') or {}).get('macro_auc'))}" for ev in evs.values()) + " |")
+    for p in perts:
+        cells = []
+        for ev in evs.values():
+            r = ((ev.get("robustness") or {}).get("by_perturbation") or {}).get(p)
+            cells.append("–" if not r else
+                         f"{f(r['normal_vs_abnormal_auc'])} ({f(r['loss_normal_vs_abnormal'], '+.3f')}; served "
+                         f"{f(r['served_loss_normal_vs_abnormal'], '+.3f')}) / {f(r['macro_auc'])} / "
+                         f"{f(100 * r['refused_rate'], '.0f')} % / "
+                         f"{f(None if r['ood_rate'] is None else 100 * r['ood_rate'], '.0f')} %")
+        out.append(f"| {p} | " + " | ".join(cells) + " |")
+    return "\n".join(out)

@@ -233,7 +233,9 @@ def train_model(
         "name": name or fam.default_model, "family": family,
         "version": f"{created[:10]}+{_sha(weights)[:8]}", "created": created,
         "labels": list(LABELS), "seed": seed, "options": opts,
-        "calibration": result.calibrator.to_dict(), "thresholds": result.thresholds.tolist(),
+        "calibration": result.calibrator.to_dict(),
+        # 4 decimals, as the probabilities of a Suggestion: the card's operating point is this list
+        "thresholds": [round(float(t), 4) for t in result.thresholds],
         "operating_point_rule": OPERATING_POINT_RULE,
         "n_calibration": int(val.sum()),
         "n_parameters": int(result.classifier.n_parameters),

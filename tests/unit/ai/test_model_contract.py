@@ -86,8 +86,8 @@ def test_inference_does_not_import_torch(record_path):
     assert out.stdout.strip() == "False"
 
 
-def test_train_then_evaluate_a_tiny_measurement_model(tmp_path):
-    from medtandem.ai.train import evaluate_family, train_model
+def test_train_then_evaluate_a_tiny_measurement_model(tmp_path, capsys):
+    from medtandem.ai.train import train_model
 
     from .conftest import BANK
 
@@ -95,14 +95,25 @@ def test_train_then_evaluate_a_tiny_measurement_model(tmp_path):
                       log=lambda s: None)
     model = load_model(out)
     assert model.predict_proba_records([_synthetic()]).shape == (1, len(LABELS))
-    ev = evaluate_family(BANK, out, limit=60, holdouts=False, log=lambda s: None)
-    assert "cv10" in ev and "subgroups_cv10" in ev
+    assert main(["ai", "evaluate", "--data", str(BANK), "--model", str(out), "--limit", "60"]) == 0
+    printed = capsys.readouterr().out
+    assert "held-out sites and devices" in printed and "robustness suite" in printed
+    assert "mains_60hz" in printed and "frontend_0.5-40hz" in printed
+    ev = json.loads((out / "evaluation.json").read_text())
+    assert "cv10" in ev and "subgroups_cv10" in ev and "robustness" in ev
+    assert set(ev["robustness"]["by_perturbation"]) >= {"mains_50hz", "gain_-20%", "fs_1000hz", "missing_V5"}
     card = json.loads((out / "card.json").read_text())
     for key in ("basic_info", "release_info", "uses_and_directions", "target_population", "warnings",
                 "trust_ingredients", "key_metrics", "bias_mitigation", "maintenance", "environmental_impact",
                 "ai_facts"):
         assert key in card
     assert card["key_metrics"]["cv10_macro_auc"]["value"] == ev["cv10"]["macro_auc"]
+    assert card["ai_facts"]["operating_point_rule"].startswith("Youden")
+    assert card["translations"]["fr"]["ai_facts"]["operating_point_rule"].startswith("J de Youden")
+    assert model.facts_in("fr")["intended_use"].startswith("Aide")
+    assert "observatory" not in json.dumps(card)
+    meta = json.loads((out / "meta.json").read_text())
+    assert list(card["ai_facts"]["operating_point"].values()) == meta["thresholds"]
 
 
 def _synthetic() -> EcgRecord:
