@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from medtandem.ai.artifacts import MODELS_DIR, dumps
+from medtandem.ai.artifacts import DEFAULT_FILE, MODELS_DIR, dumps
 from medtandem.ai.families import FAMILIES
 from medtandem.ai.model import ModelLoadError, load_model
 from medtandem.ai.report import format_report, frugality_report, markdown_tables
@@ -107,6 +107,12 @@ def _report(args: argparse.Namespace) -> int:
         print(markdown_tables(args.models_dir))
         return 0
     report = frugality_report(args.models_dir)
+    if args.write_default:
+        if report["chosen_by_rule"] is None:
+            print("error: no model is evaluated on held-out sites and devices", file=sys.stderr)
+            return 2
+        DEFAULT_FILE.write_text(report["chosen_by_rule"] + "\n", encoding="utf-8")
+        report = frugality_report(args.models_dir)
     print(dumps(report) if args.json else format_report(report))
     return 0
 
@@ -160,5 +166,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = sub.add_parser("report", help="frugality report of the shipped models")
     p.add_argument("--json", action="store_true")
     p.add_argument("--markdown", action="store_true", help="the comparison tables of docs/ai.md")
+    p.add_argument("--write-default", action="store_true", help="record the model chosen by the rule in models/DEFAULT")
     p.add_argument("--models-dir", default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=_report)

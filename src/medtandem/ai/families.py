@@ -77,7 +77,7 @@ def _measurement_row(record: EcgRecord) -> NDArray[np.float64]:
 
 
 def _boosting_options(n_train: int) -> dict[str, Any]:
-    return {"method": "boosting", "n_trees": 200, "max_depth": 2, "learning_rate": 0.05}
+    return {"method": "boosting", "n_trees": 100, "max_depth": 3, "learning_rate": 0.05}
 
 
 def _logistic_options(n_train: int) -> dict[str, Any]:
