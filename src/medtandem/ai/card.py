@@ -171,7 +171,7 @@ def build_card(model_dir: str | Path, lang: str = "en") -> dict[str, Any]:
                             "ece_held_out_sites": _holdout_ece(ev)},
             "operating_point": dict(zip(meta.get("labels", []), meta.get("thresholds", []), strict=False)),
             "operating_point_rule": rule,
-            "feature_range": "per-measurement training range (0.5th-99.5th percentile) stored in meta.json"
+            "feature_range": "per-measurement training range (minimum to maximum, widened by 10 % of the range) stored in meta.json"
                              if meta.get("feature_range") else None,
         },
         "key_metrics": {

@@ -170,7 +170,8 @@ def markdown_tables(models_dir: str | Path | None = None) -> str:
                    f"{f(sum(sites) / len(sites) if sites else None)} | {f(inf.get('ms_per_ecg'), '.1f')} | "
                    f"{f(inf.get('flops_per_ecg'), ',.0f')} |")
     keys = sorted({k for ev in evs.values() for k in (ev.get("holdout") or {})})
-    out += ["", "Held out (re-trained without it): normal-vs-abnormal AUC / macro AUC (95 % CI) / ECE / OOD-flagged share",
+    out += ["", "Held out (re-trained without it): normal-vs-abnormal AUC / macro AUC over the six outputs "
+            "[over the five superclasses] (95 % CI of the six-output macro) / ECE / OOD-flagged share",
             "", "| held out | n | " + " | ".join(evs) + " |", "|---|---|" + "---|" * len(evs)]
     for k in keys:
         n = next((ev["holdout"][k]["n_test"] for ev in evs.values() if k in (ev.get("holdout") or {})), None)
@@ -178,7 +179,9 @@ def markdown_tables(models_dir: str | Path | None = None) -> str:
         for ev in evs.values():
             h = (ev.get("holdout") or {}).get(k)
             ci = (h or {}).get("macro_auc_ci") or [None, None]
+            five = [v for k5, v in ((h or {}).get("auc") or {}).items() if k5 != "AFIB" and v is not None]
             cells.append("–" if not h else f"{f(h['abnormal_vs_normal_auc'])} / {f(h['macro_auc'])} "
+                                           f"[5 superclasses {f(sum(five) / len(five) if five else None)}] "
                                            f"({f(ci[0])}–{f(ci[1])}) / {f(h['ece'])} / {f(100 * h['ood_rate'] if h.get('ood_rate') is not None else None, '.0f')} %")
         out.append(f"| {k} | {n} | " + " | ".join(cells) + " |")
     perts = [p for p in PERTURBATIONS if any(p in ((ev.get("robustness") or {}).get("by_perturbation") or {})
