@@ -1,7 +1,7 @@
 """Inference: load a trained model folder and turn one ECG into a suggestion with its explanation.
 
-Runs on NumPy, scikit-learn's absence is fine, and onnxruntime for the network: nothing here imports
-PyTorch. A model folder holds ``meta.json`` (name, family, version, calibration, operating point),
+Runs on NumPy, SciPy, scikit-learn (a core dependency, imported with the classifier module) and
+onnxruntime for the network: nothing here imports PyTorch. A model folder holds ``meta.json`` (name, family, version, calibration, operating point),
 the weights (``model.json`` for the measurement model, ``model.onnx`` for the network) and the
 figures written by training and evaluation (``evaluation.json``, ``energy.json``, ``card.json``).
 """
