@@ -1,8 +1,17 @@
 """Benchmarks of the MedTandem ECG models: prints its figures.
 
-Targets (2-core machine): default-model inference under 5 ms per ECG on one core; training of the
-default model on the 500 records under 5 minutes; peak memory of ``predict`` under 500 MB.
-Run: ``OMP_NUM_THREADS=1 python bench/ai.py [--data PTBXL_DIR] [--train]``.
+For every shipped model: latency per ECG on one core (median and p90, suggestion without and with
+explanation; the quality check, conditioning and measurement included), peak memory of
+``medtandem ai predict`` on one record, and the operation count per ECG (:mod:`medtandem.ai.flops`),
+a counter that repeats exactly, beside CodeCarbon's energy figure (an estimate where the machine has
+no energy counter, as the mode says). Targets (2-core machine): default-model inference under 50 ms
+per ECG on one core; peak memory of ``predict`` under 500 MB.
+Run: ``OMP_NUM_THREADS=1 python bench/ai.py [--data PTBXL_DIR] [--train] [--families]``.
+
+``--families`` prints the comparison of docs/ai.md ("What was tried"): normal-vs-abnormal AUC of
+each candidate (10-fold CV over strat_fold with 9 folds training, and each held-out site and device
+family), on the measurements of the conditioned 500 Hz records (and of their 100 Hz versions for the
+rate-augmented variants), uncalibrated (calibration does not change an AUC).
 """
 
 from __future__ import annotations
@@ -18,6 +27,11 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+from medtandem.ai import flops, load_model  # noqa: E402
+from medtandem.ai.artifacts import read_json  # noqa: E402
+from medtandem.ai.model import shipped_models  # noqa: E402
+from medtandem.ecg.ptbxl import iter_signals, read_database  # noqa: E402
+
 DATA = str(Path(__file__).resolve().parents[2] / "shared" / "data" / "ptbxl-first500")
 
 
@@ -27,11 +41,11 @@ def main() -> None:
         Path(__file__).resolve().parents[1] / "src/medtandem/data/ptbxl500"))
     ap.add_argument("--train", action="store_true", help="also time the training of the default model")
     ap.add_argument("--n", type=int, default=50)
+    ap.add_argument("--families", action="store_true", help="compare candidate families (minutes)")
     args = ap.parse_args()
-
-    from medtandem.ai import load_model
-    from medtandem.ai.model import shipped_models
-    from medtandem.ecg.ptbxl import iter_signals, read_database
+    if args.families:
+        compare_families(args.data)
+        return
 
     records = [r for _, r in iter_signals(read_database(args.data, limit=args.n), 500)]
     default = load_model().name
@@ -48,6 +62,12 @@ def main() -> None:
             print(f"{model.name:<16} {'with' if explain else 'without':>7} explanation: median "
                   f"{1000 * t[len(t) // 2]:.2f} ms, p90 {1000 * t[int(0.9 * len(t))]:.2f} ms per ECG "
                   f"({len(t)} ECGs, 1 thread){'  [default]' if model.name == default else ''}")
+        weights = read_json(model.weights_path) if model.weights_path.suffix == ".json" else None
+        ops = flops.count(model.meta, weights, n=records[0].n_samples, fs=records[0].fs)
+        inf = model.energy.get("inference") or {}
+        mode = (inf.get("energy") or {}).get("mode") or "not measured"
+        print(f"{model.name:<16} operations per ECG: {ops['flops_per_ecg']:,} (counted, exact); energy "
+              f"{inf.get('mj_per_ecg') or float('nan'):.1f} mJ per ECG ({mode.split(':')[0]})")
     rec = str(Path(args.data) / "records500/00000/00001_hr")
     if Path(rec + ".hea").is_file():
         code = ("import resource,subprocess,sys;from medtandem.cli import main;"
@@ -56,7 +76,7 @@ def main() -> None:
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         print(f"peak memory of `medtandem ai predict` (one record): {float(out.stderr.split()[-1]):.0f} MB")
     if args.train:
-        from medtandem.ai.train import train_model
+        from medtandem.ai.train import train_model  # training stack only when asked
 
         family = load_model().family
         with tempfile.TemporaryDirectory() as tmp:
@@ -65,6 +85,87 @@ def main() -> None:
             print(f"training of the default model ({family}) incl. fold-10 evaluation and inference "
                   f"energy: {time.perf_counter() - t0:.1f} s")
     print(f"bench process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+def compare_families(data: str) -> None:
+    import numpy as np
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from medtandem.ai.features import record_features
+    from medtandem.ai.labels import label_matrix
+    from medtandem.ai.metrics import auc
+    from medtandem.ai.tabular import MeasurementClassifier
+    from medtandem.ai.train import floor_features
+
+    db = read_database(data)
+    entries, x500, x100, floor = [], [], [], []
+    for e, r in iter_signals(db, 500):
+        entries.append(e)
+        x500.append(record_features(r)[0])
+        low = r.resampled(100)
+        x100.append(record_features(low)[0])
+        floor.append(floor_features(low.signal, 100))
+    X5, X1, XF = np.stack(x500), np.stack(x100), np.stack(floor)
+    y = label_matrix(entries)[:, 0]
+    folds = np.asarray([e.strat_fold for e in entries])
+    site = np.asarray([e.site for e in entries])
+    dev = np.asarray([e.device.split()[0] for e in entries])
+    splits = [("CV", None)] + [(f"site {v}", site == v) for v in ("0", "1", "3")] + \
+             [(f"device {v}", dev == v) for v in ("CS-12", "AT-6")]
+
+    def gb(depth: int, trees: int, lr: float):
+        def fit(Xtr, ytr, Xte):
+            m = HistGradientBoostingClassifier(max_iter=trees, max_depth=depth, learning_rate=lr,
+                                               early_stopping=False, random_state=0)
+            return m.fit(Xtr, ytr).decision_function(Xte)
+        return fit
+
+    def logistic(C: float):
+        def fit(Xtr, ytr, Xte):
+            return MeasurementClassifier(method="logistic", C=C).fit(Xtr, ytr[:, None]).decision_function(Xte)[:, 0]
+        return fit
+
+    def ensemble(a, b):
+        def fit(Xtr, ytr, Xte):
+            za, zb = a(Xtr, ytr, Xte), b(Xtr, ytr, Xte)
+            return za / za.std() + zb / zb.std()
+        return fit
+
+    candidates = {
+        "GB depth 3, 100 trees (previous default)": (gb(3, 100, 0.05), X5, False),
+        "GB depth 2, 200 trees": (gb(2, 200, 0.05), X5, False),
+        "GB depth 2, 200 trees, + 100 Hz copies": (gb(2, 200, 0.05), X5, True),
+        "GB depth 2, 300 trees, leaf 30, L2 1": (
+            lambda a, b, c: HistGradientBoostingClassifier(max_iter=300, max_depth=2, learning_rate=0.03,
+                                                           min_samples_leaf=30, l2_regularization=1.0,
+                                                           early_stopping=False, random_state=0
+                                                           ).fit(a, b).decision_function(c), X5, False),
+        "L2 logistic C=0.01": (logistic(0.01), X5, False),
+        "L2 logistic C=0.1": (logistic(0.1), X5, False),
+        "L2 logistic C=0.01, + 100 Hz copies": (logistic(0.01), X5, True),
+        "ensemble GB d3 + logistic": (ensemble(gb(3, 100, 0.05), logistic(0.01)), X5, False),
+        "floor: logistic on band powers": (logistic(0.1), XF, False),
+    }
+    print("| candidate | " + " | ".join(name for name, _ in splits) + " |")
+    print("|---|" + "---|" * len(splits))
+    for label, (fit, X, augment) in candidates.items():
+        cells = []
+        for _, test in splits:
+            if test is None:
+                score = np.zeros(len(y))
+                for k in sorted(set(folds.tolist())):
+                    te = folds == k
+                    Xtr, ytr = X[~te], y[~te]
+                    if augment:
+                        Xtr, ytr = np.vstack([Xtr, X1[~te]]), np.concatenate([ytr, ytr])
+                    score[te] = fit(Xtr, ytr, X[te])
+                cells.append(auc(y, score))
+            else:
+                Xtr, ytr = X[~test], y[~test]
+                if augment:
+                    Xtr, ytr = np.vstack([Xtr, X1[~test]]), np.concatenate([ytr, ytr])
+                cells.append(auc(y[test], fit(Xtr, ytr, X[test])))
+        print(f"| {label} | " + " | ".join(f"{c:.3f}" for c in cells) + " |", flush=True)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from sklearn.linear_model import LogisticRegression
 
 _EPS = 1e-6
 
@@ -42,8 +43,6 @@ class PlattCalibrator:
 
         An output with fewer than ``min_positives`` positives or negatives keeps the identity map.
         """
-        from sklearn.linear_model import LogisticRegression
-
         proba = np.asarray(proba, dtype=np.float64)
         y = np.asarray(y)
         if proba.shape != y.shape or proba.ndim != 2:

@@ -49,8 +49,9 @@ class CnnClassifier:
     """scikit-learn style wrapper: ``fit(X, Y)`` on (records, 12, 1000) arrays, ``predict_proba``.
 
     Training: AdamW (lr 3e-3, weight decay 1e-2), one-cycle schedule, binary cross-entropy with
-    positive weights sqrt(neg/pos), random 5-s crops and amplitude scaling (0.8-1.2) as augmentation,
-    fixed number of epochs (no early stopping: deterministic given the seed).
+    positive weights sqrt(neg/pos), fixed number of epochs (no early stopping: deterministic given the
+    seed). Augmentation, for robustness to other sites: random 5-s crops, amplitude scaling 0.8-1.2
+    (gain error), and Gaussian noise of ``noise_mv`` (standard deviation, mV) on the conditioned input.
     """
 
     epochs: int = 30
@@ -59,9 +60,14 @@ class CnnClassifier:
     crop: int = 500
     seed: int = 0
     threads: int = 1
+    noise_mv: float = 0.02
     model_: EcgCnn | None = None
 
-    def fit(self, X: NDArray[np.float32], Y: NDArray[np.integer]) -> CnnClassifier:
+    def fit(self, X: NDArray[np.float32], Y: NDArray[np.integer], seed: int | None = None) -> CnnClassifier:
+        """Train on (records, 12, samples) inputs; ``seed`` (default: the ``seed`` field) fixes
+        initialisation, batch order, crops and augmentation."""
+        if seed is not None:
+            self.seed = seed
         if X.ndim != 3 or X.shape[1] != 12:
             raise ValueError(f"X must be (records, 12, samples), got {X.shape}")
         if len(Y) != len(X):
@@ -87,6 +93,8 @@ class CnnClassifier:
                 starts = rng.integers(0, length - self.crop + 1, len(idx))
                 xb = torch.stack([Xt[j, :, s : s + self.crop] for j, s in zip(idx, starts, strict=True)])
                 xb = xb * torch.from_numpy(rng.uniform(0.8, 1.2, (len(idx), 1, 1)).astype(np.float32))
+                if self.noise_mv > 0:
+                    xb = xb + torch.from_numpy((self.noise_mv * rng.normal(size=xb.shape)).astype(np.float32))
                 opt.zero_grad()
                 loss = loss_fn(model(xb), Yt[idx])
                 loss.backward()
@@ -106,6 +114,13 @@ class CnnClassifier:
 
     def predict_proba(self, X: NDArray[np.float32]) -> NDArray[np.float64]:
         return np.asarray(1.0 / (1.0 + np.exp(-self.decision_function(X))))
+
+    def predict(self, X: NDArray[np.float32], threshold: float | NDArray[np.floating] = 0.5) -> NDArray[np.int8]:
+        return (self.predict_proba(X) >= threshold).astype(np.int8)
+
+    def save(self, path: Path) -> None:
+        """The weights file of the family: ONNX (see :meth:`export_onnx`)."""
+        self.export_onnx(path)
 
     @property
     def n_parameters(self) -> int:

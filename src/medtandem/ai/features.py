@@ -15,7 +15,8 @@ from numpy.typing import NDArray
 
 from medtandem.ecg.measure import LABELS as MEASURE_LABELS
 from medtandem.ecg.measure import UNITS, EcgMeasurements, MeasurementError, measure
-from medtandem.ecg.record import STANDARD_LEADS, EcgRecord, as_leads
+from medtandem.ecg.preprocess import standard_leads
+from medtandem.ecg.record import STANDARD_LEADS, EcgRecord
 
 _GLOBAL = (
     "heart_rate_bpm", "rr_sdnn_ms", "rr_rmssd_ms", "rr_irregularity", "pr_ms", "p_amplitude_mv",
@@ -68,23 +69,18 @@ def feature_vector(m: EcgMeasurements) -> NDArray[np.float64]:
     return np.asarray(values, dtype=np.float64)
 
 
-def canonical(record: EcgRecord) -> EcgRecord:
-    """The record with its lead names in standard spelling (``AVR`` -> ``aVR``), twelve leads in order.
-
-    Raises:
-        EcgReadError: a standard lead is missing.
-    """
-    leads = as_leads(record.leads)
-    if leads != record.leads:
-        record = EcgRecord(record.signal, record.fs, leads, record.record_id, record.meta)
-    return record.standard_12()
+#: The record with standard lead names, twelve leads in order (kept here for existing callers).
+canonical = standard_leads
 
 
-def record_features(record: EcgRecord) -> tuple[NDArray[np.float64], EcgMeasurements | None]:
-    """Features of a record; when it cannot be measured, all NaN (the model then imputes medians)."""
+def record_features(record: EcgRecord, conditioned: EcgRecord | None = None
+                    ) -> tuple[NDArray[np.float64], EcgMeasurements | None]:
+    """Features of a record; when it cannot be measured, all NaN (the model then imputes medians).
+
+    ``conditioned`` is ``medtandem.ecg.preprocess.condition(record)`` when the caller has it."""
     record = canonical(record)
     try:
-        m = measure(record)
+        m = measure(record, conditioned)
     except MeasurementError:
         return np.full(len(FEATURE_NAMES), np.nan), None
     return feature_vector(m), m

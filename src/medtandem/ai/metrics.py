@@ -16,8 +16,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+from fairlearn.metrics import MetricFrame
 from numpy.typing import NDArray
 
+from medtandem.ai.artifacts import clean
 from medtandem.mrmc.fom import auc as mann_whitney_auc
 
 AGE_BANDS = ("<40", "40-65", ">65")
@@ -103,7 +105,7 @@ class Evaluation:
         d = asdict(self)
         d["auc_ci"] = {k: list(v) for k, v in self.auc_ci.items()}
         d["macro_auc_ci"] = list(self.macro_auc_ci)
-        return _clean(d)
+        return clean(d)
 
     def summary(self) -> str:
         lo, hi = self.macro_auc_ci
@@ -115,19 +117,6 @@ class Evaluation:
             lines.append(f"{k:<6} {self.prevalence[k]:>4} {a:>6.3f} {lo_k:>6.3f}-{hi_k:<6.3f} "
                          f"{self.sensitivity[k]:>6.2f} {self.specificity[k]:>6.2f}")
         return "\n".join(lines)
-
-
-def _clean(obj: Any) -> Any:
-    """Replace NaN by None and NumPy scalars by Python numbers (JSON)."""
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float):
-        return None if np.isnan(obj) else round(obj, 4)
-    return obj
 
 
 def evaluate(
@@ -182,8 +171,6 @@ def subgroup_metrics(
     Metrics: macro AUC (outputs with both classes in the group), NORM-vs-abnormal AUC, and the
     sensitivity and specificity of the "abnormal" decision (p(NORM) below its threshold).
     """
-    from fairlearn.metrics import MetricFrame
-
     Y = np.asarray(Y).astype(int)
     P = np.asarray(P, dtype=np.float64)
     thr = np.full(len(labels), 0.5) if thresholds is None else np.asarray(thresholds, dtype=float)
@@ -220,10 +207,10 @@ def subgroup_metrics(
         mf = MetricFrame(metrics=metrics, y_true=Y[keep, k_norm], y_pred=idx[keep],
                          sensitive_features=feature[keep])
         by_group = mf.by_group
-        table = {str(g): {m: _clean(by_group.loc[g, m]) for m in metrics} for g in by_group.index}
+        table = {str(g): {m: clean(by_group.loc[g, m]) for m in metrics} for g in by_group.index}
         gaps = mf.difference(method="between_groups")
         worst = {m: str(by_group[m].astype(float).idxmin()) for m in metrics if m != "n"
                  and by_group[m].astype(float).notna().any()}
-        out[name] = {"by_group": table, "largest_gap": {m: _clean(float(gaps[m])) for m in metrics if m != "n"},
+        out[name] = {"by_group": table, "largest_gap": {m: clean(float(gaps[m])) for m in metrics if m != "n"},
                      "worst_group": worst}
     return out

@@ -1,34 +1,53 @@
 """Inference: load a trained model folder and turn one ECG into a suggestion with its explanation.
 
-Runs on NumPy, scikit-learn's absence is fine, and onnxruntime for the network: nothing here imports
-PyTorch. A model folder holds ``meta.json`` (name, family, version, calibration, operating point),
+Runs on NumPy, SciPy, scikit-learn (a core dependency, imported with the classifier module) and
+onnxruntime for the network: nothing here imports PyTorch. A model folder holds ``meta.json`` (name, family, version, calibration, operating point),
 the weights (``model.json`` for the measurement model, ``model.onnx`` for the network) and the
 figures written by training and evaluation (``evaluation.json``, ``energy.json``, ``card.json``).
 """
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
+import onnxruntime as ort
 from numpy.typing import NDArray
 
+from medtandem.ai.artifacts import (
+    CARD,
+    DEFAULT_FILE,
+    ENERGY,
+    EVALUATION,
+    META,
+    MODELS_DIR,
+    model_folders,
+    read_default_name,
+    read_json,
+)
 from medtandem.ai.calibration import PlattCalibrator, logit
+from medtandem.ai.card import build_card, localised
+from medtandem.ai.features import FEATURE_NAMES, FEATURES, canonical, record_features
+from medtandem.ai.ood import FeatureRange, OodReport
+from medtandem.ai.tabular import MeasurementClassifier
+from medtandem.ecg.measure import LABELS as MLABELS
+from medtandem.ecg.measure import UNITS, EcgMeasurements, machine_statement, rhythm_of
+from medtandem.ecg.preprocess import condition
+from medtandem.ecg.quality import QualityVerdict, assess
 from medtandem.ecg.record import STANDARD_LEADS, EcgRecord
-
-MODELS_DIR = Path(__file__).with_name("models")
-DEFAULT_FILE = MODELS_DIR / "DEFAULT"
 
 #: The network's input: 10 s at 100 Hz, twelve leads in standard order (PTB-XL benchmark setting).
 CNN_FS = 100.0
 CNN_SAMPLES = 1000
 ATTRIBUTION_BINS = 10
+#: The measurements a suggestion carries for display (the machine statement's figures).
+SHOWN_MEASUREMENTS = ("heart_rate_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms",
+                      "qrs_axis_deg")
 
 
 class ModelLoadError(ValueError):
@@ -37,35 +56,67 @@ class ModelLoadError(ValueError):
 
 @dataclass(frozen=True)
 class Suggestion:
-    """What the learner sees: calibrated probabilities per output and why.
+    """What the learner sees: calibrated probabilities per output and why, or a refusal and why.
 
     ``explanation`` is JSON-ready: ``{"kind": "attribution", ...}`` for the network,
-    ``{"kind": "measurements", "items": [...]}`` for the measurement model.
+    ``{"kind": "measurements", "items": [...]}`` for the measurement models.
+
+    Fields added for issue 14 (all with defaults, so older callers keep working):
+
+    * ``quality``: the input-quality verdict (:class:`medtandem.ecg.quality.QualityVerdict`). When
+      ``quality.ok`` is False the model **refuses**: ``probabilities`` and ``explanation`` are empty
+      and ``quality.messages["en"|"fr"]`` say why.
+    * ``ood``: the out-of-distribution report (:class:`medtandem.ai.ood.OodReport`): measurements
+      outside the model's training range, counted and listed.
+    * ``statement``: the machine statement in English and French (``{"en": ..., "fr": ...}``),
+      from :func:`medtandem.ecg.measure.machine_statement`.
+    * ``measurements``: the figures of that statement (rate, rhythm code, PR, QRS, QT, QTc, axis).
     """
 
     model_name: str
     model_version: str
     probabilities: dict[str, float]
     explanation: dict[str, Any] = field(default_factory=dict)
+    quality: QualityVerdict | None = None
+    ood: OodReport | None = None
+    statement: dict[str, str] = field(default_factory=dict)
+    measurements: dict[str, float | str | None] = field(default_factory=dict)
+
+    @property
+    def refused(self) -> bool:
+        """True when the input quality forbade an automatic suggestion."""
+        return self.quality is not None and not self.quality.ok
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def prepare_cnn_input(record: EcgRecord) -> NDArray[np.float32]:
-    """(12, 1000) float32: standard leads, 100 Hz, first 10 s (zero-padded when shorter), mV."""
-    from medtandem.ai.features import canonical
-
-    rec = canonical(record).resampled(CNN_FS)
+    """(12, 1000) float32: the common conditioning (:func:`medtandem.ecg.preprocess.condition`: first
+    10 s, mains notches, zero-phase 0.67-40 Hz) at 100 Hz, zero-padded when shorter, clipped to
+    +/-10 mV; the same physical signal whatever the input rate or front end."""
+    rec = condition(record, CNN_FS)
     x = np.zeros((CNN_SAMPLES, 12), dtype=np.float32)
     n = min(CNN_SAMPLES, rec.n_samples)
-    sig = np.nan_to_num(rec.signal[:n])
-    x[:n] = np.clip(sig - np.median(sig, axis=0), -10.0, 10.0)
+    x[:n] = np.clip(rec.signal[:n], -10.0, 10.0)
     return np.ascontiguousarray(x.T)
+
+
+def _shown(m: EcgMeasurements | None) -> tuple[dict[str, str], dict[str, float | str | None]]:
+    if m is None:
+        return {}, {}
+    values: dict[str, float | str | None] = {k: (None if getattr(m, k) is None else round(float(getattr(m, k)), 1))
+                                             for k in SHOWN_MEASUREMENTS}
+    values["rhythm"] = rhythm_of(m)
+    return {lang: machine_statement(m, lang) for lang in ("en", "fr")}, values
 
 
 class EcgModel(ABC):
     """A trained MedTandem ECG model (read-only). Use :func:`load_model`."""
+
+    #: The family name written in ``meta.json`` and the weights file of that family.
+    FAMILY: ClassVar[str] = ""
+    WEIGHTS: ClassVar[str] = ""
 
     def __init__(self, path: Path, meta: dict[str, Any]) -> None:
         self.path = path
@@ -76,11 +127,19 @@ class EcgModel(ABC):
         self.labels: tuple[str, ...] = tuple(meta["labels"])
         self.calibrator = PlattCalibrator.from_dict(meta["calibration"])
         self.thresholds = np.asarray(meta["thresholds"], dtype=np.float64)
+        rng = meta.get("feature_range")
+        self.feature_range: FeatureRange | None = FeatureRange.from_dict(rng) if rng else None
+        if not self.weights_path.is_file():
+            raise ModelLoadError(f"{self.weights_path}: weights not found")
 
     # -- subclasses -------------------------------------------------------------------------
     @abstractmethod
     def raw_proba(self, records: Sequence[EcgRecord]) -> NDArray[np.float64]:
         """Uncalibrated probabilities (records, outputs)."""
+
+    @abstractmethod
+    def raw_proba_inputs(self, X: NDArray[Any]) -> NDArray[np.float64]:
+        """Uncalibrated probabilities from the family's prepared inputs (see medtandem.ai.families)."""
 
     @abstractmethod
     def explain(self, record: EcgRecord, proba: NDArray[np.float64]) -> dict[str, Any]:
@@ -91,99 +150,109 @@ class EcgModel(ABC):
     def n_parameters(self) -> int: ...
 
     @property
-    @abstractmethod
-    def weights_path(self) -> Path: ...
+    def weights_path(self) -> Path:
+        return self.path / self.WEIGHTS
 
     # -- shared -----------------------------------------------------------------------------
     def predict_proba_records(self, records: Sequence[EcgRecord]) -> NDArray[np.float64]:
-        """Calibrated probabilities (records, outputs) in :data:`LABELS` order."""
+        """Calibrated probabilities (records, outputs) in :data:`LABELS` order (no quality gate)."""
         return self.calibrator.transform(self.raw_proba(records))
 
+    def _check(self, record: EcgRecord) -> None:
+        if not isinstance(record, EcgRecord):
+            raise TypeError(f"record must be an EcgRecord, got {type(record).__name__}")
+        canonical(record)  # EcgReadError when a standard lead is missing
+
+    def _ood(self, x: NDArray[np.float64] | None) -> OodReport | None:
+        return self.feature_range.check(x) if self.feature_range is not None and x is not None else None
+
     def predict_record(self, record: EcgRecord, explain: bool = True) -> Suggestion:
-        """The suggestion for one ECG (any sampling rate; leads matched case-insensitively).
+        """The suggestion for one ECG (any sampling rate; leads matched case-insensitively), or a
+        refusal when its quality verdict fails.
 
         Raises:
             EcgReadError: a standard lead is missing.
         """
-        if not isinstance(record, EcgRecord):
-            raise TypeError(f"record must be an EcgRecord, got {type(record).__name__}")
+        self._check(record)
+        conditioned = condition(record)
+        quality = assess(record, conditioned)
+        x, m = record_features(record, conditioned)
+        statement, shown = _shown(m)
+        if not quality.ok:
+            return Suggestion(self.name, self.version, {}, {}, quality, None, statement, shown)
         p = self.predict_proba_records([record])[0]
         probabilities = {k: round(float(v), 4) for k, v in zip(self.labels, p, strict=True)}
         explanation = self.explain(record, p) if explain else {}
-        return Suggestion(self.name, self.version, probabilities, explanation)
-
-    def _read_json(self, name: str) -> dict[str, Any]:
-        f = self.path / name
-        return json.loads(f.read_text(encoding="utf-8")) if f.is_file() else {}
+        return Suggestion(self.name, self.version, probabilities, explanation, quality, self._ood(x), statement, shown)
 
     @cached_property
     def card(self) -> dict[str, Any]:
-        """The model card (CHAI Applied Model Card fields, environmental impact, AI facts)."""
-        card = self._read_json("card.json")
-        if not card:
-            from medtandem.ai.card import build_card
+        """The model card in English (CHAI Applied Model Card fields, environmental impact, AI facts);
+        the French text is under ``card["translations"]["fr"]`` (see :meth:`card_in`)."""
+        return read_json(self.path / CARD) or build_card(self.path)
 
-            card = build_card(self.path)
-        return card
+    def card_in(self, lang: str = "en") -> dict[str, Any]:
+        """The model card in ``lang`` (``"en"`` or ``"fr"``)."""
+        return localised(self.card, lang)
 
     @property
     def facts(self) -> dict[str, Any]:
-        """The short "AI facts" label shown beside each suggestion."""
+        """The short "AI facts" label shown beside each suggestion (English)."""
         return dict(self.card.get("ai_facts", {}))
+
+    def facts_in(self, lang: str = "en") -> dict[str, Any]:
+        """The AI-facts label in ``lang`` (``"en"`` or ``"fr"``)."""
+        return dict(self.card_in(lang).get("ai_facts", {}))
 
     @property
     def evaluation(self) -> dict[str, Any]:
-        return self._read_json("evaluation.json")
+        return read_json(self.path / EVALUATION)
 
     @property
     def energy(self) -> dict[str, Any]:
-        return self._read_json("energy.json")
+        return read_json(self.path / ENERGY)
 
 
 class MeasurementModel(EcgModel):
-    """Gradient-boosted trees (or logistic regression) on :mod:`medtandem.ecg.measure` figures."""
+    """Gradient-boosted trees or L2 logistic regression on :mod:`medtandem.ecg.measure` figures."""
+
+    FAMILY = "measurements"
+    WEIGHTS = "model.json"
 
     def __init__(self, path: Path, meta: dict[str, Any]) -> None:
         super().__init__(path, meta)
-        from medtandem.ai.tabular import MeasurementClassifier
-
         self.classifier = MeasurementClassifier.load(self.weights_path)
-
-    @property
-    def weights_path(self) -> Path:
-        return self.path / "model.json"
 
     @property
     def n_parameters(self) -> int:
         return self.classifier.n_parameters
 
-    def raw_proba(self, records: Sequence[EcgRecord]) -> NDArray[np.float64]:
-        from medtandem.ai.features import record_features
-
-        X = np.stack([record_features(r)[0] for r in records])
+    def raw_proba_inputs(self, X: NDArray[Any]) -> NDArray[np.float64]:
         return self.classifier.predict_proba(X)
 
-    def predict_record(self, record: EcgRecord, explain: bool = True) -> Suggestion:
-        """As :meth:`EcgModel.predict_record`, measuring the record once for both outputs."""
-        from medtandem.ai.features import record_features
+    def raw_proba(self, records: Sequence[EcgRecord]) -> NDArray[np.float64]:
+        return self.raw_proba_inputs(np.stack([record_features(r)[0] for r in records]))
 
-        if not isinstance(record, EcgRecord):
-            raise TypeError(f"record must be an EcgRecord, got {type(record).__name__}")
-        x, m = record_features(record)
+    def predict_record(self, record: EcgRecord, explain: bool = True) -> Suggestion:
+        """As :meth:`EcgModel.predict_record`, measuring the record once for every use."""
+        self._check(record)
+        conditioned = condition(record)
+        quality = assess(record, conditioned)
+        x, m = record_features(record, conditioned)
+        statement, shown = _shown(m)
+        if not quality.ok:
+            return Suggestion(self.name, self.version, {}, {}, quality, None, statement, shown)
         p = self.calibrator.transform(self.classifier.predict_proba(x[None, :]))[0]
         probabilities = {k: round(float(v), 4) for k, v in zip(self.labels, p, strict=True)}
         explanation = self._explain(x, m, p) if explain else {}
-        return Suggestion(self.name, self.version, probabilities, explanation)
+        return Suggestion(self.name, self.version, probabilities, explanation, quality, self._ood(x), statement, shown)
 
     def explain(self, record: EcgRecord, proba: NDArray[np.float64]) -> dict[str, Any]:
-        from medtandem.ai.features import record_features
-
         x, m = record_features(record)
         return self._explain(x, m, proba)
 
-    def _explain(self, x: NDArray[np.float64], m: Any, proba: NDArray[np.float64], top: int = 8) -> dict[str, Any]:
-        from medtandem.ai.features import FEATURES
-
+    def _explain(self, x: NDArray[np.float64], m: EcgMeasurements | None, proba: NDArray[np.float64],
+                 top: int = 8) -> dict[str, Any]:
         bias, terms = self.classifier.contributions(x)
         flat = m.flat() if m is not None else {}
         target = int(np.argmax(proba))
@@ -205,9 +274,6 @@ class MeasurementModel(EcgModel):
 
 
 def _item(source: str, flat: dict[str, float | None], contribution: float) -> dict[str, Any]:
-    from medtandem.ecg.measure import LABELS as MLABELS
-    from medtandem.ecg.measure import UNITS
-
     base, _, lead = source.rpartition("_") if source.split("_")[-1] in STANDARD_LEADS else (source, "", "")
     label = MLABELS.get(base, source) + (f" in {lead}" if lead else "")
     value = flat.get(source)
@@ -218,21 +284,16 @@ def _item(source: str, flat: dict[str, float | None], contribution: float) -> di
 class CnnModel(EcgModel):
     """The compact 1-D convolutional network, run with onnxruntime (one intra-op thread)."""
 
+    FAMILY = "cnn"
+    WEIGHTS = "model.onnx"
+
     def __init__(self, path: Path, meta: dict[str, Any]) -> None:
         super().__init__(path, meta)
-        import onnxruntime as ort
-
-        if not self.weights_path.is_file():
-            raise ModelLoadError(f"{self.weights_path}: ONNX weights not found")
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
         self.session = ort.InferenceSession(str(self.weights_path), opts, providers=["CPUExecutionProvider"])
         self.input_name = self.session.get_inputs()[0].name
-
-    @property
-    def weights_path(self) -> Path:
-        return self.path / "model.onnx"
 
     @property
     def n_parameters(self) -> int:
@@ -243,9 +304,11 @@ class CnnModel(EcgModel):
         return np.asarray(self.session.run(None, {self.input_name: np.ascontiguousarray(x, np.float32)})[0],
                           dtype=np.float64)
 
+    def raw_proba_inputs(self, X: NDArray[Any]) -> NDArray[np.float64]:
+        return np.asarray(1.0 / (1.0 + np.exp(-self.logits(X))))
+
     def raw_proba(self, records: Sequence[EcgRecord]) -> NDArray[np.float64]:
-        x = np.stack([prepare_cnn_input(r) for r in records])
-        return np.asarray(1.0 / (1.0 + np.exp(-self.logits(x))))
+        return self.raw_proba_inputs(np.stack([prepare_cnn_input(r) for r in records]))
 
     def explain(self, record: EcgRecord, proba: NDArray[np.float64]) -> dict[str, Any]:
         """Occlusion attribution (Zeiler & Fergus, ECCV 2014) over leads and 1-s bins.
@@ -272,14 +335,18 @@ class CnnModel(EcgModel):
         }
 
 
-FAMILIES: dict[str, type[EcgModel]] = {"measurements": MeasurementModel, "cnn": CnnModel}
+#: Inference runtimes by the family name stored in ``meta.json`` (the training side of each family
+#: is in :mod:`medtandem.ai.families`, which sits above this module).
+RUNTIMES: dict[str, type[EcgModel]] = {"measurements": MeasurementModel, "measurements-lr": MeasurementModel,
+                                       "cnn": CnnModel}
 
 
 def default_model_dir() -> Path:
     """The shipped default model folder (named in ``models/DEFAULT``)."""
-    if not DEFAULT_FILE.is_file():
+    name = read_default_name()
+    if name is None:
         raise ModelLoadError(f"{DEFAULT_FILE}: no default model recorded")
-    return MODELS_DIR / DEFAULT_FILE.read_text(encoding="utf-8").split()[0]
+    return MODELS_DIR / name
 
 
 def load_model(path: str | Path | None = None) -> EcgModel:
@@ -290,18 +357,19 @@ def load_model(path: str | Path | None = None) -> EcgModel:
     folder = default_model_dir() if path is None else Path(path)
     if path is not None and not folder.exists() and (MODELS_DIR / str(path)).is_dir():
         folder = MODELS_DIR / str(path)
-    meta_path = folder / "meta.json"
+    meta_path = folder / META
     if not meta_path.is_file():
         raise ModelLoadError(f"{folder}: not a model folder (no meta.json)")
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta = read_json(meta_path)
     family = meta.get("family")
-    if family not in FAMILIES:
-        raise ModelLoadError(f"{meta_path}: unknown family {family!r}; expected one of {sorted(FAMILIES)}")
-    return FAMILIES[family](folder, meta)
+    if family not in RUNTIMES:
+        raise ModelLoadError(f"{meta_path}: unknown family {family!r}; expected one of {sorted(RUNTIMES)}")
+    return RUNTIMES[family](folder, meta)
 
 
 def shipped_models() -> list[Path]:
-    return sorted(p for p in MODELS_DIR.iterdir() if (p / "meta.json").is_file()) if MODELS_DIR.is_dir() else []
+    return model_folders()
 
 
-__all__ = ["CnnModel", "EcgModel", "MeasurementModel", "ModelLoadError", "Suggestion", "load_model", "logit"]
+__all__ = ["FEATURE_NAMES", "CnnModel", "EcgModel", "MeasurementModel", "ModelLoadError", "Suggestion",
+           "load_model", "logit"]

@@ -17,13 +17,16 @@ missing values; the logistic model imputes the training median (and sees the 0/1
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+
+from medtandem.ai.artifacts import read_json, write_json
 
 METHODS = ("boosting", "logistic")
 
@@ -198,8 +201,6 @@ class MeasurementClassifier:
         return self
 
     def _fit_logistic(self, Z: NDArray[np.float64], Y: NDArray[np.integer], seed: int) -> None:
-        from sklearn.linear_model import LogisticRegression
-
         coefs, intercepts = [], []
         for k in range(Y.shape[1]):
             yk = Y[:, k]
@@ -216,8 +217,6 @@ class MeasurementClassifier:
         self.intercept_ = np.asarray(intercepts)
 
     def _fit_boosting(self, X: NDArray[np.float64], Y: NDArray[np.integer], seed: int) -> None:
-        from sklearn.ensemble import HistGradientBoostingClassifier
-
         self.forests_ = []
         for k in range(Y.shape[1]):
             yk = Y[:, k]
@@ -305,8 +304,8 @@ class MeasurementClassifier:
         return m
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps(self.to_dict(), separators=(",", ":")) + "\n", encoding="utf-8")
+        write_json(path, self.to_dict(), digits=None, compact=True)
 
     @classmethod
     def load(cls, path: Path) -> MeasurementClassifier:
-        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        return cls.from_dict(read_json(path))

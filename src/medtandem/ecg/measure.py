@@ -44,10 +44,9 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import signal as sps
 
+from medtandem.ecg.preprocess import WORK_FS, condition, standard_leads
 from medtandem.ecg.record import STANDARD_LEADS, EcgRecord
 
-#: Working sampling rate (Hz): fast enough for one-sample (4 ms) interval resolution.
-WORK_FS = 250.0
 _PRE_S = 0.30  # median beat window before the fiducial point (s)
 _POST_S = 0.60  # and after it (s)
 
@@ -143,6 +142,11 @@ def _sos(low_hz: float, high_hz: float, fs: float) -> NDArray[np.float64]:
     return np.asarray(sps.butter(2, [low_hz / (fs / 2), high_hz / (fs / 2)], btype="band", output="sos"))
 
 
+def qrs_band_sos(fs: float) -> NDArray[np.float64]:
+    """The 5-25 Hz band-pass of the QRS detector (second-order Butterworth sections)."""
+    return _sos(5.0, 25.0, fs)
+
+
 def _smooth(x: NDArray[np.float64], n: int) -> NDArray[np.float64]:
     if n <= 1:
         return x
@@ -189,25 +193,26 @@ def _first_below(v: NDArray[np.float64], start: int, stop: int, step: int, thr: 
     return stop
 
 
-def measure(record: EcgRecord) -> EcgMeasurements:
+def measure(record: EcgRecord, conditioned: EcgRecord | None = None) -> EcgMeasurements:
     """Measure a 12-lead ECG (any sampling rate; leads matched case-insensitively).
+
+    ``conditioned`` is ``condition(record)`` when the caller already has it (it is not recomputed).
 
     Raises:
         MeasurementError: shorter than 3 s, fewer than 2 QRS complexes found, or a flat signal.
         EcgReadError: one of the twelve standard leads is missing.
     """
-    rec = record.standard_12()
+    rec = standard_leads(record)
     if rec.duration_s < 3.0:
         raise MeasurementError(f"record {rec.record_id!r} is {rec.duration_s:.1f} s long; at least 3 s are needed")
     fs = WORK_FS
-    rec = rec.resampled(fs)
-    raw = np.asarray(rec.signal, dtype=np.float64)
-    raw = np.nan_to_num(raw - np.median(raw, axis=0))
-    # One zero-phase filter: 0.05 Hz high-pass keeps the ST segment (AHA), 40 Hz low-pass the noise.
-    x = sps.sosfiltfilt(_sos(0.05, 40.0, fs), raw, axis=0)
+    # The common conditioning (medtandem.ecg.preprocess): first 10 s, 250 Hz, 50 and 60 Hz notches,
+    # zero-phase 0.67-40 Hz (AHA 2007: 0.67 Hz without phase distortion keeps the ST segment).
+    rec = conditioned if conditioned is not None else condition(rec, fs)
+    x = np.asarray(rec.signal, dtype=np.float64)
 
     # Detection on a 5-25 Hz version (QRS band), delineation on x.
-    qrs_band = sps.sosfiltfilt(_sos(5.0, 25.0, fs), raw, axis=0)
+    qrs_band = sps.sosfiltfilt(qrs_band_sos(fs), x, axis=0)
     peaks = detect_qrs(qrs_band, fs)
     if len(peaks) < 2:
         raise MeasurementError(f"record {rec.record_id!r}: fewer than two QRS complexes found")
@@ -337,3 +342,70 @@ def measure(record: EcgRecord) -> EcgMeasurements:
         t_mv=per_lead(t_amp),
         fs_hz=fs,
     )
+
+
+# --- the machine statement ------------------------------------------------------------------
+
+#: Rhythm codes of :func:`rhythm_of`, with their English and French statements.
+RHYTHMS: dict[str, tuple[str, str]] = {
+    "sinus": ("Sinus rhythm", "Rythme sinusal"),
+    "sinus_tachycardia": ("Sinus tachycardia", "Tachycardie sinusale"),
+    "sinus_bradycardia": ("Sinus bradycardia", "Bradycardie sinusale"),
+    "irregular_sinus": ("Irregular rhythm with P waves", "Rythme irrégulier avec ondes P"),
+    "probable_af": ("Irregular rhythm without P waves (probable atrial fibrillation)",
+                    "Rythme irrégulier sans onde P (fibrillation atriale probable)"),
+    "regular_no_p": ("Regular rhythm without visible P waves", "Rythme régulier sans onde P visible"),
+}
+#: RR irregularity (SD/mean) above which the rhythm is called irregular.
+IRREGULAR = 0.12
+TACHY_BPM = 100.0
+BRADY_BPM = 60.0
+
+
+def rhythm_of(m: EcgMeasurements) -> str:
+    """A rhythm code from rate, RR regularity and the P wave (a key of :data:`RHYTHMS`).
+
+    Sinus: a P wave before each QRS (median beat) with a regular RR; tachycardia above 100/min,
+    bradycardia under 60/min (the conventional limits; Kligfield et al., Circulation 115:1306, 2007,
+    and the AHA/ACCF/HRS Part II statement, Mason et al., Circulation 115:1325-1332, 2007).
+    Irregular RR (SD/mean above 0.12) without a P wave: probable atrial fibrillation.
+    """
+    irregular = m.rr_irregularity > IRREGULAR
+    if m.pr_ms is None:
+        return "probable_af" if irregular else "regular_no_p"
+    if irregular:
+        return "irregular_sinus"
+    if m.heart_rate_bpm > TACHY_BPM:
+        return "sinus_tachycardia"
+    if m.heart_rate_bpm < BRADY_BPM:
+        return "sinus_bradycardia"
+    return "sinus"
+
+
+def machine_statement(m: EcgMeasurements, lang: str = "en", qtc: str = "bazett") -> str:
+    """The short statement of an ECG machine, e.g. ``"Rythme sinusal 72/min. QRS 88 ms. QTc 421 ms
+    (Bazett). Axe +45°."`` Pure: the same measurements give the same words.
+
+    Args:
+        lang: ``"en"`` or ``"fr"``.
+        qtc: ``"bazett"`` or ``"fridericia"``: the QT correction quoted (its name is written).
+
+    Raises:
+        ValueError: an unknown ``lang`` or ``qtc``.
+    """
+    if lang not in ("en", "fr"):
+        raise ValueError(f"lang must be 'en' or 'fr', got {lang!r}")
+    if qtc not in ("bazett", "fridericia"):
+        raise ValueError(f"qtc must be 'bazett' or 'fridericia', got {qtc!r}")
+    fr = lang == "fr"
+    en_text, fr_text = RHYTHMS[rhythm_of(m)]
+    parts = [f"{fr_text if fr else en_text} {m.heart_rate_bpm:.0f}/min."]
+    parts.append(f"PR {m.pr_ms:.0f} ms." if m.pr_ms is not None else ("PR non mesurable." if fr else "PR not measurable."))
+    parts.append(f"QRS {m.qrs_ms:.0f} ms.")
+    corrected = m.qtc_bazett_ms if qtc == "bazett" else m.qtc_fridericia_ms
+    if m.qt_ms is not None and corrected is not None:
+        parts.append(f"QT {m.qt_ms:.0f} ms, QTc {corrected:.0f} ms ({qtc.capitalize()}).")
+    else:
+        parts.append("QT non mesurable." if fr else "QT not measurable.")
+    parts.append(f"{'Axe' if fr else 'Axis'} {m.qrs_axis_deg:+.0f}°.")
+    return " ".join(parts)

@@ -86,8 +86,8 @@ def test_inference_does_not_import_torch(record_path):
     assert out.stdout.strip() == "False"
 
 
-def test_train_then_evaluate_a_tiny_measurement_model(tmp_path):
-    from medtandem.ai.train import evaluate_family, train_model
+def test_train_then_evaluate_a_tiny_measurement_model(tmp_path, capsys):
+    from medtandem.ai.train import train_model
 
     from .conftest import BANK
 
@@ -95,14 +95,25 @@ def test_train_then_evaluate_a_tiny_measurement_model(tmp_path):
                       log=lambda s: None)
     model = load_model(out)
     assert model.predict_proba_records([_synthetic()]).shape == (1, len(LABELS))
-    ev = evaluate_family(BANK, out, limit=60, holdouts=False, log=lambda s: None)
-    assert "cv10" in ev and "subgroups_cv10" in ev
+    assert main(["ai", "evaluate", "--data", str(BANK), "--model", str(out), "--limit", "60"]) == 0
+    printed = capsys.readouterr().out
+    assert "held-out sites and devices" in printed and "robustness suite" in printed
+    assert "mains_60hz" in printed and "frontend_0.5-40hz" in printed
+    ev = json.loads((out / "evaluation.json").read_text())
+    assert "cv10" in ev and "subgroups_cv10" in ev and "robustness" in ev
+    assert set(ev["robustness"]["by_perturbation"]) >= {"mains_50hz", "gain_-20%", "fs_1000hz", "missing_V5"}
     card = json.loads((out / "card.json").read_text())
     for key in ("basic_info", "release_info", "uses_and_directions", "target_population", "warnings",
                 "trust_ingredients", "key_metrics", "bias_mitigation", "maintenance", "environmental_impact",
                 "ai_facts"):
         assert key in card
     assert card["key_metrics"]["cv10_macro_auc"]["value"] == ev["cv10"]["macro_auc"]
+    assert card["ai_facts"]["operating_point_rule"].startswith("Youden")
+    assert card["translations"]["fr"]["ai_facts"]["operating_point_rule"].startswith("J de Youden")
+    assert model.facts_in("fr")["intended_use"].startswith("Aide")
+    assert "observatory" not in json.dumps(card)
+    meta = json.loads((out / "meta.json").read_text())
+    assert list(card["ai_facts"]["operating_point"].values()) == meta["thresholds"]
 
 
 def _synthetic() -> EcgRecord:
@@ -121,3 +132,13 @@ def test_training_is_deterministic_with_a_seed(tmp_path):
     a = run_split("measurements", corpus, train, val, val, options={"n_trees": 10})
     b = run_split("measurements", corpus, train, val, val, options={"n_trees": 10})
     np.testing.assert_array_equal(a.proba_test, b.proba_test)
+
+
+def test_the_same_record_at_100_and_500_hz_gets_nearly_the_same_suggestion(record, record_path):
+    """Issue 14: record 8 got p(NORM) 0.62 at 500 Hz and 0.42 at 100 Hz; the common conditioning
+    makes both files the same physical signal."""
+    low_path = record_path.parents[2] / "records100/00000/00008_lr"
+    low = read_record(low_path) if low_path.with_suffix(".hea").is_file() else record.resampled(100)
+    model = load_model()
+    p500, p100 = model.predict_record(record).probabilities, model.predict_record(low).probabilities
+    assert max(abs(p500[k] - p100[k]) for k in LABELS) < 0.1
