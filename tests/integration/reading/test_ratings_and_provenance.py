@@ -153,3 +153,18 @@ def test_legacy_flag_rule():
     assert rating.legacy_flag(calls, {"NORM": 80, "MI": 20}) == ""
     assert rating.legacy_flag(calls, {"NORM": 30, "MI": 20}) == rating.FLAG_INCONSISTENT
     assert rating.legacy_flag({"NORM": False, "MI": False}, {"NORM": 50, "MI": 50}) == rating.FLAG_PRESET
+
+
+def test_a_refused_suggestion_says_why_and_shows_no_probability(learner_client, practice):
+    from medtandem.apps.cases.services import store_prediction
+
+    case = practice.case_set.ordered_cases()[0]
+    store_prediction(case, practice.ai_model_name, practice.ai_model_version, {},
+                     {"refused": True, "quality": {"ok": False, "messages": {"fr": ["bruit important sur V1"],
+                                                                              "en": ["heavy noise on V1"]}},
+                      "statement": {"fr": "Rythme sinusal 74/min.", "en": "Sinus rhythm 74/min."}})
+    _submit(learner_client, practice, answer("unaided", str(uuid.uuid4())))
+    page = learner_client.get(reverse("reading:case", args=[practice.pk, 0])).content.decode()
+    assert 'id="ai-refused"' in page and "bruit important sur V1" in page
+    assert 'id="ai-table"' not in page
+    assert "Rythme sinusal 74/min." in page

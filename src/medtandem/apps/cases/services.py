@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from medtandem.ai import EcgModel, load_model
+from medtandem.ai import EcgModel, Suggestion, artifacts, load_model
 from medtandem.apps.audit.services import Action, record
 from medtandem.apps.cases.models import (
     AIPrediction,
@@ -244,6 +245,21 @@ def store_prediction(case: Case, model_name: str, model_version: str, probabilit
     return stored
 
 
+def stored_explanation(suggestion: Suggestion) -> dict[str, Any]:
+    """What the cache keeps of a suggestion beside its probabilities: the explanation, plus the input
+    quality verdict (a refusal and why), the out-of-distribution report and the machine statement,
+    as JSON (the AI step shows them; none of it is the truth)."""
+    out = dict(suggestion.explanation)
+    if suggestion.quality is not None:
+        out["quality"] = dataclasses.asdict(suggestion.quality)
+        out["refused"] = suggestion.refused
+    if suggestion.ood is not None:
+        out["ood"] = dataclasses.asdict(suggestion.ood)
+    if suggestion.statement:
+        out["statement"] = dict(suggestion.statement)
+    return artifacts.clean(out)  # the one JSON cleaner: NaN and infinities become null
+
+
 def cache_predictions(
     model: EcgModel, cases: Iterable[Case] | None = None, progress: Callable[[int], None] | None = None
 ) -> int:
@@ -256,7 +272,7 @@ def cache_predictions(
     for case in queryset:
         suggestion = model.predict_record(record_of(case))
         _obj, created = store_prediction(case, suggestion.model_name, suggestion.model_version,
-                                         suggestion.probabilities, suggestion.explanation)
+                                         suggestion.probabilities, stored_explanation(suggestion))
         written += int(created)
         if progress:
             progress(1)
@@ -288,5 +304,5 @@ def suggestion_for(case: Case, model_name: str, model_version: str) -> AIPredict
         )
     suggestion = model.predict_record(record_of(case))
     prediction, _ = store_prediction(case, suggestion.model_name, suggestion.model_version,
-                                     suggestion.probabilities, suggestion.explanation)
+                                     suggestion.probabilities, stored_explanation(suggestion))
     return prediction

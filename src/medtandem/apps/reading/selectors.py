@@ -226,8 +226,36 @@ class AiRow:
     threshold_pct: int | None
 
 
+@dataclass(frozen=True)
+class AiNotice:
+    """What the AI step says beside (or instead of) the probabilities, in the reader's language."""
+
+    refused: bool
+    reasons: list[str]
+    ood_count: int
+    ood_items: list[dict[str, Any]]
+    statement: str
+
+
+def ai_notice(prediction: Any, lang: str) -> AiNotice:
+    """The model's refusal (poor input quality) and why, its out-of-distribution flag, its machine statement."""
+    extra = prediction.explanation if isinstance(prediction.explanation, dict) else {}
+    quality = extra.get("quality") or {}
+    ood = extra.get("ood") or {}
+    return AiNotice(
+        refused=bool(extra.get("refused")),
+        reasons=list((quality.get("messages") or {}).get(lang) or []),
+        ood_count=int(ood.get("n_outside") or 0) if ood.get("flagged") else 0,
+        ood_items=list(ood.get("outside") or [])[:3],
+        statement=str((extra.get("statement") or {}).get(lang) or ""),
+    )
+
+
 def ai_rows(prediction: Any, facts: dict[str, Any] | None) -> list[AiRow]:
-    """The AI step's rows: each output's probability and the model's call at its operating point."""
+    """The AI step's rows: each output's probability and the model's call at its operating point
+    (none when the model refused to read this ECG)."""
+    if isinstance(prediction.explanation, dict) and prediction.explanation.get("refused"):
+        return []
     operating = (facts or {}).get("operating_point") or {}
     rows = []
     for code in (*SUPERCLASSES, "AFIB"):

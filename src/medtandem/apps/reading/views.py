@@ -128,6 +128,7 @@ def case_step(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     if prediction is not None:
         context.update(_model_context(session))
         context["ai_rows"] = selectors.ai_rows(prediction, context.get("ai_facts"))
+        context["ai_notice"] = selectors.ai_notice(prediction, lang)
     if step == services.FEEDBACK:
         context["show_truth"] = show_truth
         context["call_threshold"] = rating.CALL_THRESHOLD
