@@ -114,5 +114,13 @@ def build_world() -> World:
            ("detail", "analysis", "analysis_json", "report", "report_pdf", "export", "import", "lock")},
         "observatory:application": {"slug": application.slug},
         "observatory:application_json": {"slug": application.slug},
+        **{f"observatory:{name}": {"slug": application.slug}
+           for name in ("application_xml", "history", "field", "edit")},
+        # Objects that this world does not create: the matrix checks these answer 404, never 500.
+        "observatory:review": {"pk": 10**6}, "observatory:alert_incident": {"pk": 10**6},
+        "observatory:incident": {"public_id": "INC-0000"}, "observatory:triage": {"public_id": "INC-0000"},
+        "observatory_api:application": {"slug": application.application.slug},
+        "observatory_api:version": {"slug": application.slug},
+        "observatory_api:incident": {"public_id": "INC-0000"},
     }
     return world
