@@ -22,11 +22,8 @@ SCORE_COLUMNS = ("unaided_confidence", "aided_confidence", "ai_probability")
 EXPERIENCE_BANDS = ("0-1", "2-9", "10+")
 
 
-#: The experience bands in their natural order (for tables and charts).
-EXPERIENCE_BANDS = ("0-1", "2-9", "10+", "unknown")
-
-
 def _stratum_order(name: str) -> tuple[int, str]:
+    """Experience bands in their natural order, then any other stratum (e.g. ``unknown``) by name."""
     return (EXPERIENCE_BANDS.index(name) if name in EXPERIENCE_BANDS else len(EXPERIENCE_BANDS), name)
 
 

@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from medtandem.charts import Chart
+from medtandem.charts import Chart, Locale
 
 
 class ChartHtml(SafeString):
@@ -29,6 +29,6 @@ def for_template(chart: Chart) -> ChartHtml:
     return out
 
 
-def chart_locale() -> str:
+def chart_locale() -> Locale:
     """The chart layer's locale for the active language."""
     return "en" if (get_language() or "fr").startswith("en") else "fr"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.dateparse import parse_date
 
+from medtandem.apps.accounts.http import AuthedRequest
 from medtandem.apps.accounts.models import Role
 from medtandem.apps.accounts.permissions import role_required
 from medtandem.apps.audit import selectors
@@ -14,7 +15,7 @@ from medtandem.apps.audit.services import verify_chain
 
 
 @role_required(Role.ADMINISTRATOR)
-def trail(request: HttpRequest) -> HttpResponse:
+def trail(request: AuthedRequest) -> HttpResponse:
     q = request.GET
     filters = {
         "action": q.get("action", "")[:64], "actor": q.get("actor", "")[:150],

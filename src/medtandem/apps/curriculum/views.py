@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from medtandem.apps.accounts.http import AuthedRequest
 from medtandem.apps.accounts.models import Role, User
 from medtandem.apps.accounts.permissions import role_required
 from medtandem.apps.accounts.selectors import (
@@ -43,12 +44,12 @@ STAFF = (Role.INSTRUCTOR, Role.ADMINISTRATOR)
 
 
 @login_required
-def catalogue(request: HttpRequest) -> HttpResponse:
+def catalogue(request: AuthedRequest) -> HttpResponse:
     return render(request, "curriculum/catalogue.html", {"programmes": selectors.catalogue(request.user)})
 
 
 @login_required
-def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def programme_detail(request: AuthedRequest, slug: str) -> HttpResponse:
     programme = get_object_or_404(Programme, slug=slug, is_published=True)
     return render(request, "curriculum/programme.html", {
         "programme": programme,
@@ -61,7 +62,7 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def enrol_self(request: HttpRequest, slug: str) -> HttpResponse:
+def enrol_self(request: AuthedRequest, slug: str) -> HttpResponse:
     programme = get_object_or_404(Programme, slug=slug)
     try:
         services.enrol(request.user, programme)
@@ -77,7 +78,7 @@ def _activity(pk: int) -> Activity:
 
 
 @login_required
-def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = _activity(pk)
     done = activity.pk in selectors.completed_activity_ids(request.user, activity.module.programme_id)
     is_staff = has_role(request.user, *STAFF)
@@ -123,7 +124,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_done(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_done(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = _activity(pk)
     try:
         services.mark_page_read(request.user, activity)
@@ -136,7 +137,7 @@ def activity_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def quiz_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def quiz_submit(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = _activity(pk)
     if activity.quiz is None:
         raise PermissionDenied
@@ -166,7 +167,7 @@ def _reading_url(session: Any) -> str | None:
 
 @login_required
 @require_POST
-def reading_start(request: HttpRequest, pk: int) -> HttpResponse:
+def reading_start(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = _activity(pk)
     try:
         session = services.start_reading(request.user, activity)
@@ -178,7 +179,7 @@ def reading_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reading_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def reading_retry(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = _activity(pk)
     try:
         session = services.start_new_attempt(request.user, activity)
@@ -189,7 +190,7 @@ def reading_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STAFF)
-def reading_attempts(request: HttpRequest, pk: int) -> HttpResponse:
+def reading_attempts(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = _activity(pk)
     if activity.kind != Activity.Kind.READING:
         raise Http404
@@ -200,7 +201,7 @@ def reading_attempts(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def progress(request: HttpRequest) -> HttpResponse:
+def progress(request: AuthedRequest) -> HttpResponse:
     return render(request, "curriculum/progress.html", {"progress": selectors.learner_progress(request.user)})
 
 
@@ -221,7 +222,7 @@ def _verify_url(request: HttpRequest, code: str) -> str:
 
 
 @login_required
-def attestation_pdf(request: HttpRequest, code: str) -> HttpResponse:
+def attestation_pdf(request: AuthedRequest, code: str) -> HttpResponse:
     attestation = _own_attestation(request, code)
     pdf = services.attestation_pdf(attestation, verify_url=_verify_url(request, code),
                                    base_url=request.build_absolute_uri("/"))
@@ -231,7 +232,7 @@ def attestation_pdf(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def attestation_badge(request: HttpRequest, code: str) -> HttpResponse:
+def attestation_badge(request: AuthedRequest, code: str) -> HttpResponse:
     """The signed Open Badges 3.0 credential (VC-JWT) for the learner's wallet."""
     attestation = _own_attestation(request, code)
     token = services.signed_badge(attestation, issuer_url=request.build_absolute_uri("/learn/"),
@@ -274,7 +275,7 @@ def jwks(request: HttpRequest) -> JsonResponse:
 
 
 @role_required(*STAFF)
-def instructor(request: HttpRequest) -> HttpResponse:
+def instructor(request: AuthedRequest) -> HttpResponse:
     cohorts = cohorts_of_instructor(request.user)
     programmes = Programme.objects.all()
     form = forms.CohortFilterForm(request.GET or None, cohorts=cohorts, programmes=programmes)
@@ -299,7 +300,7 @@ def instructor(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*STAFF)
-def manage_enrolments(request: HttpRequest, slug: str) -> HttpResponse:
+def manage_enrolments(request: AuthedRequest, slug: str) -> HttpResponse:
     programme = get_object_or_404(Programme, slug=slug)
     one = forms.EnrolLearnerForm(prefix="one")
     bulk = forms.CsvEnrolmentForm(prefix="csv")
@@ -338,7 +339,7 @@ def manage_enrolments(request: HttpRequest, slug: str) -> HttpResponse:
 
 @role_required(*STAFF)
 @require_POST
-def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = _activity(pk)
     learners = list(User.objects.filter(pk__in=request.POST.getlist("learners")))
     try:
@@ -350,7 +351,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STAFF)
-def quiz_import(request: HttpRequest, pk: int) -> HttpResponse:
+def quiz_import(request: AuthedRequest, pk: int) -> HttpResponse:
     quiz = selectors.quiz_for_staff(request.user, pk, change=True)
     if quiz is None:
         raise Http404
@@ -370,7 +371,7 @@ def quiz_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STAFF)
-def quiz_export(request: HttpRequest, pk: int) -> HttpResponse:
+def quiz_export(request: AuthedRequest, pk: int) -> HttpResponse:
     quiz = selectors.quiz_for_staff(request.user, pk, change=False)
     if quiz is None:
         raise Http404
@@ -388,7 +389,7 @@ def quiz_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.ADMINISTRATOR)
-def national(request: HttpRequest) -> HttpResponse:
+def national(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         services.refresh_national_stats()
         messages.success(request, _("Chiffres nationaux recalculés."))

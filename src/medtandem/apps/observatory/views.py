@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from medtandem.apps.accounts.http import AuthedRequest
 from medtandem.apps.accounts.permissions import role_required
 from medtandem.apps.accounts.selectors import has_role
 from medtandem.apps.observatory import selectors, services
@@ -153,7 +154,7 @@ def frugality(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def submit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+def submit(request: AuthedRequest, slug: str | None = None) -> HttpResponse:
     version = _version_or_404(slug) if slug else None
     if request.method == "POST":
         form = EntryForm(request.POST)
@@ -179,7 +180,7 @@ def submit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
 
 
 @role_required("analyst")
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthedRequest) -> HttpResponse:
     rows = [(r, selectors.diff((selectors.previous_published(r) or Revision(data={})).data, r.data))
             for r in selectors.pending_revisions()]
     return render(request, "observatory/review.html", {"rows": rows})
@@ -187,7 +188,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required("analyst")
-def review(request: HttpRequest, pk: int) -> HttpResponse:
+def review(request: AuthedRequest, pk: int) -> HttpResponse:
     revision = get_object_or_404(Revision, pk=pk)
     try:
         services.review_revision(revision, reviewer=request.user, approve=request.POST.get("decision") == "publish",
@@ -272,13 +273,13 @@ def field(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @role_required("analyst")
-def alerts(request: HttpRequest) -> HttpResponse:
+def alerts(request: AuthedRequest) -> HttpResponse:
     return render(request, "observatory/alerts.html", {"alerts": Alert.objects.select_related("version")[:200]})
 
 
 @require_POST
 @role_required("analyst")
-def alert_incident(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_incident(request: AuthedRequest, pk: int) -> HttpResponse:
     incident = services.open_incident_from_alert(get_object_or_404(Alert, pk=pk), by=request.user)
     return redirect("observatory:triage", public_id=incident.public_id)
 
@@ -287,7 +288,7 @@ def alert_incident(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_incident(request: HttpRequest) -> HttpResponse:
+def report_incident(request: AuthedRequest) -> HttpResponse:
     """From the reading page (``?session=&position=``, resolved on the server) or a registry entry (``?entry=``)."""
     source = request.GET if request.method == "GET" else request.POST
     try:
@@ -344,7 +345,7 @@ def incident_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @role_required("analyst")
-def triage_list(request: HttpRequest) -> HttpResponse:
+def triage_list(request: AuthedRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     qs = selectors.triage_queue(state if state in Incident.State.values else "")
     rows = [(i, selectors.is_overdue(i)) for i in qs[:300]]
@@ -354,7 +355,7 @@ def triage_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required("analyst")
-def triage(request: HttpRequest, public_id: str) -> HttpResponse:
+def triage(request: AuthedRequest, public_id: str) -> HttpResponse:
     incident = get_object_or_404(Incident, public_id=_no_nul(public_id))
     initial = {"state": incident.state, "seriousness": incident.seriousness, "category": incident.category,
                "corrective_action": incident.corrective_action, "public_summary": incident.public_summary,
@@ -397,7 +398,7 @@ def hurdles(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_hurdle(request: HttpRequest) -> HttpResponse:
+def report_hurdle(request: AuthedRequest) -> HttpResponse:
     form = HurdleForm(request.POST or None, initial={"profession": getattr(request.user, "profession", "")})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -415,7 +416,7 @@ def report_hurdle(request: HttpRequest) -> HttpResponse:
 
 
 @role_required("analyst")
-def hurdle_review(request: HttpRequest) -> HttpResponse:
+def hurdle_review(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         hurdle = get_object_or_404(Hurdle, public_id=_no_nul(request.POST.get("id", "")))
         services.review_hurdle(hurdle, by=request.user, publish=request.POST.get("decision") == "publish")

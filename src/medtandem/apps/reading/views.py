@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from medtandem.apps.accounts.http import AuthedRequest
 from medtandem.apps.accounts.models import Role
 from medtandem.apps.accounts.permissions import role_required
 from medtandem.apps.accounts.selectors import (
@@ -61,7 +62,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     sessions = [(s, selectors.session_counts(s)) for s in selectors.sessions_of(request.user)]
     return render(request, "reading/dashboard.html", {
         "sessions": sessions, "now": timezone.now(), "new_assignments": selectors.new_assignments(request.user),
@@ -70,7 +71,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def session_overview(request: HttpRequest, pk: int) -> HttpResponse:
+def session_overview(request: AuthedRequest, pk: int) -> HttpResponse:
     session = _own_session(request, pk)
     position = services.current_position(session)
     if position is not None and request.GET.get("overview") != "1":
@@ -93,7 +94,7 @@ def _model_context(session: ReadingSession) -> dict[str, Any]:
 @never_cache
 @require_GET
 @login_required
-def case_step(request: HttpRequest, pk: int, position: int) -> HttpResponse:
+def case_step(request: AuthedRequest, pk: int, position: int) -> HttpResponse:
     session = _own_session(request, pk)
     state, case = _case_at(session, position)
     reads = state.case_reads(case.pk)
@@ -155,7 +156,7 @@ def case_step(request: HttpRequest, pk: int, position: int) -> HttpResponse:
 @never_cache
 @require_POST
 @login_required
-def submit_read(request: HttpRequest, pk: int, position: int) -> HttpResponse:
+def submit_read(request: AuthedRequest, pk: int, position: int) -> HttpResponse:
     session = _own_session(request, pk)
     # The order rule is checked by commit_read from the reads it loads (one query); here the
     # position only has to name a case of the session (its id, cached per session).
@@ -195,7 +196,7 @@ def submit_read(request: HttpRequest, pk: int, position: int) -> HttpResponse:
 @never_cache
 @require_GET
 @login_required
-def ai_json(request: HttpRequest, pk: int, position: int) -> JsonResponse:
+def ai_json(request: AuthedRequest, pk: int, position: int) -> JsonResponse:
     session = _own_session(request, pk)
     state, case_id = _state_at(session, position)
     if not state.may_see_ai(case_id):
@@ -208,12 +209,12 @@ def ai_json(request: HttpRequest, pk: int, position: int) -> JsonResponse:
 
 
 @login_required
-def progress(request: HttpRequest) -> HttpResponse:
+def progress(request: AuthedRequest) -> HttpResponse:
     return render(request, "reading/progress.html", {"progress": selectors.learner_progress(request.user)})
 
 
 @login_required
-def reliance(request: HttpRequest) -> HttpResponse:
+def reliance(request: AuthedRequest) -> HttpResponse:
     try:
         return redirect(reverse("studies:my_reliance"))
     except NoReverseMatch:
@@ -224,7 +225,7 @@ def reliance(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
-def instructor(request: HttpRequest) -> HttpResponse:
+def instructor(request: AuthedRequest) -> HttpResponse:
     assignments = ReadingAssignment.objects.select_related("case_set").order_by("-created_at")
     if not request.user.is_superuser:
         assignments = assignments.filter(created_by=request.user)
@@ -233,7 +234,7 @@ def instructor(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
-def case_bank(request: HttpRequest) -> HttpResponse:
+def case_bank(request: AuthedRequest) -> HttpResponse:
     """Browse the case bank with filters (GET) and save a case set from them (POST)."""
     cohorts = cohorts_of_instructor(request.user)
     if request.method == "POST":
@@ -278,7 +279,7 @@ def _without_page(request: HttpRequest) -> str:
 
 
 @role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
+def assign(request: AuthedRequest, pk: int) -> HttpResponse:
     case_set = get_object_or_404(CaseSet, pk=pk)
     learners = learners_of_instructor(request.user).order_by("username")
     cohorts = cohorts_of_instructor(request.user)
@@ -296,7 +297,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
-def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(ReadingAssignment.objects.select_related("case_set"), pk=pk)
     if not (request.user.is_superuser or assignment.created_by_id == request.user.pk):
         raise Http404
@@ -306,7 +307,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
-def learner_progress(request: HttpRequest, user_id: int) -> HttpResponse:
+def learner_progress(request: AuthedRequest, user_id: int) -> HttpResponse:
     learner = get_object_or_404(learners_of_instructor(request.user), pk=user_id)
     return render(request, "reading/progress.html", {
         "progress": selectors.learner_progress(learner), "learner": learner,

@@ -14,6 +14,7 @@ from medtandem.apps.studies.analysis import StudyAnalysis
 from medtandem.charts import (
     Chart,
     DotRow,
+    Locale,
     Point,
     Reference,
     RocCurve,
@@ -28,7 +29,7 @@ from medtandem.reliance import DeskillingWatch, RelianceMeasures
 from medtandem.web.charts import ChartHtml, chart_locale, for_template
 
 
-def locale() -> str:
+def locale() -> Locale:
     return chart_locale()
 
 

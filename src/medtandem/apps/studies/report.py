@@ -57,7 +57,8 @@ def participants_summary(study: Study) -> dict[str, Any]:
         "enrolled": len(parts), "withdrawn": len(parts) - len(active), "analysed": len(active),
         "by_profession": sorted(Counter(str(professions.get(p.profession, p.profession or "—"))
                                         for p in active).items()),
-        "by_experience": [(_("inconnue") if b == "unknown" else b, bands[b]) for b in EXPERIENCE_BANDS if bands[b]],
+        "by_experience": [(_("inconnue") if b == "unknown" else b, bands[b])
+                          for b in (*EXPERIENCE_BANDS, "unknown") if bands[b]],
         "prior_training": sum(p.prior_ecg_training for p in active),
         "by_arm": sorted(Counter(" → ".join(texts.condition_label(c) for c in p.condition_order)
                                  for p in active).items()),

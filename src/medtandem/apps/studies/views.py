@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from medtandem.apps.accounts.http import AuthedRequest
 from medtandem.apps.accounts.models import Role
 from medtandem.apps.accounts.permissions import role_required
 from medtandem.apps.accounts.selectors import cohorts_of_instructor, has_role
@@ -45,13 +46,13 @@ def _reading_url(session_id: int) -> str:
 
 
 @role_required(*STUDY_ROLES)
-def study_list(request: HttpRequest) -> HttpResponse:
+def study_list(request: AuthedRequest) -> HttpResponse:
     studies = selectors.studies_visible_to(request.user).select_related("case_set")
     return render(request, "studies/list.html", {"studies": studies})
 
 
 @role_required(*STUDY_ROLES)
-def study_create(request: HttpRequest) -> HttpResponse:
+def study_create(request: AuthedRequest) -> HttpResponse:
     form = StudyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -66,7 +67,7 @@ def study_create(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*STUDY_ROLES)
-def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def study_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     study = _own_study(request, pk)
     rows = selectors.progress(study)
     counts = {s: sum(1 for r in rows if r.status == s) for s in ("active", "completed", "withdrawn", "dropped_out")}
@@ -78,7 +79,7 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STUDY_ROLES)
-def study_analysis(request: HttpRequest, pk: int) -> HttpResponse:
+def study_analysis(request: AuthedRequest, pk: int) -> HttpResponse:
     study = _own_study(request, pk)
     analysis = analysis_for(study)
     return render(request, "studies/analysis.html", {
@@ -90,17 +91,17 @@ def study_analysis(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STUDY_ROLES)
-def study_analysis_json(request: HttpRequest, pk: int) -> JsonResponse:
+def study_analysis_json(request: AuthedRequest, pk: int) -> JsonResponse:
     return JsonResponse(analysis_for(_own_study(request, pk)).to_dict())
 
 
 @role_required(*STUDY_ROLES)
-def study_report(request: HttpRequest, pk: int) -> HttpResponse:
+def study_report(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "studies/report.html", report_context(_own_study(request, pk)))
 
 
 @role_required(*STUDY_ROLES)
-def study_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def study_report_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     study = _own_study(request, pk)
     html = render_to_string("studies/report.html", report_context(study) | {"for_pdf": True}, request=request)
     from weasyprint import HTML
@@ -112,7 +113,7 @@ def study_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STUDY_ROLES)
-def study_export(request: HttpRequest, pk: int) -> HttpResponse:
+def study_export(request: AuthedRequest, pk: int) -> HttpResponse:
     study = _own_study(request, pk)
     text = selectors.export_csv(study)
     services.record_export(study, text, by=request.user)
@@ -121,7 +122,7 @@ def study_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*STUDY_ROLES)
 @require_POST
-def study_import(request: HttpRequest, pk: int) -> HttpResponse:
+def study_import(request: AuthedRequest, pk: int) -> HttpResponse:
     study = _own_study(request, pk)
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -143,7 +144,7 @@ def study_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*STUDY_ROLES)
 @require_POST
-def study_lock(request: HttpRequest, pk: int) -> HttpResponse:
+def study_lock(request: AuthedRequest, pk: int) -> HttpResponse:
     study = _own_study(request, pk)
     try:
         services.lock_study(study, by=request.user)
@@ -155,7 +156,7 @@ def study_lock(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STUDY_ROLES)
-def case_review(request: HttpRequest, pk: int, case_id: int) -> HttpResponse:
+def case_review(request: AuthedRequest, pk: int, case_id: int) -> HttpResponse:
     """One case: every reader's unaided and aided rating beside the AI and the truth."""
     study = _own_study(request, pk)
     review = selectors.case_review(study, case_id)
@@ -168,7 +169,7 @@ def case_review(request: HttpRequest, pk: int, case_id: int) -> HttpResponse:
 
 @role_required(Role.ADMINISTRATOR)
 @require_POST
-def reveal(request: HttpRequest, pk: int, participant_id: int) -> HttpResponse:
+def reveal(request: AuthedRequest, pk: int, participant_id: int) -> HttpResponse:
     """Who is behind one pseudonym (administrators only; the look is recorded)."""
     study = _own_study(request, pk)
     participant = get_object_or_404(Participant, pk=participant_id, study=study)
@@ -183,7 +184,7 @@ def reveal(request: HttpRequest, pk: int, participant_id: int) -> HttpResponse:
 
 
 @login_required
-def join(request: HttpRequest) -> HttpResponse:
+def join(request: AuthedRequest) -> HttpResponse:
     form = JoinForm(request.POST or None, initial={"code": request.GET.get("code", "")})
     code = (request.POST.get("code") or request.GET.get("code") or "").strip().upper()
     study = Study.objects.filter(invitation_code=code).first() if code else None
@@ -199,12 +200,12 @@ def join(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_studies(request: HttpRequest) -> HttpResponse:
+def my_studies(request: AuthedRequest) -> HttpResponse:
     return render(request, "studies/mine.html", {"participations": selectors.participations_of(request.user)})
 
 
 @login_required
-def participate(request: HttpRequest, pk: int) -> HttpResponse:
+def participate(request: AuthedRequest, pk: int) -> HttpResponse:
     participant = get_object_or_404(Participant.objects.select_related("study"), pk=pk, user=request.user)
     current = services.advance(participant)
     sessions = [
@@ -220,7 +221,7 @@ def participate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     participant = get_object_or_404(Participant, pk=pk, user=request.user)
     form = WithdrawForm(request.POST)
     try:
@@ -241,7 +242,7 @@ def _label(request: HttpRequest) -> str:
 
 
 @login_required
-def my_reliance(request: HttpRequest) -> HttpResponse:
+def my_reliance(request: AuthedRequest) -> HttpResponse:
     view = selectors.learner_reliance(request.user, _label(request))
     return render(request, "studies/my_reliance.html", {
         "measures": view.measures, "watch": view.watch, "figures": figures.learner_reliance(view.measures, view.watch),
@@ -255,7 +256,7 @@ def _cohort_id(request: HttpRequest) -> int | None:
 
 
 @role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR)
-def cohort_reliance(request: HttpRequest) -> HttpResponse:
+def cohort_reliance(request: AuthedRequest) -> HttpResponse:
     label = _label(request)
     rows, report = selectors.cohort_reliance(request.user, _cohort_id(request), label)
     if request.GET.get("format") == "csv":
