@@ -83,6 +83,7 @@ AUTHORED = (
     ".scp-statements",   # PTB-XL's SCP statement descriptions: the dataset's own English wording
                          # (also marked lang="en", so left out of French pages by their lang too)
     ".who",              # the signed-in person's name
+    ".authored",         # what providers and analysts wrote in a registry entry (its language is theirs)
 )
 #: Containers designed to scroll sideways (their content may be wider than they are).
 #: ``main table`` scrolls inside its own box at phone widths only (site.css, max-width 700px); on

@@ -92,7 +92,9 @@ def test_two_reader_study_from_creation_to_report(live_server, page, artifacts) 
                         page.check(f"input[name=rating_{finding}][value='0']")
                 page.fill(f"input[name=rating_{endpoint.lower()}_exact]", str(sure if truth else 100 - sure))
                 page.check("input[name=rhythm][value=sinus]")
-                page.click("form button[type=submit].primary")
+                # reading.js posts the read and then loads the case page again: wait for that load.
+                with page.expect_navigation():
+                    page.click("form button[type=submit].primary")
             page.wait_for_load_state()
         assert Read.objects.filter(learner=reader).count() == 2 * N_CASES
     page.screenshot(path=str(artifacts / "study-reader-done.png"), full_page=True)
