@@ -37,9 +37,15 @@ DATA = str(Path(__file__).resolve().parents[2] / "shared" / "data" / "ptbxl-firs
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=DATA if Path(DATA).is_dir() else str(
-        Path(__file__).resolve().parents[1] / "src/medtandem/data/ptbxl500"))
-    ap.add_argument("--train", action="store_true", help="also time the training of the default model")
+    ap.add_argument(
+        "--data",
+        default=DATA
+        if Path(DATA).is_dir()
+        else str(Path(__file__).resolve().parents[1] / "src/medtandem/data/ptbxl500"),
+    )
+    ap.add_argument(
+        "--train", action="store_true", help="also time the training of the default model"
+    )
     ap.add_argument("--n", type=int, default=50)
     ap.add_argument("--families", action="store_true", help="compare candidate families (minutes)")
     args = ap.parse_args()
@@ -59,22 +65,30 @@ def main() -> None:
                 model.predict_record(r, explain=explain)
                 t.append(time.perf_counter() - t0)
             t.sort()
-            print(f"{model.name:<16} {'with' if explain else 'without':>7} explanation: median "
-                  f"{1000 * t[len(t) // 2]:.2f} ms, p90 {1000 * t[int(0.9 * len(t))]:.2f} ms per ECG "
-                  f"({len(t)} ECGs, 1 thread){'  [default]' if model.name == default else ''}")
+            print(
+                f"{model.name:<16} {'with' if explain else 'without':>7} explanation: median "
+                f"{1000 * t[len(t) // 2]:.2f} ms, p90 {1000 * t[int(0.9 * len(t))]:.2f} ms per ECG "
+                f"({len(t)} ECGs, 1 thread){'  [default]' if model.name == default else ''}"
+            )
         weights = read_json(model.weights_path) if model.weights_path.suffix == ".json" else None
         ops = flops.count(model.meta, weights, n=records[0].n_samples, fs=records[0].fs)
         inf = model.energy.get("inference") or {}
         mode = (inf.get("energy") or {}).get("mode") or "not measured"
-        print(f"{model.name:<16} operations per ECG: {ops['flops_per_ecg']:,} (counted, exact); energy "
-              f"{inf.get('mj_per_ecg') or float('nan'):.1f} mJ per ECG ({mode.split(':')[0]})")
+        print(
+            f"{model.name:<16} operations per ECG: {ops['flops_per_ecg']:,} (counted, exact); energy "
+            f"{inf.get('mj_per_ecg') or float('nan'):.1f} mJ per ECG ({mode.split(':')[0]})"
+        )
     rec = str(Path(args.data) / "records500/00000/00001_hr")
     if Path(rec + ".hea").is_file():
-        code = ("import resource,subprocess,sys;from medtandem.cli import main;"
-                f"main(['ai','predict',{rec!r},'--json']);"
-                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, file=sys.stderr)")
+        code = (
+            "import resource,subprocess,sys;from medtandem.cli import main;"
+            f"main(['ai','predict',{rec!r},'--json']);"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, file=sys.stderr)"
+        )
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-        print(f"peak memory of `medtandem ai predict` (one record): {float(out.stderr.split()[-1]):.0f} MB")
+        print(
+            f"peak memory of `medtandem ai predict` (one record): {float(out.stderr.split()[-1]):.0f} MB"
+        )
     if args.train:
         from medtandem.ai.train import train_model  # training stack only when asked
 
@@ -82,9 +96,13 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
             train_model(args.data, Path(tmp) / "m", family=family, log=lambda s: None)
-            print(f"training of the default model ({family}) incl. fold-10 evaluation and inference "
-                  f"energy: {time.perf_counter() - t0:.1f} s")
-    print(f"bench process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+            print(
+                f"training of the default model ({family}) incl. fold-10 evaluation and inference "
+                f"energy: {time.perf_counter() - t0:.1f} s"
+            )
+    print(
+        f"bench process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
 
 
 def compare_families(data: str) -> None:
@@ -110,25 +128,40 @@ def compare_families(data: str) -> None:
     folds = np.asarray([e.strat_fold for e in entries])
     site = np.asarray([e.site for e in entries])
     dev = np.asarray([e.device.split()[0] for e in entries])
-    splits = [("CV", None)] + [(f"site {v}", site == v) for v in ("0", "1", "3")] + \
-             [(f"device {v}", dev == v) for v in ("CS-12", "AT-6")]
+    splits = (
+        [("CV", None)]
+        + [(f"site {v}", site == v) for v in ("0", "1", "3")]
+        + [(f"device {v}", dev == v) for v in ("CS-12", "AT-6")]
+    )
 
     def gb(depth: int, trees: int, lr: float):
         def fit(Xtr, ytr, Xte):
-            m = HistGradientBoostingClassifier(max_iter=trees, max_depth=depth, learning_rate=lr,
-                                               early_stopping=False, random_state=0)
+            m = HistGradientBoostingClassifier(
+                max_iter=trees,
+                max_depth=depth,
+                learning_rate=lr,
+                early_stopping=False,
+                random_state=0,
+            )
             return m.fit(Xtr, ytr).decision_function(Xte)
+
         return fit
 
     def logistic(C: float):
         def fit(Xtr, ytr, Xte):
-            return MeasurementClassifier(method="logistic", C=C).fit(Xtr, ytr[:, None]).decision_function(Xte)[:, 0]
+            return (
+                MeasurementClassifier(method="logistic", C=C)
+                .fit(Xtr, ytr[:, None])
+                .decision_function(Xte)[:, 0]
+            )
+
         return fit
 
     def ensemble(a, b):
         def fit(Xtr, ytr, Xte):
             za, zb = a(Xtr, ytr, Xte), b(Xtr, ytr, Xte)
             return za / za.std() + zb / zb.std()
+
         return fit
 
     candidates = {
@@ -136,10 +169,22 @@ def compare_families(data: str) -> None:
         "GB depth 2, 200 trees": (gb(2, 200, 0.05), X5, False),
         "GB depth 2, 200 trees, + 100 Hz copies": (gb(2, 200, 0.05), X5, True),
         "GB depth 2, 300 trees, leaf 30, L2 1": (
-            lambda a, b, c: HistGradientBoostingClassifier(max_iter=300, max_depth=2, learning_rate=0.03,
-                                                           min_samples_leaf=30, l2_regularization=1.0,
-                                                           early_stopping=False, random_state=0
-                                                           ).fit(a, b).decision_function(c), X5, False),
+            lambda a, b, c: (
+                HistGradientBoostingClassifier(
+                    max_iter=300,
+                    max_depth=2,
+                    learning_rate=0.03,
+                    min_samples_leaf=30,
+                    l2_regularization=1.0,
+                    early_stopping=False,
+                    random_state=0,
+                )
+                .fit(a, b)
+                .decision_function(c)
+            ),
+            X5,
+            False,
+        ),
         "L2 logistic C=0.01": (logistic(0.01), X5, False),
         "L2 logistic C=0.1": (logistic(0.1), X5, False),
         "L2 logistic C=0.01, + 100 Hz copies": (logistic(0.01), X5, True),

@@ -27,11 +27,35 @@ import sys
 import time
 from urllib.parse import urlparse, urlunparse
 
-REGIONS = ["Auvergne-Rhône-Alpes", "Bourgogne-Franche-Comté", "Bretagne", "Centre-Val de Loire", "Corse",
-           "Grand Est", "Hauts-de-France", "Île-de-France", "Normandie", "Nouvelle-Aquitaine", "Occitanie",
-           "Pays de la Loire", "Provence-Alpes-Côte d'Azur", "Guadeloupe", "Martinique", "Guyane",
-           "La Réunion", "Mayotte"]
-PROFESSIONS = ["medicine", "pharmacy", "odontology", "maieutics", "nursing", "physiotherapy", "other"]
+REGIONS = [
+    "Auvergne-Rhône-Alpes",
+    "Bourgogne-Franche-Comté",
+    "Bretagne",
+    "Centre-Val de Loire",
+    "Corse",
+    "Grand Est",
+    "Hauts-de-France",
+    "Île-de-France",
+    "Normandie",
+    "Nouvelle-Aquitaine",
+    "Occitanie",
+    "Pays de la Loire",
+    "Provence-Alpes-Côte d'Azur",
+    "Guadeloupe",
+    "Martinique",
+    "Guyane",
+    "La Réunion",
+    "Mayotte",
+]
+PROFESSIONS = [
+    "medicine",
+    "pharmacy",
+    "odontology",
+    "maieutics",
+    "nursing",
+    "physiotherapy",
+    "other",
+]
 PROGRAMMES = 5
 ACTIVITIES_PER_PROGRAMME = 40
 
@@ -78,15 +102,23 @@ def seed(learners: int, completions: int) -> dict[str, int]:
             [PROFESSIONS, first_institution, learners],
         )
         t = _step(f"{learners:,} learners", t)
-        c.execute("INSERT INTO curriculum_programme (slug, title, summary, kind, hours, self_enrolment, is_published, "
-                  "created_at) SELECT 'prog-' || g, 'Programme ' || g, '', 'course', 28, true, true, now() "
-                  "FROM generate_series(1, %s) g", [PROGRAMMES])
-        c.execute("INSERT INTO curriculum_module (programme_id, title, summary, position) "
-                  "SELECT id, 'Module', '', 0 FROM curriculum_programme")
-        c.execute("INSERT INTO curriculum_activity (module_id, kind, title, position, hours, is_required, body, "
-                  "reading_mode, event_kind, location) "
-                  "SELECT m.id, 'page', 'Activité ' || g, g, 0.7, true, '', '', '', '' "
-                  "FROM curriculum_module m, generate_series(1, %s) g", [ACTIVITIES_PER_PROGRAMME])
+        c.execute(
+            "INSERT INTO curriculum_programme (slug, title, summary, kind, hours, self_enrolment, is_published, "
+            "created_at) SELECT 'prog-' || g, 'Programme ' || g, '', 'course', 28, true, true, now() "
+            "FROM generate_series(1, %s) g",
+            [PROGRAMMES],
+        )
+        c.execute(
+            "INSERT INTO curriculum_module (programme_id, title, summary, position) "
+            "SELECT id, 'Module', '', 0 FROM curriculum_programme"
+        )
+        c.execute(
+            "INSERT INTO curriculum_activity (module_id, kind, title, position, hours, is_required, body, "
+            "reading_mode, event_kind, location) "
+            "SELECT m.id, 'page', 'Activité ' || g, g, 0.7, true, '', '', '', '' "
+            "FROM curriculum_module m, generate_series(1, %s) g",
+            [ACTIVITIES_PER_PROGRAMME],
+        )
         c.execute("SELECT min(id) FROM curriculum_programme")
         first_programme = c.fetchone()[0]
         c.execute("SELECT min(id) FROM accounts_user")
@@ -143,12 +175,22 @@ def seed(learners: int, completions: int) -> dict[str, int]:
         c.execute("SELECT count(*) FROM curriculum_completion")
         n_completions = c.fetchone()[0]
         t = _step(f"{n_completions:,} activity completions", t)
-        c.execute("ALTER TABLE curriculum_completion ADD CONSTRAINT one_completion_per_activity "
-                  "UNIQUE (learner_id, activity_id)")
-        c.execute("CREATE INDEX compl_prog_learner_at ON curriculum_completion (programme_id, learner_id, "
-                  "completed_at)")
+        c.execute(
+            "ALTER TABLE curriculum_completion ADD CONSTRAINT one_completion_per_activity "
+            "UNIQUE (learner_id, activity_id)"
+        )
+        c.execute(
+            "CREATE INDEX compl_prog_learner_at ON curriculum_completion (programme_id, learner_id, "
+            "completed_at)"
+        )
         for name in fk_indexes:
-            column = "activity_id" if "activity" in name else "learner_id" if "learner" in name else "programme_id"
+            column = (
+                "activity_id"
+                if "activity" in name
+                else "learner_id"
+                if "learner" in name
+                else "programme_id"
+            )
             c.execute(f'CREATE INDEX "{name}" ON curriculum_completion ({column})')
         for name, definition in foreign_keys:
             c.execute(f'ALTER TABLE curriculum_completion ADD CONSTRAINT "{name}" {definition}')
@@ -170,9 +212,16 @@ def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--learners", type=int, default=500_000)
-    parser.add_argument("--completions", type=int, default=20_000_000,
-                        help="target number of activity completions (about 40 per learner at most)")
-    parser.add_argument("--server", default=os.environ.get("BENCH_SERVER_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--completions",
+        type=int,
+        default=20_000_000,
+        help="target number of activity completions (about 40 per learner at most)",
+    )
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_SERVER_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+    )
     parser.add_argument("--database", default="medtandem_bench")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
@@ -213,7 +262,9 @@ def main(argv: list[str] | None = None) -> int:
             assert response.status_code == 200, response.status_code
 
         def export() -> None:
-            assert client.get("/learn/national/", {"year": year, "format": "csv"}).status_code == 200
+            assert (
+                client.get("/learn/national/", {"year": year, "format": "csv"}).status_code == 200
+            )
 
         from medtandem.apps.accounts.models import User
 
@@ -226,21 +277,32 @@ def main(argv: list[str] | None = None) -> int:
 
         dashboard()  # warm the template cache
         queries: list[str] = []
-        with connection.execute_wrapper(lambda execute, sql, *rest: (queries.append(sql), execute(sql, *rest))[1]):
+        with connection.execute_wrapper(
+            lambda execute, sql, *rest: (queries.append(sql), execute(sql, *rest))[1]
+        ):
             dashboard()
         page = timed(dashboard, args.repeat)
         csv_times = timed(export, args.repeat)
         progress_times = timed(progress, args.repeat)
         body = client.get("/learn/national/", {"year": year}).content.decode()
         print()
-        print(f"Volume: {counts['learners']:,} learners, {counts['enrolments']:,} enrolments, "
-              f"{counts['completions']:,} activity completions ({connection.vendor})")
-        print(f"refresh_national_stats():   median {statistics.median(refresh):.2f} s  (runs: "
-              + ", ".join(f"{x:.2f}" for x in refresh) + ")")
-        print(f"dashboard page render:      median {statistics.median(page) * 1000:.0f} ms, "
-              f"max {max(page) * 1000:.0f} ms, {len(queries)} SQL queries")
+        print(
+            f"Volume: {counts['learners']:,} learners, {counts['enrolments']:,} enrolments, "
+            f"{counts['completions']:,} activity completions ({connection.vendor})"
+        )
+        print(
+            f"refresh_national_stats():   median {statistics.median(refresh):.2f} s  (runs: "
+            + ", ".join(f"{x:.2f}" for x in refresh)
+            + ")"
+        )
+        print(
+            f"dashboard page render:      median {statistics.median(page) * 1000:.0f} ms, "
+            f"max {max(page) * 1000:.0f} ms, {len(queries)} SQL queries"
+        )
         print(f"dashboard CSV export:       median {statistics.median(csv_times) * 1000:.0f} ms")
-        print(f"learner progress page:      median {statistics.median(progress_times) * 1000:.0f} ms")
+        print(
+            f"learner progress page:      median {statistics.median(progress_times) * 1000:.0f} ms"
+        )
         print(f"dashboard under 2 s:        {'yes' if max(page) < 2 else 'NO'}")
         assert "<svg" in body
         connection.close()

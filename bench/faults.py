@@ -54,35 +54,71 @@ def as_postgres(*cmd: str) -> list[str]:
 
 
 def pg_ctl(action: str, *extra: str) -> None:
-    subprocess.run(as_postgres(pg_bin("pg_ctl"), "-D", str(DATA), "-w", "-t", "60", action, *extra),
-                   check=True, capture_output=True, timeout=90)
+    subprocess.run(
+        as_postgres(pg_bin("pg_ctl"), "-D", str(DATA), "-w", "-t", "60", action, *extra),
+        check=True,
+        capture_output=True,
+        timeout=90,
+    )
 
 
 def start_cluster() -> str:
     if DATA.exists():
-        subprocess.run(as_postgres(pg_bin("pg_ctl"), "-D", str(DATA), "-m", "immediate", "stop"),
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            as_postgres(pg_bin("pg_ctl"), "-D", str(DATA), "-m", "immediate", "stop"),
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(DATA)
     DATA.mkdir(parents=True)
     if os.geteuid() == 0:
         shutil.chown(DATA, "postgres", "postgres")
-    subprocess.run(as_postgres(pg_bin("initdb"), "-D", str(DATA), "-U", "postgres", "--auth=trust", "-E", "UTF8"),
-                   check=True, capture_output=True, timeout=120)
-    pg_ctl("start", "-o", f"-p {PORT} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=on", "-l", str(DATA / "log"))
+    subprocess.run(
+        as_postgres(
+            pg_bin("initdb"), "-D", str(DATA), "-U", "postgres", "--auth=trust", "-E", "UTF8"
+        ),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    pg_ctl(
+        "start",
+        "-o",
+        f"-p {PORT} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=on",
+        "-l",
+        str(DATA / "log"),
+    )
     url = f"postgres://postgres@127.0.0.1:{PORT}/faults"
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-p", str(PORT), "-U", "postgres", "faults"], check=True, timeout=60)
+    subprocess.run(
+        ["createdb", "-h", "127.0.0.1", "-p", str(PORT), "-U", "postgres", "faults"],
+        check=True,
+        timeout=60,
+    )
     dump = subprocess.Popen(["pg_dump", "--no-owner", SOURCE_DB], stdout=subprocess.PIPE)
-    subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-p", str(PORT), "-U", "postgres", "faults"],
-                   stdin=dump.stdout, check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        ["psql", "-q", "-h", "127.0.0.1", "-p", str(PORT), "-U", "postgres", "faults"],
+        stdin=dump.stdout,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     dump.wait(timeout=600)
     return url
 
 
 def django_eval(env: dict[str, str], code: str) -> str:
-    script = "import os, django, json\nos.environ.setdefault('DJANGO_SETTINGS_MODULE','medtandem.web.settings')\n" \
-             "django.setup()\n" + code
-    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=load.ROOT, capture_output=True, text=True,
-                         timeout=300)
+    script = (
+        "import os, django, json\nos.environ.setdefault('DJANGO_SETTINGS_MODULE','medtandem.web.settings')\n"
+        "django.setup()\n" + code
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=load.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-3000:])
     return out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
@@ -123,34 +159,49 @@ def check_acks(env: dict[str, str], acks_path: Path) -> dict[str, int]:
 
 
 def web_workers(master: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True)
+    out = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True
+    )
     return [int(p) for p in out.stdout.split()]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--learners", type=int, default=20)
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--jobs", type=int, default=30)
     args = parser.parse_args()
 
-    print(f"Own PostgreSQL cluster on 127.0.0.1:{PORT} ({DATA}); copying {SOURCE_DB} ...", flush=True)
+    print(
+        f"Own PostgreSQL cluster on 127.0.0.1:{PORT} ({DATA}); copying {SOURCE_DB} ...", flush=True
+    )
     db = start_cluster()
     var_dir = Path("/tmp/medtandem-faults-var")
     var_dir.mkdir(parents=True, exist_ok=True)
     env = load.server_env(db, None, var_dir)
-    out = subprocess.run([sys.executable, load.__file__, "--setup", str(args.learners)], env=env, cwd=load.ROOT,
-                         capture_output=True, text=True, timeout=900, check=True)
+    out = subprocess.run(
+        [sys.executable, load.__file__, "--setup", str(args.learners)],
+        env=env,
+        cwd=load.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=True,
+    )
     sessions = json.loads(out.stdout.strip().splitlines()[-1])
     port = load.free_port()
     server = load.start_server(env, port, 3, "sync")
     worker_cmd = [sys.executable, "-m", "medtandem.cli", "worker", "--workers", "2"]
     task_worker = subprocess.Popen(worker_cmd, env=env, cwd=load.ROOT, start_new_session=True)
     prefix = f"faults-{int(time.time())}-"
-    django_eval({**env, "JOB_PREFIX": prefix},
-                f"from medtandem.apps.jobs import enqueue\n"
-                f"[enqueue('jobs.probe', key=os.environ['JOB_PREFIX'] + str(i), seconds=1.0, tag=str(i)) "
-                f"for i in range({args.jobs})]\nprint('ok')")
+    django_eval(
+        {**env, "JOB_PREFIX": prefix},
+        f"from medtandem.apps.jobs import enqueue\n"
+        f"[enqueue('jobs.probe', key=os.environ['JOB_PREFIX'] + str(i), seconds=1.0, tag=str(i)) "
+        f"for i in range({args.jobs})]\nprint('ok')",
+    )
     base = f"http://127.0.0.1:{port}"
     stats = load.Stats()
     events: list[str] = []
@@ -158,8 +209,15 @@ def main() -> int:
     async def chaos(t0: float) -> None:
         nonlocal task_worker
         rng = random.Random(12)
-        schedule = [(4, "kill-web"), (8, "kill-task-worker"), (8.5, "kill-web"), (10, "start-task-worker"),
-                    (12, "kill-web"), (16, "kill-web"), (20, "restart-postgres")]
+        schedule = [
+            (4, "kill-web"),
+            (8, "kill-task-worker"),
+            (8.5, "kill-web"),
+            (10, "start-task-worker"),
+            (12, "kill-web"),
+            (16, "kill-web"),
+            (20, "restart-postgres"),
+        ]
         for at, what in schedule:
             await asyncio.sleep(max(0.0, t0 + at - time.monotonic()))
             if what == "kill-web":
@@ -171,21 +229,37 @@ def main() -> int:
             elif what == "kill-task-worker":
                 os.killpg(task_worker.pid, signal.SIGKILL)
                 task_worker.wait()
-                events.append(f"{at:>4}s SIGKILL task worker {task_worker.pid} (jobs of 1 s in flight)")
+                events.append(
+                    f"{at:>4}s SIGKILL task worker {task_worker.pid} (jobs of 1 s in flight)"
+                )
             elif what == "start-task-worker":
-                task_worker = subprocess.Popen(worker_cmd, env=env, cwd=load.ROOT, start_new_session=True)
+                task_worker = subprocess.Popen(
+                    worker_cmd, env=env, cwd=load.ROOT, start_new_session=True
+                )
                 events.append(f"{at:>4}s new task worker {task_worker.pid}")
             elif what == "restart-postgres":
                 started = time.monotonic()
-                await asyncio.to_thread(pg_ctl, "restart", "-m", "fast", "-l", str(DATA / "log"), "-o",
-                                        f"-p {PORT} -k /tmp -c listen_addresses=127.0.0.1")
-                events.append(f"{at:>4}s PostgreSQL restarted (fast) in {time.monotonic() - started:.1f} s")
+                await asyncio.to_thread(
+                    pg_ctl,
+                    "restart",
+                    "-m",
+                    "fast",
+                    "-l",
+                    str(DATA / "log"),
+                    "-o",
+                    f"-p {PORT} -k /tmp -c listen_addresses=127.0.0.1",
+                )
+                events.append(
+                    f"{at:>4}s PostgreSQL restarted (fast) in {time.monotonic() - started:.1f} s"
+                )
 
     async def run() -> float:
-        learners = await load.login_all(base, sessions, sorted(sessions)[:args.learners], stats)
+        learners = await load.login_all(base, sessions, sorted(sessions)[: args.learners], stats)
         t0 = time.monotonic()
         start = time.perf_counter()
-        await asyncio.gather(chaos(t0), *(learner.run(t0 + args.duration, 10**9) for learner in learners))
+        await asyncio.gather(
+            chaos(t0), *(learner.run(t0 + args.duration, 10**9) for learner in learners)
+        )
         return time.perf_counter() - start
 
     acks_path = var_dir / "acks.jsonl"
@@ -198,8 +272,10 @@ def main() -> int:
         html_500 = sum(n for k, n in stats.errors.items() if "HTTP 500" in k)
         json_503 = sum(n for k, n in stats.errors.items() if "HTTP 503" in k)
         print(f"\nReads: {json.dumps(outcome)}")
-        print(f"Answers during the faults: {json_503} JSON 503 (retried), {html_500} HTTP 500, "
-              f"{sum(n for k, n in stats.errors.items() if 'Error' in k)} dropped connections (retried)")
+        print(
+            f"Answers during the faults: {json_503} JSON 503 (retried), {html_500} HTTP 500, "
+            f"{sum(n for k, n in stats.errors.items() if 'Error' in k)} dropped connections (retried)"
+        )
         deadline = time.monotonic() + 180
         jobs: dict[str, object] = {}
         while time.monotonic() < deadline:
@@ -208,10 +284,19 @@ def main() -> int:
                 break
             time.sleep(5)
         print(f"Jobs: {json.dumps(jobs)}")
-        ok = (outcome["acknowledged_but_lost"] == 0 and outcome["duplicates"] == 0
-              and outcome["aided_without_unaided"] == 0 and outcome["stored_under_other_step"] == 0
-              and html_500 == 0 and jobs.get("done") == args.jobs and jobs.get("distinct_results") == args.jobs)
-        print("\nRESULT: " + ("every acknowledged read stored once, every job done once" if ok else "FAILED"))
+        ok = (
+            outcome["acknowledged_but_lost"] == 0
+            and outcome["duplicates"] == 0
+            and outcome["aided_without_unaided"] == 0
+            and outcome["stored_under_other_step"] == 0
+            and html_500 == 0
+            and jobs.get("done") == args.jobs
+            and jobs.get("distinct_results") == args.jobs
+        )
+        print(
+            "\nRESULT: "
+            + ("every acknowledged read stored once, every job done once" if ok else "FAILED")
+        )
         return 0 if ok else 1
     finally:
         for proc in (server, task_worker):
@@ -220,8 +305,11 @@ def main() -> int:
                 proc.wait(timeout=30)
             except (ProcessLookupError, subprocess.TimeoutExpired):
                 pass
-        subprocess.run(as_postgres(pg_bin("pg_ctl"), "-D", str(DATA), "-m", "fast", "stop"), capture_output=True,
-                       timeout=60)
+        subprocess.run(
+            as_postgres(pg_bin("pg_ctl"), "-D", str(DATA), "-m", "fast", "stop"),
+            capture_output=True,
+            timeout=60,
+        )
 
 
 if __name__ == "__main__":

@@ -37,15 +37,22 @@ print(first.total, t1 - t0, again.total, t2 - t1)
 
 
 def run(label: str, env: dict[str, str], root: Path, rate: int) -> None:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(root), str(rate)], env=env, capture_output=True,
-                         text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(root), str(rate)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if out.returncode:
         print(f"{label}: failed\n{out.stderr[-2000:]}")
         return
     n, t_first, n2, t_again = out.stdout.split()[-4:]
     n_i, tf, ta = int(n), float(t_first), float(t_again)
-    print(f"{label:12} first import: {n_i} records in {tf:6.2f} s = {n_i / tf:7.1f} records/s "
-          f"({1000 * tf / n_i:5.1f} ms/record); re-import (idempotent update): {int(n2) / ta:7.1f} records/s")
+    print(
+        f"{label:12} first import: {n_i} records in {tf:6.2f} s = {n_i / tf:7.1f} records/s "
+        f"({1000 * tf / n_i:5.1f} ms/record); re-import (idempotent update): {int(n2) / ta:7.1f} records/s"
+    )
 
 
 def main() -> None:
@@ -57,7 +64,12 @@ def main() -> None:
     print(f"Source: {root} at {args.rate} Hz")
     base = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     with tempfile.TemporaryDirectory() as tmp:
-        run("SQLite", {**base, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "MEDTANDEM_VAR_DIR": tmp}, root, args.rate)
+        run(
+            "SQLite",
+            {**base, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "MEDTANDEM_VAR_DIR": tmp},
+            root,
+            args.rate,
+        )
     try:
         import psycopg
 

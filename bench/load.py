@@ -50,6 +50,7 @@ CLK = os.sysconf("SC_CLK_TCK")
 
 # --- set-up (runs in a Django process of its own) ---------------------------------------------------
 
+
 def setup(n_learners: int) -> None:
     """Create learners bench-0000.. with practice sessions (idempotent); print their unfinished
     sessions and the position each is at."""
@@ -65,13 +66,20 @@ def setup(n_learners: int) -> None:
     from medtandem.apps.reading.services import current_position, start_session
 
     case_set = CaseSet.objects.filter(name="Bench: 40 ECG").first() or build_case_set(
-        "Bench: 40 ECG", case_ids=list(Case.objects.order_by("external_id").values_list("pk", flat=True)[:N_CASES]))
+        "Bench: 40 ECG",
+        case_ids=list(Case.objects.order_by("external_id").values_list("pk", flat=True)[:N_CASES]),
+    )
     out = {}
     for i in range(n_learners):
         username = f"bench-{i:04d}"
-        user = User.objects.filter(username=username).first() or create_person(username, PASSWORD, [Role.LEARNER])
-        sessions = [s for s in ReadingSession.objects.filter(learner=user, case_set=case_set).order_by("pk")
-                    if current_position(s) is not None]
+        user = User.objects.filter(username=username).first() or create_person(
+            username, PASSWORD, [Role.LEARNER]
+        )
+        sessions = [
+            s
+            for s in ReadingSession.objects.filter(learner=user, case_set=case_set).order_by("pk")
+            if current_position(s) is not None
+        ]
         while len(sessions) < SESSIONS_PER_LEARNER:
             sessions.append(start_session(user, case_set, "practice", title="Bench"))
         out[username] = [[s.pk, current_position(s)] for s in sessions]
@@ -80,6 +88,7 @@ def setup(n_learners: int) -> None:
 
 # --- the server ---------------------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -87,10 +96,19 @@ def free_port() -> int:
 
 
 def server_env(db: str, redis: str | None, var_dir: Path) -> dict[str, str]:
-    env = {**os.environ, "DATABASE_URL": db, "MEDTANDEM_PRODUCTION": "1", "DEBUG": "0",
-           "SECRET_KEY": "bench-only-secret-key-" + "x" * 40, "ALLOWED_HOSTS": "127.0.0.1,localhost",
-           "MEDTANDEM_VAR_DIR": str(var_dir), "STATIC_ROOT": str(var_dir / "static"),
-           "LOG_LEVEL": "ERROR", "MEDTANDEM_LOG_LEVEL": "warning", "PYTHONPATH": str(ROOT / "src")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": db,
+        "MEDTANDEM_PRODUCTION": "1",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "MEDTANDEM_VAR_DIR": str(var_dir),
+        "STATIC_ROOT": str(var_dir / "static"),
+        "LOG_LEVEL": "ERROR",
+        "MEDTANDEM_LOG_LEVEL": "warning",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
     if redis:
         env["REDIS_URL"] = redis
         env["CACHE_KEY_PREFIX"] = f"medtandem-bench-{os.getpid()}"
@@ -98,9 +116,21 @@ def server_env(db: str, redis: str | None, var_dir: Path) -> dict[str, str]:
     return env
 
 
-def start_server(env: dict[str, str], port: int, workers: int, worker_class: str) -> subprocess.Popen[bytes]:
-    cmd = [PY, "-m", "medtandem.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-           "--worker-class", worker_class]
+def start_server(
+    env: dict[str, str], port: int, workers: int, worker_class: str
+) -> subprocess.Popen[bytes]:
+    cmd = [
+        PY,
+        "-m",
+        "medtandem.cli",
+        "serve",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        worker_class,
+    ]
     if worker_class == "gthread":
         cmd += ["--threads", "4"]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)
@@ -114,7 +144,12 @@ def wait_healthy(url: str, timeout_s: float = 120) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
-            if httpx.get(url + "/healthz", headers={"X-Forwarded-Proto": "https"}, timeout=2).status_code == 200:
+            if (
+                httpx.get(
+                    url + "/healthz", headers={"X-Forwarded-Proto": "https"}, timeout=2
+                ).status_code
+                == 200
+            ):
                 return
         except httpx.HTTPError:
             pass
@@ -191,7 +226,11 @@ class Learner:
         self.sessions = [pk for pk, _ in sessions if pk not in FINISHED]
         self.cookies: dict[str, str] = {}
         host = base.split("://", 1)[1]
-        self.headers = {"X-Forwarded-Proto": "https", "Origin": f"https://{host}", "Referer": f"https://{host}/"}
+        self.headers = {
+            "X-Forwarded-Proto": "https",
+            "Origin": f"https://{host}",
+            "Referer": f"https://{host}/",
+        }
         self.client = httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=False)
         self.position = POSITIONS
 
@@ -205,7 +244,9 @@ class Learner:
 
     async def request(self, method: str, url: str, kind: str, **kw):  # type: ignore[no-untyped-def]
         start = time.perf_counter()
-        response = await self.client.request(method, url, headers={**self._cookie_header(), **kw.pop("headers", {})}, **kw)
+        response = await self.client.request(
+            method, url, headers={**self._cookie_header(), **kw.pop("headers", {})}, **kw
+        )
         self.stats.add(kind, time.perf_counter() - start)
         self._keep(response)
         return response
@@ -214,8 +255,12 @@ class Learner:
         start = time.perf_counter()
         page = await self.request("GET", "/accounts/login/", "login page")
         token = _CSRF.search(page.text).group(1)  # type: ignore[union-attr]
-        r = await self.request("POST", "/accounts/login/", "login POST",
-                               data={"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token})
+        r = await self.request(
+            "POST",
+            "/accounts/login/",
+            "login POST",
+            data={"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+        )
         if r.status_code != 302:
             raise RuntimeError(f"{self.username}: log-in answered {r.status_code}")
         return time.perf_counter() - start
@@ -226,42 +271,62 @@ class Learner:
                 r = await self.request("GET", f"/reading/session/{session}/case/{position}/", kind)
             except Exception as exc:  # noqa: BLE001 - a dropped connection: retry
                 self.stats.error(f"{kind}: {type(exc).__name__}")
-                await asyncio.sleep(min(2.0, 0.1 * 2 ** attempt))
+                await asyncio.sleep(min(2.0, 0.1 * 2**attempt))
                 continue
             if r.status_code == 200:
                 return r
             self.stats.error(_status(kind, r))
             if r.status_code not in (502, 503, 504):
                 raise RuntimeError(f"{kind}: HTTP {r.status_code}")
-            await asyncio.sleep(float(r.headers.get("Retry-After", "0") or 0) or min(2.0, 0.1 * 2 ** attempt))
+            await asyncio.sleep(
+                float(r.headers.get("Retry-After", "0") or 0) or min(2.0, 0.1 * 2**attempt)
+            )
         raise RuntimeError(f"{kind}: gave up")
 
     async def _post(self, session: int, position: int, page: str, kind: str) -> None:
         condition = _COND.search(page).group(1)  # type: ignore[union-attr]
-        data = {"condition": condition, "submission_key": _KEY.search(page).group(1),  # type: ignore[union-attr]
-                "csrfmiddlewaretoken": _CSRF.search(page).group(1), "rhythm": "sinus",  # type: ignore[union-attr]
-                "client_time_ms": "9000"}
+        data = {
+            "condition": condition,
+            "submission_key": _KEY.search(page).group(1),  # type: ignore[union-attr]
+            "csrfmiddlewaretoken": _CSRF.search(page).group(1),
+            "rhythm": "sinus",  # type: ignore[union-attr]
+            "client_time_ms": "9000",
+        }
         for name in ("norm", "mi", "sttc", "cd", "hyp"):
             data[f"rating_{name}"] = "75" if name == "norm" else "25"
         for attempt in range(30):
             try:
-                r = await self.request("POST", f"/reading/session/{session}/case/{position}/read/", kind,
-                                       data=data, headers={"Accept": "application/json"})
+                r = await self.request(
+                    "POST",
+                    f"/reading/session/{session}/case/{position}/read/",
+                    kind,
+                    data=data,
+                    headers={"Accept": "application/json"},
+                )
             except Exception as exc:  # noqa: BLE001 - no answer: the read may or may not be stored; retry
                 self.stats.error(f"{kind}: {type(exc).__name__}")
                 self.stats.retries += 1
-                await asyncio.sleep(min(2.0, 0.1 * 2 ** attempt))
+                await asyncio.sleep(min(2.0, 0.1 * 2**attempt))
                 continue
             if r.status_code in (200, 201):
                 self.stats.reads += 1
-                self.stats.acked.append({"session": session, "position": position, "condition": condition,
-                                         "key": data["submission_key"], "created": r.status_code == 201})
+                self.stats.acked.append(
+                    {
+                        "session": session,
+                        "position": position,
+                        "condition": condition,
+                        "key": data["submission_key"],
+                        "created": r.status_code == 201,
+                    }
+                )
                 return
             self.stats.error(_status(kind, r))
             if r.status_code not in (502, 503, 504):
                 raise RuntimeError(f"{kind}: HTTP {r.status_code} {r.text[:200]}")
             self.stats.retries += 1
-            await asyncio.sleep(float(r.headers.get("Retry-After", "0") or 0) or min(2.0, 0.1 * 2 ** attempt))
+            await asyncio.sleep(
+                float(r.headers.get("Retry-After", "0") or 0) or min(2.0, 0.1 * 2**attempt)
+            )
         raise RuntimeError(f"{kind}: gave up")
 
     async def run(self, stop_at: float, max_reads: int) -> None:
@@ -303,10 +368,18 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-def report(title: str, stats: Stats, wall: float, cpu: float | None, load: str,
-           client_cpu: float | None = None) -> dict[str, object]:
-    print(f"\n== {title}: {stats.reads} committed reads in {wall:.1f} s = {stats.reads / wall:.1f} reads/s"
-          f"  (load: {load})")
+def report(
+    title: str,
+    stats: Stats,
+    wall: float,
+    cpu: float | None,
+    load: str,
+    client_cpu: float | None = None,
+) -> dict[str, object]:
+    print(
+        f"\n== {title}: {stats.reads} committed reads in {wall:.1f} s = {stats.reads / wall:.1f} reads/s"
+        f"  (load: {load})"
+    )
     if client_cpu is not None:
         print(f"   load client CPU: {client_cpu:.1f} s (same machine)")
     if cpu is not None and stats.reads:
@@ -314,21 +387,40 @@ def report(title: str, stats: Stats, wall: float, cpu: float | None, load: str,
     print(f"   {'request':16} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     rows = {}
     for kind, values in sorted(stats.latencies.items()):
-        row = {"n": len(values), "p50": 1000 * pct(values, 50), "p95": 1000 * pct(values, 95), "p99": 1000 * pct(values, 99)}
+        row = {
+            "n": len(values),
+            "p50": 1000 * pct(values, 50),
+            "p95": 1000 * pct(values, 95),
+            "p99": 1000 * pct(values, 99),
+        }
         rows[kind] = row
-        print(f"   {kind:16} {row['n']:>6} {row['p50']:>8.1f} {row['p95']:>8.1f} {row['p99']:>8.1f}")
+        print(
+            f"   {kind:16} {row['n']:>6} {row['p50']:>8.1f} {row['p95']:>8.1f} {row['p99']:>8.1f}"
+        )
     if stats.errors or stats.retries:
         print(f"   errors: {stats.errors}; retried submissions: {stats.retries}")
-    return {"title": title, "reads": stats.reads, "wall_s": wall, "reads_per_s": stats.reads / wall,
-            "server_cpu_ms_per_read": (1000 * cpu / stats.reads) if cpu is not None and stats.reads else None,
-            "latency_ms": rows, "errors": stats.errors, "retries": stats.retries, "load": load}
+    return {
+        "title": title,
+        "reads": stats.reads,
+        "wall_s": wall,
+        "reads_per_s": stats.reads / wall,
+        "server_cpu_ms_per_read": (1000 * cpu / stats.reads)
+        if cpu is not None and stats.reads
+        else None,
+        "latency_ms": rows,
+        "errors": stats.errors,
+        "retries": stats.retries,
+        "load": load,
+    }
 
 
 def uptime_load() -> str:
     return Path("/proc/loadavg").read_text().split(" ", 3)[:3].__str__()
 
 
-async def login_all(base: str, sessions: dict[str, list[list[int]]], names: list[str], stats: Stats) -> list[Learner]:
+async def login_all(
+    base: str, sessions: dict[str, list[list[int]]], names: list[str], stats: Stats
+) -> list[Learner]:
     learners = [Learner(base, name, sessions[name], stats) for name in names]
     await asyncio.gather(*(learner.login() for learner in learners))
     return learners
@@ -342,24 +434,49 @@ async def drive(learners: list[Learner], duration: float, max_reads: int) -> flo
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--setup", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--learners", default="10,50,200")
-    parser.add_argument("--duration", type=float, default=30.0, help="seconds per load level (default 30)")
-    parser.add_argument("--max-reads", type=int, default=20000, help="stop a level after this many reads")
-    parser.add_argument("--login-peak", type=int, default=200, help="learners logging in at once (0: skip)")
-    parser.add_argument("--db", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wtprod_bench"))
+    parser.add_argument(
+        "--duration", type=float, default=30.0, help="seconds per load level (default 30)"
+    )
+    parser.add_argument(
+        "--max-reads", type=int, default=20000, help="stop a level after this many reads"
+    )
+    parser.add_argument(
+        "--login-peak", type=int, default=200, help="learners logging in at once (0: skip)"
+    )
+    parser.add_argument(
+        "--db",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wtprod_bench"
+        ),
+    )
     parser.add_argument("--redis", default=None, help="a Redis URL for the shared cache (optional)")
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--worker-class", choices=("sync", "gthread"), default="sync")
     parser.add_argument("--url", default=None, help="drive this server instead of starting one")
-    parser.add_argument("--nodes", type=int, default=0,
-                        help="start N web nodes and 2 task workers behind HAProxy (bench/nodes.py); needs --redis")
-    parser.add_argument("--kill-node-at", type=float, default=None,
-                        help="with --nodes: SIGKILL node 0 this many seconds into each level")
-    parser.add_argument("--jobs", type=int, default=0, help="enqueue this many probe jobs at the start (--nodes)")
+    parser.add_argument(
+        "--nodes",
+        type=int,
+        default=0,
+        help="start N web nodes and 2 task workers behind HAProxy (bench/nodes.py); needs --redis",
+    )
+    parser.add_argument(
+        "--kill-node-at",
+        type=float,
+        default=None,
+        help="with --nodes: SIGKILL node 0 this many seconds into each level",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=0, help="enqueue this many probe jobs at the start (--nodes)"
+    )
     parser.add_argument("--server-pids", default="", help="with --url: pids whose CPU to count")
-    parser.add_argument("--ack-log", default=None, help="write acknowledged reads here (JSON lines)")
+    parser.add_argument(
+        "--ack-log", default=None, help="write acknowledged reads here (JSON lines)"
+    )
     parser.add_argument("--json", default=None, help="write the figures here")
     args = parser.parse_args()
     if args.setup is not None:
@@ -372,13 +489,26 @@ def main() -> int:
     var_dir.mkdir(parents=True, exist_ok=True)
     env = server_env(args.db, args.redis, var_dir)
     print(f"Setting up {n_accounts} learners on {args.db} ...", flush=True)
-    demo = subprocess.run([PY, "-m", "medtandem.cli", "demo", "--no-serve"], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=1800)
+    demo = subprocess.run(
+        [PY, "-m", "medtandem.cli", "demo", "--no-serve"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     if demo.returncode != 0:
         print(demo.stdout[-2000:], demo.stderr[-2000:], file=sys.stderr)
         return 1
-    out = subprocess.run([PY, __file__, "--setup", str(n_accounts)], env=env, cwd=ROOT, capture_output=True,
-                         text=True, timeout=1800, check=True)
+    out = subprocess.run(
+        [PY, __file__, "--setup", str(n_accounts)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=True,
+    )
     sessions: dict[str, list[list[int]]] = json.loads(out.stdout.strip().splitlines()[-1])
 
     server = None
@@ -396,10 +526,12 @@ def main() -> int:
         if args.jobs:
             import faults
 
-            faults.django_eval({**env, "JOB_PREFIX": job_prefix},
-                               "from medtandem.apps.jobs import enqueue\n"
-                               f"[enqueue('jobs.probe', key=os.environ['JOB_PREFIX'] + str(i), seconds=0.5, tag=str(i)) "
-                               f"for i in range({args.jobs})]\nprint('ok')")
+            faults.django_eval(
+                {**env, "JOB_PREFIX": job_prefix},
+                "from medtandem.apps.jobs import enqueue\n"
+                f"[enqueue('jobs.probe', key=os.environ['JOB_PREFIX'] + str(i), seconds=0.5, tag=str(i)) "
+                f"for i in range({args.jobs})]\nprint('ok')",
+            )
     elif args.url:
         base = args.url.rstrip("/")
         pids = [int(p) for p in args.server_pids.split(",") if p]
@@ -407,8 +539,14 @@ def main() -> int:
         port = free_port()
         server = start_server(env, port, args.workers, args.worker_class)
         base, pids = f"http://127.0.0.1:{port}", [server.pid]
-    print(f"Server: {base} ({args.workers} {args.worker_class} workers)" if server else
-          f"Server: {base} ({args.nodes} nodes behind HAProxy)" if layout else f"Server: {base}", flush=True)
+    print(
+        f"Server: {base} ({args.workers} {args.worker_class} workers)"
+        if server
+        else f"Server: {base} ({args.nodes} nodes behind HAProxy)"
+        if layout
+        else f"Server: {base}",
+        flush=True,
+    )
     results = []
     ack = open(args.ack_log, "w") if args.ack_log else None  # noqa: SIM115
     try:
@@ -417,16 +555,23 @@ def main() -> int:
         if args.login_peak:
             stats = Stats()
             cpu0, t0 = tree_cpu_s(pids), time.perf_counter()
-            asyncio.run(login_all(base, sessions, names[:args.login_peak], stats))
+            asyncio.run(login_all(base, sessions, names[: args.login_peak], stats))
             wall, cpu = time.perf_counter() - t0, tree_cpu_s(pids) - cpu0
-            print(f"\n== {args.login_peak} learners logging in at once: all in after {wall:.1f} s; server CPU "
-                  f"{1000 * cpu / args.login_peak:.0f} ms per log-in (page + POST); "
-                  f"log-in POST p50/p99 {1000 * pct(stats.latencies['login POST'], 50):.0f}/"
-                  f"{1000 * pct(stats.latencies['login POST'], 99):.0f} ms (load: {uptime_load()})")
-            results.append({"title": f"login peak {args.login_peak}", "wall_s": wall,
-                            "server_cpu_ms_per_login": 1000 * cpu / args.login_peak,
-                            "login_post_p50_ms": 1000 * pct(stats.latencies["login POST"], 50),
-                            "login_post_p99_ms": 1000 * pct(stats.latencies["login POST"], 99)})
+            print(
+                f"\n== {args.login_peak} learners logging in at once: all in after {wall:.1f} s; server CPU "
+                f"{1000 * cpu / args.login_peak:.0f} ms per log-in (page + POST); "
+                f"log-in POST p50/p99 {1000 * pct(stats.latencies['login POST'], 50):.0f}/"
+                f"{1000 * pct(stats.latencies['login POST'], 99):.0f} ms (load: {uptime_load()})"
+            )
+            results.append(
+                {
+                    "title": f"login peak {args.login_peak}",
+                    "wall_s": wall,
+                    "server_cpu_ms_per_login": 1000 * cpu / args.login_peak,
+                    "login_post_p50_ms": 1000 * pct(stats.latencies["login POST"], 50),
+                    "login_post_p99_ms": 1000 * pct(stats.latencies["login POST"], 99),
+                }
+            )
         for n in levels:
             stats = Stats()
 
@@ -437,11 +582,17 @@ def main() -> int:
                 cpu_start = tree_cpu_s(pids)
                 level.client0 = time.process_time()  # type: ignore[attr-defined]
                 chaos = []
-                if layout is not None and args.kill_node_at is not None and layout.nodes[0].poll() is None:
+                if (
+                    layout is not None
+                    and args.kill_node_at is not None
+                    and layout.nodes[0].poll() is None
+                ):
+
                     async def kill_later() -> None:
                         await asyncio.sleep(args.kill_node_at)
                         layout.kill_node(0)
                         print(f"   {args.kill_node_at:.0f} s: node 0 killed (SIGKILL)", flush=True)
+
                     chaos.append(asyncio.create_task(kill_later()))
                 wall = await drive(learners, args.duration, args.max_reads)
                 for task in chaos:
@@ -455,8 +606,16 @@ def main() -> int:
 
             wall = asyncio.run(level())
             all_stats.append(stats)
-            results.append(report(f"{n} learners", stats, wall, level.cpu, uptime_load(),  # type: ignore[attr-defined]
-                                  level.client))  # type: ignore[attr-defined]
+            results.append(
+                report(
+                    f"{n} learners",
+                    stats,
+                    wall,
+                    level.cpu,
+                    uptime_load(),  # type: ignore[attr-defined]
+                    level.client,
+                )
+            )  # type: ignore[attr-defined]
             if ack:
                 for row in stats.acked:
                     ack.write(json.dumps(row) + "\n")
@@ -471,7 +630,9 @@ def main() -> int:
             if args.jobs:
                 deadline = time.monotonic() + 120
                 while time.monotonic() < deadline:
-                    jobs = json.loads(faults.django_eval({**env, "JOB_PREFIX": job_prefix}, faults.JOBS))
+                    jobs = json.loads(
+                        faults.django_eval({**env, "JOB_PREFIX": job_prefix}, faults.JOBS)
+                    )
                     if jobs["done"] == args.jobs:
                         break
                     time.sleep(3)

@@ -43,9 +43,11 @@ def bench_vandyke() -> None:
     t0 = time.perf_counter()
     analyze(VANDYKE)
     from_csv = time.perf_counter() - t0
-    print(f"Van Dyke, OR + jackknife (1,140 reads): median {1e3 * np.median(times):.1f} ms, "
-          f"min {1e3 * min(times):.1f} ms (DataFrame in memory); {1e3 * from_csv:.1f} ms "
-          "including reading the CSV   [target < 50 ms]")
+    print(
+        f"Van Dyke, OR + jackknife (1,140 reads): median {1e3 * np.median(times):.1f} ms, "
+        f"min {1e3 * min(times):.1f} ms (DataFrame in memory); {1e3 * from_csv:.1f} ms "
+        "including reading the CSV   [target < 50 ms]"
+    )
 
 
 def bench_large() -> None:
@@ -55,16 +57,20 @@ def bench_large() -> None:
         t0 = time.perf_counter()
         r = analyze(df, cov=cov)
         dt = time.perf_counter() - t0
-        print(f"  {cov:9s}: {dt:.2f} s (validation + FOM + covariance + OR)  [target < {target} s]"
-              f"  F = {r.rrrc.test.statistic:.3f}, p = {r.rrrc.test.p:.3f}")
+        print(
+            f"  {cov:9s}: {dt:.2f} s (validation + FOM + covariance + OR)  [target < {target} s]"
+            f"  F = {r.rrrc.test.statistic:.3f}, p = {r.rrrc.test.p:.3f}"
+        )
     for readers in (50, 100):
         d = simulate_study(readers, 1000, 1000, mu=(1.2, 1.3), seed=2)
         tracemalloc.start()
         analyze(d, cov="jackknife")
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        print(f"  peak memory of analyze (jackknife), {len(d):,} reads: {peak / 2**20:.1f} MiB "
-              f"({peak / len(d):.0f} bytes/read)")
+        print(
+            f"  peak memory of analyze (jackknife), {len(d):,} reads: {peak / 2**20:.1f} MiB "
+            f"({peak / len(d):.0f} bytes/read)"
+        )
 
 
 def bench_cli() -> None:
@@ -88,10 +94,12 @@ def bench_cli() -> None:
             t0 = time.perf_counter()
             subprocess.run([sys.executable, "-c", "pass"], check=True)
             start.append(time.perf_counter() - t0)
-    print(f"CLI, 20 readers x 1,000 cases x 2 modalities (40,000 reads): whole process median "
-          f"{1e3 * np.median(whole):.0f} ms (min {1e3 * min(whole):.0f}); in-process (CSV + "
-          f"analysis + to_dict) median {1e3 * np.median(inproc):.0f} ms; bare interpreter start "
-          f"{1e3 * np.median(start):.0f} ms   [target: whole process well under 1 s]")
+    print(
+        f"CLI, 20 readers x 1,000 cases x 2 modalities (40,000 reads): whole process median "
+        f"{1e3 * np.median(whole):.0f} ms (min {1e3 * min(whole):.0f}); in-process (CSV + "
+        f"analysis + to_dict) median {1e3 * np.median(inproc):.0f} ms; bare interpreter start "
+        f"{1e3 * np.median(start):.0f} ms   [target: whole process well under 1 s]"
+    )
 
 
 def bench_type1(n_studies: int, seed: int = 2024) -> None:
@@ -107,8 +115,10 @@ def bench_type1(n_studies: int, seed: int = 2024) -> None:
         for cov in rej:
             rej[cov] += analyze(reads, cov=cov).rrrc.test.p < 0.05
     dt = time.perf_counter() - t0
-    print(f"Type I error, RRRC OR test, alpha 0.05, {n_studies:,} null Roe-Metz studies "
-          f"({r} readers, {m}+{n} cases, AUC about 0.84) in {dt:.1f} s:")
+    print(
+        f"Type I error, RRRC OR test, alpha 0.05, {n_studies:,} null Roe-Metz studies "
+        f"({r} readers, {m}+{n} cases, AUC about 0.84) in {dt:.1f} s:"
+    )
     for cov, k in rej.items():
         p = k / n_studies
         se = np.sqrt(p * (1 - p) / n_studies)

@@ -73,7 +73,9 @@ class Layout:
         node = self.nodes[index]
         os.killpg(node.pid, signal.SIGKILL)
         node.wait()
-        self.events.append(f"SIGKILL node {index} (gunicorn master and workers, pid group {node.pid})")
+        self.events.append(
+            f"SIGKILL node {index} (gunicorn master and workers, pid group {node.pid})"
+        )
 
     def stop(self) -> None:
         for proc in [*self.nodes, *self.workers, self.haproxy]:
@@ -85,25 +87,45 @@ class Layout:
                     pass
 
 
-def start_layout(env: dict[str, str], n_nodes: int = 2, web_workers: int = 2, task_workers: int = 2) -> Layout:
+def start_layout(
+    env: dict[str, str], n_nodes: int = 2, web_workers: int = 2, task_workers: int = 2
+) -> Layout:
     haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
     if not Path(haproxy).exists():
         raise SystemExit("HAProxy is not installed (apt-get install -y haproxy)")
     ports = [load.free_port() for _ in range(n_nodes)]
     nodes = [load.start_server(env, port, web_workers, "sync") for port in ports]
-    workers = [subprocess.Popen([sys.executable, "-m", "medtandem.cli", "worker", "--workers", "2",
-                                 *([] if i == 0 else ["--no-periodic"])], env=env, cwd=load.ROOT,
-                                start_new_session=True) for i in range(task_workers)]
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "medtandem.cli",
+                "worker",
+                "--workers",
+                "2",
+                *([] if i == 0 else ["--no-periodic"]),
+            ],
+            env=env,
+            cwd=load.ROOT,
+            start_new_session=True,
+        )
+        for i in range(task_workers)
+    ]
     front = load.free_port()
     # maxconn = the node's sync workers: HAProxy queues the rest, so a node's backlog stays short and
     # its health checks are answered at once even under load.
-    servers = "\n".join(f"    server node{i} 127.0.0.1:{p} check inter 1s fall 2 rise 2 maxconn {web_workers} "
-                        "observe layer4 error-limit 1 on-error mark-down"
-                        for i, p in enumerate(ports))
+    servers = "\n".join(
+        f"    server node{i} 127.0.0.1:{p} check inter 1s fall 2 rise 2 maxconn {web_workers} "
+        "observe layer4 error-limit 1 on-error mark-down"
+        for i, p in enumerate(ports)
+    )
     cfg = Path(f"/tmp/medtandem-haproxy-{os.getpid()}.cfg")
     cfg.write_text(HAPROXY_CFG.format(port=front, servers=servers))
     log = open(f"/tmp/medtandem-haproxy-{os.getpid()}.log", "wb")  # noqa: SIM115 - kept open by the child
-    proxy = subprocess.Popen([haproxy, "-f", str(cfg), "-db"], start_new_session=True, stdout=log, stderr=log)
+    proxy = subprocess.Popen(
+        [haproxy, "-f", str(cfg), "-db"], start_new_session=True, stdout=log, stderr=log
+    )
     url = f"http://127.0.0.1:{front}"
     load.wait_healthy(url)
     time.sleep(2.5)  # both nodes marked up by the checks

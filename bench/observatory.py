@@ -50,21 +50,41 @@ def build(n_reads: int) -> None:
     if Case.objects.count() < 500:
         import_demo_bank()
     model = current_model()
-    cache_predictions(model, Case.objects.exclude(predictions__model_name=model.name,
-                                                  predictions__model_version=model.version))
+    cache_predictions(
+        model,
+        Case.objects.exclude(
+            predictions__model_name=model.name, predictions__model_version=model.version
+        ),
+    )
     register_model(model, in_service=True)
     rng = random.Random(7)
     professions = [p for p, _label in Profession.choices]
     if User.objects.filter(username__startswith="bench-").count() < 2000:
-        User.objects.bulk_create([User(username=f"bench-{i:05d}", password="!", is_simulated=True,
-                                       profession=professions[i % len(professions)]) for i in range(2000)],
-                                 batch_size=1000, ignore_conflicts=True)
+        User.objects.bulk_create(
+            [
+                User(
+                    username=f"bench-{i:05d}",
+                    password="!",
+                    is_simulated=True,
+                    profession=professions[i % len(professions)],
+                )
+                for i in range(2000)
+            ],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
     users = list(User.objects.filter(username__startswith="bench-").values_list("pk", flat=True))
     cases = list(Case.objects.values_list("pk", "norm", "mi", "sttc", "cd", "hyp", "rhythm"))
-    preds = dict(AIPrediction.objects.filter(model_name=model.name, model_version=model.version)
-                 .values_list("case_id", "pk"))
-    probs = dict(AIPrediction.objects.filter(model_name=model.name, model_version=model.version)
-                 .values_list("case_id", "probabilities"))
+    preds = dict(
+        AIPrediction.objects.filter(model_name=model.name, model_version=model.version).values_list(
+            "case_id", "pk"
+        )
+    )
+    probs = dict(
+        AIPrediction.objects.filter(model_name=model.name, model_version=model.version).values_list(
+            "case_id", "probabilities"
+        )
+    )
     sets = []
     for k in range(10):
         picks = rng.sample([c[0] for c in cases], 50)
@@ -75,10 +95,19 @@ def build(n_reads: int) -> None:
     by_case = {c[0]: c for c in cases}
     done = 0
     for start in range(0, n_sessions, 1000):
-        sessions = ReadingSession.objects.bulk_create([
-            ReadingSession(learner_id=rng.choice(users), case_set=sets[i % 10][0], mode="practice", title="bench",
-                           ai_model_name=model.name, ai_model_version=model.version)
-            for i in range(start, min(start + 1000, n_sessions))])
+        sessions = ReadingSession.objects.bulk_create(
+            [
+                ReadingSession(
+                    learner_id=rng.choice(users),
+                    case_set=sets[i % 10][0],
+                    mode="practice",
+                    title="bench",
+                    ai_model_name=model.name,
+                    ai_model_version=model.version,
+                )
+                for i in range(start, min(start + 1000, n_sessions))
+            ]
+        )
         reads = []
         for s in sessions:
             picks = sets[[cs.pk for cs, _p in sets].index(s.case_set_id)][1]
@@ -96,9 +125,18 @@ def build(n_reads: int) -> None:
                             call = truth if rng.random() < 0.5 + skill / 5 else not truth
                         values[name] = call
                         values[f"rating_{name}"] = 80 if call else 20
-                    reads.append(Read(session=s, learner_id=s.learner_id, case_id=case_id, condition=condition,
-                                      rhythm=c[6], opened_at=at, ai_prediction_id=preds[case_id] if condition == "aided" else None,
-                                      **values))
+                    reads.append(
+                        Read(
+                            session=s,
+                            learner_id=s.learner_id,
+                            case_id=case_id,
+                            condition=condition,
+                            rhythm=c[6],
+                            opened_at=at,
+                            ai_prediction_id=preds[case_id] if condition == "aided" else None,
+                            **values,
+                        )
+                    )
                     at += timedelta(seconds=30)
         Read.objects.bulk_create(reads, batch_size=5000)
         done += len(reads)
@@ -114,8 +152,14 @@ def bench_api(n_requests: int) -> list[float]:
 
     client = Client()
     slug = ApplicationVersion.objects.filter(in_service=True).values_list("slug", flat=True).first()
-    urls = ["/api/v1/applications", "/api/v1/versions?page=3", f"/api/v1/versions/{slug}",
-            f"/api/v1/field-metrics?version={slug}", "/api/v1/incidents", "/api/v1/hurdles/summary"]
+    urls = [
+        "/api/v1/applications",
+        "/api/v1/versions?page=3",
+        f"/api/v1/versions/{slug}",
+        f"/api/v1/field-metrics?version={slug}",
+        "/api/v1/incidents",
+        "/api/v1/hurdles/summary",
+    ]
     timings = []
     for i in range(n_requests):
         t = time.perf_counter()
@@ -146,13 +190,19 @@ def main() -> int:
     t = time.perf_counter()
     report = refresh_field_monitoring(window_days=7, n_windows=52)
     seconds = time.perf_counter() - t
-    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}; reads in the database: {n:,}")
-    print(f"refresh_field_monitoring over {report.reads:,} aided reads (52 weekly windows): {seconds:.1f} s "
-          f"(target < 60 s)")
+    print(
+        f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}; reads in the database: {n:,}"
+    )
+    print(
+        f"refresh_field_monitoring over {report.reads:,} aided reads (52 weekly windows): {seconds:.1f} s "
+        f"(target < 60 s)"
+    )
     timings = bench_api(args.requests)
     ms = sorted(x * 1000 for x in timings)
     p95 = ms[int(0.95 * (len(ms) - 1))]
-    print(f"API, {len(ms)} in-process requests over 6 endpoints: p50 {statistics.median(ms):.1f} ms, p95 {p95:.1f} ms")
+    print(
+        f"API, {len(ms)} in-process requests over 6 endpoints: p50 {statistics.median(ms):.1f} ms, p95 {p95:.1f} ms"
+    )
     return 0
 
 

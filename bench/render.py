@@ -51,11 +51,15 @@ def _bench(records: list[EcgRecord], repeat: int) -> tuple[np.ndarray, np.ndarra
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", type=Path, default=DEFAULT_DIR)
-    parser.add_argument("--sample", type=int, default=None, help="render N records spread over the set")
+    parser.add_argument(
+        "--sample", type=int, default=None, help="render N records spread over the set"
+    )
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     print(f"render_svg on {args.data}")
-    print(f"{'rate':>7} {'records':>7} {'median ms':>10} {'p95 ms':>8} {'max ms':>8} {'median kB':>10} {'p95 kB':>8} {'gzip kB':>8}")
+    print(
+        f"{'rate':>7} {'records':>7} {'median ms':>10} {'p95 ms':>8} {'max ms':>8} {'median kB':>10} {'p95 kB':>8} {'gzip kB':>8}"
+    )
     for sub, label in (("records500", "500 Hz"), ("records100", "100 Hz")):
         folder = args.data / sub
         if not folder.is_dir():

@@ -40,7 +40,12 @@ KEY = re.compile(r'name="submission_key" value="([^"]+)"')
 
 
 def _form(condition: str, key: str) -> dict[str, str]:
-    data = {"condition": condition, "submission_key": key, "rhythm": "sinus", "client_time_ms": "9000"}
+    data = {
+        "condition": condition,
+        "submission_key": key,
+        "rhythm": "sinus",
+        "client_time_ms": "9000",
+    }
     data.update({f"rating_{n}": "60" for n in ("norm", "mi", "sttc", "cd", "hyp")})
     return data
 
@@ -59,22 +64,34 @@ def main() -> None:
     for s, count in ((warm, args.cases), (session, args.cases)):
         for position in range(count):
             url = f"/reading/session/{s.pk}/case/{position}/"
-            for kind, method, condition in (("GET case", "get", None), ("POST unaided", "post", "unaided"),
-                                            ("GET AI step", "get", None), ("POST aided", "post", "aided"),
-                                            ("GET feedback", "get", None)):
+            for kind, method, condition in (
+                ("GET case", "get", None),
+                ("POST unaided", "post", "unaided"),
+                ("GET AI step", "get", None),
+                ("POST aided", "post", "aided"),
+                ("GET feedback", "get", None),
+            ):
                 start = time.process_time()
                 if method == "get":
                     page = client.get(url)
                     assert page.status_code == 200
-                    body = gzip.decompress(page.content) if page.get("Content-Encoding") == "gzip" else page.content
+                    body = (
+                        gzip.decompress(page.content)
+                        if page.get("Content-Encoding") == "gzip"
+                        else page.content
+                    )
                 else:
                     key = KEY.search(body.decode()).group(1)  # type: ignore[union-attr]
-                    r = client.post(url + "read/", _form(condition or "", key), HTTP_ACCEPT="application/json")
+                    r = client.post(
+                        url + "read/", _form(condition or "", key), HTTP_ACCEPT="application/json"
+                    )
                     assert r.status_code == 201, r.content
                 if s is session:
                     times.setdefault(kind, []).append(time.process_time() - start)
     total = 0.0
-    print(f"CPU per request (ms, median of {args.cases}; load {Path('/proc/loadavg').read_text().split()[:3]}):")
+    print(
+        f"CPU per request (ms, median of {args.cases}; load {Path('/proc/loadavg').read_text().split()[:3]}):"
+    )
     for kind, values in times.items():
         median = 1000 * statistics.median(values)
         total += median

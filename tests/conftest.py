@@ -12,7 +12,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     vendor = _database_vendor()
     if vendor == "postgresql":
         return
-    skip = pytest.mark.skip(reason=f"needs PostgreSQL; this run uses {vendor} (set DATABASE_URL to run it)")
+    skip = pytest.mark.skip(
+        reason=f"needs PostgreSQL; this run uses {vendor} (set DATABASE_URL to run it)"
+    )
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)

@@ -10,8 +10,16 @@ import numpy as np
 from medtandem.ecg.record import STANDARD_LEADS, EcgRecord
 
 
-def write_record(folder: Path, name: str, digital: np.ndarray, fmt: int = 16, gain: float = 1000.0,
-                 leads: tuple[str, ...] = STANDARD_LEADS, fs: int = 500, checksum: bool = True) -> Path:
+def write_record(
+    folder: Path,
+    name: str,
+    digital: np.ndarray,
+    fmt: int = 16,
+    gain: float = 1000.0,
+    leads: tuple[str, ...] = STANDARD_LEADS,
+    fs: int = 500,
+    checksum: bool = True,
+) -> Path:
     """Write a WFDB record the way PhysioNet's writers do (for round-trip tests)."""
     n, k = digital.shape
     if fmt == 16:
@@ -25,7 +33,11 @@ def write_record(folder: Path, name: str, digital: np.ndarray, fmt: int = 16, ga
         if len(flat) % 2:
             flat = np.append(flat, 0)
         a, b = flat[0::2], flat[1::2]
-        raw = np.stack([a & 0xFF, ((a >> 8) & 0x0F) | ((b >> 4) & 0xF0), b & 0xFF], axis=1).astype(np.uint8).tobytes()
+        raw = (
+            np.stack([a & 0xFF, ((a >> 8) & 0x0F) | ((b >> 4) & 0xF0), b & 0xFF], axis=1)
+            .astype(np.uint8)
+            .tobytes()
+        )
     else:
         raise ValueError(fmt)
     (folder / f"{name}.dat").write_bytes(raw)
@@ -47,9 +59,17 @@ def _hann(n: int) -> np.ndarray:
     return 0.5 * (1 - np.cos(2 * np.pi * np.arange(n) / max(n - 1, 1)))
 
 
-def synthetic(rr_ms: float = 1000, pr_ms: float = 160, qrs_ms: float = 100, qt_ms: float = 400,
-              axis_deg: float = 60, st_mv: dict[str, float] | None = None, seconds: float = 10,
-              p_wave: bool = True, rr_jitter_ms: float = 0) -> EcgRecord:
+def synthetic(
+    rr_ms: float = 1000,
+    pr_ms: float = 160,
+    qrs_ms: float = 100,
+    qt_ms: float = 400,
+    axis_deg: float = 60,
+    st_mv: dict[str, float] | None = None,
+    seconds: float = 10,
+    p_wave: bool = True,
+    rr_jitter_ms: float = 0,
+) -> EcgRecord:
     """Beats of known timing: P (Hann, 100 ms) starting PR before the QRS; a Q-R-S piecewise-linear
     complex of ``qrs_ms``; T (Hann) ending ``qt_ms`` after QRS onset. Leads are projections of a
     frontal vector at ``axis_deg`` (limb leads) and fixed gains (chest leads)."""
@@ -62,7 +82,9 @@ def synthetic(rr_ms: float = 1000, pr_ms: float = 160, qrs_ms: float = 100, qt_m
         onsets.append(int(t * FS))
         t += (rr_ms + rng.uniform(-rr_jitter_ms, rr_jitter_ms)) / 1000
     q = int(qrs_ms / 1000 * FS)
-    shape = np.interp(np.arange(q), [0, 0.15 * q, 0.45 * q, 0.75 * q, q - 1], [0, -0.1, 1.0, -0.25, 0])
+    shape = np.interp(
+        np.arange(q), [0, 0.15 * q, 0.45 * q, 0.75 * q, q - 1], [0, -0.1, 1.0, -0.25, 0]
+    )
     t_len = int(0.2 * FS)
     leads = np.zeros((n, 12))
     gains = [math.cos(math.radians(axis_deg - LEAD_ANGLES[name])) for name in STANDARD_LEADS[:6]]

@@ -37,14 +37,21 @@ def main() -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=args.chromium, headless=True,
-                                    args=["--no-sandbox", "--disable-dev-shm-usage"])
+        browser = p.chromium.launch(
+            executable_path=args.chromium,
+            headless=True,
+            args=["--no-sandbox", "--disable-dev-shm-usage"],
+        )
         for spec in args.page:
             user, path = spec.split(":", 1)
             for lang in args.lang or ["fr", "en"]:
                 for width in args.width or [1366]:
-                    context = browser.new_context(viewport={"width": width, "height": 900}, locale=f"{lang}-FR")
-                    context.add_cookies([{"name": "django_language", "value": lang, "url": args.base}])
+                    context = browser.new_context(
+                        viewport={"width": width, "height": 900}, locale=f"{lang}-FR"
+                    )
+                    context.add_cookies(
+                        [{"name": "django_language", "value": lang, "url": args.base}]
+                    )
                     page = context.new_page()
                     if user != "-":
                         page.goto(f"{args.base}/accounts/login/")

@@ -45,7 +45,9 @@ def neutralise(value: object) -> object:
         if isinstance(value, float | Decimal) and math.isnan(value):
             return ""
         if isinstance(value, float | Decimal) and math.isinf(value):
-            return neutralise(str(value))  # no spreadsheet number: "-inf" would be read as a formula
+            return neutralise(
+                str(value)
+            )  # no spreadsheet number: "-inf" would be read as a formula
         return value
     text = value if isinstance(value, str) else str(value)
     if text.startswith(FORMULA_TRIGGERS):

@@ -30,4 +30,6 @@ def translator(lang: str) -> Callable[[str], str]:
         raise ValueError(f"lang must be one of {list(LANGUAGES)}, got {lang!r}")
     if lang == "fr":
         return lambda message: message
-    return _stdlib_gettext.translation("django", LOCALE_DIR, languages=[lang], fallback=True).gettext
+    return _stdlib_gettext.translation(
+        "django", LOCALE_DIR, languages=[lang], fallback=True
+    ).gettext

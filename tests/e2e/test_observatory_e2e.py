@@ -29,9 +29,14 @@ def _login(page, url: str, username: str, password: str) -> None:  # type: ignor
 def test_report_from_the_reading_page_to_its_public_page(live_server, browser, artifacts) -> None:  # type: ignore[no-untyped-def]
     import_demo_bank(limit=2)
     register_model(current_model(), in_service=True)
-    learner = create_person("camille-obs", LEARNER_PW, [Role.LEARNER], first_name="Camille", last_name="Dupont-Secret")
+    learner = create_person(
+        "camille-obs", LEARNER_PW, [Role.LEARNER], first_name="Camille", last_name="Dupont-Secret"
+    )
     create_person("analyste-obs", ANALYST_PW, [Role.ANALYST], first_name="Ana", last_name="Lyste")
-    case_set = build_case_set("E2E observatoire", case_ids=list(Case.objects.order_by("external_id").values_list("pk", flat=True)))
+    case_set = build_case_set(
+        "E2E observatoire",
+        case_ids=list(Case.objects.order_by("external_id").values_list("pk", flat=True)),
+    )
     start_session(learner, case_set, "practice", title="Pratique E2E observatoire")
     first_case = case_set.ordered_cases()[0]
 
@@ -54,7 +59,10 @@ def test_report_from_the_reading_page_to_its_public_page(live_server, browser, a
     page.click("#incident-submit")
     page.wait_for_selector("#incident-ref")
     incident = Incident.objects.get()
-    assert incident.public_id in page.inner_text("#incident-ref") and incident.case_id_private == first_case.pk
+    assert (
+        incident.public_id in page.inner_text("#incident-ref")
+        and incident.case_id_private == first_case.pk
+    )
     page.screenshot(path=str(artifacts / "observatory-incident-reported.png"), full_page=True)
     context.close()
 
@@ -70,7 +78,10 @@ def test_report_from_the_reading_page_to_its_public_page(live_server, browser, a
     page.click("#triage-submit")
     page.wait_for_selector(".messages")
     page.select_option("#id_state", "closed")
-    page.fill("#id_public_summary", "Une anomalie du segment ST n'a pas été suggérée par l'IA ; cas ajouté au suivi.")
+    page.fill(
+        "#id_public_summary",
+        "Une anomalie du segment ST n'a pas été suggérée par l'IA ; cas ajouté au suivi.",
+    )
     page.fill("#id_corrective_action", "Cas transmis pour la prochaine évaluation du modèle.")
     page.click("#triage-submit")
     page.wait_for_selector(".messages")
@@ -83,7 +94,13 @@ def test_report_from_the_reading_page_to_its_public_page(live_server, browser, a
     page.wait_for_selector("#incident-summary")
     assert "segment ST n'a pas été suggérée" in page.inner_text("#incident-summary")
     content = page.content()
-    for personal in ("Camille", "Dupont-Secret", "camille.secret", "camille-obs", first_case.external_id):
+    for personal in (
+        "Camille",
+        "Dupont-Secret",
+        "camille.secret",
+        "camille-obs",
+        first_case.external_id,
+    ):
         assert personal not in content
     page.screenshot(path=str(artifacts / "observatory-incident-public.png"), full_page=True)
     context.close()

@@ -80,10 +80,10 @@ SKIP: dict[str, str] = {
 }
 #: Authored content (data, not UI text) left out of the language check, as CSS selectors.
 AUTHORED = (
-    ".scp-statements",   # PTB-XL's SCP statement descriptions: the dataset's own English wording
-                         # (also marked lang="en", so left out of French pages by their lang too)
-    ".who",              # the signed-in person's name
-    ".authored",         # what providers and analysts wrote in a registry entry (its language is theirs)
+    ".scp-statements",  # PTB-XL's SCP statement descriptions: the dataset's own English wording
+    # (also marked lang="en", so left out of French pages by their lang too)
+    ".who",  # the signed-in person's name
+    ".authored",  # what providers and analysts wrote in a registry entry (its language is theirs)
 )
 #: Containers designed to scroll sideways (their content may be wider than they are).
 #: ``main table`` scrolls inside its own box at phone widths only (site.css, max-width 700px); on
@@ -94,6 +94,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 # -- the catalogue ---------------------------------------------------------------------------------
+
 
 def _po_entries(path: Path) -> list[tuple[list[str], list[str]]]:
     """(source strings, translations) of each non-fuzzy, non-obsolete entry of a .po file."""
@@ -152,10 +153,14 @@ def catalogue_candidates(path: Path = PO) -> dict[str, set[str]]:
         for target in strs:
             english |= {p for p in _pieces(target) if p not in " ".join(" ".join(ids).split())}
     fr_blob, en_blob = " ".join(" ".join(all_fr).split()), " ".join(" ".join(all_en).split())
-    return {"en": {p for p in french if p not in en_blob}, "fr": {p for p in english if p not in fr_blob}}
+    return {
+        "en": {p for p in french if p not in en_blob},
+        "fr": {p for p in english if p not in fr_blob},
+    }
 
 
 # -- the pages -------------------------------------------------------------------------------------
+
 
 def get_routes() -> list[str]:
     names: list[str] = []
@@ -276,16 +281,25 @@ def _session_cookie(user, base: str) -> list[dict[str, str]]:  # type: ignore[no
     client.force_login(user)
     from django.conf import settings
 
-    return [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-             "url": base}]
+    return [
+        {
+            "name": settings.SESSION_COOKIE_NAME,
+            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+            "url": base,
+        }
+    ]
 
 
 def _new_context(browser, base: str, user, lang: str):  # type: ignore[no-untyped-def]
     from django.conf import settings
 
     context = browser.new_context(viewport={"width": DESKTOP, "height": 900}, locale=f"{lang}-FR")
-    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": lang, "url": base},
-                         *_session_cookie(user, base)])
+    context.add_cookies(
+        [
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": lang, "url": base},
+            *_session_cookie(user, base),
+        ]
+    )
     return context
 
 
@@ -294,11 +308,22 @@ class Watcher:
 
     def __init__(self, page, base: str) -> None:  # type: ignore[no-untyped-def]
         self.problems: list[str] = []
-        page.on("console", lambda m: m.type == "error" and self._own(m) and self.problems.append(
-            f"console: {m.text} ({m.location.get('url')})"))
+        page.on(
+            "console",
+            lambda m: (
+                m.type == "error"
+                and self._own(m)
+                and self.problems.append(f"console: {m.text} ({m.location.get('url')})")
+            ),
+        )
         page.on("pageerror", lambda e: self.problems.append(f"exception: {e}"))
-        page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url} {r.failure}"))
-        page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
+        page.on(
+            "requestfailed", lambda r: self.problems.append(f"request failed: {r.url} {r.failure}")
+        )
+        page.on(
+            "response",
+            lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"),
+        )
 
     @staticmethod
     def _own(message) -> bool:  # type: ignore[no-untyped-def]
@@ -322,17 +347,23 @@ def walk_reading_case(page, base: str, url: str, forbidden: set[str]) -> list[st
     for step, button in (("unaided", "Valider et voir l"), ("aided", "Valider ma lecture")):
         page.wait_for_selector("#read-form")
         html = page.content()
-        problems += [f"truth before feedback ({step} step of {url}): {i}" for i in sorted(forbidden) if i in html]
+        problems += [
+            f"truth before feedback ({step} step of {url}): {i}"
+            for i in sorted(forbidden)
+            if i in html
+        ]
         page.check("input[name=rhythm][value=sinus]")
         for fieldset in page.locator("fieldset.rating-row").all():
             code = fieldset.get_attribute("data-rating")
             page.check(f"input[name=rating_{code}][value='0']")
-        page.click(f"#read-form button[type=submit]:has-text(\"{button}\")")
+        page.click(f'#read-form button[type=submit]:has-text("{button}")')
     page.wait_for_selector("#feedback-table")
     return problems
 
 
-def test_every_page_of_every_role_reads_well_in_both_languages(live_server, browser, artifacts) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_of_every_role_reads_well_in_both_languages(
+    live_server, browser, artifacts
+) -> None:  # type: ignore[no-untyped-def]
     started = time.monotonic()
     out = artifacts / "pages"
     out.mkdir(exist_ok=True)
@@ -379,16 +410,26 @@ def test_every_page_of_every_role_reads_well_in_both_languages(live_server, brow
                 if response is None or response.status != 200:
                     found.append(f"opened with status {response and response.status}")
                 if page.evaluate("document.documentElement.lang") != lang:
-                    found.append(f"<html lang> is {page.evaluate('document.documentElement.lang')!r}")
-                page.evaluate(AXE_SOURCE)  # not add_script_tag: the page's CSP (script-src 'self') stays on
+                    found.append(
+                        f"<html lang> is {page.evaluate('document.documentElement.lang')!r}"
+                    )
+                page.evaluate(
+                    AXE_SOURCE
+                )  # not add_script_tag: the page's CSP (script-src 'self') stays on
                 for v in page.evaluate(AXE_RUN):
                     found.append(f"axe {v['id']} ({v['impact']}): {v['help']} — {v['nodes']}")
                 text = page.evaluate(VISIBLE_TEXT, ", ".join(AUTHORED))
                 other = "French" if lang == "en" else "English"
-                found += [f"{other} UI text on a {lang} page: {s!r}" for s in sorted(candidates[lang]) if s in text]
+                found += [
+                    f"{other} UI text on a {lang} page: {s!r}"
+                    for s in sorted(candidates[lang])
+                    if s in text
+                ]
                 if role == "learner":
                     html = page.content()
-                    found += [f"external id of an unread case: {i}" for i in sorted(unseen) if i in html]
+                    found += [
+                        f"external id of an unread case: {i}" for i in sorted(unseen) if i in html
+                    ]
                 for width in WIDTHS:
                     if width != DESKTOP:
                         page.set_viewport_size({"width": width, "height": 900})
@@ -398,18 +439,31 @@ def test_every_page_of_every_role_reads_well_in_both_languages(live_server, brow
                     if width >= DESKTOP and m["nav"] and m["nav"]["lines"] > 1:
                         found.append(f"{width}px navigation on {m['nav']['lines']} lines")
                     if width >= DESKTOP and m["nav"] and not m["nav"]["account_beside_brand"]:
-                        found.append(f"{width}px header: the account block fell off the brand's row")
-                    page.screenshot(path=str(out / f"{role}-{_slug(name)}-{lang}-{width}.png"), full_page=True)
+                        found.append(
+                            f"{width}px header: the account block fell off the brand's row"
+                        )
+                    page.screenshot(
+                        path=str(out / f"{role}-{_slug(name)}-{lang}-{width}.png"), full_page=True
+                    )
                 found += watcher.take()
                 if found:
                     problems[key] = found
                 timings[key] = round(time.monotonic() - t0, 2)
             context.close()
 
-    report = {"seconds": round(time.monotonic() - started, 1), "pages": len(timings), "problems": problems,
-              "timings": timings, "skipped": SKIP}
-    (out / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
+    report = {
+        "seconds": round(time.monotonic() - started, 1),
+        "pages": len(timings),
+        "problems": problems,
+        "timings": timings,
+        "skipped": SKIP,
+    }
+    (out / "report.json").write_text(
+        json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8"
+    )
     assert timings, "no page was opened"
-    assert not problems, (f"{len(problems)} of {len(timings)} pages with problems "
-                          f"(see {out / 'report.json'}):\n"
-                          + "\n".join(f"- {k}\n    " + "\n    ".join(v) for k, v in problems.items()))
+    assert not problems, (
+        f"{len(problems)} of {len(timings)} pages with problems "
+        f"(see {out / 'report.json'}):\n"
+        + "\n".join(f"- {k}\n    " + "\n    ".join(v) for k, v in problems.items())
+    )

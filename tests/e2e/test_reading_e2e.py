@@ -18,7 +18,9 @@ PASSWORD = "ecg-apprenant-e2e-2026"
 def test_hybrid_read_in_the_browser(live_server, page, artifacts) -> None:  # type: ignore[no-untyped-def]
     import_demo_bank(limit=3)
     learner = create_person("camille", PASSWORD, [Role.LEARNER], first_name="Camille")
-    case_set = build_case_set("E2E", case_ids=list(Case.objects.order_by("external_id").values_list("pk", flat=True)))
+    case_set = build_case_set(
+        "E2E", case_ids=list(Case.objects.order_by("external_id").values_list("pk", flat=True))
+    )
     start_session(learner, case_set, "practice", title="Pratique E2E")
 
     page.goto(f"{live_server.url}/accounts/login/")
@@ -30,7 +32,9 @@ def test_hybrid_read_in_the_browser(live_server, page, artifacts) -> None:  # ty
     # Unaided read: the tracing is there, the AI is not.
     page.wait_for_selector(".ecg-viewer svg")
     assert page.locator("#ai-title").count() == 0
-    assert page.locator("#read-form input[type=radio][name^=rating_]:checked").count() == 0  # nothing preset
+    assert (
+        page.locator("#read-form input[type=radio][name^=rating_]:checked").count() == 0
+    )  # nothing preset
     page.check("input[name=rhythm][value=sinus]")
     # A rating left unset blocks the submission with a message, and nothing is stored.
     page.check("input[name=rating_norm][value='100']")

@@ -25,7 +25,9 @@ def _rate_and_submit(page) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_submission_whose_connection_drops_is_sent_again_and_stored_once(live_server, page) -> None:  # type: ignore[no-untyped-def]
+def test_a_submission_whose_connection_drops_is_sent_again_and_stored_once(
+    live_server, page
+) -> None:  # type: ignore[no-untyped-def]
     import_demo_bank(limit=2)
     learner = create_person("camille", PASSWORD, [Role.LEARNER])
     case_set = build_case_set("E2E", case_ids=list(Case.objects.values_list("pk", flat=True)))
@@ -52,6 +54,12 @@ def test_a_submission_whose_connection_drops_is_sent_again_and_stored_once(live_
     page.wait_for_selector("#ai-title", timeout=20000)  # the AI step: the read went through
     assert len(seen) >= 2
     # FormData: multipart bodies; every attempt carried the same key.
-    keys = {m.group(1) for body in seen if (m := re.search(r'name="submission_key"\r\n\r\n([0-9a-f-]+)', body))}
+    keys = {
+        m.group(1)
+        for body in seen
+        if (m := re.search(r'name="submission_key"\r\n\r\n([0-9a-f-]+)', body))
+    }
     assert len(keys) == 1, seen
-    assert list(Read.objects.filter(session=session).values_list("condition", flat=True)) == ["unaided"]
+    assert list(Read.objects.filter(session=session).values_list("condition", flat=True)) == [
+        "unaided"
+    ]

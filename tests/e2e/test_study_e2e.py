@@ -47,8 +47,17 @@ def test_two_reader_study_from_creation_to_report(live_server, page, artifacts) 
     endpoint, cases = _pick(list(Case.objects.order_by("external_id")))
     build_case_set("Série E2E", case_ids=[c.pk for c in cases])
     create_person("investigatrice", PASSWORD, [Role.INVESTIGATOR], first_name="Inès")
-    readers = [create_person(f"lecteur{i}", PASSWORD, [Role.LEARNER], profession="medicine",
-                             years_experience=y, first_name=f"Lecteur {i}") for i, y in ((1, 1), (2, 12))]
+    readers = [
+        create_person(
+            f"lecteur{i}",
+            PASSWORD,
+            [Role.LEARNER],
+            profession="medicine",
+            years_experience=y,
+            first_name=f"Lecteur {i}",
+        )
+        for i, y in ((1, 1), (2, 12))
+    ]
     base = live_server.url
 
     # 1. The investigator creates the study.
@@ -90,7 +99,10 @@ def test_two_reader_study_from_creation_to_report(live_server, page, artifacts) 
                 for finding in ("norm", "mi", "sttc", "cd", "hyp"):
                     if finding != endpoint.lower():
                         page.check(f"input[name=rating_{finding}][value='0']")
-                page.fill(f"input[name=rating_{endpoint.lower()}_exact]", str(sure if truth else 100 - sure))
+                page.fill(
+                    f"input[name=rating_{endpoint.lower()}_exact]",
+                    str(sure if truth else 100 - sure),
+                )
                 page.check("input[name=rhythm][value=sinus]")
                 # reading.js posts the read and then loads the case page again: wait for that load.
                 with page.expect_navigation():

@@ -12,8 +12,15 @@ from medtandem.apps.accounts.services import create_person
 from medtandem.apps.cases.models import AIPrediction, Case
 from medtandem.apps.cases.services import build_case_set, import_demo_bank
 
-ROLES = ("anonymous", "learner", "other_instructor", "instructor", "investigator", "other_investigator",
-         "administrator")
+ROLES = (
+    "anonymous",
+    "learner",
+    "other_instructor",
+    "instructor",
+    "investigator",
+    "other_investigator",
+    "administrator",
+)
 
 GIFT = """
 ::Q1::Les données de santé sont sensibles au sens du RGPD.{TRUE}
@@ -41,32 +48,56 @@ def build_world() -> World:
     instructor = create_person("enseignant", None, [Role.INSTRUCTOR], institution=home)
     other_instructor = create_person("enseignant-b", None, [Role.INSTRUCTOR], institution=other)
     investigator = create_person("investigateur", None, [Role.INVESTIGATOR], institution=home)
-    other_investigator = create_person("investigateur-b", None, [Role.INVESTIGATOR], institution=other)
+    other_investigator = create_person(
+        "investigateur-b", None, [Role.INVESTIGATOR], institution=other
+    )
     administrator = create_person("administrateur", None, [Role.ADMINISTRATOR], institution=home)
     cohort = Cohort.objects.create(name="Promotion A", institution=home)
     cohort.learners.add(learner)
     cohort.instructors.add(instructor)
     Cohort.objects.create(name="Promotion B", institution=other).instructors.add(other_instructor)
-    world.people = {"anonymous": None, "learner": learner, "other_instructor": other_instructor,
-                    "instructor": instructor, "investigator": investigator,
-                    "other_investigator": other_investigator, "administrator": administrator}
+    world.people = {
+        "anonymous": None,
+        "learner": learner,
+        "other_instructor": other_instructor,
+        "instructor": instructor,
+        "investigator": investigator,
+        "other_investigator": other_investigator,
+        "administrator": administrator,
+    }
 
     import_demo_bank(limit=6)
     cases = list(Case.objects.order_by("external_id"))
     for case in cases:
-        AIPrediction.objects.create(case=case, model_name="test-model", model_version="1",
-                                    probabilities={"NORM": 0.3, "MI": 0.7, "STTC": 0.1, "CD": 0.1, "HYP": 0.1,
-                                                   "AFIB": 0.05})
+        AIPrediction.objects.create(
+            case=case,
+            model_name="test-model",
+            model_version="1",
+            probabilities={
+                "NORM": 0.3,
+                "MI": 0.7,
+                "STTC": 0.1,
+                "CD": 0.1,
+                "HYP": 0.1,
+                "AFIB": 0.05,
+            },
+        )
     case_set = build_case_set("Série A", created_by=instructor, case_ids=[c.pk for c in cases])
     session = start_session(learner, case_set, "practice", title="Pratique")
     assignment = assign(case_set, [learner], mode="practice", title="Devoir", created_by=instructor)
 
-    programme = Programme.objects.create(slug="socle", title="Socle", hours=Decimal(2), is_published=True)
+    programme = Programme.objects.create(
+        slug="socle", title="Socle", hours=Decimal(2), is_published=True
+    )
     module = Module.objects.create(programme=programme, title="M1", position=0)
-    page = Activity.objects.create(module=module, kind="page", title="Page", hours=1, body="Texte", position=0)
+    page = Activity.objects.create(
+        module=module, kind="page", title="Page", hours=1, body="Texte", position=0
+    )
     quiz = Quiz.objects.create(title="Quiz", pass_mark=50, max_attempts=5, owner_institution=home)
     curriculum.import_questions(quiz, GIFT, "gift")
-    quiz_activity = Activity.objects.create(module=module, kind="quiz", title="Quiz", hours=1, quiz=quiz, position=1)
+    quiz_activity = Activity.objects.create(
+        module=module, kind="quiz", title="Quiz", hours=1, quiz=quiz, position=1
+    )
     curriculum.enrol(learner, programme)
     from datetime import timedelta
 
@@ -81,11 +112,25 @@ def build_world() -> World:
     curriculum.submit_quiz(learner, quiz_activity, answers)
     attestation = learner.enrolments.get(programme=programme).attestation
 
-    study = studies.create_study(title="Étude A", question="L'IA aide-t-elle ?", case_set=case_set,
-                                 created_by=investigator, seed=1, washout_days=0)
+    study = studies.create_study(
+        title="Étude A",
+        question="L'IA aide-t-elle ?",
+        case_set=case_set,
+        created_by=investigator,
+        seed=1,
+        washout_days=0,
+    )
     participant = studies.join_study(learner, study.invitation_code, consent=True)
-    gate = Activity.objects.create(module=module, kind="reading", title="Lecture", hours=1, case_set=case_set,
-                                   reading_mode="unaided", pass_level=60, position=2)
+    gate = Activity.objects.create(
+        module=module,
+        kind="reading",
+        title="Lecture",
+        hours=1,
+        case_set=case_set,
+        reading_mode="unaided",
+        pass_level=60,
+        position=2,
+    )
 
     from medtandem.apps.cases.services import current_model
     from medtandem.apps.observatory.services import register_model
@@ -93,32 +138,56 @@ def build_world() -> World:
     application = register_model(current_model(), in_service=True)
     position = current_position(session) or 0
     world.ids = {
-        "reading:session": {"pk": session.pk}, "reading:case": {"pk": session.pk, "position": position},
+        "reading:session": {"pk": session.pk},
+        "reading:case": {"pk": session.pk, "position": position},
         "reading:submit": {"pk": session.pk, "position": position},
         "reading:ai_json": {"pk": session.pk, "position": position},
-        "reading:assign": {"pk": case_set.pk}, "reading:assignment": {"pk": assignment.pk},
+        "reading:assign": {"pk": case_set.pk},
+        "reading:assignment": {"pk": assignment.pk},
         "reading:learner_progress": {"user_id": learner.pk},
-        "curriculum:programme": {"slug": programme.slug}, "curriculum:enrol": {"slug": programme.slug},
+        "curriculum:programme": {"slug": programme.slug},
+        "curriculum:enrol": {"slug": programme.slug},
         "curriculum:manage_enrolments": {"slug": programme.slug},
-        "curriculum:activity": {"pk": page.pk}, "curriculum:activity_done": {"pk": page.pk},
-        "curriculum:quiz_submit": {"pk": quiz_activity.pk}, "curriculum:reading_start": {"pk": page.pk},
-        "curriculum:attendance": {"pk": page.pk}, "curriculum:quiz_import": {"pk": quiz.pk},
+        "curriculum:activity": {"pk": page.pk},
+        "curriculum:activity_done": {"pk": page.pk},
+        "curriculum:quiz_submit": {"pk": quiz_activity.pk},
+        "curriculum:reading_start": {"pk": page.pk},
+        "curriculum:attendance": {"pk": page.pk},
+        "curriculum:quiz_import": {"pk": quiz.pk},
         "curriculum:quiz_export": {"pk": quiz.pk},
-        "curriculum:reading_retry": {"pk": gate.pk}, "curriculum:reading_attempts": {"pk": gate.pk},
+        "curriculum:reading_retry": {"pk": gate.pk},
+        "curriculum:reading_attempts": {"pk": gate.pk},
         "studies:reveal": {"pk": study.pk, "participant_id": participant.pk},
         "studies:case_review": {"pk": study.pk, "case_id": cases[0].pk},
         "curriculum:attestation_pdf": {"code": attestation.code},
-        "curriculum:attestation_badge": {"code": attestation.code}, "curriculum:verify": {"code": attestation.code},
-        "studies:participate": {"pk": participant.pk}, "studies:withdraw": {"pk": participant.pk},
-        **{f"studies:{name}": {"pk": study.pk} for name in
-           ("detail", "analysis", "analysis_json", "report", "report_pdf", "export", "import", "lock")},
+        "curriculum:attestation_badge": {"code": attestation.code},
+        "curriculum:verify": {"code": attestation.code},
+        "studies:participate": {"pk": participant.pk},
+        "studies:withdraw": {"pk": participant.pk},
+        **{
+            f"studies:{name}": {"pk": study.pk}
+            for name in (
+                "detail",
+                "analysis",
+                "analysis_json",
+                "report",
+                "report_pdf",
+                "export",
+                "import",
+                "lock",
+            )
+        },
         "observatory:application": {"slug": application.slug},
         "observatory:application_json": {"slug": application.slug},
-        **{f"observatory:{name}": {"slug": application.slug}
-           for name in ("application_xml", "history", "field", "edit")},
+        **{
+            f"observatory:{name}": {"slug": application.slug}
+            for name in ("application_xml", "history", "field", "edit")
+        },
         # Objects that this world does not create: the matrix checks these answer 404, never 500.
-        "observatory:review": {"pk": 10**6}, "observatory:alert_incident": {"pk": 10**6},
-        "observatory:incident": {"public_id": "INC-0000"}, "observatory:triage": {"public_id": "INC-0000"},
+        "observatory:review": {"pk": 10**6},
+        "observatory:alert_incident": {"pk": 10**6},
+        "observatory:incident": {"public_id": "INC-0000"},
+        "observatory:triage": {"public_id": "INC-0000"},
         "observatory_api:application": {"slug": application.application.slug},
         "observatory_api:version": {"slug": application.slug},
         "observatory_api:incident": {"public_id": "INC-0000"},

@@ -30,97 +30,97 @@ pytestmark = pytest.mark.django_db
 #: route name -> "GET/POST" per role, in the order of ROLES:
 #:  anonymous  learner  other_instructor  instructor  investigator  other_investigator  administrator
 EXPECTED: dict[str, str] = {
-    "set_language":                 "302/302 302/302 302/302 302/302 302/302 302/302 302/302",
-    "healthz":                      "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
-    "home":                         "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
-    "accounts:login":               "200/200 302/302 302/302 302/302 302/302 302/302 302/302",
-    "accounts:logout":              "405/302 405/302 405/302 405/302 405/302 405/302 405/302",
-    "reading:dashboard":            "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
-    "reading:session":              "302/302 302/302 404/404 404/404 404/404 404/404 404/404",
-    "reading:case":                 "302/405 200/405 404/405 404/405 404/405 404/405 404/405",
-    "reading:submit":               "405/302 405/302 405/404 405/404 405/404 405/404 405/404",
-    "reading:ai_json":              "302/405 403/405 404/405 404/405 404/405 404/405 404/405",
-    "reading:progress":             "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
-    "reading:reliance":             "302/302 302/302 302/302 302/302 302/302 302/302 302/302",
-    "reading:instructor":           "302/302 403/403 200/200 200/200 200/200 200/200 200/200",
-    "reading:case_bank":            "302/302 403/403 200/200 200/200 200/200 200/200 200/200",
-    "reading:assign":               "302/302 403/403 200/200 200/200 200/200 200/200 200/200",
-    "reading:assignment":           "302/302 403/403 404/404 200/200 404/404 404/404 404/404",
-    "reading:learner_progress":     "302/302 403/403 404/404 200/200 404/404 404/404 200/200",
-    "curriculum:catalogue":         "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
-    "curriculum:programme":         "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
-    "curriculum:enrol":             "302/302 405/302 405/302 405/302 405/302 405/302 405/302",
+    "set_language": "302/302 302/302 302/302 302/302 302/302 302/302 302/302",
+    "healthz": "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
+    "home": "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
+    "accounts:login": "200/200 302/302 302/302 302/302 302/302 302/302 302/302",
+    "accounts:logout": "405/302 405/302 405/302 405/302 405/302 405/302 405/302",
+    "reading:dashboard": "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
+    "reading:session": "302/302 302/302 404/404 404/404 404/404 404/404 404/404",
+    "reading:case": "302/405 200/405 404/405 404/405 404/405 404/405 404/405",
+    "reading:submit": "405/302 405/302 405/404 405/404 405/404 405/404 405/404",
+    "reading:ai_json": "302/405 403/405 404/405 404/405 404/405 404/405 404/405",
+    "reading:progress": "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
+    "reading:reliance": "302/302 302/302 302/302 302/302 302/302 302/302 302/302",
+    "reading:instructor": "302/302 403/403 200/200 200/200 200/200 200/200 200/200",
+    "reading:case_bank": "302/302 403/403 200/200 200/200 200/200 200/200 200/200",
+    "reading:assign": "302/302 403/403 200/200 200/200 200/200 200/200 200/200",
+    "reading:assignment": "302/302 403/403 404/404 200/200 404/404 404/404 404/404",
+    "reading:learner_progress": "302/302 403/403 404/404 200/200 404/404 404/404 200/200",
+    "curriculum:catalogue": "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
+    "curriculum:programme": "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
+    "curriculum:enrol": "302/302 405/302 405/302 405/302 405/302 405/302 405/302",
     "curriculum:manage_enrolments": "302/302 403/403 200/200 200/200 403/403 403/403 200/200",
-    "curriculum:activity":          "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
-    "curriculum:activity_done":     "302/302 405/302 405/302 405/302 405/302 405/302 405/302",
-    "curriculum:quiz_submit":       "302/302 405/200 405/200 405/200 405/200 405/200 405/200",
-    "curriculum:reading_start":     "302/302 405/302 405/302 405/302 405/302 405/302 405/302",
-    "curriculum:attendance":        "302/302 403/403 405/302 405/302 403/403 403/403 405/302",
-    "curriculum:quiz_import":       "302/302 403/403 404/404 200/200 403/403 403/403 200/200",
-    "curriculum:quiz_export":       "302/302 403/403 404/404 200/200 403/403 403/403 200/200",
-    "curriculum:progress":          "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
-    "curriculum:instructor":        "302/302 403/403 200/200 200/200 403/403 403/403 200/200",
-    "curriculum:attestation_pdf":   "302/302 200/200 403/403 403/403 403/403 403/403 200/200",
+    "curriculum:activity": "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
+    "curriculum:activity_done": "302/302 405/302 405/302 405/302 405/302 405/302 405/302",
+    "curriculum:quiz_submit": "302/302 405/200 405/200 405/200 405/200 405/200 405/200",
+    "curriculum:reading_start": "302/302 405/302 405/302 405/302 405/302 405/302 405/302",
+    "curriculum:attendance": "302/302 403/403 405/302 405/302 403/403 403/403 405/302",
+    "curriculum:quiz_import": "302/302 403/403 404/404 200/200 403/403 403/403 200/200",
+    "curriculum:quiz_export": "302/302 403/403 404/404 200/200 403/403 403/403 200/200",
+    "curriculum:progress": "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
+    "curriculum:instructor": "302/302 403/403 200/200 200/200 403/403 403/403 200/200",
+    "curriculum:attestation_pdf": "302/302 200/200 403/403 403/403 403/403 403/403 200/200",
     "curriculum:attestation_badge": "302/302 200/200 403/403 403/403 403/403 403/403 200/200",
-    "curriculum:verify":            "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
-    "curriculum:badge_verify":      "200/400 200/400 200/400 200/400 200/400 200/400 200/400",
-    "curriculum:jwks":              "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
-    "curriculum:national":          "302/302 403/403 403/403 403/403 403/403 403/403 200/302",
-    "studies:list":                 "302/302 403/403 403/403 403/403 200/200 200/200 200/200",
-    "studies:create":               "302/302 403/403 403/403 403/403 200/200 200/200 200/200",
-    "studies:join":                 "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
-    "studies:mine":                 "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
-    "studies:participate":          "302/302 200/200 404/404 404/404 404/404 404/404 404/404",
-    "studies:withdraw":             "302/302 405/302 405/404 405/404 405/404 405/404 405/404",
-    "studies:my_reliance":          "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
-    "studies:cohort_reliance":      "302/302 403/403 200/200 200/200 403/403 403/403 200/200",
-    "studies:detail":               "302/302 403/403 403/403 403/403 200/200 404/404 200/200",
-    "studies:analysis":             "302/302 403/403 403/403 403/403 200/200 404/404 200/200",
-    "studies:analysis_json":        "302/302 403/403 403/403 403/403 200/200 404/404 200/200",
-    "studies:report":               "302/302 403/403 403/403 403/403 200/200 404/404 200/200",
-    "studies:report_pdf":           "302/302 403/403 403/403 403/403 200/200 404/404 200/200",
-    "studies:export":               "302/302 403/403 403/403 403/403 200/200 404/404 200/200",
-    "studies:import":               "302/302 403/403 403/403 403/403 405/302 405/404 405/302",
-    "studies:lock":                 "302/302 403/403 403/403 403/403 405/302 405/404 405/302",
-    "observatory:registry":         "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
-    "observatory:registry_json":    "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
-    "observatory:model_card":       "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
-    "observatory:frugality":        "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
-    "observatory:application":      "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "curriculum:verify": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "curriculum:badge_verify": "200/400 200/400 200/400 200/400 200/400 200/400 200/400",
+    "curriculum:jwks": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "curriculum:national": "302/302 403/403 403/403 403/403 403/403 403/403 200/302",
+    "studies:list": "302/302 403/403 403/403 403/403 200/200 200/200 200/200",
+    "studies:create": "302/302 403/403 403/403 403/403 200/200 200/200 200/200",
+    "studies:join": "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
+    "studies:mine": "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
+    "studies:participate": "302/302 200/200 404/404 404/404 404/404 404/404 404/404",
+    "studies:withdraw": "302/302 405/302 405/404 405/404 405/404 405/404 405/404",
+    "studies:my_reliance": "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
+    "studies:cohort_reliance": "302/302 403/403 200/200 200/200 403/403 403/403 200/200",
+    "studies:detail": "302/302 403/403 403/403 403/403 200/200 404/404 200/200",
+    "studies:analysis": "302/302 403/403 403/403 403/403 200/200 404/404 200/200",
+    "studies:analysis_json": "302/302 403/403 403/403 403/403 200/200 404/404 200/200",
+    "studies:report": "302/302 403/403 403/403 403/403 200/200 404/404 200/200",
+    "studies:report_pdf": "302/302 403/403 403/403 403/403 200/200 404/404 200/200",
+    "studies:export": "302/302 403/403 403/403 403/403 200/200 404/404 200/200",
+    "studies:import": "302/302 403/403 403/403 403/403 405/302 405/404 405/302",
+    "studies:lock": "302/302 403/403 403/403 403/403 405/302 405/404 405/302",
+    "observatory:registry": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "observatory:registry_json": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "observatory:model_card": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "observatory:frugality": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "observatory:application": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
     "observatory:application_json": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
-    "curriculum:reading_retry":     "302/302 405/302 405/302 405/302 405/302 405/302 405/302",
-    "curriculum:reading_attempts":  "302/302 403/403 200/200 200/200 403/403 403/403 200/200",
-    "studies:case_review":          "302/302 403/403 403/403 403/403 200/200 404/404 200/200",
-    "studies:reveal":               "302/302 403/403 403/403 403/403 403/403 403/403 405/200",
-    "observatory:open_data":          "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
-    "observatory:submit":             "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
-    "observatory:review_queue":       "302/302 403/403 403/403 403/403 403/403 403/403 403/403",
-    "observatory:review":             "405/302 405/403 405/403 405/403 405/403 405/403 405/403",
-    "observatory:alerts":             "302/302 403/403 403/403 403/403 403/403 403/403 403/403",
-    "observatory:alert_incident":     "405/302 405/403 405/403 405/403 405/403 405/403 405/403",
-    "observatory:incidents":          "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
-    "observatory:report_incident":    "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
-    "observatory:incident":           "404/404 404/404 404/404 404/404 404/404 404/404 404/404",
-    "observatory:triage_list":        "302/302 403/403 403/403 403/403 403/403 403/403 403/403",
-    "observatory:triage":             "302/302 403/403 403/403 403/403 403/403 403/403 403/403",
-    "observatory:hurdles":            "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
-    "observatory:report_hurdle":      "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
-    "observatory:hurdle_review":      "302/302 403/403 403/403 403/403 403/403 403/403 403/403",
-    "observatory:application_xml":    "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
-    "observatory:history":            "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
-    "observatory:field":              "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
-    "observatory:edit":               "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
-    "observatory_api:openapi":        "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
-    "observatory_api:applications":   "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
-    "observatory_api:application":    "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
-    "observatory_api:versions":       "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
-    "observatory_api:version":        "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
-    "observatory_api:field_metrics":  "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
-    "observatory_api:incidents":      "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
-    "observatory_api:incident":       "404/405 404/405 404/405 404/405 404/405 404/405 404/405",
-    "observatory_api:hurdles":        "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
+    "curriculum:reading_retry": "302/302 405/302 405/302 405/302 405/302 405/302 405/302",
+    "curriculum:reading_attempts": "302/302 403/403 200/200 200/200 403/403 403/403 200/200",
+    "studies:case_review": "302/302 403/403 403/403 403/403 200/200 404/404 200/200",
+    "studies:reveal": "302/302 403/403 403/403 403/403 403/403 403/403 405/200",
+    "observatory:open_data": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "observatory:submit": "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
+    "observatory:review_queue": "302/302 403/403 403/403 403/403 403/403 403/403 403/403",
+    "observatory:review": "405/302 405/403 405/403 405/403 405/403 405/403 405/403",
+    "observatory:alerts": "302/302 403/403 403/403 403/403 403/403 403/403 403/403",
+    "observatory:alert_incident": "405/302 405/403 405/403 405/403 405/403 405/403 405/403",
+    "observatory:incidents": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "observatory:report_incident": "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
+    "observatory:incident": "404/404 404/404 404/404 404/404 404/404 404/404 404/404",
+    "observatory:triage_list": "302/302 403/403 403/403 403/403 403/403 403/403 403/403",
+    "observatory:triage": "302/302 403/403 403/403 403/403 403/403 403/403 403/403",
+    "observatory:hurdles": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "observatory:report_hurdle": "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
+    "observatory:hurdle_review": "302/302 403/403 403/403 403/403 403/403 403/403 403/403",
+    "observatory:application_xml": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "observatory:history": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "observatory:field": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "observatory:edit": "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
+    "observatory_api:openapi": "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
+    "observatory_api:applications": "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
+    "observatory_api:application": "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
+    "observatory_api:versions": "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
+    "observatory_api:version": "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
+    "observatory_api:field_metrics": "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
+    "observatory_api:incidents": "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
+    "observatory_api:incident": "404/405 404/405 404/405 404/405 404/405 404/405 404/405",
+    "observatory_api:hurdles": "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
     "observatory_api:hurdles_summary": "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
-    "audit:trail":                  "302/302 403/403 403/403 403/403 403/403 403/403 200/200",
+    "audit:trail": "302/302 403/403 403/403 403/403 403/403 403/403 200/200",
 }
 #: Django's admin (its own access rules): none of our roles is staff, so every admin page sends
 #: every one of them to the admin log-in. Checked for every admin route, GET only.
@@ -136,18 +136,31 @@ def routes() -> list[tuple[str, str, list[str]]]:
     def walk(patterns, prefix: str = "", namespace: str = "") -> None:  # type: ignore[no-untyped-def]
         for p in patterns:
             if isinstance(p, URLResolver):
-                walk(p.url_patterns, prefix + str(p.pattern), namespace + (f"{p.namespace}:" if p.namespace else ""))
+                walk(
+                    p.url_patterns,
+                    prefix + str(p.pattern),
+                    namespace + (f"{p.namespace}:" if p.namespace else ""),
+                )
             else:
                 name = p.name or f"<unnamed {prefix}{p.pattern}>"
-                out.append((prefix + str(p.pattern), f"{namespace}{name}", list(p.pattern.regex.groupindex)))
+                out.append(
+                    (
+                        prefix + str(p.pattern),
+                        f"{namespace}{name}",
+                        list(p.pattern.regex.groupindex),
+                    )
+                )
 
     walk(get_resolver().url_patterns)
     return out
 
 
 def test_every_route_has_a_rule() -> None:
-    missing = [name for _route, name, _params in routes()
-               if not name.startswith(ADMIN_NAMESPACE) and name not in EXPECTED]
+    missing = [
+        name
+        for _route, name, _params in routes()
+        if not name.startswith(ADMIN_NAMESPACE) and name not in EXPECTED
+    ]
     assert not missing, f"new route without a rule in EXPECTED: {missing}"
     stale = sorted(set(EXPECTED) - {name for _r, name, _p in routes()})
     assert not stale, f"rules for routes that no longer exist: {stale}"
@@ -170,15 +183,21 @@ def test_every_route_answers_each_role_as_the_table_says() -> None:
         url = reverse(name, kwargs=world.ids.get(name, {}))
         cells = []
         for role in ROLES:
-            client = _client(world, role)  # a fresh one each time: a POST may log out (accounts:logout)
+            client = _client(
+                world, role
+            )  # a fresh one each time: a POST may log out (accounts:logout)
             got, posted = client.get(url).status_code, client.post(url).status_code
             if 500 in (got, posted):
                 server_errors.append(f"{role} {url}: GET {got}, POST {posted}")
             cells.append(f"{got}/{posted}")
         observed[name] = " ".join(cells)
     assert not server_errors, server_errors
-    differences = {name: (EXPECTED[name], row) for name, row in observed.items() if EXPECTED.get(name) != row}
-    table = "\n".join(f'    "{name}":{" " * (30 - len(name))}"{row}",' for name, row in observed.items())
+    differences = {
+        name: (EXPECTED[name], row) for name, row in observed.items() if EXPECTED.get(name) != row
+    }
+    table = "\n".join(
+        f'    "{name}":{" " * (30 - len(name))}"{row}",' for name, row in observed.items()
+    )
     assert not differences, f"routes whose access changed: {differences}\nobserved matrix:\n{table}"
 
 
@@ -187,7 +206,11 @@ def test_posts_without_a_body_never_succeed_for_a_role_without_access() -> None:
     for name, row in EXPECTED.items():
         for role, cell in zip(ROLES, row.split(), strict=True):
             got, posted = (int(x) for x in cell.split("/"))
-            if got in (302, 403, 404) and name not in ("set_language", "reading:session", "accounts:logout"):
+            if got in (302, 403, 404) and name not in (
+                "set_language",
+                "reading:session",
+                "accounts:logout",
+            ):
                 assert posted >= 300, f"{name} for {role}: GET {got} but POST {posted}"
 
 
@@ -203,7 +226,9 @@ def test_every_admin_route_sends_our_roles_to_the_admin_log_in() -> None:
             continue
         kwargs = {p: ("accounts" if p == "app_label" else "1") for p in params}
         if "<unnamed" in name:  # not reversible: fill the route by hand
-            url = "/" + route.replace("<path:object_id>", "1").replace("(?P<url>.*)$", "no-such-page/")
+            url = "/" + route.replace("<path:object_id>", "1").replace(
+                "(?P<url>.*)$", "no-such-page/"
+            )
         else:
             url = reverse(name, kwargs=kwargs)
         for role, client in clients.items():

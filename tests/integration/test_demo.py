@@ -23,7 +23,12 @@ def test_demo_loads_and_is_idempotent() -> None:
 
     username, password, *_ = DEMO_PEOPLE[0]
     client = Client()
-    assert client.post(reverse("accounts:login"), {"username": username, "password": password}).status_code == 302
+    assert (
+        client.post(
+            reverse("accounts:login"), {"username": username, "password": password}
+        ).status_code
+        == 302
+    )
     page = client.get(reverse("reading:dashboard")).content.decode()
     assert "Pratique hybride — découverte" in page
     assert client.get(reverse("observatory:model_card")).status_code == 200

@@ -88,16 +88,28 @@ def test_passwords_are_hashed_with_argon2id_at_owasp_parameters(db):  # type: ig
     user = create_person("camille", PASSWORD, [Role.LEARNER])
     hasher = identify_hasher(user.password)
     params = hasher.decode(user.password)
-    assert (hasher.algorithm, params["variety"], params["memory_cost"], params["time_cost"], params["parallelism"]) == (
-        "argon2", "argon2id", 19456, 2, 1)
+    assert (
+        hasher.algorithm,
+        params["variety"],
+        params["memory_cost"],
+        params["time_cost"],
+        params["parallelism"],
+    ) == ("argon2", "argon2id", 19456, 2, 1)
 
 
 def test_an_older_hash_is_upgraded_at_log_in(client, db):  # type: ignore[no-untyped-def]
     user = create_person("camille", PASSWORD, [Role.LEARNER])
-    user.password = Argon2PasswordHasher().encode(PASSWORD, Argon2PasswordHasher().salt())  # Django's default
+    user.password = Argon2PasswordHasher().encode(
+        PASSWORD, Argon2PasswordHasher().salt()
+    )  # Django's default
     user.save(update_fields=["password"])
     assert identify_hasher(user.password).decode(user.password)["memory_cost"] == 102400
-    assert client.post(reverse("accounts:login"), {"username": "camille", "password": PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            reverse("accounts:login"), {"username": "camille", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
     user.refresh_from_db()
     assert identify_hasher(user.password).decode(user.password)["memory_cost"] == 19456
 
@@ -108,10 +120,27 @@ def test_medtandem_serve_runs_gunicorn_and_reloads_on_hup(tmp_path: Path) -> Non
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "MEDTANDEM_VAR_DIR": str(tmp_path), "STATIC_ROOT": str(tmp_path / "static"),
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
-    proc = subprocess.Popen([sys.executable, "-m", "medtandem.cli", "serve", "--bind", f"127.0.0.1:{port}",
-                             "--workers", "2"], env=env, start_new_session=True)
+    env = {
+        **os.environ,
+        "MEDTANDEM_VAR_DIR": str(tmp_path),
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "PYTHONPATH": str(Path(__file__).parents[2] / "src"),
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "medtandem.cli",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+        ],
+        env=env,
+        start_new_session=True,
+    )
     try:
         import httpx
 
@@ -122,12 +151,16 @@ def test_medtandem_serve_runs_gunicorn_and_reloads_on_hup(tmp_path: Path) -> Non
                 return False
 
         def workers() -> set[int]:
-            out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(proc.pid)], capture_output=True, text=True)
+            out = subprocess.run(
+                ["ps", "-o", "pid=", "--ppid", str(proc.pid)], capture_output=True, text=True
+            )
             return {int(p) for p in out.stdout.split()}
 
         deadline = time.monotonic() + 90
         while not healthy():
-            assert proc.poll() is None and time.monotonic() < deadline, "medtandem serve did not come up"
+            assert proc.poll() is None and time.monotonic() < deadline, (
+                "medtandem serve did not come up"
+            )
             time.sleep(0.3)
         before = workers()
         assert len(before) == 2
@@ -147,8 +180,13 @@ def test_medtandem_serve_runs_gunicorn_and_reloads_on_hup(tmp_path: Path) -> Non
 def test_the_demo_worker_stops_with_the_demo(tmp_path: Path) -> None:
     from medtandem.apps.jobs.worker import spawn_worker, stop_worker
 
-    worker = spawn_worker(env={"MEDTANDEM_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-                               "MEDTANDEM_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.sqlite3'}"})
+    worker = spawn_worker(
+        env={
+            "MEDTANDEM_VAR_DIR": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "MEDTANDEM_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.sqlite3'}",
+        }
+    )
     time.sleep(3)
     assert worker.poll() is None, "the worker exited on its own"
     stop_worker(worker)

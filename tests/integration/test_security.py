@@ -42,7 +42,10 @@ def test_successful_login_clears_failures(client: Client) -> None:
     url = reverse("accounts:login")
     for _ in range(4):
         client.post(url, {"username": "ines", "password": "wrong"})
-    assert client.post(url, {"username": "ines", "password": "a-long-enough-passphrase"}).status_code == 302
+    assert (
+        client.post(url, {"username": "ines", "password": "a-long-enough-passphrase"}).status_code
+        == 302
+    )
     client.logout()
     for _ in range(4):
         assert client.post(url, {"username": "ines", "password": "wrong"}).status_code == 200
@@ -51,7 +54,9 @@ def test_successful_login_clears_failures(client: Client) -> None:
 def test_posts_without_csrf_token_are_refused() -> None:
     strict = Client(enforce_csrf_checks=True)
     create_person("ines", "a-long-enough-passphrase", [Role.LEARNER])
-    response = strict.post(reverse("accounts:login"), {"username": "ines", "password": "a-long-enough-passphrase"})
+    response = strict.post(
+        reverse("accounts:login"), {"username": "ines", "password": "a-long-enough-passphrase"}
+    )
     assert response.status_code == 403
 
 
@@ -79,7 +84,10 @@ def test_production_settings_pass_the_deployment_check() -> None:
     }
     result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -15,8 +15,19 @@ from tests.security import assert_csv_safe
 from medtandem.csvsafe import frame_to_csv, neutralise, safe_writer, unsafe_cells, write_csv
 
 
-@pytest.mark.parametrize("cell", ['=HYPERLINK("http://evil","x")', "=cmd|' /C calc'!A0", "+1", "-1+2", "@SUM(A1)",
-                                  "\tx", "\rx", "-0.5"])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '=HYPERLINK("http://evil","x")',
+        "=cmd|' /C calc'!A0",
+        "+1",
+        "-1+2",
+        "@SUM(A1)",
+        "\tx",
+        "\rx",
+        "-0.5",
+    ],
+)
 def test_text_starting_a_formula_is_prefixed(cell: str) -> None:
     assert neutralise(cell) == "'" + cell
 
@@ -28,7 +39,9 @@ def test_numbers_stay_numbers(value: object) -> None:
 
 
 def test_none_nan_infinities_and_bools() -> None:
-    assert write_csv([[None, float("nan"), True, float("inf"), float("-inf")]]) == ",,True,inf,'-inf\n"
+    assert (
+        write_csv([[None, float("nan"), True, float("inf"), float("-inf")]]) == ",,True,inf,'-inf\n"
+    )
 
 
 def test_the_safe_writer_is_a_drop_in_for_csv_writer() -> None:
@@ -40,14 +53,23 @@ def test_the_safe_writer_is_a_drop_in_for_csv_writer() -> None:
 
 
 def test_frames_keep_numeric_columns() -> None:
-    frame = pd.DataFrame({"reader": ["=evil()", "R002"], "rating": [-0.5, 80.0], "truth": [True, False]})
+    frame = pd.DataFrame(
+        {"reader": ["=evil()", "R002"], "rating": [-0.5, 80.0], "truth": [True, False]}
+    )
     text = frame_to_csv(frame)
     assert text.splitlines() == ["reader,rating,truth", "'=evil(),-0.5,True", "R002,80.0,False"]
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(st.one_of(st.text(max_size=12), st.integers(), st.floats(allow_nan=False),
-                                   st.none()), max_size=5), max_size=5))
+@given(
+    st.lists(
+        st.lists(
+            st.one_of(st.text(max_size=12), st.integers(), st.floats(allow_nan=False), st.none()),
+            max_size=5,
+        ),
+        max_size=5,
+    )
+)
 def test_no_written_cell_ever_starts_a_formula(rows: list[list[object]]) -> None:
     text = write_csv(rows)
     assert_csv_safe(text)

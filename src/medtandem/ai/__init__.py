@@ -14,4 +14,12 @@ from medtandem.ai.labels import LABEL_NAMES, LABELS
 from medtandem.ai.model import EcgModel, ModelLoadError, Suggestion, load_model
 from medtandem.ai.report import frugality_report
 
-__all__ = ["LABELS", "LABEL_NAMES", "EcgModel", "ModelLoadError", "Suggestion", "frugality_report", "load_model"]
+__all__ = [
+    "LABELS",
+    "LABEL_NAMES",
+    "EcgModel",
+    "ModelLoadError",
+    "Suggestion",
+    "frugality_report",
+    "load_model",
+]

@@ -56,7 +56,9 @@ def clean(obj: Any, digits: int | None = 4) -> Any:
 def dumps(data: Any, digits: int | None = 4, compact: bool = False) -> str:
     """Strict JSON text of ``data`` (see :func:`clean`)."""
     if compact:
-        return json.dumps(clean(data, digits), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return json.dumps(
+            clean(data, digits), separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
     return json.dumps(clean(data, digits), indent=1, ensure_ascii=False, allow_nan=False)
 
 

@@ -38,7 +38,9 @@ class PlattCalibrator:
         return cls((1.0,) * n_outputs, (0.0,) * n_outputs)
 
     @classmethod
-    def fit(cls, proba: NDArray[np.floating], y: NDArray[np.integer], min_positives: int = 3) -> PlattCalibrator:
+    def fit(
+        cls, proba: NDArray[np.floating], y: NDArray[np.integer], min_positives: int = 3
+    ) -> PlattCalibrator:
         """Fit on uncalibrated probabilities ``proba`` (n, k) and binary targets ``y`` (n, k).
 
         An output with fewer than ``min_positives`` positives or negatives keeps the identity map.
@@ -46,7 +48,9 @@ class PlattCalibrator:
         proba = np.asarray(proba, dtype=np.float64)
         y = np.asarray(y)
         if proba.shape != y.shape or proba.ndim != 2:
-            raise ValueError(f"proba and y must be (n, k) of the same shape, got {proba.shape} and {y.shape}")
+            raise ValueError(
+                f"proba and y must be (n, k) of the same shape, got {proba.shape} and {y.shape}"
+            )
         a, b = [], []
         for k in range(proba.shape[1]):
             pos = int(y[:, k].sum())

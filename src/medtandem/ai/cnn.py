@@ -20,15 +20,20 @@ from torch import nn
 
 
 class EcgCnn(nn.Module):
-    def __init__(self, n_leads: int = 12, n_outputs: int = 6, widths: tuple[int, ...] = (32, 48, 64, 64, 64)):
+    def __init__(
+        self, n_leads: int = 12, n_outputs: int = 6, widths: tuple[int, ...] = (32, 48, 64, 64, 64)
+    ):
         super().__init__()
         layers: list[nn.Module] = []
         c_in = n_leads
         kernels = (7, 5, 5, 5, 3)
         strides = (2, 2, 2, 2, 1)
         for c_out, k, s in zip(widths, kernels, strides, strict=True):
-            layers += [nn.Conv1d(c_in, c_out, k, stride=s, padding=k // 2, bias=False),
-                       nn.BatchNorm1d(c_out), nn.ReLU()]
+            layers += [
+                nn.Conv1d(c_in, c_out, k, stride=s, padding=k // 2, bias=False),
+                nn.BatchNorm1d(c_out),
+                nn.ReLU(),
+            ]
             c_in = c_out
         self.features = nn.Sequential(*layers)
         self.dropout = nn.Dropout(0.2)
@@ -63,7 +68,9 @@ class CnnClassifier:
     noise_mv: float = 0.02
     model_: EcgCnn | None = None
 
-    def fit(self, X: NDArray[np.float32], Y: NDArray[np.integer], seed: int | None = None) -> CnnClassifier:
+    def fit(
+        self, X: NDArray[np.float32], Y: NDArray[np.integer], seed: int | None = None
+    ) -> CnnClassifier:
         """Train on (records, 12, samples) inputs; ``seed`` (default: the ``seed`` field) fixes
         initialisation, batch order, crops and augmentation."""
         if seed is not None:
@@ -78,7 +85,9 @@ class CnnClassifier:
         model = EcgCnn(n_outputs=Y.shape[1])
         pos = np.clip(Y.sum(axis=0), 1, None)
         neg = np.clip(len(Y) - Y.sum(axis=0), 1, None)
-        loss_fn = nn.BCEWithLogitsLoss(pos_weight=torch.tensor(np.sqrt(neg / pos), dtype=torch.float32))
+        loss_fn = nn.BCEWithLogitsLoss(
+            pos_weight=torch.tensor(np.sqrt(neg / pos), dtype=torch.float32)
+        )
         opt = torch.optim.AdamW(model.parameters(), lr=self.lr, weight_decay=1e-2)
         steps = self.epochs * int(np.ceil(len(X) / self.batch_size))
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=self.lr, total_steps=steps)
@@ -91,10 +100,16 @@ class CnnClassifier:
             for i in range(0, n, self.batch_size):
                 idx = order[i : i + self.batch_size]
                 starts = rng.integers(0, length - self.crop + 1, len(idx))
-                xb = torch.stack([Xt[j, :, s : s + self.crop] for j, s in zip(idx, starts, strict=True)])
-                xb = xb * torch.from_numpy(rng.uniform(0.8, 1.2, (len(idx), 1, 1)).astype(np.float32))
+                xb = torch.stack(
+                    [Xt[j, :, s : s + self.crop] for j, s in zip(idx, starts, strict=True)]
+                )
+                xb = xb * torch.from_numpy(
+                    rng.uniform(0.8, 1.2, (len(idx), 1, 1)).astype(np.float32)
+                )
                 if self.noise_mv > 0:
-                    xb = xb + torch.from_numpy((self.noise_mv * rng.normal(size=xb.shape)).astype(np.float32))
+                    xb = xb + torch.from_numpy(
+                        (self.noise_mv * rng.normal(size=xb.shape)).astype(np.float32)
+                    )
                 opt.zero_grad()
                 loss = loss_fn(model(xb), Yt[idx])
                 loss.backward()
@@ -108,14 +123,20 @@ class CnnClassifier:
         if self.model_ is None:
             raise RuntimeError("CnnClassifier is not fitted; call fit() first")
         with torch.no_grad():
-            out = [self.model_(torch.from_numpy(np.ascontiguousarray(X[i : i + 256], dtype=np.float32)))
-                   for i in range(0, len(X), 256)]
+            out = [
+                self.model_(
+                    torch.from_numpy(np.ascontiguousarray(X[i : i + 256], dtype=np.float32))
+                )
+                for i in range(0, len(X), 256)
+            ]
         return torch.cat(out).numpy().astype(np.float64)
 
     def predict_proba(self, X: NDArray[np.float32]) -> NDArray[np.float64]:
         return np.asarray(1.0 / (1.0 + np.exp(-self.decision_function(X))))
 
-    def predict(self, X: NDArray[np.float32], threshold: float | NDArray[np.floating] = 0.5) -> NDArray[np.int8]:
+    def predict(
+        self, X: NDArray[np.float32], threshold: float | NDArray[np.floating] = 0.5
+    ) -> NDArray[np.int8]:
         return (self.predict_proba(X) >= threshold).astype(np.int8)
 
     def save(self, path: Path) -> None:
@@ -133,6 +154,12 @@ class CnnClassifier:
             raise RuntimeError("CnnClassifier is not fitted; call fit() first")
         dummy = torch.zeros(1, 12, samples)
         torch.onnx.export(
-            self.model_, (dummy,), str(path), input_names=["ecg"], output_names=["logits"],
-            dynamic_axes={"ecg": {0: "batch"}, "logits": {0: "batch"}}, opset_version=17, dynamo=False,
+            self.model_,
+            (dummy,),
+            str(path),
+            input_names=["ecg"],
+            output_names=["logits"],
+            dynamic_axes={"ecg": {0: "batch"}, "logits": {0: "batch"}},
+            opset_version=17,
+            dynamo=False,
         )

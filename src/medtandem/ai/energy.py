@@ -46,8 +46,10 @@ def _mode_of(tracker: Any) -> str:
             tdp = getattr(hw, "_tdp", None)
             if mode == "intel_rapl":
                 return "measured: Intel RAPL energy counters (CPU); RAM estimated by CodeCarbon"
-            return (f"estimated: CodeCarbon '{mode}' mode (no RAPL on this machine): CPU power = process "
-                    f"CPU load x TDP {tdp} W; RAM power = CodeCarbon's constant estimate")
+            return (
+                f"estimated: CodeCarbon '{mode}' mode (no RAPL on this machine): CPU power = process "
+                f"CPU load x TDP {tdp} W; RAM power = CodeCarbon's constant estimate"
+            )
     return "estimated by CodeCarbon (mode unknown)"
 
 
@@ -61,8 +63,12 @@ def track(task: str) -> Iterator[EnergyReading]:
 
         logging.getLogger("codecarbon").setLevel(logging.ERROR)
         tracker = OfflineEmissionsTracker(
-            country_iso_code=COUNTRY, save_to_file=False, log_level="error", measure_power_secs=1,
-            tracking_mode="process", project_name=f"medtandem-{task}",
+            country_iso_code=COUNTRY,
+            save_to_file=False,
+            log_level="error",
+            measure_power_secs=1,
+            tracking_mode="process",
+            project_name=f"medtandem-{task}",
         )
         tracker.start()
     except Exception:  # codecarbon missing or unable to start: figures stay None, mode says why
@@ -84,7 +90,13 @@ def track(task: str) -> Iterator[EnergyReading]:
                 reading.g_co2e = float(d.emissions) * 1000.0
                 reading.mode = _mode_of(tracker)
                 reading.tool = f"codecarbon {codecarbon.__version__} OfflineEmissionsTracker"
-                reading.extra = {"cpu_power_w": float(d.cpu_power), "ram_power_w": float(d.ram_power),
-                                 "cpu_model": str(d.cpu_model), "tracking_mode": "process"}
-            except Exception as exc:  # pragma: no cover - tracker failure must not lose a training run
+                reading.extra = {
+                    "cpu_power_w": float(d.cpu_power),
+                    "ram_power_w": float(d.ram_power),
+                    "cpu_model": str(d.cpu_model),
+                    "tracking_mode": "process",
+                }
+            except (
+                Exception
+            ) as exc:  # pragma: no cover - tracker failure must not lose a training run
                 reading.mode = f"not measured (CodeCarbon failed: {exc})"

@@ -32,7 +32,9 @@ class Classifier(Protocol):
 
     def predict_proba(self, X: Any) -> NDArray[np.float64]: ...
 
-    def predict(self, X: Any, threshold: float | NDArray[np.floating] = 0.5) -> NDArray[np.int8]: ...
+    def predict(
+        self, X: Any, threshold: float | NDArray[np.floating] = 0.5
+    ) -> NDArray[np.int8]: ...
 
     @property
     def n_parameters(self) -> int: ...
@@ -96,45 +98,85 @@ def _cnn_options(n_train: int) -> dict[str, Any]:
     return {"epochs": 25 if n_train < 2000 else 15, "threads": 2}
 
 
-_MEASURE_INPUT = {"fs_hz": 250.0, "window_s": 10.0,
-                  "note": "any rate and length >= 8 s; first 10 s, resampled to 250 Hz, 50 and 60 Hz notches, "
-                          "zero-phase 0.67-40 Hz (medtandem.ecg.preprocess), then measured"}
+_MEASURE_INPUT = {
+    "fs_hz": 250.0,
+    "window_s": 10.0,
+    "note": "any rate and length >= 8 s; first 10 s, resampled to 250 Hz, 50 and 60 Hz notches, "
+    "zero-phase 0.67-40 Hz (medtandem.ecg.preprocess), then measured",
+}
 
 FAMILIES: dict[str, Family] = {
     "measurements": Family(
-        "measurements", "ecg-measure-gb", _measurement_row, np.float64,
-        lambda o: MeasurementClassifier(**o), _boosting_options,
-        {"en": {"description": "Gradient-boosted shallow decision trees on ECG measurements (rate, intervals, "
-                               "axis, ST, voltages) computed on a median beat",
+        "measurements",
+        "ecg-measure-gb",
+        _measurement_row,
+        np.float64,
+        lambda o: MeasurementClassifier(**o),
+        _boosting_options,
+        {
+            "en": {
+                "description": "Gradient-boosted shallow decision trees on ECG measurements (rate, intervals, "
+                "axis, ST, voltages) computed on a median beat",
                 "explanation": "the measurements that drove the suggestion, with their values and log-odds "
-                               "contributions"},
-         "fr": {"description": "Arbres de décision peu profonds en gradient boosting sur les mesures de l'ECG "
-                               "(fréquence, intervalles, axe, ST, voltages) prises sur un battement médian",
+                "contributions",
+            },
+            "fr": {
+                "description": "Arbres de décision peu profonds en gradient boosting sur les mesures de l'ECG "
+                "(fréquence, intervalles, axe, ST, voltages) prises sur un battement médian",
                 "explanation": "les mesures qui ont porté la suggestion, avec leurs valeurs et leurs contributions "
-                               "au log-odds"}},
-        _MEASURE_INPUT),
+                "au log-odds",
+            },
+        },
+        _MEASURE_INPUT,
+    ),
     "measurements-lr": Family(
-        "measurements-lr", "ecg-measure-lr", _measurement_row, np.float64,
-        lambda o: MeasurementClassifier(**o), _logistic_options,
-        {"en": {"description": "L2-regularised logistic regression on standardised ECG measurements (rate, "
-                               "intervals, axis, ST, voltages) computed on a median beat",
+        "measurements-lr",
+        "ecg-measure-lr",
+        _measurement_row,
+        np.float64,
+        lambda o: MeasurementClassifier(**o),
+        _logistic_options,
+        {
+            "en": {
+                "description": "L2-regularised logistic regression on standardised ECG measurements (rate, "
+                "intervals, axis, ST, voltages) computed on a median beat",
                 "explanation": "the measurements that drove the suggestion, with their values and log-odds "
-                               "contributions (coefficient x standardised value)"},
-         "fr": {"description": "Régression logistique régularisée L2 sur les mesures standardisées de l'ECG "
-                               "(fréquence, intervalles, axe, ST, voltages) prises sur un battement médian",
+                "contributions (coefficient x standardised value)",
+            },
+            "fr": {
+                "description": "Régression logistique régularisée L2 sur les mesures standardisées de l'ECG "
+                "(fréquence, intervalles, axe, ST, voltages) prises sur un battement médian",
                 "explanation": "les mesures qui ont porté la suggestion, avec leurs valeurs et leurs contributions "
-                               "au log-odds (coefficient x valeur standardisée)"}},
-        _MEASURE_INPUT),
+                "au log-odds (coefficient x valeur standardisée)",
+            },
+        },
+        _MEASURE_INPUT,
+    ),
     "cnn": Family(
-        "cnn", "ecg-cnn1d", prepare_cnn_input, np.float32, _cnn_classifier, _cnn_options,
-        {"en": {"description": "Compact 1-D convolutional neural network on the raw 12-lead signal (100 Hz, 10 s), ONNX",
-                "explanation": "occlusion attribution over the 12 leads and 1-s time bins"},
-         "fr": {"description": "Réseau de neurones convolutif 1-D compact sur le signal brut 12 dérivations "
-                               "(100 Hz, 10 s), ONNX",
-                "explanation": "attribution par occultation sur les 12 dérivations et des fenêtres de 1 s"}},
-        {"fs_hz": 100.0, "samples": 1000,
-         "note": "any rate; resampled to 100 Hz, first 10 s (training reads the 500 Hz records and resamples "
-                 "them the same way)"}),
+        "cnn",
+        "ecg-cnn1d",
+        prepare_cnn_input,
+        np.float32,
+        _cnn_classifier,
+        _cnn_options,
+        {
+            "en": {
+                "description": "Compact 1-D convolutional neural network on the raw 12-lead signal (100 Hz, 10 s), ONNX",
+                "explanation": "occlusion attribution over the 12 leads and 1-s time bins",
+            },
+            "fr": {
+                "description": "Réseau de neurones convolutif 1-D compact sur le signal brut 12 dérivations "
+                "(100 Hz, 10 s), ONNX",
+                "explanation": "attribution par occultation sur les 12 dérivations et des fenêtres de 1 s",
+            },
+        },
+        {
+            "fs_hz": 100.0,
+            "samples": 1000,
+            "note": "any rate; resampled to 100 Hz, first 10 s (training reads the 500 Hz records and resamples "
+            "them the same way)",
+        },
+    ),
 }
 
 

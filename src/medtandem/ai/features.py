@@ -19,8 +19,18 @@ from medtandem.ecg.preprocess import standard_leads
 from medtandem.ecg.record import STANDARD_LEADS, EcgRecord
 
 _GLOBAL = (
-    "heart_rate_bpm", "rr_sdnn_ms", "rr_rmssd_ms", "rr_irregularity", "pr_ms", "p_amplitude_mv",
-    "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms", "sokolow_lyon_mv", "cornell_mv",
+    "heart_rate_bpm",
+    "rr_sdnn_ms",
+    "rr_rmssd_ms",
+    "rr_irregularity",
+    "pr_ms",
+    "p_amplitude_mv",
+    "qrs_ms",
+    "qt_ms",
+    "qtc_bazett_ms",
+    "qtc_fridericia_ms",
+    "sokolow_lyon_mv",
+    "cornell_mv",
     "limb_qrs_max_mv",
 )
 _ANGLES = ("qrs_axis_deg", "t_axis_deg")
@@ -44,7 +54,11 @@ def _infos() -> tuple[FeatureInfo, ...]:
         out.append(FeatureInfo(f"{n}_sin", f"{MEASURE_LABELS[n]} (sine)", "", n))
     for n in _PER_LEAD:
         for lead in STANDARD_LEADS:
-            out.append(FeatureInfo(f"{n}_{lead}", f"{MEASURE_LABELS[n]} in {lead}", UNITS[n], f"{n}_{lead}"))
+            out.append(
+                FeatureInfo(
+                    f"{n}_{lead}", f"{MEASURE_LABELS[n]} in {lead}", UNITS[n], f"{n}_{lead}"
+                )
+            )
     return tuple(out)
 
 
@@ -73,8 +87,9 @@ def feature_vector(m: EcgMeasurements) -> NDArray[np.float64]:
 canonical = standard_leads
 
 
-def record_features(record: EcgRecord, conditioned: EcgRecord | None = None
-                    ) -> tuple[NDArray[np.float64], EcgMeasurements | None]:
+def record_features(
+    record: EcgRecord, conditioned: EcgRecord | None = None
+) -> tuple[NDArray[np.float64], EcgMeasurements | None]:
     """Features of a record; when it cannot be measured, all NaN (the model then imputes medians).
 
     ``conditioned`` is ``medtandem.ecg.preprocess.condition(record)`` when the caller has it."""

@@ -50,8 +50,12 @@ def conditioning(n: int, fs: float, window_s: float = 10.0) -> dict[str, int]:
     n_in = min(n, int(round(window_s * fs)))
     res, n_w = _resample(n_in, fs, WORK_FS)
     pad = 2 * int(WORK_FS)
-    return {"resample": LEADS * res, "notch_50_60": LEADS * _sosfiltfilt(n_w + pad, 2),
-            "band_0.67_40": LEADS * _sosfiltfilt(n_w + pad, 2), "median_removal": LEADS * n_w * 2}
+    return {
+        "resample": LEADS * res,
+        "notch_50_60": LEADS * _sosfiltfilt(n_w + pad, 2),
+        "band_0.67_40": LEADS * _sosfiltfilt(n_w + pad, 2),
+        "median_removal": LEADS * n_w * 2,
+    }
 
 
 def measurement(n_work: int = 2500, beats: int = 12, beat_samples: int = 225) -> dict[str, int]:
@@ -81,9 +85,14 @@ def classifier(meta: dict[str, Any], weights: dict[str, Any] | None) -> dict[str
     return {"trees": trees + n_out, "calibration": calib}
 
 
-def cnn_flops(n_leads: int = 12, samples: int = 1000, widths: tuple[int, ...] = (32, 48, 64, 64, 64),
-              kernels: tuple[int, ...] = (7, 5, 5, 5, 3), strides: tuple[int, ...] = (2, 2, 2, 2, 1),
-              n_outputs: int = 6) -> int:
+def cnn_flops(
+    n_leads: int = 12,
+    samples: int = 1000,
+    widths: tuple[int, ...] = (32, 48, 64, 64, 64),
+    kernels: tuple[int, ...] = (7, 5, 5, 5, 3),
+    strides: tuple[int, ...] = (2, 2, 2, 2, 1),
+    n_outputs: int = 6,
+) -> int:
     """Operations of :class:`medtandem.ai.cnn.EcgCnn` on one (12, samples) input."""
     total, c_in, length = 0, n_leads, samples
     for c_out, k, s in zip(widths, kernels, strides, strict=True):
@@ -95,7 +104,9 @@ def cnn_flops(n_leads: int = 12, samples: int = 1000, widths: tuple[int, ...] = 
     return int(total)
 
 
-def count(meta: dict[str, Any], weights: dict[str, Any] | None, n: int = 5000, fs: float = 500.0) -> dict[str, Any]:
+def count(
+    meta: dict[str, Any], weights: dict[str, Any] | None, n: int = 5000, fs: float = 500.0
+) -> dict[str, Any]:
     """Operations per ECG for the served pipeline (quality check, measurement, classifier), by stage."""
     stages: dict[str, int] = {}
     stages.update(conditioning(n, fs))
@@ -105,6 +116,9 @@ def count(meta: dict[str, Any], weights: dict[str, Any] | None, n: int = 5000, f
         cnn_res, _ = _resample(min(n, int(10 * fs)), fs, 100.0)
         stages["cnn_resample"] = LEADS * cnn_res
     stages.update(classifier(meta, weights))
-    return {"flops_per_ecg": int(sum(stages.values())), "by_stage": stages,
-            "input": {"samples": n, "fs_hz": fs, "leads": LEADS},
-            "method": "counted analytically (medtandem.ai.flops): identical on every machine and run"}
+    return {
+        "flops_per_ecg": int(sum(stages.values())),
+        "by_stage": stages,
+        "input": {"samples": n, "fs_hz": fs, "leads": LEADS},
+        "method": "counted analytically (medtandem.ai.flops): identical on every machine and run",
+    }

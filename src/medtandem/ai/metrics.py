@@ -40,7 +40,9 @@ def macro_auc(Y: NDArray[np.integer], P: NDArray[np.floating]) -> float:
     return float(np.mean(finite)) if finite else float("nan")
 
 
-def _bootstrap(Y: NDArray[np.integer], P: NDArray[np.floating], n_boot: int, seed: int) -> NDArray[np.float64]:
+def _bootstrap(
+    Y: NDArray[np.integer], P: NDArray[np.floating], n_boot: int, seed: int
+) -> NDArray[np.float64]:
     """Bootstrap AUCs: (n_boot, outputs + 1), the last column the macro AUC."""
     rng = np.random.default_rng(seed)
     n = len(Y)
@@ -67,7 +69,9 @@ def ece(y: NDArray[np.integer], p: NDArray[np.floating], n_bins: int = 10) -> fl
     return float(total)
 
 
-def reliability(y: NDArray[np.integer], p: NDArray[np.floating], n_bins: int = 10) -> list[dict[str, float]]:
+def reliability(
+    y: NDArray[np.integer], p: NDArray[np.floating], n_bins: int = 10
+) -> list[dict[str, float]]:
     """The points of a reliability diagram: per bin, mean predicted, observed frequency, count."""
     y = np.ravel(y).astype(float)
     p = np.ravel(p).astype(float)
@@ -76,8 +80,15 @@ def reliability(y: NDArray[np.integer], p: NDArray[np.floating], n_bins: int = 1
     for b in range(n_bins):
         sel = bins == b
         if sel.any():
-            out.append({"bin_low": b / n_bins, "bin_high": (b + 1) / n_bins, "predicted": float(p[sel].mean()),
-                        "observed": float(y[sel].mean()), "count": int(sel.sum())})
+            out.append(
+                {
+                    "bin_low": b / n_bins,
+                    "bin_high": (b + 1) / n_bins,
+                    "predicted": float(p[sel].mean()),
+                    "observed": float(y[sel].mean()),
+                    "count": int(sel.sum()),
+                }
+            )
     return out
 
 
@@ -99,7 +110,9 @@ class Evaluation:
     brier_mean: float
     ece: float
     reliability: list[dict[str, float]]
-    method: str = "percentile bootstrap over records (1000 resamples), 10-bin ECE pooled over outputs"
+    method: str = (
+        "percentile bootstrap over records (1000 resamples), 10-bin ECE pooled over outputs"
+    )
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -109,19 +122,27 @@ class Evaluation:
 
     def summary(self) -> str:
         lo, hi = self.macro_auc_ci
-        lines = [f"n = {self.n}   macro AUC {self.macro_auc:.3f} (95% CI {lo:.3f}-{hi:.3f})   "
-                 f"Brier {self.brier_mean:.3f}   ECE {self.ece:.3f}",
-                 f"{'output':<6} {'pos':>4} {'AUC':>6} {'95% CI':>13} {'sens':>6} {'spec':>6}"]
+        lines = [
+            f"n = {self.n}   macro AUC {self.macro_auc:.3f} (95% CI {lo:.3f}-{hi:.3f})   "
+            f"Brier {self.brier_mean:.3f}   ECE {self.ece:.3f}",
+            f"{'output':<6} {'pos':>4} {'AUC':>6} {'95% CI':>13} {'sens':>6} {'spec':>6}",
+        ]
         for k in self.labels:
             a, (lo_k, hi_k) = self.auc[k], self.auc_ci[k]
-            lines.append(f"{k:<6} {self.prevalence[k]:>4} {a:>6.3f} {lo_k:>6.3f}-{hi_k:<6.3f} "
-                         f"{self.sensitivity[k]:>6.2f} {self.specificity[k]:>6.2f}")
+            lines.append(
+                f"{k:<6} {self.prevalence[k]:>4} {a:>6.3f} {lo_k:>6.3f}-{hi_k:<6.3f} "
+                f"{self.sensitivity[k]:>6.2f} {self.specificity[k]:>6.2f}"
+            )
         return "\n".join(lines)
 
 
 def evaluate(
-    Y: NDArray[np.integer], P: NDArray[np.floating], labels: Sequence[str],
-    thresholds: Sequence[float] | NDArray[np.floating] | None = None, n_boot: int = 1000, seed: int = 0,
+    Y: NDArray[np.integer],
+    P: NDArray[np.floating],
+    labels: Sequence[str],
+    thresholds: Sequence[float] | NDArray[np.floating] | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
 ) -> Evaluation:
     """Evaluate probabilities ``P`` (n, k) against binary targets ``Y`` (n, k).
 
@@ -146,12 +167,19 @@ def evaluate(
         spec[name] = float((~pred[~pos]).mean()) if (~pos).any() else float("nan")
     brier = {name: float(np.mean((P[:, k] - Y[:, k]) ** 2)) for k, name in enumerate(labels)}
     return Evaluation(
-        labels=tuple(labels), n=len(Y), prevalence={n: int(Y[:, k].sum()) for k, n in enumerate(labels)},
+        labels=tuple(labels),
+        n=len(Y),
+        prevalence={n: int(Y[:, k].sum()) for k, n in enumerate(labels)},
         auc=dict(zip(labels, aucs, strict=True)),
         auc_ci={n: (float(lo[k]), float(hi[k])) for k, n in enumerate(labels)},
-        macro_auc=macro_auc(Y, P), macro_auc_ci=(float(lo[-1]), float(hi[-1])),
-        thresholds={n: float(thr[k]) for k, n in enumerate(labels)}, sensitivity=sens, specificity=spec,
-        brier=brier, brier_mean=float(np.mean(list(brier.values()))), ece=ece(Y, P),
+        macro_auc=macro_auc(Y, P),
+        macro_auc_ci=(float(lo[-1]), float(hi[-1])),
+        thresholds={n: float(thr[k]) for k, n in enumerate(labels)},
+        sensitivity=sens,
+        specificity=spec,
+        brier=brier,
+        brier_mean=float(np.mean(list(brier.values()))),
+        ece=ece(Y, P),
         reliability=reliability(Y, P),
     )
 
@@ -163,7 +191,10 @@ def age_band(age: int | None) -> str:
 
 
 def subgroup_metrics(
-    Y: NDArray[np.integer], P: NDArray[np.floating], labels: Sequence[str], groups: dict[str, Sequence[str]],
+    Y: NDArray[np.integer],
+    P: NDArray[np.floating],
+    labels: Sequence[str],
+    groups: dict[str, Sequence[str]],
     thresholds: Sequence[float] | None = None,
 ) -> dict[str, Any]:
     """Per-group metrics with Fairlearn's ``MetricFrame`` for each grouping (e.g. sex, age band).
@@ -198,19 +229,34 @@ def subgroup_metrics(
     def m_count(yi: NDArray[np.integer], pi: NDArray[np.integer]) -> int:
         return len(pi)
 
-    metrics = {"n": m_count, "macro_auc": m_macro, "abnormal_auc": m_norm,
-               "abnormal_sensitivity": m_sens, "abnormal_specificity": m_spec}
+    metrics = {
+        "n": m_count,
+        "macro_auc": m_macro,
+        "abnormal_auc": m_norm,
+        "abnormal_sensitivity": m_sens,
+        "abnormal_specificity": m_spec,
+    }
     out: dict[str, Any] = {}
     for name, values in groups.items():
         feature = np.asarray(values)
         keep = feature != "unknown"
-        mf = MetricFrame(metrics=metrics, y_true=Y[keep, k_norm], y_pred=idx[keep],
-                         sensitive_features=feature[keep])
+        mf = MetricFrame(
+            metrics=metrics,
+            y_true=Y[keep, k_norm],
+            y_pred=idx[keep],
+            sensitive_features=feature[keep],
+        )
         by_group = mf.by_group
         table = {str(g): {m: clean(by_group.loc[g, m]) for m in metrics} for g in by_group.index}
         gaps = mf.difference(method="between_groups")
-        worst = {m: str(by_group[m].astype(float).idxmin()) for m in metrics if m != "n"
-                 and by_group[m].astype(float).notna().any()}
-        out[name] = {"by_group": table, "largest_gap": {m: clean(float(gaps[m])) for m in metrics if m != "n"},
-                     "worst_group": worst}
+        worst = {
+            m: str(by_group[m].astype(float).idxmin())
+            for m in metrics
+            if m != "n" and by_group[m].astype(float).notna().any()
+        }
+        out[name] = {
+            "by_group": table,
+            "largest_gap": {m: clean(float(gaps[m])) for m in metrics if m != "n"},
+            "worst_group": worst,
+        }
     return out

@@ -46,8 +46,15 @@ CNN_FS = 100.0
 CNN_SAMPLES = 1000
 ATTRIBUTION_BINS = 10
 #: The measurements a suggestion carries for display (the machine statement's figures).
-SHOWN_MEASUREMENTS = ("heart_rate_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms",
-                      "qrs_axis_deg")
+SHOWN_MEASUREMENTS = (
+    "heart_rate_bpm",
+    "pr_ms",
+    "qrs_ms",
+    "qt_ms",
+    "qtc_bazett_ms",
+    "qtc_fridericia_ms",
+    "qrs_axis_deg",
+)
 
 
 class ModelLoadError(ValueError):
@@ -105,8 +112,10 @@ def prepare_cnn_input(record: EcgRecord) -> NDArray[np.float32]:
 def _shown(m: EcgMeasurements | None) -> tuple[dict[str, str], dict[str, float | str | None]]:
     if m is None:
         return {}, {}
-    values: dict[str, float | str | None] = {k: (None if getattr(m, k) is None else round(float(getattr(m, k)), 1))
-                                             for k in SHOWN_MEASUREMENTS}
+    values: dict[str, float | str | None] = {
+        k: (None if getattr(m, k) is None else round(float(getattr(m, k)), 1))
+        for k in SHOWN_MEASUREMENTS
+    }
     values["rhythm"] = rhythm_of(m)
     return {lang: machine_statement(m, lang) for lang in ("en", "fr")}, values
 
@@ -164,7 +173,11 @@ class EcgModel(ABC):
         canonical(record)  # EcgReadError when a standard lead is missing
 
     def _ood(self, x: NDArray[np.float64] | None) -> OodReport | None:
-        return self.feature_range.check(x) if self.feature_range is not None and x is not None else None
+        return (
+            self.feature_range.check(x)
+            if self.feature_range is not None and x is not None
+            else None
+        )
 
     def predict_record(self, record: EcgRecord, explain: bool = True) -> Suggestion:
         """The suggestion for one ECG (any sampling rate; leads matched case-insensitively), or a
@@ -183,7 +196,16 @@ class EcgModel(ABC):
         p = self.predict_proba_records([record])[0]
         probabilities = {k: round(float(v), 4) for k, v in zip(self.labels, p, strict=True)}
         explanation = self.explain(record, p) if explain else {}
-        return Suggestion(self.name, self.version, probabilities, explanation, quality, self._ood(x), statement, shown)
+        return Suggestion(
+            self.name,
+            self.version,
+            probabilities,
+            explanation,
+            quality,
+            self._ood(x),
+            statement,
+            shown,
+        )
 
     @cached_property
     def card(self) -> dict[str, Any]:
@@ -245,14 +267,28 @@ class MeasurementModel(EcgModel):
         p = self.calibrator.transform(self.classifier.predict_proba(x[None, :]))[0]
         probabilities = {k: round(float(v), 4) for k, v in zip(self.labels, p, strict=True)}
         explanation = self._explain(x, m, p) if explain else {}
-        return Suggestion(self.name, self.version, probabilities, explanation, quality, self._ood(x), statement, shown)
+        return Suggestion(
+            self.name,
+            self.version,
+            probabilities,
+            explanation,
+            quality,
+            self._ood(x),
+            statement,
+            shown,
+        )
 
     def explain(self, record: EcgRecord, proba: NDArray[np.float64]) -> dict[str, Any]:
         x, m = record_features(record)
         return self._explain(x, m, proba)
 
-    def _explain(self, x: NDArray[np.float64], m: EcgMeasurements | None, proba: NDArray[np.float64],
-                 top: int = 8) -> dict[str, Any]:
+    def _explain(
+        self,
+        x: NDArray[np.float64],
+        m: EcgMeasurements | None,
+        proba: NDArray[np.float64],
+        top: int = 8,
+    ) -> dict[str, Any]:
         bias, terms = self.classifier.contributions(x)
         flat = m.flat() if m is not None else {}
         target = int(np.argmax(proba))
@@ -265,7 +301,8 @@ class MeasurementModel(EcgModel):
             order = sorted(grouped, key=lambda s: -abs(grouped[s]))[:top]
             items_by_label[label] = [_item(s, flat, grouped[s]) for s in order]
         return {
-            "kind": "measurements", "target": self.labels[target],
+            "kind": "measurements",
+            "target": self.labels[target],
             "base_log_odds": round(float(bias[target]), 4),
             "note": "contribution = change in the log-odds of the target output due to the measurement",
             "items": items_by_label[self.labels[target]],
@@ -274,11 +311,18 @@ class MeasurementModel(EcgModel):
 
 
 def _item(source: str, flat: dict[str, float | None], contribution: float) -> dict[str, Any]:
-    base, _, lead = source.rpartition("_") if source.split("_")[-1] in STANDARD_LEADS else (source, "", "")
+    base, _, lead = (
+        source.rpartition("_") if source.split("_")[-1] in STANDARD_LEADS else (source, "", "")
+    )
     label = MLABELS.get(base, source) + (f" in {lead}" if lead else "")
     value = flat.get(source)
-    return {"name": source, "label": label, "value": None if value is None else round(float(value), 3),
-            "unit": UNITS.get(base, ""), "contribution": round(contribution, 4)}
+    return {
+        "name": source,
+        "label": label,
+        "value": None if value is None else round(float(value), 3),
+        "unit": UNITS.get(base, ""),
+        "contribution": round(contribution, 4),
+    }
 
 
 class CnnModel(EcgModel):
@@ -292,7 +336,9 @@ class CnnModel(EcgModel):
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(str(self.weights_path), opts, providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(
+            str(self.weights_path), opts, providers=["CPUExecutionProvider"]
+        )
         self.input_name = self.session.get_inputs()[0].name
 
     @property
@@ -301,8 +347,10 @@ class CnnModel(EcgModel):
 
     def logits(self, x: NDArray[np.float32]) -> NDArray[np.float64]:
         """Logits (batch, outputs) for inputs (batch, 12, 1000)."""
-        return np.asarray(self.session.run(None, {self.input_name: np.ascontiguousarray(x, np.float32)})[0],
-                          dtype=np.float64)
+        return np.asarray(
+            self.session.run(None, {self.input_name: np.ascontiguousarray(x, np.float32)})[0],
+            dtype=np.float64,
+        )
 
     def raw_proba_inputs(self, X: NDArray[Any]) -> NDArray[np.float64]:
         return np.asarray(1.0 / (1.0 + np.exp(-self.logits(X))))
@@ -328,17 +376,24 @@ class CnnModel(EcgModel):
         top = float(drop.max())
         values = (drop / top) if top > 0 else drop
         return {
-            "kind": "attribution", "method": "occlusion (zeroed 1-s blocks), drop of the target logit",
-            "target": self.labels[target], "fs": CNN_FS, "leads": list(STANDARD_LEADS),
-            "bins_per_lead": ATTRIBUTION_BINS, "seconds_per_bin": width / CNN_FS,
+            "kind": "attribution",
+            "method": "occlusion (zeroed 1-s blocks), drop of the target logit",
+            "target": self.labels[target],
+            "fs": CNN_FS,
+            "leads": list(STANDARD_LEADS),
+            "bins_per_lead": ATTRIBUTION_BINS,
+            "seconds_per_bin": width / CNN_FS,
             "values": [[round(float(v), 4) for v in row] for row in values],
         }
 
 
 #: Inference runtimes by the family name stored in ``meta.json`` (the training side of each family
 #: is in :mod:`medtandem.ai.families`, which sits above this module).
-RUNTIMES: dict[str, type[EcgModel]] = {"measurements": MeasurementModel, "measurements-lr": MeasurementModel,
-                                       "cnn": CnnModel}
+RUNTIMES: dict[str, type[EcgModel]] = {
+    "measurements": MeasurementModel,
+    "measurements-lr": MeasurementModel,
+    "cnn": CnnModel,
+}
 
 
 def default_model_dir() -> Path:
@@ -363,7 +418,9 @@ def load_model(path: str | Path | None = None) -> EcgModel:
     meta = read_json(meta_path)
     family = meta.get("family")
     if family not in RUNTIMES:
-        raise ModelLoadError(f"{meta_path}: unknown family {family!r}; expected one of {sorted(RUNTIMES)}")
+        raise ModelLoadError(
+            f"{meta_path}: unknown family {family!r}; expected one of {sorted(RUNTIMES)}"
+        )
     return RUNTIMES[family](folder, meta)
 
 
@@ -371,5 +428,13 @@ def shipped_models() -> list[Path]:
     return model_folders()
 
 
-__all__ = ["FEATURE_NAMES", "CnnModel", "EcgModel", "MeasurementModel", "ModelLoadError", "Suggestion",
-           "load_model", "logit"]
+__all__ = [
+    "FEATURE_NAMES",
+    "CnnModel",
+    "EcgModel",
+    "MeasurementModel",
+    "ModelLoadError",
+    "Suggestion",
+    "load_model",
+    "logit",
+]

@@ -77,8 +77,9 @@ class Window:
         return asdict(self)
 
 
-def time_windows(times: NDArray[np.floating], *, now: float, width_days: float, n_windows: int
-                 ) -> tuple[tuple[Window, ...], NDArray[np.int64]]:
+def time_windows(
+    times: NDArray[np.floating], *, now: float, width_days: float, n_windows: int
+) -> tuple[tuple[Window, ...], NDArray[np.int64]]:
     """``n_windows`` windows of ``width_days`` ending at ``now`` (oldest first) and, per time, the
     index of its window (-1 when older than the first window or later than ``now``).
 
@@ -117,22 +118,38 @@ class OutputPerformance:
     ece: float | None
     threshold: float
     enough: bool
-    method: str = "Mann-Whitney AUC with DeLong interval; Wilson intervals; ECE over 10 equal-width bins"
+    method: str = (
+        "Mann-Whitney AUC with DeLong interval; Wilson intervals; ECE over 10 equal-width bins"
+    )
 
     def to_dict(self) -> dict[str, object]:
-        return {"n": self.n, "n_positive": self.n_positive, "auc": self.auc,
-                "auc_ci": list(self.auc_ci) if self.auc_ci else None,
-                "sensitivity": _p(self.sensitivity), "specificity": _p(self.specificity),
-                "ece": self.ece, "threshold": self.threshold, "enough": self.enough, "method": self.method}
+        return {
+            "n": self.n,
+            "n_positive": self.n_positive,
+            "auc": self.auc,
+            "auc_ci": list(self.auc_ci) if self.auc_ci else None,
+            "sensitivity": _p(self.sensitivity),
+            "specificity": _p(self.specificity),
+            "ece": self.ece,
+            "threshold": self.threshold,
+            "enough": self.enough,
+            "method": self.method,
+        }
 
 
-def output_performance(truth: NDArray[np.bool_], probability: NDArray[np.floating], threshold: float,
-                       confidence_level: float = 0.95) -> OutputPerformance:
+def output_performance(
+    truth: NDArray[np.bool_],
+    probability: NDArray[np.floating],
+    threshold: float,
+    confidence_level: float = 0.95,
+) -> OutputPerformance:
     """Field performance of one output; the call is "present" when ``probability >= threshold``."""
     t = np.asarray(truth, dtype=bool)
     p = np.asarray(probability, dtype=float)
     if t.shape != p.shape:
-        raise ValueError(f"truth and probability must have the same shape; got {t.shape} and {p.shape}")
+        raise ValueError(
+            f"truth and probability must have the same shape; got {t.shape} and {p.shape}"
+        )
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must lie in [0, 1], got {threshold!r}")
     n, n_pos = len(t), int(t.sum())
@@ -143,10 +160,20 @@ def output_performance(truth: NDArray[np.bool_], probability: NDArray[np.floatin
     if 0 < n_pos < n:
         est = auc_estimate(t, p, confidence_level)
         auc = _f(est.value)
-        ci = None if est.ci_lower is None or est.ci_upper is None else (float(est.ci_lower), float(est.ci_upper))
+        ci = (
+            None
+            if est.ci_lower is None or est.ci_upper is None
+            else (float(est.ci_lower), float(est.ci_upper))
+        )
     return OutputPerformance(
-        n=n, n_positive=n_pos, auc=auc, auc_ci=ci, sensitivity=sens, specificity=spec,
-        ece=_f(expected_calibration_error(t.astype(int), p)) if n else None, threshold=float(threshold),
+        n=n,
+        n_positive=n_pos,
+        auc=auc,
+        auc_ci=ci,
+        sensitivity=sens,
+        specificity=spec,
+        ece=_f(expected_calibration_error(t.astype(int), p)) if n else None,
+        threshold=float(threshold),
         enough=n_pos >= MIN_PER_CLASS and n - n_pos >= MIN_PER_CLASS,
     )
 
@@ -179,22 +206,35 @@ class ControlChart:
     points: tuple[ControlPoint, ...]
     #: The first window whose CUSUM crossed ``h`` (None: no alarm).
     first_alarm: int | None
-    method: str = ("Shewhart p-chart, 3-sigma limits; one-sided upper tabular CUSUM on standardised "
-                   "window rates (Montgomery 2013, 7.2 and 9.1; Page 1954)")
+    method: str = (
+        "Shewhart p-chart, 3-sigma limits; one-sided upper tabular CUSUM on standardised "
+        "window rates (Montgomery 2013, 7.2 and 9.1; Page 1954)"
+    )
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
     def summary(self) -> str:
-        rows = [f"p0 = {self.p0}, k = {self.k}, h = {self.h}, reference windows = {self.reference_windows}"]
+        rows = [
+            f"p0 = {self.p0}, k = {self.k}, h = {self.h}, reference windows = {self.reference_windows}"
+        ]
         for pt in self.points:
-            rows.append(f"window {pt.window:>3}  n={pt.n:>6}  rate={pt.rate}  ucl={pt.ucl}  cusum={pt.cusum:.2f}"
-                        f"{'  ALARM' if pt.cusum_alarm else ''}")
+            rows.append(
+                f"window {pt.window:>3}  n={pt.n:>6}  rate={pt.rate}  ucl={pt.ucl}  cusum={pt.cusum:.2f}"
+                f"{'  ALARM' if pt.cusum_alarm else ''}"
+            )
         return "\n".join(rows)
 
 
-def control_chart(errors: Sequence[int], n: Sequence[int], *, reference_windows: int = 4,
-                  p0: float | None = None, k: float = CUSUM_K, h: float = CUSUM_H) -> ControlChart:
+def control_chart(
+    errors: Sequence[int],
+    n: Sequence[int],
+    *,
+    reference_windows: int = 4,
+    p0: float | None = None,
+    k: float = CUSUM_K,
+    h: float = CUSUM_H,
+) -> ControlChart:
     """Control chart of per-window error counts ``errors`` out of ``n`` items.
 
     ``p0`` defaults to the pooled rate of the first ``reference_windows`` windows that hold data.
@@ -249,8 +289,12 @@ class Drift:
         return asdict(self)
 
 
-def psi(reference: NDArray[np.floating], current: NDArray[np.floating], n_bins: int = 10,
-        epsilon: float = 1e-4) -> float | None:
+def psi(
+    reference: NDArray[np.floating],
+    current: NDArray[np.floating],
+    n_bins: int = 10,
+    epsilon: float = 1e-4,
+) -> float | None:
     """Population stability index of ``current`` against ``reference``.
 
     Bins are the reference's quantiles (``n_bins`` of them, merged where equal); missing values
@@ -264,8 +308,12 @@ def psi(reference: NDArray[np.floating], current: NDArray[np.floating], n_bins: 
     ref_ok, cur_ok = ref[~np.isnan(ref)], cur[~np.isnan(cur)]
     if len(ref_ok):
         edges = np.unique(np.quantile(ref_ok, np.linspace(0, 1, n_bins + 1)[1:-1]))
-        e_counts = np.bincount(np.searchsorted(edges, ref_ok, side="right"), minlength=len(edges) + 1)
-        a_counts = np.bincount(np.searchsorted(edges, cur_ok, side="right"), minlength=len(edges) + 1)
+        e_counts = np.bincount(
+            np.searchsorted(edges, ref_ok, side="right"), minlength=len(edges) + 1
+        )
+        a_counts = np.bincount(
+            np.searchsorted(edges, cur_ok, side="right"), minlength=len(edges) + 1
+        )
     else:
         e_counts = a_counts = np.zeros(0, dtype=np.int64)
     e = np.append(e_counts, len(ref) - len(ref_ok)) / len(ref)
@@ -274,8 +322,9 @@ def psi(reference: NDArray[np.floating], current: NDArray[np.floating], n_bins: 
     return float(np.sum((a - e) * np.log(a / e)))
 
 
-def drift(reference: NDArray[np.floating], current: NDArray[np.floating], *, min_current: int = MIN_ITEMS
-          ) -> Drift:
+def drift(
+    reference: NDArray[np.floating], current: NDArray[np.floating], *, min_current: int = MIN_ITEMS
+) -> Drift:
     """PSI and KS of one measurement; ``level`` reads the PSI (Siddiqi 2006)."""
     ref = np.asarray(reference, dtype=float)
     cur = np.asarray(current, dtype=float)
@@ -308,12 +357,21 @@ class RelianceRates:
     method: str = "paired unaided/aided reads; Wilson intervals"
 
     def to_dict(self) -> dict[str, object]:
-        return {"n": self.n, "over_reliance": _p(self.over_reliance),
-                "under_reliance": _p(self.under_reliance), "method": self.method}
+        return {
+            "n": self.n,
+            "over_reliance": _p(self.over_reliance),
+            "under_reliance": _p(self.under_reliance),
+            "method": self.method,
+        }
 
 
-def reliance_rates(truth: NDArray[np.bool_], unaided: NDArray[np.bool_], aided: NDArray[np.bool_],
-                   ai: NDArray[np.bool_], confidence_level: float = 0.95) -> RelianceRates:
+def reliance_rates(
+    truth: NDArray[np.bool_],
+    unaided: NDArray[np.bool_],
+    aided: NDArray[np.bool_],
+    ai: NDArray[np.bool_],
+    confidence_level: float = 0.95,
+) -> RelianceRates:
     t, u, a, m = (np.asarray(x, dtype=bool) for x in (truth, unaided, aided, ai))
     if not t.shape == u.shape == a.shape == m.shape:
         raise ValueError("truth, unaided, aided and ai must have the same shape")
@@ -347,14 +405,22 @@ class EnergyLedger:
     points: tuple[EnergyPoint, ...]
     total_kwh: float
     total_g_co2e: float
-    method: str = "training kWh + cumulative inferences x mJ per inference; gCO2e = kWh x grid intensity"
+    method: str = (
+        "training kWh + cumulative inferences x mJ per inference; gCO2e = kWh x grid intensity"
+    )
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
-def energy_ledger(training_kwh: float, mj_per_inference: float, inferences_by_period: Sequence[tuple[str, int]],
-                  *, grid_g_per_kwh: float, grid_source: str) -> EnergyLedger:
+def energy_ledger(
+    training_kwh: float,
+    mj_per_inference: float,
+    inferences_by_period: Sequence[tuple[str, int]],
+    *,
+    grid_g_per_kwh: float,
+    grid_source: str,
+) -> EnergyLedger:
     """1 kWh = 3.6e9 mJ. Periods are taken in the order given (oldest first)."""
     if training_kwh < 0 or mj_per_inference < 0 or grid_g_per_kwh < 0:
         raise ValueError("energies and grid intensity must be non-negative")
@@ -364,5 +430,12 @@ def energy_ledger(training_kwh: float, mj_per_inference: float, inferences_by_pe
         total += int(count)
         kwh = training_kwh + total * mj_per_inference / 3.6e9
         points.append(EnergyPoint(period, int(count), total, kwh, kwh * grid_g_per_kwh))
-    return EnergyLedger(training_kwh, mj_per_inference, grid_g_per_kwh, grid_source, tuple(points),
-                        kwh, kwh * grid_g_per_kwh)
+    return EnergyLedger(
+        training_kwh,
+        mj_per_inference,
+        grid_g_per_kwh,
+        grid_source,
+        tuple(points),
+        kwh,
+        kwh * grid_g_per_kwh,
+    )

@@ -71,8 +71,12 @@ class FeatureRange:
         lo, hi = np.asarray(self.low), np.asarray(self.high)
         finite = ~np.isnan(v)
         out = finite & ((v < lo) | (v > hi))
-        items = tuple(OutOfRange(self.names[i], round(float(v[i]), 4), round(float(lo[i]), 4), round(float(hi[i]), 4))
-                      for i in np.flatnonzero(out))
+        items = tuple(
+            OutOfRange(
+                self.names[i], round(float(v[i]), 4), round(float(lo[i]), 4), round(float(hi[i]), 4)
+            )
+            for i in np.flatnonzero(out)
+        )
         return OodReport(bool(out.any()), int(out.sum()), int(finite.sum()), items)
 
     def flag_rate(self, X: NDArray[np.floating]) -> float:
@@ -85,10 +89,17 @@ class FeatureRange:
 
     def to_dict(self) -> dict[str, Any]:
         # infinite bounds (never-measured features) are written as null and read back as infinite
-        return {"names": list(self.names), "low": list(self.low), "high": list(self.high),
-                "rule": f"training minimum and maximum, widened by {MARGIN:.0%} of the range"}
+        return {
+            "names": list(self.names),
+            "low": list(self.low),
+            "high": list(self.high),
+            "rule": f"training minimum and maximum, widened by {MARGIN:.0%} of the range",
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> FeatureRange:
-        return cls(tuple(d["names"]), tuple(-np.inf if v is None else float(v) for v in d["low"]),
-                   tuple(np.inf if v is None else float(v) for v in d["high"]))
+        return cls(
+            tuple(d["names"]),
+            tuple(-np.inf if v is None else float(v) for v in d["low"]),
+            tuple(np.inf if v is None else float(v) for v in d["high"]),
+        )

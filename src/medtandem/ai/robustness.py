@@ -34,10 +34,19 @@ from medtandem.ecg.record import EcgRecord
 Perturbation = Callable[[EcgRecord, np.random.Generator], EcgRecord]
 
 
-def _with(record: EcgRecord, signal: np.ndarray, fs: float | None = None,
-          leads: tuple[str, ...] | None = None) -> EcgRecord:
-    return EcgRecord(np.asarray(signal, dtype=np.float32), record.fs if fs is None else fs,
-                     record.leads if leads is None else leads, record.record_id, record.meta)
+def _with(
+    record: EcgRecord,
+    signal: np.ndarray,
+    fs: float | None = None,
+    leads: tuple[str, ...] | None = None,
+) -> EcgRecord:
+    return EcgRecord(
+        np.asarray(signal, dtype=np.float32),
+        record.fs if fs is None else fs,
+        record.leads if leads is None else leads,
+        record.record_id,
+        record.meta,
+    )
 
 
 def _mains(f0: float, amplitude_mv: float = 0.1) -> Perturbation:
@@ -45,6 +54,7 @@ def _mains(f0: float, amplitude_mv: float = 0.1) -> Perturbation:
         t = np.arange(r.n_samples)[:, None] / r.fs
         phase = rng.uniform(0, 2 * np.pi, (1, r.signal.shape[1]))
         return _with(r, r.signal + amplitude_mv * np.sin(2 * np.pi * f0 * t + phase))
+
     return apply
 
 
@@ -58,6 +68,7 @@ def _frontend(high_pass_hz: float, low_pass_hz: float) -> Perturbation:
         if low_pass_hz < 0.95 * nyq:
             y = sps.sosfilt(sps.butter(2, low_pass_hz / nyq, btype="low", output="sos"), y, axis=0)
         return _with(r, y)
+
     return apply
 
 
@@ -74,6 +85,7 @@ def _wander(f0: float = 0.3, amplitude_mv: float = 0.5) -> Perturbation:
         t = np.arange(r.n_samples)[:, None] / r.fs
         phase = rng.uniform(0, 2 * np.pi, (1, r.signal.shape[1]))
         return _with(r, r.signal + amplitude_mv * np.sin(2 * np.pi * f0 * t + phase))
+
     return apply
 
 
@@ -83,6 +95,7 @@ def _noise(snr_db: float) -> Perturbation:
         power = np.mean((x - np.median(x, axis=0)) ** 2, axis=0)
         sd = np.sqrt(power / 10 ** (snr_db / 10))
         return _with(r, x + rng.normal(size=x.shape) * sd)
+
     return apply
 
 
@@ -91,6 +104,7 @@ def _flat(lead: str) -> Perturbation:
         x = np.array(r.signal, dtype=np.float32)
         x[:, r.leads.index(lead)] = 0.0
         return _with(r, x)
+
     return apply
 
 
@@ -98,6 +112,7 @@ def _missing(lead: str) -> Perturbation:
     def apply(r: EcgRecord, rng: np.random.Generator) -> EcgRecord:
         keep = [i for i, name in enumerate(r.leads) if name != lead]
         return _with(r, r.signal[:, keep], leads=tuple(r.leads[i] for i in keep))
+
     return apply
 
 
@@ -128,4 +143,6 @@ def perturb(record: EcgRecord, name: str, seed: int = 0) -> EcgRecord:
     """
     if name not in PERTURBATIONS:
         raise ValueError(f"perturbation must be one of {tuple(PERTURBATIONS)}, got {name!r}")
-    return PERTURBATIONS[name](record.standard_12() if name != "missing_V5" else record, np.random.default_rng(seed))
+    return PERTURBATIONS[name](
+        record.standard_12() if name != "missing_V5" else record, np.random.default_rng(seed)
+    )

@@ -61,7 +61,9 @@ class _Forest:
     def raw(self, X: NDArray[np.float64]) -> NDArray[np.float64]:
         return np.asarray(self.base + self.value[self._leaves(X)].sum(axis=1))
 
-    def contributions(self, x: NDArray[np.float64], n_features: int) -> tuple[float, NDArray[np.float64]]:
+    def contributions(
+        self, x: NDArray[np.float64], n_features: int
+    ) -> tuple[float, NDArray[np.float64]]:
         """(bias, per-feature terms) with ``bias + terms.sum() == raw(x)`` (Saabas decomposition)."""
         terms = np.zeros(n_features)
         bias = self.base
@@ -70,7 +72,9 @@ class _Forest:
             bias += float(self.value[node])
             while not self.leaf[node]:
                 v = x[self.feature[node]]
-                go_left = bool(self.missing_left[node]) if np.isnan(v) else v <= self.threshold[node]
+                go_left = (
+                    bool(self.missing_left[node]) if np.isnan(v) else v <= self.threshold[node]
+                )
                 child = int(self.left[node] if go_left else self.right[node])
                 terms[self.feature[node]] += self.value[child] - self.value[node]
                 node = child
@@ -78,20 +82,31 @@ class _Forest:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "base": self.base, "depth": self.depth, "roots": self.roots.tolist(),
-            "feature": self.feature.tolist(), "threshold": self.threshold.tolist(),
-            "missing_left": self.missing_left.astype(int).tolist(), "left": self.left.tolist(),
-            "right": self.right.tolist(), "leaf": self.leaf.astype(int).tolist(),
+            "base": self.base,
+            "depth": self.depth,
+            "roots": self.roots.tolist(),
+            "feature": self.feature.tolist(),
+            "threshold": self.threshold.tolist(),
+            "missing_left": self.missing_left.astype(int).tolist(),
+            "left": self.left.tolist(),
+            "right": self.right.tolist(),
+            "leaf": self.leaf.astype(int).tolist(),
             "value": [float(f"{v:.9g}") for v in self.value],
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> _Forest:
         return cls(
-            float(d["base"]), np.asarray(d["feature"], np.int32), np.asarray(d["threshold"], np.float64),
-            np.asarray(d["missing_left"], bool), np.asarray(d["left"], np.int32),
-            np.asarray(d["right"], np.int32), np.asarray(d["leaf"], bool),
-            np.asarray(d["value"], np.float64), np.asarray(d["roots"], np.int32), int(d["depth"]),
+            float(d["base"]),
+            np.asarray(d["feature"], np.int32),
+            np.asarray(d["threshold"], np.float64),
+            np.asarray(d["missing_left"], bool),
+            np.asarray(d["left"], np.int32),
+            np.asarray(d["right"], np.int32),
+            np.asarray(d["leaf"], bool),
+            np.asarray(d["value"], np.float64),
+            np.asarray(d["roots"], np.int32),
+            int(d["depth"]),
         )
 
 
@@ -109,13 +124,22 @@ def _forest_from_sklearn(model: Any, X: NDArray[np.float64]) -> _Forest:
         left.append(nodes["left"].astype(np.int32) + offset)
         right.append(nodes["right"].astype(np.int32) + offset)
         leaf.append(nodes["is_leaf"].astype(bool))
-        value.append(np.where(nodes["is_leaf"].astype(bool), nodes["value"], 0.0).astype(np.float64))
+        value.append(
+            np.where(nodes["is_leaf"].astype(bool), nodes["value"], 0.0).astype(np.float64)
+        )
         depth = max(depth, int(nodes["depth"].max()))
         offset += len(nodes)
     forest = _Forest(
-        float(np.ravel(model._baseline_prediction)[0]), np.concatenate(feats), np.concatenate(thr),
-        np.concatenate(miss), np.concatenate(left), np.concatenate(right), np.concatenate(leaf),
-        np.concatenate(value), np.asarray(roots, np.int32), depth,
+        float(np.ravel(model._baseline_prediction)[0]),
+        np.concatenate(feats),
+        np.concatenate(thr),
+        np.concatenate(miss),
+        np.concatenate(left),
+        np.concatenate(right),
+        np.concatenate(leaf),
+        np.concatenate(value),
+        np.asarray(roots, np.int32),
+        depth,
     )
     # Internal node value = mean leaf value of the training records passing through it.
     leaves = forest._leaves(X)  # (records, trees)
@@ -137,7 +161,9 @@ def _forest_from_sklearn(model: Any, X: NDArray[np.float64]) -> _Forest:
         # (a record on a leaf is re-added with 0 value; count must not grow for it)
         np.add.at(count, node[done], -1.0)
     internal = ~forest.leaf
-    forest.value[internal] = np.where(count[internal] > 0, total[internal] / np.maximum(count[internal], 1), 0.0)
+    forest.value[internal] = np.where(
+        count[internal] > 0, total[internal] / np.maximum(count[internal], 1), 0.0
+    )
     return forest
 
 
@@ -174,7 +200,9 @@ class MeasurementClassifier:
         if X64.ndim != 2:
             raise ValueError(f"X must be 2-D (records, features), got shape {X64.shape}")
         if self.n_features_ and X64.shape[1] != self.n_features_:
-            raise ValueError(f"X has {X64.shape[1]} features; the model was fitted on {self.n_features_}")
+            raise ValueError(
+                f"X has {X64.shape[1]} features; the model was fitted on {self.n_features_}"
+            )
         return X64
 
     def _standardise(self, X: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -182,11 +210,15 @@ class MeasurementClassifier:
         X = np.where(np.isnan(X), self.median_, X)
         return np.clip((X - self.mean_) / self.scale_, -6.0, 6.0)
 
-    def fit(self, X: NDArray[np.floating], Y: NDArray[np.integer], seed: int = 0) -> MeasurementClassifier:
+    def fit(
+        self, X: NDArray[np.floating], Y: NDArray[np.integer], seed: int = 0
+    ) -> MeasurementClassifier:
         X = self._check_X(X)
         Y = np.asarray(Y)
         if Y.ndim != 2 or len(Y) != len(X):
-            raise ValueError(f"Y must be (records, outputs) with {len(X)} rows, got shape {Y.shape}")
+            raise ValueError(
+                f"Y must be (records, outputs) with {len(X)} rows, got shape {Y.shape}"
+            )
         self.n_features_ = X.shape[1]
         med = np.nanmedian(np.where(np.all(np.isnan(X), axis=0), 0.0, X), axis=0)
         self.median_ = np.where(np.isnan(med), 0.0, med)
@@ -209,7 +241,9 @@ class MeasurementClassifier:
                 p = float(np.clip(yk.mean(), 1e-3, 1 - 1e-3))
                 intercepts.append(float(np.log(p / (1 - p))))
                 continue
-            lr = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=seed)
+            lr = LogisticRegression(
+                C=self.C, class_weight="balanced", max_iter=3000, random_state=seed
+            )
             lr.fit(Z, yk)
             coefs.append(lr.coef_[0])
             intercepts.append(float(lr.intercept_[0]))
@@ -223,15 +257,27 @@ class MeasurementClassifier:
             if yk.min() == yk.max():
                 p = float(np.clip(yk.mean(), 1e-3, 1 - 1e-3))
                 empty = np.zeros(1)
-                self.forests_.append(_Forest(
-                    float(np.log(p / (1 - p))), np.zeros(1, np.int32), empty, np.zeros(1, bool),
-                    np.zeros(1, np.int32), np.zeros(1, np.int32), np.ones(1, bool), empty.copy(),
-                    np.zeros(1, np.int32), 0,
-                ))
+                self.forests_.append(
+                    _Forest(
+                        float(np.log(p / (1 - p))),
+                        np.zeros(1, np.int32),
+                        empty,
+                        np.zeros(1, bool),
+                        np.zeros(1, np.int32),
+                        np.zeros(1, np.int32),
+                        np.ones(1, bool),
+                        empty.copy(),
+                        np.zeros(1, np.int32),
+                        0,
+                    )
+                )
                 continue
             model = HistGradientBoostingClassifier(
-                max_iter=self.n_trees, max_depth=self.max_depth, learning_rate=self.learning_rate,
-                early_stopping=False, random_state=seed,
+                max_iter=self.n_trees,
+                max_depth=self.max_depth,
+                learning_rate=self.learning_rate,
+                early_stopping=False,
+                random_state=seed,
             ).fit(X, yk)
             self.forests_.append(_forest_from_sklearn(model, X))
 
@@ -250,10 +296,14 @@ class MeasurementClassifier:
         """Probabilities (records, outputs), before calibration (see :mod:`medtandem.ai.calibration`)."""
         return np.asarray(1.0 / (1.0 + np.exp(-self.decision_function(X))))
 
-    def predict(self, X: NDArray[np.floating], threshold: float | NDArray[np.floating] = 0.5) -> NDArray[np.int8]:
+    def predict(
+        self, X: NDArray[np.floating], threshold: float | NDArray[np.floating] = 0.5
+    ) -> NDArray[np.int8]:
         return (self.predict_proba(X) >= threshold).astype(np.int8)
 
-    def contributions(self, x: NDArray[np.floating]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    def contributions(
+        self, x: NDArray[np.floating]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Exact additive explanation of one record: (bias per output, terms (outputs, features)),
         with ``bias + terms.sum(axis=1)`` equal to the log-odds."""
         x64 = self._check_X(np.asarray(x, dtype=np.float64)[None, :])[0]
@@ -275,9 +325,14 @@ class MeasurementClassifier:
     def to_dict(self) -> dict[str, Any]:
         assert self.median_ is not None and self.mean_ is not None and self.scale_ is not None
         d: dict[str, Any] = {
-            "method": self.method, "C": self.C, "n_trees": self.n_trees, "max_depth": self.max_depth,
-            "learning_rate": self.learning_rate, "n_features": self.n_features_,
-            "median": self.median_.tolist(), "mean": self.mean_.tolist(),
+            "method": self.method,
+            "C": self.C,
+            "n_trees": self.n_trees,
+            "max_depth": self.max_depth,
+            "learning_rate": self.learning_rate,
+            "n_features": self.n_features_,
+            "median": self.median_.tolist(),
+            "mean": self.mean_.tolist(),
             "scale": self.scale_.tolist(),
         }
         if self.method == "logistic":
@@ -290,8 +345,13 @@ class MeasurementClassifier:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> MeasurementClassifier:
-        m = cls(method=d["method"], C=float(d["C"]), n_trees=int(d["n_trees"]), max_depth=int(d["max_depth"]),
-                learning_rate=float(d["learning_rate"]))
+        m = cls(
+            method=d["method"],
+            C=float(d["C"]),
+            n_trees=int(d["n_trees"]),
+            max_depth=int(d["max_depth"]),
+            learning_rate=float(d["learning_rate"]),
+        )
         m.n_features_ = int(d["n_features"])
         m.median_ = np.asarray(d["median"], np.float64)
         m.mean_ = np.asarray(d["mean"], np.float64)

@@ -62,9 +62,9 @@ TRAIN_FS = 500
 ROBUSTNESS_MAX_RECORDS = 1000
 OPERATING_POINT_RULE = {
     "en": "Youden's J (sensitivity + specificity - 1) maximised on the calibration fold (strat_fold 9), "
-          "on calibrated probabilities; training prevalence when that fold has fewer than 3 positives",
+    "on calibrated probabilities; training prevalence when that fold has fewer than 3 positives",
     "fr": "J de Youden (sensibilité + spécificité - 1) maximisé sur le pli de calibration (strat_fold 9), "
-          "sur les probabilités calibrées ; prévalence d'entraînement si ce pli compte moins de 3 positifs",
+    "sur les probabilités calibrées ; prévalence d'entraînement si ce pli compte moins de 3 positifs",
 }
 
 
@@ -98,10 +98,13 @@ class Corpus:
         Y = self.Y[idx]
         ages = [e.age for e in entries if e.age is not None]
         return {
-            "source": str(self.root), "n_records": len(entries),
+            "source": str(self.root),
+            "n_records": len(entries),
             "n_patients": len({e.patient_id for e in entries}),
-            "recording_dates": [min(e.recording_date for e in entries)[:10],
-                                max(e.recording_date for e in entries)[:10]],
+            "recording_dates": [
+                min(e.recording_date for e in entries)[:10],
+                max(e.recording_date for e in entries)[:10],
+            ],
             "label_counts": {k: int(Y[:, i].sum()) for i, k in enumerate(LABELS)},
             "sex": dict(Counter(e.sex or "unknown" for e in entries)),
             "age_band": dict(Counter(age_band(e.age) for e in entries)),
@@ -135,17 +138,28 @@ def load_corpus(root: str | Path, family: str, limit: int | None = None) -> Corp
         rows.append(x)
         meas.append(m)
         refused.append(not assess(record).ok)
-    return Corpus(Path(root), entries, np.stack(rows).astype(fam.input_dtype), label_matrix(entries),
-                  np.asarray([e.strat_fold for e in entries]), time.perf_counter() - start,
-                  np.stack(meas), np.asarray(refused, bool))
+    return Corpus(
+        Path(root),
+        entries,
+        np.stack(rows).astype(fam.input_dtype),
+        label_matrix(entries),
+        np.asarray([e.strat_fold for e in entries]),
+        time.perf_counter() - start,
+        np.stack(meas),
+        np.asarray(refused, bool),
+    )
 
 
 def make_classifier(family: str, options: dict[str, Any]) -> Classifier:
     return get_family(family).make_classifier(options)
 
 
-def youden_thresholds(P: NDArray[np.floating], Y: NDArray[np.integer], fallback: NDArray[np.floating],
-                      min_positives: int = 3) -> NDArray[np.float64]:
+def youden_thresholds(
+    P: NDArray[np.floating],
+    Y: NDArray[np.integer],
+    fallback: NDArray[np.floating],
+    min_positives: int = 3,
+) -> NDArray[np.float64]:
     """Per output, the threshold maximising Youden's J = sensitivity + specificity - 1 on ``(P, Y)``
     (Youden, Cancer 3:32-35, 1950); ``fallback`` where a class has fewer than ``min_positives`` records.
     A record is called positive when its probability reaches the threshold."""
@@ -174,8 +188,13 @@ class SplitResult:
 
 
 def run_split(
-    family: str, corpus: Corpus, train: NDArray[np.bool_], val: NDArray[np.bool_], test: NDArray[np.bool_],
-    seed: int = SEED, options: dict[str, Any] | None = None,
+    family: str,
+    corpus: Corpus,
+    train: NDArray[np.bool_],
+    val: NDArray[np.bool_],
+    test: NDArray[np.bool_],
+    seed: int = SEED,
+    options: dict[str, Any] | None = None,
 ) -> SplitResult:
     """Train on ``train``, calibrate and choose the operating point on ``val``, predict ``test``."""
     fam = get_family(family)
@@ -184,8 +203,14 @@ def run_split(
     cal = PlattCalibrator.fit(clf.predict_proba(corpus.X[val]), corpus.Y[val])
     raw = clf.predict_proba(corpus.X[test]) if test.any() else np.zeros((0, len(LABELS)))
     prevalence = np.clip(corpus.Y[train].mean(axis=0), 0.01, 0.99)
-    thresholds = youden_thresholds(cal.transform(clf.predict_proba(corpus.X[val])), corpus.Y[val], prevalence)
-    rng = FeatureRange.fit(corpus.M[train], FEATURE_NAMES) if len(corpus.M) else FeatureRange((), (), ())
+    thresholds = youden_thresholds(
+        cal.transform(clf.predict_proba(corpus.X[val])), corpus.Y[val], prevalence
+    )
+    rng = (
+        FeatureRange.fit(corpus.M[train], FEATURE_NAMES)
+        if len(corpus.M)
+        else FeatureRange((), (), ())
+    )
     return SplitResult(clf, cal, thresholds, cal.transform(raw), raw, rng)
 
 
@@ -198,8 +223,13 @@ def _sha(path: Path) -> str:
 
 
 def train_model(
-    data: str | Path, out: str | Path, family: str = "measurements", name: str | None = None,
-    seed: int = SEED, limit: int | None = None, options: dict[str, Any] | None = None,
+    data: str | Path,
+    out: str | Path,
+    family: str = "measurements",
+    name: str | None = None,
+    seed: int = SEED,
+    limit: int | None = None,
+    options: dict[str, Any] | None = None,
     log: Callable[[str], None] = print,
 ) -> Path:
     """Train on folds 1-8, calibrate on 9, test on 10; write the model folder ``out``.
@@ -217,8 +247,10 @@ def train_model(
     if not train.any() or not val.any():
         raise ValueError(f"{data}: need records in strat_fold 1-8 (train) and 9 (validation)")
     opts = {**fam.default_options(int(train.sum())), **(options or {})}
-    log(f"{len(corpus.entries)} records read in {corpus.seconds_to_load:.1f} s; training on folds 1-8 "
-        f"({int(train.sum())}), calibrating on fold 9 ({int(val.sum())}), testing on fold 10 ({int(test.sum())})")
+    log(
+        f"{len(corpus.entries)} records read in {corpus.seconds_to_load:.1f} s; training on folds 1-8 "
+        f"({int(train.sum())}), calibrating on fold 9 ({int(val.sum())}), testing on fold 10 ({int(test.sum())})"
+    )
     with track("train") as energy_train:
         result = run_split(family, corpus, train, val, test, seed, opts)
     log(f"trained in {energy_train.seconds:.1f} s")
@@ -230,9 +262,13 @@ def train_model(
             (out / other).unlink()
     created = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     meta = {
-        "name": name or fam.default_model, "family": family,
-        "version": f"{created[:10]}+{_sha(weights)[:8]}", "created": created,
-        "labels": list(LABELS), "seed": seed, "options": opts,
+        "name": name or fam.default_model,
+        "family": family,
+        "version": f"{created[:10]}+{_sha(weights)[:8]}",
+        "created": created,
+        "labels": list(LABELS),
+        "seed": seed,
+        "options": opts,
         "calibration": result.calibrator.to_dict(),
         # 4 decimals, as the probabilities of a Suggestion: the card's operating point is this list
         "thresholds": [round(float(t), 4) for t in result.thresholds],
@@ -254,23 +290,42 @@ def train_model(
     if test.any():
         p_test = model.calibrator.transform(model.raw_proba_inputs(corpus.X[test]))
         ev = evaluate(corpus.Y[test], p_test, LABELS, result.thresholds, seed=seed)
-        ev_raw = evaluate(corpus.Y[test], result.proba_test_uncalibrated, LABELS, result.thresholds, n_boot=200,
-                          seed=seed)
-        evaluation["fold10"] = {**ev.to_dict(), "ece_uncalibrated": ev_raw.ece, "brier_uncalibrated": ev_raw.brier_mean,
-                                "abnormal_vs_normal_auc": ev.auc["NORM"], "version": meta["version"]}
+        ev_raw = evaluate(
+            corpus.Y[test],
+            result.proba_test_uncalibrated,
+            LABELS,
+            result.thresholds,
+            n_boot=200,
+            seed=seed,
+        )
+        evaluation["fold10"] = {
+            **ev.to_dict(),
+            "ece_uncalibrated": ev_raw.ece,
+            "brier_uncalibrated": ev_raw.brier_mean,
+            "abnormal_vs_normal_auc": ev.auc["NORM"],
+            "version": meta["version"],
+        }
         log("fold 10 (test):\n" + ev.summary())
     evaluation["training_seconds"] = energy_train.seconds
     write_json(out / EVALUATION, evaluation)
 
-    energy = {"training": energy_train.to_dict(), "inference": measure_inference(out, data, log=log)}
+    energy = {
+        "training": energy_train.to_dict(),
+        "inference": measure_inference(out, data, log=log),
+    }
     write_json(out / ENERGY, energy)
     write_card(out)
     log(f"model written to {out} (version {meta['version']})")
     return out
 
 
-def measure_inference(model_dir: Path, data: str | Path, n_records: int = 20, seconds: float = 4.0,
-                      log: Callable[[str], None] = print) -> dict[str, Any]:
+def measure_inference(
+    model_dir: Path,
+    data: str | Path,
+    n_records: int = 20,
+    seconds: float = 4.0,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
     """Latency per ECG on one core (median over records, suggestion without and with explanation),
     energy per ECG (CodeCarbon over a loop of predictions: an estimate without RAPL) and the exact
     operation count (:mod:`medtandem.ai.flops`)."""
@@ -303,18 +358,26 @@ def measure_inference(model_dir: Path, data: str | Path, n_records: int = 20, se
         "threads": 1,
         "energy": reading.to_dict(),
         "mj_per_ecg": (reading.kwh * 3.6e9 / count) if reading.kwh is not None and count else None,
-        "cpu_mj_per_ecg": (reading.cpu_kwh * 3.6e9 / count) if reading.cpu_kwh is not None and count else None,
-        "g_co2e_per_1000_ecg": (reading.g_co2e * 1000 / count) if reading.g_co2e is not None and count else None,
-        "flops_per_ecg": ops["flops_per_ecg"], "flops": ops,
+        "cpu_mj_per_ecg": (reading.cpu_kwh * 3.6e9 / count)
+        if reading.cpu_kwh is not None and count
+        else None,
+        "g_co2e_per_1000_ecg": (reading.g_co2e * 1000 / count)
+        if reading.g_co2e is not None and count
+        else None,
+        "flops_per_ecg": ops["flops_per_ecg"],
+        "flops": ops,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
-    log(f"inference: {per['ms_per_ecg']:.2f} ms per ECG ({per['ms_per_ecg_with_explanation']:.2f} ms with "
+    log(
+        f"inference: {per['ms_per_ecg']:.2f} ms per ECG ({per['ms_per_ecg_with_explanation']:.2f} ms with "
         f"explanation), {per['mj_per_ecg'] or float('nan'):.1f} mJ per ECG ({reading.mode}), "
-        f"{ops['flops_per_ecg']:,} operations per ECG")
+        f"{ops['flops_per_ecg']:,} operations per ECG"
+    )
     return per
 
 
 # --- evaluation -------------------------------------------------------------------------------------
+
 
 def _nva(Y: NDArray[np.integer], P: NDArray[np.floating]) -> float:
     """Normal-vs-abnormal AUC: p(NORM) against the NORM label."""
@@ -329,8 +392,14 @@ class _Perturbed:
     unreadable: NDArray[np.bool_]
 
 
-def perturbed_inputs(data: str | Path, family: str, entries: list[PtbxlEntry], subset: NDArray[np.intp],
-                     limit: int | None, seed: int) -> dict[str, _Perturbed]:
+def perturbed_inputs(
+    data: str | Path,
+    family: str,
+    entries: list[PtbxlEntry],
+    subset: NDArray[np.intp],
+    limit: int | None,
+    seed: int,
+) -> dict[str, _Perturbed]:
     """Family inputs of every record of ``subset`` under every perturbation (deterministic)."""
     fam = get_family(family)
     db = read_database(data, limit=limit)
@@ -362,14 +431,23 @@ def perturbed_inputs(data: str | Path, family: str, entries: list[PtbxlEntry], s
     for p in PERTURBATIONS:
         assert blank_x is not None  # at least one perturbation of the first record is readable
         filled: list[NDArray[Any]] = [x if x is not None else blank_x for x in rows[p]]
-        out[p] = _Perturbed(np.stack(filled).astype(fam.input_dtype), np.stack(meas[p]),
-                            np.asarray(refused[p]), np.asarray(bad[p]))
+        out[p] = _Perturbed(
+            np.stack(filled).astype(fam.input_dtype),
+            np.stack(meas[p]),
+            np.asarray(refused[p]),
+            np.asarray(bad[p]),
+        )
     return out
 
 
 def evaluate_family(
-    data: str | Path, model_dir: str | Path, seed: int = SEED, limit: int | None = None,
-    log: Callable[[str], None] = print, holdouts: bool = True, robustness: bool = True,
+    data: str | Path,
+    model_dir: str | Path,
+    seed: int = SEED,
+    limit: int | None = None,
+    log: Callable[[str], None] = print,
+    holdouts: bool = True,
+    robustness: bool = True,
 ) -> dict[str, Any]:
     """10-fold CV over strat_fold, site and device hold-outs, the robustness suite, subgroups;
     merged into evaluation.json and the card rebuilt."""
@@ -384,8 +462,14 @@ def evaluate_family(
     evaluation = read_json(model_dir / EVALUATION)
     start = time.perf_counter()
     n = len(Y)
-    subset = np.arange(n) if n <= ROBUSTNESS_MAX_RECORDS else np.linspace(0, n - 1, ROBUSTNESS_MAX_RECORDS).astype(np.intp)
-    perturbed = perturbed_inputs(data, family, corpus.entries, subset, limit, seed) if robustness else {}
+    subset = (
+        np.arange(n)
+        if n <= ROBUSTNESS_MAX_RECORDS
+        else np.linspace(0, n - 1, ROBUSTNESS_MAX_RECORDS).astype(np.intp)
+    )
+    perturbed = (
+        perturbed_inputs(data, family, corpus.entries, subset, limit, seed) if robustness else {}
+    )
     in_subset = np.zeros(n, bool)
     in_subset[subset] = True
     pos = np.full(n, -1)
@@ -405,7 +489,11 @@ def evaluate_family(
         test, val = folds == k, folds == v
         train = ~test & ~val
         r = run_split(family, corpus, train, val, test, seed, opts)
-        oof[test], oof_raw[test], thr_rows[test] = r.proba_test, r.proba_test_uncalibrated, r.thresholds
+        oof[test], oof_raw[test], thr_rows[test] = (
+            r.proba_test,
+            r.proba_test_uncalibrated,
+            r.thresholds,
+        )
         ood_clean[test] = [r.feature_range.check(m).flagged for m in corpus.M[test]]
         rows = pos[test & in_subset]
         for p, data_p in perturbed.items():
@@ -420,18 +508,28 @@ def evaluate_family(
     pred = oof >= thr_rows
     sens = {k: float(pred[Y[:, j] == 1, j].mean()) for j, k in enumerate(LABELS)}
     spec = {k: float((~pred[Y[:, j] == 0, j]).mean()) for j, k in enumerate(LABELS)}
-    cv = {**ev.to_dict(), "sensitivity": sens, "specificity": spec, "per_fold_macro_auc": per_fold,
-          "ece_uncalibrated": ev_raw.ece, "brier_uncalibrated": ev_raw.brier_mean,
-          "abnormal_vs_normal_auc": ev.auc["NORM"],
-          "refused_by_quality": int(corpus.refused.sum()), "ood_flagged": int(ood_clean.sum()),
-          "protocol": "10-fold over strat_fold; fold k tested, fold k+1 calibrates and sets the operating "
-                      "point, the 8 others train; pooled"}
+    cv = {
+        **ev.to_dict(),
+        "sensitivity": sens,
+        "specificity": spec,
+        "per_fold_macro_auc": per_fold,
+        "ece_uncalibrated": ev_raw.ece,
+        "brier_uncalibrated": ev_raw.brier_mean,
+        "abnormal_vs_normal_auc": ev.auc["NORM"],
+        "refused_by_quality": int(corpus.refused.sum()),
+        "ood_flagged": int(ood_clean.sum()),
+        "protocol": "10-fold over strat_fold; fold k tested, fold k+1 calibrates and sets the operating "
+        "point, the 8 others train; pooled",
+    }
     log("10-fold CV (pooled out-of-fold):\n" + ev.summary())
     evaluation["cv10"] = cv
     evaluation["subgroups_cv10"] = subgroup_metrics(
-        Y, oof, LABELS, {"sex": corpus.sex, "age_band": corpus.age_band}, list(thresholds))
+        Y, oof, LABELS, {"sex": corpus.sex, "age_band": corpus.age_band}, list(thresholds)
+    )
     if perturbed:
-        evaluation["robustness"] = _robustness_table(Y[subset], oof[subset], oof_p, ood_p, perturbed)
+        evaluation["robustness"] = _robustness_table(
+            Y[subset], oof[subset], oof_p, ood_p, perturbed
+        )
         log(format_robustness(evaluation["robustness"]))
     if holdouts:
         evaluation["holdout"] = _holdouts(family, corpus, seed, opts, log)
@@ -444,8 +542,13 @@ def evaluate_family(
     return evaluation
 
 
-def _robustness_table(Y: NDArray[np.integer], clean: NDArray[np.float64], oof_p: dict[str, NDArray[np.float64]],
-                      ood_p: dict[str, NDArray[np.bool_]], perturbed: dict[str, _Perturbed]) -> dict[str, Any]:
+def _robustness_table(
+    Y: NDArray[np.integer],
+    clean: NDArray[np.float64],
+    oof_p: dict[str, NDArray[np.float64]],
+    ood_p: dict[str, NDArray[np.bool_]],
+    perturbed: dict[str, _Perturbed],
+) -> dict[str, Any]:
     base_nva, base_macro = _nva(Y, clean), macro_auc(Y, clean)
     rows: dict[str, Any] = {}
     served_losses: dict[str, float] = {}
@@ -454,14 +557,23 @@ def _robustness_table(Y: NDArray[np.integer], clean: NDArray[np.float64], oof_p:
         readable = ~d.unreadable
         accepted = ~d.refused
         row: dict[str, Any] = {
-            "refused_rate": float(d.refused.mean()), "ood_rate": float(ood_p[p][readable].mean()) if readable.any() else None,
-            "normal_vs_abnormal_auc": _nva(Y[readable], P[readable]) if readable.sum() > 10 else None,
+            "refused_rate": float(d.refused.mean()),
+            "ood_rate": float(ood_p[p][readable].mean()) if readable.any() else None,
+            "normal_vs_abnormal_auc": _nva(Y[readable], P[readable])
+            if readable.sum() > 10
+            else None,
             "macro_auc": macro_auc(Y[readable], P[readable]) if readable.sum() > 10 else None,
         }
-        row["loss_normal_vs_abnormal"] = (_nva(Y[readable], clean[readable]) - row["normal_vs_abnormal_auc"]
-                                          if row["normal_vs_abnormal_auc"] is not None else None)
-        row["loss_macro"] = (macro_auc(Y[readable], clean[readable]) - row["macro_auc"]
-                             if row["macro_auc"] is not None else None)
+        row["loss_normal_vs_abnormal"] = (
+            _nva(Y[readable], clean[readable]) - row["normal_vs_abnormal_auc"]
+            if row["normal_vs_abnormal_auc"] is not None
+            else None
+        )
+        row["loss_macro"] = (
+            macro_auc(Y[readable], clean[readable]) - row["macro_auc"]
+            if row["macro_auc"] is not None
+            else None
+        )
         # What the product serves: the records the quality check accepts (when it accepts most).
         if accepted.mean() >= 0.5:
             served = _nva(Y[accepted], clean[accepted]) - _nva(Y[accepted], P[accepted])
@@ -474,14 +586,19 @@ def _robustness_table(Y: NDArray[np.integer], clean: NDArray[np.float64], oof_p:
     worst = max(served_losses, key=lambda k: served_losses[k]) if served_losses else None
     return {
         "protocol": "each cross-validation test record perturbed (medtandem.ai.robustness) and predicted by the "
-                    "fold's model; loss = clean AUC - perturbed AUC on the same records",
-        "n_records": len(Y), "clean": {"normal_vs_abnormal_auc": base_nva, "macro_auc": base_macro},
+        "fold's model; loss = clean AUC - perturbed AUC on the same records",
+        "n_records": len(Y),
+        "clean": {"normal_vs_abnormal_auc": base_nva, "macro_auc": base_macro},
         "by_perturbation": rows,
-        "summary": {"largest_loss_normal_vs_abnormal": served_losses[worst] if worst else None,
-                    "worst_perturbation": worst,
-                    "largest_loss_macro": max((r["loss_macro"] for r in rows.values() if r["loss_macro"] is not None),
-                                              default=None),
-                    "note": "largest loss over the perturbations the product answers (quality check passed)"},
+        "summary": {
+            "largest_loss_normal_vs_abnormal": served_losses[worst] if worst else None,
+            "worst_perturbation": worst,
+            "largest_loss_macro": max(
+                (r["loss_macro"] for r in rows.values() if r["loss_macro"] is not None),
+                default=None,
+            ),
+            "note": "largest loss over the perturbations the product answers (quality check passed)",
+        },
     }
 
 
@@ -489,28 +606,38 @@ def format_robustness(rob: dict[str, Any]) -> str:
     def f(v: Any, spec: str = ".3f") -> str:
         return "-" if v is None else format(v, spec)
 
-    lines = [f"robustness suite ({rob['n_records']} held-out records; clean normal-vs-abnormal AUC "
-             f"{f(rob['clean']['normal_vs_abnormal_auc'])}, macro {f(rob['clean']['macro_auc'])})",
-             f"{'perturbation':<22} {'NvA AUC':>8} {'loss':>7} {'served':>7} {'macro':>7} {'loss':>7} "
-             f"{'refused':>8} {'OOD':>6}"]
+    lines = [
+        f"robustness suite ({rob['n_records']} held-out records; clean normal-vs-abnormal AUC "
+        f"{f(rob['clean']['normal_vs_abnormal_auc'])}, macro {f(rob['clean']['macro_auc'])})",
+        f"{'perturbation':<22} {'NvA AUC':>8} {'loss':>7} {'served':>7} {'macro':>7} {'loss':>7} "
+        f"{'refused':>8} {'OOD':>6}",
+    ]
     for p, r in rob["by_perturbation"].items():
-        lines.append(f"{p:<22} {f(r['normal_vs_abnormal_auc']):>8} {f(r['loss_normal_vs_abnormal'], '+.3f'):>7} "
-                     f"{f(r['served_loss_normal_vs_abnormal'], '+.3f'):>7} {f(r['macro_auc']):>7} "
-                     f"{f(r['loss_macro'], '+.3f'):>7} {f(100 * r['refused_rate'], '.0f') + '%':>8} "
-                     f"{f(None if r['ood_rate'] is None else 100 * r['ood_rate'], '.0f') + '%':>6}")
+        lines.append(
+            f"{p:<22} {f(r['normal_vs_abnormal_auc']):>8} {f(r['loss_normal_vs_abnormal'], '+.3f'):>7} "
+            f"{f(r['served_loss_normal_vs_abnormal'], '+.3f'):>7} {f(r['macro_auc']):>7} "
+            f"{f(r['loss_macro'], '+.3f'):>7} {f(100 * r['refused_rate'], '.0f') + '%':>8} "
+            f"{f(None if r['ood_rate'] is None else 100 * r['ood_rate'], '.0f') + '%':>6}"
+        )
     s = rob["summary"]
-    lines.append(f"largest served loss (normal vs abnormal): {f(s['largest_loss_normal_vs_abnormal'], '+.3f')} "
-                 f"({s['worst_perturbation']})")
+    lines.append(
+        f"largest served loss (normal vs abnormal): {f(s['largest_loss_normal_vs_abnormal'], '+.3f')} "
+        f"({s['worst_perturbation']})"
+    )
     return "\n".join(lines)
 
 
 def format_holdouts(hold: dict[str, Any]) -> str:
-    lines = [f"{'held out':<20} {'n':>4} {'NvA AUC':>8} {'macro AUC (95% CI)':>22} {'ECE':>6} {'OOD':>5} {'refused':>8}"]
+    lines = [
+        f"{'held out':<20} {'n':>4} {'NvA AUC':>8} {'macro AUC (95% CI)':>22} {'ECE':>6} {'OOD':>5} {'refused':>8}"
+    ]
     for k, v in hold.items():
         lo, hi = v.get("macro_auc_ci") or [None, None]
-        lines.append(f"{k:<20} {v['n_test']:>4} {v['abnormal_vs_normal_auc']:>8.3f} "
-                     f"{v['macro_auc']:>6.3f} ({lo:.3f}-{hi:.3f}) {v['ece']:>6.3f} {100 * v['ood_rate']:>4.0f}% "
-                     f"{v['refused']:>8}")
+        lines.append(
+            f"{k:<20} {v['n_test']:>4} {v['abnormal_vs_normal_auc']:>8.3f} "
+            f"{v['macro_auc']:>6.3f} ({lo:.3f}-{hi:.3f}) {v['ece']:>6.3f} {100 * v['ood_rate']:>4.0f}% "
+            f"{v['refused']:>8}"
+        )
     return "\n".join(lines)
 
 
@@ -518,8 +645,9 @@ def _device_family(device: str) -> str:
     return device.split()[0] if device.strip() else "unknown"
 
 
-def _holdouts(family: str, corpus: Corpus, seed: int, opts: dict[str, Any],
-              log: Callable[[str], None]) -> dict[str, Any]:
+def _holdouts(
+    family: str, corpus: Corpus, seed: int, opts: dict[str, Any], log: Callable[[str], None]
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     groups = {
         "site": np.asarray([e.site for e in corpus.entries]),
@@ -539,12 +667,19 @@ def _holdouts(family: str, corpus: Corpus, seed: int, opts: dict[str, Any],
             r = run_split(family, corpus, train, val, test, seed, opts)
             ev = evaluate(corpus.Y[test], r.proba_test, LABELS, r.thresholds, n_boot=500, seed=seed)
             ood = float(np.mean([r.feature_range.check(m).flagged for m in corpus.M[test]]))
-            out[f"{kind}={value}"] = {"n_test": int(test.sum()), "n_train": int(train.sum()),
-                                      "macro_auc": ev.macro_auc, "macro_auc_ci": list(ev.macro_auc_ci),
-                                      "auc": ev.auc, "ece": ece(corpus.Y[test], r.proba_test),
-                                      "abnormal_vs_normal_auc": ev.auc["NORM"],
-                                      "sensitivity": ev.sensitivity, "specificity": ev.specificity,
-                                      "ood_rate": ood, "refused": int(corpus.refused[test].sum())}
+            out[f"{kind}={value}"] = {
+                "n_test": int(test.sum()),
+                "n_train": int(train.sum()),
+                "macro_auc": ev.macro_auc,
+                "macro_auc_ci": list(ev.macro_auc_ci),
+                "auc": ev.auc,
+                "ece": ece(corpus.Y[test], r.proba_test),
+                "abnormal_vs_normal_auc": ev.auc["NORM"],
+                "sensitivity": ev.sensitivity,
+                "specificity": ev.specificity,
+                "ood_rate": ood,
+                "refused": int(corpus.refused[test].sum()),
+            }
     log("held-out sites and devices:\n" + format_holdouts(out))
     return out
 
@@ -575,8 +710,13 @@ def floor_baseline(data: str | Path, limit: int | None = None, seed: int = SEED)
             if Y[~te, j].min() == Y[~te, j].max():
                 P[te, j] = Y[~te, j].mean()
                 continue
-            clf = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=2000, random_state=seed))
+            clf = make_pipeline(
+                StandardScaler(), LogisticRegression(C=0.1, max_iter=2000, random_state=seed)
+            )
             P[te, j] = clf.fit(X[~te], Y[~te, j]).predict_proba(X[te])[:, 1]
-    return {"model": "logistic regression on per-lead std, range and 4 band powers (72 features)",
-            "abnormal_vs_normal_auc": auc(Y[:, 0], P[:, 0]), "macro_auc": macro_auc(Y, P),
-            "protocol": "10-fold over strat_fold, pooled"}
+    return {
+        "model": "logistic regression on per-lead std, range and 4 band powers (72 features)",
+        "abnormal_vs_normal_auc": auc(Y[:, 0], P[:, 0]),
+        "macro_auc": macro_auc(Y, P),
+        "protocol": "10-fold over strat_fold, pooled",
+    }

@@ -19,8 +19,13 @@ def tick_labels(ticks: Ticks, locale: Locale, percent: bool) -> list[str]:
     return [format_number(v, locale, digits=d, percent=percent) for v in ticks.values]
 
 
-def axis_ticks(data: Sequence[float], fixed: tuple[float, float] | None, step: float | None,
-               include_zero: bool = False, pad: float = 0.0) -> Ticks:
+def axis_ticks(
+    data: Sequence[float],
+    fixed: tuple[float, float] | None,
+    step: float | None,
+    include_zero: bool = False,
+    pad: float = 0.0,
+) -> Ticks:
     """Ticks for a fixed range (exactly that range), or nice loose ticks around the data.
 
     ``pad`` widens the data's span by that fraction on each side first, so that markers do not
@@ -43,33 +48,57 @@ def axis_ticks(data: Sequence[float], fixed: tuple[float, float] | None, step: f
         hi = min(hi + margin, 0.0) if hi <= 0 else hi + margin
     t = nice_ticks(lo, hi)
     if step is not None:
-        return fixed_ticks(t.lo, t.hi, step) if abs((t.hi - t.lo) / step - round((t.hi - t.lo) / step)) < 1e-6 else t
+        return (
+            fixed_ticks(t.lo, t.hi, step)
+            if abs((t.hi - t.lo) / step - round((t.hi - t.lo) / step)) < 1e-6
+            else t
+        )
     return t
 
 
-def x_axis(scale: Scale, ticks: Ticks, labels: Sequence[str], plot: Box, *, grid: bool = True) -> list[str]:
+def x_axis(
+    scale: Scale, ticks: Ticks, labels: Sequence[str], plot: Box, *, grid: bool = True
+) -> list[str]:
     out = ['<g class="mt-axis mt-axis-x">']
     for v, lab in zip(ticks.values, labels, strict=True):
         x = scale(v)
         if grid:
             out.append(line_el(x, plot.y0, x, plot.y1, stroke=GRID))
         out.append(line_el(x, plot.y1, x, plot.y1 + 4, stroke=AXIS))
-        out.append(text_el(x, plot.y1 + TICK_GAP + ASCENT * TICK_SIZE + 1, lab, size=TICK_SIZE,
-                           anchor="middle", fill=MUTED))
+        out.append(
+            text_el(
+                x,
+                plot.y1 + TICK_GAP + ASCENT * TICK_SIZE + 1,
+                lab,
+                size=TICK_SIZE,
+                anchor="middle",
+                fill=MUTED,
+            )
+        )
     out.append(line_el(plot.x0, plot.y1, plot.x1, plot.y1, stroke=AXIS))
     out.append("</g>")
     return out
 
 
-def y_axis(scale: Scale, ticks: Ticks, labels: Sequence[str], plot: Box, *, grid: bool = True) -> list[str]:
+def y_axis(
+    scale: Scale, ticks: Ticks, labels: Sequence[str], plot: Box, *, grid: bool = True
+) -> list[str]:
     out = ['<g class="mt-axis mt-axis-y">']
     for v, lab in zip(ticks.values, labels, strict=True):
         y = scale(v)
         if grid:
             out.append(line_el(plot.x0, y, plot.x1, y, stroke=GRID))
         out.append(line_el(plot.x0 - 4, y, plot.x0, y, stroke=AXIS))
-        out.append(text_el(plot.x0 - TICK_GAP, y + TICK_SIZE * 0.35, lab, size=TICK_SIZE,
-                           anchor="end", fill=MUTED))
+        out.append(
+            text_el(
+                plot.x0 - TICK_GAP,
+                y + TICK_SIZE * 0.35,
+                lab,
+                size=TICK_SIZE,
+                anchor="end",
+                fill=MUTED,
+            )
+        )
     out.append(line_el(plot.x0, plot.y0, plot.x0, plot.y1, stroke=AXIS))
     out.append("</g>")
     return out
@@ -81,10 +110,13 @@ def x_title_el(text: str, plot: Box, width: float) -> tuple[str, float]:
     if not text:
         return "", plot.y1 + TICK_GAP + TICK_SIZE * 1.1
     shown = truncate(text, width - 2 * EDGE, LABEL_SIZE)
-    cx = min(max((plot.x0 + plot.x1) / 2, EDGE + text_width(shown, LABEL_SIZE) / 2),
-             width - EDGE - text_width(shown, LABEL_SIZE) / 2)
-    return text_el(cx, y, shown, size=LABEL_SIZE, anchor="middle", fill=INK, full=text,
-                   cls="mt-axis-title"), y + LABEL_SIZE * 0.3
+    cx = min(
+        max((plot.x0 + plot.x1) / 2, EDGE + text_width(shown, LABEL_SIZE) / 2),
+        width - EDGE - text_width(shown, LABEL_SIZE) / 2,
+    )
+    return text_el(
+        cx, y, shown, size=LABEL_SIZE, anchor="middle", fill=INK, full=text, cls="mt-axis-title"
+    ), y + LABEL_SIZE * 0.3
 
 
 def y_title_el(text: str, plot: Box) -> str:
@@ -93,8 +125,17 @@ def y_title_el(text: str, plot: Box) -> str:
         return ""
     shown = truncate(text, plot.y1 - plot.y0, LABEL_SIZE)
     cx, cy = EDGE + ASCENT * LABEL_SIZE, (plot.y0 + plot.y1) / 2
-    return text_el(cx, cy, shown, size=LABEL_SIZE, anchor="middle", fill=INK, full=text,
-                   cls="mt-axis-title", transform=f"rotate(-90 {f(cx)} {f(cy)})")
+    return text_el(
+        cx,
+        cy,
+        shown,
+        size=LABEL_SIZE,
+        anchor="middle",
+        fill=INK,
+        full=text,
+        cls="mt-axis-title",
+        transform=f"rotate(-90 {f(cx)} {f(cy)})",
+    )
 
 
 @dataclass(frozen=True)
@@ -109,9 +150,18 @@ class Frame:
     y_title_svg: str
 
 
-def frame_2d(*, width: float, title: str, x_labels: Sequence[str], y_labels: Sequence[str],
-             x_title: str, y_title: str, legend_entries: Sequence[LegendEntry], aspect: float,
-             top_extra: float = 0.0) -> Frame:
+def frame_2d(
+    *,
+    width: float,
+    title: str,
+    x_labels: Sequence[str],
+    y_labels: Sequence[str],
+    x_title: str,
+    y_title: str,
+    legend_entries: Sequence[LegendEntry],
+    aspect: float,
+    top_extra: float = 0.0,
+) -> Frame:
     """Margins from the longest tick label and the titles; plot height = width × ``aspect``."""
     title_svg, title_bottom = title_el(title, width)
     y_tick_w = max((text_width(s, TICK_SIZE) for s in y_labels), default=0.0)
@@ -134,5 +184,13 @@ def empty_note(text: str, plot: Box) -> str:
     if not text:
         return ""
     shown = truncate(text, plot.x1 - plot.x0 - 8, LABEL_SIZE)
-    return text_el((plot.x0 + plot.x1) / 2, (plot.y0 + plot.y1) / 2, shown, size=LABEL_SIZE,
-                   anchor="middle", fill=MUTED, full=text, cls="mt-empty")
+    return text_el(
+        (plot.x0 + plot.x1) / 2,
+        (plot.y0 + plot.y1) / 2,
+        shown,
+        size=LABEL_SIZE,
+        anchor="middle",
+        fill=MUTED,
+        full=text,
+        cls="mt-empty",
+    )

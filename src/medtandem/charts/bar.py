@@ -87,12 +87,19 @@ def bar_chart(
     """One horizontal bar per row, its value printed at its end; long labels truncated with "…"
     (full text in a ``<title>``); an optional ``target`` named ``target_label``."""
     title, locale, width, empty_text = check_common(title, locale, width, empty_text)
-    for name, txt in (("value_title", value_title), ("target_label", target_label),
-                      ("category_header", category_header)):
+    for name, txt in (
+        ("value_title", value_title),
+        ("target_label", target_label),
+        ("category_header", category_header),
+    ):
         check_text(txt, name)
     dig = check_digits(digits, "digits")
     tgt = number_or_none(target, "target")
-    if isinstance(off_scale_factor, bool) or not isinstance(off_scale_factor, int | float) or off_scale_factor < 1:
+    if (
+        isinstance(off_scale_factor, bool)
+        or not isinstance(off_scale_factor, int | float)
+        or off_scale_factor < 1
+    ):
         raise ValueError(f"off_scale_factor must be a number >= 1, got {off_scale_factor!r}")
     if isinstance(rows, Bar | str) or not isinstance(rows, Sequence):
         raise ValueError("rows must be a sequence of Bar")
@@ -104,23 +111,36 @@ def bar_chart(
         clean.append((r.label, number_or_none(r.value, f"rows[{k}].value")))
     values = [v for _l, v in clean if v is not None]
     off = tgt is not None and target_off_scale(values, tgt, float(off_scale_factor))
-    ticks = axis_ticks(values + ([tgt] if tgt is not None and not off else []), None, None, include_zero=True)
-    d = dig if dig is not None else auto_digits(values + ([tgt] if tgt is not None else []), percent)
+    ticks = axis_ticks(
+        values + ([tgt] if tgt is not None and not off else []), None, None, include_zero=True
+    )
+    d = (
+        dig
+        if dig is not None
+        else auto_digits(values + ([tgt] if tgt is not None else []), percent)
+    )
     tl = tick_labels(ticks, locale, percent)
     vlabels = [fmt(v, locale, d, percent) for _l, v in clean]
     tgt_text = f"{target_label} {fmt(tgt, locale, d, percent)}".strip() if tgt is not None else ""
 
     title_svg, title_bottom = title_el(title, width)
-    max_label = min(width * 0.38, max((text_width(lab, TICK_SIZE) for lab, _v in clean), default=0.0))
+    max_label = min(
+        width * 0.38, max((text_width(lab, TICK_SIZE) for lab, _v in clean), default=0.0)
+    )
     shown = [truncate(lab, max_label, TICK_SIZE) for lab, _v in clean]
     left = max(EDGE + max_label + 10, EDGE + text_width(tl[0], TICK_SIZE) / 2 + 2)
     top = title_bottom + 12 + (SMALL_SIZE + 8 if tgt is not None else 0.0)
     right = width - EDGE - max(text_width(tl[-1], TICK_SIZE) / 2, 8.0)
     for _ in range(4):  # shrink the plot until every value label fits after its bar
         sx = Scale(ticks.lo, ticks.hi, left, right)
-        over = max((sx(v) + 4 + text_width(lab, TICK_SIZE) - (width - EDGE)
-                    for (_l, v), lab in zip(clean, vlabels, strict=True) if v is not None and v >= 0),
-                   default=0.0)
+        over = max(
+            (
+                sx(v) + 4 + text_width(lab, TICK_SIZE) - (width - EDGE)
+                for (_l, v), lab in zip(clean, vlabels, strict=True)
+                if v is not None and v >= 0
+            ),
+            default=0.0,
+        )
         if over <= 0.5:
             break
         right -= over + 1
@@ -134,49 +154,107 @@ def bar_chart(
         label_y = plot.y0 - 8
         if off:
             text = truncate(f"{tgt_text} \u2192", width - 2 * EDGE, SMALL_SIZE)
-            body.append('<g class="mt-target mt-target-off-scale">'
-                        + text_el(width - EDGE, label_y, text, size=SMALL_SIZE, anchor="end", fill=INK,
-                                  bold=False, full=tgt_text) + "</g>")
+            body.append(
+                '<g class="mt-target mt-target-off-scale">'
+                + text_el(
+                    width - EDGE,
+                    label_y,
+                    text,
+                    size=SMALL_SIZE,
+                    anchor="end",
+                    fill=INK,
+                    bold=False,
+                    full=tgt_text,
+                )
+                + "</g>"
+            )
         else:
             tx = sx(tgt)
             text = truncate(tgt_text, width - 2 * EDGE, SMALL_SIZE)
             w = text_width(text, SMALL_SIZE)
             cx = min(max(tx, EDGE + w / 2), width - EDGE - w / 2)
-            body.append('<g class="mt-target">'
-                        + line_el(tx, plot.y0 - 3, tx, plot.y1, stroke=INK, width=1.5, dash="6 3")
-                        + text_el(cx, label_y, text, size=SMALL_SIZE, anchor="middle", fill=INK,
-                                  full=tgt_text) + "</g>")
+            body.append(
+                '<g class="mt-target">'
+                + line_el(tx, plot.y0 - 3, tx, plot.y1, stroke=INK, width=1.5, dash="6 3")
+                + text_el(
+                    cx, label_y, text, size=SMALL_SIZE, anchor="middle", fill=INK, full=tgt_text
+                )
+                + "</g>"
+            )
     zero = sx(0.0)
     if ticks.lo < 0 < ticks.hi:
         body.append(line_el(zero, plot.y0, zero, plot.y1, stroke=AXIS, width=1.2, cls="mt-zero"))
     for i, ((label, v), text, vl) in enumerate(zip(clean, shown, vlabels, strict=True)):
         y = plot.y0 + ROW_H * i
         cy = y + ROW_H / 2
-        body.append(text_el(plot.x0 - 8, cy + TICK_SIZE * 0.35, text, size=TICK_SIZE, anchor="end",
-                            fill=INK, full=label, cls="mt-category"))
+        body.append(
+            text_el(
+                plot.x0 - 8,
+                cy + TICK_SIZE * 0.35,
+                text,
+                size=TICK_SIZE,
+                anchor="end",
+                fill=INK,
+                full=label,
+                cls="mt-category",
+            )
+        )
         if v is None:
             continue
         x0, x1 = sorted((zero, sx(v)))
-        body.append(f'<rect x="{f(x0)}" y="{f(cy - BAR_H / 2)}" width="{f(max(x1 - x0, 0.5))}" '
-                    f'height="{f(BAR_H)}" fill="{BAR}"><title>{_esc(label)} : {_esc(vl)}</title></rect>')
+        body.append(
+            f'<rect x="{f(x0)}" y="{f(cy - BAR_H / 2)}" width="{f(max(x1 - x0, 0.5))}" '
+            f'height="{f(BAR_H)}" fill="{BAR}"><title>{_esc(label)} : {_esc(vl)}</title></rect>'
+        )
         w = text_width(vl, TICK_SIZE)
         if v >= 0:
             b = text_box(x1 + 4, cy + TICK_SIZE * 0.35, vl, TICK_SIZE)
             body.append(backdrop(b.x0, b.y0, b.x1, b.y1))
-            body.append(text_el(x1 + 4, cy + TICK_SIZE * 0.35, vl, size=TICK_SIZE, fill=INK, cls="mt-value"))
+            body.append(
+                text_el(x1 + 4, cy + TICK_SIZE * 0.35, vl, size=TICK_SIZE, fill=INK, cls="mt-value")
+            )
         elif x0 - 4 - w >= plot.x0 + 2:
-            body.append(text_el(x0 - 4, cy + TICK_SIZE * 0.35, vl, size=TICK_SIZE, anchor="end", fill=INK,
-                                cls="mt-value"))
+            body.append(
+                text_el(
+                    x0 - 4,
+                    cy + TICK_SIZE * 0.35,
+                    vl,
+                    size=TICK_SIZE,
+                    anchor="end",
+                    fill=INK,
+                    cls="mt-value",
+                )
+            )
         elif x1 - x0 >= w + 8:
-            body.append(text_el(x0 + 4, cy + TICK_SIZE * 0.35, vl, size=TICK_SIZE, fill="#ffffff",
-                                cls="mt-value"))
+            body.append(
+                text_el(
+                    x0 + 4,
+                    cy + TICK_SIZE * 0.35,
+                    vl,
+                    size=TICK_SIZE,
+                    fill="#ffffff",
+                    cls="mt-value",
+                )
+            )
         else:
-            body.append(text_el(zero + 4, cy + TICK_SIZE * 0.35, vl, size=TICK_SIZE, fill=INK, cls="mt-value"))
+            body.append(
+                text_el(
+                    zero + 4, cy + TICK_SIZE * 0.35, vl, size=TICK_SIZE, fill=INK, cls="mt-value"
+                )
+            )
     if not values:
         body.append(empty_note(empty_text, plot))
-    desc = description if description is not None else ". ".join(
-        p for p in (title, empty_text if not values else "", value_title, tgt_text) if p)
+    desc = (
+        description
+        if description is not None
+        else ". ".join(
+            p for p in (title, empty_text if not values else "", value_title, tgt_text) if p
+        )
+    )
     svg = svg_document(cid, width, height, title, desc, body)
-    table = Table((category_header, value_title), tuple((lab, vl) for (lab, _v), vl in zip(clean, vlabels, strict=True)),
-                  (False, True))
+    table = Table(
+        (category_header, value_title),
+        tuple((lab, vl) for (lab, _v), vl in zip(clean, vlabels, strict=True)),
+        (False, True),
+    )
     return Chart("bar", svg, title, desc, table, width, height)

@@ -24,13 +24,29 @@ from .format import Locale, check_locale, format_number
 from .text import text_width, truncate
 
 __all__ = [
-    "CHART_CSS", "Chart", "DASHES", "FONT_FAMILY", "MARKERS", "PALETTE", "Table",
-    "DEFAULT_WIDTH", "MIN_WIDTH", "MAX_WIDTH",
+    "CHART_CSS",
+    "Chart",
+    "DASHES",
+    "FONT_FAMILY",
+    "MARKERS",
+    "PALETTE",
+    "Table",
+    "DEFAULT_WIDTH",
+    "MIN_WIDTH",
+    "MAX_WIDTH",
 ]
 
 #: Okabe-Ito, ordered for lines on white (yellow last: too pale for thin lines).
-PALETTE: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
-                            "#000000", "#F0E442")
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
+    "#F0E442",
+)
 MARKERS: tuple[str, ...] = ("circle", "square", "triangle", "diamond", "triangle-down", "cross")
 DASHES: tuple[str, ...] = ("", "7 3", "2 2", "8 3 2 3", "4 4", "1 3")
 FONT_FAMILY = "'DejaVu Sans', Verdana, sans-serif"
@@ -40,9 +56,11 @@ TITLE_SIZE, LABEL_SIZE, TICK_SIZE, SMALL_SIZE = 15.0, 12.0, 11.0, 10.5
 EDGE = 8.0  # blank border inside the viewBox
 
 #: CSS a page needs for the charts to scale with their container (none needed in WeasyPrint).
-CHART_CSS = (".mt-chart{max-width:100%;height:auto;display:block}"
-             ".mt-chart-figure{margin:0 0 1.5em}"
-             ".mt-chart-figure td.num{text-align:right;font-variant-numeric:tabular-nums}")
+CHART_CSS = (
+    ".mt-chart{max-width:100%;height:auto;display:block}"
+    ".mt-chart-figure{margin:0 0 1.5em}"
+    ".mt-chart-figure td.num{text-align:right;font-variant-numeric:tabular-nums}"
+)
 
 Kind = Literal["line", "roc", "dot", "bar", "scatter"]
 
@@ -61,10 +79,16 @@ class Table:
         cap = f"<caption>{escape(caption)}</caption>" if caption else ""
         head = "".join(f'<th scope="col">{escape(h)}</th>' for h in self.headers)
         body = "".join(
-            "<tr>" + "".join(
-                f'<td class="num">{escape(c)}</td>' if (k < len(num) and num[k]) else f"<td>{escape(c)}</td>"
-                for k, c in enumerate(row)) + "</tr>"
-            for row in self.rows)
+            "<tr>"
+            + "".join(
+                f'<td class="num">{escape(c)}</td>'
+                if (k < len(num) and num[k])
+                else f"<td>{escape(c)}</td>"
+                for k, c in enumerate(row)
+            )
+            + "</tr>"
+            for row in self.rows
+        )
         return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -89,16 +113,25 @@ class Chart:
         long tables (an ROC chart lists every operating point) may pass ``with_table=False`` and
         print its own summary table instead; the SVG keeps its ``<title>`` and ``<desc>``.
         """
-        table = (f"<details><summary>{escape(summary or self.title)}</summary>"
-                 f"{self.table.html()}</details>") if with_table else ""
-        return (f'<figure class="mt-chart-figure">{self.svg}'
-                f"<figcaption>{escape(self.title)}</figcaption>{table}</figure>")
+        table = (
+            (
+                f"<details><summary>{escape(summary or self.title)}</summary>"
+                f"{self.table.html()}</details>"
+            )
+            if with_table
+            else ""
+        )
+        return (
+            f'<figure class="mt-chart-figure">{self.svg}'
+            f"<figcaption>{escape(self.title)}</figcaption>{table}</figure>"
+        )
 
     def __html__(self) -> str:  # Django/Jinja: {{ chart }} renders the figure, not escaped twice
         return self.html()
 
 
 # ---------------------------------------------------------------- validation at the edge
+
 
 def check_text(value: object, argument: str, *, allow_empty: bool = True) -> str:
     if not isinstance(value, str):
@@ -109,8 +142,14 @@ def check_text(value: object, argument: str, *, allow_empty: bool = True) -> str
 
 
 def check_width(width: object) -> float:
-    if isinstance(width, bool) or not isinstance(width, int | float) or not MIN_WIDTH <= width <= MAX_WIDTH:
-        raise ValueError(f"width must be a number between {MIN_WIDTH} and {MAX_WIDTH}, got {width!r}")
+    if (
+        isinstance(width, bool)
+        or not isinstance(width, int | float)
+        or not MIN_WIDTH <= width <= MAX_WIDTH
+    ):
+        raise ValueError(
+            f"width must be a number between {MIN_WIDTH} and {MAX_WIDTH}, got {width!r}"
+        )
     return float(width)
 
 
@@ -143,13 +182,21 @@ def check_range(value: object, argument: str) -> tuple[float, float] | None:
         raise ValueError(f"{argument} must be None or a (low, high) pair, got {value!r}")
     lo, hi = (number_or_none(v, argument) for v in value)
     if lo is None or hi is None or not lo < hi:
-        raise ValueError(f"{argument} must be a pair of finite numbers with low < high, got {value!r}")
+        raise ValueError(
+            f"{argument} must be a pair of finite numbers with low < high, got {value!r}"
+        )
     return lo, hi
 
 
-def check_common(title: object, locale: object, width: object, empty_text: object) -> tuple[str, Locale, float, str]:
-    return (check_text(title, "title", allow_empty=False), check_locale(locale), check_width(width),
-            check_text(empty_text, "empty_text"))
+def check_common(
+    title: object, locale: object, width: object, empty_text: object
+) -> tuple[str, Locale, float, str]:
+    return (
+        check_text(title, "title", allow_empty=False),
+        check_locale(locale),
+        check_width(width),
+        check_text(empty_text, "empty_text"),
+    )
 
 
 def auto_digits(values: Iterable[float], percent: bool) -> int:
@@ -161,6 +208,7 @@ def auto_digits(values: Iterable[float], percent: bool) -> int:
 
 
 # ---------------------------------------------------------------- SVG primitives
+
 
 def f(x: float) -> str:
     """A coordinate with one decimal, no trailing ``.0`` noise."""
@@ -179,33 +227,64 @@ def attrs(**kw: object) -> str:
     return " ".join(out)
 
 
-def text_el(x: float, y: float, content: str, *, size: float = TICK_SIZE, anchor: str = "start",
-            fill: str = INK, bold: bool = False, full: str | None = None, cls: str = "",
-            transform: str = "") -> str:
+def text_el(
+    x: float,
+    y: float,
+    content: str,
+    *,
+    size: float = TICK_SIZE,
+    anchor: str = "start",
+    fill: str = INK,
+    bold: bool = False,
+    full: str | None = None,
+    cls: str = "",
+    transform: str = "",
+) -> str:
     """A ``<text>`` at baseline ``(x, y)``; when ``full`` differs from the (truncated) content it
     goes in a ``<title>`` child so the whole label remains available."""
     tip = f"<title>{escape(full)}</title>" if full is not None and full != content else ""
-    a = attrs(x=float(x), y=float(y), font_size=f(size), text_anchor=anchor if anchor != "start" else None,
-              fill=fill, font_weight="bold" if bold else None, class_=cls or None,
-              transform=transform or None)
+    a = attrs(
+        x=float(x),
+        y=float(y),
+        font_size=f(size),
+        text_anchor=anchor if anchor != "start" else None,
+        fill=fill,
+        font_weight="bold" if bold else None,
+        class_=cls or None,
+        transform=transform or None,
+    )
     return f"<text {a}>{tip}{escape(content)}</text>"
 
 
 def backdrop(x0: float, y0: float, x1: float, y1: float) -> str:
     """A white, nearly opaque rectangle behind a label so grid and reference lines do not cross
     its glyphs (a portable stand-in for a text halo: WeasyPrint ignores ``paint-order``)."""
-    return (f'<rect x="{f(x0 - 1.5)}" y="{f(y0)}" width="{f(x1 - x0 + 3)}" height="{f(y1 - y0)}" '
-            'fill="#ffffff" class="mt-backdrop"/>')
+    return (
+        f'<rect x="{f(x0 - 1.5)}" y="{f(y0)}" width="{f(x1 - x0 + 3)}" height="{f(y1 - y0)}" '
+        'fill="#ffffff" class="mt-backdrop"/>'
+    )
 
 
-def line_el(x1: float, y1: float, x2: float, y2: float, *, stroke: str, width: float = 1.0,
-            dash: str = "", cls: str = "") -> str:
-    return (f'<line {attrs(x1=float(x1), y1=float(y1), x2=float(x2), y2=float(y2), stroke=stroke, stroke_width=f(width), stroke_dasharray=dash, class_=cls)}'
-            "/>")
+def line_el(
+    x1: float,
+    y1: float,
+    x2: float,
+    y2: float,
+    *,
+    stroke: str,
+    width: float = 1.0,
+    dash: str = "",
+    cls: str = "",
+) -> str:
+    return (
+        f"<line {attrs(x1=float(x1), y1=float(y1), x2=float(x2), y2=float(y2), stroke=stroke, stroke_width=f(width), stroke_dasharray=dash, class_=cls)}"
+        "/>"
+    )
 
 
-def marker_el(shape: str, x: float, y: float, r: float, *, colour: str, filled: bool = True,
-              tip: str = "") -> str:
+def marker_el(
+    shape: str, x: float, y: float, r: float, *, colour: str, filled: bool = True, tip: str = ""
+) -> str:
     """A marker of ``shape`` (one of :data:`MARKERS`) centred at ``(x, y)`` with radius ``r``."""
     fill = colour if filled else "#ffffff"
     common = attrs(fill=fill, stroke=colour, stroke_width="1.5")
@@ -213,7 +292,9 @@ def marker_el(shape: str, x: float, y: float, r: float, *, colour: str, filled: 
         body = f'<circle cx="{f(x)}" cy="{f(y)}" r="{f(r)}" {common}'
     elif shape == "square":
         s = r * 0.9
-        body = f'<rect x="{f(x - s)}" y="{f(y - s)}" width="{f(2 * s)}" height="{f(2 * s)}" {common}'
+        body = (
+            f'<rect x="{f(x - s)}" y="{f(y - s)}" width="{f(2 * s)}" height="{f(2 * s)}" {common}'
+        )
     else:
         if shape == "triangle":
             pts = [(x, y - r * 1.15), (x + r, y + r * 0.75), (x - r, y + r * 0.75)]
@@ -223,9 +304,20 @@ def marker_el(shape: str, x: float, y: float, r: float, *, colour: str, filled: 
             pts = [(x, y - r * 1.2), (x + r * 1.2, y), (x, y + r * 1.2), (x - r * 1.2, y)]
         else:  # cross (an X drawn as a polygon so it can carry a fill)
             a, b = r * 1.1, r * 0.35
-            pts = [(x - a, y - a + b), (x - a + b, y - a), (x, y - b), (x + a - b, y - a), (x + a, y - a + b),
-                   (x + b, y), (x + a, y + a - b), (x + a - b, y + a), (x, y + b), (x - a + b, y + a),
-                   (x - a, y + a - b), (x - b, y)]
+            pts = [
+                (x - a, y - a + b),
+                (x - a + b, y - a),
+                (x, y - b),
+                (x + a - b, y - a),
+                (x + a, y - a + b),
+                (x + b, y),
+                (x + a, y + a - b),
+                (x + a - b, y + a),
+                (x, y + b),
+                (x - a + b, y + a),
+                (x - a, y + a - b),
+                (x - b, y),
+            ]
         body = f'<polygon points="{" ".join(f"{f(px)},{f(py)}" for px, py in pts)}" {common}'
     if tip:
         return f"{body}><title>{escape(tip)}</title></{body.split()[0][1:]}>"
@@ -238,20 +330,25 @@ def chart_id(kind: str, *parts: object) -> str:
     return f"mtc-{kind}-{digest[:10]}"
 
 
-def svg_document(cid: str, width: float, height: float, title: str, desc: str, body: Sequence[str]) -> str:
+def svg_document(
+    cid: str, width: float, height: float, title: str, desc: str, body: Sequence[str]
+) -> str:
     """The root ``<svg>``: ``role="img"``, ``<title>`` and ``<desc>`` referenced by ``aria-labelledby``."""
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="mt-chart" role="img" '
-            f'viewBox="0 0 {f(width)} {f(height)}" width="{f(width)}" height="{f(height)}" '
-            f'aria-labelledby="{cid}-title {cid}-desc" font-family="{escape(FONT_FAMILY)}">'
-            f'<title id="{cid}-title">{escape(title)}</title><desc id="{cid}-desc">{escape(desc)}</desc>')
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="mt-chart" role="img" '
+        f'viewBox="0 0 {f(width)} {f(height)}" width="{f(width)}" height="{f(height)}" '
+        f'aria-labelledby="{cid}-title {cid}-desc" font-family="{escape(FONT_FAMILY)}">'
+        f'<title id="{cid}-title">{escape(title)}</title><desc id="{cid}-desc">{escape(desc)}</desc>'
+    )
     return head + "".join(body) + "</svg>"
 
 
 def title_el(title: str, width: float) -> tuple[str, float]:
     """The visible chart title at the top left, truncated to the width; returns it and its bottom."""
     shown = truncate(title, width - 2 * EDGE, TITLE_SIZE, bold=True)
-    return text_el(EDGE, EDGE + TITLE_SIZE * 0.8, shown, size=TITLE_SIZE, bold=True, full=title,
-                   cls="mt-title"), EDGE + TITLE_SIZE * 1.1
+    return text_el(
+        EDGE, EDGE + TITLE_SIZE * 0.8, shown, size=TITLE_SIZE, bold=True, full=title, cls="mt-title"
+    ), EDGE + TITLE_SIZE * 1.1
 
 
 def fmt(x: float | None, locale: Locale, digits: int, percent: bool) -> str:

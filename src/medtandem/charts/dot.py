@@ -81,9 +81,15 @@ def dot_chart(
     Rows with both values missing are left out; a row with one value shows that dot alone.
     """
     title, locale, width, empty_text = check_common(title, locale, width, empty_text)
-    for name, v in (("value_title", value_title), ("start_label", start_label), ("end_label", end_label),
-                    ("up_label", up_label), ("down_label", down_label), ("same_label", same_label),
-                    ("category_header", category_header)):
+    for name, v in (
+        ("value_title", value_title),
+        ("start_label", start_label),
+        ("end_label", end_label),
+        ("up_label", up_label),
+        ("down_label", down_label),
+        ("same_label", same_label),
+        ("category_header", category_header),
+    ):
         check_text(v, name)
     vr = check_range(value_range, "value_range")
     dig = check_digits(digits, "digits")
@@ -103,7 +109,9 @@ def dot_chart(
     tl = tick_labels(ticks, locale, percent)
 
     title_svg, title_bottom = title_el(title, width)
-    max_label = min(width * 0.38, max((text_width(lab, TICK_SIZE) for lab, _a, _b in clean), default=0.0))
+    max_label = min(
+        width * 0.38, max((text_width(lab, TICK_SIZE) for lab, _a, _b in clean), default=0.0)
+    )
     shown = [truncate(lab, max_label, TICK_SIZE) for lab, _a, _b in clean]
     left = max(EDGE + max_label + 12, EDGE + text_width(tl[0], TICK_SIZE) / 2 + 2)
     right = width - EDGE - max(text_width(tl[-1], TICK_SIZE) / 2, 8.0)
@@ -111,10 +119,15 @@ def dot_chart(
     plot = Box(left, top, right, top + ROW_H * max(len(clean), 1))
     sx = Scale(ticks.lo, ticks.hi, plot.x0, plot.x1)
 
-    directions = {("up" if b > a else "down" if b < a else "same") for _l, a, b in clean
-                  if a is not None and b is not None}
-    entries = [LegendEntry(start_label, START, kind="marker", marker="circle", filled=False),
-               LegendEntry(end_label, INK, kind="marker", marker="circle")]
+    directions = {
+        ("up" if b > a else "down" if b < a else "same")
+        for _l, a, b in clean
+        if a is not None and b is not None
+    }
+    entries = [
+        LegendEntry(start_label, START, kind="marker", marker="circle", filled=False),
+        LegendEntry(end_label, INK, kind="marker", marker="circle"),
+    ]
     if "up" in directions:
         entries.append(LegendEntry(up_label, UP, width=2.5))
     if "down" in directions:
@@ -134,28 +147,69 @@ def dot_chart(
     body.append(x_title_svg)
     for i, ((label, a, b), text) in enumerate(zip(clean, shown, strict=True)):
         y = plot.y0 + ROW_H * (i + 0.5)
-        body.append(text_el(plot.x0 - 10, y + TICK_SIZE * 0.35, text, size=TICK_SIZE, anchor="end",
-                            fill=INK, full=label, cls="mt-category"))
+        body.append(
+            text_el(
+                plot.x0 - 10,
+                y + TICK_SIZE * 0.35,
+                text,
+                size=TICK_SIZE,
+                anchor="end",
+                fill=INK,
+                full=label,
+                cls="mt-category",
+            )
+        )
         colour = INK
         if a is not None and b is not None:
             colour = UP if b > a else DOWN if b < a else SAME
             dash = "5 3" if b < a else ""
             body.append(line_el(sx(a), y, sx(b), y, stroke=colour, width=2.5, dash=dash))
         if a is not None:
-            body.append(marker_el("circle", sx(a), y, 4.5, colour=START, filled=False,
-                                  tip=f"{label} \u2013 {start_label} : {fmt(a, locale, d, percent)}"))
+            body.append(
+                marker_el(
+                    "circle",
+                    sx(a),
+                    y,
+                    4.5,
+                    colour=START,
+                    filled=False,
+                    tip=f"{label} \u2013 {start_label} : {fmt(a, locale, d, percent)}",
+                )
+            )
         if b is not None:
-            body.append(marker_el("circle", sx(b), y, 4.5, colour=colour,
-                                  tip=f"{label} \u2013 {end_label} : {fmt(b, locale, d, percent)}"))
+            body.append(
+                marker_el(
+                    "circle",
+                    sx(b),
+                    y,
+                    4.5,
+                    colour=colour,
+                    tip=f"{label} \u2013 {end_label} : {fmt(b, locale, d, percent)}",
+                )
+            )
     if not clean:
         body.append(empty_note(empty_text, plot))
     leg, _h = legend(entries, EDGE, width - EDGE, legend_top)
     body += leg
-    desc = description if description is not None else ". ".join(
-        p for p in (title, empty_text if not clean else "", value_title,
-                    f"{start_label} \u2192 {end_label}", *[e.label for e in entries[2:]]) if p)
+    desc = (
+        description
+        if description is not None
+        else ". ".join(
+            p
+            for p in (
+                title,
+                empty_text if not clean else "",
+                value_title,
+                f"{start_label} \u2192 {end_label}",
+                *[e.label for e in entries[2:]],
+            )
+            if p
+        )
+    )
     svg = svg_document(cid, width, height, title, desc, body)
-    table = Table((category_header, start_label, end_label),
-                  tuple((lab, fmt(a, locale, d, percent), fmt(b, locale, d, percent)) for lab, a, b in clean),
-                  (False, True, True))
+    table = Table(
+        (category_header, start_label, end_label),
+        tuple((lab, fmt(a, locale, d, percent), fmt(b, locale, d, percent)) for lab, a, b in clean),
+        (False, True, True),
+    )
     return Chart("dot", svg, title, desc, table, width, height)

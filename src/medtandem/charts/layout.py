@@ -29,15 +29,25 @@ class Box:
     y1: float
 
     def overlaps(self, other: Box, pad: float = 0.0) -> bool:
-        return not (self.x1 + pad <= other.x0 or other.x1 + pad <= self.x0
-                    or self.y1 + pad <= other.y0 or other.y1 + pad <= self.y0)
+        return not (
+            self.x1 + pad <= other.x0
+            or other.x1 + pad <= self.x0
+            or self.y1 + pad <= other.y0
+            or other.y1 + pad <= self.y0
+        )
 
     def inside(self, other: Box) -> bool:
-        return (self.x0 >= other.x0 and self.y0 >= other.y0
-                and self.x1 <= other.x1 and self.y1 <= other.y1)
+        return (
+            self.x0 >= other.x0
+            and self.y0 >= other.y0
+            and self.x1 <= other.x1
+            and self.y1 <= other.y1
+        )
 
 
-def text_box(x: float, y: float, text: str, size: float, anchor: str = "start", bold: bool = False) -> Box:
+def text_box(
+    x: float, y: float, text: str, size: float, anchor: str = "start", bold: bool = False
+) -> Box:
     """Estimated bounding box of a text at baseline ``(x, y)``."""
     w = text_width(text, size, bold=bold)
     x0 = x if anchor == "start" else x - w if anchor == "end" else x - w / 2
@@ -59,6 +69,7 @@ class Scale:
 
 # ---------------------------------------------------------------- legend
 
+
 @dataclass(frozen=True)
 class LegendEntry:
     """One legend key: a line sample (``dash``, ``width``), a marker, or a filled band swatch."""
@@ -75,7 +86,9 @@ class LegendEntry:
 SWATCH, SWATCH_GAP, ENTRY_GAP, ROW_H = 26.0, 6.0, 18.0, 18.0
 
 
-def legend(entries: Sequence[LegendEntry], x0: float, x1: float, top: float) -> tuple[list[str], float]:
+def legend(
+    entries: Sequence[LegendEntry], x0: float, x1: float, top: float
+) -> tuple[list[str], float]:
     """Entries laid out left to right and wrapped to [x0, x1] from ``top``; returns SVG and height."""
     out: list[str] = []
     if not entries:
@@ -89,14 +102,27 @@ def legend(entries: Sequence[LegendEntry], x0: float, x1: float, top: float) -> 
             x, row = x0, row + 1
         cy = top + row * ROW_H + ROW_H / 2
         if e.kind == "band":
-            out.append(f'<rect x="{f(x)}" y="{f(cy - 5)}" width="{f(SWATCH)}" height="10" '
-                       f'fill="{e.colour}" fill-opacity="0.2"/>')
+            out.append(
+                f'<rect x="{f(x)}" y="{f(cy - 5)}" width="{f(SWATCH)}" height="10" '
+                f'fill="{e.colour}" fill-opacity="0.2"/>'
+            )
         elif e.kind == "line":
             out.append(line_el(x, cy, x + SWATCH, cy, stroke=e.colour, width=e.width, dash=e.dash))
         if e.marker:
-            out.append(marker_el(e.marker, x + SWATCH / 2, cy, 3.6, colour=e.colour, filled=e.filled))
-        out.append(text_el(x + SWATCH + SWATCH_GAP, cy + SMALL_SIZE * 0.35, shown, size=SMALL_SIZE,
-                           fill=INK, full=e.label, cls="mt-legend"))
+            out.append(
+                marker_el(e.marker, x + SWATCH / 2, cy, 3.6, colour=e.colour, filled=e.filled)
+            )
+        out.append(
+            text_el(
+                x + SWATCH + SWATCH_GAP,
+                cy + SMALL_SIZE * 0.35,
+                shown,
+                size=SMALL_SIZE,
+                fill=INK,
+                full=e.label,
+                cls="mt-legend",
+            )
+        )
         x += w + ENTRY_GAP
     return ['<g class="mt-legend-keys">', *out, "</g>"], (row + 1) * ROW_H
 
@@ -106,6 +132,7 @@ def legend_height(entries: Sequence[LegendEntry], x0: float, x1: float) -> float
 
 
 # ---------------------------------------------------------------- point labels
+
 
 @dataclass(frozen=True)
 class Placed:
@@ -117,8 +144,15 @@ class Placed:
     leader: tuple[float, float, float, float] | None
 
 
-def place_labels(points: Sequence[tuple[float, float, str]], *, size: float, radius: float,
-                 bounds: Box, obstacles: Sequence[Box] = (), max_steps: int = 10) -> list[Placed | None]:
+def place_labels(
+    points: Sequence[tuple[float, float, str]],
+    *,
+    size: float,
+    radius: float,
+    bounds: Box,
+    obstacles: Sequence[Box] = (),
+    max_steps: int = 10,
+) -> list[Placed | None]:
     """Greedy, collision-free positions for the labels of ``points`` (pixel x, pixel y, text)."""
     taken: list[Box] = list(obstacles)
     marks = [Box(px - radius, py - radius, px + radius, py + radius) for px, py, _ in points]
@@ -130,8 +164,12 @@ def place_labels(points: Sequence[tuple[float, float, str]], *, size: float, rad
         px, py, label = points[i]
         text = truncate(label, (bounds.x1 - bounds.x0) / 2, size)
         mid = py + (ASCENT - DESCENT) * size / 2  # baseline that centres the text on the point
-        bases = [(px + gap, mid, "start"), (px - gap, mid, "end"),
-                 (px, py - gap - DESCENT * size, "middle"), (px, py + gap + ASCENT * size, "middle")]
+        bases = [
+            (px + gap, mid, "start"),
+            (px - gap, mid, "end"),
+            (px, py - gap - DESCENT * size, "middle"),
+            (px, py + gap + ASCENT * size, "middle"),
+        ]
         chosen: Placed | None = None
         for step in range(max_steps + 1):
             offsets = [0.0] if step == 0 else [-step * h * 0.75, step * h * 0.75]
@@ -140,13 +178,27 @@ def place_labels(points: Sequence[tuple[float, float, str]], *, size: float, rad
                     box = text_box(bx, by + dy, text, size, anchor)
                     if not box.inside(bounds):
                         continue
-                    if any(box.overlaps(b, 1.0) for b in taken) or any(box.overlaps(m, 0.5) for m in marks):
+                    if any(box.overlaps(b, 1.0) for b in taken) or any(
+                        box.overlaps(m, 0.5) for m in marks
+                    ):
                         continue
                     leader = None
                     if abs(dy) > h:
                         ly = min(max(py, box.y0), box.y1)
-                        lx = box.x0 if anchor == "start" else box.x1 if anchor == "end" else (box.x0 + box.x1) / 2
-                        ly = box.y1 if (anchor == "middle" and py > box.y1) else box.y0 if (anchor == "middle" and py < box.y0) else ly
+                        lx = (
+                            box.x0
+                            if anchor == "start"
+                            else box.x1
+                            if anchor == "end"
+                            else (box.x0 + box.x1) / 2
+                        )
+                        ly = (
+                            box.y1
+                            if (anchor == "middle" and py > box.y1)
+                            else box.y0
+                            if (anchor == "middle" and py < box.y0)
+                            else ly
+                        )
                         leader = (px, py, lx, ly)
                     chosen = Placed(text, bx, by + dy, anchor, box, leader)
                     break
@@ -169,10 +221,32 @@ def placed_svg(placed: Sequence[Placed | None], labels: Sequence[str], size: flo
             x1, y1, x2, y2 = p.leader
             out.append(line_el(x1, y1, x2, y2, stroke=MUTED, width=0.6))
         out.append(backdrop(p.box.x0, p.box.y0, p.box.x1, p.box.y1))
-        out.append(text_el(p.x, p.y, p.text, size=size, anchor=p.anchor, fill=INK, full=full,
-                           cls="mt-point-label"))
+        out.append(
+            text_el(
+                p.x,
+                p.y,
+                p.text,
+                size=size,
+                anchor=p.anchor,
+                fill=INK,
+                full=full,
+                cls="mt-point-label",
+            )
+        )
     return out
 
 
-__all__ = ["ASCENT", "Box", "DESCENT", "EDGE", "LegendEntry", "Placed", "Scale", "legend",
-           "legend_height", "place_labels", "placed_svg", "text_box"]
+__all__ = [
+    "ASCENT",
+    "Box",
+    "DESCENT",
+    "EDGE",
+    "LegendEntry",
+    "Placed",
+    "Scale",
+    "legend",
+    "legend_height",
+    "place_labels",
+    "placed_svg",
+    "text_box",
+]

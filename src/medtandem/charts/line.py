@@ -117,7 +117,9 @@ def _clean_series(series: Sequence[Series]) -> list[_Clean]:
             raise ValueError(f"series[{k}] must be a Series, got {type(s).__name__}")
         check_text(s.label, f"series[{k}].label")
         if s.weight not in _WIDTHS:
-            raise ValueError(f"series[{k}].weight must be one of {tuple(_WIDTHS)}, got {s.weight!r}")
+            raise ValueError(
+                f"series[{k}].weight must be one of {tuple(_WIDTHS)}, got {s.weight!r}"
+            )
         segs: list[list[tuple[float, float]]] = [[]]
         for j, p in enumerate(s.points):
             if not isinstance(p, tuple | list) or len(p) != 2:
@@ -131,7 +133,9 @@ def _clean_series(series: Sequence[Series]) -> list[_Clean]:
         band = []
         for j, b in enumerate(s.band):
             if not isinstance(b, tuple | list) or len(b) != 3:
-                raise ValueError(f"series[{k}].band[{j}] must be an (x, lower, upper) triple, got {b!r}")
+                raise ValueError(
+                    f"series[{k}].band[{j}] must be an (x, lower, upper) triple, got {b!r}"
+                )
             x, lo, hi = (number_or_none(v, f"series[{k}].band[{j}]") for v in b)
             if x is not None and lo is not None and hi is not None:
                 band.append((x, min(lo, hi), max(lo, hi)))
@@ -194,9 +198,12 @@ def line_chart(
         check_text(diagonal, "diagonal")
     clean = _clean_series(series)
 
-    xs = [p[0] for c in clean for g in c.segments for p in g] + [b[0] for c in clean for b in c.band]
-    ys = ([p[1] for c in clean for g in c.segments for p in g]
-          + [v for c in clean for b in c.band for v in b[1:]])
+    xs = [p[0] for c in clean for g in c.segments for p in g] + [
+        b[0] for c in clean for b in c.band
+    ]
+    ys = [p[1] for c in clean for g in c.segments for p in g] + [
+        v for c in clean for b in c.band for v in b[1:]
+    ]
     has_data = bool(xs)
     xt = axis_ticks(xs + [r.value for r in refs if r.axis == "x"], xr, x_step)
     yt = axis_ticks(ys + [r.value for r in refs if r.axis == "y"], yr, y_step)
@@ -212,7 +219,9 @@ def line_chart(
             text = c.s.legend_label if c.s.legend_label is not None else c.s.label
             if (text, c.s.weight) not in seen:
                 seen.add((text, c.s.weight))
-                entries.append(LegendEntry(text, colour, dash=dash, width=_WIDTHS[c.s.weight], marker=marker))
+                entries.append(
+                    LegendEntry(text, colour, dash=dash, width=_WIDTHS[c.s.weight], marker=marker)
+                )
         if c.band and c.s.band_label and (c.s.band_label, "band") not in seen:
             seen.add((c.s.band_label, "band"))
             entries.append(LegendEntry(c.s.band_label, colour, kind="band"))
@@ -226,45 +235,92 @@ def line_chart(
 
     xl, yl = tick_labels(xt, locale, x_percent), tick_labels(yt, locale, y_percent)
     top_extra = SMALL_SIZE + 8 if any(r.axis == "x" for r in refs) else 0.0
-    fr = frame_2d(width=width, title=title, x_labels=xl, y_labels=yl, x_title=x_title, y_title=y_title,
-                  legend_entries=entries, aspect=aspect, top_extra=top_extra)
+    fr = frame_2d(
+        width=width,
+        title=title,
+        x_labels=xl,
+        y_labels=yl,
+        x_title=x_title,
+        y_title=y_title,
+        legend_entries=entries,
+        aspect=aspect,
+        top_extra=top_extra,
+    )
     plot = fr.plot
     sx, sy = Scale(xt.lo, xt.hi, plot.x0, plot.x1), Scale(yt.lo, yt.hi, plot.y1, plot.y0)
     cid = chart_id("line", title, [(c.s.label, c.segments) for c in clean], locale, width)
-    body: list[str] = [fr.title_svg,
-                       f'<clipPath id="{cid}-clip"><rect x="{f(plot.x0)}" y="{f(plot.y0)}" '
-                       f'width="{f(plot.x1 - plot.x0)}" height="{f(plot.y1 - plot.y0)}"/></clipPath>']
+    body: list[str] = [
+        fr.title_svg,
+        f'<clipPath id="{cid}-clip"><rect x="{f(plot.x0)}" y="{f(plot.y0)}" '
+        f'width="{f(plot.x1 - plot.x0)}" height="{f(plot.y1 - plot.y0)}"/></clipPath>',
+    ]
     body += y_axis(sy, yt, yl, plot) + x_axis(sx, xt, xl, plot)
     body += [fr.x_title_svg, fr.y_title_svg]
     data: list[str] = [f'<g clip-path="url(#{cid}-clip)">']
     if diagonal:
         lo, hi = max(xt.lo, yt.lo), min(xt.hi, yt.hi)
-        data.append(line_el(sx(lo), sy(lo), sx(hi), sy(hi), stroke=AXIS, width=1.2, dash="4 4",
-                            cls="mt-diagonal"))
+        data.append(
+            line_el(
+                sx(lo),
+                sy(lo),
+                sx(hi),
+                sy(hi),
+                stroke=AXIS,
+                width=1.2,
+                dash="4 4",
+                cls="mt-diagonal",
+            )
+        )
     for c in clean:
         if c.band:
             colour = PALETTE[c.style % len(PALETTE)]
-            outline = [(sx(x), sy(hi)) for x, _lo, hi in c.band] + [(sx(x), sy(lo)) for x, lo, _hi in reversed(c.band)]
-            data.append(f'<polygon points="{" ".join(f"{f(a)},{f(b)}" for a, b in outline)}" fill="{colour}" '
-                        f'fill-opacity="0.18" stroke="none" class="mt-band"/>')
+            outline = [(sx(x), sy(hi)) for x, _lo, hi in c.band] + [
+                (sx(x), sy(lo)) for x, lo, _hi in reversed(c.band)
+            ]
+            data.append(
+                f'<polygon points="{" ".join(f"{f(a)},{f(b)}" for a, b in outline)}" fill="{colour}" '
+                f'fill-opacity="0.18" stroke="none" class="mt-band"/>'
+            )
     for k, r in enumerate(refs):
         if r.axis == "y":
-            data.append(line_el(plot.x0, sy(r.value), plot.x1, sy(r.value), stroke=INK, width=1.3,
-                                dash=_REF_DASHES[k % 3], cls="mt-reference"))
+            data.append(
+                line_el(
+                    plot.x0,
+                    sy(r.value),
+                    plot.x1,
+                    sy(r.value),
+                    stroke=INK,
+                    width=1.3,
+                    dash=_REF_DASHES[k % 3],
+                    cls="mt-reference",
+                )
+            )
         else:
-            data.append(line_el(sx(r.value), plot.y0, sx(r.value), plot.y1, stroke=MUTED, width=1.4,
-                                dash=_REF_DASHES[k % 3], cls="mt-reference"))
+            data.append(
+                line_el(
+                    sx(r.value),
+                    plot.y0,
+                    sx(r.value),
+                    plot.y1,
+                    stroke=MUTED,
+                    width=1.4,
+                    dash=_REF_DASHES[k % 3],
+                    cls="mt-reference",
+                )
+            )
     thin_first = sorted(clean, key=lambda c: {"thin": 0, "normal": 1, "bold": 2}[c.s.weight])
     for c in thin_first:
         colour, dash = PALETTE[c.style % len(PALETTE)], DASHES[c.style % len(DASHES)]
         opacity = "0.6" if c.s.weight == "thin" else None
         for seg in c.segments:
             pts = " ".join(f"{f(sx(x))},{f(sy(y))}" for x, y in seg)
-            data.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" '
-                        f'stroke-width="{_WIDTHS[c.s.weight]}" stroke-linejoin="round"'
-                        + (f' stroke-dasharray="{dash}"' if dash else "")
-                        + (f' stroke-opacity="{opacity}"' if opacity else "")
-                        + f"><title>{escape(c.s.label)}</title></polyline>")
+            data.append(
+                f'<polyline points="{pts}" fill="none" stroke="{colour}" '
+                f'stroke-width="{_WIDTHS[c.s.weight]}" stroke-linejoin="round"'
+                + (f' stroke-dasharray="{dash}"' if dash else "")
+                + (f' stroke-opacity="{opacity}"' if opacity else "")
+                + f"><title>{escape(c.s.label)}</title></polyline>"
+            )
     data.append("</g>")
     for c in clean:
         if not (c.s.markers and c.s.weight != "thin"):
@@ -274,17 +330,29 @@ def line_chart(
         for seg in c.segments:
             for x, y in seg:
                 if xt.lo <= x <= xt.hi and yt.lo <= y <= yt.hi:
-                    tip = (f"{c.s.label}: {fmt(x, locale, xdig, x_percent)} ; {fmt(y, locale, ydig, y_percent)}"
-                           if locale == "fr" else
-                           f"{c.s.label}: {fmt(x, locale, xdig, x_percent)}, {fmt(y, locale, ydig, y_percent)}")
+                    tip = (
+                        f"{c.s.label}: {fmt(x, locale, xdig, x_percent)} ; {fmt(y, locale, ydig, y_percent)}"
+                        if locale == "fr"
+                        else f"{c.s.label}: {fmt(x, locale, xdig, x_percent)}, {fmt(y, locale, ydig, y_percent)}"
+                    )
                     data.append(marker_el(shape, sx(x), sy(y), radius, colour=colour, tip=tip))
     for r in refs:
         if r.axis == "x":
             shown = truncate(r.label, width - 2 * EDGE, SMALL_SIZE)
             w = text_width(shown, SMALL_SIZE)
             cx = min(max(sx(r.value), EDGE + w / 2), width - EDGE - w / 2)
-            data.append(text_el(cx, plot.y0 - 6, shown, size=SMALL_SIZE, anchor="middle", fill=MUTED,
-                                full=r.label, cls="mt-reference-label"))
+            data.append(
+                text_el(
+                    cx,
+                    plot.y0 - 6,
+                    shown,
+                    size=SMALL_SIZE,
+                    anchor="middle",
+                    fill=MUTED,
+                    full=r.label,
+                    cls="mt-reference-label",
+                )
+            )
     body += data
     if not has_data:
         body.append(empty_note(empty_text, plot))
@@ -302,14 +370,23 @@ def line_chart(
                     _x, lo, hi = bands[x]
                     cell += f" [{fmt(lo, locale, ydig, y_percent)}{sep}{fmt(hi, locale, ydig, y_percent)}]"
                 rows.append((c.s.label, fmt(x, locale, xdig, x_percent), cell))
-    desc = description if description is not None else _describe(title, entries, refs, has_data, empty_text)
+    desc = (
+        description
+        if description is not None
+        else _describe(title, entries, refs, has_data, empty_text)
+    )
     svg = svg_document(cid, width, fr.height, title, desc, body)
     table = Table((series_header, x_title, y_title), tuple(rows), (False, True, True))
     return Chart("line", svg, title, desc, table, width, fr.height)
 
 
-def _describe(title: str, entries: Sequence[LegendEntry], refs: Sequence[Reference], has_data: bool,
-              empty_text: str) -> str:
+def _describe(
+    title: str,
+    entries: Sequence[LegendEntry],
+    refs: Sequence[Reference],
+    has_data: bool,
+    empty_text: str,
+) -> str:
     parts = [title]
     if not has_data:
         parts.append(empty_text)
@@ -343,7 +420,9 @@ def roc_chart(
         if not isinstance(c, RocCurve):
             raise ValueError(f"curves[{k}] must be a RocCurve, got {type(c).__name__}")
         if len(c.fpf) != len(c.tpf):
-            raise ValueError(f"curves[{k}]: fpf and tpf must have the same length, got {len(c.fpf)} and {len(c.tpf)}")
+            raise ValueError(
+                f"curves[{k}]: fpf and tpf must have the same length, got {len(c.fpf)} and {len(c.tpf)}"
+            )
         check_text(c.condition, f"curves[{k}].condition")
         if not c.pooled:
             per_condition[c.condition] = per_condition.get(c.condition, 0) + 1
@@ -351,12 +430,33 @@ def roc_chart(
     for c in curves:
         group = c.condition or c.label
         thin = not c.pooled and per_condition.get(c.condition, 0) >= 3
-        series.append(Series(
-            label=c.label, points=list(zip(c.fpf, c.tpf, strict=True)), group=group,
-            weight="bold" if c.pooled else "thin" if thin else "normal",
-            markers=not thin, legend_label=c.condition if (thin and c.condition) else c.label))
-    chart = line_chart(series, title=title, x_title=x_title, y_title=y_title, locale=locale, width=width,
-                       aspect=1.0, x_range=(0.0, 1.0), y_range=(0.0, 1.0), x_step=0.2, y_step=0.2,
-                       x_digits=2, y_digits=2, diagonal=chance_label, series_header=series_header,
-                       empty_text=empty_text, description=description)
+        series.append(
+            Series(
+                label=c.label,
+                points=list(zip(c.fpf, c.tpf, strict=True)),
+                group=group,
+                weight="bold" if c.pooled else "thin" if thin else "normal",
+                markers=not thin,
+                legend_label=c.condition if (thin and c.condition) else c.label,
+            )
+        )
+    chart = line_chart(
+        series,
+        title=title,
+        x_title=x_title,
+        y_title=y_title,
+        locale=locale,
+        width=width,
+        aspect=1.0,
+        x_range=(0.0, 1.0),
+        y_range=(0.0, 1.0),
+        x_step=0.2,
+        y_step=0.2,
+        x_digits=2,
+        y_digits=2,
+        diagonal=chance_label,
+        series_header=series_header,
+        empty_text=empty_text,
+        description=description,
+    )
     return replace(chart, kind="roc")

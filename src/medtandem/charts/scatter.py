@@ -86,23 +86,33 @@ def scatter_chart(
     ``highlight`` (an index into that order) tints one quadrant, e.g. the appropriate one.
     """
     title, locale, width, empty_text = check_common(title, locale, width, empty_text)
-    for name, v in (("x_title", x_title), ("y_title", y_title), ("cut_label", cut_label),
-                    ("label_header", label_header)):
+    for name, v in (
+        ("x_title", x_title),
+        ("y_title", y_title),
+        ("cut_label", cut_label),
+        ("label_header", label_header),
+    ):
         check_text(v, name)
     xr, yr = check_range(x_range, "x_range"), check_range(y_range, "y_range")
     dig = check_digits(digits, "digits")
     xc, yc = number_or_none(x_cut, "x_cut"), number_or_none(y_cut, "y_cut")
     if (xc is not None or yc is not None) and not cut_label.strip():
-        raise ValueError("cut_label must say what the dashed cut lines are when x_cut or y_cut is given")
+        raise ValueError(
+            "cut_label must say what the dashed cut lines are when x_cut or y_cut is given"
+        )
     if quadrant_names is not None:
         if xc is None or yc is None:
             raise ValueError("quadrant_names need both x_cut and y_cut")
         if not isinstance(quadrant_names, tuple | list) or len(quadrant_names) != 4:
-            raise ValueError("quadrant_names must be 4 strings: bottom-left, bottom-right, top-left, top-right")
+            raise ValueError(
+                "quadrant_names must be 4 strings: bottom-left, bottom-right, top-left, top-right"
+            )
         for k, q in enumerate(quadrant_names):
             check_text(q, f"quadrant_names[{k}]")
     if highlight is not None and (quadrant_names is None or highlight not in (0, 1, 2, 3)):
-        raise ValueError(f"highlight must be None or 0-3 with quadrant_names given, got {highlight!r}")
+        raise ValueError(
+            f"highlight must be None or 0-3 with quadrant_names given, got {highlight!r}"
+        )
     if isinstance(aspect, bool) or not isinstance(aspect, int | float) or not 0.2 <= aspect <= 2:
         raise ValueError(f"aspect must be a number between 0.2 and 2, got {aspect!r}")
     if isinstance(points, Point | str) or not isinstance(points, Sequence):
@@ -126,12 +136,28 @@ def scatter_chart(
     xd = dig if dig is not None else auto_digits(xs, x_percent)
     yd = dig if dig is not None else auto_digits(ys, y_percent)
     xl, yl = tick_labels(xt, locale, x_percent), tick_labels(yt, locale, y_percent)
-    entries = [LegendEntry(g, PALETTE[i % len(PALETTE)], kind="marker", marker=MARKERS[i % len(MARKERS)])
-               for g, i in groups.items()] if len(groups) >= 2 else []
+    entries = (
+        [
+            LegendEntry(
+                g, PALETTE[i % len(PALETTE)], kind="marker", marker=MARKERS[i % len(MARKERS)]
+            )
+            for g, i in groups.items()
+        ]
+        if len(groups) >= 2
+        else []
+    )
     if xc is not None or yc is not None:
         entries.append(LegendEntry(cut_label, AXIS, dash="4 4", width=1.3))
-    fr = frame_2d(width=width, title=title, x_labels=xl, y_labels=yl, x_title=x_title, y_title=y_title,
-                  legend_entries=entries, aspect=aspect)
+    fr = frame_2d(
+        width=width,
+        title=title,
+        x_labels=xl,
+        y_labels=yl,
+        x_title=x_title,
+        y_title=y_title,
+        legend_entries=entries,
+        aspect=aspect,
+    )
     plot = fr.plot
     sx, sy = Scale(xt.lo, xt.hi, plot.x0, plot.x1), Scale(yt.lo, yt.hi, plot.y1, plot.y0)
     cid = chart_id("scatter", title, clean, locale, width, xc, yc)
@@ -140,12 +166,18 @@ def scatter_chart(
     quads: list[str] = []
     if quadrant_names is not None and xc is not None and yc is not None:
         cx, cy = sx(xc), sy(yc)
-        cells = [Box(plot.x0, cy, cx, plot.y1), Box(cx, cy, plot.x1, plot.y1),
-                 Box(plot.x0, plot.y0, cx, cy), Box(cx, plot.y0, plot.x1, cy)]
+        cells = [
+            Box(plot.x0, cy, cx, plot.y1),
+            Box(cx, cy, plot.x1, plot.y1),
+            Box(plot.x0, plot.y0, cx, cy),
+            Box(cx, plot.y0, plot.x1, cy),
+        ]
         if highlight is not None:
             c = cells[highlight]
-            body.append(f'<rect x="{f(c.x0)}" y="{f(c.y0)}" width="{f(c.x1 - c.x0)}" height="{f(c.y1 - c.y0)}" '
-                        f'fill="{PALETTE[2]}" fill-opacity="0.08" class="mt-highlight"/>')
+            body.append(
+                f'<rect x="{f(c.x0)}" y="{f(c.y0)}" width="{f(c.x1 - c.x0)}" height="{f(c.y1 - c.y0)}" '
+                f'fill="{PALETTE[2]}" fill-opacity="0.08" class="mt-highlight"/>'
+            )
         for k, (name, c) in enumerate(zip(quadrant_names, cells, strict=True)):
             shown = truncate(name, c.x1 - c.x0 - 12, SMALL_SIZE)
             if not shown or shown == "\u2026":
@@ -154,34 +186,78 @@ def scatter_chart(
             tx = c.x0 + 6 if left_side else c.x1 - 6
             ty = c.y1 - 6 if k in (0, 1) else c.y0 + 6 + ASCENT * SMALL_SIZE
             anchor = "start" if left_side else "end"
-            quads.append(text_el(tx, ty, shown, size=SMALL_SIZE, anchor=anchor, fill=MUTED, full=name,
-                                 cls="mt-quadrant"))
+            quads.append(
+                text_el(
+                    tx,
+                    ty,
+                    shown,
+                    size=SMALL_SIZE,
+                    anchor=anchor,
+                    fill=MUTED,
+                    full=name,
+                    cls="mt-quadrant",
+                )
+            )
             obstacles.append(text_box(tx, ty, shown, SMALL_SIZE, anchor))
     body += y_axis(sy, yt, yl, plot) + x_axis(sx, xt, xl, plot)
     body += [fr.x_title_svg, fr.y_title_svg]
     if xc is not None:
-        body.append(line_el(sx(xc), plot.y0, sx(xc), plot.y1, stroke=AXIS, width=1.3, dash="4 4", cls="mt-cut"))
+        body.append(
+            line_el(
+                sx(xc), plot.y0, sx(xc), plot.y1, stroke=AXIS, width=1.3, dash="4 4", cls="mt-cut"
+            )
+        )
     if yc is not None:
-        body.append(line_el(plot.x0, sy(yc), plot.x1, sy(yc), stroke=AXIS, width=1.3, dash="4 4", cls="mt-cut"))
+        body.append(
+            line_el(
+                plot.x0, sy(yc), plot.x1, sy(yc), stroke=AXIS, width=1.3, dash="4 4", cls="mt-cut"
+            )
+        )
     body += quads
     pix = [(sx(x), sy(y), label) for label, x, y, _g in clean]
     sep = " ; " if locale == "fr" else ", "
     for (label, x, y, g), (px, py, _l) in zip(clean, pix, strict=True):
         i = groups.get(g, 0) if g is not None else 0
-        body.append(marker_el(MARKERS[i % len(MARKERS)], px, py, RADIUS, colour=PALETTE[i % len(PALETTE)],
-                              tip=f"{label} : {fmt(x, locale, xd, x_percent)}{sep}{fmt(y, locale, yd, y_percent)}"))
+        body.append(
+            marker_el(
+                MARKERS[i % len(MARKERS)],
+                px,
+                py,
+                RADIUS,
+                colour=PALETTE[i % len(PALETTE)],
+                tip=f"{label} : {fmt(x, locale, xd, x_percent)}{sep}{fmt(y, locale, yd, y_percent)}",
+            )
+        )
     if label_points and clean:
         inner = Box(plot.x0 + 2, plot.y0 + 2, plot.x1 - 2, plot.y1 - 2)
-        placed = place_labels(pix, size=TICK_SIZE - 0.5, radius=RADIUS + 0.5, bounds=inner, obstacles=obstacles)
+        placed = place_labels(
+            pix, size=TICK_SIZE - 0.5, radius=RADIUS + 0.5, bounds=inner, obstacles=obstacles
+        )
         body += placed_svg(placed, [c[0] for c in clean], TICK_SIZE - 0.5)
     if not clean:
         body.append(empty_note(empty_text, plot))
     leg, _h = legend(entries, plot.x0, width - 8, fr.legend_top)
     body += leg
-    desc = description if description is not None else ". ".join(
-        p for p in (title, empty_text if not clean else "", *(e.label for e in entries),
-                    *(quadrant_names or ())) if p)
+    desc = (
+        description
+        if description is not None
+        else ". ".join(
+            p
+            for p in (
+                title,
+                empty_text if not clean else "",
+                *(e.label for e in entries),
+                *(quadrant_names or ()),
+            )
+            if p
+        )
+    )
     svg = svg_document(cid, width, fr.height, title, desc, body)
     headers: tuple[str, ...] = (label_header, x_title, y_title)
-    rows = tuple((lab, fmt(x, locale, xd, x_percent), fmt(y, locale, yd, y_percent)) for lab, x, y, _g in clean)
-    return Chart("scatter", svg, title, desc, Table(headers, rows, (False, True, True)), width, fr.height)
+    rows = tuple(
+        (lab, fmt(x, locale, xd, x_percent), fmt(y, locale, yd, y_percent))
+        for lab, x, y, _g in clean
+    )
+    return Chart(
+        "scatter", svg, title, desc, Table(headers, rows, (False, True, True)), width, fr.height
+    )

@@ -83,7 +83,9 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> Ticks:
 def fixed_ticks(lo: float, hi: float, step: float) -> Ticks:
     """Ticks every ``step`` from ``lo`` to ``hi`` (e.g. 0-1 every 0.2 for an ROC plot)."""
     if not all(math.isfinite(v) for v in (lo, hi, step)) or step <= 0 or hi <= lo:
-        raise ValueError(f"need finite lo < hi and step > 0, got lo={lo!r}, hi={hi!r}, step={step!r}")
+        raise ValueError(
+            f"need finite lo < hi and step > 0, got lo={lo!r}, hi={hi!r}, step={step!r}"
+        )
     if abs((hi - lo) / step - round((hi - lo) / step)) > 1e-6:
         raise ValueError(f"step must divide hi - lo, got step={step!r} for {lo!r}-{hi!r}")
     return _make(lo, hi, step)

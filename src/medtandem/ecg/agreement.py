@@ -52,8 +52,10 @@ class Agreement:
     sinus_rate_agreement: dict[str, float | None]
     axis_by_ptbxl_class: dict[str, dict[str, float | int | None]]
     intervals: str
-    method: str = ("rhythm_of vs PTB-XL rhythm statements; frontal QRS axis vs PTB-XL heart_axis; "
-                   "records at 500 Hz")
+    method: str = (
+        "rhythm_of vs PTB-XL rhythm statements; frontal QRS axis vs PTB-XL heart_axis; "
+        "records at 500 Hz"
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,20 +93,26 @@ def measurement_agreement(root: str | Path, limit: int | None = None) -> Agreeme
         v = np.asarray(values)
         expected = _AXIS_CLASS.get(code)
         axis_table[code] = {
-            "n": len(v), "median_deg": float(np.median(v)),
-            "q1_deg": float(np.percentile(v, 25)), "q3_deg": float(np.percentile(v, 75)),
-            "share_in_expected_range": (float(np.mean([_axis_class(a) == expected for a in v]))
-                                        if expected else None),
+            "n": len(v),
+            "median_deg": float(np.median(v)),
+            "q1_deg": float(np.percentile(v, 25)),
+            "q3_deg": float(np.percentile(v, 75)),
+            "share_in_expected_range": (
+                float(np.mean([_axis_class(a) == expected for a in v])) if expected else None
+            ),
         }
     return Agreement(
-        n_records=n, n_measured=measured,
+        n_records=n,
+        n_measured=measured,
         rhythm_confusion={k: dict(c) for k, c in sorted(confusion.items())},
         af_sensitivity=float(np.mean(af)) if af else None,
         af_specificity=float(np.mean(not_af)) if not_af else None,
-        sinus_rate_agreement={"SR -> sinus": share("SR", "sinus"),
-                              "STACH -> sinus_tachycardia": share("STACH", "sinus_tachycardia"),
-                              "SBRAD -> sinus_bradycardia": share("SBRAD", "sinus_bradycardia")},
+        sinus_rate_agreement={
+            "SR -> sinus": share("SR", "sinus"),
+            "STACH -> sinus_tachycardia": share("STACH", "sinus_tachycardia"),
+            "SBRAD -> sinus_bradycardia": share("SBRAD", "sinus_bradycardia"),
+        },
         axis_by_ptbxl_class=axis_table,
         intervals="PTB-XL's database holds no numeric heart rate, PR, QRS or QT (they are in PTB-XL+, "
-                  "not in this folder): no interval agreement can be reported",
+        "not in this folder): no interval agreement can be reported",
     )

@@ -26,7 +26,9 @@ def encode_signal(signal_mv: NDArray[np.floating], counts_per_mv: float = 1000.0
     if counts.size and (counts.max() > 32767 or counts.min() < -32768):
         raise ValueError("signal exceeds the int16 range at this resolution")
     digital = counts.astype(np.int16)
-    delta = np.diff(digital, axis=0, prepend=np.zeros((1, digital.shape[1]), np.int16)).astype(np.int16)
+    delta = np.diff(digital, axis=0, prepend=np.zeros((1, digital.shape[1]), np.int16)).astype(
+        np.int16
+    )
     header = np.array([digital.shape[0], digital.shape[1]], dtype="<i4").tobytes()
     scale = np.array([counts_per_mv], dtype="<f8").tobytes()
     return _MAGIC_ZLIB + header + scale + zlib.compress(np.ascontiguousarray(delta.T).tobytes(), 6)
@@ -40,7 +42,7 @@ def decode_signal(blob: bytes) -> NDArray[np.float32]:
     scale = float(np.frombuffer(blob[12:20], dtype="<f8")[0])
     delta = np.frombuffer(zlib.decompress(blob[20:]), dtype="<i2").reshape(int(leads), int(n)).T
     digital = np.cumsum(delta, axis=0, dtype=np.int16)
-    return (digital.astype(np.float32) / np.float32(scale))
+    return digital.astype(np.float32) / np.float32(scale)
 
 
 def write_archive(path: str, signals: dict[str, NDArray[np.int16]]) -> None:
@@ -48,8 +50,10 @@ def write_archive(path: str, signals: dict[str, NDArray[np.int16]]) -> None:
     buf = io.BytesIO()
     # dict[str, Any]: numpy's savez stub also has the keyword-only ``allow_pickle: bool``, so mypy
     # rejects ``**`` of a dict of arrays; the keys here are signal names.
-    deltas: dict[str, Any] = {k: np.diff(v, axis=0, prepend=np.zeros((1, v.shape[1]), np.int16)).astype(np.int16).T.copy()
-              for k, v in signals.items()}
+    deltas: dict[str, Any] = {
+        k: np.diff(v, axis=0, prepend=np.zeros((1, v.shape[1]), np.int16)).astype(np.int16).T.copy()
+        for k, v in signals.items()
+    }
     np.savez(buf, **deltas)
     with lzma.open(path, "wb", preset=9 | lzma.PRESET_EXTREME) as fh:
         fh.write(buf.getvalue())

@@ -52,23 +52,53 @@ _POST_S = 0.60  # and after it (s)
 
 #: Units of the global (non per-lead) fields, for display.
 UNITS: dict[str, str] = {
-    "heart_rate_bpm": "bpm", "rr_mean_ms": "ms", "rr_sdnn_ms": "ms", "rr_rmssd_ms": "ms",
-    "rr_irregularity": "", "n_beats": "", "pr_ms": "ms", "p_amplitude_mv": "mV", "qrs_ms": "ms",
-    "qt_ms": "ms", "qtc_bazett_ms": "ms", "qtc_fridericia_ms": "ms", "qrs_axis_deg": "°",
-    "t_axis_deg": "°", "sokolow_lyon_mv": "mV", "cornell_mv": "mV", "limb_qrs_max_mv": "mV",
-    "st60_mv": "mV", "q_mv": "mV", "r_mv": "mV", "s_mv": "mV", "t_mv": "mV",
+    "heart_rate_bpm": "bpm",
+    "rr_mean_ms": "ms",
+    "rr_sdnn_ms": "ms",
+    "rr_rmssd_ms": "ms",
+    "rr_irregularity": "",
+    "n_beats": "",
+    "pr_ms": "ms",
+    "p_amplitude_mv": "mV",
+    "qrs_ms": "ms",
+    "qt_ms": "ms",
+    "qtc_bazett_ms": "ms",
+    "qtc_fridericia_ms": "ms",
+    "qrs_axis_deg": "°",
+    "t_axis_deg": "°",
+    "sokolow_lyon_mv": "mV",
+    "cornell_mv": "mV",
+    "limb_qrs_max_mv": "mV",
+    "st60_mv": "mV",
+    "q_mv": "mV",
+    "r_mv": "mV",
+    "s_mv": "mV",
+    "t_mv": "mV",
 }
 
 #: Human-readable labels for the global fields.
 LABELS: dict[str, str] = {
-    "heart_rate_bpm": "Heart rate", "rr_mean_ms": "Mean RR interval", "rr_sdnn_ms": "RR SDNN",
-    "rr_rmssd_ms": "RR RMSSD", "rr_irregularity": "RR irregularity (SD/mean)",
-    "n_beats": "Beats detected", "pr_ms": "PR interval", "p_amplitude_mv": "P amplitude (II)",
-    "qrs_ms": "QRS duration", "qt_ms": "QT interval", "qtc_bazett_ms": "QTc (Bazett)",
-    "qtc_fridericia_ms": "QTc (Fridericia)", "qrs_axis_deg": "Frontal QRS axis",
-    "t_axis_deg": "Frontal T axis", "sokolow_lyon_mv": "Sokolow-Lyon voltage",
-    "cornell_mv": "Cornell voltage", "limb_qrs_max_mv": "Largest limb-lead QRS amplitude",
-    "st60_mv": "ST level at J+60 ms", "q_mv": "Q depth", "r_mv": "R amplitude", "s_mv": "S depth",
+    "heart_rate_bpm": "Heart rate",
+    "rr_mean_ms": "Mean RR interval",
+    "rr_sdnn_ms": "RR SDNN",
+    "rr_rmssd_ms": "RR RMSSD",
+    "rr_irregularity": "RR irregularity (SD/mean)",
+    "n_beats": "Beats detected",
+    "pr_ms": "PR interval",
+    "p_amplitude_mv": "P amplitude (II)",
+    "qrs_ms": "QRS duration",
+    "qt_ms": "QT interval",
+    "qtc_bazett_ms": "QTc (Bazett)",
+    "qtc_fridericia_ms": "QTc (Fridericia)",
+    "qrs_axis_deg": "Frontal QRS axis",
+    "t_axis_deg": "Frontal T axis",
+    "sokolow_lyon_mv": "Sokolow-Lyon voltage",
+    "cornell_mv": "Cornell voltage",
+    "limb_qrs_max_mv": "Largest limb-lead QRS amplitude",
+    "st60_mv": "ST level at J+60 ms",
+    "q_mv": "Q depth",
+    "r_mv": "R amplitude",
+    "s_mv": "S depth",
     "t_mv": "T amplitude",
 }
 
@@ -139,7 +169,9 @@ class EcgMeasurements:
 @lru_cache(maxsize=8)
 def _sos(low_hz: float, high_hz: float, fs: float) -> NDArray[np.float64]:
     """Second-order Butterworth band-pass sections (designed once per rate: design costs milliseconds)."""
-    return np.asarray(sps.butter(2, [low_hz / (fs / 2), high_hz / (fs / 2)], btype="band", output="sos"))
+    return np.asarray(
+        sps.butter(2, [low_hz / (fs / 2), high_hz / (fs / 2)], btype="band", output="sos")
+    )
 
 
 def qrs_band_sos(fs: float) -> NDArray[np.float64]:
@@ -178,7 +210,9 @@ def detect_qrs(signal: NDArray[np.floating], fs: float) -> NDArray[np.intp]:
     return np.unique(np.asarray(out, dtype=np.intp))
 
 
-def _first_below(v: NDArray[np.float64], start: int, stop: int, step: int, thr: float, run: int) -> int:
+def _first_below(
+    v: NDArray[np.float64], start: int, stop: int, step: int, thr: float, run: int
+) -> int:
     """First index from ``start`` towards ``stop`` where ``v`` stays below ``thr`` for ``run`` samples."""
     count = 0
     i = start
@@ -204,7 +238,9 @@ def measure(record: EcgRecord, conditioned: EcgRecord | None = None) -> EcgMeasu
     """
     rec = standard_leads(record)
     if rec.duration_s < 3.0:
-        raise MeasurementError(f"record {rec.record_id!r} is {rec.duration_s:.1f} s long; at least 3 s are needed")
+        raise MeasurementError(
+            f"record {rec.record_id!r} is {rec.duration_s:.1f} s long; at least 3 s are needed"
+        )
     fs = WORK_FS
     # The common conditioning (medtandem.ecg.preprocess): first 10 s, 250 Hz, 50 and 60 Hz notches,
     # zero-phase 0.67-40 Hz (AHA 2007: 0.67 Hz without phase distortion keeps the ST segment).
@@ -238,7 +274,9 @@ def measure(record: EcgRecord, conditioned: EcgRecord | None = None) -> EcgMeasu
     vel = _smooth(vel, 3)
     w = int(round(0.08 * fs))
     vpeak = float(np.max(vel[f - w : f + w]))
-    floor = float(np.percentile(vel[: max(1, f - int(0.15 * fs))], 20)) if f > int(0.15 * fs) else 0.0
+    floor = (
+        float(np.percentile(vel[: max(1, f - int(0.15 * fs))], 20)) if f > int(0.15 * fs) else 0.0
+    )
     thr = floor + 0.10 * (vpeak - floor)
     run = max(2, int(round(0.012 * fs)))
     onset = _first_below(vel, f, max(0, f - int(0.16 * fs)), -1, thr, run)
@@ -281,7 +319,7 @@ def measure(record: EcgRecord, conditioned: EcgRecord | None = None) -> EcgMeasu
                 t_end = tp + k + (mag[tp + k] - base) / (-slope[k])
                 qt_ms = float((t_lo + t_end - onset) / fs * 1000.0)
             t_amp = m[t_lo + tp]
-            t_area = m[t_lo : t_hi].sum(axis=0)
+            t_area = m[t_lo:t_hi].sum(axis=0)
             t_axis = math.degrees(math.atan2(float(t_area[5]), float(t_area[0])))
 
     # P wave in lead II within 300..40 ms before QRS onset.
@@ -297,7 +335,11 @@ def measure(record: EcgRecord, conditioned: EcgRecord | None = None) -> EcgMeasu
         amp = float(dev[pk])
         noise = float(np.median(np.abs(np.diff(x[:, 1])))) * 3 + 0.02
         irregular = rr_sdnn / rr_mean > 0.12 if rr_mean > 0 else False
-        if abs(amp) > max(0.04, noise) and 0 < pk < len(dev) - 1 and not (irregular and abs(amp) < 0.08):
+        if (
+            abs(amp) > max(0.04, noise)
+            and 0 < pk < len(dev) - 1
+            and not (irregular and abs(amp) < 0.08)
+        ):
             # Onset: walk back from the peak until the deflection falls under 10 % of the peak.
             i = pk
             while i > 0 and abs(dev[i]) > 0.1 * abs(amp):
@@ -352,9 +394,14 @@ RHYTHMS: dict[str, tuple[str, str]] = {
     "sinus_tachycardia": ("Sinus tachycardia", "Tachycardie sinusale"),
     "sinus_bradycardia": ("Sinus bradycardia", "Bradycardie sinusale"),
     "irregular_sinus": ("Irregular rhythm with P waves", "Rythme irrégulier avec ondes P"),
-    "probable_af": ("Irregular rhythm without P waves (probable atrial fibrillation)",
-                    "Rythme irrégulier sans onde P (fibrillation atriale probable)"),
-    "regular_no_p": ("Regular rhythm without visible P waves", "Rythme régulier sans onde P visible"),
+    "probable_af": (
+        "Irregular rhythm without P waves (probable atrial fibrillation)",
+        "Rythme irrégulier sans onde P (fibrillation atriale probable)",
+    ),
+    "regular_no_p": (
+        "Regular rhythm without visible P waves",
+        "Rythme régulier sans onde P visible",
+    ),
 }
 #: RR irregularity (SD/mean) above which the rhythm is called irregular.
 IRREGULAR = 0.12
@@ -400,7 +447,11 @@ def machine_statement(m: EcgMeasurements, lang: str = "en", qtc: str = "bazett")
     fr = lang == "fr"
     en_text, fr_text = RHYTHMS[rhythm_of(m)]
     parts = [f"{fr_text if fr else en_text} {m.heart_rate_bpm:.0f}/min."]
-    parts.append(f"PR {m.pr_ms:.0f} ms." if m.pr_ms is not None else ("PR non mesurable." if fr else "PR not measurable."))
+    parts.append(
+        f"PR {m.pr_ms:.0f} ms."
+        if m.pr_ms is not None
+        else ("PR non mesurable." if fr else "PR not measurable.")
+    )
     parts.append(f"QRS {m.qrs_ms:.0f} ms.")
     corrected = m.qtc_bazett_ms if qtc == "bazett" else m.qtc_fridericia_ms
     if m.qt_ms is not None and corrected is not None:

@@ -47,7 +47,9 @@ LOW_PASS_HZ = 40.0
 
 @lru_cache(maxsize=16)
 def _band_sos(low_hz: float, high_hz: float, fs: float) -> NDArray[np.float64]:
-    return np.asarray(sps.butter(2, [low_hz / (fs / 2), high_hz / (fs / 2)], btype="band", output="sos"))
+    return np.asarray(
+        sps.butter(2, [low_hz / (fs / 2), high_hz / (fs / 2)], btype="band", output="sos")
+    )
 
 
 @lru_cache(maxsize=16)
@@ -76,7 +78,9 @@ def standard_leads(record: EcgRecord) -> EcgRecord:
     return record.standard_12()
 
 
-def remove_mains(x: NDArray[np.floating], fs: float, mains: tuple[float, ...] = MAINS_HZ) -> NDArray[np.float64]:
+def remove_mains(
+    x: NDArray[np.floating], fs: float, mains: tuple[float, ...] = MAINS_HZ
+) -> NDArray[np.float64]:
     """Zero-phase notches at each mains frequency below 0.45 ``fs`` (samples along axis 0)."""
     y = np.asarray(x, dtype=np.float64)
     for f0 in mains:
@@ -87,8 +91,13 @@ def remove_mains(x: NDArray[np.floating], fs: float, mains: tuple[float, ...] = 
 
 def band_limit(x: NDArray[np.floating], fs: float) -> NDArray[np.float64]:
     """Zero-phase 0.67-40 Hz band-pass (baseline wander and high-frequency noise out)."""
-    return np.asarray(sps.sosfiltfilt(_band_sos(HIGH_PASS_HZ, min(LOW_PASS_HZ, 0.45 * fs), fs),
-                                      np.asarray(x, dtype=np.float64), axis=0))
+    return np.asarray(
+        sps.sosfiltfilt(
+            _band_sos(HIGH_PASS_HZ, min(LOW_PASS_HZ, 0.45 * fs), fs),
+            np.asarray(x, dtype=np.float64),
+            axis=0,
+        )
+    )
 
 
 def condition(record: EcgRecord, fs: float = WORK_FS, window_s: float = WINDOW_S) -> EcgRecord:
@@ -106,7 +115,11 @@ def condition(record: EcgRecord, fs: float = WORK_FS, window_s: float = WINDOW_S
     n = min(rec.n_samples, int(round(window_s * rec.fs)))
     rec = EcgRecord(rec.signal[:n], rec.fs, rec.leads, rec.record_id, rec.meta).resampled(fs)
     x = np.asarray(rec.signal, dtype=np.float64)
-    x = np.nan_to_num(x - np.nanmedian(x, axis=0)) if np.isnan(x).any() else x - np.median(x, axis=0)
+    x = (
+        np.nan_to_num(x - np.nanmedian(x, axis=0))
+        if np.isnan(x).any()
+        else x - np.median(x, axis=0)
+    )
     # Pad by reflection before filtering so that the first and last beats keep their shape.
     pad = min(len(x) - 1, int(round(1.0 * fs)))
     xp = np.pad(x, ((pad, pad), (0, 0)), mode="reflect") if pad > 0 else x

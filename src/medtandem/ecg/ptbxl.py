@@ -33,10 +33,27 @@ SINUS_CODES = frozenset({"SR", "STACH", "SBRAD", "SARRH"})
 AFIB_FLUTTER_CODES = frozenset({"AFIB", "AFLT"})
 
 DATABASE_COLUMNS = (
-    "ecg_id", "patient_id", "age", "sex", "site", "device", "recording_date", "report",
-    "scp_codes", "strat_fold", "filename_lr", "filename_hr",
+    "ecg_id",
+    "patient_id",
+    "age",
+    "sex",
+    "site",
+    "device",
+    "recording_date",
+    "report",
+    "scp_codes",
+    "strat_fold",
+    "filename_lr",
+    "filename_hr",
 )
-STATEMENT_COLUMNS = ("description", "diagnostic", "form", "rhythm", "diagnostic_class", "diagnostic_subclass")
+STATEMENT_COLUMNS = (
+    "description",
+    "diagnostic",
+    "form",
+    "rhythm",
+    "diagnostic_class",
+    "diagnostic_subclass",
+)
 
 
 @dataclass(frozen=True)
@@ -93,7 +110,10 @@ def read_statements(path: Path) -> dict[str, ScpStatement]:
             assert reader.fieldnames is not None
             code_col = reader.fieldnames[0]
             for row in reader:
-                cell = {k: (v or "").strip() if isinstance(v, str | None) else "" for k, v in row.items()}
+                cell = {
+                    k: (v or "").strip() if isinstance(v, str | None) else ""
+                    for k, v in row.items()
+                }
                 code = cell[code_col]
                 out[code] = ScpStatement(
                     code,
@@ -111,7 +131,9 @@ def read_statements(path: Path) -> dict[str, ScpStatement]:
     return out
 
 
-def derive_superclasses(scp_codes: dict[str, float], statements: dict[str, ScpStatement]) -> tuple[str, ...]:
+def derive_superclasses(
+    scp_codes: dict[str, float], statements: dict[str, ScpStatement]
+) -> tuple[str, ...]:
     classes = {
         statements[c].diagnostic_class
         for c in scp_codes
@@ -147,13 +169,26 @@ def contained_path(root: Path, relative: str, column: str = "filename") -> Path:
     """
     text = relative.replace("\\", "/")
     parts = PurePosixPath(text).parts
-    if text.startswith("/") or (len(text) > 1 and text[1] == ":") or ".." in parts or "\x00" in text:
-        raise ValueError(f"{column} {relative!r} points outside the dataset folder (absolute or '..' path refused)")
+    if (
+        text.startswith("/")
+        or (len(text) > 1 and text[1] == ":")
+        or ".." in parts
+        or "\x00" in text
+    ):
+        raise ValueError(
+            f"{column} {relative!r} points outside the dataset folder (absolute or '..' path refused)"
+        )
     full = root.joinpath(*parts) if parts else root
     base = root.resolve()
-    for candidate in (full.parent, full, *(full.with_name(full.name + ext) for ext in (".hea", ".dat", ".mat"))):
+    for candidate in (
+        full.parent,
+        full,
+        *(full.with_name(full.name + ext) for ext in (".hea", ".dat", ".mat")),
+    ):
         if not candidate.resolve().is_relative_to(base):
-            raise ValueError(f"{column} {relative!r} resolves outside the dataset folder {root} (symbolic link?)")
+            raise ValueError(
+                f"{column} {relative!r} resolves outside the dataset folder {root} (symbolic link?)"
+            )
     return full
 
 
@@ -207,9 +242,19 @@ def _iter_database(path: Path, statements: dict[str, ScpStatement]) -> Iterator[
                     rhythm=derive_rhythm(scp),
                     extra={k: (v or "").strip() for k, v in row.items() if k not in known and k},
                 )
-            except (ValueError, SyntaxError, KeyError, AttributeError, TypeError, MemoryError,
-                    RecursionError, OverflowError) as exc:
-                raise EcgReadError(f"{path}, line {line} (ecg_id {(row.get('ecg_id') or '?').strip()}): {exc}") from None
+            except (
+                ValueError,
+                SyntaxError,
+                KeyError,
+                AttributeError,
+                TypeError,
+                MemoryError,
+                RecursionError,
+                OverflowError,
+            ) as exc:
+                raise EcgReadError(
+                    f"{path}, line {line} (ecg_id {(row.get('ecg_id') or '?').strip()}): {exc}"
+                ) from None
 
 
 @dataclass(frozen=True)
@@ -285,7 +330,9 @@ def iter_signals(db: PtbxlDatabase, sampling_rate: int) -> Iterator[tuple[PtbxlE
                 archive = read_archive(str(path))
             key = Path(entry.filename_hr).name
             if key not in archive:
-                raise EcgReadError(f"{root / SIGNAL_ARCHIVE}: no signal {key!r} for ecg_id {entry.ecg_id}")
+                raise EcgReadError(
+                    f"{root / SIGNAL_ARCHIVE}: no signal {key!r} for ecg_id {entry.ecg_id}"
+                )
             counts = archive[key]
             record = EcgRecord(
                 (counts.astype(np.float32) / np.float32(_ARCHIVE_COUNTS_PER_MV)),

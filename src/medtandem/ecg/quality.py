@@ -36,10 +36,15 @@ MIN_SNR_DB = 3.0
 NOISY_LEADS = 3
 
 _TEXT = {
-    "too_short": ("Record too short ({detail}); at least {min:.0f} s are needed.",
-                  "Enregistrement trop court ({detail}) ; au moins {min:.0f} s sont nécessaires."),
+    "too_short": (
+        "Record too short ({detail}); at least {min:.0f} s are needed.",
+        "Enregistrement trop court ({detail}) ; au moins {min:.0f} s sont nécessaires.",
+    ),
     "missing_lead": ("Lead {lead} missing.", "Dérivation {lead} absente."),
-    "lead_off": ("Lead {lead} flat or disconnected ({detail}).", "Dérivation {lead} plate ou débranchée ({detail})."),
+    "lead_off": (
+        "Lead {lead} flat or disconnected ({detail}).",
+        "Dérivation {lead} plate ou débranchée ({detail}).",
+    ),
     "saturation": ("Lead {lead} saturated ({detail}).", "Dérivation {lead} saturée ({detail})."),
     "noise": ("Signal too noisy ({detail}).", "Signal trop bruité ({detail})."),
     "no_qrs": ("No QRS complexes found.", "Aucun complexe QRS détecté."),
@@ -71,8 +76,12 @@ class QualityVerdict:
 
     @classmethod
     def of(cls, issues: list[QualityIssue], snr_db: float | None = None) -> QualityVerdict:
-        return cls(not issues, tuple(issues), None if snr_db is None else round(snr_db, 1),
-                   {lang: [i.message(lang) for i in issues] for lang in ("en", "fr")})
+        return cls(
+            not issues,
+            tuple(issues),
+            None if snr_db is None else round(snr_db, 1),
+            {lang: [i.message(lang) for i in issues] for lang in ("en", "fr")},
+        )
 
 
 def _snr_per_lead(x: np.ndarray, fs: float) -> np.ndarray | None:
@@ -105,12 +114,16 @@ def assess(record: EcgRecord, conditioned: EcgRecord | None = None) -> QualityVe
     rec = EcgRecord(record.signal, record.fs, names, record.record_id).standard_12()
     n = min(rec.n_samples, int(round(WINDOW_S * rec.fs)))
     raw = np.asarray(rec.signal[:n], dtype=np.float64)
-    cond = np.asarray((conditioned if conditioned is not None else condition(rec)).signal, dtype=np.float64)
+    cond = np.asarray(
+        (conditioned if conditioned is not None else condition(rec)).signal, dtype=np.float64
+    )
     for k, lead in enumerate(STANDARD_LEADS):
         col = raw[:, k]
         nan_fraction = float(np.isnan(col).mean())
         if nan_fraction > MISSING_FRACTION:
-            issues.append(QualityIssue("lead_off", lead, f"{100 * nan_fraction:.0f} % of samples missing"))
+            issues.append(
+                QualityIssue("lead_off", lead, f"{100 * nan_fraction:.0f} % of samples missing")
+            )
             continue
         span = float(np.ptp(cond[:, k]))
         if span < FLAT_MV:
@@ -120,7 +133,9 @@ def assess(record: EcgRecord, conditioned: EcgRecord | None = None) -> QualityVe
         lo, hi = float(finite.min()), float(finite.max())
         at_edge = float(np.mean((finite >= hi) | (finite <= lo)))
         if hi > lo and at_edge > SATURATED_FRACTION:
-            issues.append(QualityIssue("saturation", lead, f"{100 * at_edge:.1f} % of samples at the limits"))
+            issues.append(
+                QualityIssue("saturation", lead, f"{100 * at_edge:.1f} % of samples at the limits")
+            )
     snr = _snr_per_lead(cond, WORK_FS)
     if snr is None:
         if not any(i.code == "lead_off" for i in issues):
@@ -128,5 +143,7 @@ def assess(record: EcgRecord, conditioned: EcgRecord | None = None) -> QualityVe
         return QualityVerdict.of(issues)
     noisy = int(np.sum(snr < MIN_SNR_DB))
     if noisy >= NOISY_LEADS:
-        issues.append(QualityIssue("noise", detail=f"SNR under {MIN_SNR_DB:.0f} dB in {noisy} leads"))
+        issues.append(
+            QualityIssue("noise", detail=f"SNR under {MIN_SNR_DB:.0f} dB in {noisy} leads")
+        )
     return QualityVerdict.of(issues, float(np.median(snr)))

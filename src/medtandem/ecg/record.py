@@ -10,7 +10,18 @@ from numpy.typing import NDArray
 
 #: The standard 12-lead order used everywhere in MedTandem (PTB-XL's order).
 STANDARD_LEADS: tuple[str, ...] = (
-    "I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6",
+    "I",
+    "II",
+    "III",
+    "aVR",
+    "aVL",
+    "aVF",
+    "V1",
+    "V2",
+    "V3",
+    "V4",
+    "V5",
+    "V6",
 )
 _CANONICAL = {name.upper(): name for name in STANDARD_LEADS}
 
@@ -66,7 +77,9 @@ class EcgRecord:
         try:
             return self.signal[:, self.leads.index(wanted)]
         except ValueError:
-            raise KeyError(f"record {self.record_id!r} has no lead {name!r}; it has {self.leads}") from None
+            raise KeyError(
+                f"record {self.record_id!r} has no lead {name!r}; it has {self.leads}"
+            ) from None
 
     def standard_12(self) -> EcgRecord:
         """The record with its leads reordered to :data:`STANDARD_LEADS`.
@@ -79,7 +92,11 @@ class EcgRecord:
             raise EcgReadError(f"record {self.record_id!r} lacks leads {missing}")
         order = [self.leads.index(lead) for lead in STANDARD_LEADS]
         return EcgRecord(
-            np.ascontiguousarray(self.signal[:, order]), self.fs, STANDARD_LEADS, self.record_id, self.meta
+            np.ascontiguousarray(self.signal[:, order]),
+            self.fs,
+            STANDARD_LEADS,
+            self.record_id,
+            self.meta,
         )
 
     def resampled(self, fs: float) -> EcgRecord:
@@ -88,7 +105,9 @@ class EcgRecord:
 
         if fs == self.fs:
             return self
-        return EcgRecord(resample(self.signal, self.fs, fs), fs, self.leads, self.record_id, self.meta)
+        return EcgRecord(
+            resample(self.signal, self.fs, fs), fs, self.leads, self.record_id, self.meta
+        )
 
 
 def as_leads(names: Sequence[str]) -> tuple[str, ...]:

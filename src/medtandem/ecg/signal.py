@@ -17,7 +17,9 @@ def resample(x: NDArray[np.floating], fs_in: float, fs_out: float) -> NDArray[np
     if fs_in <= 0 or fs_out <= 0:
         raise ValueError(f"sampling rates must be positive, got {fs_in} and {fs_out}")
     ratio = Fraction(fs_out / fs_in).limit_denominator(1000)
-    y = sps.resample_poly(np.asarray(x, dtype=np.float64), ratio.numerator, ratio.denominator, axis=0)
+    y = sps.resample_poly(
+        np.asarray(x, dtype=np.float64), ratio.numerator, ratio.denominator, axis=0
+    )
     return y.astype(np.float32)
 
 
@@ -35,7 +37,9 @@ def bandpass(
     return sps.sosfiltfilt(sos, np.asarray(x, dtype=np.float64), axis=0).astype(np.float32)
 
 
-def remove_baseline(x: NDArray[np.floating], fs: float, cutoff_hz: float = 0.05) -> NDArray[np.float32]:
+def remove_baseline(
+    x: NDArray[np.floating], fs: float, cutoff_hz: float = 0.05
+) -> NDArray[np.float32]:
     """Zero-phase high-pass at ``cutoff_hz`` (0.05 Hz preserves the ST segment)."""
     sos = sps.butter(2, cutoff_hz / (fs / 2), btype="high", output="sos")
     return sps.sosfiltfilt(sos, np.asarray(x, dtype=np.float64), axis=0).astype(np.float32)

@@ -65,7 +65,9 @@ def parse_header(text: str, source: str = "<header>") -> WfdbHeader:
         raise EcgReadError(f"{source}: empty header")
     fields = content[0].split()
     if len(fields) < 2:
-        raise EcgReadError(f"{source}: record line needs a name and a signal count, got {content[0]!r}")
+        raise EcgReadError(
+            f"{source}: record line needs a name and a signal count, got {content[0]!r}"
+        )
     name = fields[0]
     if "/" in name:
         raise EcgReadError(f"{source}: multi-segment records are not supported")
@@ -75,10 +77,17 @@ def parse_header(text: str, source: str = "<header>") -> WfdbHeader:
         n_samples = int(fields[3]) if len(fields) > 3 else None
     except ValueError:
         raise EcgReadError(f"{source}: malformed record line {content[0]!r}") from None
-    if n_signals < 1 or not math.isfinite(fs) or fs <= 0 or (n_samples is not None and n_samples < 0):
+    if (
+        n_signals < 1
+        or not math.isfinite(fs)
+        or fs <= 0
+        or (n_samples is not None and n_samples < 0)
+    ):
         raise EcgReadError(f"{source}: record line declares {n_signals} signals at {fs} Hz")
     if len(content) - 1 < n_signals:
-        raise EcgReadError(f"{source}: header declares {n_signals} signals but has {len(content) - 1} signal lines")
+        raise EcgReadError(
+            f"{source}: header declares {n_signals} signals but has {len(content) - 1} signal lines"
+        )
     specs = []
     for line in content[1 : 1 + n_signals]:
         specs.append(_parse_signal_line(line, source))
@@ -97,7 +106,9 @@ def _parse_signal_line(line: str, source: str) -> SignalSpec:
             m = _GAIN_RE.match(parts[2])
             if not m:
                 raise ValueError(parts[2])
-            gain = float(m.group("gain")) or 200.0  # a gain of 0 means "uncalibrated": WFDB uses 200
+            gain = (
+                float(m.group("gain")) or 200.0
+            )  # a gain of 0 means "uncalibrated": WFDB uses 200
             adc_zero = int(parts[4]) if len(parts) > 4 else 0
             baseline = int(m.group("baseline")) if m.group("baseline") else adc_zero
             units = m.group("units") or "mV"
@@ -107,18 +118,26 @@ def _parse_signal_line(line: str, source: str) -> SignalSpec:
         raise EcgReadError(f"{source}: malformed signal line {line!r}") from None
     description = parts[8].strip() if len(parts) > 8 else ""
     if fmt not in _SUPPORTED_FORMATS:
-        raise EcgReadError(f"{source}: signal format {fmt} is not supported (supported: {sorted(_SUPPORTED_FORMATS)})")
-    return SignalSpec(parts[0], fmt, gain, baseline, units, adc_zero, init_value, checksum, description)
+        raise EcgReadError(
+            f"{source}: signal format {fmt} is not supported (supported: {sorted(_SUPPORTED_FORMATS)})"
+        )
+    return SignalSpec(
+        parts[0], fmt, gain, baseline, units, adc_zero, init_value, checksum, description
+    )
 
 
 def _decode(raw: bytes, fmt: int, n_signals: int, source: str) -> NDArray[np.int32]:
     if fmt == 16:
         if len(raw) % (2 * n_signals):
-            raise EcgReadError(f"{source}: size {len(raw)} bytes is not a whole number of format-16 frames")
+            raise EcgReadError(
+                f"{source}: size {len(raw)} bytes is not a whole number of format-16 frames"
+            )
         return np.frombuffer(raw, dtype="<i2").astype(np.int32).reshape(-1, n_signals)
     frame = {80: 1, 32: 4, 24: 3}.get(fmt)
     if frame is not None and len(raw) % (frame * n_signals):
-        raise EcgReadError(f"{source}: size {len(raw)} bytes is not a whole number of format-{fmt} frames")
+        raise EcgReadError(
+            f"{source}: size {len(raw)} bytes is not a whole number of format-{fmt} frames"
+        )
     if fmt == 80:
         return (np.frombuffer(raw, dtype=np.uint8).astype(np.int32) - 128).reshape(-1, n_signals)
     if fmt == 32:
@@ -129,7 +148,11 @@ def _decode(raw: bytes, fmt: int, n_signals: int, source: str) -> NDArray[np.int
         v = np.where(v >= 1 << 23, v - (1 << 24), v)
         return v.reshape(-1, n_signals)
     if fmt == 212:
-        b = np.frombuffer(raw[: len(raw) - len(raw) % 3], dtype=np.uint8).reshape(-1, 3).astype(np.int32)
+        b = (
+            np.frombuffer(raw[: len(raw) - len(raw) % 3], dtype=np.uint8)
+            .reshape(-1, 3)
+            .astype(np.int32)
+        )
         s0 = b[:, 0] | ((b[:, 1] & 0x0F) << 8)
         s1 = b[:, 2] | ((b[:, 1] & 0xF0) << 4)
         v = np.empty(2 * len(b), dtype=np.int32)
@@ -182,10 +205,14 @@ def read_record(path: str | Path, *, verify_checksums: bool = True) -> EcgRecord
         # A signal file sits beside its header (WFDB): a name with a folder in it, or one that a
         # symbolic link sends elsewhere, could make a hostile header read any file on the machine.
         if "/" in file_name or "\\" in file_name or file_name in {".", ".."} or "\x00" in file_name:
-            raise EcgReadError(f"{hea}: signal file name {file_name!r} must be a plain name in the header's folder")
+            raise EcgReadError(
+                f"{hea}: signal file name {file_name!r} must be a plain name in the header's folder"
+            )
         sig_path = base.parent / file_name
         if sig_path.exists() and not sig_path.resolve().parent == folder:
-            raise EcgReadError(f"{hea}: signal file {file_name!r} resolves outside the record's folder")
+            raise EcgReadError(
+                f"{hea}: signal file {file_name!r} resolves outside the record's folder"
+            )
         if not sig_path.is_file():
             raise EcgReadError(f"{sig_path}: signal file not found (named in {hea.name})")
         fmts = {header.signals[i].fmt for i in indices}

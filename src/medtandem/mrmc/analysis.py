@@ -28,7 +28,7 @@ _METHOD_NAMES = {"or": "Obuchowski-Rockette", "dbm": "Dorfman-Berbaum-Metz"}
 
 _JK_TEXT = {
     "study_cases": "jackknife over all study cases, an unread case leaving a reader-modality's "
-                   "FOM unchanged, factor (c-1)/c (MRMCaov 0.3.0)",
+    "FOM unchanged, factor (c-1)/c (MRMCaov 0.3.0)",
     "own_cases": "jackknife of each reader-modality over its own cases, factor (n-1)/n",
 }
 
@@ -55,11 +55,15 @@ class Conventions:
     def description(self) -> str:
         parts = []
         if self.jackknife is not None:
-            parts.append(f"jackknife={self.jackknife} ({_JK_TEXT[self.jackknife]}"
-                         + ("" if self.jackknife_differs else "; same result on this design")
-                         + ")")
-        parts.append("FRRC Cov2 - Cov3 " + ("truncated at 0 (OR-DBM MRMC)" if self.frrc_truncate
-                                            else "not truncated (MRMCaov)"))
+            parts.append(
+                f"jackknife={self.jackknife} ({_JK_TEXT[self.jackknife]}"
+                + ("" if self.jackknife_differs else "; same result on this design")
+                + ")"
+            )
+        parts.append(
+            "FRRC Cov2 - Cov3 "
+            + ("truncated at 0 (OR-DBM MRMC)" if self.frrc_truncate else "not truncated (MRMCaov)")
+        )
         return "; ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -121,10 +125,15 @@ class MrmcResult:
         design = self.design.description.split(":")[0]
         mean = ", ".join(f"{v:.3f} for modality {k}" for k, v in self.mean_auc.items())
         cov_txt = {"jackknife": "jackknife", "delong": "DeLong", "bootstrap": "bootstrap"}[self.cov]
-        how = (f"{self.method_name} analysis"
-               + (f" with {cov_txt} covariance" if self.method == "or" else
-                  " of jackknife pseudovalues")
-               + " and Hillis denominator degrees of freedom, treating readers and cases as random")
+        how = (
+            f"{self.method_name} analysis"
+            + (
+                f" with {cov_txt} covariance"
+                if self.method == "or"
+                else " of jackknife pseudovalues"
+            )
+            + " and Hillis denominator degrees of freedom, treating readers and cases as random"
+        )
         text = [
             f"In a {design} multi-reader multi-case study ({len(self.readers)} readers, "
             f"{self.n_cases} cases: {self.n_diseased} diseased and {self.n_nondiseased} "
@@ -132,7 +141,9 @@ class MrmcResult:
             f"{mean}."
         ]
         test = self.rrrc.test
-        sig = "statistically significant" if test.p < self.alpha else "not statistically significant"
+        sig = (
+            "statistically significant" if test.p < self.alpha else "not statistically significant"
+        )
         if len(self.modalities) == 2:
             d = self.rrrc.differences[0]
             text.append(
@@ -149,17 +160,25 @@ class MrmcResult:
             )
             signif = [d for d in self.rrrc.differences if d.p < self.alpha]
             if signif:
-                text.append("Pairwise differences significant at that level: " + "; ".join(
-                    f"{d.comparison} = {d.estimate:.3f} ({level} CI {d.ci_lower:.3f} to "
-                    f"{d.ci_upper:.3f}, p = {_p(d.p)})" for d in signif) + ".")
+                text.append(
+                    "Pairwise differences significant at that level: "
+                    + "; ".join(
+                        f"{d.comparison} = {d.estimate:.3f} ({level} CI {d.ci_lower:.3f} to "
+                        f"{d.ci_upper:.3f}, p = {_p(d.p)})"
+                        for d in signif
+                    )
+                    + "."
+                )
         if self.conventions.jackknife_differs:
             text.append(
                 f"The design is {design}; the jackknife covariance follows "
-                + ("MRMCaov's convention (each reader's figure of merit jackknifed over all "
-                   f"{self.n_cases} cases, an unread case leaving it unchanged)."
-                   if self.conventions.jackknife == "study_cases" else
-                   "the own-cases convention (each reader's figure of merit jackknifed over "
-                   "the cases that reader read).")
+                + (
+                    "MRMCaov's convention (each reader's figure of merit jackknifed over all "
+                    f"{self.n_cases} cases, an unread case leaving it unchanged)."
+                    if self.conventions.jackknife == "study_cases"
+                    else "the own-cases convention (each reader's figure of merit jackknifed over "
+                    "the cases that reader read)."
+                )
             )
         return " ".join(text)
 
@@ -218,8 +237,13 @@ class MrmcResult:
         ]
         if self.dbm_components is not None:
             head += ["", self.dbm_components.summary()]
-        parts = ["\n".join(head), self.rrrc.summary(), self.frrc.summary(), self.rrfc.summary(),
-                 "Conclusion: " + self.conclusion()]
+        parts = [
+            "\n".join(head),
+            self.rrrc.summary(),
+            self.frrc.summary(),
+            self.rrfc.summary(),
+            "Conclusion: " + self.conclusion(),
+        ]
         return ("\n\n" + "-" * 78 + "\n\n").join(parts)
 
 
@@ -237,12 +261,15 @@ def _check_jackknife_counts(data: Reads, spec: FomSpec) -> None:
     need_neg = spec.name != "sensitivity"
     few = ((pos < 2) & need_pos) | ((neg < 2) & need_neg)
     if few.any():
-        desc = [f"reader {data.readers[j]} in modality {data.modalities[i]}"
-                for i, j in np.argwhere(few)[:5]]
+        desc = [
+            f"reader {data.readers[j]} in modality {data.modalities[i]}"
+            for i, j in np.argwhere(few)[:5]
+        ]
         raise MrmcInputError(
             "the jackknife needs every reader to read at least two diseased and two "
             f"non-diseased cases in every modality (for {spec.name}); not so for: "
-            + "; ".join(desc))
+            + "; ".join(desc)
+        )
 
 
 def analyze(
@@ -288,8 +315,9 @@ def analyze(
         raise MrmcInputError(f"cov must be one of {', '.join(COV_METHODS)}; got {cov!r}")
     check_alpha(alpha)
     if jackknife not in JACKKNIFE_CONVENTIONS:
-        raise MrmcInputError(f"jackknife must be one of {', '.join(JACKKNIFE_CONVENTIONS)}; "
-                             f"got {jackknife!r}")
+        raise MrmcInputError(
+            f"jackknife must be one of {', '.join(JACKKNIFE_CONVENTIONS)}; got {jackknife!r}"
+        )
     if not isinstance(frrc_truncate, bool):
         raise MrmcInputError(f"frrc_truncate must be True or False; got {frrc_truncate!r}")
     if method == "dbm" and cov != "jackknife":
@@ -304,14 +332,17 @@ def analyze(
         )
     if cov == "jackknife":
         _check_jackknife_counts(data, spec)
-    fc = estimate_covariance(data, spec, cov, n_boot=n_boot, seed=seed, convention=jackknife,
-                             design_kind=design.kind)
-    ora = or_analysis(fc.theta, fc.cov, data.modalities, data.readers, alpha,
-                      frrc_truncate=frrc_truncate)
+    fc = estimate_covariance(
+        data, spec, cov, n_boot=n_boot, seed=seed, convention=jackknife, design_kind=design.kind
+    )
+    ora = or_analysis(
+        fc.theta, fc.cov, data.modalities, data.readers, alpha, frrc_truncate=frrc_truncate
+    )
     if method == "dbm":
         assert fc.loo is not None and fc.jk_cases is not None
-        dbm = dbm_analysis(fc.theta, fc.loo[:, :, fc.jk_cases], data.modalities, data.readers,
-                           alpha)
+        dbm = dbm_analysis(
+            fc.theta, fc.loo[:, :, fc.jk_cases], data.modalities, data.readers, alpha
+        )
         rrrc, frrc, rrfc, dbm_comp = dbm.rrrc, dbm.frrc, dbm.rrfc, dbm.components
     else:
         rrrc, frrc, rrfc, dbm_comp = ora.rrrc, ora.frrc, ora.rrfc, None
@@ -324,8 +355,10 @@ def analyze(
         design=design,
         modalities=data.modalities,
         readers=data.readers,
-        auc={m: {rd: float(theta[i, j]) for j, rd in enumerate(data.readers)}
-             for i, m in enumerate(data.modalities)},
+        auc={
+            m: {rd: float(theta[i, j]) for j, rd in enumerate(data.readers)}
+            for i, m in enumerate(data.modalities)
+        },
         mean_auc={m: float(theta[i].mean()) for i, m in enumerate(data.modalities)},
         components=ora.components,
         rrrc=rrrc,
@@ -338,6 +371,9 @@ def analyze(
         n_reads=data.n_reads,
         covariance=fc,
         reads=data,
-        conventions=Conventions(jackknife if cov == "jackknife" else None, frrc_truncate,
-                                cov == "jackknife" and design.is_incomplete),
+        conventions=Conventions(
+            jackknife if cov == "jackknife" else None,
+            frrc_truncate,
+            cov == "jackknife" and design.is_incomplete,
+        ),
     )

@@ -70,8 +70,9 @@ def satterthwaite(total: float, ms: float, df_ms: float) -> float:
     return float(total**2 / (ms**2 / df_ms)) if ms > 0 else math.inf
 
 
-def _interval(est: float, se: float, df: float | None, alpha: float
-              ) -> tuple[float, float, float, float]:
+def _interval(
+    est: float, se: float, df: float | None, alpha: float
+) -> tuple[float, float, float, float]:
     d = math.inf if df is None else df
     stat = est / se if se > 0 else (math.copysign(math.inf, est) if est else 0.0)
     q = t_isf(alpha / 2, d)
@@ -79,11 +80,13 @@ def _interval(est: float, se: float, df: float | None, alpha: float
     return float(stat), float(p), float(est - q * se), float(est + q * se)
 
 
-def difference(label: str, est: float, se: float, df: float | None, alpha: float,
-               reader: str | None = None) -> Difference:
+def difference(
+    label: str, est: float, se: float, df: float | None, alpha: float, reader: str | None = None
+) -> Difference:
     stat, p, lo, hi = _interval(float(est), float(se), df, alpha)
-    return Difference(label, float(est), float(se), None if df is None else float(df), lo, hi,
-                      stat, p, reader)
+    return Difference(
+        label, float(est), float(se), None if df is None else float(df), lo, hi, stat, p, reader
+    )
 
 
 def modality_ci(label: str, est: float, se: float, df: float | None, alpha: float) -> ModalityCI:
@@ -103,8 +106,9 @@ def _ratio(num: float, den: float) -> float:
     return math.inf if num > 0 else math.nan
 
 
-def build_factor_analyses(x: FactorInputs, alpha: float
-                          ) -> tuple[FactorAnalysis, FactorAnalysis, FactorAnalysis]:
+def build_factor_analyses(
+    x: FactorInputs, alpha: float
+) -> tuple[FactorAnalysis, FactorAnalysis, FactorAnalysis]:
     """The RRRC, FRRC and RRFC analyses from a method's :class:`FactorInputs`."""
     t, r = x.theta.shape
     pairs = list(combinations(range(t), 2))
@@ -113,8 +117,10 @@ def build_factor_analyses(x: FactorInputs, alpha: float
 
     def diffs(var: float, df: float | None) -> tuple[Difference, ...]:
         se = math.sqrt(max(2.0 / r * var, 0.0))
-        return tuple(difference(lab, x.means[a] - x.means[b], se, df, alpha)
-                     for lab, (a, b) in zip(labels, pairs, strict=True))
+        return tuple(
+            difference(lab, x.means[a] - x.means[b], se, df, alpha)
+            for lab, (a, b) in zip(labels, pairs, strict=True)
+        )
 
     # random readers, random cases
     den = x.ms_tr + x.rrrc_excess
@@ -123,37 +129,77 @@ def build_factor_analyses(x: FactorInputs, alpha: float
     mods = []
     for i in range(t):
         tot = float(x.ms_r_i[i] + x.rrrc_excess_i[i])
-        mods.append(modality_ci(x.modalities[i], x.means[i], math.sqrt(max(tot, 0.0) / r),
-                                satterthwaite(tot, float(x.ms_r_i[i]), r - 1), alpha))
-    rrrc = FactorAnalysis("rrrc", x.method, alpha,
-                          GlobalTest(float(f), t - 1, ddf, _f_test(f, t - 1, ddf), "F"),
-                          diffs(den, ddf), tuple(mods))
+        mods.append(
+            modality_ci(
+                x.modalities[i],
+                x.means[i],
+                math.sqrt(max(tot, 0.0) / r),
+                satterthwaite(tot, float(x.ms_r_i[i]), r - 1),
+                alpha,
+            )
+        )
+    rrrc = FactorAnalysis(
+        "rrrc",
+        x.method,
+        alpha,
+        GlobalTest(float(f), t - 1, ddf, _f_test(f, t - 1, ddf), "F"),
+        diffs(den, ddf),
+        tuple(mods),
+    )
 
     # fixed readers, random cases
     if x.frrc_df is None:
         stat = _ratio((t - 1) * x.ms_t, x.frrc_den)
-        test = GlobalTest(float(stat), t - 1, None,
-                          chi2_sf(stat, t - 1) if not math.isnan(stat) else math.nan, "chi2")
+        test = GlobalTest(
+            float(stat),
+            t - 1,
+            None,
+            chi2_sf(stat, t - 1) if not math.isnan(stat) else math.nan,
+            "chi2",
+        )
     else:
         stat = _ratio(x.ms_t, x.frrc_den)
-        test = GlobalTest(float(stat), t - 1, float(x.frrc_df),
-                          _f_test(stat, t - 1, x.frrc_df), "F")
-    mods_f = tuple(modality_ci(x.modalities[i], x.means[i],
-                               math.sqrt(max(float(x.frrc_var_i[i]), 0.0) / r), x.frrc_df_i, alpha)
-                   for i in range(t))
-    reader_diffs = tuple(
-        difference(labels[p], x.theta[a, j] - x.theta[b, j],
-                   math.sqrt(max(float(x.reader_var[j, p]), 0.0)), x.frrc_df, alpha, x.readers[j])
-        for j in range(r) for p, (a, b) in enumerate(pairs)
+        test = GlobalTest(
+            float(stat), t - 1, float(x.frrc_df), _f_test(stat, t - 1, x.frrc_df), "F"
+        )
+    mods_f = tuple(
+        modality_ci(
+            x.modalities[i],
+            x.means[i],
+            math.sqrt(max(float(x.frrc_var_i[i]), 0.0) / r),
+            x.frrc_df_i,
+            alpha,
+        )
+        for i in range(t)
     )
-    frrc = FactorAnalysis("frrc", x.method, alpha, test, diffs(x.frrc_den, x.frrc_df), mods_f,
-                          reader_diffs)
+    reader_diffs = tuple(
+        difference(
+            labels[p],
+            x.theta[a, j] - x.theta[b, j],
+            math.sqrt(max(float(x.reader_var[j, p]), 0.0)),
+            x.frrc_df,
+            alpha,
+            x.readers[j],
+        )
+        for j in range(r)
+        for p, (a, b) in enumerate(pairs)
+    )
+    frrc = FactorAnalysis(
+        "frrc", x.method, alpha, test, diffs(x.frrc_den, x.frrc_df), mods_f, reader_diffs
+    )
 
     # random readers, fixed cases
     f_c = _ratio(x.ms_t, x.ms_tr)
-    mods_c = tuple(modality_ci(x.modalities[i], x.means[i], math.sqrt(float(x.ms_r_i[i]) / r),
-                               r - 1, alpha) for i in range(t))
-    rrfc = FactorAnalysis("rrfc", x.method, alpha,
-                          GlobalTest(float(f_c), t - 1, df_tr, _f_test(f_c, t - 1, df_tr), "F"),
-                          diffs(x.ms_tr, df_tr), mods_c)
+    mods_c = tuple(
+        modality_ci(x.modalities[i], x.means[i], math.sqrt(float(x.ms_r_i[i]) / r), r - 1, alpha)
+        for i in range(t)
+    )
+    rrfc = FactorAnalysis(
+        "rrfc",
+        x.method,
+        alpha,
+        GlobalTest(float(f_c), t - 1, df_tr, _f_test(f_c, t - 1, df_tr), "F"),
+        diffs(x.ms_tr, df_tr),
+        mods_c,
+    )
     return rrrc, frrc, rrfc

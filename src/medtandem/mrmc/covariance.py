@@ -128,8 +128,9 @@ def _no_shared_case(mask: np.ndarray) -> np.ndarray:
     return np.asarray((m @ m.T) == 0)
 
 
-def _jackknife(reads: Reads, spec: FomSpec, convention: str, design_kind: str | None
-               ) -> FomCovariance:
+def _jackknife(
+    reads: Reads, spec: FomSpec, convention: str, design_kind: str | None
+) -> FomCovariance:
     theta, loo = leave_one_out(reads, spec)
     t, r, c = loo.shape
     keep = jackknife_cases(reads, spec)
@@ -214,7 +215,8 @@ def estimate_covariance(
     """
     if convention not in JACKKNIFE_CONVENTIONS:
         raise MrmcInputError(
-            f"jackknife must be one of {', '.join(JACKKNIFE_CONVENTIONS)}; got {convention!r}")
+            f"jackknife must be one of {', '.join(JACKKNIFE_CONVENTIONS)}; got {convention!r}"
+        )
     if method == "jackknife":
         return _jackknife(reads, spec, convention, design_kind)
     if method == "delong":

@@ -117,11 +117,15 @@ def _csv_columns(path: str | PathLike[str]) -> tuple[dict[str, np.ndarray], list
     width = len(header)
     if any(len(row) != width for row in body):
         bad = [i for i, row in enumerate(body) if len(row) != width]
-        raise MrmcInputError(f"cannot read {path} as CSV: row(s) {_examples(bad)} do not have "
-                             f"{width} fields")
+        raise MrmcInputError(
+            f"cannot read {path} as CSV: row(s) {_examples(bad)} do not have {width} fields"
+        )
     columns = list(zip(*body, strict=True)) if body else [() for _ in header]
-    cols = {name: np.array(columns[k], dtype=str) for k, name in enumerate(header)
-            if name in REQUIRED_COLUMNS}
+    cols = {
+        name: np.array(columns[k], dtype=str)
+        for k, name in enumerate(header)
+        if name in REQUIRED_COLUMNS
+    }
     return cols, header
 
 
@@ -187,7 +191,8 @@ def prepare_reads(reads: pd.DataFrame | str | PathLike[str]) -> Reads:
     else:
         raise MrmcInputError(
             f"reads must be a pandas DataFrame or the path of a CSV file; got "
-            f"{type(reads).__name__}")
+            f"{type(reads).__name__}"
+        )
     missing = [c for c in REQUIRED_COLUMNS if c not in cols]
     if missing:
         raise MrmcInputError(

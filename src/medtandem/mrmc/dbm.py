@@ -83,8 +83,12 @@ class DBMAnalysis:
 
     def summary(self) -> str:
         return "\n\n".join(
-            [self.components.summary(), self.rrrc.summary(), self.frrc.summary(),
-             self.rrfc.summary()]
+            [
+                self.components.summary(),
+                self.rrrc.summary(),
+                self.frrc.summary(),
+                self.rrfc.summary(),
+            ]
         )
 
 
@@ -114,8 +118,16 @@ def _anova3(y: np.ndarray) -> dict[str, float]:
     ss_tr = c * np.sum((m_tr - m_t[:, None] - m_r[None, :] + g) ** 2)
     ss_tc = r * np.sum((m_tc - m_t[:, None] - m_c[None, :] + g) ** 2)
     ss_rc = t * np.sum((m_rc - m_r[:, None] - m_c[None, :] + g) ** 2)
-    resid = (y - m_tr[:, :, None] - m_tc[:, None, :] - m_rc[None, :, :]
-             + m_t[:, None, None] + m_r[None, :, None] + m_c[None, None, :] - g)
+    resid = (
+        y
+        - m_tr[:, :, None]
+        - m_tc[:, None, :]
+        - m_rc[None, :, :]
+        + m_t[:, None, None]
+        + m_r[None, :, None]
+        + m_c[None, None, :]
+        - g
+    )
     ss_trc = np.sum(resid**2)
     return {
         "ms_t": float(ss_t / (t - 1)),
@@ -158,8 +170,10 @@ def dbm_analysis(
     check_alpha(alpha)
     loo = np.asarray(loo, dtype=float)
     if loo.ndim != 3 or loo.shape[:2] != np.shape(theta) or loo.shape[2] < 2:
-        raise MrmcInputError(f"loo must have shape (modalities, readers, cases) = "
-                             f"{np.shape(theta)} + (at least 2,); got {loo.shape}")
+        raise MrmcInputError(
+            f"loo must have shape (modalities, readers, cases) = "
+            f"{np.shape(theta)} + (at least 2,); got {loo.shape}"
+        )
     theta = np.asarray(theta, dtype=float)
     y = pseudovalues(theta, loo)
     t, r, c = y.shape
@@ -176,14 +190,24 @@ def dbm_analysis(
     per_modality = np.array([_anova2(y[i]) for i in range(t)])  # (t, 3): MS(R), MS(C), MS(RC)
     pairs = list(combinations(range(t), 2))
     ms_tc_j = np.array([_anova2(y[:, j, :])[2] for j in range(r)])
-    rrrc, frrc, rrfc = build_factor_analyses(FactorInputs(
-        method="dbm", modalities=modalities, readers=readers, means=y.mean(axis=(1, 2)),
-        theta=theta, ms_t=ms["ms_t"] / c, ms_tr=ms["ms_tr"] / c,
-        rrrc_excess=max(ms["ms_tc"] - ms["ms_trc"], 0.0) / c,
-        ms_r_i=per_modality[:, 0] / c,
-        rrrc_excess_i=np.maximum(per_modality[:, 1] - per_modality[:, 2], 0.0) / c,
-        frrc_den=ms["ms_tc"] / c, frrc_df=float((t - 1) * (c - 1)),
-        frrc_var_i=per_modality[:, 1] / c, frrc_df_i=float(c - 1),
-        reader_var=np.repeat((2.0 * ms_tc_j / c)[:, None], len(pairs), axis=1),
-    ), alpha)
+    rrrc, frrc, rrfc = build_factor_analyses(
+        FactorInputs(
+            method="dbm",
+            modalities=modalities,
+            readers=readers,
+            means=y.mean(axis=(1, 2)),
+            theta=theta,
+            ms_t=ms["ms_t"] / c,
+            ms_tr=ms["ms_tr"] / c,
+            rrrc_excess=max(ms["ms_tc"] - ms["ms_trc"], 0.0) / c,
+            ms_r_i=per_modality[:, 0] / c,
+            rrrc_excess_i=np.maximum(per_modality[:, 1] - per_modality[:, 2], 0.0) / c,
+            frrc_den=ms["ms_tc"] / c,
+            frrc_df=float((t - 1) * (c - 1)),
+            frrc_var_i=per_modality[:, 1] / c,
+            frrc_df_i=float(c - 1),
+            reader_var=np.repeat((2.0 * ms_tc_j / c)[:, None], len(pairs), axis=1),
+        ),
+        alpha,
+    )
     return DBMAnalysis(comp, rrrc, frrc, rrfc)

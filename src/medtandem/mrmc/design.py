@@ -64,18 +64,32 @@ def classify_design(reads: Reads) -> Design:
     mask: np.ndarray = reads.read_mask  # (t, r, c)
     t, r, _ = mask.shape
     if mask.all():
-        return Design("fully_crossed", "fully crossed: every reader read every case in every "
-                      "modality", 1, ALL_ANALYSES)
+        return Design(
+            "fully_crossed",
+            "fully crossed: every reader read every case in every modality",
+            1,
+            ALL_ANALYSES,
+        )
     by_modality: np.ndarray = np.asarray(mask.any(axis=1))  # (t, c)
     full_within = all((mask[i] == by_modality[i][None, :]).all() for i in range(t))
     if full_within and (by_modality.sum(axis=0) <= 1).all():
-        return Design("cases_nested_in_modality", "cases nested within modality: different case "
-                      "sets per modality, every reader reading all cases of each modality", 1,
-                      INCOMPLETE_ANALYSES, "cases nested within modality")
+        return Design(
+            "cases_nested_in_modality",
+            "cases nested within modality: different case "
+            "sets per modality, every reader reading all cases of each modality",
+            1,
+            INCOMPLETE_ANALYSES,
+            "cases nested within modality",
+        )
     if (np.asarray(mask.any(axis=0)).sum(axis=0) <= 1).all():
-        return Design("cases_nested_in_reader", f"cases nested within readers: each case read by "
-                      f"one reader only ({r} reader groups of one)", r, INCOMPLETE_ANALYSES,
-                      "cases nested within reader")
+        return Design(
+            "cases_nested_in_reader",
+            f"cases nested within readers: each case read by "
+            f"one reader only ({r} reader groups of one)",
+            r,
+            INCOMPLETE_ANALYSES,
+            "cases nested within reader",
+        )
     by_reader: np.ndarray = np.asarray(mask.any(axis=0))  # (r, c)
     same_over_modality = (mask == by_reader[None, :, :]).all()
     if same_over_modality:
@@ -85,8 +99,18 @@ def classify_design(reads: Reads) -> Design:
         groups = [by_reader[g[0]] for g in patterns.values()]
         disjoint = np.sum(groups, axis=0).max() <= 1
         if disjoint and len(groups) > 1:
-            return Design("split_plot", f"split-plot: {len(groups)} reader groups, each reading "
-                          "its own case set in every modality", len(groups), INCOMPLETE_ANALYSES,
-                          "factorial (partially paired)")
-    return Design("partially_paired", "partially paired: not every reader read every case in "
-                  "every modality", 1, INCOMPLETE_ANALYSES, "factorial (partially paired)")
+            return Design(
+                "split_plot",
+                f"split-plot: {len(groups)} reader groups, each reading "
+                "its own case set in every modality",
+                len(groups),
+                INCOMPLETE_ANALYSES,
+                "factorial (partially paired)",
+            )
+    return Design(
+        "partially_paired",
+        "partially paired: not every reader read every case in every modality",
+        1,
+        INCOMPLETE_ANALYSES,
+        "factorial (partially paired)",
+    )

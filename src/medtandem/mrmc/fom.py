@@ -194,8 +194,12 @@ def leave_one_out_rows(
     if spec.name == "auc":
         v10, v01 = placement_values(pos, neg)
         theta = v10.mean(axis=1)
-        loo_pos = (m * theta[:, None] - v10) / (m - 1) if m > 1 else np.full((pos.shape[0], 1), np.nan)
-        loo_neg = (n * theta[:, None] - v01) / (n - 1) if n > 1 else np.full((neg.shape[0], 1), np.nan)
+        loo_pos = (
+            (m * theta[:, None] - v10) / (m - 1) if m > 1 else np.full((pos.shape[0], 1), np.nan)
+        )
+        loo_neg = (
+            (n * theta[:, None] - v01) / (n - 1) if n > 1 else np.full((neg.shape[0], 1), np.nan)
+        )
         return theta, loo_pos, loo_neg
     if spec.name in ("sensitivity", "specificity"):
         thr = float(spec.threshold)  # type: ignore[arg-type]

@@ -45,8 +45,14 @@ from .builder import FactorInputs, build_factor_analyses
 from .errors import MrmcInputError
 from .results import FactorAnalysis, clean, format_table
 
-__all__ = ["ORAnalysis", "ORComponents", "check_alpha", "check_fom_table", "or_analysis",
-           "or_components"]
+__all__ = [
+    "ORAnalysis",
+    "ORComponents",
+    "check_alpha",
+    "check_fom_table",
+    "or_analysis",
+    "or_components",
+]
 
 
 @dataclass(frozen=True)
@@ -103,13 +109,21 @@ class ORAnalysis:
     rrfc: FactorAnalysis
 
     def to_dict(self) -> dict[str, Any]:
-        return {"components": self.components.to_dict(), "rrrc": self.rrrc.to_dict(),
-                "frrc": self.frrc.to_dict(), "rrfc": self.rrfc.to_dict()}
+        return {
+            "components": self.components.to_dict(),
+            "rrrc": self.rrrc.to_dict(),
+            "frrc": self.frrc.to_dict(),
+            "rrfc": self.rrfc.to_dict(),
+        }
 
     def summary(self) -> str:
         return "\n\n".join(
-            [self.components.summary(), self.rrrc.summary(), self.frrc.summary(),
-             self.rrfc.summary()]
+            [
+                self.components.summary(),
+                self.rrrc.summary(),
+                self.frrc.summary(),
+                self.rrfc.summary(),
+            ]
         )
 
 
@@ -136,22 +150,27 @@ def _averaged_covariances(cov: np.ndarray, t: int, r: int) -> tuple[float, float
     return var, cov1, cov2, cov3
 
 
-def check_fom_table(theta: Any, name: str = "theta", *, cov: Any = None,
-                    modalities: Any = None, readers: Any = None) -> None:
+def check_fom_table(
+    theta: Any, name: str = "theta", *, cov: Any = None, modalities: Any = None, readers: Any = None
+) -> None:
     """Validate a (t, r) FOM table (t, r >= 2, finite) and, if given, its (t*r, t*r) covariance
     and labels; raise :class:`MrmcInputError` naming the argument."""
     arr = np.asarray(theta, dtype=float) if np.ndim(theta) else np.zeros((0, 0))
     if arr.ndim != 2 or arr.shape[0] < 2 or arr.shape[1] < 2:
-        raise MrmcInputError(f"{name} must be a (modalities, readers) table with at least 2 of "
-                             f"each; got shape {np.shape(theta)}")
+        raise MrmcInputError(
+            f"{name} must be a (modalities, readers) table with at least 2 of "
+            f"each; got shape {np.shape(theta)}"
+        )
     if not np.isfinite(arr).all():
         raise MrmcInputError(f"{name} must be finite")
     t, r = arr.shape
     if cov is not None:
         c = np.asarray(cov, dtype=float)
         if c.shape != (t * r, t * r) or not np.isfinite(c).all():
-            raise MrmcInputError(f"cov must be a finite ({t * r}, {t * r}) matrix for {t} "
-                                 f"modalities x {r} readers; got shape {c.shape}")
+            raise MrmcInputError(
+                f"cov must be a finite ({t * r}, {t * r}) matrix for {t} "
+                f"modalities x {r} readers; got shape {c.shape}"
+            )
     for label, values, n in (("modalities", modalities, t), ("readers", readers, r)):
         if values is not None and len(values) != n:
             raise MrmcInputError(f"{label} must have {n} labels; got {len(values)}")
@@ -176,8 +195,11 @@ def or_components(theta: np.ndarray, cov: np.ndarray) -> ORComponents:
 
 def check_alpha(alpha: Any) -> None:
     """``alpha`` must be a number in (0, 1)."""
-    if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.floating) \
-            or not 0 < alpha < 1:
+    if (
+        isinstance(alpha, bool)
+        or not isinstance(alpha, int | float | np.floating)
+        or not 0 < alpha < 1
+    ):
         raise MrmcInputError(f"alpha must be between 0 and 1 (a number); got {alpha!r}")
 
 
@@ -216,14 +238,29 @@ def or_analysis(
     var_i = np.array([np.diag(c4[i, :, i, :]).mean() for i in range(t)])
     c23 = comp.cov2 - comp.cov3
     pairs = list(combinations(range(t), 2))
-    reader_var = np.array([[c4[a, j, a, j] + c4[b, j, b, j] - 2 * c4[a, j, b, j] for a, b in pairs]
-                           for j in range(r)])
-    rrrc, frrc, rrfc = build_factor_analyses(FactorInputs(
-        method="or", modalities=modalities, readers=readers, means=theta.mean(axis=1),
-        theta=theta, ms_t=comp.ms_t, ms_tr=comp.ms_tr, rrrc_excess=r * max(c23, 0.0),
-        ms_r_i=np.var(theta, axis=1, ddof=1), rrrc_excess_i=r * np.maximum(cov2_i, 0.0),
-        frrc_den=comp.var_error - comp.cov1 + (r - 1) * (max(c23, 0.0) if frrc_truncate else c23),
-        frrc_df=None, frrc_var_i=var_i + (r - 1) * np.maximum(cov2_i, 0.0), frrc_df_i=None,
-        reader_var=reader_var,
-    ), alpha)
+    reader_var = np.array(
+        [[c4[a, j, a, j] + c4[b, j, b, j] - 2 * c4[a, j, b, j] for a, b in pairs] for j in range(r)]
+    )
+    rrrc, frrc, rrfc = build_factor_analyses(
+        FactorInputs(
+            method="or",
+            modalities=modalities,
+            readers=readers,
+            means=theta.mean(axis=1),
+            theta=theta,
+            ms_t=comp.ms_t,
+            ms_tr=comp.ms_tr,
+            rrrc_excess=r * max(c23, 0.0),
+            ms_r_i=np.var(theta, axis=1, ddof=1),
+            rrrc_excess_i=r * np.maximum(cov2_i, 0.0),
+            frrc_den=comp.var_error
+            - comp.cov1
+            + (r - 1) * (max(c23, 0.0) if frrc_truncate else c23),
+            frrc_df=None,
+            frrc_var_i=var_i + (r - 1) * np.maximum(cov2_i, 0.0),
+            frrc_df_i=None,
+            reader_var=reader_var,
+        ),
+        alpha,
+    )
     return ORAnalysis(comp, rrrc, frrc, rrfc)

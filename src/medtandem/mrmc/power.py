@@ -50,8 +50,18 @@ class PowerResult:
     def summary(self) -> str:
         return "Power of the RRRC test (Hillis, Obuchowski & Berbaum 2011):\n" + format_table(
             ["Readers", "Cases", "Effect", "alpha", "df1", "ddf", "lambda", "Power"],
-            [[self.n_readers, self.n_cases, self.effect, self.alpha, self.df1, self.ddf,
-              self.noncentrality, self.power]],
+            [
+                [
+                    self.n_readers,
+                    self.n_cases,
+                    self.effect,
+                    self.alpha,
+                    self.df1,
+                    self.ddf,
+                    self.noncentrality,
+                    self.power,
+                ]
+            ],
         )
 
 
@@ -70,22 +80,38 @@ class SampleSizeResult:
         return None if row is None else row.n_cases
 
     def to_dict(self) -> dict[str, Any]:
-        return clean({
-            "effect": self.effect, "alpha": self.alpha, "target_power": self.target_power,
-            "designs": [
-                {"n_readers": r, "n_cases": None if row is None else row.n_cases,
-                 "power": None if row is None else row.power}
-                for r, row in zip(self.readers, self.rows, strict=True)
-            ],
-        })
+        return clean(
+            {
+                "effect": self.effect,
+                "alpha": self.alpha,
+                "target_power": self.target_power,
+                "designs": [
+                    {
+                        "n_readers": r,
+                        "n_cases": None if row is None else row.n_cases,
+                        "power": None if row is None else row.power,
+                    }
+                    for r, row in zip(self.readers, self.rows, strict=True)
+                ],
+            }
+        )
 
     def summary(self) -> str:
-        return (f"Cases needed for power {self.target_power:g} to detect {self.effect:g} at "
-                f"alpha {self.alpha:g} (RRRC):\n" + format_table(
-                    ["Readers", "Cases", "Power"],
-                    [[r, "unreachable" if row is None else row.n_cases,
-                      None if row is None else row.power]
-                     for r, row in zip(self.readers, self.rows, strict=True)]))
+        return (
+            f"Cases needed for power {self.target_power:g} to detect {self.effect:g} at "
+            f"alpha {self.alpha:g} (RRRC):\n"
+            + format_table(
+                ["Readers", "Cases", "Power"],
+                [
+                    [
+                        r,
+                        "unreachable" if row is None else row.n_cases,
+                        None if row is None else row.power,
+                    ]
+                    for r, row in zip(self.readers, self.rows, strict=True)
+                ],
+            )
+        )
 
 
 def _pilot(pilot: Any, pilot_cases: int | None) -> tuple[ORComponents, int, int]:
@@ -118,8 +144,9 @@ def power(
     if not isinstance(effect, int | float) or not math.isfinite(effect):
         raise MrmcInputError(f"effect must be a finite number; got {effect!r}")
     if not isinstance(n_readers, int) or not isinstance(n_cases, int):
-        raise MrmcInputError(f"n_readers and n_cases must be integers; got {n_readers!r}, "
-                             f"{n_cases!r}")
+        raise MrmcInputError(
+            f"n_readers and n_cases must be integers; got {n_readers!r}, {n_cases!r}"
+        )
     if n_readers < 2 or n_cases < 2:
         raise MrmcInputError("a planned study needs at least 2 readers and 2 cases")
     check_alpha(alpha)

@@ -54,24 +54,41 @@ def _analysis_html(a: FactorAnalysis) -> str:
     level = f"{100 * (1 - a.alpha):g}%"
     t = a.test
     if t.distribution == "F":
-        test = _table(["Test", "F", "df1", "df2", "p"], [["equal FOM", t.statistic, t.df1, t.df2, t.p]])
+        test = _table(
+            ["Test", "F", "df1", "df2", "p"], [["equal FOM", t.statistic, t.df1, t.df2, t.p]]
+        )
     else:
         test = _table(["Test", "X2", "df", "p"], [["equal FOM", t.statistic, t.df1, t.p]])
     diffs = _table(
         ["Comparison", "Estimate", "SE", "df", f"{level} CI lower", f"{level} CI upper", "p"],
-        [[d.comparison, d.estimate, d.se, d.df, d.ci_lower, d.ci_upper, d.p] for d in a.differences],
+        [
+            [d.comparison, d.estimate, d.se, d.df, d.ci_lower, d.ci_upper, d.p]
+            for d in a.differences
+        ],
     )
     mods = _table(
         ["Modality", "Estimate", "SE", "df", f"{level} CI lower", f"{level} CI upper"],
         [[m.modality, m.estimate, m.se, m.df, m.ci_lower, m.ci_upper] for m in a.modalities],
     )
-    out = (f"<h3>{a.factors.upper()}: {html.escape(a.description)}</h3>{test}"
-           f"<p>Pairwise differences</p>{diffs}<p>Modality estimates</p>{mods}")
+    out = (
+        f"<h3>{a.factors.upper()}: {html.escape(a.description)}</h3>{test}"
+        f"<p>Pairwise differences</p>{diffs}<p>Modality estimates</p>{mods}"
+    )
     if a.reader_differences:
         out += "<p>Per-reader differences</p>" + _table(
-            ["Reader", "Comparison", "Estimate", "SE", f"{level} CI lower", f"{level} CI upper", "p"],
-            [[d.reader, d.comparison, d.estimate, d.se, d.ci_lower, d.ci_upper, d.p]
-             for d in a.reader_differences],
+            [
+                "Reader",
+                "Comparison",
+                "Estimate",
+                "SE",
+                f"{level} CI lower",
+                f"{level} CI upper",
+                "p",
+            ],
+            [
+                [d.reader, d.comparison, d.estimate, d.se, d.ci_lower, d.ci_upper, d.p]
+                for d in a.reader_differences
+            ],
         )
     return out
 
@@ -87,19 +104,42 @@ def render_html(result: MrmcResult) -> str:
             row = reads.ratings[i, result.readers.index(reader)]
             ok = ~np.isnan(row)
             fpf, tpf = roc_points(row[ok & is_pos], row[ok & ~is_pos])
-            curves.append(RocCurve(f"{modality} (AUC {result.auc[modality][reader]:.3f})", fpf.tolist(), tpf.tolist(),
-                                   condition=str(modality)))
-        chart = roc_chart(curves, title=f"Reader {reader}", x_title="1 − specificity", y_title="sensitivity",
-                          chance_label="chance (AUC 0.5)", locale="en", width=300, series_header="curve")
+            curves.append(
+                RocCurve(
+                    f"{modality} (AUC {result.auc[modality][reader]:.3f})",
+                    fpf.tolist(),
+                    tpf.tolist(),
+                    condition=str(modality),
+                )
+            )
+        chart = roc_chart(
+            curves,
+            title=f"Reader {reader}",
+            x_title="1 − specificity",
+            y_title="sensitivity",
+            chance_label="chance (AUC 0.5)",
+            locale="en",
+            width=300,
+            series_header="curve",
+        )
         figures.append(chart.html(with_table=False))
     fom_rows = [[rd] + [result.auc[m][rd] for m in result.modalities] for rd in result.readers]
     fom_rows.append(["Mean"] + [result.mean_auc[m] for m in result.modalities])
     c = result.components
-    comps = _table(["Component", "Estimate"], [
-        ["Var(R)", c.var_r], ["Var(TxR)", c.var_tr], ["Var(error)", c.var_error],
-        ["Cov1", c.cov1], ["Cov2", c.cov2], ["Cov3", c.cov3]])
-    method = result.method_name + (f", {result.cov} covariance" if result.method == "or"
-                                   else ", jackknife pseudovalues")
+    comps = _table(
+        ["Component", "Estimate"],
+        [
+            ["Var(R)", c.var_r],
+            ["Var(TxR)", c.var_tr],
+            ["Var(error)", c.var_error],
+            ["Cov1", c.cov1],
+            ["Cov2", c.cov2],
+            ["Cov3", c.cov3],
+        ],
+    )
+    method = result.method_name + (
+        f", {result.cov} covariance" if result.method == "or" else ", jackknife pseudovalues"
+    )
     title = "MRMC ROC analysis"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title><style>{CSS}{CHART_CSS}</style></head>

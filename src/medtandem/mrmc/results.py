@@ -159,10 +159,13 @@ class FactorAnalysis:
         """JSON keys: factors, description, the test's fields, differences, modality_cis and
         (fixed readers) reader_differences."""
         a = asdict(self)
-        d: dict[str, Any] = {"factors": a["factors"], "description": self.description,
-                             **a["test"],
-                             "differences": [_difference_dict(x) for x in a["differences"]],
-                             "modality_cis": a["modalities"]}
+        d: dict[str, Any] = {
+            "factors": a["factors"],
+            "description": self.description,
+            **a["test"],
+            "differences": [_difference_dict(x) for x in a["differences"]],
+            "modality_cis": a["modalities"],
+        }
         if a["reader_differences"]:
             d["reader_differences"] = [_difference_dict(x) for x in a["reader_differences"]]
         return clean(d)
@@ -173,33 +176,78 @@ class FactorAnalysis:
         test = self.test
         if test.distribution == "F":
             out.append("Global test of equal FOM across modalities (F):")
-            out.append(format_table(["", "F", "df1", "df2", "p-value"],
-                                    [["", test.statistic, test.df1, test.df2, test.p]]))
+            out.append(
+                format_table(
+                    ["", "F", "df1", "df2", "p-value"],
+                    [["", test.statistic, test.df1, test.df2, test.p]],
+                )
+            )
         else:
             out.append("Global test of equal FOM across modalities (chi-square):")
-            out.append(format_table(["", "X2", "df", "p-value"],
-                                    [["", test.statistic, test.df1, test.p]]))
+            out.append(
+                format_table(["", "X2", "df", "p-value"], [["", test.statistic, test.df1, test.p]])
+            )
         out.append("")
         out.append(f"Pairwise modality comparisons ({level} CI):")
-        out.append(format_table(
-            ["Comparison", "Estimate", "StdErr", "df", "CI.Lower", "CI.Upper",
-             "t" if self.differences and self.differences[0].df is not None else "z", "p-value"],
-            [[d.comparison, d.estimate, d.se, d.df, d.ci_lower, d.ci_upper, d.statistic, d.p]
-             for d in self.differences],
-        ))
+        out.append(
+            format_table(
+                [
+                    "Comparison",
+                    "Estimate",
+                    "StdErr",
+                    "df",
+                    "CI.Lower",
+                    "CI.Upper",
+                    "t" if self.differences and self.differences[0].df is not None else "z",
+                    "p-value",
+                ],
+                [
+                    [d.comparison, d.estimate, d.se, d.df, d.ci_lower, d.ci_upper, d.statistic, d.p]
+                    for d in self.differences
+                ],
+            )
+        )
         out.append("")
         out.append(f"Modality FOM estimates and {level} CIs:")
-        out.append(format_table(
-            ["Modality", "Estimate", "StdErr", "df", "CI.Lower", "CI.Upper"],
-            [[m.modality, m.estimate, m.se, m.df, m.ci_lower, m.ci_upper] for m in self.modalities],
-        ))
+        out.append(
+            format_table(
+                ["Modality", "Estimate", "StdErr", "df", "CI.Lower", "CI.Upper"],
+                [
+                    [m.modality, m.estimate, m.se, m.df, m.ci_lower, m.ci_upper]
+                    for m in self.modalities
+                ],
+            )
+        )
         if self.reader_differences:
             out.append("")
             out.append(f"Per-reader modality comparisons ({level} CI):")
-            out.append(format_table(
-                ["Reader", "Comparison", "Estimate", "StdErr", "df", "CI.Lower", "CI.Upper",
-                 "z" if self.reader_differences[0].df is None else "t", "p-value"],
-                [[d.reader, d.comparison, d.estimate, d.se, d.df, d.ci_lower, d.ci_upper,
-                  d.statistic, d.p] for d in self.reader_differences],
-            ))
+            out.append(
+                format_table(
+                    [
+                        "Reader",
+                        "Comparison",
+                        "Estimate",
+                        "StdErr",
+                        "df",
+                        "CI.Lower",
+                        "CI.Upper",
+                        "z" if self.reader_differences[0].df is None else "t",
+                        "p-value",
+                    ],
+                    [
+                        [
+                            d.reader,
+                            d.comparison,
+                            d.estimate,
+                            d.se,
+                            d.df,
+                            d.ci_lower,
+                            d.ci_upper,
+                            d.statistic,
+                            d.p,
+                        ]
+                        for d in self.reader_differences
+                    ],
+                )
+            )
         return "\n".join(out)

@@ -72,10 +72,13 @@ def simulate_study(
         "1", "2", ...), one row per read.
     """
     if n_readers < 1 or n_diseased < 1 or n_nondiseased < 1 or len(mu) < 1:
-        raise MrmcInputError("simulate_study needs at least one reader, modality and case of each truth")
+        raise MrmcInputError(
+            "simulate_study needs at least one reader, modality and case of each truth"
+        )
     if reader_groups < 1 or reader_groups > min(n_readers, n_diseased, n_nondiseased):
-        raise MrmcInputError("reader_groups must be between 1 and the number of readers and of "
-                             "cases of each truth")
+        raise MrmcInputError(
+            "reader_groups must be between 1 and the number of readers and of cases of each truth"
+        )
     m = model or RoeMetz()
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     t, r = len(mu), n_readers
@@ -99,8 +102,10 @@ def simulate_study(
     keep = np.ones(x.shape, dtype=bool)
     if reader_groups > 1:
         rg = np.arange(r) * reader_groups // r
-        cg = np.r_[np.arange(n_diseased) * reader_groups // n_diseased,
-                   np.arange(n_nondiseased) * reader_groups // n_nondiseased]
+        cg = np.r_[
+            np.arange(n_diseased) * reader_groups // n_diseased,
+            np.arange(n_nondiseased) * reader_groups // n_nondiseased,
+        ]
         keep = (rg[:, None] == cg[None, :])[None, :, :] & keep
     labels = np.char.mod("%d", np.arange(1, max(t, r, c) + 1))
     import pandas as pd

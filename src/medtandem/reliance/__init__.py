@@ -22,8 +22,22 @@ from medtandem.reliance.metrics import (
 )
 
 __all__ = [
-    "AnswerChanges", "BinaryMetrics", "Calibration", "DeskillingWatch", "Estimate", "Proportion",
-    "RelianceMeasures", "RelianceReport", "analyze_reliance", "answer_changes", "auc_estimate",
-    "binary_metrics", "calibration", "deskilling_watch", "experience_band", "paired_difference",
-    "reliance_measures", "roc_curve",
+    "AnswerChanges",
+    "BinaryMetrics",
+    "Calibration",
+    "DeskillingWatch",
+    "Estimate",
+    "Proportion",
+    "RelianceMeasures",
+    "RelianceReport",
+    "analyze_reliance",
+    "answer_changes",
+    "auc_estimate",
+    "binary_metrics",
+    "calibration",
+    "deskilling_watch",
+    "experience_band",
+    "paired_difference",
+    "reliance_measures",
+    "roc_curve",
 ]

@@ -24,7 +24,10 @@ EXPERIENCE_BANDS = ("0-1", "2-9", "10+")
 
 def _stratum_order(name: str) -> tuple[int, str]:
     """Experience bands in their natural order, then any other stratum (e.g. ``unknown``) by name."""
-    return (EXPERIENCE_BANDS.index(name) if name in EXPERIENCE_BANDS else len(EXPERIENCE_BANDS), name)
+    return (
+        EXPERIENCE_BANDS.index(name) if name in EXPERIENCE_BANDS else len(EXPERIENCE_BANDS),
+        name,
+    )
 
 
 def experience_band(years: int | None) -> str:
@@ -36,10 +39,16 @@ def experience_band(years: int | None) -> str:
 
 
 def _measures(df: pd.DataFrame, confidence_level: float) -> RelianceMeasures:
-    scores = {c: (df[c].tolist() if c in df and not df[c].isna().any() else None) for c in SCORE_COLUMNS}
+    scores = {
+        c: (df[c].tolist() if c in df and not df[c].isna().any() else None) for c in SCORE_COLUMNS
+    }
     return reliance_measures(
-        df["truth"].tolist(), df["unaided"].tolist(), df["aided"].tolist(), df["ai"].tolist(),
-        confidence_level=confidence_level, **scores,
+        df["truth"].tolist(),
+        df["unaided"].tolist(),
+        df["aided"].tolist(),
+        df["ai"].tolist(),
+        confidence_level=confidence_level,
+        **scores,
     )
 
 
@@ -55,7 +64,9 @@ class RelianceReport:
     mean_over_reliance: Estimate
     mean_under_reliance: Estimate
     confidence_level: float = 0.95
-    method: str = field(default="paired reads; per-reader measures, reader-level means with t intervals")
+    method: str = field(
+        default="paired reads; per-reader measures, reader-level means with t intervals"
+    )
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -73,12 +84,26 @@ class RelianceReport:
     def summary(self) -> str:
         rows = []
         for reader, m in self.by_reader.items():
-            rows.append((reader, self.stratum_of_reader.get(reader, ""), m.n, m.unaided.accuracy.value,
-                         m.aided.accuracy.value, m.benefit.value, m.over_reliance.value, m.under_reliance.value))
-        table = format_table(["reader", "stratum", "n", "acc unaided", "acc aided", "benefit", "over", "under"], rows)
-        return (f"Reliance, {len(self.by_reader)} readers\n{table}\n"
-                f"mean benefit across readers: {self.mean_benefit}\n"
-                f"mean over-reliance: {self.mean_over_reliance}; mean under-reliance: {self.mean_under_reliance}")
+            rows.append(
+                (
+                    reader,
+                    self.stratum_of_reader.get(reader, ""),
+                    m.n,
+                    m.unaided.accuracy.value,
+                    m.aided.accuracy.value,
+                    m.benefit.value,
+                    m.over_reliance.value,
+                    m.under_reliance.value,
+                )
+            )
+        table = format_table(
+            ["reader", "stratum", "n", "acc unaided", "acc aided", "benefit", "over", "under"], rows
+        )
+        return (
+            f"Reliance, {len(self.by_reader)} readers\n{table}\n"
+            f"mean benefit across readers: {self.mean_benefit}\n"
+            f"mean over-reliance: {self.mean_over_reliance}; mean under-reliance: {self.mean_under_reliance}"
+        )
 
 
 def analyze_reliance(
@@ -107,19 +132,29 @@ def analyze_reliance(
         strata = {str(r): str(g[stratum].iloc[0]) for r, g in df.groupby("reader", sort=True)}
         groups = {str(s): g for s, g in df.groupby(stratum, sort=True)}
         # Experience bands in their natural order (0-1, 2-9, 10+), not as strings sort them.
-        by_stratum = {s: _measures(groups[s], confidence_level) for s in sorted(groups, key=_stratum_order)}
+        by_stratum = {
+            s: _measures(groups[s], confidence_level) for s in sorted(groups, key=_stratum_order)
+        }
     readers = list(by_reader.values())
     return RelianceReport(
         overall=_measures(df, confidence_level),
         by_reader=by_reader,
         by_stratum=by_stratum,
         stratum_of_reader=strata,
-        mean_benefit=mean_estimate([m.benefit.value for m in readers if m.benefit.value is not None],
-                                   confidence_level, "mean of per-reader benefit, t interval"),
-        mean_over_reliance=mean_estimate([m.over_reliance.value for m in readers if m.over_reliance.value is not None],
-                                         confidence_level, "mean of per-reader over-reliance, t interval"),
+        mean_benefit=mean_estimate(
+            [m.benefit.value for m in readers if m.benefit.value is not None],
+            confidence_level,
+            "mean of per-reader benefit, t interval",
+        ),
+        mean_over_reliance=mean_estimate(
+            [m.over_reliance.value for m in readers if m.over_reliance.value is not None],
+            confidence_level,
+            "mean of per-reader over-reliance, t interval",
+        ),
         mean_under_reliance=mean_estimate(
             [m.under_reliance.value for m in readers if m.under_reliance.value is not None],
-            confidence_level, "mean of per-reader under-reliance, t interval"),
+            confidence_level,
+            "mean of per-reader under-reliance, t interval",
+        ),
         confidence_level=confidence_level,
     )

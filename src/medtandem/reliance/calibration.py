@@ -27,8 +27,13 @@ class CalibrationBin:
     observed: float | None
 
     def to_dict(self) -> dict[str, object]:
-        return {"lower": self.lower, "upper": self.upper, "n": self.n,
-                "mean_stated": self.mean_stated, "observed": self.observed}
+        return {
+            "lower": self.lower,
+            "upper": self.upper,
+            "n": self.n,
+            "mean_stated": self.mean_stated,
+            "observed": self.observed,
+        }
 
 
 @dataclass(frozen=True)
@@ -42,17 +47,34 @@ class Calibration:
     method: str = "Brier score; ECE with equal-width bins"
 
     def to_dict(self) -> dict[str, object]:
-        return {"n": self.n, "brier": self.brier, "ece": self.ece, "method": self.method,
-                "bins": [b.to_dict() for b in self.bins]}
+        return {
+            "n": self.n,
+            "brier": self.brier,
+            "ece": self.ece,
+            "method": self.method,
+            "bins": [b.to_dict() for b in self.bins],
+        }
 
     def summary(self) -> str:
-        head = f"Calibration (n={self.n}): Brier {self.brier:.3f}, ECE {self.ece:.3f}" if self.n else "Calibration: no reads"
-        rows = [(f"[{b.lower:.1f}, {b.upper:.1f}]", b.n, b.mean_stated, b.observed) for b in self.bins if b.n]
-        return head + ("\n" + format_table(["bin", "n", "stated", "observed"], rows) if rows else "")
+        head = (
+            f"Calibration (n={self.n}): Brier {self.brier:.3f}, ECE {self.ece:.3f}"
+            if self.n
+            else "Calibration: no reads"
+        )
+        rows = [
+            (f"[{b.lower:.1f}, {b.upper:.1f}]", b.n, b.mean_stated, b.observed)
+            for b in self.bins
+            if b.n
+        ]
+        return head + (
+            "\n" + format_table(["bin", "n", "stated", "observed"], rows) if rows else ""
+        )
 
 
 def calibration(
-    truth: Sequence[bool] | NDArray[Any], probability: Sequence[float] | NDArray[Any], n_bins: int = 10,
+    truth: Sequence[bool] | NDArray[Any],
+    probability: Sequence[float] | NDArray[Any],
+    n_bins: int = 10,
 ) -> Calibration:
     """Calibration of ``probability`` (each in [0, 1]) against ``truth``."""
     if len(truth) != len(probability):
@@ -62,7 +84,9 @@ def calibration(
     probs = np.asarray(probability, dtype=float)
     bad = probs[~((probs >= 0.0) & (probs <= 1.0))]
     if len(bad):
-        raise ValueError(f"probability must lie in [0, 1] (divide 0-100 confidences by 100); got {bad[:3].tolist()}")
+        raise ValueError(
+            f"probability must lie in [0, 1] (divide 0-100 confidences by 100); got {bad[:3].tolist()}"
+        )
     t = np.asarray(truth, dtype=bool).astype(float)
     n = len(t)
     edges = [k / n_bins for k in range(n_bins + 1)]

@@ -35,8 +35,13 @@ class TrendPoint:
     ci_upper: float
 
     def to_dict(self) -> dict[str, float]:
-        return {"exposure": self.exposure, "n": self.n, "accuracy": self.accuracy,
-                "ci_lower": self.ci_lower, "ci_upper": self.ci_upper}
+        return {
+            "exposure": self.exposure,
+            "n": self.n,
+            "accuracy": self.accuracy,
+            "ci_lower": self.ci_lower,
+            "ci_upper": self.ci_upper,
+        }
 
 
 @dataclass(frozen=True)
@@ -54,21 +59,37 @@ class DeskillingWatch:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "after_aided": self.after_aided, "baseline": self.baseline.to_dict(),
-            "follow_up": self.follow_up.to_dict(), "change": self.change.to_dict(), "alert": self.alert,
-            "slope_per_100": self.slope_per_100.to_dict(), "points": [p.to_dict() for p in self.points],
-            "alpha": self.alpha, "min_reads": self.min_reads, "method": self.method,
+            "after_aided": self.after_aided,
+            "baseline": self.baseline.to_dict(),
+            "follow_up": self.follow_up.to_dict(),
+            "change": self.change.to_dict(),
+            "alert": self.alert,
+            "slope_per_100": self.slope_per_100.to_dict(),
+            "points": [p.to_dict() for p in self.points],
+            "alpha": self.alpha,
+            "min_reads": self.min_reads,
+            "method": self.method,
         }
 
     def summary(self) -> str:
         rows = [
-            (f"unaided before {self.after_aided} aided reads", self.baseline.value, self.baseline.n),
-            (f"unaided after {self.after_aided} aided reads", self.follow_up.value, self.follow_up.n),
+            (
+                f"unaided before {self.after_aided} aided reads",
+                self.baseline.value,
+                self.baseline.n,
+            ),
+            (
+                f"unaided after {self.after_aided} aided reads",
+                self.follow_up.value,
+                self.follow_up.n,
+            ),
             ("change", self.change.value, None),
             ("one-sided p (decline)", self.change.p, None),
             ("slope per 100 aided reads", self.slope_per_100.value, None),
         ]
-        flag = "ALERT: unaided accuracy fell significantly" if self.alert else "no significant decline"
+        flag = (
+            "ALERT: unaided accuracy fell significantly" if self.alert else "no significant decline"
+        )
         return "Deskilling watch\n" + format_table(["", "value", "n"], rows) + "\n" + flag
 
 
@@ -97,27 +118,50 @@ def deskilling_watch(
         elif condition == "unaided":
             tagged.append((exposure, bool(correct)))
         else:
-            raise ValueError(f"reads[{i}]: condition must be 'unaided' or 'aided', got {condition!r}")
+            raise ValueError(
+                f"reads[{i}]: condition must be 'unaided' or 'aided', got {condition!r}"
+            )
     before = [c for e, c in tagged if e < after_aided]
     after = [c for e, c in tagged if e >= after_aided]
     baseline, follow_up = Proportion(sum(before), len(before)), Proportion(sum(after), len(after))
-    change = two_proportion_difference(baseline.successes, baseline.n, follow_up.successes, follow_up.n)
+    change = two_proportion_difference(
+        baseline.successes, baseline.n, follow_up.successes, follow_up.n
+    )
     alert = bool(
-        baseline.n >= min_reads and follow_up.n >= min_reads and change.p is not None and change.p < alpha
+        baseline.n >= min_reads
+        and follow_up.n >= min_reads
+        and change.p is not None
+        and change.p < alpha
         and (change.value or 0) < 0
     )
     points: list[TrendPoint] = []
     for start in range(0, len(tagged), window):
-        chunk = tagged[start:start + window]
+        chunk = tagged[start : start + window]
         if len(chunk) < max(2, window // 2) and points:
             break  # a short last window would only add noise
         prop = Proportion(sum(c for _, c in chunk), len(chunk))
         lo, hi = prop.confidence_interval() or (0.0, 1.0)
         value = prop.value or 0.0
-        points.append(TrendPoint(sum(e for e, _ in chunk) / len(chunk), len(chunk), value,
-                                 min(lo, value), max(hi, value)))  # guard float rounding at 0 and 1
-    return DeskillingWatch(after_aided, baseline, follow_up, change, alert, _slope(tagged), tuple(points),
-                           alpha, min_reads)
+        points.append(
+            TrendPoint(
+                sum(e for e, _ in chunk) / len(chunk),
+                len(chunk),
+                value,
+                min(lo, value),
+                max(hi, value),
+            )
+        )  # guard float rounding at 0 and 1
+    return DeskillingWatch(
+        after_aided,
+        baseline,
+        follow_up,
+        change,
+        alert,
+        _slope(tagged),
+        tuple(points),
+        alpha,
+        min_reads,
+    )
 
 
 def _slope(tagged: list[tuple[int, bool]]) -> Estimate:

@@ -52,7 +52,9 @@ class Estimate:
         return f"{self.value:.3f} [{self.ci_lower:.3f}; {self.ci_upper:.3f}]"
 
 
-def paired_difference(first: Sequence[bool], second: Sequence[bool], confidence_level: float = 0.95) -> Estimate:
+def paired_difference(
+    first: Sequence[bool], second: Sequence[bool], confidence_level: float = 0.95
+) -> Estimate:
     """Difference ``mean(second) - mean(first)`` of paired yes/no outcomes (e.g. aided minus unaided correct).
 
     With b = first only, c = second only and n pairs: d = (c - b)/n,
@@ -91,7 +93,9 @@ def two_proportion_difference(
 
 
 def auc_estimate(
-    truth: Sequence[bool] | NDArray[Any], score: Sequence[float] | NDArray[Any], confidence_level: float = 0.95,
+    truth: Sequence[bool] | NDArray[Any],
+    score: Sequence[float] | NDArray[Any],
+    confidence_level: float = 0.95,
 ) -> Estimate:
     """Empirical (Mann-Whitney) AUC of ``score`` for ``truth`` with DeLong's standard error.
 
@@ -114,7 +118,9 @@ def auc_estimate(
     return Estimate(auc, se, max(0.0, auc - z * se), min(1.0, auc + z * se), method, None, len(s))
 
 
-def roc_curve(truth: Sequence[bool], score: Sequence[float]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+def roc_curve(
+    truth: Sequence[bool], score: Sequence[float]
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """Empirical ROC operating points ``(fpr, tpr)`` from (0, 0) to (1, 1), one per distinct threshold."""
     t = np.asarray(truth, dtype=bool)
     s = np.asarray(score, dtype=float)
@@ -124,7 +130,9 @@ def roc_curve(truth: Sequence[bool], score: Sequence[float]) -> tuple[tuple[floa
     return tuple(float(x) for x in fpr), tuple(float(x) for x in tpr)
 
 
-def mean_estimate(values: Sequence[float], confidence_level: float = 0.95, method: str = "mean, t interval") -> Estimate:
+def mean_estimate(
+    values: Sequence[float], confidence_level: float = 0.95, method: str = "mean, t interval"
+) -> Estimate:
     """Mean of per-reader values with a Student t interval (readers as the unit)."""
     from scipy.stats import t as student
 
@@ -153,5 +161,6 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
     cells = [[str(h) for h in headers]] + [[fmt(v) for v in row] for row in rows]
     widths = [max(len(row[k]) for row in cells) for k in range(len(headers))]
     return "\n".join(
-        "  ".join([row[0].ljust(widths[0])] + [row[k].rjust(widths[k]) for k in range(1, len(row))]) for row in cells
+        "  ".join([row[0].ljust(widths[0])] + [row[k].rjust(widths[k]) for k in range(1, len(row))])
+        for row in cells
     )

@@ -54,7 +54,9 @@ def _scores(name: str, values: Sequence[float] | None, n: int, scale: float) -> 
         raise ValueError(f"{name} must hold numbers, got {list(values)[:3]!r}") from None
     bad = ~((x >= 0.0) & (x <= 1.0))
     if bad.any():
-        raise ValueError(f"{name} must lie between 0 and {scale:g}, got {np.asarray(values)[bad][0]!r}")
+        raise ValueError(
+            f"{name} must lie between 0 and {scale:g}, got {np.asarray(values)[bad][0]!r}"
+        )
     return x
 
 
@@ -98,14 +100,24 @@ class RelianceMeasures:
     def summary(self) -> str:
         def p(x: Proportion) -> str:
             ci = x.confidence_interval()
-            return f"{x.value:.3f} [{ci[0]:.3f}; {ci[1]:.3f}] ({x.successes}/{x.n})" if ci else f"- (0/{x.n})"
+            return (
+                f"{x.value:.3f} [{ci[0]:.3f}; {ci[1]:.3f}] ({x.successes}/{x.n})"
+                if ci
+                else f"- (0/{x.n})"
+            )
 
         rows = [
             ("accuracy unaided", p(self.unaided.accuracy)),
             ("accuracy aided", p(self.aided.accuracy)),
             ("accuracy AI alone", p(self.ai.accuracy)),
-            ("sensitivity unaided / aided", f"{p(self.unaided.sensitivity)} / {p(self.aided.sensitivity)}"),
-            ("specificity unaided / aided", f"{p(self.unaided.specificity)} / {p(self.aided.specificity)}"),
+            (
+                "sensitivity unaided / aided",
+                f"{p(self.unaided.sensitivity)} / {p(self.aided.sensitivity)}",
+            ),
+            (
+                "specificity unaided / aided",
+                f"{p(self.unaided.specificity)} / {p(self.aided.specificity)}",
+            ),
             ("AUC unaided / aided / AI", f"{self.auc_unaided} / {self.auc_aided} / {self.auc_ai}"),
             ("benefit (aided - unaided)", str(self.benefit)),
             ("aided - AI alone", str(self.benefit_over_ai)),
@@ -118,10 +130,22 @@ class RelianceMeasures:
             ("aided accuracy, AI wrong", p(self.aided_accuracy_ai_wrong)),
         ]
         if self.calibration_unaided and self.calibration_unaided.n:
-            rows.append(("Brier / ECE unaided", f"{self.calibration_unaided.brier:.3f} / {self.calibration_unaided.ece:.3f}"))
+            rows.append(
+                (
+                    "Brier / ECE unaided",
+                    f"{self.calibration_unaided.brier:.3f} / {self.calibration_unaided.ece:.3f}",
+                )
+            )
         if self.calibration_aided and self.calibration_aided.n:
-            rows.append(("Brier / ECE aided", f"{self.calibration_aided.brier:.3f} / {self.calibration_aided.ece:.3f}"))
-        return f"Reliance measures, {self.n} paired items\n" + format_table(["measure", "value [95% CI]"], rows)
+            rows.append(
+                (
+                    "Brier / ECE aided",
+                    f"{self.calibration_aided.brier:.3f} / {self.calibration_aided.ece:.3f}",
+                )
+            )
+        return f"Reliance measures, {self.n} paired items\n" + format_table(
+            ["measure", "value [95% CI]"], rows
+        )
 
 
 def reliance_measures(
@@ -144,11 +168,15 @@ def reliance_measures(
             present (for AUC and calibration); optional.
         ai_probability: the AI's probability in [0, 1] (for its AUC); optional.
     """
-    t, u, a, m = (_as_bool(name, v) for name, v in
-                  (("truth", truth), ("unaided", unaided), ("aided", aided), ("ai", ai)))
+    t, u, a, m = (
+        _as_bool(name, v)
+        for name, v in (("truth", truth), ("unaided", unaided), ("aided", aided), ("ai", ai))
+    )
     n = len(t)
     if not len(u) == len(a) == len(m) == n:
-        raise ValueError(f"truth, unaided, aided and ai must have the same length; got {n}, {len(u)}, {len(a)}, {len(m)}")
+        raise ValueError(
+            f"truth, unaided, aided and ai must have the same length; got {n}, {len(u)}, {len(a)}, {len(m)}"
+        )
     uc = _scores("unaided_confidence", unaided_confidence, n, 100.0)
     ac = _scores("aided_confidence", aided_confidence, n, 100.0)
     ap = _scores("ai_probability", ai_probability, n, 1.0)
@@ -168,12 +196,20 @@ def reliance_measures(
         unaided=metrics(u),
         aided=metrics(a),
         ai=metrics(m),
-        auc_unaided=auc_estimate(t, uc, confidence_level) if uc is not None else Estimate.empty("no confidence"),
-        auc_aided=auc_estimate(t, ac, confidence_level) if ac is not None else Estimate.empty("no confidence"),
-        auc_ai=auc_estimate(t, ap, confidence_level) if ap is not None else Estimate.empty("no probability"),
+        auc_unaided=auc_estimate(t, uc, confidence_level)
+        if uc is not None
+        else Estimate.empty("no confidence"),
+        auc_aided=auc_estimate(t, ac, confidence_level)
+        if ac is not None
+        else Estimate.empty("no confidence"),
+        auc_ai=auc_estimate(t, ap, confidence_level)
+        if ap is not None
+        else Estimate.empty("no probability"),
         benefit=paired_difference(u_ok, a_ok, confidence_level),
         benefit_over_ai=paired_difference(m_ok, a_ok, confidence_level),
-        changes=AnswerChanges(n, int((u != a).sum()), int((~u_ok & a_ok).sum()), int((u_ok & ~a_ok).sum())),
+        changes=AnswerChanges(
+            n, int((u != a).sum()), int((~u_ok & a_ok).sum()), int((u_ok & ~a_ok).sum())
+        ),
         agreement_with_ai=share(np.ones(n, bool), follows),
         over_reliance=share(ai_wrong, follows),
         switch_to_wrong_ai=share(u_ok & ai_wrong, follows),

@@ -36,8 +36,13 @@ class Proportion:
 
     def to_dict(self) -> dict[str, object]:
         ci = self.confidence_interval()
-        return {"successes": self.successes, "n": self.n, "value": self.value,
-                "ci_lower": ci[0] if ci else None, "ci_upper": ci[1] if ci else None}
+        return {
+            "successes": self.successes,
+            "n": self.n,
+            "value": self.value,
+            "ci_lower": ci[0] if ci else None,
+            "ci_upper": ci[1] if ci else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,9 @@ def binary_metrics(truth: Sequence[bool], decision: Sequence[bool]) -> BinaryMet
     tn = sum((not a) and (not b) for a, b in zip(t, d, strict=True))
     positives = sum(t)
     negatives = len(t) - positives
-    return BinaryMetrics(Proportion(tp + tn, len(t)), Proportion(tp, positives), Proportion(tn, negatives))
+    return BinaryMetrics(
+        Proportion(tp + tn, len(t)), Proportion(tp, positives), Proportion(tn, negatives)
+    )
 
 
 @dataclass(frozen=True)
@@ -90,8 +97,14 @@ class AnswerChanges:
         return asdict(self)
 
 
-def answer_changes(truth: Sequence[bool], first: Sequence[bool], second: Sequence[bool]) -> AnswerChanges:
-    t, a, b = _check_binary("truth", truth), _check_binary("first", first), _check_binary("second", second)
+def answer_changes(
+    truth: Sequence[bool], first: Sequence[bool], second: Sequence[bool]
+) -> AnswerChanges:
+    t, a, b = (
+        _check_binary("truth", truth),
+        _check_binary("first", first),
+        _check_binary("second", second),
+    )
     if not len(t) == len(a) == len(b):
         raise ValueError("truth, first and second must have the same length")
     changed = sum(x != y for x, y in zip(a, b, strict=True))

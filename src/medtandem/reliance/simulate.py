@@ -40,10 +40,14 @@ def reader_profile(years_experience: int | None, rng: random.Random) -> ReaderPr
     return ReaderProfile(max(0.3, skill), reliance, rng.uniform(0.7, 1.4))
 
 
-def simulated_rating(truth: bool, profile: ReaderProfile, rng: random.Random, ai_probability: float | None) -> int:
+def simulated_rating(
+    truth: bool, profile: ReaderProfile, rng: random.Random, ai_probability: float | None
+) -> int:
     """A 0-100 rating that the finding is present, with the AI's probability shown or not (None)."""
     d = profile.skill
     latent = (d / 2 if truth else -d / 2) + rng.gauss(0, 1)
     if ai_probability is not None:
-        latent = (1 - 0.3 * min(profile.reliance, 1.5)) * latent + profile.reliance * _logit(ai_probability)
+        latent = (1 - 0.3 * min(profile.reliance, 1.5)) * latent + profile.reliance * _logit(
+            ai_probability
+        )
     return int(round(100 * _sigmoid(1.2 * latent)))

@@ -17,7 +17,11 @@ RETRY_AFTER_S = 2
 
 def unavailable_response() -> JsonResponse:
     response = JsonResponse(
-        {"error": "unavailable", "detail": "the database is unavailable; retry shortly", "retry": True},
+        {
+            "error": "unavailable",
+            "detail": "the database is unavailable; retry shortly",
+            "retry": True,
+        },
         status=503,
     )
     response["Retry-After"] = str(RETRY_AFTER_S)

@@ -7,8 +7,12 @@ import sys
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = subparsers.add_parser("import-ptbxl", help="import a PTB-XL folder (standard layout) into the case bank")
-    p.add_argument("path", help="PTB-XL folder with ptbxl_database.csv, scp_statements.csv, records100/500")
+    p = subparsers.add_parser(
+        "import-ptbxl", help="import a PTB-XL folder (standard layout) into the case bank"
+    )
+    p.add_argument(
+        "path", help="PTB-XL folder with ptbxl_database.csv, scp_statements.csv, records100/500"
+    )
     p.add_argument("--sampling-rate", type=int, choices=(100, 500), default=500)
     p.add_argument("--limit", type=int, default=None, help="import only the first N records")
     p.set_defaults(func=_import_ptbxl)
@@ -19,7 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--no-serve", action="store_true", help="load the data and stop")
     p.set_defaults(func=_demo)
 
-    p = subparsers.add_parser("manage", help="run a Django management command (migrate, createsuperuser, ...)")
+    p = subparsers.add_parser(
+        "manage", help="run a Django management command (migrate, createsuperuser, ...)"
+    )
     p.add_argument("args", nargs=argparse.REMAINDER)
     p.set_defaults(func=_manage)
 
@@ -41,7 +47,9 @@ def _import_ptbxl(args: argparse.Namespace) -> int:
         return 2
     with tqdm(total=total, unit="ECG", desc="Import PTB-XL", disable=None) as bar:
         try:
-            report = import_ptbxl(args.path, sampling_rate=args.sampling_rate, limit=args.limit, progress=bar.update)
+            report = import_ptbxl(
+                args.path, sampling_rate=args.sampling_rate, limit=args.limit, progress=bar.update
+            )
         except CaseImportError as exc:
             bar.close()
             print(f"medtandem import-ptbxl: {exc}. Nothing was imported.", file=sys.stderr)
@@ -82,7 +90,10 @@ def _demo(args: argparse.Namespace) -> int:
 
     report = load_demo()
     print()
-    print("MedTandem demo ready" + (f" on http://{args.host}:{args.port}/" if not args.no_serve else ""))
+    print(
+        "MedTandem demo ready"
+        + (f" on http://{args.host}:{args.port}/" if not args.no_serve else "")
+    )
     print("Demo logins (username / password — role):")
     for username, password, roles in report.people:
         print(f"  {username:15} {password:24} {roles}")

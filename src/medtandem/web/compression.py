@@ -30,7 +30,11 @@ def compress(data: bytes, max_random_bytes: int) -> bytes:
 
 class GZipMiddleware(DjangoGZipMiddleware):
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        if response.streaming or response.has_header("Content-Encoding") or len(response.content) < 200:
+        if (
+            response.streaming
+            or response.has_header("Content-Encoding")
+            or len(response.content) < 200
+        ):
             return super().process_response(request, response)  # type: ignore[no-any-return]
         patch_vary_headers(response, ("Accept-Encoding",))
         if not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):

@@ -62,51 +62,91 @@ def load_demo(progress: Callable[[str], None] = print) -> DemoReport:
         report.cases_imported = import_demo_bank().total
     model = current_model()
     progress(f"Caching the suggestions of {model.name} {model.version} for every case...")
-    report.predictions_cached = cache_predictions(model, Case.objects.exclude(
-        predictions__model_name=model.name, predictions__model_version=model.version))
+    report.predictions_cached = cache_predictions(
+        model,
+        Case.objects.exclude(
+            predictions__model_name=model.name, predictions__model_version=model.version
+        ),
+    )
     register = _optional("medtandem.apps.observatory.services", "register_model")
     if register:
         frugality = _optional("medtandem.ai", "frugality_report")
         register(model, in_service=True, frugality=frugality() if frugality else None)
 
     with transaction.atomic():
-        institution = get_or_create_institution("Faculté de santé de démonstration", region="Île-de-France")
+        institution = get_or_create_institution(
+            "Faculté de santé de démonstration", region="Île-de-France"
+        )
         people = {}
         for username, password, roles, first, last in DEMO_PEOPLE:
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = create_person(username, password, roles, institution=institution, first_name=first,
-                                     last_name=last, profession=Profession.MEDICINE)
+                user = create_person(
+                    username,
+                    password,
+                    roles,
+                    institution=institution,
+                    first_name=first,
+                    last_name=last,
+                    profession=Profession.MEDICINE,
+                )
             else:
                 set_password(user, password)
                 for role in roles:
                     grant_role(user, role, institution)
             people[username] = user
             report.people.append((username, password, ", ".join(str(r.label) for r in roles)))
-        cohort = get_or_create_cohort("DFASM1 — promotion de démonstration", institution=institution)
+        cohort = get_or_create_cohort(
+            "DFASM1 — promotion de démonstration", institution=institution
+        )
         add_to_cohort(cohort, learners=[people["apprenant"]], instructors=[people["enseignant"]])
 
         discovery = CaseSet.objects.filter(name="Découverte : 12 ECG variés").first()
         if discovery is None:
             picks: list[int] = []
             for flag in ("norm", "mi", "sttc", "cd", "hyp"):
-                picks += list(Case.objects.filter(**{flag: True}).exclude(pk__in=picks)
-                              .order_by("external_id").values_list("pk", flat=True)[:2])
-            picks += list(Case.objects.filter(rhythm="afib_flutter").exclude(pk__in=picks)
-                          .order_by("external_id").values_list("pk", flat=True)[:2])
-            discovery = build_case_set("Découverte : 12 ECG variés", created_by=people["enseignant"],
-                                       description="Deux ECG de chaque superclasse et deux FA/flutter.",
-                                       case_ids=picks)
+                picks += list(
+                    Case.objects.filter(**{flag: True})
+                    .exclude(pk__in=picks)
+                    .order_by("external_id")
+                    .values_list("pk", flat=True)[:2]
+                )
+            picks += list(
+                Case.objects.filter(rhythm="afib_flutter")
+                .exclude(pk__in=picks)
+                .order_by("external_id")
+                .values_list("pk", flat=True)[:2]
+            )
+            discovery = build_case_set(
+                "Découverte : 12 ECG variés",
+                created_by=people["enseignant"],
+                description="Deux ECG de chaque superclasse et deux FA/flutter.",
+                case_ids=picks,
+            )
         if not ReadingAssignment.objects.filter(title="Pratique hybride — découverte").exists():
-            assign(discovery, [people["apprenant"]], mode=Mode.PRACTICE, title="Pratique hybride — découverte",
-                   created_by=people["enseignant"])
+            assign(
+                discovery,
+                [people["apprenant"]],
+                mode=Mode.PRACTICE,
+                title="Pratique hybride — découverte",
+                created_by=people["enseignant"],
+            )
         unaided_set = CaseSet.objects.filter(name="Entraînement sans IA : 10 ECG").first()
         if unaided_set is None:
-            unaided_set = build_case_set("Entraînement sans IA : 10 ECG", created_by=people["enseignant"],
-                                         sample_size=10, seed=2022)
+            unaided_set = build_case_set(
+                "Entraînement sans IA : 10 ECG",
+                created_by=people["enseignant"],
+                sample_size=10,
+                seed=2022,
+            )
         if not ReadingAssignment.objects.filter(title="Lecture sans IA — entraînement").exists():
-            assign(unaided_set, [people["apprenant"]], mode=Mode.UNAIDED, title="Lecture sans IA — entraînement",
-                   created_by=people["enseignant"])
+            assign(
+                unaided_set,
+                [people["apprenant"]],
+                mode=Mode.UNAIDED,
+                title="Lecture sans IA — entraînement",
+                created_by=people["enseignant"],
+            )
 
     progress("Simulating a cohort of learners reading the discovery set...")
     load_demo_cohort(cohort, discovery, institution=institution, assigned_by=people["enseignant"])
@@ -127,8 +167,12 @@ def load_demo(progress: Callable[[str], None] = print) -> DemoReport:
     return report
 
 
-def _load_demo_study(study_demo: Callable[..., object], investigator: User, institution: Institution,
-                     progress: Callable[[str], None]) -> None:
+def _load_demo_study(
+    study_demo: Callable[..., object],
+    investigator: User,
+    institution: Institution,
+    progress: Callable[[str], None],
+) -> None:
     """Eight simulated general practitioners read 40 ECGs with and without the AI (once)."""
     from medtandem.apps.studies.models import Study
 
@@ -139,10 +183,22 @@ def _load_demo_study(study_demo: Callable[..., object], investigator: User, inst
     for i, years in enumerate((0, 1, 2, 4, 7, 12, 18, 25), start=1):
         username = f"mg-simule-{i:02d}"
         reader = User.objects.filter(username=username).first() or create_person(
-            username, None, [Role.LEARNER], institution=institution, first_name="Lecteur", last_name=f"simulé {i}",
-            profession=Profession.MEDICINE, practice_status=User.PracticeStatus.PRACTISING,
-            years_experience=years, prior_ecg_training=years >= 4, is_simulated=True)
+            username,
+            None,
+            [Role.LEARNER],
+            institution=institution,
+            first_name="Lecteur",
+            last_name=f"simulé {i}",
+            profession=Profession.MEDICINE,
+            practice_status=User.PracticeStatus.PRACTISING,
+            years_experience=years,
+            prior_ecg_training=years >= 4,
+            is_simulated=True,
+        )
         readers.append(reader)
-    study_set = CaseSet.objects.filter(name="Étude simulée : 40 ECG (IDM)").first() or build_case_set(
-        "Étude simulée : 40 ECG (IDM)", created_by=investigator, sample_size=40, seed=1993)
+    study_set = CaseSet.objects.filter(
+        name="Étude simulée : 40 ECG (IDM)"
+    ).first() or build_case_set(
+        "Étude simulée : 40 ECG (IDM)", created_by=investigator, sample_size=40, seed=1993
+    )
     study_demo(study_set, readers, seed=1993, created_by=investigator)

@@ -10,7 +10,9 @@ from django.http import HttpResponse
 from medtandem.csvsafe import write_csv
 
 
-def csv_response(filename: str, rows: Iterable[Sequence[Any]], header: Sequence[str] | None = None) -> HttpResponse:
+def csv_response(
+    filename: str, rows: Iterable[Sequence[Any]], header: Sequence[str] | None = None
+) -> HttpResponse:
     """An attachment ``filename`` holding ``rows`` as CSV, every text cell neutralised against formulas."""
     return csv_text_response(filename, write_csv(rows, header))
 

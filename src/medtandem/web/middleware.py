@@ -40,7 +40,9 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             declared = 0
         if declared > settings.MEDTANDEM_MAX_REQUEST_BYTES:
-            html = render_to_string("413.html", {"limit": settings.MEDTANDEM_MAX_REQUEST_BYTES}, request=request)
+            html = render_to_string(
+                "413.html", {"limit": settings.MEDTANDEM_MAX_REQUEST_BYTES}, request=request
+            )
             response = HttpResponse(html, status=413)
             response["Connection"] = "close"
             return response

@@ -32,7 +32,9 @@ if not SECRET_KEY:
     if PRODUCTION:
         raise RuntimeError("SECRET_KEY must be set in production (MEDTANDEM_PRODUCTION=1)")
     SECRET_KEY = "dev-only-insecure-key-not-for-production-use-0123456789abcdefghijklmnop"
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -114,7 +116,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -132,7 +137,10 @@ LOGIN_THROTTLE_WINDOW_S = int(os.environ.get("LOGIN_THROTTLE_WINDOW_S", "900"))
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -152,12 +160,16 @@ MEDTANDEM_MAX_UPLOAD_ROWS = int(os.environ.get("MEDTANDEM_MAX_UPLOAD_ROWS", "500
 #: Per kind of upload: (max bytes, max rows). See medtandem.web.uploads.limits.
 MEDTANDEM_UPLOAD_LIMITS = {
     "study_reads": (MEDTANDEM_MAX_UPLOAD_BYTES, MEDTANDEM_MAX_UPLOAD_ROWS),
-    "enrolment": (MEDTANDEM_MAX_UPLOAD_BYTES, int(os.environ.get("MEDTANDEM_MAX_ENROLMENT_ROWS", "20000"))),
+    "enrolment": (
+        MEDTANDEM_MAX_UPLOAD_BYTES,
+        int(os.environ.get("MEDTANDEM_MAX_ENROLMENT_ROWS", "20000")),
+    ),
     "quiz": (int(os.environ.get("MEDTANDEM_MAX_QUIZ_UPLOAD_BYTES", str(2 * 1024 * 1024))), None),
 }
 #: Any request whose declared body is larger is refused with 413 before Django reads it.
-MEDTANDEM_MAX_REQUEST_BYTES = int(os.environ.get("MEDTANDEM_MAX_REQUEST_BYTES",
-                                                 str(MEDTANDEM_MAX_UPLOAD_BYTES + 1024 * 1024)))
+MEDTANDEM_MAX_REQUEST_BYTES = int(
+    os.environ.get("MEDTANDEM_MAX_REQUEST_BYTES", str(MEDTANDEM_MAX_UPLOAD_BYTES + 1024 * 1024))
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # non-file form data and JSON bodies
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads are spooled to a temporary file
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
@@ -189,8 +201,11 @@ if PRODUCTION:
 # files in the app folders, so nothing needs `collectstatic` (the demo runs it anyway into var/static).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if PRODUCTION
-                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -225,12 +240,15 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 PASSWORD_HASHERS = ["medtandem.web.hashers.OwaspArgon2PasswordHasher", *PASSWORD_HASHERS]
 #: A persistent connection broken by a database restart is detected at the start of a request,
 #: not by the learner's first query.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = (
+    DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
+)
 # Responses compressed (after WhiteNoise, which serves its own pre-compressed static files); a lost
 # database connection answers a retryable JSON 503. BREACH: see docs/operations.md.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
-    if "whitenoise.middleware.WhiteNoiseMiddleware" in MIDDLEWARE else 1,
+    if "whitenoise.middleware.WhiteNoiseMiddleware" in MIDDLEWARE
+    else 1,
     "medtandem.web.compression.GZipMiddleware",
 )
 MIDDLEWARE.append("medtandem.web.availability.DatabaseUnavailableMiddleware")

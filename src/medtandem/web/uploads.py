@@ -48,8 +48,13 @@ def limits(kind: str) -> UploadLimits:
     return UploadLimits(int(max_bytes), None if max_rows is None else int(max_rows))
 
 
-def read_upload(upload: Any, *, max_bytes: int | None = None, max_rows: int | None = None,
-                kind: str | None = None) -> str:
+def read_upload(
+    upload: Any,
+    *,
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
+    kind: str | None = None,
+) -> str:
     """The text of an uploaded file (UTF-8, a leading BOM dropped), or :class:`UploadError`.
 
     Args:
@@ -84,8 +89,10 @@ def read_upload(upload: Any, *, max_bytes: int | None = None, max_rows: int | No
         try:
             text = decoder.decode(chunk)
         except UnicodeDecodeError as exc:
-            raise UploadError(_("Le fichier doit être encodé en UTF-8 (octet illisible vers la position %d).")
-                              % (total - len(chunk) + exc.start + 1)) from None
+            raise UploadError(
+                _("Le fichier doit être encodé en UTF-8 (octet illisible vers la position %d).")
+                % (total - len(chunk) + exc.start + 1)
+            ) from None
         lines += max(text.count("\n"), text.count("\r"))
         if max_rows is not None and lines > max_rows:
             raise UploadTooLarge(_("Fichier trop long : %(n)d lignes au plus.") % {"n": max_rows})
@@ -93,7 +100,9 @@ def read_upload(upload: Any, *, max_bytes: int | None = None, max_rows: int | No
     try:
         parts.append(decoder.decode(b"", final=True))
     except UnicodeDecodeError:
-        raise UploadError(_("Le fichier doit être encodé en UTF-8 (fin de fichier tronquée).")) from None
+        raise UploadError(
+            _("Le fichier doit être encodé en UTF-8 (fin de fichier tronquée).")
+        ) from None
     if hasattr(upload, "seek"):
         upload.seek(0)
     text = "".join(parts)

@@ -26,8 +26,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.fetchone()
     except DatabaseError as exc:
         connection.close_if_unusable_or_obsolete()
-        response = JsonResponse({"status": "unavailable", "database": "down", "detail": type(exc).__name__},
-                                status=503)
+        response = JsonResponse(
+            {"status": "unavailable", "database": "down", "detail": type(exc).__name__}, status=503
+        )
         response["Retry-After"] = str(RETRY_AFTER_S)
         return response
     return JsonResponse({"status": "ok", "database": "ok"})
@@ -41,8 +42,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def back_url(request: HttpRequest) -> str:
     """The referring page when it is one of ours (never an off-site address), else ''."""
     referer = request.headers.get("Referer", "")
-    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return referer
     return ""
 

@@ -20,8 +20,12 @@ def admin():  # type: ignore[no-untyped-def]
 
 
 def _three(admin) -> list[AuditEntry]:  # type: ignore[no-untyped-def]
-    return [record("study.created", actor=admin, target_type="studies.study", target_id=i, details={"n": i})
-            for i in (1, 2, 3)]
+    return [
+        record(
+            "study.created", actor=admin, target_type="studies.study", target_id=i, details={"n": i}
+        )
+        for i in (1, 2, 3)
+    ]
 
 
 def test_entries_are_chained_from_genesis(admin) -> None:  # type: ignore[no-untyped-def]
@@ -33,7 +37,9 @@ def test_entries_are_chained_from_genesis(admin) -> None:  # type: ignore[no-unt
 
 def test_an_edited_entry_breaks_the_chain(admin) -> None:  # type: ignore[no-untyped-def]
     _three(admin)
-    AuditEntry.objects.filter(seq=2).update(details={"n": 99})  # a direct write, as an attacker with SQL would
+    AuditEntry.objects.filter(seq=2).update(
+        details={"n": 99}
+    )  # a direct write, as an attacker with SQL would
     report = verify_chain()
     assert not report.ok and report.first_bad_seq == 2
 
@@ -66,7 +72,9 @@ def test_only_administrators_see_the_trail(client, admin) -> None:  # type: igno
     client.force_login(learner)
     assert client.get(reverse("audit:trail")).status_code == 403
     client.force_login(admin)
-    page = client.get(reverse("audit:trail"), {"action": "study.created", "verify": "1"}).content.decode()
+    page = client.get(
+        reverse("audit:trail"), {"action": "study.created", "verify": "1"}
+    ).content.decode()
     assert page.count("study.created</code>") == 3
     assert 'id="chain-status"' in page and "✓" in page
 
@@ -78,9 +86,15 @@ def test_role_grants_and_revocations_are_recorded(admin) -> None:  # type: ignor
     grant_role(person, Role.INSTRUCTOR, by=admin)
     grant_role(person, Role.INSTRUCTOR, by=admin)  # already held: nothing new to record
     assert revoke_role(person, Role.INSTRUCTOR, by=admin)
-    actions = list(AuditEntry.objects.filter(target_id=str(person.pk)).order_by("seq")
-                   .values_list("action", "actor_name", "details__role"))
-    assert actions == [("role.granted", "root-admin", "instructor"), ("role.revoked", "root-admin", "instructor")]
+    actions = list(
+        AuditEntry.objects.filter(target_id=str(person.pk))
+        .order_by("seq")
+        .values_list("action", "actor_name", "details__role")
+    )
+    assert actions == [
+        ("role.granted", "root-admin", "instructor"),
+        ("role.revoked", "root-admin", "instructor"),
+    ]
     assert verify_chain().ok
 
 
@@ -92,4 +106,8 @@ def test_a_case_import_is_recorded(admin, tmp_path) -> None:  # type: ignore[no-
     report = import_ptbxl(make_ptbxl_folder(tmp_path / "ptbxl", n=2), by=admin)
     entry = AuditEntry.objects.get(action="cases.imported")
     assert report.created == 2
-    assert (entry.actor_name, entry.details["created"], entry.details["sampling_rate"]) == ("root-admin", 2, 500)
+    assert (entry.actor_name, entry.details["created"], entry.details["sampling_rate"]) == (
+        "root-admin",
+        2,
+        500,
+    )

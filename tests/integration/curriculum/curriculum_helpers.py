@@ -32,7 +32,9 @@ def right_answers(quiz: Quiz) -> dict[int, object]:
 
 def read_page(learner, page: Activity) -> Completion:  # type: ignore[no-untyped-def]
     """The page was opened just over its reading-time floor ago (time moved by ``at``); validate it now."""
-    services.record_visit(learner, page, at=timezone.now() - selectors.page_time_floor(page) - timedelta(seconds=1))
+    services.record_visit(
+        learner, page, at=timezone.now() - selectors.page_time_floor(page) - timedelta(seconds=1)
+    )
     return services.mark_page_read(learner, page)
 
 

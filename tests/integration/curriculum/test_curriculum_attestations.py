@@ -33,7 +33,10 @@ def test_the_attestation_pdf_names_the_learner_programme_and_code(client, learne
 
 def test_only_the_holder_downloads_the_pdf(client, other_learner, attestation):
     client.force_login(other_learner)
-    assert client.get(reverse("curriculum:attestation_pdf", args=[attestation.code])).status_code == 403
+    assert (
+        client.get(reverse("curriculum:attestation_pdf", args=[attestation.code])).status_code
+        == 403
+    )
 
 
 def test_the_public_verification_page_shows_validity_name_and_programme_only(client, attestation):
@@ -44,44 +47,63 @@ def test_the_public_verification_page_shows_validity_name_and_programme_only(cli
 
 
 def test_verification_lives_under_learn(attestation):
-    assert reverse("curriculum:verify", args=[attestation.code]) == f"/learn/verify/{attestation.code}"
+    assert (
+        reverse("curriculum:verify", args=[attestation.code]) == f"/learn/verify/{attestation.code}"
+    )
 
 
 def test_an_unknown_code_is_not_found_and_a_revoked_one_says_so(client, attestation):
     assert client.get(reverse("curriculum:verify", args=["NOPE"])).status_code == 404
     services.revoke_attestation(attestation)
-    assert "Attestation révoquée" in client.get(reverse("curriculum:verify", args=[attestation.code])).content.decode()
+    assert (
+        "Attestation révoquée"
+        in client.get(reverse("curriculum:verify", args=[attestation.code])).content.decode()
+    )
 
 
 def test_the_badge_is_an_open_badges_3_credential_signed_with_ed25519(client, learner, attestation):
     client.force_login(learner)
-    token = client.get(reverse("curriculum:attestation_badge", args=[attestation.code])).content.decode()
+    token = client.get(
+        reverse("curriculum:attestation_badge", args=[attestation.code])
+    ).content.decode()
     assert jwt.get_unverified_header(token)["alg"] == "EdDSA"
     claims = jwt.decode(token, badges.public_key(), algorithms=["EdDSA"])
     credential = claims["vc"]
     assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
-    assert credential["credentialSubject"]["achievement"]["name"] == "Formation socle au numérique en santé"
+    assert (
+        credential["credentialSubject"]["achievement"]["name"]
+        == "Formation socle au numérique en santé"
+    )
     assert credential["credentialSubject"]["name"] == "Camille Martin"
     assert claims["sub"] == attestation.code
 
 
-def test_the_verification_endpoint_accepts_our_signature_and_rejects_a_tampered_badge(client, attestation):
-    token = services.signed_badge(attestation, issuer_url="http://testserver/learn/",
-                                  verify_url="http://testserver/learn/verify/x")
+def test_the_verification_endpoint_accepts_our_signature_and_rejects_a_tampered_badge(
+    client, attestation
+):
+    token = services.signed_badge(
+        attestation,
+        issuer_url="http://testserver/learn/",
+        verify_url="http://testserver/learn/verify/x",
+    )
     ok = client.post(reverse("curriculum:badge_verify"), {"token": token})
     assert ok.status_code == 200 and ok.json()["valid"] is True
     header, payload, signature = token.split(".")
     forged = json.loads(jwt.utils.base64url_decode(payload))
     forged["vc"]["credentialSubject"]["name"] = "Quelqu'un d'autre"
     forged_payload = jwt.utils.base64url_encode(json.dumps(forged).encode()).decode()
-    bad = client.post(reverse("curriculum:badge_verify"), {"token": f"{header}.{forged_payload}.{signature}"})
+    bad = client.post(
+        reverse("curriculum:badge_verify"), {"token": f"{header}.{forged_payload}.{signature}"}
+    )
     assert bad.status_code == 400 and bad.json()["reason"] == "signature invalide"
 
 
 def test_a_badge_signed_by_another_key_is_rejected(attestation):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    other = jwt.encode({"iss": "x", "jti": "y", "vc": {}}, Ed25519PrivateKey.generate(), algorithm="EdDSA")
+    other = jwt.encode(
+        {"iss": "x", "jti": "y", "vc": {}}, Ed25519PrivateKey.generate(), algorithm="EdDSA"
+    )
     assert badges.verify_token(other).valid is False
 
 

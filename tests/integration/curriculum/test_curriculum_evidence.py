@@ -32,7 +32,9 @@ def test_the_floor_is_ten_percent_of_the_credited_time_with_a_minimum(programme,
     assert selectors.page_time_floor(page) == timedelta(hours=1)
 
 
-def test_a_page_is_refused_before_its_floor_saying_how_long_remains_and_credited_after(learner, programme):
+def test_a_page_is_refused_before_its_floor_saying_how_long_remains_and_credited_after(
+    learner, programme
+):
     services.enrol(learner, programme)
     page = activity(programme, PAGE)
     opened = timezone.now()
@@ -51,7 +53,9 @@ def test_serving_the_page_again_does_not_restart_the_clock(learner, programme):
     opened = timezone.now()
     services.record_visit(learner, page, at=opened)
     services.record_visit(learner, page, at=opened + timedelta(minutes=29))
-    assert selectors.page_time_remaining(learner, page, now=opened + timedelta(minutes=30)) == timedelta(0)
+    assert selectors.page_time_remaining(
+        learner, page, now=opened + timedelta(minutes=30)
+    ) == timedelta(0)
 
 
 def test_a_page_never_served_is_refused(learner, programme):
@@ -64,7 +68,10 @@ def test_two_clicks_in_two_minutes_no_longer_earn_the_hours(client, learner, pro
     services.enrol(learner, programme)
     page = activity(programme, PAGE)
     client.force_login(learner)
-    assert "au moins 30 min de lecture" in client.get(reverse("curriculum:activity", args=[page.pk])).content.decode()
+    assert (
+        "au moins 30 min de lecture"
+        in client.get(reverse("curriculum:activity", args=[page.pk])).content.decode()
+    )
     response = client.post(reverse("curriculum:activity_done", args=[page.pk]), follow=True)
     assert "Encore 30 min de lecture" in response.content.decode()
     assert not Completion.objects.filter(learner=learner).exists()
@@ -112,13 +119,21 @@ def test_the_attestation_says_how_its_hours_were_evidenced(client, learner, prog
     assert any("Quiz données 100 %" in line for line in lines)
     html = services.attestation_html(attestation, verify_url="https://example.org/v")
     assert "mesurées par le serveur" in html and "Quiz données 100 %" in html
-    badge = services.open_badge(attestation, issuer_url="https://example.org/", verify_url="https://example.org/v")
+    badge = services.open_badge(
+        attestation, issuer_url="https://example.org/", verify_url="https://example.org/v"
+    )
     assert any("mesurées par le serveur" in e["narrative"] for e in badge["evidence"])
     public = client.get(reverse("curriculum:verify", args=[attestation.code])).content.decode()
-    assert "mesurées par le serveur" in public and "Quiz réussis : 1" in public and "100 %" not in public
+    assert (
+        "mesurées par le serveur" in public
+        and "Quiz réussis : 1" in public
+        and "100 %" not in public
+    )
 
 
-def test_the_quiz_review_shows_the_answer_given_the_right_one_and_the_feedback(client, learner, programme):
+def test_the_quiz_review_shows_the_answer_given_the_right_one_and_the_feedback(
+    client, learner, programme
+):
     services.enrol(learner, programme)
     read_page(learner, activity(programme, PAGE))
     quiz = activity(programme, "Quiz données")
@@ -135,7 +150,9 @@ def test_the_quiz_review_shows_the_answer_given_the_right_one_and_the_feedback(c
     assert "Faux" in page and "Vrai" in page  # true/false given and expected
 
 
-def test_issuing_and_revoking_an_attestation_is_on_the_audit_trail(learner, programme, administrator):
+def test_issuing_and_revoking_an_attestation_is_on_the_audit_trail(
+    learner, programme, administrator
+):
     complete_programme(learner, programme)
     attestation = Attestation.objects.get()
     issued = AuditEntry.objects.get(action=Action.ATTESTATION_ISSUED)

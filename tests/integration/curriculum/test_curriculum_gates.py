@@ -46,7 +46,8 @@ def _ready(programme, username: str = "lea", institution=None):  # type: ignore[
 
 def _gate(programme) -> Activity:  # type: ignore[no-untyped-def]
     return Activity.objects.select_related("module__programme", "case_set").get(
-        module__programme=programme, reading_mode="unaided")
+        module__programme=programme, reading_mode="unaided"
+    )
 
 
 def _aided(programme) -> Activity:  # type: ignore[no-untyped-def]
@@ -58,9 +59,15 @@ def _read(session, correct: int) -> None:  # type: ignore[no-untyped-def]
     for i, case in enumerate(cases_of(session)):
         truth = set(case.superclasses)
         chosen = truth if i < correct else ({"MI"} if truth != {"MI"} else {"NORM"})
-        commit_read(session, case, "unaided",
-                    ReadAnswer({s: 90 if s in chosen else 10 for s in ("NORM", "MI", "STTC", "CD", "HYP")}, "sinus"),
-                    uuid.uuid4())
+        commit_read(
+            session,
+            case,
+            "unaided",
+            ReadAnswer(
+                {s: 90 if s in chosen else 10 for s in ("NORM", "MI", "STTC", "CD", "HYP")}, "sinus"
+            ),
+            uuid.uuid4(),
+        )
     session.refresh_from_db()
 
 
@@ -147,21 +154,31 @@ def test_a_learner_who_saw_nothing_reads_the_activity_case_set():
     programme = _programme(_bank(6))
     learner, gate = _ready(programme), _gate(programme)
     session = services.start_reading(learner, gate)
-    assert session.case_set == gate.case_set and ReadingLink.objects.get(session=session).replaced_seen == 0
+    assert (
+        session.case_set == gate.case_set
+        and ReadingLink.objects.get(session=session).replaced_seen == 0
+    )
 
 
-def test_the_page_of_a_failed_gate_gives_the_score_the_level_what_to_practise_and_a_new_attempt(client):
+def test_the_page_of_a_failed_gate_gives_the_score_the_level_what_to_practise_and_a_new_attempt(
+    client,
+):
     programme = _programme(_bank(12), retry_wait_hours=0)
     learner, gate = _ready(programme), _gate(programme)
     _read(services.start_reading(learner, gate), correct=1)
     client.force_login(learner)
     page = client.get(reverse("curriculum:activity", args=[gate.pk])).content.decode()
     assert "Niveau requis non atteint" in page and "25 %" in page and "60 %" in page
-    assert "À travailler en priorité" in page and reverse("curriculum:programme", args=[programme.slug]) in page
+    assert (
+        "À travailler en priorité" in page
+        and reverse("curriculum:programme", args=[programme.slug]) in page
+    )
     assert "Nouvelle tentative" in page
     response = client.post(reverse("curriculum:reading_retry", args=[gate.pk]))
     second = selectors.reading_session_of(learner, gate)
-    assert response.status_code == 302 and response["Location"] == reverse("reading:session", args=[second.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "reading:session", args=[second.pk]
+    )
 
 
 def test_the_page_says_when_the_next_attempt_opens(client):
@@ -170,13 +187,22 @@ def test_the_page_says_when_the_next_attempt_opens(client):
     _read(services.start_reading(learner, gate), correct=0)
     client.force_login(learner)
     page = client.get(reverse("curriculum:activity", args=[gate.pk])).content.decode()
-    assert "Prochaine tentative possible dans 4" in page and "Nouvelle tentative</button>" not in page
+    assert (
+        "Prochaine tentative possible dans 4" in page and "Nouvelle tentative</button>" not in page
+    )
 
 
 def test_the_instructor_sees_every_attempt_of_their_learners_only(client):
     programme = _programme(_bank(12), retry_wait_hours=0)
-    rennes, brest = Institution.objects.create(name="Rennes"), Institution.objects.create(name="Brest")
-    learner, outsider, gate = _ready(programme, institution=rennes), _ready(programme, "noe", brest), _gate(programme)
+    rennes, brest = (
+        Institution.objects.create(name="Rennes"),
+        Institution.objects.create(name="Brest"),
+    )
+    learner, outsider, gate = (
+        _ready(programme, institution=rennes),
+        _ready(programme, "noe", brest),
+        _gate(programme),
+    )
     _read(services.start_reading(learner, gate), correct=1)
     _read(services.start_new_attempt(learner, gate), correct=4)
     _read(services.start_reading(outsider, gate), correct=0)
@@ -184,7 +210,10 @@ def test_the_instructor_sees_every_attempt_of_their_learners_only(client):
     Cohort.objects.create(name="Rennes 2026", institution=rennes).instructors.add(teacher)
     rows = selectors.reading_attempts_for_staff(teacher, gate)
     assert [r.learner for r in rows] == [learner]
-    assert [(a.number, a.score, a.passed) for a in rows[0].attempts] == [(1, 25, False), (2, 100, True)]
+    assert [(a.number, a.score, a.passed) for a in rows[0].attempts] == [
+        (1, 25, False),
+        (2, 100, True),
+    ]
     client.force_login(teacher)
     page = client.get(reverse("curriculum:reading_attempts", args=[gate.pk])).content.decode()
     assert "25 %" in page and "100 %" in page and "noe" not in page
@@ -201,20 +230,28 @@ def test_a_programme_session_leads_back_to_its_activity(client):
     client.force_login(learner)
     cases = cases_of(session)
     for case in cases:
-        commit_read(session, case, "unaided", ReadAnswer({s: 10 for s in ("NORM", "MI", "STTC", "CD", "HYP")},
-                                                        "sinus"), uuid.uuid4())
+        commit_read(
+            session,
+            case,
+            "unaided",
+            ReadAnswer({s: 10 for s in ("NORM", "MI", "STTC", "CD", "HYP")}, "sinus"),
+            uuid.uuid4(),
+        )
     last = client.get(reverse("reading:case", args=[session.pk, len(cases) - 1])).content.decode()
     assert f'href="{back}" id="back-to-activity"' in last
     overview = client.get(reverse("reading:session", args=[session.pk])).content.decode()
     assert f'href="{back}" id="back-to-activity"' in overview
-    other = start_session(learner, build_case_set("Libre", case_ids=[Case.objects.first().pk]), "unaided")
+    other = start_session(
+        learner, build_case_set("Libre", case_ids=[Case.objects.first().pk]), "unaided"
+    )
     assert other.return_url == ""
     with pytest.raises(ValueError, match="path on this site"):
         start_session(learner, other.case_set, "unaided", return_url="//evil.example/")
 
 
 def test_a_passed_gate_completes_its_activity_when_the_session_ends_without_a_page_view(
-        django_capture_on_commit_callbacks):
+    django_capture_on_commit_callbacks,
+):
     programme = _programme(_bank(6))
     learner, gate = _ready(programme), _gate(programme)
     session = services.start_reading(learner, gate)

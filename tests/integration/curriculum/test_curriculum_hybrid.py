@@ -20,7 +20,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def case_set(db):  # type: ignore[no-untyped-def]
     import_demo_bank(limit=4)
-    return build_case_set("Quatre ECG", case_ids=list(Case.objects.order_by("external_id").values_list("pk", flat=True)))
+    return build_case_set(
+        "Quatre ECG",
+        case_ids=list(Case.objects.order_by("external_id").values_list("pk", flat=True)),
+    )
 
 
 @pytest.fixture
@@ -51,7 +54,9 @@ def _read_all_unaided(session, correct: int) -> None:  # type: ignore[no-untyped
     for i, case in enumerate(cases_of(session)):
         truth = set(case.superclasses)
         chosen = truth if i < correct else ({"MI"} if truth != {"MI"} else {"NORM"})
-        answer = ReadAnswer({s: 90 if s in chosen else 10 for s in ("NORM", "MI", "STTC", "CD", "HYP")}, "sinus")
+        answer = ReadAnswer(
+            {s: 90 if s in chosen else 10 for s in ("NORM", "MI", "STTC", "CD", "HYP")}, "sinus"
+        )
         commit_read(session, case, "unaided", answer, uuid.uuid4())
 
 
@@ -77,7 +82,9 @@ def test_an_unaided_reading_below_the_pass_level_keeps_the_ai_locked(ai_programm
     assert selectors.lock_reason(ready_learner, aided) is not None
 
 
-def test_an_unaided_reading_at_the_pass_level_completes_and_opens_the_ai(ai_programme, ready_learner):
+def test_an_unaided_reading_at_the_pass_level_completes_and_opens_the_ai(
+    ai_programme, ready_learner
+):
     unaided, aided = _activities(ai_programme)
     session = services.start_reading(ready_learner, unaided)
     _read_all_unaided(session, correct=3)  # 75 % >= 60 %
@@ -88,7 +95,9 @@ def test_an_unaided_reading_at_the_pass_level_completes_and_opens_the_ai(ai_prog
 
 def test_reading_the_same_activity_again_reuses_the_session(ai_programme, ready_learner):
     unaided, _aided = _activities(ai_programme)
-    assert services.start_reading(ready_learner, unaided) == services.start_reading(ready_learner, unaided)
+    assert services.start_reading(ready_learner, unaided) == services.start_reading(
+        ready_learner, unaided
+    )
 
 
 def test_without_a_case_set_the_reading_activities_exist_but_are_not_required(db):
@@ -98,13 +107,17 @@ def test_without_a_case_set_the_reading_activities_exist_but_are_not_required(db
     assert not Completion.objects.exists()
 
 
-def test_starting_a_reading_from_its_page_opens_the_reading_session(client, ai_programme, ready_learner):
+def test_starting_a_reading_from_its_page_opens_the_reading_session(
+    client, ai_programme, ready_learner
+):
     from django.urls import reverse
 
     unaided, aided = _activities(ai_programme)
     client.force_login(ready_learner)
     response = client.post(reverse("curriculum:reading_start", args=[unaided.pk]))
     session = selectors.reading_session_of(ready_learner, unaided)
-    assert response.status_code == 302 and response["Location"] == reverse("reading:session", args=[session.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "reading:session", args=[session.pk]
+    )
     page = client.get(reverse("curriculum:activity", args=[aided.pk])).content.decode()
     assert "Règle hybride" in page

@@ -25,8 +25,13 @@ def _at(year: int, month: int = 6, day: int = 1) -> datetime:
 
 def _enrol(learner, programme, enrolled: datetime, days: int | None) -> Enrolment:  # type: ignore[no-untyped-def]
     completed = enrolled + timedelta(days=days) if days is not None else None
-    return Enrolment.objects.create(learner=learner, programme=programme, enrolled_at=enrolled,
-                                    completed_at=completed, duration_days=days)
+    return Enrolment.objects.create(
+        learner=learner,
+        programme=programme,
+        enrolled_at=enrolled,
+        completed_at=completed,
+        duration_days=days,
+    )
 
 
 @pytest.fixture
@@ -36,16 +41,24 @@ def population(db):  # type: ignore[no-untyped-def]
     toulouse = Institution.objects.create(name="Faculté de Toulouse", region="Occitanie")
     core = Programme.objects.create(slug="socle", title="Socle numérique")
     ai = Programme.objects.create(slug="ia", title="IA en santé")
-    nurses = [create_person(f"nurse{i}", None, [Role.LEARNER], institution=rennes, profession="nursing")
-              for i in range(3)]
-    doctor = create_person("sim-doc", None, [Role.LEARNER], institution=toulouse, profession="medicine",
-                           is_simulated=True)
-    _enrol(nurses[0], core, _at(2024, 9), 150)      # first completed in 2025 (January)
-    _enrol(nurses[0], ai, _at(2025, 2), 10)          # second completion: not a new learner
+    nurses = [
+        create_person(f"nurse{i}", None, [Role.LEARNER], institution=rennes, profession="nursing")
+        for i in range(3)
+    ]
+    doctor = create_person(
+        "sim-doc",
+        None,
+        [Role.LEARNER],
+        institution=toulouse,
+        profession="medicine",
+        is_simulated=True,
+    )
+    _enrol(nurses[0], core, _at(2024, 9), 150)  # first completed in 2025 (January)
+    _enrol(nurses[0], ai, _at(2025, 2), 10)  # second completion: not a new learner
     _enrol(nurses[1], core, _at(2025, 1), 30)
-    _enrol(nurses[2], core, _at(2025, 3), None)      # in progress
+    _enrol(nurses[2], core, _at(2025, 3), None)  # in progress
     _enrol(doctor, core, _at(2025, 4), 20)
-    _enrol(nurses[1], ai, _at(2023, 5), 40)          # trained in 2023
+    _enrol(nurses[1], ai, _at(2023, 5), 40)  # trained in 2023
     services.refresh_national_stats()
     return {"core": core, "ai": ai}
 
@@ -106,8 +119,9 @@ def test_the_dashboard_needs_the_same_queries_for_ten_or_a_hundred_learners(popu
     assert len(large) == len(small)
 
 
-def test_the_dashboard_page_is_for_administrators_with_svg_charts_and_csv(client, population, learner,
-                                                                          administrator):
+def test_the_dashboard_page_is_for_administrators_with_svg_charts_and_csv(
+    client, population, learner, administrator
+):
     client.force_login(learner)
     assert client.get(reverse("curriculum:national")).status_code == 403
     client.force_login(administrator)
@@ -138,7 +152,9 @@ def test_the_cli_writes_the_same_figures_as_csv(population, tmp_path, capsys):
     if "report" not in sub.choices:
         commands.register(sub)
     out = tmp_path / "national.csv"
-    args = parser.parse_args(["report", "national", "--year", "2025", "--csv", "--output", str(out)])
+    args = parser.parse_args(
+        ["report", "national", "--year", "2025", "--csv", "--output", str(out)]
+    )
     assert args.func(args) == 0
     lines = out.read_text().splitlines()
     assert "per_year,2025,2025,2,,,,,100000" in lines
@@ -169,6 +185,11 @@ def test_the_demo_issues_attestations_only_on_evidence_of_every_hour(db):
         assert attestation.enrolment.learner.is_simulated
         evidence = attestation.evidence
         assert evidence["unevidenced"] == [] and evidence["pages"] and evidence["quizzes"]
-        assert all(p["minutes"] * 60 >= selectors.page_time_floor(
-            Activity.objects.get(title=p["title"], module__programme__slug=demo.CORE_SLUG)).total_seconds() - 60
-            for p in evidence["pages"])
+        assert all(
+            p["minutes"] * 60
+            >= selectors.page_time_floor(
+                Activity.objects.get(title=p["title"], module__programme__slug=demo.CORE_SLUG)
+            ).total_seconds()
+            - 60
+            for p in evidence["pages"]
+        )

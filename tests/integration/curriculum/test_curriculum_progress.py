@@ -36,27 +36,34 @@ def test_enrolling_twice_keeps_a_single_enrolment(learner, programme):
     assert Enrolment.objects.count() == 1
 
 
-def test_an_instructor_enrols_learners_of_their_cohorts_only(instructor, learner, other_learner, programme):
+def test_an_instructor_enrols_learners_of_their_cohorts_only(
+    instructor, learner, other_learner, programme
+):
     services.enrol(learner, programme, by=instructor, source="instructor")
     with pytest.raises(services.CurriculumRuleError):
         services.enrol(other_learner, programme, by=instructor, source="instructor")
 
 
-def test_csv_enrolment_creates_missing_learners_and_enrols_everyone(administrator, learner, institution, programme):
-    content = ("username;first_name;last_name;profession;study_year;institution\n"
-               "camille;;;;;\n"
-               "ines.b;Inès;Benali;nursing;1;Faculté de santé de Rennes\n")
+def test_csv_enrolment_creates_missing_learners_and_enrols_everyone(
+    administrator, learner, institution, programme
+):
+    content = (
+        "username;first_name;last_name;profession;study_year;institution\n"
+        "camille;;;;;\n"
+        "ines.b;Inès;Benali;nursing;1;Faculté de santé de Rennes\n"
+    )
     enrolments = services.enrol_from_csv(programme, content, by=administrator)
     assert len(enrolments) == 2
     ines = User.objects.get(username="ines.b")
     assert (ines.profession, ines.study_year, ines.institution) == ("nursing", 1, institution)
 
 
-def test_a_bad_csv_row_is_reported_with_its_line_number_and_nothing_is_imported(administrator, programme):
-    content = ("username,profession,study_year\n"
-               "lea,nursing,2\n"
-               "hugo,astronaut,1\n"
-               "nina,medicine,quatre\n")
+def test_a_bad_csv_row_is_reported_with_its_line_number_and_nothing_is_imported(
+    administrator, programme
+):
+    content = (
+        "username,profession,study_year\nlea,nursing,2\nhugo,astronaut,1\nnina,medicine,quatre\n"
+    )
     with pytest.raises(services.CsvImportError) as caught:
         services.enrol_from_csv(programme, content, by=administrator)
     assert [line for line, _message in caught.value.errors] == [3, 4]
@@ -69,8 +76,12 @@ def test_the_csv_upload_page_lists_the_bad_lines(client, administrator, programm
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(administrator)
-    upload = SimpleUploadedFile("inscriptions.csv", b"username,institution\nzoe,Inconnue\n", "text/csv")
-    response = client.post(reverse("curriculum:manage_enrolments", args=[programme.slug]), {"csv-file": upload})
+    upload = SimpleUploadedFile(
+        "inscriptions.csv", b"username,institution\nzoe,Inconnue\n", "text/csv"
+    )
+    response = client.post(
+        reverse("curriculum:manage_enrolments", args=[programme.slug]), {"csv-file": upload}
+    )
     assert response.status_code == 400
     assert "ligne 2" in response.content.decode()
     assert not User.objects.filter(username="zoe").exists()
@@ -91,7 +102,9 @@ def test_a_module_opens_only_after_its_prerequisites_are_done(learner, programme
     assert selectors.lock_reason(learner, cyber) is None
 
 
-def test_completing_every_required_activity_completes_the_programme_and_issues_an_attestation(learner, programme):
+def test_completing_every_required_activity_completes_the_programme_and_issues_an_attestation(
+    learner, programme
+):
     complete_programme(learner, programme)
     enrolment = Enrolment.objects.get(learner=learner, programme=programme)
     assert enrolment.completed_at is not None
@@ -138,19 +151,23 @@ def test_a_content_page_renders_markdown_and_escapes_raw_html(client, learner, p
     assert "&lt;script&gt;" in html
 
 
-def test_event_attendance_recorded_by_the_instructor_completes_the_activity(instructor, learner, programme):
+def test_event_attendance_recorded_by_the_instructor_completes_the_activity(
+    instructor, learner, programme
+):
     from medtandem.apps.curriculum.models import Activity, Module
 
     module = Module.objects.get(programme=programme, position=0)
-    webinar = Activity.objects.create(module=module, kind="event", event_kind="webinar", title="Webinaire",
-                                      hours=1, position=5)
+    webinar = Activity.objects.create(
+        module=module, kind="event", event_kind="webinar", title="Webinaire", hours=1, position=5
+    )
     services.enrol(learner, programme)
     assert services.record_attendance(webinar, [learner], by=instructor) == 1
     assert Completion.objects.filter(learner=learner, activity=webinar).exists()
 
 
-def test_the_instructor_sees_their_cohort_filtered_and_exports_it_as_csv(client, instructor, learner,
-                                                                          other_learner, programme):
+def test_the_instructor_sees_their_cohort_filtered_and_exports_it_as_csv(
+    client, instructor, learner, other_learner, programme
+):
     complete_programme(learner, programme)
     services.enrol(other_learner, programme)
     client.force_login(instructor)

@@ -38,9 +38,15 @@ def _q(quiz: Quiz, name: str) -> Question:
 
 def test_a_realistic_gift_file_imports_every_question_with_its_kind(ecg_quiz):
     kinds = list(ecg_quiz.questions.values_list("name", "kind"))
-    assert kinds == [("Q01 Fréquence", "numeric"), ("Q02 PR normal", "truefalse"),
-                     ("Q03 Dérivations inférieures", "multiple"), ("Q04 Onde de Pardee", "single"),
-                     ("Q05 Abréviation", "short"), ("Q06 Échappements", "truefalse"), ("Q07 Axe", "numeric")]
+    assert kinds == [
+        ("Q01 Fréquence", "numeric"),
+        ("Q02 PR normal", "truefalse"),
+        ("Q03 Dérivations inférieures", "multiple"),
+        ("Q04 Onde de Pardee", "single"),
+        ("Q05 Abréviation", "short"),
+        ("Q06 Échappements", "truefalse"),
+        ("Q07 Axe", "numeric"),
+    ]
 
 
 def test_gift_escapes_are_restored_in_the_question_text(ecg_quiz):
@@ -86,12 +92,15 @@ def test_a_gift_file_with_an_unsupported_question_names_it_and_imports_nothing(d
     assert quiz.questions.count() == 0
 
 
-@pytest.mark.parametrize("source, message", [
-    ("::Sans accolade:: Le RGPD existe.", "accolades"),
-    ("::Pas de bonne réponse::Choisir {~a ~b}", "aucune réponse ne vaut 100 %"),
-    ("::Nombre::Combien ? {#douze}", "nombre illisible"),
-    ("::Essai::Racontez votre stage. {}", "essai"),
-])
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("::Sans accolade:: Le RGPD existe.", "accolades"),
+        ("::Pas de bonne réponse::Choisir {~a ~b}", "aucune réponse ne vaut 100 %"),
+        ("::Nombre::Combien ? {#douze}", "nombre illisible"),
+        ("::Essai::Racontez votre stage. {}", "essai"),
+    ],
+)
 def test_gift_errors_name_the_question(source, message):
     with pytest.raises(QuizFormatError) as caught:
         quizformats.parse_gift(source)
@@ -107,10 +116,17 @@ def test_a_realistic_moodle_xml_file_imports_with_grades_feedback_and_plain_text
     services.import_questions(quiz, (DATA / "ia_evaluation_moodle.xml").read_bytes(), "moodle_xml")
     questions = list(quiz.questions.all())
     assert [(q.name, q.kind) for q in questions] == [
-        ("Sensibilité", "single"), ("Biais d'une étude", "multiple"), ("AUC", "truefalse"),
-        ("Valeur prédictive", "numeric"), ("Biais d'automatisation", "short")]
+        ("Sensibilité", "single"),
+        ("Biais d'une étude", "multiple"),
+        ("AUC", "truefalse"),
+        ("Valeur prédictive", "numeric"),
+        ("Biais d'automatisation", "short"),
+    ]
     sensitivity = questions[0]
-    assert sensitivity.text == "Sur 100 ECG avec infarctus, l'IA en signale 90. Quelle est sa sensibilité ?"
+    assert (
+        sensitivity.text
+        == "Sur 100 ECG avec infarctus, l'IA en signale 90. Quelle est sa sensibilité ?"
+    )
     assert sensitivity.points == Decimal(2)
     assert sensitivity.general_feedback == "Sensibilité = vrais positifs / malades."
     assert sensitivity.answers.first().feedback == "Oui : 90 / 100."
@@ -128,7 +144,9 @@ def test_a_moodle_xml_file_with_a_bad_question_names_it_and_imports_nothing(db):
 
 def test_moodle_xml_with_a_doctype_is_refused():
     with pytest.raises(QuizFormatError):
-        quizformats.parse_moodle_xml('<?xml version="1.0"?><!DOCTYPE quiz [<!ENTITY a "b">]><quiz/>')
+        quizformats.parse_moodle_xml(
+            '<?xml version="1.0"?><!DOCTYPE quiz [<!ENTITY a "b">]><quiz/>'
+        )
 
 
 # --- export -----------------------------------------------------------------------------------
@@ -141,8 +159,24 @@ def test_export_then_import_gives_back_the_same_questions(ecg_quiz, fmt):
     services.import_questions(copy, exported, fmt)
 
     def shape(quiz: Quiz) -> list[tuple]:
-        return [(q.kind, q.text, q.general_feedback, [(a.text if q.kind != "numeric" else "", a.fraction,
-                 a.feedback, a.value, a.tolerance) for a in q.answers.all()]) for q in quiz.questions.all()]
+        return [
+            (
+                q.kind,
+                q.text,
+                q.general_feedback,
+                [
+                    (
+                        a.text if q.kind != "numeric" else "",
+                        a.fraction,
+                        a.feedback,
+                        a.value,
+                        a.tolerance,
+                    )
+                    for a in q.answers.all()
+                ],
+            )
+            for q in quiz.questions.all()
+        ]
 
     assert shape(copy) == shape(ecg_quiz)
 
@@ -155,16 +189,21 @@ def test_the_gift_export_escapes_special_characters(ecg_quiz):
 # --- grading and attempts ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name, response, expected", [
-    ("Q01 Fréquence", "75", Decimal(1)),
-    ("Q01 Fréquence", "78,5", Decimal("0.5")),
-    ("Q01 Fréquence", "90", Decimal(0)),
-    ("Q05 Abréviation", "  bbg ", Decimal(1)),
-    ("Q05 Abréviation", "Bloc de branche gauche", Decimal(1)),
-    ("Q05 Abréviation", "BBD", Decimal(0)),
-    ("Q07 Axe", "-30", Decimal(1)),
-])
-def test_numeric_and_short_answers_are_graded_with_tolerance_and_wildcards(ecg_quiz, name, response, expected):
+@pytest.mark.parametrize(
+    "name, response, expected",
+    [
+        ("Q01 Fréquence", "75", Decimal(1)),
+        ("Q01 Fréquence", "78,5", Decimal("0.5")),
+        ("Q01 Fréquence", "90", Decimal(0)),
+        ("Q05 Abréviation", "  bbg ", Decimal(1)),
+        ("Q05 Abréviation", "Bloc de branche gauche", Decimal(1)),
+        ("Q05 Abréviation", "BBD", Decimal(0)),
+        ("Q07 Axe", "-30", Decimal(1)),
+    ],
+)
+def test_numeric_and_short_answers_are_graded_with_tolerance_and_wildcards(
+    ecg_quiz, name, response, expected
+):
     assert services.grade_question(_q(ecg_quiz, name), response).fraction == expected
 
 
@@ -205,11 +244,15 @@ def test_the_quiz_page_grades_a_submission_and_shows_feedback(client, learner, p
     quiz_activity = activity(programme, "Quiz données")
     client.force_login(learner)
     data = {f"q{k}": v for k, v in right_answers(quiz_activity.quiz).items()}
-    page = client.post(reverse("curriculum:quiz_submit", args=[quiz_activity.pk]), data).content.decode()
+    page = client.post(
+        reverse("curriculum:quiz_submit", args=[quiz_activity.pk]), data
+    ).content.decode()
     assert "Quiz réussi" in page and "Oui, encore personnelles." in page
 
 
-def test_an_instructor_imports_a_file_through_the_page_and_sees_the_error_otherwise(client, instructor):
+def test_an_instructor_imports_a_file_through_the_page_and_sees_the_error_otherwise(
+    client, instructor
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     quiz = Quiz.objects.create(title="Import", owner_institution=instructor.institution)

@@ -25,8 +25,14 @@ def brest(db):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def brest_learner(brest):  # type: ignore[no-untyped-def]
-    return create_person("maelys", PASSWORD, [Role.LEARNER], institution=brest, first_name="Maëlys",
-                         last_name="Le Goff")
+    return create_person(
+        "maelys",
+        PASSWORD,
+        [Role.LEARNER],
+        institution=brest,
+        first_name="Maëlys",
+        last_name="Le Goff",
+    )
 
 
 @pytest.fixture
@@ -51,35 +57,50 @@ def _enrolled(programme, *learners) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_an_instructor_sees_only_the_enrolments_of_their_institution_and_cohorts(
-        client, programme, learner, instructor, brest_learner, brest_instructor):
+    client, programme, learner, instructor, brest_learner, brest_instructor
+):
     _enrolled(programme, learner, brest_learner)
     client.force_login(instructor)
-    page = client.get(reverse("curriculum:manage_enrolments", args=[programme.slug])).content.decode()
+    page = client.get(
+        reverse("curriculum:manage_enrolments", args=[programme.slug])
+    ).content.decode()
     assert "Camille" in page and "Maëlys" not in page and "maelys" not in page
-    assert [e.learner for e in selectors.enrolments_visible_to(brest_instructor, programme)] == [brest_learner]
+    assert [e.learner for e in selectors.enrolments_visible_to(brest_instructor, programme)] == [
+        brest_learner
+    ]
 
 
-def test_an_administrator_sees_every_enrolment(client, programme, learner, brest_learner, administrator):
+def test_an_administrator_sees_every_enrolment(
+    client, programme, learner, brest_learner, administrator
+):
     _enrolled(programme, learner, brest_learner)
     client.force_login(administrator)
-    page = client.get(reverse("curriculum:manage_enrolments", args=[programme.slug])).content.decode()
+    page = client.get(
+        reverse("curriculum:manage_enrolments", args=[programme.slug])
+    ).content.decode()
     assert "Camille" in page and "Maëlys" in page
 
 
-def test_an_instructor_cannot_replace_or_export_another_institutions_quiz(client, instructor, brest_quiz):
+def test_an_instructor_cannot_replace_or_export_another_institutions_quiz(
+    client, instructor, brest_quiz
+):
     client.force_login(instructor)
     import_url = reverse("curriculum:quiz_import", args=[brest_quiz.pk])
     assert client.get(import_url).status_code == 404
     upload = SimpleUploadedFile("q.gift", QUIZ_GIFT.encode())
-    assert client.post(import_url, {"format": "gift", "file": upload, "replace": "on"}).status_code == 404
+    assert (
+        client.post(import_url, {"format": "gift", "file": upload, "replace": "on"}).status_code
+        == 404
+    )
     assert list(brest_quiz.questions.values_list("name", flat=True)) == ["Autre"]
     assert client.get(reverse("curriculum:quiz_export", args=[brest_quiz.pk])).status_code == 404
     # same answer as a quiz that does not exist: no existence leak
     assert client.get(reverse("curriculum:quiz_import", args=[999_999])).status_code == 404
 
 
-def test_a_shared_quiz_is_exported_by_all_but_changed_only_by_its_owner(client, instructor, brest_instructor,
-                                                                        brest_quiz):
+def test_a_shared_quiz_is_exported_by_all_but_changed_only_by_its_owner(
+    client, instructor, brest_instructor, brest_quiz
+):
     brest_quiz.shared = True
     brest_quiz.save()
     client.force_login(instructor)
@@ -98,8 +119,10 @@ def test_a_quiz_without_owner_is_for_administrators_only(instructor, administrat
 def test_an_administrator_replaces_and_exports_any_quiz(client, administrator, brest_quiz):
     client.force_login(administrator)
     upload = SimpleUploadedFile("q.gift", QUIZ_GIFT.encode())
-    response = client.post(reverse("curriculum:quiz_import", args=[brest_quiz.pk]),
-                           {"format": "gift", "file": upload, "replace": "on"})
+    response = client.post(
+        reverse("curriculum:quiz_import", args=[brest_quiz.pk]),
+        {"format": "gift", "file": upload, "replace": "on"},
+    )
     assert response.status_code == 302 and brest_quiz.questions.count() == 2
     export = client.get(reverse("curriculum:quiz_export", args=[brest_quiz.pk]))
     assert export.status_code == 200 and b"Pseudonymisation" in export.content
@@ -107,4 +130,7 @@ def test_an_administrator_replaces_and_exports_any_quiz(client, administrator, b
 
 def test_a_learner_cannot_reach_the_quiz_pages(client, learner, brest_quiz):
     client.force_login(learner)
-    assert client.get(reverse("curriculum:quiz_export", args=[brest_quiz.pk])).status_code in (302, 403)
+    assert client.get(reverse("curriculum:quiz_export", args=[brest_quiz.pk])).status_code in (
+        302,
+        403,
+    )

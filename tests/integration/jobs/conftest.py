@@ -30,8 +30,14 @@ def worker(job_queue) -> Iterator[object]:  # type: ignore[no-untyped-def]
 
     # SQLite's shared in-memory test database has table locks without a busy timeout: one thread.
     workers = 1 if connection.vendor == "sqlite" else 2
-    consumer = job_queue.create_consumer(workers=workers, worker_type="thread", periodic=False,
-                                         initial_delay=0.05, backoff=1.2, max_delay=0.2)
+    consumer = job_queue.create_consumer(
+        workers=workers,
+        worker_type="thread",
+        periodic=False,
+        initial_delay=0.05,
+        backoff=1.2,
+        max_delay=0.2,
+    )
     consumer.start()
     yield consumer
     consumer.stop(graceful=True)

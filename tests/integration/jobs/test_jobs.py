@@ -36,7 +36,9 @@ def test_unknown_jobs_and_non_json_arguments_are_refused_at_enqueue(job_queue): 
     assert JobRun.objects.count() == 0
 
 
-def test_a_job_that_keeps_failing_is_retried_with_back_off_then_shown_to_administrators(worker, client):  # type: ignore[no-untyped-def]
+def test_a_job_that_keeps_failing_is_retried_with_back_off_then_shown_to_administrators(
+    worker, client
+):  # type: ignore[no-untyped-def]
     job = enqueue("jobs.probe", fail=True, tag="broken")
     wait_for(lambda: state_of(job) == JobState.FAILED)
     job.refresh_from_db()
@@ -66,8 +68,12 @@ def test_a_job_whose_worker_died_is_run_again_by_the_reaper(worker):  # type: ig
     job = enqueue("jobs.probe", key="lost", tag="lost")
     wait_for(lambda: state_of(job) == JobState.DONE)
     # Simulate the dead worker: the row is back to "running" under a claim that ran out.
-    JobRun.objects.filter(pk=job.pk).update(state=JobState.RUNNING, claim="dead-worker",
-                                            lease_until=timezone.now() - timedelta(seconds=1), result=None)
+    JobRun.objects.filter(pk=job.pk).update(
+        state=JobState.RUNNING,
+        claim="dead-worker",
+        lease_until=timezone.now() - timedelta(seconds=1),
+        result=None,
+    )
     assert services.requeue_stale() == 1
     wait_for(lambda: state_of(job) == JobState.DONE)
     job.refresh_from_db()
@@ -108,7 +114,11 @@ def test_caching_the_predictions_of_the_model_in_service_runs_on_the_worker(work
     model = current_model()
     job = enqueue("cases.cache_predictions", key=f"predictions:{model.name}:{model.version}")
     wait_for(lambda: state_of(job) == JobState.DONE, timeout_s=120)
-    assert AIPrediction.objects.filter(model_name=model.name, model_version=model.version).count() == Case.objects.count() == 4
+    assert (
+        AIPrediction.objects.filter(model_name=model.name, model_version=model.version).count()
+        == Case.objects.count()
+        == 4
+    )
     again = enqueue("cases.cache_predictions")  # idempotent: nothing left to write
     wait_for(lambda: state_of(again) == JobState.DONE, timeout_s=60)
     again.refresh_from_db()

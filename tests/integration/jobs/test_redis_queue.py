@@ -38,16 +38,23 @@ def test_two_workers_on_redis_run_every_job_once(transactional_db):  # type: ign
     name = f"medtandem-test-{uuid.uuid4().hex[:8]}"  # a queue of our own on a shared Redis
     huey = queue.build(REDIS_URL, name=name)
     queue.use(huey)
-    consumers = [huey.create_consumer(workers=2, worker_type="thread", periodic=False,
-                                      initial_delay=0.05, max_delay=0.2) for _ in range(2)]
+    consumers = [
+        huey.create_consumer(
+            workers=2, worker_type="thread", periodic=False, initial_delay=0.05, max_delay=0.2
+        )
+        for _ in range(2)
+    ]
     try:
         for consumer in consumers:
             consumer.start()
         jobs = [enqueue("jobs.probe", tag=str(i), seconds=0.02) for i in range(20)]
-        wait_for(lambda: JobRun.objects.filter(state=JobState.DONE).count() == len(jobs), timeout_s=60)
+        wait_for(
+            lambda: JobRun.objects.filter(state=JobState.DONE).count() == len(jobs), timeout_s=60
+        )
         assert sorted(JobRun.objects.values_list("attempts", flat=True)) == [1] * len(jobs)
         assert sorted(r["tag"] for r in JobRun.objects.values_list("result", flat=True)) == sorted(
-            str(i) for i in range(20))
+            str(i) for i in range(20)
+        )
     finally:
         for consumer in consumers:
             consumer.stop(graceful=True)

@@ -13,7 +13,9 @@ from medtandem.apps.accounts.services import create_person
 
 @pytest.fixture
 def analyst():  # type: ignore[no-untyped-def]
-    return create_person("analyste", "pw-analyste-2026", [Role.ANALYST], first_name="Ana", last_name="Lyste")
+    return create_person(
+        "analyste", "pw-analyste-2026", [Role.ANALYST], first_name="Ana", last_name="Lyste"
+    )
 
 
 @pytest.fixture

@@ -33,8 +33,14 @@ def test_every_operation_conforms_to_the_openapi_description(live_server, popula
     assert len(operations) == 9
     responses: list[int] = []
     for operation in operations:
-        @hypothesis.settings(max_examples=12, deadline=None, database=None, derandomize=True,
-                             suppress_health_check=list(hypothesis.HealthCheck))
+
+        @hypothesis.settings(
+            max_examples=12,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
         @hypothesis.given(case=operation.as_strategy())
         def check(case) -> None:  # type: ignore[no-untyped-def]
             responses.append(case.call_and_validate().status_code)
@@ -48,8 +54,14 @@ def test_pages_link_onwards_and_csv_holds_every_row(client, populated) -> None: 
     first = client.get("/api/v1/versions", {"page_size": 100}).json()
     assert first["count"] > 882 and len(first["results"]) == 100 and first["previous"] is None
     second = client.get(first["next"]).json()
-    assert second["page"] == 2 and {r["id"] for r in second["results"]}.isdisjoint(r["id"] for r in first["results"])
-    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/versions", {"format": "csv"}).content.decode())))
+    assert second["page"] == 2 and {r["id"] for r in second["results"]}.isdisjoint(
+        r["id"] for r in first["results"]
+    )
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/api/v1/versions", {"format": "csv"}).content.decode())
+        )
+    )
     assert len(rows) == first["count"]
     assert client.get("/api/v1/versions", {"page_size": 1000}).status_code == 400
     one = client.get(f"/api/v1/versions/{rows[0]['id']}").json()
@@ -58,7 +70,7 @@ def test_pages_link_onwards_and_csv_holds_every_row(client, populated) -> None: 
 
 
 def test_csv_cells_cannot_run_as_formulas() -> None:
-    text = services.csv_text(["a", "b", "c"], [["=HYPERLINK(\"x\")", "@SUM(1)", -1.5]])
+    text = services.csv_text(["a", "b", "c"], [['=HYPERLINK("x")', "@SUM(1)", -1.5]])
     assert text.splitlines()[1] == '"\'=HYPERLINK(""x"")",\'@SUM(1),-1.5'
 
 

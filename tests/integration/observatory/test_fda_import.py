@@ -29,18 +29,38 @@ def test_every_device_and_report_is_imported_with_its_source() -> None:
     assert report.devices_created == len(devices) == 882
     assert report.reports_created == len(reports) == 943
     versions = ApplicationVersion.objects.filter(application__source=Source.FDA, published=True)
-    assert set(versions.values_list("fda_submission", flat=True)) == {r["Submission Number"] for r in devices}
+    assert set(versions.values_list("fda_submission", flat=True)) == {
+        r["Submission Number"] for r in devices
+    }
     # Same company and device name: one application with several versions (its history); names
     # that differ only in case, accents or punctuation are the same product.
     for company, device in {(r["Company"], r["Device"]) for r in devices}:
-        same = {r["Submission Number"] for r in devices if (r["Company"], r["Device"]) == (company, device)}
-        assert ApplicationVersion.objects.filter(fda_submission__in=same).values("application").distinct().count() == 1
+        same = {
+            r["Submission Number"]
+            for r in devices
+            if (r["Company"], r["Device"]) == (company, device)
+        }
+        assert (
+            ApplicationVersion.objects.filter(fda_submission__in=same)
+            .values("application")
+            .distinct()
+            .count()
+            == 1
+        )
 
     def squashed(text: str) -> str:
-        return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
+        return re.sub(
+            r"[^a-z0-9]",
+            "",
+            unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower(),
+        )
 
     n_apps = Application.objects.filter(source=Source.FDA).count()
-    assert len({squashed(r["Company"] + r["Device"]) for r in devices}) <= n_apps < len({(r["Company"], r["Device"]) for r in devices})
+    assert (
+        len({squashed(r["Company"] + r["Device"]) for r in devices})
+        <= n_apps
+        < len({(r["Company"], r["Device"]) for r in devices})
+    )
     maude = Incident.objects.filter(origin=Incident.Origin.FDA_MAUDE)
     assert maude.count() == 943 and not maude.filter(unverified=False).exists()
     deaths = sum(r["event_type"] == "D" for r in reports)
@@ -73,7 +93,10 @@ def test_a_later_list_in_the_same_layout_adds_and_updates(tmp_path: Path) -> Non
     updated = ApplicationVersion.objects.get(fda_submission=rows[1]["Submission Number"])
     assert "ZZZ" in updated.sheet["unique_reference"] and updated.revisions.count() == 2
     new = ApplicationVersion.objects.get(fda_submission="K249999")
-    assert new.application == ApplicationVersion.objects.get(fda_submission=rows[2]["Submission Number"]).application
+    assert (
+        new.application
+        == ApplicationVersion.objects.get(fda_submission=rows[2]["Submission Number"]).application
+    )
 
 
 def test_the_xlsx_list_gives_the_same_registry_as_the_csv() -> None:
@@ -112,7 +135,9 @@ def test_a_corrupt_workbook_is_refused(tmp_path: Path) -> None:
     assert not ApplicationVersion.objects.exists()
 
 
-def test_the_cli_imports_and_reports_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_imports_and_reports_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     missing = tmp_path / "none.csv"
     assert main(["observatory", "import-fda", str(missing)]) == 1
     assert "nothing was written" in capsys.readouterr().out

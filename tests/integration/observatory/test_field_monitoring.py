@@ -31,9 +31,18 @@ def _aided(version):  # type: ignore[no-untyped-def]
     """The aided reads of the stored run's period (its first window's start to its last's end)."""
     model = current_model()
     windows = selectors.latest_run(version).payload["windows"]
-    start, end = (datetime.fromtimestamp(windows[0]["start"], tz=UTC), datetime.fromtimestamp(windows[-1]["end"], tz=UTC))
-    return list(Read.objects.filter(condition="aided", ai_prediction__model_name=model.name, submitted_at__gte=start,
-                                    submitted_at__lte=end).select_related("case", "ai_prediction"))
+    start, end = (
+        datetime.fromtimestamp(windows[0]["start"], tz=UTC),
+        datetime.fromtimestamp(windows[-1]["end"], tz=UTC),
+    )
+    return list(
+        Read.objects.filter(
+            condition="aided",
+            ai_prediction__model_name=model.name,
+            submitted_at__gte=start,
+            submitted_at__lte=end,
+        ).select_related("case", "ai_prediction")
+    )
 
 
 def test_overall_figures_match_an_independent_computation(world, now) -> None:  # type: ignore[no-untyped-def]
@@ -43,7 +52,9 @@ def test_overall_figures_match_an_independent_computation(world, now) -> None:  
     threshold = current_model().facts["operating_point"]["MI"]
     truth = np.array([r.case.mi for r in cases])
     prob = np.array([r.ai_prediction.probabilities["MI"] for r in cases])
-    metric = FieldMetric.objects.get(run=selectors.latest_run(world), output="MI", window=-1, subgroup="all")
+    metric = FieldMetric.objects.get(
+        run=selectors.latest_run(world), output="MI", window=-1, subgroup="all"
+    )
     assert (metric.n, metric.n_reads) == (len(cases), len(reads))
     assert metric.sensitivity == pytest.approx(((prob >= threshold) & truth).sum() / truth.sum())
     assert metric.specificity == pytest.approx(((prob < threshold) & ~truth).sum() / (~truth).sum())
@@ -83,7 +94,10 @@ def test_no_alert_without_drift(now, monkeypatch) -> None:  # type: ignore[no-un
 
 def test_reliance_by_profession_agrees_with_the_reliance_core(world, now) -> None:  # type: ignore[no-untyped-def]
     aided = {(r.session_id, r.case_id): r for r in _aided(world) if not r.seen_truth_before}
-    unaided = {(r.session_id, r.case_id): r for r in Read.objects.filter(condition="unaided", seen_truth_before=False)}
+    unaided = {
+        (r.session_id, r.case_id): r
+        for r in Read.objects.filter(condition="unaided", seen_truth_before=False)
+    }
     op = current_model().facts["operating_point"]
     t, u, a, m = [], [], [], []
     for key, read in aided.items():
@@ -95,24 +109,49 @@ def test_reliance_by_profession_agrees_with_the_reliance_core(world, now) -> Non
             a.append(getattr(read, s.lower()))
             m.append(read.ai_prediction.probabilities[s] >= op[s])
     core = reliance_measures(t, u, a, m)
-    row = next(r for r in selectors.latest_run(world).payload["reliance"] if r["profession"] == "all")
-    assert (row["over_reliance"]["successes"], row["over_reliance"]["n"]) == (core.over_reliance.successes, core.over_reliance.n)
-    assert (row["under_reliance"]["successes"], row["under_reliance"]["n"]) == (core.under_reliance.successes, core.under_reliance.n)
+    row = next(
+        r for r in selectors.latest_run(world).payload["reliance"] if r["profession"] == "all"
+    )
+    assert (row["over_reliance"]["successes"], row["over_reliance"]["n"]) == (
+        core.over_reliance.successes,
+        core.over_reliance.n,
+    )
+    assert (row["under_reliance"]["successes"], row["under_reliance"]["n"]) == (
+        core.under_reliance.successes,
+        core.under_reliance.n,
+    )
 
 
 def test_recomputing_is_idempotent_and_features_are_computed_once(world, now) -> None:  # type: ignore[no-untyped-def]
-    before = (FieldMetric.objects.count(), Alert.objects.count(), selectors.latest_run(world).payload)
+    before = (
+        FieldMetric.objects.count(),
+        Alert.objects.count(),
+        selectors.latest_run(world).payload,
+    )
     stamps = dict(CaseFeatures.objects.values_list("case_id", "computed_at"))
     services.refresh_field_monitoring(now=now)
-    assert (FieldMetric.objects.count(), Alert.objects.count(), selectors.latest_run(world).payload) == before
+    assert (
+        FieldMetric.objects.count(),
+        Alert.objects.count(),
+        selectors.latest_run(world).payload,
+    ) == before
     assert dict(CaseFeatures.objects.values_list("case_id", "computed_at")) == stamps
     drift = selectors.latest_run(world).payload["drift"]
-    assert len(drift) == 79 and all(d["n_reference"] == len(stamps) - 0 or d["n_reference"] > 0 for d in drift)
+    assert len(drift) == 79 and all(
+        d["n_reference"] == len(stamps) - 0 or d["n_reference"] > 0 for d in drift
+    )
 
 
 def test_the_public_page_shows_charts_tables_and_the_simulation_notice(client, world) -> None:  # type: ignore[no-untyped-def]
     page = client.get(reverse("observatory:field", args=[world.slug])).content.decode()
-    assert 'class="mt-chart"' in page and "Carte de contrôle p" in page and "<title" in page and 'id="spc-table"' in page
+    assert (
+        'class="mt-chart"' in page
+        and "Carte de contrôle p" in page
+        and "<title" in page
+        and 'id="spc-table"' in page
+    )
     assert 'id="simulated-note"' in page and "trop peu de données" in page
-    data = client.get("/api/v1/field-metrics", {"version": world.slug, "subgroup": "all", "output": "MI"}).json()
+    data = client.get(
+        "/api/v1/field-metrics", {"version": world.slug, "subgroup": "all", "output": "MI"}
+    ).json()
     assert data["count"] == 13  # the whole period and 12 windows

@@ -24,7 +24,11 @@ def test_registering_a_model_keeps_one_in_service() -> None:
     first.refresh_from_db()
     assert first.in_service and not other.in_service
     assert first.status == Status.IN_SERVICE and other.status == Status.WITHDRAWN
-    assert [c.new for c in first.status_changes.all()] == [Status.IN_SERVICE, Status.WITHDRAWN, Status.IN_SERVICE]
+    assert [c.new for c in first.status_changes.all()] == [
+        Status.IN_SERVICE,
+        Status.WITHDRAWN,
+        Status.IN_SERVICE,
+    ]
     assert first.facts["macro_auc"] == model.facts["macro_auc"]
 
 
@@ -49,4 +53,7 @@ def test_frugality_page_shows_every_shipped_model_and_the_reason(client) -> None
         assert row["name"] in page
         assert f"{row['cv10_macro_auc']:.3f}".replace(".", ",") in page
     assert "xresnet1d101" in page
-    assert client.get(reverse("observatory:frugality"), {"format": "json"}).json()["default"] == report["default"]
+    assert (
+        client.get(reverse("observatory:frugality"), {"format": "json"}).json()["default"]
+        == report["default"]
+    )

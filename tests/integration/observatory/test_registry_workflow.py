@@ -16,10 +16,19 @@ from medtandem.apps.observatory.models import ApplicationVersion, Incident, Revi
 
 pytestmark = pytest.mark.django_db
 
-ENTRY = {"provider_name": "Acme Santé", "trade_name": "EchoGuide", "version": "1.0",
-         "intended_purpose": "Aide au positionnement de la sonde d'échographie.", "status": "in_service",
-         "risk_class": "high", "mdr_class": "IIa", "fda_submission": "K123456",
-         "instructions_for_use_url": "https://example.org/ifu", "task": "Échographie", "region": "Europe"}
+ENTRY = {
+    "provider_name": "Acme Santé",
+    "trade_name": "EchoGuide",
+    "version": "1.0",
+    "intended_purpose": "Aide au positionnement de la sonde d'échographie.",
+    "status": "in_service",
+    "risk_class": "high",
+    "mdr_class": "IIa",
+    "fda_submission": "K123456",
+    "instructions_for_use_url": "https://example.org/ifu",
+    "task": "Échographie",
+    "region": "Europe",
+}
 
 
 @pytest.fixture
@@ -32,7 +41,9 @@ def test_every_annex_viii_item_and_chai_section_has_a_home() -> None:
     assert {f.chai for f in FIELDS} == set(CHAI_SECTIONS)
 
 
-def test_a_submission_is_public_only_after_an_analyst_publishes_it(client, provider, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_a_submission_is_public_only_after_an_analyst_publishes_it(
+    client, provider, analyst
+) -> None:  # type: ignore[no-untyped-def]
     client.force_login(provider)
     response = client.post(reverse("observatory:submit"), ENTRY)
     assert response.status_code == 302
@@ -57,14 +68,20 @@ def test_a_submission_is_public_only_after_an_analyst_publishes_it(client, provi
 def test_an_update_is_a_new_revision_with_a_visible_diff(provider, analyst, client) -> None:  # type: ignore[no-untyped-def]
     first = services.submit_entry(ENTRY, author=provider)
     services.review_revision(first, reviewer=analyst, approve=True)
-    second = services.submit_entry({**ENTRY, "known_limitations": "Non évalué chez l'enfant.", "status": "recalled"},
-                                   author=provider, version=first.version)
+    second = services.submit_entry(
+        {**ENTRY, "known_limitations": "Non évalué chez l'enfant.", "status": "recalled"},
+        author=provider,
+        version=first.version,
+    )
     version = first.version
     version.refresh_from_db()
     assert "known_limitations" not in version.sheet  # not before review
     services.review_revision(second, reviewer=analyst, approve=True)
     version.refresh_from_db()
-    assert version.sheet["known_limitations"] == "Non évalué chez l'enfant." and version.status == "recalled"
+    assert (
+        version.sheet["known_limitations"] == "Non évalué chez l'enfant."
+        and version.status == "recalled"
+    )
     assert [c.new for c in version.status_changes.all()] == ["in_service", "recalled"]
     page = client.get(reverse("observatory:history", args=[version.slug])).content.decode()
     assert "Non évalué chez l&#x27;enfant." in page and "Révision 2" in page
@@ -72,9 +89,15 @@ def test_an_update_is_a_new_revision_with_a_visible_diff(provider, analyst, clie
         services.review_revision(second, reviewer=analyst, approve=False)
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("fda_submission", "X1", "numéro FDA"), ("instructions_for_use_url", "ftp://x", "adresse web"),
-    ("trade_name", "", "obligatoire"), ("risk_class", "extreme", "inconnue")])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("fda_submission", "X1", "numéro FDA"),
+        ("instructions_for_use_url", "ftp://x", "adresse web"),
+        ("trade_name", "", "obligatoire"),
+        ("risk_class", "extreme", "inconnue"),
+    ],
+)
 def test_wrong_fields_are_named(provider, field, value, message) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(services.EntryInvalid) as info:
         services.submit_entry({**ENTRY, field: value}, author=provider)
@@ -98,7 +121,10 @@ def test_a_model_registered_on_training_carries_its_card_figures() -> None:
     model = load_model()
     version = services.register_model(model)
     assert version.application.source == Source.MEDTANDEM and version.published
-    assert str(model.card["key_metrics"]["cv10_macro_auc"]["value"]) in version.sheet["performance_overall"]
+    assert (
+        str(model.card["key_metrics"]["cv10_macro_auc"]["value"])
+        in version.sheet["performance_overall"]
+    )
     assert version.revisions.count() == 1
     services.register_model(model)
     assert version.revisions.count() == 1  # nothing changed: no new revision
@@ -108,13 +134,23 @@ def test_filters_and_pagination(client, provider, analyst) -> None:  # type: ign
     services.import_fda(maude=None)
     rev = services.submit_entry(ENTRY, author=provider)
     services.review_revision(rev, reviewer=analyst, approve=True)
-    services.report_incident(reporter=provider, description="x", category="other", seriousness="not_serious",
-                             origin=Incident.Origin.REGISTRY, version=rev.version)
+    services.report_incident(
+        reporter=provider,
+        description="x",
+        category="other",
+        seriousness="not_serious",
+        origin=Incident.Origin.REGISTRY,
+        version=rev.version,
+    )
     page = client.get(reverse("observatory:registry"), {"risk_class": "high"}).content.decode()
     assert "EchoGuide" in page and "1 fiche" in page
     page = client.get(reverse("observatory:registry"), {"incidents": "1"}).content.decode()
     assert "EchoGuide" in page and "1 fiche" in page
-    page = client.get(reverse("observatory:registry"), {"task": "Cardiovascular", "page": "2"}).content.decode()
+    page = client.get(
+        reverse("observatory:registry"), {"task": "Cardiovascular", "page": "2"}
+    ).content.decode()
     assert "page 2 sur 4" in page  # 90 cardiovascular devices, 25 a page
-    csv_text = client.get(reverse("observatory:registry"), {"source": "fda", "format": "csv"}).content.decode()
+    csv_text = client.get(
+        reverse("observatory:registry"), {"source": "fda", "format": "csv"}
+    ).content.decode()
     assert len(csv_text.strip().splitlines()) == 883

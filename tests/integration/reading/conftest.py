@@ -53,9 +53,16 @@ def learner_client(client, learner):  # type: ignore[no-untyped-def]
     return client
 
 
-def answer(condition: str, key: str, superclasses=("NORM",), rhythm: str = "sinus", conf: int = 70) -> dict:  # type: ignore[no-untyped-def]
+def answer(
+    condition: str, key: str, superclasses=("NORM",), rhythm: str = "sinus", conf: int = 70
+) -> dict:  # type: ignore[no-untyped-def]
     """A read form's fields: ``conf`` for the superclasses called present, ``100 - conf`` for the others."""
-    data = {"condition": condition, "submission_key": key, "rhythm": rhythm, "client_time_ms": "12000"}
+    data = {
+        "condition": condition,
+        "submission_key": key,
+        "rhythm": rhythm,
+        "client_time_ms": "12000",
+    }
     for name in ("norm", "mi", "sttc", "cd", "hyp"):
         data[f"rating_{name}"] = str(conf if name.upper() in superclasses else 100 - conf)
     return data

@@ -24,7 +24,12 @@ def test_demo_bank_import_creates_cases_with_truth_signal_and_statements() -> No
     report = import_demo_bank(limit=5)
     assert (report.created, report.updated) == (5, 0)
     first = Case.objects.get(external_id="ptbxl:00001")
-    assert first.superclasses == ["NORM"] and first.rhythm == "sinus" and first.age == 56 and first.sex == "F"
+    assert (
+        first.superclasses == ["NORM"]
+        and first.rhythm == "sinus"
+        and first.age == 56
+        and first.sex == "F"
+    )
     assert "sinusrhythmus" in first.report
     assert first.licence == "CC BY 4.0" and "Wagner" in first.attribution
     record = record_of(first)
@@ -76,7 +81,9 @@ def test_a_missing_signal_file_is_named_and_nothing_is_written(tmp_path: Path) -
 
 
 @pytest.mark.django_db
-def test_cli_reports_a_csv_with_missing_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_reports_a_csv_with_missing_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = _wfdb_folder(tmp_path)
     text = (root / "ptbxl_database.csv").read_text().replace("strat_fold", "fold")
     (root / "ptbxl_database.csv").write_text(text)
@@ -93,7 +100,9 @@ def test_cli_imports_with_limit(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert Case.objects.count() == 2
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="the shared PTB-XL subset is not beside this checkout")
+@pytest.mark.skipif(
+    not SHARED.is_dir(), reason="the shared PTB-XL subset is not beside this checkout"
+)
 @pytest.mark.django_db
 def test_the_real_ptbxl_folder_imports(tmp_path: Path) -> None:
     report = import_ptbxl(SHARED, sampling_rate=100, limit=20)

@@ -37,7 +37,9 @@ def test_unaided_step_reveals_neither_ai_nor_truth(learner_client, practice) -> 
     case = practice.case_set.ordered_cases()[0]
     page = learner_client.get(case_url(practice)).content.decode()
     assert "Lecture sans IA" in page
-    assert '<svg' in page and 'class="lead" data-lead="V1"' in page  # the tracing itself, not escaped text
+    assert (
+        "<svg" in page and 'class="lead" data-lead="V1"' in page
+    )  # the tracing itself, not escaped text
     assert 'id="ai-title"' not in page and "Suggestion de l" not in page
     assert practice.ai_model_version not in page
     assert case.report[:25] not in page  # the cardiologists' report is part of the truth
@@ -53,20 +55,25 @@ def test_step_pages_are_never_cached(learner_client, practice) -> None:
 
 
 def test_aided_read_cannot_come_first(learner_client, practice) -> None:
-    response = learner_client.post(submit_url(practice), answer("aided", str(uuid.uuid4())),
-                                   HTTP_ACCEPT="application/json")
+    response = learner_client.post(
+        submit_url(practice), answer("aided", str(uuid.uuid4())), HTTP_ACCEPT="application/json"
+    )
     assert response.status_code == 409
     assert Read.objects.count() == 0
 
 
 def test_full_hybrid_read_then_feedback(learner_client, practice) -> None:
     case = practice.case_set.ordered_cases()[0]
-    r = learner_client.post(submit_url(practice), answer("unaided", str(uuid.uuid4()), ("MI",), conf=80))
+    r = learner_client.post(
+        submit_url(practice), answer("unaided", str(uuid.uuid4()), ("MI",), conf=80)
+    )
     assert r.status_code == 302
     aided_page = learner_client.get(case_url(practice)).content.decode()
     assert 'id="ai-title"' in aided_page and "Lecture avec l" in aided_page
     facts = current_model().facts
-    assert f"{facts['macro_auc']['value']:.3f}".replace(".", ",") in aided_page  # measured, in French notation
+    assert (
+        f"{facts['macro_auc']['value']:.3f}".replace(".", ",") in aided_page
+    )  # measured, in French notation
     assert case.report[:25] not in aided_page and 'id="feedback-table"' not in aided_page
     ai = learner_client.get(ai_url(practice)).json()
     stored = AIPrediction.objects.get(case=case, model_version=practice.ai_model_version)
@@ -81,23 +88,36 @@ def test_full_hybrid_read_then_feedback(learner_client, practice) -> None:
         assert statement.description in feedback
     aided = Read.objects.get(case=case, condition="aided")
     assert aided.ai_prediction == stored and aided.client_time_ms == 12000
-    assert aided.opened_at is not None and aided.server_time_ms is not None and aided.server_time_ms >= 0
+    assert (
+        aided.opened_at is not None
+        and aided.server_time_ms is not None
+        and aided.server_time_ms >= 0
+    )
 
 
 def test_double_submission_stores_one_read(learner_client, practice) -> None:
     key = str(uuid.uuid4())
-    first = learner_client.post(submit_url(practice), answer("unaided", key), HTTP_ACCEPT="application/json")
-    again = learner_client.post(submit_url(practice), answer("unaided", key), HTTP_ACCEPT="application/json")
+    first = learner_client.post(
+        submit_url(practice), answer("unaided", key), HTTP_ACCEPT="application/json"
+    )
+    again = learner_client.post(
+        submit_url(practice), answer("unaided", key), HTTP_ACCEPT="application/json"
+    )
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["read"] == again.json()["read"] == key
     assert Read.objects.filter(condition="unaided").count() == 1
 
 
 def test_a_committed_read_cannot_be_changed(learner_client, practice) -> None:
-    learner_client.post(submit_url(practice), answer("unaided", str(uuid.uuid4()), ("MI",), conf=90))
+    learner_client.post(
+        submit_url(practice), answer("unaided", str(uuid.uuid4()), ("MI",), conf=90)
+    )
     before = Read.objects.get()
-    response = learner_client.post(submit_url(practice), answer("unaided", str(uuid.uuid4()), ("NORM",), conf=10),
-                                   HTTP_ACCEPT="application/json")
+    response = learner_client.post(
+        submit_url(practice),
+        answer("unaided", str(uuid.uuid4()), ("NORM",), conf=10),
+        HTTP_ACCEPT="application/json",
+    )
     assert response.status_code == 409
     after = Read.objects.get()
     assert (after.pk, after.mi, after.norm, after.rating_mi) == (before.pk, True, False, 90)
@@ -106,7 +126,9 @@ def test_a_committed_read_cannot_be_changed(learner_client, practice) -> None:
 def test_reusing_a_submission_key_for_another_step_is_refused(learner_client, practice) -> None:
     key = str(uuid.uuid4())
     learner_client.post(submit_url(practice), answer("unaided", key))
-    response = learner_client.post(submit_url(practice), answer("aided", key), HTTP_ACCEPT="application/json")
+    response = learner_client.post(
+        submit_url(practice), answer("aided", key), HTTP_ACCEPT="application/json"
+    )
     assert response.status_code == 409
     assert Read.objects.count() == 1
 
@@ -123,8 +145,11 @@ def test_invalid_answers_store_nothing(learner_client, practice) -> None:
 
 def test_cases_are_read_in_order(learner_client, practice) -> None:
     assert learner_client.get(case_url(practice, 1)).status_code == 404
-    response = learner_client.post(submit_url(practice, 1), answer("unaided", str(uuid.uuid4())),
-                                   HTTP_ACCEPT="application/json")
+    response = learner_client.post(
+        submit_url(practice, 1),
+        answer("unaided", str(uuid.uuid4())),
+        HTTP_ACCEPT="application/json",
+    )
     assert response.status_code == 404
     assert Read.objects.count() == 0
 
@@ -133,7 +158,9 @@ def test_a_learner_cannot_reach_another_learners_session(client, other_learner, 
     client.force_login(other_learner)
     assert client.get(case_url(practice)).status_code == 404
     assert client.get(ai_url(practice)).status_code == 404
-    assert client.post(submit_url(practice), answer("unaided", str(uuid.uuid4()))).status_code == 404
+    assert (
+        client.post(submit_url(practice), answer("unaided", str(uuid.uuid4()))).status_code == 404
+    )
 
 
 def test_anonymous_users_are_sent_to_log_in(client, practice) -> None:
@@ -165,18 +192,30 @@ def test_session_completes_after_the_last_read(learner_client, practice) -> None
     assert Read.objects.filter(session=practice).count() == 6
 
 
-def test_a_session_keeps_the_facts_of_the_model_version_it_started_with(learner_client, practice) -> None:
+def test_a_session_keeps_the_facts_of_the_model_version_it_started_with(
+    learner_client, practice
+) -> None:
     model = current_model()
     register_model(model)
     case = practice.case_set.ordered_cases()[0]
-    AIPrediction.objects.create(case=case, model_name=model.name, model_version="older",
-                                probabilities={"NORM": 0.5, "MI": 0.5, "STTC": 0.5, "CD": 0.5, "HYP": 0.5, "AFIB": 0.5})
+    AIPrediction.objects.create(
+        case=case,
+        model_name=model.name,
+        model_version="older",
+        probabilities={"NORM": 0.5, "MI": 0.5, "STTC": 0.5, "CD": 0.5, "HYP": 0.5, "AFIB": 0.5},
+    )
     from types import SimpleNamespace
 
     # An older version of the same model, registered through the observatory's own service.
-    register_model(SimpleNamespace(name=model.name, version="older", card=model.card,
-                                   facts={**model.facts, "version": "older", "macro_auc": {"value": 0.5}}),
-                   in_service=False)
+    register_model(
+        SimpleNamespace(
+            name=model.name,
+            version="older",
+            card=model.card,
+            facts={**model.facts, "version": "older", "macro_auc": {"value": 0.5}},
+        ),
+        in_service=False,
+    )
     practice.ai_model_version = "older"
     practice.save()
     learner_client.post(submit_url(practice), answer("unaided", str(uuid.uuid4())))

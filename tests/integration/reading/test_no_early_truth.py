@@ -33,7 +33,11 @@ def _page(client, url: str) -> str:  # type: ignore[no-untyped-def]
 def _flip_truth(case: Case) -> None:
     """Turn the case's truth upside down (every superclass and the rhythm)."""
     Case.objects.filter(pk=case.pk).update(
-        norm=not case.norm, mi=not case.mi, sttc=not case.sttc, cd=not case.cd, hyp=not case.hyp,
+        norm=not case.norm,
+        mi=not case.mi,
+        sttc=not case.sttc,
+        cd=not case.cd,
+        hyp=not case.hyp,
         rhythm="afib_flutter" if case.rhythm != "afib_flutter" else "sinus",
     )
 
@@ -54,17 +58,25 @@ def _snapshot(client, urls: list[str]) -> dict[str, str]:  # type: ignore[no-unt
 
 
 def _post(client, session, position, condition, supers=("MI",)):  # type: ignore[no-untyped-def]
-    r = client.post(reverse("reading:submit", args=[session.pk, position]),
-                    answer(condition, str(uuid.uuid4()), supers), HTTP_ACCEPT="application/json")
+    r = client.post(
+        reverse("reading:submit", args=[session.pk, position]),
+        answer(condition, str(uuid.uuid4()), supers),
+        HTTP_ACCEPT="application/json",
+    )
     assert r.status_code == 201, r.content
     return r
 
 
-def test_no_learner_page_changes_with_the_truth_while_the_aided_step_is_open(learner_client, practice):
+def test_no_learner_page_changes_with_the_truth_while_the_aided_step_is_open(
+    learner_client, practice
+):
     case = practice.case_set.ordered_cases()[0]
     _post(learner_client, practice, 0, "unaided")
-    urls = [*_learner_pages(practice), reverse("reading:case", args=[practice.pk, 0]),
-            reverse("reading:ai_json", args=[practice.pk, 0])]
+    urls = [
+        *_learner_pages(practice),
+        reverse("reading:case", args=[practice.pk, 0]),
+        reverse("reading:ai_json", args=[practice.pk, 0]),
+    ]
     before = _snapshot(learner_client, urls)
     _flip_truth(case)
     after = _snapshot(learner_client, urls)
@@ -85,13 +97,18 @@ def test_the_same_flip_shows_once_feedback_is_allowed(learner_client, practice):
     assert 'id="feedback-table"' in _page(learner_client, feedback)
 
 
-def test_a_study_that_hides_feedback_never_lets_the_truth_through(learner_client, learner, case_set):
+def test_a_study_that_hides_feedback_never_lets_the_truth_through(
+    learner_client, learner, case_set
+):
     session = start_session(learner, case_set, "practice", show_feedback=False, title="Étude")
     cases = list(case_set.ordered_cases())
     for position in range(len(cases)):
         _post(learner_client, session, position, "unaided")
         _post(learner_client, session, position, "aided")
-    urls = [*_learner_pages(session), *[reverse("reading:case", args=[session.pk, i]) for i in range(len(cases))]]
+    urls = [
+        *_learner_pages(session),
+        *[reverse("reading:case", args=[session.pk, i]) for i in range(len(cases))],
+    ]
     before = _snapshot(learner_client, urls)
     for case in cases:
         _flip_truth(case)

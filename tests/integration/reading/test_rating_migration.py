@@ -33,19 +33,37 @@ def test_legacy_reads_keep_their_values_and_doubtful_ones_are_flagged() -> None:
 
     def read(case, boxes, confidences):  # type: ignore[no-untyped-def]
         fields = {k: v for k, v in zip(("norm", "mi", "sttc", "cd", "hyp"), boxes, strict=True)}
-        fields |= {f"confidence_{k}": v for k, v in zip(("norm", "mi", "sttc", "cd", "hyp"), confidences, strict=True)}
-        return Read.objects.create(session=session, learner=user, case=case, condition="unaided", rhythm="sinus",
-                                   **fields).pk
+        fields |= {
+            f"confidence_{k}": v
+            for k, v in zip(("norm", "mi", "sttc", "cd", "hyp"), confidences, strict=True)
+        }
+        return Read.objects.create(
+            session=session, learner=user, case=case, condition="unaided", rhythm="sinus", **fields
+        ).pk
 
     consistent = read(cases[0], (True, False, False, False, False), (90, 10, 20, 5, 30))
-    contradicted = read(cases[1], (False, True, False, False, False), (80, 30, 20, 5, 30))  # box MI, slider says no
+    contradicted = read(
+        cases[1], (False, True, False, False, False), (80, 30, 20, 5, 30)
+    )  # box MI, slider says no
     untouched = read(cases[2], (True, False, False, False, False), (50, 50, 50, 50, 50))
 
     new = _migrate(AFTER)
     Read = new.get_model("reading", "Read")
     got = {r.pk: r for r in Read.objects.all()}
-    assert (got[consistent].rating_norm, got[consistent].norm, got[consistent].rating_flag) == (90, True, "")
+    assert (got[consistent].rating_norm, got[consistent].norm, got[consistent].rating_flag) == (
+        90,
+        True,
+        "",
+    )
     assert (got[contradicted].rating_mi, got[contradicted].mi, got[contradicted].rating_flag) == (
-        30, True, "legacy_inconsistent")
+        30,
+        True,
+        "legacy_inconsistent",
+    )
     assert got[untouched].rating_flag == "legacy_preset"
-    _migrate([("reading", n) for n in [max(MigrationExecutor(connection).loader.graph.leaf_nodes("reading"))[1]]])
+    _migrate(
+        [
+            ("reading", n)
+            for n in [max(MigrationExecutor(connection).loader.graph.leaf_nodes("reading"))[1]]
+        ]
+    )

@@ -25,7 +25,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _submit(client, session, data, position=0):  # type: ignore[no-untyped-def]
-    return client.post(reverse("reading:submit", args=[session.pk, position]), data, HTTP_ACCEPT="application/json")
+    return client.post(
+        reverse("reading:submit", args=[session.pk, position]), data, HTTP_ACCEPT="application/json"
+    )
 
 
 def test_the_read_form_presets_no_rating(learner_client, practice):
@@ -36,7 +38,9 @@ def test_the_read_form_presets_no_rating(learner_client, practice):
     assert 'type="range"' not in page  # no slider with a value of its own
 
 
-def test_a_read_without_every_rating_is_refused_and_names_the_missing_ones(learner_client, practice):
+def test_a_read_without_every_rating_is_refused_and_names_the_missing_ones(
+    learner_client, practice
+):
     data = answer("unaided", str(uuid.uuid4()))
     del data["rating_mi"], data["rating_hyp"]
     response = _submit(learner_client, practice, data)
@@ -45,7 +49,9 @@ def test_a_read_without_every_rating_is_refused_and_names_the_missing_ones(learn
     assert not Read.objects.exists()
 
 
-@pytest.mark.parametrize(("value", "called"), [(0, False), (49, False), (50, True), (75, True), (100, True)])
+@pytest.mark.parametrize(
+    ("value", "called"), [(0, False), (49, False), (50, True), (75, True), (100, True)]
+)
 def test_the_call_is_derived_from_the_rating(learner_client, practice, value, called):
     data = answer("unaided", str(uuid.uuid4()))
     data["rating_mi"] = str(value)
@@ -87,7 +93,9 @@ def test_feedback_shows_the_rating_and_the_derived_call(learner_client, practice
     first_cell = mi_row.split("<td", 1)[1]
     # Called present at 80: right when the truth has MI, wrong otherwise.
     assert ('class="ok"><span title="Probablement présent">✓ présent' in first_cell) == case.mi
-    assert ('class="bad"><span title="Probablement présent">✗ présent' in first_cell) == (not case.mi)
+    assert ('class="bad"><span title="Probablement présent">✗ présent' in first_cell) == (
+        not case.mi
+    )
     assert "présent à partir de 50" in page
 
 
@@ -108,32 +116,61 @@ def test_a_locked_session_refuses_reads_in_the_page_and_in_json(learner_client, 
     assert "verrouillée" in response.json()["detail"]
     page = learner_client.get(reverse("reading:case", args=[practice.pk, 0])).content.decode()
     assert 'id="session-locked"' in page
-    html = learner_client.post(reverse("reading:submit", args=[practice.pk, 0]),
-                               answer("unaided", str(uuid.uuid4())), follow=True).content.decode()
+    html = learner_client.post(
+        reverse("reading:submit", args=[practice.pk, 0]),
+        answer("unaided", str(uuid.uuid4())),
+        follow=True,
+    ).content.decode()
     assert "verrouillée" in html
     assert not Read.objects.exists()
     practice.refresh_from_db()
     with pytest.raises(SessionLockedError):
-        commit_read(practice, practice.case_set.ordered_cases()[0], "unaided",
-                    parse_answer(answer("unaided", "x")), uuid.uuid4())
+        commit_read(
+            practice,
+            practice.case_set.ordered_cases()[0],
+            "unaided",
+            parse_answer(answer("unaided", "x")),
+            uuid.uuid4(),
+        )
 
 
 def test_a_case_seen_with_its_truth_is_marked_and_left_out_of_the_gate_score(learner, case_set):
     cases = list(case_set.ordered_cases())
     practice = start_session(learner, case_set, "practice", title="Pratique")
     first = cases[0]
-    right = {s: (90 if getattr(first, s.lower()) else 10) for s in ("NORM", "MI", "STTC", "CD", "HYP")}
+    right = {
+        s: (90 if getattr(first, s.lower()) else 10) for s in ("NORM", "MI", "STTC", "CD", "HYP")
+    }
     for condition in ("unaided", "aided"):
-        commit_read(practice, first, condition, parse_answer({**{f"rating_{k.lower()}": v for k, v in right.items()},
-                                                             "rhythm": first.rhythm}), uuid.uuid4())
+        commit_read(
+            practice,
+            first,
+            condition,
+            parse_answer(
+                {**{f"rating_{k.lower()}": v for k, v in right.items()}, "rhythm": first.rhythm}
+            ),
+            uuid.uuid4(),
+        )
     gate = start_session(learner, case_set, "unaided", title="Évaluation")
-    read, _ = commit_read(gate, first, "unaided", parse_answer(
-        {**{f"rating_{k.lower()}": v for k, v in right.items()}, "rhythm": first.rhythm}), uuid.uuid4())
+    read, _ = commit_read(
+        gate,
+        first,
+        "unaided",
+        parse_answer(
+            {**{f"rating_{k.lower()}": v for k, v in right.items()}, "rhythm": first.rhythm}
+        ),
+        uuid.uuid4(),
+    )
     assert read.seen_truth_before
     # The one right answer was a remembered one: it does not count, so the gate has nothing to score yet.
     assert unaided_superclass_accuracy(gate) is None
-    wrong = {f"rating_{s.lower()}": (10 if getattr(cases[1], s.lower()) else 90) for s in ("NORM", "MI", "STTC", "CD", "HYP")}
-    second, _ = commit_read(gate, cases[1], "unaided", parse_answer({**wrong, "rhythm": "sinus"}), uuid.uuid4())
+    wrong = {
+        f"rating_{s.lower()}": (10 if getattr(cases[1], s.lower()) else 90)
+        for s in ("NORM", "MI", "STTC", "CD", "HYP")
+    }
+    second, _ = commit_read(
+        gate, cases[1], "unaided", parse_answer({**wrong, "rhythm": "sinus"}), uuid.uuid4()
+    )
     assert not second.seen_truth_before
     assert unaided_superclass_accuracy(gate) == 0
 
@@ -152,17 +189,30 @@ def test_legacy_flag_rule():
     calls = {"NORM": True, "MI": False}
     assert rating.legacy_flag(calls, {"NORM": 80, "MI": 20}) == ""
     assert rating.legacy_flag(calls, {"NORM": 30, "MI": 20}) == rating.FLAG_INCONSISTENT
-    assert rating.legacy_flag({"NORM": False, "MI": False}, {"NORM": 50, "MI": 50}) == rating.FLAG_PRESET
+    assert (
+        rating.legacy_flag({"NORM": False, "MI": False}, {"NORM": 50, "MI": 50})
+        == rating.FLAG_PRESET
+    )
 
 
 def test_a_refused_suggestion_says_why_and_shows_no_probability(learner_client, practice):
     from medtandem.apps.cases.services import store_prediction
 
     case = practice.case_set.ordered_cases()[0]
-    store_prediction(case, practice.ai_model_name, practice.ai_model_version, {},
-                     {"refused": True, "quality": {"ok": False, "messages": {"fr": ["bruit important sur V1"],
-                                                                              "en": ["heavy noise on V1"]}},
-                      "statement": {"fr": "Rythme sinusal 74/min.", "en": "Sinus rhythm 74/min."}})
+    store_prediction(
+        case,
+        practice.ai_model_name,
+        practice.ai_model_version,
+        {},
+        {
+            "refused": True,
+            "quality": {
+                "ok": False,
+                "messages": {"fr": ["bruit important sur V1"], "en": ["heavy noise on V1"]},
+            },
+            "statement": {"fr": "Rythme sinusal 74/min.", "en": "Sinus rhythm 74/min."},
+        },
+    )
     _submit(learner_client, practice, answer("unaided", str(uuid.uuid4())))
     page = learner_client.get(reverse("reading:case", args=[practice.pk, 0])).content.decode()
     assert 'id="ai-refused"' in page and "bruit important sur V1" in page

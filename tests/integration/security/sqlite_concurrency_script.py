@@ -42,7 +42,9 @@ def main() -> None:
     module = Module.objects.create(programme=programme, title="M", position=0)
     quiz = Quiz.objects.create(title="Quiz", pass_mark=50, max_attempts=5)
     services.import_questions(quiz, GIFT, "gift")
-    activity = Activity.objects.create(module=module, kind="quiz", title="Quiz", hours=1, quiz=quiz, position=0)
+    activity = Activity.objects.create(
+        module=module, kind="quiz", title="Quiz", hours=1, quiz=quiz, position=0
+    )
     answers = {}
     for question in quiz.questions.prefetch_related("answers"):
         best = max(question.answers.all(), key=lambda a: a.fraction)

@@ -23,18 +23,31 @@ def test_debug_is_off() -> None:
     assert settings.DEBUG is False
 
 
-@pytest.mark.parametrize(("language", "heading"), [("fr", "Page introuvable"), ("en", "Page not found")])
-def test_the_404_page_lists_no_url_pattern_and_shows_the_layout(language: str, heading: str) -> None:
+@pytest.mark.parametrize(
+    ("language", "heading"), [("fr", "Page introuvable"), ("en", "Page not found")]
+)
+def test_the_404_page_lists_no_url_pattern_and_shows_the_layout(
+    language: str, heading: str
+) -> None:
     response = _client(language).get("/nowhere/at/all")
     body = response.content.decode()
     assert response.status_code == 404
     assert heading in body and f'lang="{language}"' in body
     assert all(part in body for part in LAYOUT)
-    for leak in ("urlpatterns", "URLconf", "Django tried these URL patterns", "Using the URLconf", "Traceback", "^admin/"):
+    for leak in (
+        "urlpatterns",
+        "URLconf",
+        "Django tried these URL patterns",
+        "Using the URLconf",
+        "Traceback",
+        "^admin/",
+    ):
         assert leak not in body
 
 
-@pytest.mark.parametrize(("language", "heading"), [("fr", "Erreur du serveur"), ("en", "Server error")])
+@pytest.mark.parametrize(
+    ("language", "heading"), [("fr", "Erreur du serveur"), ("en", "Server error")]
+)
 def test_the_500_page_shows_no_traceback(language: str, heading: str) -> None:
     response = _client(language).get("/boom/")
     body = response.content.decode()
@@ -57,14 +70,20 @@ def test_the_back_link_never_points_off_site() -> None:
     assert "evil.example" not in body and 'id="error-back"' not in body
 
 
-@pytest.mark.parametrize(("language", "heading"), [("fr", "Requête invalide"), ("en", "Bad request")])
+@pytest.mark.parametrize(
+    ("language", "heading"), [("fr", "Requête invalide"), ("en", "Bad request")]
+)
 def test_the_400_page(language: str, heading: str) -> None:
     response = _client(language).get("/bad/")
     assert response.status_code == 400
-    assert heading in response.content.decode() and "secret suspicion" not in response.content.decode()
+    assert (
+        heading in response.content.decode() and "secret suspicion" not in response.content.decode()
+    )
 
 
-@pytest.mark.parametrize(("language", "heading"), [("fr", "Formulaire expiré"), ("en", "Form expired")])
+@pytest.mark.parametrize(
+    ("language", "heading"), [("fr", "Formulaire expiré"), ("en", "Form expired")]
+)
 def test_a_csrf_failure_gets_our_page(language: str, heading: str) -> None:
     client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE=language)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
@@ -76,7 +95,9 @@ def test_a_csrf_failure_gets_our_page(language: str, heading: str) -> None:
 
 def test_a_request_body_over_the_limit_gets_413_before_it_is_read(settings) -> None:  # type: ignore[no-untyped-def]
     settings.MEDTANDEM_MAX_REQUEST_BYTES = 1000
-    response = _client("fr").post(reverse("accounts:login"), data=b"x" * 5000, content_type="text/plain")
+    response = _client("fr").post(
+        reverse("accounts:login"), data=b"x" * 5000, content_type="text/plain"
+    )
     assert response.status_code == 413
     assert "Envoi trop volumineux" in response.content.decode()
 

@@ -11,14 +11,17 @@ from hypothesis import strategies as st
 from medtandem.apps.curriculum.markup import is_off_site, normalise_url, render_markdown
 
 
-@pytest.mark.parametrize(("source", "href"), [
-    ("[x](//evil.example)", "//evil.example"),
-    ("[x](/\\evil.example)", "//evil.example"),
-    ("[x](\\\\\\\\evil.example)", "//evil.example"),
-    ("[x](https://evil.example/a)", "https://evil.example/a"),
-    ("[x](https:evil.example)", "https:evil.example"),
-    ("[x](HTTP://EVIL.EXAMPLE)", "HTTP://EVIL.EXAMPLE"),
-])
+@pytest.mark.parametrize(
+    ("source", "href"),
+    [
+        ("[x](//evil.example)", "//evil.example"),
+        ("[x](/\\evil.example)", "//evil.example"),
+        ("[x](\\\\\\\\evil.example)", "//evil.example"),
+        ("[x](https://evil.example/a)", "https://evil.example/a"),
+        ("[x](https:evil.example)", "https:evil.example"),
+        ("[x](HTTP://EVIL.EXAMPLE)", "HTTP://EVIL.EXAMPLE"),
+    ],
+)
 def test_off_site_links_are_external_without_referrer(source: str, href: str) -> None:
     html = render_markdown(source)
     assert f'href="{href}"' in html
@@ -31,8 +34,16 @@ def test_site_links_stay_plain(source: str) -> None:
     assert "external" not in html and "noreferrer" not in html
 
 
-@pytest.mark.parametrize("source", ["[x](javascript:alert(1))", "[x](data:text/html,<b>x</b>)",
-                                    "[x]( javascript:alert(1))", "[x](vbscript:x)", "[x](JaVaScRiPt:alert(1))"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[x](javascript:alert(1))",
+        "[x](data:text/html,<b>x</b>)",
+        "[x]( javascript:alert(1))",
+        "[x](vbscript:x)",
+        "[x](JaVaScRiPt:alert(1))",
+    ],
+)
 def test_dangerous_schemes_become_a_fragment(source: str) -> None:
     assert 'href="#"' in render_markdown(source)
 

@@ -32,13 +32,23 @@ def _rewrite(root: Path, old: str, new: str) -> None:
     csv.write_text(csv.read_text().replace(old, new))
 
 
-@pytest.mark.parametrize("target", ["../outside/00003_hr", "records500/../../outside/00003_hr",
-                                    "..\\outside\\00003_hr", "{tmp}/outside/00003_hr"])
-def test_a_record_path_leaving_the_folder_is_refused_and_nothing_imported(tmp_path: Path, target: str,
-                                                                           capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "target",
+    [
+        "../outside/00003_hr",
+        "records500/../../outside/00003_hr",
+        "..\\outside\\00003_hr",
+        "{tmp}/outside/00003_hr",
+    ],
+)
+def test_a_record_path_leaving_the_folder_is_refused_and_nothing_imported(
+    tmp_path: Path, target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = _folder_with_outside_record(tmp_path)
     _rewrite(root, "records500/00000/00003_hr", target.format(tmp=tmp_path))
-    with pytest.raises(CaseImportError, match=r"line 4 \(ecg_id 3\).*filename_hr.*outside the dataset folder"):
+    with pytest.raises(
+        CaseImportError, match=r"line 4 \(ecg_id 3\).*filename_hr.*outside the dataset folder"
+    ):
         import_ptbxl(root)
     assert main(["import-ptbxl", str(root)]) == 2
     err = capsys.readouterr().err

@@ -17,10 +17,15 @@ SCRIPT = Path(__file__).with_name("sqlite_concurrency_script.py")
 @pytest.mark.slow
 def test_twelve_concurrent_quiz_submissions_on_file_sqlite_give_no_500(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE",)}
-    env |= {"DATABASE_URL": f"sqlite:///{tmp_path / 'concurrency.sqlite3'}", "MEDTANDEM_VAR_DIR": str(tmp_path),
-            "DJANGO_SETTINGS_MODULE": "medtandem.web.settings", "PYTHONPATH": str(Path(__file__).parents[3])}
-    result = subprocess.run([sys.executable, str(SCRIPT), "12"], env=env, capture_output=True, text=True,
-                            timeout=300)
+    env |= {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'concurrency.sqlite3'}",
+        "MEDTANDEM_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "medtandem.web.settings",
+        "PYTHONPATH": str(Path(__file__).parents[3]),
+    }
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "12"], env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome["errors"] == []

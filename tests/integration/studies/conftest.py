@@ -21,14 +21,31 @@ def make_cases(n: int = 12, seed: int = 3) -> list[Case]:
     cases = []
     for i in range(n):
         mi = i % 2 == 0
-        case = Case.objects.create(external_id=f"ptbxl:{i + 1:05d}", record_name=f"{i + 1:05d}_hr",
-                                   age=50 + i, sex="M" if i % 3 else "F", mi=mi, norm=not mi, rhythm="sinus")
+        case = Case.objects.create(
+            external_id=f"ptbxl:{i + 1:05d}",
+            record_name=f"{i + 1:05d}_hr",
+            age=50 + i,
+            sex="M" if i % 3 else "F",
+            mi=mi,
+            norm=not mi,
+            rhythm="sinus",
+        )
         # The AI is right on about four cases out of five.
         right = rng.random() < 0.8
         p_mi = (0.8 if mi else 0.2) if right else (0.3 if mi else 0.7)
-        AIPrediction.objects.create(case=case, model_name=MODEL[0], model_version=MODEL[1],
-                                    probabilities={"NORM": 1 - p_mi, "MI": p_mi, "STTC": 0.1, "CD": 0.1,
-                                                   "HYP": 0.1, "AFIB": 0.05})
+        AIPrediction.objects.create(
+            case=case,
+            model_name=MODEL[0],
+            model_version=MODEL[1],
+            probabilities={
+                "NORM": 1 - p_mi,
+                "MI": p_mi,
+                "STTC": 0.1,
+                "CD": 0.1,
+                "HYP": 0.1,
+                "AFIB": 0.05,
+            },
+        )
         cases.append(case)
     return cases
 
@@ -54,8 +71,15 @@ def make_reader(db):
 
     def make(years: int = 3, **profile):
         k = next(counter)
-        return create_person(f"reader{k}", "pw-reader-123", ["learner"], profession="medicine",
-                             years_experience=years, prior_ecg_training=bool(k % 2), **profile)
+        return create_person(
+            f"reader{k}",
+            "pw-reader-123",
+            ["learner"],
+            profession="medicine",
+            years_experience=years,
+            prior_ecg_training=bool(k % 2),
+            **profile,
+        )
 
     return make
 
@@ -73,7 +97,13 @@ def read_session(session, rate=lambda case, condition: 80 if case.mi else 20):
     """Commit every read of a reading session in its order, through the reading app's rules."""
     for case in cases_of(session):
         for condition in session.steps:
-            commit_read(session, case, condition, parse_answer(answer_for(case, rate(case, condition))), uuid.uuid4())
+            commit_read(
+                session,
+                case,
+                condition,
+                parse_answer(answer_for(case, rate(case, condition))),
+                uuid.uuid4(),
+            )
     session.refresh_from_db()
     return session
 

@@ -14,7 +14,7 @@ CASES = list(range(101, 141))
 def test_condition_orders_are_balanced_within_each_block_of_two_readers():
     arms = [rnd.plan_reader("crossed", 7, i, CASES).arm for i in range(40)]
     for start in range(0, 40, 2):
-        assert sorted(arms[start:start + 2]) == [0, 1]
+        assert sorted(arms[start : start + 2]) == [0, 1]
     assert Counter(arms) == {0: 20, 1: 20}
 
 
@@ -35,7 +35,9 @@ def test_a_plan_is_replayed_exactly_from_the_study_seed():
     first = [rnd.plan_reader("split_plot", 99, i, CASES, n_blocks=3).to_dict() for i in range(9)]
     again = [rnd.plan_reader("split_plot", 99, i, CASES, n_blocks=3).to_dict() for i in range(9)]
     assert first == again
-    assert first != [rnd.plan_reader("split_plot", 100, i, CASES, n_blocks=3).to_dict() for i in range(9)]
+    assert first != [
+        rnd.plan_reader("split_plot", 100, i, CASES, n_blocks=3).to_dict() for i in range(9)
+    ]
 
 
 def test_each_reader_and_session_gets_its_own_case_order_of_all_cases():

@@ -26,10 +26,22 @@ def inv_client(client, investigator):
 
 
 def _create(inv_client, case_set, **extra):
-    data = {"title": "Étude MI", "question": "L'IA aide-t-elle ?", "endpoint": "MI", "threshold": 50,
-            "design": "crossed", "case_set": case_set.pk, "washout_days": 0, "n_blocks": 2, "seed": 77,
-            "consent_text": "", "ai_model_card_url": "https://example.org/card", "intended_use": "Formation",
-            "reader_training": "", "poor_quality_handling": ""} | extra
+    data = {
+        "title": "Étude MI",
+        "question": "L'IA aide-t-elle ?",
+        "endpoint": "MI",
+        "threshold": 50,
+        "design": "crossed",
+        "case_set": case_set.pk,
+        "washout_days": 0,
+        "n_blocks": 2,
+        "seed": 77,
+        "consent_text": "",
+        "ai_model_card_url": "https://example.org/card",
+        "intended_use": "Formation",
+        "reader_training": "",
+        "poor_quality_handling": "",
+    } | extra
     response = inv_client.post(reverse("studies:create"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     return Study.objects.get(title=data["title"])
@@ -54,7 +66,9 @@ def test_another_investigator_cannot_see_the_study(client, inv_client, case_set)
     assert client.get(reverse("studies:detail", args=[study.pk])).status_code == 404
 
 
-def test_a_reader_joins_with_the_code_and_consent_then_withdraws(client, inv_client, case_set, make_reader):
+def test_a_reader_joins_with_the_code_and_consent_then_withdraws(
+    client, inv_client, case_set, make_reader
+):
     study = _create(inv_client, case_set)
     reader = make_reader()
     client.force_login(reader)
@@ -62,17 +76,24 @@ def test_a_reader_joins_with_the_code_and_consent_then_withdraws(client, inv_cli
     assert "Consentement" in page and "pseudonyme" in page
     refused = client.post(reverse("studies:join"), {"code": study.invitation_code})
     assert "consentement est nécessaire" in refused.content.decode()
-    response = client.post(reverse("studies:join"), {"code": study.invitation_code, "consent": "on"})
+    response = client.post(
+        reverse("studies:join"), {"code": study.invitation_code, "consent": "on"}
+    )
     participant = Participant.objects.get(user=reader)
     assert response.url == reverse("studies:participate", args=[participant.pk])
     page = client.get(response.url).content.decode()
     assert f"/reading/session/{participant.sessions.get().reading_session_id}/" in page
     client.post(reverse("studies:withdraw", args=[participant.pk]), {"reason": "charge de travail"})
     participant.refresh_from_db()
-    assert participant.withdrawn_at is not None and participant.withdrawal_reason == "charge de travail"
+    assert (
+        participant.withdrawn_at is not None
+        and participant.withdrawal_reason == "charge de travail"
+    )
 
 
-def test_a_reader_cannot_open_someone_elses_participation(client, inv_client, case_set, make_reader):
+def test_a_reader_cannot_open_someone_elses_participation(
+    client, inv_client, case_set, make_reader
+):
     study = _create(inv_client, case_set)
     p = services.join_study(make_reader(), study.invitation_code, consent=True)
     client.force_login(make_reader())
@@ -91,11 +112,15 @@ def test_demo_study_is_complete_simulated_and_locked(demo):
     assert study.is_simulated and study.is_locked
     assert study.locked_analysis["n_reads"] == 3 * 12 * 2
     assert study.locked_analysis["mrmc"]["mean_auc"]["aided"] > 0.5
-    sessions = [s for p in study.participants.all() for s in p.sessions.select_related("reading_session")]
+    sessions = [
+        s for p in study.participants.all() for s in p.sessions.select_related("reading_session")
+    ]
     assert all(s.reading_session.completed_at for s in sessions)
     p = study.participants.first()
     one, two = p.sessions.order_by("period")
-    assert (two.reading_session.available_from - one.reading_session.completed_at).days == study.washout_days
+    assert (
+        two.reading_session.available_from - one.reading_session.completed_at
+    ).days == study.washout_days
 
 
 def test_analysis_report_and_pdf_pages(inv_client, demo):
@@ -103,8 +128,15 @@ def test_analysis_report_and_pdf_pages(inv_client, demo):
     analysis = inv_client.get(reverse("studies:analysis", args=[study.pk])).content.decode()
     assert "RRRC" in analysis and "FRRC" in analysis and "RRFC" in analysis and "<svg" in analysis
     report = inv_client.get(reverse("studies:report", args=[study.pk])).content.decode()
-    for expected in ("Liste de contrôle DECIDE-AI / CONSORT-AI", "À compléter par les auteurs", "Courbes ROC",
-                     "Étude simulée", study.ai_model_name, "R001", study.locked_reads_sha256):
+    for expected in (
+        "Liste de contrôle DECIDE-AI / CONSORT-AI",
+        "À compléter par les auteurs",
+        "Courbes ROC",
+        "Étude simulée",
+        study.ai_model_name,
+        "R001",
+        study.locked_reads_sha256,
+    ):
         assert expected in report
     pdf = inv_client.get(reverse("studies:report_pdf", args=[study.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
@@ -122,7 +154,9 @@ def test_import_page_reports_line_errors_and_imports_nothing(inv_client, case_se
     study = _create(inv_client, case_set)
     upload = io.BytesIO(b"reader,case,modality,truth,rating\nX,ptbxl:00001,aided,0,50\n")
     upload.name = "other.csv"
-    response = inv_client.post(reverse("studies:import", args=[study.pk]), {"file": upload}, follow=True)
+    response = inv_client.post(
+        reverse("studies:import", args=[study.pk]), {"file": upload}, follow=True
+    )
     assert "ligne 2" in response.content.decode() and "contredit" in response.content.decode()
     assert not study.imported_reads.exists()
 
@@ -144,7 +178,10 @@ def test_study_reads_without_feedback_stay_out_of_the_reliance_page(client, demo
     # The demo study hides the truth from its readers: scoring their study reads would reveal it.
     _, readers = demo
     client.force_login(readers[0])
-    assert "Lisez quelques cas en mode hybride" in client.get(reverse("studies:my_reliance")).content.decode()
+    assert (
+        "Lisez quelques cas en mode hybride"
+        in client.get(reverse("studies:my_reliance")).content.decode()
+    )
 
 
 def test_my_reliance_page_shows_measures_advice_and_trend(client, demo, case_set):
@@ -160,7 +197,10 @@ def test_my_reliance_page_shows_measures_advice_and_trend(client, demo, case_set
 
 def test_my_reliance_without_reads_invites_to_read(client, make_reader):
     client.force_login(make_reader())
-    assert "Lisez quelques cas en mode hybride" in client.get(reverse("studies:my_reliance")).content.decode()
+    assert (
+        "Lisez quelques cas en mode hybride"
+        in client.get(reverse("studies:my_reliance")).content.decode()
+    )
 
 
 def test_cohort_reliance_lists_learners_and_exports_csv(client, demo, case_set):
@@ -173,7 +213,9 @@ def test_cohort_reliance_lists_learners_and_exports_csv(client, demo, case_set):
     client.force_login(teacher)
     page = client.get(reverse("studies:cohort_reliance")).content.decode()
     assert all(r.display_name() in page for r in readers)
-    csv_text = client.get(reverse("studies:cohort_reliance") + "?format=csv&label=MI").content.decode()
+    csv_text = client.get(
+        reverse("studies:cohort_reliance") + "?format=csv&label=MI"
+    ).content.decode()
     lines = csv_text.strip().splitlines()
     assert lines[0].startswith("learner,years_experience,paired_items")
     assert len(lines) == 4

@@ -17,12 +17,20 @@ pytestmark = pytest.mark.django_db
 
 
 def _study(case_set, investigator, **kw):
-    defaults = {"title": "MI avec et sans IA", "question": "L'IA améliore-t-elle la détection de l'IDM ?",
-                "case_set": case_set, "created_by": investigator, "seed": 2024, "washout_days": 0}
+    defaults = {
+        "title": "MI avec et sans IA",
+        "question": "L'IA améliore-t-elle la détection de l'IDM ?",
+        "case_set": case_set,
+        "created_by": investigator,
+        "seed": 2024,
+        "washout_days": 0,
+    }
     return services.create_study(**(defaults | kw))
 
 
-def test_a_study_records_its_seed_invitation_code_and_the_ai_of_the_cached_predictions(case_set, investigator):
+def test_a_study_records_its_seed_invitation_code_and_the_ai_of_the_cached_predictions(
+    case_set, investigator
+):
     study = _study(case_set, investigator)
     assert study.seed == 2024
     assert len(study.invitation_code) == 8
@@ -60,12 +68,16 @@ def test_joining_captures_the_profile_pseudonym_and_opens_a_hidden_feedback_rand
 
 def test_readers_are_counterbalanced_between_condition_orders(case_set, investigator, make_reader):
     study = _study(case_set, investigator)
-    firsts = [services.join_study(make_reader(), study.invitation_code, consent=True).condition_order[0]
-              for _ in range(6)]
+    firsts = [
+        services.join_study(make_reader(), study.invitation_code, consent=True).condition_order[0]
+        for _ in range(6)
+    ]
     assert sorted(firsts) == ["aided"] * 3 + ["unaided"] * 3
 
 
-def test_the_second_period_opens_only_after_the_first_is_done_and_the_washout(case_set, investigator, make_reader, read):
+def test_the_second_period_opens_only_after_the_first_is_done_and_the_washout(
+    case_set, investigator, make_reader, read
+):
     study = _study(case_set, investigator, washout_days=14)
     p = services.join_study(make_reader(), study.invitation_code, consent=True)
     first = services.advance(p)
@@ -88,21 +100,39 @@ def test_sequential_design_is_one_hybrid_session(case_set, investigator, make_re
 def test_split_plot_readers_read_only_their_block(case_set, investigator, make_reader):
     study = _study(case_set, investigator, design="split_plot", n_blocks=2)
     assert study.blocks.count() == 2
-    parts = [services.join_study(make_reader(), study.invitation_code, consent=True) for _ in range(4)]
+    parts = [
+        services.join_study(make_reader(), study.invitation_code, consent=True) for _ in range(4)
+    ]
     assert sorted(p.block for p in parts) == [0, 0, 1, 1]
     for p in parts:
-        block_cases = set(study.blocks.get(index=p.block).case_set.cases.values_list("pk", flat=True))
+        block_cases = set(
+            study.blocks.get(index=p.block).case_set.cases.values_list("pk", flat=True)
+        )
         assert set(p.sessions.get().case_order) == block_cases
 
 
 def _complete_study(case_set, investigator, make_reader, read, n_readers=3):
     study = _study(case_set, investigator)
     for k in range(n_readers):
-        p = services.join_study(make_reader(years=[0, 5, 15][k % 3]), study.invitation_code, consent=True)
-        read(services.advance(p).reading_session,
-             rate=lambda case, cond, k=k: (70 + 5 * k if case.mi else 40 - 5 * k) if cond == "unaided" else (85 if case.mi else 15))
-        read(services.advance(p).reading_session, rate=lambda case, cond, k=k:
-             (70 + 5 * k if case.mi else 40 - 5 * k) if cond == "unaided" else (85 if case.mi else 15))
+        p = services.join_study(
+            make_reader(years=[0, 5, 15][k % 3]), study.invitation_code, consent=True
+        )
+        read(
+            services.advance(p).reading_session,
+            rate=lambda case, cond, k=k: (
+                (70 + 5 * k if case.mi else 40 - 5 * k)
+                if cond == "unaided"
+                else (85 if case.mi else 15)
+            ),
+        )
+        read(
+            services.advance(p).reading_session,
+            rate=lambda case, cond, k=k: (
+                (70 + 5 * k if case.mi else 40 - 5 * k)
+                if cond == "unaided"
+                else (85 if case.mi else 15)
+            ),
+        )
     return study
 
 
@@ -117,7 +147,9 @@ def test_progress_counts_reads_per_reader_and_session(case_set, investigator, ma
     assert later[2].status == "dropped_out"
 
 
-def test_export_is_the_mrmc_layout_with_pseudonymised_readers(case_set, investigator, make_reader, read):
+def test_export_is_the_mrmc_layout_with_pseudonymised_readers(
+    case_set, investigator, make_reader, read
+):
     study = _complete_study(case_set, investigator, make_reader, read, n_readers=2)
     text = selectors.export_csv(study)
     header = text.splitlines()[0].split(",")
@@ -137,7 +169,9 @@ def test_a_withdrawn_reader_leaves_the_analysis(case_set, investigator, make_rea
     assert [r.status for r in selectors.progress(study)][1] == "withdrawn"
 
 
-def test_live_analysis_gives_mrmc_operating_points_time_and_reliance(case_set, investigator, make_reader, read):
+def test_live_analysis_gives_mrmc_operating_points_time_and_reliance(
+    case_set, investigator, make_reader, read
+):
     study = _complete_study(case_set, investigator, make_reader, read)
     a = analyze_frame(selectors.study_frame(study), endpoint="MI", threshold=50)
     assert (a.n_readers, a.n_cases, a.n_reads) == (3, 12, 72)
@@ -151,11 +185,15 @@ def test_live_analysis_gives_mrmc_operating_points_time_and_reliance(case_set, i
     assert set(a.reliance.by_stratum) == {"0-1", "2-9", "10+"}
 
 
-def test_a_locked_study_is_immutable_and_reproducible_from_its_export(case_set, investigator, make_reader, read):
+def test_a_locked_study_is_immutable_and_reproducible_from_its_export(
+    case_set, investigator, make_reader, read
+):
     study = _complete_study(case_set, investigator, make_reader, read, n_readers=2)
     study = services.lock_study(study)
     assert study.status == Status.LOCKED and len(study.locked_reads_sha256) == 64
-    again = analyze_frame(selectors.frame_from_csv(selectors.export_csv(study)), endpoint="MI", threshold=50)
+    again = analyze_frame(
+        selectors.frame_from_csv(selectors.export_csv(study)), endpoint="MI", threshold=50
+    )
     assert again.to_dict() == study.locked_analysis
     with pytest.raises(StudyLockedError):
         services.join_study(make_reader(), study.invitation_code, consent=True)
@@ -167,11 +205,16 @@ def test_a_locked_study_is_immutable_and_reproducible_from_its_export(case_set, 
         services.lock_study(study)
 
 
-def test_import_of_reads_from_another_tool_is_atomic_with_errors_by_line(case_set, investigator, cases):
+def test_import_of_reads_from_another_tool_is_atomic_with_errors_by_line(
+    case_set, investigator, cases
+):
     study = _study(case_set, investigator)
     good = "reader,case,modality,truth,rating\n" + "".join(
         f"X{r},{c.external_id},{m},{int(c.mi)},{80 if c.mi else 20}\n"
-        for r in (1, 2) for c in cases for m in ("unaided", "aided"))
+        for r in (1, 2)
+        for c in cases
+        for m in ("unaided", "aided")
+    )
     bad = good + "X3,ptbxl:99999,aided,1,50\nX3,ptbxl:00001,telepathy,0,abc\n"
     with pytest.raises(services.ReadImportError) as exc:
         services.import_reads(study, bad)

@@ -18,10 +18,16 @@ AI = Path(artifacts.__file__).parent
 
 
 def test_nan_and_infinity_become_null_and_the_file_is_strict_json(tmp_path):
-    data = {"a": float("nan"), "b": [float("inf"), -np.inf, np.float32(1.23456)], "c": (np.int64(3), True)}
+    data = {
+        "a": float("nan"),
+        "b": [float("inf"), -np.inf, np.float32(1.23456)],
+        "c": (np.int64(3), True),
+    }
     artifacts.write_json(tmp_path / "x.json", data)
     text = (tmp_path / "x.json").read_text()
-    parsed = json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard constant {c} in {text}"))
+    parsed = json.loads(
+        text, parse_constant=lambda c: pytest.fail(f"non-standard constant {c} in {text}")
+    )
     assert parsed == {"a": None, "b": [None, None, 1.2346], "c": [3, True]}
 
 
@@ -50,7 +56,9 @@ def _function_level_imports(path: Path) -> list[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             for inner in ast.walk(node):
-                if isinstance(inner, ast.ImportFrom) and (inner.module or "").startswith("medtandem.ai"):
+                if isinstance(inner, ast.ImportFrom) and (inner.module or "").startswith(
+                    "medtandem.ai"
+                ):
                     found.append(f"{path.name}:{inner.lineno} {inner.module}")
     return found
 
@@ -59,8 +67,12 @@ def test_ai_modules_import_each_other_at_the_top_only():
     # Allowed exceptions, each with its reason in a comment beside it: PyTorch (the [train] extra)
     # behind the cnn family, and the training modules behind the CLI's train/evaluate commands.
     allowed = {"families.py": {"medtandem.ai.cnn"}, "cli.py": {"medtandem.ai.train"}}
-    offending = [f for p in sorted(AI.glob("*.py")) for f in _function_level_imports(p)
-                 if f.split()[-1] not in allowed.get(p.name, set())]
+    offending = [
+        f
+        for p in sorted(AI.glob("*.py"))
+        for f in _function_level_imports(p)
+        if f.split()[-1] not in allowed.get(p.name, set())
+    ]
     assert offending == []
 
 
@@ -84,10 +96,17 @@ def test_one_fit_signature_behind_the_classifier_protocol(family):
     fam = get_family(family)
     rng = np.random.default_rng(1)
     X, Y = rng.normal(size=(80, 6)), (rng.random((80, 2)) < 0.4).astype(int)
-    clf = fam.make_classifier({**fam.default_options(80), **({"n_trees": 5} if family == "measurements" else {})})
+    clf = fam.make_classifier(
+        {**fam.default_options(80), **({"n_trees": 5} if family == "measurements" else {})}
+    )
     a = clf.fit(X, Y, seed=3).predict_proba(X)
-    b = fam.make_classifier({**fam.default_options(80), **({"n_trees": 5} if family == "measurements" else {})}
-                            ).fit(X, Y, seed=3).predict_proba(X)
+    b = (
+        fam.make_classifier(
+            {**fam.default_options(80), **({"n_trees": 5} if family == "measurements" else {})}
+        )
+        .fit(X, Y, seed=3)
+        .predict_proba(X)
+    )
     np.testing.assert_array_equal(a, b)
     assert clf.predict(X).shape == Y.shape and clf.n_parameters > 0
     assert not math.isnan(float(a.sum()))

@@ -18,7 +18,9 @@ def test_network_is_compact_and_onnx_matches_pytorch(tmp_path):
     path = tmp_path / "m.onnx"
     clf.export_onnx(path)
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    np.testing.assert_allclose(session.run(None, {"ecg": X[:4]})[0], clf.decision_function(X[:4]), atol=1e-4)
+    np.testing.assert_allclose(
+        session.run(None, {"ecg": X[:4]})[0], clf.decision_function(X[:4]), atol=1e-4
+    )
 
 
 def test_training_is_deterministic_with_a_seed():

@@ -17,7 +17,7 @@ def test_bank_and_wfdb_layouts_give_the_same_500_hz_signals(ptbxl_dir):
 
 
 def test_bank_is_resampled_to_100_hz_when_asked():
-    (_, rec), = list(iter_signals(read_database(BANK, limit=1), 100))
+    ((_, rec),) = list(iter_signals(read_database(BANK, limit=1), 100))
     assert rec.fs == 100 and rec.signal.shape == (1000, 12)
 
 

@@ -61,7 +61,9 @@ def test_a_folder_that_is_not_a_model_is_named(tmp_path):
 
 
 def test_predict_command_prints_one_json_line_per_record_and_fails_at_the_end(record_path, capsys):
-    status = main(["ai", "predict", str(record_path), "/nonexistent/rec", str(record_path) + ".hea", "--json"])
+    status = main(
+        ["ai", "predict", str(record_path), "/nonexistent/rec", str(record_path) + ".hea", "--json"]
+    )
     out, err = capsys.readouterr()
     lines = [json.loads(line) for line in out.splitlines()]
     assert status == 1 and len(lines) == 2
@@ -78,10 +80,12 @@ def test_frugality_report_has_a_row_per_model_and_explains_the_default():
 
 
 def test_inference_does_not_import_torch(record_path):
-    code = ("import sys, medtandem.ai as ai; from medtandem.ecg import read_record;"
-            "from medtandem.ai.model import shipped_models;"
-            f"[ai.load_model(p).predict_record(read_record({str(record_path)!r})) for p in shipped_models()];"
-            "print('torch' in sys.modules)")
+    code = (
+        "import sys, medtandem.ai as ai; from medtandem.ecg import read_record;"
+        "from medtandem.ai.model import shipped_models;"
+        f"[ai.load_model(p).predict_record(read_record({str(record_path)!r})) for p in shipped_models()];"
+        "print('torch' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -91,8 +95,14 @@ def test_train_then_evaluate_a_tiny_measurement_model(tmp_path, capsys):
 
     from .conftest import BANK
 
-    out = train_model(BANK, tmp_path / "m", family="measurements", limit=60, options={"n_trees": 10},
-                      log=lambda s: None)
+    out = train_model(
+        BANK,
+        tmp_path / "m",
+        family="measurements",
+        limit=60,
+        options={"n_trees": 10},
+        log=lambda s: None,
+    )
     model = load_model(out)
     assert model.predict_proba_records([_synthetic()]).shape == (1, len(LABELS))
     assert main(["ai", "evaluate", "--data", str(BANK), "--model", str(out), "--limit", "60"]) == 0
@@ -101,11 +111,26 @@ def test_train_then_evaluate_a_tiny_measurement_model(tmp_path, capsys):
     assert "mains_60hz" in printed and "frontend_0.5-40hz" in printed
     ev = json.loads((out / "evaluation.json").read_text())
     assert "cv10" in ev and "subgroups_cv10" in ev and "robustness" in ev
-    assert set(ev["robustness"]["by_perturbation"]) >= {"mains_50hz", "gain_-20%", "fs_1000hz", "missing_V5"}
+    assert set(ev["robustness"]["by_perturbation"]) >= {
+        "mains_50hz",
+        "gain_-20%",
+        "fs_1000hz",
+        "missing_V5",
+    }
     card = json.loads((out / "card.json").read_text())
-    for key in ("basic_info", "release_info", "uses_and_directions", "target_population", "warnings",
-                "trust_ingredients", "key_metrics", "bias_mitigation", "maintenance", "environmental_impact",
-                "ai_facts"):
+    for key in (
+        "basic_info",
+        "release_info",
+        "uses_and_directions",
+        "target_population",
+        "warnings",
+        "trust_ingredients",
+        "key_metrics",
+        "bias_mitigation",
+        "maintenance",
+        "environmental_impact",
+        "ai_facts",
+    ):
         assert key in card
     assert card["key_metrics"]["cv10_macro_auc"]["value"] == ev["cv10"]["macro_auc"]
     assert card["ai_facts"]["operating_point_rule"].startswith("Youden")

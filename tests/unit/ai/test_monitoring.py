@@ -14,7 +14,17 @@ from medtandem.reliance.measures import reliance_measures
 def test_windows_end_at_now_and_drop_older_or_future_times() -> None:
     day = mon.SECONDS_PER_DAY
     now = 100 * day
-    times = np.array([now, now - 0.5 * day, now - 7 * day, now - 7.5 * day, now - 14 * day, now - 15 * day, now + 1])
+    times = np.array(
+        [
+            now,
+            now - 0.5 * day,
+            now - 7 * day,
+            now - 7.5 * day,
+            now - 14 * day,
+            now - 15 * day,
+            now + 1,
+        ]
+    )
     windows, idx = mon.time_windows(times, now=now, width_days=7, n_windows=2)
     assert [w.start for w in windows] == [86 * day, 93 * day] and windows[-1].end == now
     # now and half a day before: last window; 7 days before is the start of the last window;
@@ -91,12 +101,20 @@ def test_reliance_rates_agree_with_the_reliance_core() -> None:
     t, u, a, m = (rng.random(400) < 0.5 for _ in range(4))
     ours = mon.reliance_rates(t, u, a, m)
     core = reliance_measures(t.tolist(), u.tolist(), a.tolist(), m.tolist())
-    assert (ours.over_reliance.successes, ours.over_reliance.n) == (core.over_reliance.successes, core.over_reliance.n)
-    assert (ours.under_reliance.successes, ours.under_reliance.n) == (core.under_reliance.successes, core.under_reliance.n)
+    assert (ours.over_reliance.successes, ours.over_reliance.n) == (
+        core.over_reliance.successes,
+        core.over_reliance.n,
+    )
+    assert (ours.under_reliance.successes, ours.under_reliance.n) == (
+        core.under_reliance.successes,
+        core.under_reliance.n,
+    )
 
 
 def test_energy_ledger_by_hand() -> None:
     # 0.01 kWh training; 3.6e6 mJ per inference is 0.001 kWh; 2 then 3 inferences; 50 g/kWh.
-    ledger = mon.energy_ledger(0.01, 3.6e6, [("2026-01", 2), ("2026-02", 3)], grid_g_per_kwh=50, grid_source="x")
+    ledger = mon.energy_ledger(
+        0.01, 3.6e6, [("2026-01", 2), ("2026-02", 3)], grid_g_per_kwh=50, grid_source="x"
+    )
     assert [p.kwh for p in ledger.points] == pytest.approx([0.012, 0.015])
     assert ledger.total_g_co2e == pytest.approx(0.75)

@@ -40,7 +40,9 @@ def test_gain_rate_noise_and_lead_perturbations(record):
     np.testing.assert_allclose(snr, 10.0, atol=0.5)
     assert not perturb(record, "flat_V2").lead("V2").any()
     assert "V5" not in perturb(record, "missing_V5").leads
-    np.testing.assert_array_equal(perturb(record, "wander_0.3hz", 4).signal, perturb(record, "wander_0.3hz", 4).signal)
+    np.testing.assert_array_equal(
+        perturb(record, "wander_0.3hz", 4).signal, perturb(record, "wander_0.3hz", 4).signal
+    )
     assert len(PERTURBATIONS) >= 15
 
 
@@ -73,11 +75,15 @@ def test_the_default_model_refuses_a_lead_off_record_and_says_why(record):
     x[:, record.leads.index("V3")] = 0.0
     s = load_model().predict_record(EcgRecord(x, record.fs, record.leads, "off"))
     assert s.refused and s.probabilities == {} and s.explanation == {}
-    assert any("V3" in m for m in s.quality.messages["en"]) and any("V3" in m for m in s.quality.messages["fr"])
+    assert any("V3" in m for m in s.quality.messages["en"]) and any(
+        "V3" in m for m in s.quality.messages["fr"]
+    )
 
 
 def test_the_default_model_refuses_a_short_record(record):
-    s = load_model().predict_record(EcgRecord(record.signal[: int(5 * record.fs)], record.fs, record.leads, "short"))
+    s = load_model().predict_record(
+        EcgRecord(record.signal[: int(5 * record.fs)], record.fs, record.leads, "short")
+    )
     assert s.refused and s.quality.issues[0].code == "too_short"
 
 
@@ -91,7 +97,9 @@ def test_a_suggestion_carries_the_statement_the_measurements_and_the_ood_report(
 
 
 def test_a_record_with_extreme_measurements_is_flagged_out_of_distribution(record):
-    big = EcgRecord(record.signal * 6, record.fs, record.leads, "x6")  # voltages no training ECG had
+    big = EcgRecord(
+        record.signal * 6, record.fs, record.leads, "x6"
+    )  # voltages no training ECG had
     s = load_model().predict_record(big)
     assert not s.refused
     assert s.ood is not None and s.ood.flagged and s.ood.n_outside >= 3

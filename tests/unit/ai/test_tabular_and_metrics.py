@@ -23,7 +23,9 @@ def test_classifier_learns_and_its_explanation_adds_up_to_the_log_odds(toy, meth
     P = clf.predict_proba(X)
     assert auc(Y[:, 0], P[:, 0]) > 0.75
     bias, terms = clf.contributions(X[3])
-    np.testing.assert_allclose(bias + terms.sum(axis=1), clf.decision_function(X[3:4])[0], atol=1e-9)
+    np.testing.assert_allclose(
+        bias + terms.sum(axis=1), clf.decision_function(X[3:4])[0], atol=1e-9
+    )
     assert np.argmax(np.abs(terms[0])) == 0  # the first output is driven by the first feature
 
 

@@ -49,7 +49,12 @@ def labels(root: ET.Element) -> list[Label]:
 
 
 def overlapping(items: list[Label]) -> list[tuple[str, str]]:
-    return [(a.text, b.text) for i, a in enumerate(items) for b in items[i + 1:] if a.box.overlaps(b.box)]
+    return [
+        (a.text, b.text)
+        for i, a in enumerate(items)
+        for b in items[i + 1 :]
+        if a.box.overlaps(b.box)
+    ]
 
 
 def outside(root: ET.Element) -> list[str]:

@@ -80,7 +80,15 @@ def test_measurements_do_not_depend_on_the_sampling_rate():
 def test_to_dict_is_json_with_units_in_the_names():
     d = measure(synthetic()).to_dict()
     json.dumps(d)
-    assert {"heart_rate_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qrs_axis_deg", "st60_mv"} <= set(d)
+    assert {
+        "heart_rate_bpm",
+        "pr_ms",
+        "qrs_ms",
+        "qt_ms",
+        "qtc_bazett_ms",
+        "qrs_axis_deg",
+        "st60_mv",
+    } <= set(d)
     assert set(d["st60_mv"]) == set(STANDARD_LEADS)
 
 

@@ -19,9 +19,46 @@ from medtandem.ecg.wfdb import parse_header, read_record
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 _token = st.one_of(
-    st.sampled_from(["r", "12", "1", "0", "-1", "500", "500/1", "nan", "inf", "1e309", "5000", "r.dat", "16", "212",
-                     "80", "24", "32", "61", "8", "200(0)/mV", "1000.0(0)/uV", "0(0)/mV", "x(y)/z", "16x2", "16:3",
-                     "16+24", "0", "-32768", "I", "II", "V1", "#", "# Age: 63", "../x.dat", "/etc/passwd", "~"]),
+    st.sampled_from(
+        [
+            "r",
+            "12",
+            "1",
+            "0",
+            "-1",
+            "500",
+            "500/1",
+            "nan",
+            "inf",
+            "1e309",
+            "5000",
+            "r.dat",
+            "16",
+            "212",
+            "80",
+            "24",
+            "32",
+            "61",
+            "8",
+            "200(0)/mV",
+            "1000.0(0)/uV",
+            "0(0)/mV",
+            "x(y)/z",
+            "16x2",
+            "16:3",
+            "16+24",
+            "0",
+            "-32768",
+            "I",
+            "II",
+            "V1",
+            "#",
+            "# Age: 63",
+            "../x.dat",
+            "/etc/passwd",
+            "~",
+        ]
+    ),
     st.text(alphabet=st.characters(codec="latin-1"), max_size=8),
 )
 _line = st.lists(_token, min_size=0, max_size=9).map(" ".join)
@@ -39,16 +76,25 @@ def test_parse_header_returns_a_header_or_ecg_read_error(text: str) -> None:
 
 
 @SETTINGS
-@given(fmt=st.sampled_from([16, 212, 80, 24, 32]), n_signals=st.integers(1, 3), n_samples=st.integers(0, 40),
-       raw=st.binary(max_size=300), checksum=st.booleans(), declared=st.booleans())
-def test_read_record_returns_a_record_or_ecg_read_error(fmt: int, n_signals: int, n_samples: int, raw: bytes,
-                                                        checksum: bool, declared: bool) -> None:
+@given(
+    fmt=st.sampled_from([16, 212, 80, 24, 32]),
+    n_signals=st.integers(1, 3),
+    n_samples=st.integers(0, 40),
+    raw=st.binary(max_size=300),
+    checksum=st.booleans(),
+    declared=st.booleans(),
+)
+def test_read_record_returns_a_record_or_ecg_read_error(
+    fmt: int, n_signals: int, n_samples: int, raw: bytes, checksum: bool, declared: bool
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder) / "r"
         (base.with_suffix(".dat")).write_bytes(raw)
         lines = [f"r {n_signals} 500" + (f" {n_samples}" if declared else "")]
         for i in range(n_signals):
-            lines.append(f"r.dat {fmt} 200(0)/mV 16 0 0 {12345 if checksum else ''} 0 sig{i}".rstrip())
+            lines.append(
+                f"r.dat {fmt} 200(0)/mV 16 0 0 {12345 if checksum else ''} 0 sig{i}".rstrip()
+            )
         (base.with_suffix(".hea")).write_text("\n".join(lines) + "\n")
         try:
             record = read_record(base)
@@ -58,10 +104,33 @@ def test_read_record_returns_a_record_or_ecg_read_error(fmt: int, n_signals: int
         assert np.all(np.isfinite(record.signal))
 
 
-_cell = st.one_of(st.sampled_from(["", "1", "1.0", "nan", "inf", "-1", "x", "{'NORM': 100.0}", "{'MI': 'x'}",
-                                   "[1]", "{", "{'A': 1j}", "((((((((((", "0", "records500/00000/00001_hr",
-                                   "../etc/x", "/abs", "NORM", "MI", "é"]),
-                  st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=10))
+_cell = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            "1",
+            "1.0",
+            "nan",
+            "inf",
+            "-1",
+            "x",
+            "{'NORM': 100.0}",
+            "{'MI': 'x'}",
+            "[1]",
+            "{",
+            "{'A': 1j}",
+            "((((((((((",
+            "0",
+            "records500/00000/00001_hr",
+            "../etc/x",
+            "/abs",
+            "NORM",
+            "MI",
+            "é",
+        ]
+    ),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=10),
+)
 
 
 def _csv(header: list[str], rows: list[list[str]]) -> str:
@@ -73,12 +142,17 @@ def _csv(header: list[str], rows: list[list[str]]) -> str:
 
 
 @SETTINGS
-@given(rows=st.lists(st.lists(_cell, min_size=0, max_size=len(DATABASE_COLUMNS) + 1), max_size=4),
-       drop=st.sampled_from([None, *DATABASE_COLUMNS]),
-       statement_rows=st.lists(st.lists(_cell, min_size=0, max_size=len(STATEMENT_COLUMNS) + 1), max_size=3),
-       raw_prefix=st.sampled_from([b"", b"\xff\xfe", b"\x00", b"\xef\xbb\xbf"]))
-def test_read_database_returns_entries_or_ecg_read_error(rows: list[list[str]], drop: str | None,
-                                                         statement_rows: list[list[str]], raw_prefix: bytes) -> None:
+@given(
+    rows=st.lists(st.lists(_cell, min_size=0, max_size=len(DATABASE_COLUMNS) + 1), max_size=4),
+    drop=st.sampled_from([None, *DATABASE_COLUMNS]),
+    statement_rows=st.lists(
+        st.lists(_cell, min_size=0, max_size=len(STATEMENT_COLUMNS) + 1), max_size=3
+    ),
+    raw_prefix=st.sampled_from([b"", b"\xff\xfe", b"\x00", b"\xef\xbb\xbf"]),
+)
+def test_read_database_returns_entries_or_ecg_read_error(
+    rows: list[list[str]], drop: str | None, statement_rows: list[list[str]], raw_prefix: bytes
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         columns = [c for c in DATABASE_COLUMNS if c != drop]
@@ -92,9 +166,13 @@ def test_read_database_returns_entries_or_ecg_read_error(rows: list[list[str]], 
 
 
 @SETTINGS
-@given(rows=st.lists(st.lists(_cell, min_size=0, max_size=len(STATEMENT_COLUMNS) + 2), max_size=4),
-       raw=st.sampled_from([b"", b"\xff\xfe\xfa", b"code,description\n\x00"]))
-def test_read_statements_returns_statements_or_ecg_read_error(rows: list[list[str]], raw: bytes) -> None:
+@given(
+    rows=st.lists(st.lists(_cell, min_size=0, max_size=len(STATEMENT_COLUMNS) + 2), max_size=4),
+    raw=st.sampled_from([b"", b"\xff\xfe\xfa", b"code,description\n\x00"]),
+)
+def test_read_statements_returns_statements_or_ecg_read_error(
+    rows: list[list[str]], raw: bytes
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "scp_statements.csv"
         path.write_bytes(raw + _csv(["code", *STATEMENT_COLUMNS], rows).encode())

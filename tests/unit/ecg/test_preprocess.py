@@ -70,7 +70,8 @@ def test_baseline_wander_is_removed(record):
     got = condition(_with(record, record.signal + wander)).signal
     assert _rms(got, condition(record).signal) < 0.03
     assert measure(_with(record, record.signal + wander)).st60_mv["V2"] == pytest.approx(
-        measure(record).st60_mv["V2"], abs=0.03)
+        measure(record).st60_mv["V2"], abs=0.03
+    )
 
 
 @pytest.mark.parametrize("mains_hz", [50.0, 60.0])
@@ -87,5 +88,7 @@ def test_mains_interference_is_removed_at_50_and_60_hz(record, mains_hz):
 
 def test_lead_names_in_any_case_and_order_give_the_same_signal(record):
     order = list(range(12))[::-1]
-    shuffled = EcgRecord(record.signal[:, order], record.fs, tuple(record.leads[i].upper() for i in order), "x")
+    shuffled = EcgRecord(
+        record.signal[:, order], record.fs, tuple(record.leads[i].upper() for i in order), "x"
+    )
     np.testing.assert_array_equal(condition(shuffled).signal, condition(record).signal)

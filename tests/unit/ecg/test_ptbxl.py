@@ -18,7 +18,9 @@ BANK = Path(__file__).resolve().parents[3] / "src" / "medtandem" / "data" / "ptb
 def test_embedded_bank_has_500_records_with_the_published_label_counts() -> None:
     db = read_database(BANK)
     assert len(db.entries) == 500
-    counts = {s: sum(s in e.superclasses for e in db.entries) for s in ("NORM", "STTC", "CD", "MI", "HYP")}
+    counts = {
+        s: sum(s in e.superclasses for e in db.entries) for s in ("NORM", "STTC", "CD", "MI", "HYP")
+    }
     # Counts stated in the subset's README (shared/data/ptbxl-first500/README.md).
     assert counts == {"NORM": 297, "STTC": 96, "CD": 78, "MI": 73, "HYP": 40}
     assert sum(not e.superclasses for e in db.entries) == 12

@@ -16,7 +16,9 @@ SVG = "{http://www.w3.org/2000/svg}"
 DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "ptbxl-first500"
 RECORD_500 = DATA / "records500" / "00000" / "00001_hr"
 RECORD_100 = DATA / "records100" / "00000" / "00001_lr"
-needs_data = pytest.mark.skipif(not RECORD_500.with_suffix(".hea").exists(), reason="PTB-XL sample not present")
+needs_data = pytest.mark.skipif(
+    not RECORD_500.with_suffix(".hea").exists(), reason="PTB-XL sample not present"
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -84,7 +86,10 @@ def trace_points(g: ET.Element) -> np.ndarray:
 
 
 def synthetic(
-    fs: float = 500.0, seconds: float = 10.0, leads: tuple[str, ...] = STANDARD_LEADS, fill: float = 0.0
+    fs: float = 500.0,
+    seconds: float = 10.0,
+    leads: tuple[str, ...] = STANDARD_LEADS,
+    fill: float = 0.0,
 ) -> EcgRecord:
     n = int(round(fs * seconds))
     return EcgRecord(np.full((n, len(leads)), fill, dtype=np.float32), fs, leads, "synthetic")
@@ -180,7 +185,9 @@ def test_each_lead_is_drawn_over_its_own_time_window() -> None:
     # A ramp in time: the value (mV) tells the time, so each cell shows its own window.
     fs = 500.0
     t = np.arange(5000) / fs
-    record = EcgRecord(np.repeat((t / 10)[:, None], 12, axis=1).astype(np.float32), fs, STANDARD_LEADS)
+    record = EcgRecord(
+        np.repeat((t / 10)[:, None], 12, axis=1).astype(np.float32), fs, STANDARD_LEADS
+    )
     root = parse(render_svg(record))
     for lead, t0 in (("I", 0.0), ("aVR", 2.5), ("V2", 5.0), ("V6", 7.5)):
         g = cell(root, lead)
@@ -216,7 +223,7 @@ def test_traces_are_clipped_to_their_cell_with_a_small_overlap() -> None:
     g = cell(root, "aVL")
     path = g.find(f"{SVG}path[@class='trace']")
     assert path is not None
-    rect = clips[path.get("clip-path", "")[len("url(#"):-1]]
+    rect = clips[path.get("clip-path", "")[len("url(#") : -1]]
     assert rect is not None
     top = LAYOUT.row_top(1)
     assert float(rect.get("y", "nan")) == pytest.approx(top - 5)
@@ -245,7 +252,9 @@ def test_attribution_bands_appear_only_when_given() -> None:
 
     values = np.zeros((12, 40))
     values[1, 4:8] = 1.0  # lead II, 1.0-2.0 s
-    shown = parse(render_svg(record, attribution={"leads": list(STANDARD_LEADS), "values": values.tolist()}))
+    shown = parse(
+        render_svg(record, attribution={"leads": list(STANDARD_LEADS), "values": values.tolist()})
+    )
     assert shown.find(f".//{SVG}g[@class='attribution-legend']") is not None
     for g in (cell(shown, "II"), cell(shown, "II", rhythm=True)):
         band = g.find(f"{SVG}g[@class='attribution']")
@@ -306,7 +315,9 @@ def test_short_record_leaves_the_end_blank() -> None:
     assert cell(root, "V1").find(f"{SVG}path[@class='trace']") is None
     pts = trace_points(cell(root, "II", rhythm=True))
     assert pts[:, 0].max() == pytest.approx(LAYOUT.trace_x0 + 4 * 25 - 25 / 500, abs=0.01)
-    assert "moins de 10 s" in (parse(render_svg(synthetic(seconds=4.0))).find(f"{SVG}desc").text or "")  # type: ignore[union-attr]
+    assert "moins de 10 s" in (
+        parse(render_svg(synthetic(seconds=4.0))).find(f"{SVG}desc").text or ""
+    )  # type: ignore[union-attr]
 
 
 def test_nan_samples_break_the_trace() -> None:
@@ -369,7 +380,7 @@ def test_viewer_template_renders_toolbar_canvas_and_readout() -> None:
 
     svg = render_svg(synthetic(), element_id="ecg-7")
     html = render_to_string("ecg/viewer.html", {"svg": mark_safe(svg)})
-    assert 'data-ecg-viewer' in html
+    assert "data-ecg-viewer" in html
     assert svg in html  # not escaped
     for label in ("Zoom +", "Zoom −", "Taille réelle", "Compas"):
         assert label in html

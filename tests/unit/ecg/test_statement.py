@@ -37,13 +37,16 @@ def test_statement_is_pure(m):
     assert machine_statement(m, "fr") == machine_statement(m, "fr")
 
 
-@pytest.mark.parametrize(("changes", "code"), [
-    ({"heart_rate_bpm": 120.0}, "sinus_tachycardia"),
-    ({"heart_rate_bpm": 45.0}, "sinus_bradycardia"),
-    ({"pr_ms": None, "rr_irregularity": 0.25}, "probable_af"),
-    ({"pr_ms": None}, "regular_no_p"),
-    ({"rr_irregularity": 0.2}, "irregular_sinus"),
-])
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"heart_rate_bpm": 120.0}, "sinus_tachycardia"),
+        ({"heart_rate_bpm": 45.0}, "sinus_bradycardia"),
+        ({"pr_ms": None, "rr_irregularity": 0.25}, "probable_af"),
+        ({"pr_ms": None}, "regular_no_p"),
+        ({"rr_irregularity": 0.2}, "irregular_sinus"),
+    ],
+)
 def test_rhythm_follows_rate_regularity_and_p_wave(m, changes, code):
     assert rhythm_of(replace(m, **changes)) == code
 

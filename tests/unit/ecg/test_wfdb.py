@@ -23,7 +23,9 @@ def digital() -> np.ndarray:
 
 
 @pytest.mark.parametrize("fmt,scale", [(16, 1), (32, 1), (212, 1), (80, 0)])
-def test_each_format_round_trips_to_millivolts(tmp_path: Path, digital: np.ndarray, fmt: int, scale: int) -> None:
+def test_each_format_round_trips_to_millivolts(
+    tmp_path: Path, digital: np.ndarray, fmt: int, scale: int
+) -> None:
     values = digital if scale else np.clip(digital // 20, -128, 127)
     if fmt == 212:
         values = np.clip(values, -2048, 2047)
@@ -47,7 +49,9 @@ def test_lead_names_are_matched_case_insensitively(tmp_path: Path, digital: np.n
     np.testing.assert_array_equal(record.lead("avr"), record.lead("aVR"))
 
 
-def test_corrupt_signal_fails_its_checksum_and_names_the_file(tmp_path: Path, digital: np.ndarray) -> None:
+def test_corrupt_signal_fails_its_checksum_and_names_the_file(
+    tmp_path: Path, digital: np.ndarray
+) -> None:
     path = write_record(tmp_path, "rec", digital)
     raw = bytearray((tmp_path / "rec.dat").read_bytes())
     raw[100] ^= 0xFF
@@ -72,13 +76,16 @@ def test_missing_header_and_missing_signal_file(tmp_path: Path, digital: np.ndar
         read_record(path)
 
 
-@pytest.mark.parametrize("text,message", [
-    ("", "empty header"),
-    ("rec twelve 500 5000\n", "malformed record line"),
-    ("rec 2 500 10\nrec.dat 16 1000(0)/mV\n", "declares 2 signals"),
-    ("rec 1 500 10\nrec.dat 999 1000(0)/mV 16 0 0 0 0 I\n", "format 999 is not supported"),
-    ("rec 1 500 10\nrec.dat 16 abc/mV 16 0 0 0 0 I\n", "malformed signal line"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("", "empty header"),
+        ("rec twelve 500 5000\n", "malformed record line"),
+        ("rec 2 500 10\nrec.dat 16 1000(0)/mV\n", "declares 2 signals"),
+        ("rec 1 500 10\nrec.dat 999 1000(0)/mV 16 0 0 0 0 I\n", "format 999 is not supported"),
+        ("rec 1 500 10\nrec.dat 16 abc/mV 16 0 0 0 0 I\n", "malformed signal line"),
+    ],
+)
 def test_malformed_headers_raise_clear_errors(text: str, message: str) -> None:
     with pytest.raises(EcgReadError, match=message):
         parse_header(text, "x.hea")
@@ -102,7 +109,9 @@ def test_resampling_keeps_duration_and_standard_order() -> None:
     record = EcgRecord(np.tile(sine[:, None], (1, 12)), 500.0, STANDARD_LEADS[::-1])
     low = record.resampled(100).standard_12()
     assert low.n_samples == 1000 and low.fs == 100 and low.leads == STANDARD_LEADS
-    np.testing.assert_allclose(low.signal[100:900, 0], np.sin(2 * np.pi * np.arange(100, 900) / 100), atol=0.02)
+    np.testing.assert_allclose(
+        low.signal[100:900, 0], np.sin(2 * np.pi * np.arange(100, 900) / 100), atol=0.02
+    )
 
 
 def test_standard_12_names_missing_leads() -> None:

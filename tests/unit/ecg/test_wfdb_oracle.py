@@ -23,7 +23,13 @@ def _physical(gain: float) -> np.ndarray:
     """A 12-lead signal (mV) with fine detail, exactly representable at ``gain`` counts per mV."""
     rng = np.random.default_rng(7)
     t = np.arange(N) / FS
-    x = np.stack([0.8 * np.sin(2 * np.pi * (1.1 + 0.1 * k) * t) + 0.05 * rng.normal(size=N) for k in range(12)], 1)
+    x = np.stack(
+        [
+            0.8 * np.sin(2 * np.pi * (1.1 + 0.1 * k) * t) + 0.05 * rng.normal(size=N)
+            for k in range(12)
+        ],
+        1,
+    )
     return np.round(x * gain) / gain
 
 
@@ -35,14 +41,24 @@ def _write(tmp_path, name: str, fmt: str, gain: float, units: str = "mV") -> str
     cwd = os.getcwd()
     os.chdir(tmp_path)
     try:
-        wfdb.wrsamp(name, fs=FS, units=[units] * 12, sig_name=list(STANDARD_LEADS), d_signal=digital,
-                    fmt=[fmt] * 12, adc_gain=[adc_gain] * 12, baseline=[0] * 12)
+        wfdb.wrsamp(
+            name,
+            fs=FS,
+            units=[units] * 12,
+            sig_name=list(STANDARD_LEADS),
+            d_signal=digital,
+            fmt=[fmt] * 12,
+            adc_gain=[adc_gain] * 12,
+            baseline=[0] * 12,
+        )
     finally:
         os.chdir(cwd)
     return str(tmp_path / name)
 
 
-@pytest.mark.parametrize(("fmt", "gain"), [("16", 1000.0), ("212", 200.0), ("24", 10000.0), ("32", 100000.0)])
+@pytest.mark.parametrize(
+    ("fmt", "gain"), [("16", 1000.0), ("212", 200.0), ("24", 10000.0), ("32", 100000.0)]
+)
 def test_reader_matches_wfdb_on_every_format(tmp_path, fmt, gain):
     path = _write(tmp_path, f"rec{fmt}", fmt, gain)
     ours = read_record(path)
@@ -57,7 +73,9 @@ def test_gain_and_microvolt_units_come_from_the_header(tmp_path):
     oracle = wfdb.rdrecord(path)
     assert oracle.units[0] == "uV"
     ours = read_record(path)
-    np.testing.assert_allclose(ours.signal, oracle.p_signal / 1000.0, atol=2e-3, rtol=1e-6)  # µV -> mV
+    np.testing.assert_allclose(
+        ours.signal, oracle.p_signal / 1000.0, atol=2e-3, rtol=1e-6
+    )  # µV -> mV
 
 
 def test_reader_matches_wfdb_on_a_mat_record(tmp_path):

@@ -24,36 +24,74 @@ REL = 1e-9
 MRMCAOV = {
     "split_plot": dict(
         design="factorial (partially paired)",
-        F=3.71442859176, ddf=6.10046521267, p=0.101430995344, se=0.0260674843695,
-        mod_se=(0.0407559892269, 0.0205275364508), mod_df=(6.12507816204, 7.95685532517),
-        X2=4.96878439558, p_frrc=0.0258087801061,
-        reader_se=(0.0337269232798, 0.0219661401721, 0.0462027071705, 0.0241324257715,
-                   0.0760040611117),
-        var=0.001635826106724, cov1=0.000624456297030, cov2=0.000220670064140,
-        cov3=0.000156029774756),
+        F=3.71442859176,
+        ddf=6.10046521267,
+        p=0.101430995344,
+        se=0.0260674843695,
+        mod_se=(0.0407559892269, 0.0205275364508),
+        mod_df=(6.12507816204, 7.95685532517),
+        X2=4.96878439558,
+        p_frrc=0.0258087801061,
+        reader_se=(
+            0.0337269232798,
+            0.0219661401721,
+            0.0462027071705,
+            0.0241324257715,
+            0.0760040611117,
+        ),
+        var=0.001635826106724,
+        cov1=0.000624456297030,
+        cov2=0.000220670064140,
+        cov3=0.000156029774756,
+    ),
     "partially_paired": dict(
         design="factorial (partially paired)",
-        F=3.64034228055, ddf=9.73754366327, p=0.0862816182816, se=0.020276521015,
-        mod_se=(0.0303222720313, 0.0222996841554), mod_df=(14.2081122028, 12.7522343217),
-        X2=4.29970573472, p_frrc=0.038118968141,
-        reader_se=(0.0287225336789, 0.0344720454798, 0.0373954259023, 0.0198137567364,
-                   0.0441056889911),
-        var=0.000928150868976, cov1=0.000353188819345, cov2=0.000325180711421,
-        cov3=0.000251365563494),
+        F=3.64034228055,
+        ddf=9.73754366327,
+        p=0.0862816182816,
+        se=0.020276521015,
+        mod_se=(0.0303222720313, 0.0222996841554),
+        mod_df=(14.2081122028, 12.7522343217),
+        X2=4.29970573472,
+        p_frrc=0.038118968141,
+        reader_se=(
+            0.0287225336789,
+            0.0344720454798,
+            0.0373954259023,
+            0.0198137567364,
+            0.0441056889911,
+        ),
+        var=0.000928150868976,
+        cov1=0.000353188819345,
+        cov2=0.000325180711421,
+        cov3=0.000251365563494,
+    ),
     "nested_in_readers": dict(
         design="cases nested within reader",
-        F=4.74161524014, ddf=4.0, p=0.0950070077057, se=0.0342605360225,
-        mod_se=(0.0501424522072, 0.0181767265755), mod_df=(4.0, 4.0),
-        X2=4.57183705108, p_frrc=0.0325016941876,
+        F=4.74161524014,
+        ddf=4.0,
+        p=0.0950070077057,
+        se=0.0342605360225,
+        mod_se=(0.0501424522072, 0.0181767265755),
+        mod_df=(4.0, 4.0),
+        X2=4.57183705108,
+        p_frrc=0.0325016941876,
         reader_se=(0.0490703814684, 0.1090681342677, 0.0628514160218, 0.0, 0.1103643007441),
-        var=0.004583723064820, cov1=0.001540289102341, cov2=0.0, cov3=0.0),
+        var=0.004583723064820,
+        cov1=0.001540289102341,
+        cov2=0.0,
+        cov3=0.0,
+    ),
 }
 
 
 @pytest.fixture(scope="module")
 def designs(vandyke_split_plot, vandyke_partially_paired, vandyke_nested_in_readers):
-    return {"split_plot": vandyke_split_plot, "partially_paired": vandyke_partially_paired,
-            "nested_in_readers": vandyke_nested_in_readers}
+    return {
+        "split_plot": vandyke_split_plot,
+        "partially_paired": vandyke_partially_paired,
+        "nested_in_readers": vandyke_nested_in_readers,
+    }
 
 
 def brute_auc(pos: np.ndarray, neg: np.ndarray) -> float:
@@ -74,8 +112,10 @@ def mrmcaov_jackknife(df: pd.DataFrame) -> tuple[list[tuple[str, str]], np.ndarr
         sub = df[(df["modality"] == m) & (df["reader"] == r)]
         for k, case in enumerate(cases):
             rest = sub[sub["case"] != case]
-            loo[g, k] = brute_auc(rest.loc[rest["truth"] == 1, "rating"].to_numpy(float),
-                                  rest.loc[rest["truth"] == 0, "rating"].to_numpy(float))
+            loo[g, k] = brute_auc(
+                rest.loc[rest["truth"] == 1, "rating"].to_numpy(float),
+                rest.loc[rest["truth"] == 0, "rating"].to_numpy(float),
+            )
     dev = loo - loo.mean(axis=1, keepdims=True)
     return groups, (c - 1) / c * dev @ dev.T
 
@@ -93,8 +133,12 @@ def own_cases_jackknife(df: pd.DataFrame) -> np.ndarray:
         vals = []
         for k in read:
             rest = sub[sub["case"] != cases[k]]
-            vals.append(brute_auc(rest.loc[rest["truth"] == 1, "rating"].to_numpy(float),
-                                  rest.loc[rest["truth"] == 0, "rating"].to_numpy(float)))
+            vals.append(
+                brute_auc(
+                    rest.loc[rest["truth"] == 1, "rating"].to_numpy(float),
+                    rest.loc[rest["truth"] == 0, "rating"].to_numpy(float),
+                )
+            )
         dev[g, read] = np.array(vals) - np.mean(vals)
         n[g] = len(read)
     f = np.sqrt((n - 1) / n)
@@ -137,13 +181,15 @@ def test_matches_mrmcaov_on_incomplete_designs(designs, name):
         assert value == pytest.approx(ref[key], rel=REL, abs=1e-15), key
     t, d = rrrc.rrrc.test, rrrc.rrrc.differences[0]
     assert (t.statistic, t.df2, t.p, d.se) == pytest.approx(
-        (ref["F"], ref["ddf"], ref["p"], ref["se"]), rel=REL)
+        (ref["F"], ref["ddf"], ref["p"], ref["se"]), rel=REL
+    )
     assert [m.se for m in rrrc.rrrc.modalities] == pytest.approx(ref["mod_se"], rel=REL)
     assert [m.df for m in rrrc.rrrc.modalities] == pytest.approx(ref["mod_df"], rel=REL)
     ft = frrc.frrc.test
     assert (ft.statistic, ft.p) == pytest.approx((ref["X2"], ref["p_frrc"]), rel=REL)
     assert [x.se for x in frrc.frrc.reader_differences] == pytest.approx(
-        ref["reader_se"], rel=REL, abs=1e-12)
+        ref["reader_se"], rel=REL, abs=1e-12
+    )
 
 
 def test_partial_auc_matches_mrmcaov(vandyke, vandyke_partially_paired):
@@ -152,10 +198,12 @@ def test_partial_auc_matches_mrmcaov(vandyke, vandyke_partially_paired):
     assert full.auc["1"]["1"] == pytest.approx(0.161686169261, rel=REL)
     assert full.auc["2"]["4"] == pytest.approx(0.199355877617, rel=REL)
     assert (full.rrrc.test.statistic, full.rrrc.test.df2, full.rrrc.test.p) == pytest.approx(
-        (5.05409747736, 11.6435487272, 0.0447820379074), rel=REL)
+        (5.05409747736, 11.6435487272, 0.0447820379074), rel=REL
+    )
     pp = analyze(vandyke_partially_paired, fom="pauc", max_fpr=0.2)
     assert (pp.rrrc.test.statistic, pp.rrrc.test.df2, pp.rrrc.test.p) == pytest.approx(
-        (3.12770711776, 7.17246523224, 0.119266834239), rel=REL)
+        (3.12770711776, 7.17246523224, 0.119266834239), rel=REL
+    )
 
 
 def test_sensitivity_and_specificity_jackknife_over_their_class_as_mrmcaov(vandyke):
@@ -163,11 +211,13 @@ def test_sensitivity_and_specificity_jackknife_over_their_class_as_mrmcaov(vandy
     se = analyze(vandyke, fom="sensitivity", threshold=4)
     assert se.components.var_error == pytest.approx(0.003528619528620, rel=REL)
     assert (se.rrrc.test.statistic, se.rrrc.test.df2, se.rrrc.test.p) == pytest.approx(
-        (1.0, 118.567901235, 0.319346976519), rel=REL)
+        (1.0, 118.567901235, 0.319346976519), rel=REL
+    )
     sp = analyze(vandyke, fom="specificity", threshold=4)
     assert sp.components.var_error == pytest.approx(5.47339288582e-04, rel=REL)
     assert (sp.rrrc.test.statistic, sp.rrrc.test.df2) == pytest.approx(
-        (0.364428069, 4.07472030103), rel=REL)
+        (0.364428069, 4.07472030103), rel=REL
+    )
 
 
 def test_sensitivity_jackknife_variance_is_the_binomial_formula(vandyke):

@@ -42,7 +42,9 @@ def test_split_plot_own_cases_covariance_equals_crossed_jackknife_of_the_group(s
     assert whole[:, :3, :, :3] == pytest.approx(alone, rel=1e-12)
 
 
-@pytest.mark.parametrize("method,cov", [("dbm", "jackknife"), ("or", "delong"), ("or", "bootstrap")])
+@pytest.mark.parametrize(
+    "method,cov", [("dbm", "jackknife"), ("or", "delong"), ("or", "bootstrap")]
+)
 def test_split_plot_refuses_unsupported_analyses_naming_the_supported_ones(split_plot, method, cov):
     with pytest.raises(MrmcDesignError, match="supported here: or/jackknife"):
         analyze(split_plot, method=method, cov=cov)
@@ -63,7 +65,9 @@ def test_partially_paired_reads_are_analysed(vandyke):
     r = analyze(df)
     assert r.design.kind == "partially_paired"
     full = analyze(vandyke)
-    assert r.rrrc.differences[0].estimate == pytest.approx(full.rrrc.differences[0].estimate, abs=0.02)
+    assert r.rrrc.differences[0].estimate == pytest.approx(
+        full.rrrc.differences[0].estimate, abs=0.02
+    )
     assert r.n_reads == len(df)
 
 

@@ -38,15 +38,25 @@ def test_auc_is_mann_whitney_with_ties_counting_half(tied):
 def test_placement_values_are_fractions_below_and_above(tied):
     pos, neg = tied
     v10, v01 = placement_values(pos, neg)
-    want10 = ((neg[0][None, :] < pos[0][:, None]) + 0.5 * (neg[0][None, :] == pos[0][:, None])).mean(1)
-    want01 = ((pos[0][None, :] > neg[0][:, None]) + 0.5 * (pos[0][None, :] == neg[0][:, None])).mean(1)
+    want10 = (
+        (neg[0][None, :] < pos[0][:, None]) + 0.5 * (neg[0][None, :] == pos[0][:, None])
+    ).mean(1)
+    want01 = (
+        (pos[0][None, :] > neg[0][:, None]) + 0.5 * (pos[0][None, :] == neg[0][:, None])
+    ).mean(1)
     assert v10[0] == pytest.approx(want10)
     assert v01[0] == pytest.approx(want01)
 
 
 @pytest.mark.parametrize(
-    "spec", [FomSpec(), FomSpec("sensitivity", threshold=4), FomSpec("specificity", threshold=3),
-             FomSpec("pauc", max_fpr=0.3)])
+    "spec",
+    [
+        FomSpec(),
+        FomSpec("sensitivity", threshold=4),
+        FomSpec("specificity", threshold=3),
+        FomSpec("pauc", max_fpr=0.3),
+    ],
+)
 def test_leave_one_out_equals_recomputation(tied, spec):
     pos, neg = tied
     theta, lp, ln = leave_one_out_rows(spec, pos, neg)
@@ -82,11 +92,14 @@ def test_roc_points_run_from_origin_to_corner():
     assert (fpf[0], tpf[0], fpf[-1], tpf[-1]) == (0, 0, 1, 1)
 
 
-@pytest.mark.parametrize("kwargs,msg", [
-    ({"name": "kappa"}, "fom must be one of"),
-    ({"name": "sensitivity"}, "needs a threshold"),
-    ({"name": "pauc", "max_fpr": 1.5}, "max_fpr in"),
-])
+@pytest.mark.parametrize(
+    "kwargs,msg",
+    [
+        ({"name": "kappa"}, "fom must be one of"),
+        ({"name": "sensitivity"}, "needs a threshold"),
+        ({"name": "pauc", "max_fpr": 1.5}, "max_fpr in"),
+    ],
+)
 def test_fom_spec_rejects_bad_arguments(kwargs, msg):
     with pytest.raises(MrmcInputError, match=msg):
         FomSpec(**kwargs)

@@ -50,12 +50,15 @@ def test_missing_file_is_an_input_error(tmp_path):
         analyze(tmp_path / "nope.csv")
 
 
-@pytest.mark.parametrize("kwargs,msg", [
-    ({"cov": "sandwich"}, "cov must be one of"),
-    ({"method": "anova"}, "method must be one of"),
-    ({"alpha": 1.5}, "alpha must be between"),
-    ({"method": "dbm", "cov": "delong"}, "use cov='jackknife'"),
-])
+@pytest.mark.parametrize(
+    "kwargs,msg",
+    [
+        ({"cov": "sandwich"}, "cov must be one of"),
+        ({"method": "anova"}, "method must be one of"),
+        ({"alpha": 1.5}, "alpha must be between"),
+        ({"method": "dbm", "cov": "delong"}, "use cov='jackknife'"),
+    ],
+)
 def test_bad_arguments_are_named(vandyke, kwargs, msg):
     with pytest.raises(MrmcInputError, match=msg):
         analyze(vandyke, **kwargs)

@@ -48,4 +48,5 @@ def test_power_needs_the_pilot_case_count(pilot):
     with pytest.raises(MrmcInputError, match="pilot_cases"):
         power(pilot.components, 0.05, 5, 100)
     assert power(pilot.components, 0.05, 5, 100, pilot_cases=114).power == pytest.approx(
-        power(pilot, 0.05, 5, 100).power)
+        power(pilot, 0.05, 5, 100).power
+    )

@@ -21,18 +21,28 @@ from scipy import stats
 
 from medtandem.mrmc import analyze, power
 
-RJ_MS = dict(ms_t=0.546763440609, ms_r=0.437326798758, ms_c=0.396869884239,
-             ms_tr=0.0628174908788, ms_tc=0.0998480842327, ms_rc=0.0645010603796,
-             ms_trc=0.0399716031905)
+RJ_MS = dict(
+    ms_t=0.546763440609,
+    ms_r=0.437326798758,
+    ms_c=0.396869884239,
+    ms_tr=0.0628174908788,
+    ms_tc=0.0998480842327,
+    ms_rc=0.0645010603796,
+    ms_trc=0.0399716031905,
+)
 # IndividualRdr: per reader (MS(T), MS(C), MS(TC)), df (1, 113, 113)
-RJ_READER = [(0.045265544898, 0.1222497995405, 0.0370995278147),
-             (0.1234489330751, 0.2127482380307, 0.0394318080452),
-             (0.0182111601204, 0.1365339081417, 0.0555203976654),
-             (0.0392705391802, 0.0172893687055, 0.0170423536242),
-             (0.571837226851, 0.166052811339, 0.110640409845)]
+RJ_READER = [
+    (0.045265544898, 0.1222497995405, 0.0370995278147),
+    (0.1234489330751, 0.2127482380307, 0.0394318080452),
+    (0.0182111601204, 0.1365339081417, 0.0555203976654),
+    (0.0392705391802, 0.0172893687055, 0.0170423536242),
+    (0.571837226851, 0.166052811339, 0.110640409845),
+]
 # IndividualTrt: per modality (MS(R), MS(C), MS(RC)), df (4, 113, 452)
-RJ_MODALITY = [(0.3514196675146, 0.3362942982005, 0.0604360706458),
-               (0.1487246221226, 0.1604236702711, 0.0440365929243)]
+RJ_MODALITY = [
+    (0.3514196675146, 0.3362942982005, 0.0604360706458),
+    (0.1487246221226, 0.1604236702711, 0.0440365929243),
+]
 C, R, T = 114, 5, 2
 REL = 1e-9
 
@@ -65,8 +75,9 @@ def test_dbm_frrc_global_and_per_reader_from_rjafroc_mean_squares(dbm):
     f = RJ_MS["ms_t"] / RJ_MS["ms_tc"]
     t = dbm.frrc.test
     assert (t.statistic, t.df2, t.p) == pytest.approx((f, df2, stats.f.sf(f, 1, df2)), rel=REL)
-    assert dbm.frrc.differences[0].se == pytest.approx((2 * RJ_MS["ms_tc"] / (R * C)) ** 0.5,
-                                                       rel=REL)
+    assert dbm.frrc.differences[0].se == pytest.approx(
+        (2 * RJ_MS["ms_tc"] / (R * C)) ** 0.5, rel=REL
+    )
     for (ms_t, _, ms_tc), d in zip(RJ_READER, dbm.frrc.reader_differences, strict=True):
         # reader j: F_j = MS(T)_j / MS(TC)_j on (1, c - 1), i.e. t^2 for the difference
         assert d.statistic**2 == pytest.approx(ms_t / ms_tc, rel=REL)

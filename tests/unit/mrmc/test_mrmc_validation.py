@@ -66,11 +66,14 @@ def test_empty_csv_is_refused(tmp_path):
         analyze(path)
 
 
-@pytest.mark.parametrize("kwargs,msg", [
-    (dict(effect=float("nan"), n_readers=5, n_cases=100), "effect must be a finite"),
-    (dict(effect=0.05, n_readers=1, n_cases=100), "at least 2 readers"),
-    (dict(effect=0.05, n_readers=5, n_cases=2.5), "integers"),
-])
+@pytest.mark.parametrize(
+    "kwargs,msg",
+    [
+        (dict(effect=float("nan"), n_readers=5, n_cases=100), "effect must be a finite"),
+        (dict(effect=0.05, n_readers=1, n_cases=100), "at least 2 readers"),
+        (dict(effect=0.05, n_readers=5, n_cases=2.5), "integers"),
+    ],
+)
 def test_power_refuses_degenerate_plans(vandyke_path, kwargs, msg):
     with pytest.raises(MrmcInputError, match=msg):
         power(analyze(vandyke_path), **kwargs)

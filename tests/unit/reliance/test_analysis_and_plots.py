@@ -12,10 +12,28 @@ def _frame():
     rows = []
     # reader A (novice) gains from the AI on both cases; reader B (expert) is right throughout.
     for case, truth in (("c1", True), ("c2", False)):
-        rows.append({"reader": "A", "case": case, "truth": truth, "unaided": not truth, "aided": truth,
-                     "ai": truth, "stratum": experience_band(0)})
-        rows.append({"reader": "B", "case": case, "truth": truth, "unaided": truth, "aided": truth,
-                     "ai": truth, "stratum": experience_band(12)})
+        rows.append(
+            {
+                "reader": "A",
+                "case": case,
+                "truth": truth,
+                "unaided": not truth,
+                "aided": truth,
+                "ai": truth,
+                "stratum": experience_band(0),
+            }
+        )
+        rows.append(
+            {
+                "reader": "B",
+                "case": case,
+                "truth": truth,
+                "unaided": truth,
+                "aided": truth,
+                "ai": truth,
+                "stratum": experience_band(12),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -32,7 +50,15 @@ def test_measures_per_reader_per_stratum_and_overall():
 
 
 def test_experience_bands():
-    assert [experience_band(y) for y in (None, 0, 1, 2, 9, 10, 30)] == ["unknown", "0-1", "0-1", "2-9", "2-9", "10+", "10+"]
+    assert [experience_band(y) for y in (None, 0, 1, 2, 9, 10, 30)] == [
+        "unknown",
+        "0-1",
+        "0-1",
+        "2-9",
+        "2-9",
+        "10+",
+        "10+",
+    ]
 
 
 def test_one_row_per_reader_and_case_is_required():

@@ -8,8 +8,11 @@ from medtandem.reliance import deskilling_watch
 
 
 def _reads(before_right: int, aided: int, after_right: int, n: int = 20):
-    return ([("unaided", i < before_right) for i in range(n)] + [("aided", True)] * aided
-            + [("unaided", i < after_right) for i in range(n)])
+    return (
+        [("unaided", i < before_right) for i in range(n)]
+        + [("aided", True)] * aided
+        + [("unaided", i < after_right) for i in range(n)]
+    )
 
 
 def test_a_significant_fall_of_unaided_accuracy_raises_the_alert():

@@ -80,8 +80,14 @@ def test_proportions_carry_wilson_intervals(m):
 
 
 def test_auc_uses_confidences_when_given():
-    m = reliance_measures([1, 1, 0, 0], [1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 0, 0],
-                          unaided_confidence=[90, 40, 40, 10], ai_probability=[0.9, 0.8, 0.2, 0.1])
+    m = reliance_measures(
+        [1, 1, 0, 0],
+        [1, 0, 0, 0],
+        [1, 1, 0, 0],
+        [1, 1, 0, 0],
+        unaided_confidence=[90, 40, 40, 10],
+        ai_probability=[0.9, 0.8, 0.2, 0.1],
+    )
     assert m.auc_unaided.value == pytest.approx(0.875)  # 3.5 of 4 pairs, a tie counts one half
     assert m.auc_unaided.se == pytest.approx(math.sqrt(0.03125))  # DeLong
     assert m.auc_ai.value == 1.0

@@ -13,11 +13,30 @@ class RoleInline(admin.TabularInline):
 @admin.register(User)
 class MedTandemUserAdmin(UserAdmin):
     inlines = [RoleInline]
-    list_display = ("username", "first_name", "last_name", "profession", "institution", "is_simulated")
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "profession",
+        "institution",
+        "is_simulated",
+    )
     list_filter = ("profession", "is_simulated", "role_assignments__role")
     fieldsets = UserAdmin.fieldsets + (  # type: ignore[operator]
-        ("MedTandem", {"fields": ("profession", "practice_status", "study_year", "years_experience",
-                                  "prior_ecg_training", "institution", "is_simulated")}),
+        (
+            "MedTandem",
+            {
+                "fields": (
+                    "profession",
+                    "practice_status",
+                    "study_year",
+                    "years_experience",
+                    "prior_ecg_training",
+                    "institution",
+                    "is_simulated",
+                )
+            },
+        ),
     )
 
     def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]

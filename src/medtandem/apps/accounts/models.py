@@ -52,18 +52,24 @@ class User(AbstractUser):
         PRACTISING = "practising", _("En exercice")
         OTHER = "other", _("Autre")
 
-    profession = models.CharField(_("profession"), max_length=20, choices=Profession.choices, blank=True)
+    profession = models.CharField(
+        _("profession"), max_length=20, choices=Profession.choices, blank=True
+    )
     practice_status = models.CharField(
         _("statut"), max_length=20, choices=PracticeStatus.choices, default=PracticeStatus.STUDENT
     )
     study_year = models.PositiveSmallIntegerField(_("année d'études"), null=True, blank=True)
-    years_experience = models.PositiveSmallIntegerField(_("années d'expérience"), null=True, blank=True)
+    years_experience = models.PositiveSmallIntegerField(
+        _("années d'expérience"), null=True, blank=True
+    )
     prior_ecg_training = models.BooleanField(_("formation ECG antérieure"), default=False)
     institution = models.ForeignKey(
         Institution, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
     is_simulated = models.BooleanField(
-        _("simulé"), default=False, help_text=_("Compte de démonstration, exclu des statistiques réelles.")
+        _("simulé"),
+        default=False,
+        help_text=_("Compte de démonstration, exclu des statistiques réelles."),
     )
 
     def display_name(self) -> str:
@@ -79,8 +85,11 @@ class RoleAssignment(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "institution"], name="unique_role_per_scope",
-                                    nulls_distinct=False),
+            models.UniqueConstraint(
+                fields=["user", "role", "institution"],
+                name="unique_role_per_scope",
+                nulls_distinct=False,
+            ),
         ]
 
     def __str__(self) -> str:

@@ -39,8 +39,11 @@ def institutions_of(user: Any, *roles: str) -> set[int]:
     institution, plus the institutions their role assignments are scoped to)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
-    ids = set(RoleAssignment.objects.filter(user=user, role__in=roles or Role.values, institution__isnull=False)
-              .values_list("institution_id", flat=True))
+    ids = set(
+        RoleAssignment.objects.filter(
+            user=user, role__in=roles or Role.values, institution__isnull=False
+        ).values_list("institution_id", flat=True)
+    )
     if getattr(user, "institution_id", None):
         ids.add(user.institution_id)
     return ids

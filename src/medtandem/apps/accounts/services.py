@@ -41,25 +41,41 @@ def create_person(
 
 
 @transaction.atomic
-def grant_role(user: User, role: str, institution: Institution | None = None, *, by: User | None = None) -> None:
+def grant_role(
+    user: User, role: str, institution: Institution | None = None, *, by: User | None = None
+) -> None:
     """Give a role (scoped to an institution, or everywhere); a new grant is on the audit trail."""
     if role not in Role.values:
         raise ValueError(f"unknown role {role!r}")
-    _assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, institution=institution)
+    _assignment, created = RoleAssignment.objects.get_or_create(
+        user=user, role=role, institution=institution
+    )
     user.__dict__.pop("_medtandem_roles", None)
     if created:
-        record(Action.ROLE_GRANTED, actor=by, target=user,
-               details={"role": role, "institution": institution.name if institution else None})
+        record(
+            Action.ROLE_GRANTED,
+            actor=by,
+            target=user,
+            details={"role": role, "institution": institution.name if institution else None},
+        )
 
 
 @transaction.atomic
-def revoke_role(user: User, role: str, institution: Institution | None = None, *, by: User | None = None) -> bool:
+def revoke_role(
+    user: User, role: str, institution: Institution | None = None, *, by: User | None = None
+) -> bool:
     """Take a role away; returns whether the person held it. On the audit trail."""
-    deleted, _ = RoleAssignment.objects.filter(user=user, role=role, institution=institution).delete()
+    deleted, _ = RoleAssignment.objects.filter(
+        user=user, role=role, institution=institution
+    ).delete()
     user.__dict__.pop("_medtandem_roles", None)
     if deleted:
-        record(Action.ROLE_REVOKED, actor=by, target=user,
-               details={"role": role, "institution": institution.name if institution else None})
+        record(
+            Action.ROLE_REVOKED,
+            actor=by,
+            target=user,
+            details={"role": role, "institution": institution.name if institution else None},
+        )
     return bool(deleted)
 
 
@@ -83,7 +99,14 @@ def login_identity(username: str) -> str:
     """
     name = unicodedata.normalize("NFKC", username or "").strip()
     folded = unicodedata.normalize("NFKC", name.casefold())
-    match = User.objects.filter(username__iexact=name).order_by("pk").values_list("pk", flat=True).first() if name else None
+    match = (
+        User.objects.filter(username__iexact=name)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+        if name
+        else None
+    )
     return f"user:{match}" if match is not None else f"name:{folded}"
 
 
@@ -146,8 +169,12 @@ def clear_login_failures(username: str, client: str) -> None:
 # --- institutions, cohorts, people in bulk (the demo loaders and imports write through these) ----
 
 
-def get_or_create_institution(name: str, *, kind: str = Institution.Kind.FACULTY, region: str = "") -> Institution:
-    institution, _ = Institution.objects.get_or_create(name=name, defaults={"kind": kind, "region": region})
+def get_or_create_institution(
+    name: str, *, kind: str = Institution.Kind.FACULTY, region: str = ""
+) -> Institution:
+    institution, _ = Institution.objects.get_or_create(
+        name=name, defaults={"kind": kind, "region": region}
+    )
     return institution
 
 
@@ -156,7 +183,9 @@ def get_or_create_cohort(name: str, *, institution: Institution | None = None) -
     return cohort
 
 
-def add_to_cohort(cohort: Cohort, *, learners: Iterable[User] = (), instructors: Iterable[User] = ()) -> None:
+def add_to_cohort(
+    cohort: Cohort, *, learners: Iterable[User] = (), instructors: Iterable[User] = ()
+) -> None:
     """Add people to a cohort (adding someone already in it changes nothing)."""
     cohort.learners.add(*learners)
     cohort.instructors.add(*instructors)
@@ -168,8 +197,9 @@ def set_password(user: User, password: str) -> None:
 
 
 @transaction.atomic
-def create_people_in_bulk(people: Sequence[dict[str, object]], *, role: str = Role.LEARNER,
-                          batch_size: int = 1000) -> list[User]:
+def create_people_in_bulk(
+    people: Sequence[dict[str, object]], *, role: str = Role.LEARNER, batch_size: int = 1000
+) -> list[User]:
     """Create many accounts without a usable password, each with ``role`` in their institution.
 
     ``people`` are the :class:`User` fields (``username`` required). For simulated learners and
@@ -183,6 +213,7 @@ def create_people_in_bulk(people: Sequence[dict[str, object]], *, role: str = Ro
     created = list(User.objects.filter(username__in=names).order_by("username"))
     RoleAssignment.objects.bulk_create(
         [RoleAssignment(user=u, role=role, institution=u.institution) for u in created],
-        batch_size=batch_size, ignore_conflicts=True,
+        batch_size=batch_size,
+        ignore_conflicts=True,
     )
     return created

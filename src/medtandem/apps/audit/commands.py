@@ -8,7 +8,9 @@ import argparse
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = subparsers.add_parser("audit", help="the audit trail")
     kinds = p.add_subparsers(dest="audit", metavar="ACTION")
-    v = kinds.add_parser("verify", help="recompute the hash chain; exit 1 if an entry was changed or removed")
+    v = kinds.add_parser(
+        "verify", help="recompute the hash chain; exit 1 if an entry was changed or removed"
+    )
     v.set_defaults(func=_verify)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 

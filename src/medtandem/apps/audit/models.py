@@ -19,8 +19,9 @@ class AuditEntry(models.Model):
 
     seq = models.PositiveBigIntegerField(unique=True, help_text="position in the chain, from 1")
     at = models.DateTimeField(_("date"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     #: The actor's user name at the time (kept when the account is deleted).
     actor_name = models.CharField(_("auteur"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=64, db_index=True)

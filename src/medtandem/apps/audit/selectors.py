@@ -9,8 +9,15 @@ from django.db.models import QuerySet
 from medtandem.apps.audit.models import AuditEntry
 
 
-def entries(*, action: str = "", actor: str = "", target_type: str = "", target_id: str = "",
-            since: date | None = None, until: date | None = None) -> QuerySet[AuditEntry]:
+def entries(
+    *,
+    action: str = "",
+    actor: str = "",
+    target_type: str = "",
+    target_id: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[AuditEntry]:
     """Entries, newest first, filtered by exact action prefix, actor name, target and dates."""
     qs = AuditEntry.objects.all()
     if action:

@@ -45,13 +45,31 @@ class Action:
     QUIZ_IMPORTED = "quiz.imported"
 
 
-def _canonical(seq: int, at: datetime, actor_id: int | None, actor_name: str, action: str,
-               target_type: str, target_id: str, details: dict[str, Any]) -> str:
+def _canonical(
+    seq: int,
+    at: datetime,
+    actor_id: int | None,
+    actor_name: str,
+    action: str,
+    target_type: str,
+    target_id: str,
+    details: dict[str, Any],
+) -> str:
     return json.dumps(
-        {"seq": seq, "at": at.astimezone(UTC).isoformat(timespec="microseconds"), "actor_id": actor_id,
-         "actor_name": actor_name, "action": action, "target_type": target_type, "target_id": target_id,
-         "details": details},
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+        {
+            "seq": seq,
+            "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "actor_id": actor_id,
+            "actor_name": actor_name,
+            "action": action,
+            "target_type": target_type,
+            "target_id": target_id,
+            "details": details,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        allow_nan=False,
     )
 
 
@@ -64,8 +82,15 @@ def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(details, sort_keys=True, default=str, allow_nan=False))
 
 
-def record(action: str, *, actor: Any = None, target: Any = None, target_type: str = "",
-           target_id: Any = "", details: dict[str, Any] | None = None) -> AuditEntry:
+def record(
+    action: str,
+    *,
+    actor: Any = None,
+    target: Any = None,
+    target_type: str = "",
+    target_id: Any = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
     """Append one entry. ``target`` (a model instance) fills ``target_type``/``target_id``.
 
     Call it inside the transaction of the change it records, so that the change and its record
@@ -74,21 +99,39 @@ def record(action: str, *, actor: Any = None, target: Any = None, target_type: s
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or target.pk
-    actor_id = getattr(actor, "pk", None) if actor is not None and getattr(actor, "is_authenticated", False) else None
+    actor_id = (
+        getattr(actor, "pk", None)
+        if actor is not None and getattr(actor, "is_authenticated", False)
+        else None
+    )
     actor_name = getattr(actor, "username", "") if actor_id else ""
     payload = _jsonable(details or {})
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                last = AuditEntry.objects.select_for_update().order_by("-seq").only("seq", "hash").first()
+                last = (
+                    AuditEntry.objects.select_for_update()
+                    .order_by("-seq")
+                    .only("seq", "hash")
+                    .first()
+                )
                 seq = (last.seq + 1) if last else 1
                 prev = last.hash if last else GENESIS
                 at = timezone.now()
-                canonical = _canonical(seq, at, actor_id, actor_name, action, target_type, str(target_id), payload)
+                canonical = _canonical(
+                    seq, at, actor_id, actor_name, action, target_type, str(target_id), payload
+                )
                 return AuditEntry.objects.create(
-                    seq=seq, at=at, actor_id=actor_id, actor_name=actor_name, action=action,
-                    target_type=target_type, target_id=str(target_id), details=payload,
-                    prev_hash=prev, hash=_digest(canonical, prev),
+                    seq=seq,
+                    at=at,
+                    actor_id=actor_id,
+                    actor_name=actor_name,
+                    action=action,
+                    target_type=target_type,
+                    target_id=str(target_id),
+                    details=payload,
+                    prev_hash=prev,
+                    hash=_digest(canonical, prev),
                 )
         except IntegrityError:
             continue  # another append took this seq first: read the new end of the chain
@@ -121,10 +164,20 @@ def verify_chain() -> ChainReport:
             return ChainReport(False, count, expected_seq, f"entry #{expected_seq} is missing")
         if entry.prev_hash != prev:
             return ChainReport(False, count, entry.seq, "does not point to the previous entry")
-        canonical = _canonical(entry.seq, entry.at, entry.actor_id, entry.actor_name, entry.action,
-                               entry.target_type, entry.target_id, entry.details)
+        canonical = _canonical(
+            entry.seq,
+            entry.at,
+            entry.actor_id,
+            entry.actor_name,
+            entry.action,
+            entry.target_type,
+            entry.target_id,
+            entry.details,
+        )
         if _digest(canonical, prev) != entry.hash:
-            return ChainReport(False, count, entry.seq, "its content was changed after it was written")
+            return ChainReport(
+                False, count, entry.seq, "its content was changed after it was written"
+            )
         prev = entry.hash
         expected_seq += 1
     return ChainReport(True, count)

@@ -54,7 +54,9 @@ class Case(models.Model):
     sttc = models.BooleanField("STTC", default=False)
     cd = models.BooleanField("CD", default=False)
     hyp = models.BooleanField("HYP", default=False)
-    rhythm = models.CharField(_("rythme"), max_length=16, choices=Rhythm.choices, default=Rhythm.OTHER)
+    rhythm = models.CharField(
+        _("rythme"), max_length=16, choices=Rhythm.choices, default=Rhythm.OTHER
+    )
     scp_codes = models.JSONField(default=dict, help_text="SCP code -> likelihood (%)")
     report = models.TextField(_("compte rendu d'origine"), blank=True)
     report_language = models.CharField(max_length=8, default="de")
@@ -83,7 +85,9 @@ class Case(models.Model):
 class CaseSignal(models.Model):
     """The tracing, compressed (see :mod:`medtandem.ecg.bundle`); kept apart so case lists stay light."""
 
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="signal", primary_key=True)
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="signal", primary_key=True
+    )
     fs = models.FloatField()
     leads = models.JSONField()
     n_samples = models.PositiveIntegerField()
@@ -136,5 +140,7 @@ class AIPrediction(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["case", "model_name", "model_version"], name="one_prediction_per_model")
+            models.UniqueConstraint(
+                fields=["case", "model_name", "model_version"], name="one_prediction_per_model"
+            )
         ]

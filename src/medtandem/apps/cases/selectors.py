@@ -56,7 +56,9 @@ def filter_cases(
 def record_of(case: Case) -> EcgRecord:
     """The case's tracing as an :class:`EcgRecord` (mV)."""
     signal = case.signal
-    return EcgRecord(decode_signal(bytes(signal.data)), signal.fs, tuple(signal.leads), case.record_name)
+    return EcgRecord(
+        decode_signal(bytes(signal.data)), signal.fs, tuple(signal.leads), case.record_name
+    )
 
 
 def record_or_none(case: Case) -> EcgRecord | None:
@@ -67,7 +69,9 @@ def record_or_none(case: Case) -> EcgRecord | None:
 
 
 def prediction_for(case: Case, model_name: str, model_version: str) -> AIPrediction | None:
-    return AIPrediction.objects.filter(case=case, model_name=model_name, model_version=model_version).first()
+    return AIPrediction.objects.filter(
+        case=case, model_name=model_name, model_version=model_version
+    ).first()
 
 
 #: Cached suggestions are kept a day: a model version's output for a case never changes (a new
@@ -86,7 +90,8 @@ def cached_prediction(case_id: int, model_name: str, model_version: str) -> AIPr
     prediction = cache.get(key)
     if prediction is None:
         prediction = AIPrediction.objects.filter(
-            case_id=case_id, model_name=model_name, model_version=model_version).first()
+            case_id=case_id, model_name=model_name, model_version=model_version
+        ).first()
         if prediction is not None:
             remember_prediction(prediction)
     return prediction
@@ -94,5 +99,8 @@ def cached_prediction(case_id: int, model_name: str, model_version: str) -> AIPr
 
 def remember_prediction(prediction: AIPrediction) -> None:
     """Keep a stored suggestion in the cache (after it was computed on first use)."""
-    cache.set(prediction_cache_key(prediction.case_id, prediction.model_name, prediction.model_version),
-              prediction, PREDICTION_CACHE_S)
+    cache.set(
+        prediction_cache_key(prediction.case_id, prediction.model_name, prediction.model_version),
+        prediction,
+        PREDICTION_CACHE_S,
+    )

@@ -130,9 +130,18 @@ def import_ptbxl(
                 created, updated = created + c, updated + u
                 if progress:
                     progress(len(batch))
-            record(Action.CASES_IMPORTED, actor=by, target_type="cases.case",
-                   details={"source": str(root), "sampling_rate": sampling_rate, "created": created,
-                            "updated": updated, "statements": len(database.statements)})
+            record(
+                Action.CASES_IMPORTED,
+                actor=by,
+                target_type="cases.case",
+                details={
+                    "source": str(root),
+                    "sampling_rate": sampling_rate,
+                    "created": created,
+                    "updated": updated,
+                    "statements": len(database.statements),
+                },
+            )
     except EcgReadError as exc:
         raise CaseImportError(str(exc)) from None
     return ImportReport(str(root), sampling_rate, created, updated, len(database.statements))
@@ -171,7 +180,9 @@ def _store_batch(batch: Sequence[tuple[PtbxlEntry, EcgRecord]]) -> tuple[int, in
     return len(new_cases), len(changed)
 
 
-def import_demo_bank(limit: int | None = None, progress: Callable[[int], None] | None = None) -> ImportReport:
+def import_demo_bank(
+    limit: int | None = None, progress: Callable[[int], None] | None = None
+) -> ImportReport:
     """Import the 500 PTB-XL records shipped inside the package."""
     return import_ptbxl(DEMO_BANK, sampling_rate=500, limit=limit, progress=progress)
 
@@ -225,23 +236,36 @@ def build_case_set(
     CaseSetItem.objects.bulk_create(
         [CaseSetItem(case_set=case_set, case=case, position=i) for i, case in enumerate(cases)]
     )
-    record(Action.CASE_SET_CREATED, actor=created_by, target=case_set,
-           details={"name": name, "n_cases": len(cases), "criteria": stored_criteria})
+    record(
+        Action.CASE_SET_CREATED,
+        actor=created_by,
+        target=case_set,
+        details={"name": name, "n_cases": len(cases), "criteria": stored_criteria},
+    )
     return case_set
 
 
-def store_prediction(case: Case, model_name: str, model_version: str, probabilities: dict[str, float],
-                     explanation: dict[str, Any] | None = None) -> tuple[AIPrediction, bool]:
+def store_prediction(
+    case: Case,
+    model_name: str,
+    model_version: str,
+    probabilities: dict[str, float],
+    explanation: dict[str, Any] | None = None,
+) -> tuple[AIPrediction, bool]:
     """The one writer of the AI-prediction cache: a model version's suggestion for a case.
 
     Returns ``(prediction, created)``. A version's output is deterministic, so storing it again
     replaces the row with identical content (a race between two writers is harmless).
     """
     stored = AIPrediction.objects.update_or_create(
-        case=case, model_name=model_name, model_version=model_version,
+        case=case,
+        model_name=model_name,
+        model_version=model_version,
         defaults={"probabilities": probabilities, "explanation": explanation or {}},
     )
-    cache.delete(prediction_cache_key(case.pk, model_name, model_version))  # the reading path caches it
+    cache.delete(
+        prediction_cache_key(case.pk, model_name, model_version)
+    )  # the reading path caches it
     return stored
 
 
@@ -261,7 +285,9 @@ def stored_explanation(suggestion: Suggestion) -> dict[str, Any]:
 
 
 def cache_predictions(
-    model: EcgModel, cases: Iterable[Case] | None = None, progress: Callable[[int], None] | None = None
+    model: EcgModel,
+    cases: Iterable[Case] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """Store ``model``'s suggestion for every case that lacks one for this model version.
 
@@ -271,8 +297,13 @@ def cache_predictions(
     queryset = Case.objects.all() if cases is None else cases
     for case in queryset:
         suggestion = model.predict_record(record_of(case))
-        _obj, created = store_prediction(case, suggestion.model_name, suggestion.model_version,
-                                         suggestion.probabilities, stored_explanation(suggestion))
+        _obj, created = store_prediction(
+            case,
+            suggestion.model_name,
+            suggestion.model_version,
+            suggestion.probabilities,
+            stored_explanation(suggestion),
+        )
         written += int(created)
         if progress:
             progress(1)
@@ -294,7 +325,9 @@ def current_model() -> EcgModel:
 
 def suggestion_for(case: Case, model_name: str, model_version: str) -> AIPrediction:
     """The cached suggestion of that model for the case, computed and cached on first use."""
-    cached = AIPrediction.objects.filter(case=case, model_name=model_name, model_version=model_version).first()
+    cached = AIPrediction.objects.filter(
+        case=case, model_name=model_name, model_version=model_version
+    ).first()
     if cached is not None:
         return cached
     model = current_model()
@@ -303,6 +336,11 @@ def suggestion_for(case: Case, model_name: str, model_version: str) -> AIPredict
             f"no cached prediction of {model_name} {model_version} for {case}, and that model is not in service"
         )
     suggestion = model.predict_record(record_of(case))
-    prediction, _ = store_prediction(case, suggestion.model_name, suggestion.model_version,
-                                     suggestion.probabilities, stored_explanation(suggestion))
+    prediction, _ = store_prediction(
+        case,
+        suggestion.model_name,
+        suggestion.model_version,
+        suggestion.probabilities,
+        stored_explanation(suggestion),
+    )
     return prediction

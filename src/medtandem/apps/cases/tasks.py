@@ -16,7 +16,9 @@ def cache_missing_predictions() -> dict[str, object]:
     from medtandem.apps.cases.services import cache_predictions, current_model
 
     model = current_model()
-    missing = Case.objects.exclude(predictions__model_name=model.name, predictions__model_version=model.version)
+    missing = Case.objects.exclude(
+        predictions__model_name=model.name, predictions__model_version=model.version
+    )
     written = cache_predictions(model, missing)
     return {"model": model.name, "version": model.version, "written": written}
 

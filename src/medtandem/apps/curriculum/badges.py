@@ -40,7 +40,9 @@ def private_key() -> Ed25519PrivateKey:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             generated = Ed25519PrivateKey.generate().private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
             )
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as handle:
@@ -62,7 +64,14 @@ def _b64url(data: bytes) -> str:
 
 def public_jwk() -> dict[str, str]:
     raw = public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return {"kty": "OKP", "crv": "Ed25519", "x": _b64url(raw), "alg": "EdDSA", "use": "sig", "kid": key_id()}
+    return {
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "x": _b64url(raw),
+        "alg": "EdDSA",
+        "use": "sig",
+        "kid": key_id(),
+    }
 
 
 def key_id() -> str:
@@ -70,10 +79,14 @@ def key_id() -> str:
     return "ed25519-" + _b64url(raw)[:16]
 
 
-def sign_credential(credential: dict[str, Any], *, issuer: str, subject: str, jti: str, nbf: int) -> str:
+def sign_credential(
+    credential: dict[str, Any], *, issuer: str, subject: str, jti: str, nbf: int
+) -> str:
     """The credential as a compact JWS (VC-JWT)."""
     claims = {"iss": issuer, "sub": subject, "jti": jti, "nbf": nbf, "vc": credential}
-    return jwt.encode(claims, private_key(), algorithm="EdDSA", headers={"kid": key_id(), "typ": "JWT"})
+    return jwt.encode(
+        claims, private_key(), algorithm="EdDSA", headers={"kid": key_id(), "typ": "JWT"}
+    )
 
 
 @dataclass(frozen=True)
@@ -83,7 +96,11 @@ class BadgeCheck:
     claims: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"valid": self.valid, "reason": self.reason, "credential": (self.claims or {}).get("vc")}
+        return {
+            "valid": self.valid,
+            "reason": self.reason,
+            "credential": (self.claims or {}).get("vc"),
+        }
 
 
 #: A VC-JWT of ours is a few kilobytes; anything much longer is not one (and is not decoded).
@@ -97,12 +114,18 @@ def verify_token(token: object) -> BadgeCheck:
     a :class:`BadgeCheck` saying why it is not valid.
     """
     if not isinstance(token, str) or not token.strip():
-        return BadgeCheck(False, "jeton absent : envoyer le champ « token » (formulaire ou JSON) ou le jeton seul")
+        return BadgeCheck(
+            False, "jeton absent : envoyer le champ « token » (formulaire ou JSON) ou le jeton seul"
+        )
     if len(token) > MAX_TOKEN_CHARS:
         return BadgeCheck(False, f"jeton trop long ({MAX_TOKEN_CHARS} caractères au plus)")
     try:
-        claims = jwt.decode(token.strip(), public_key(), algorithms=["EdDSA"],
-                            options={"require": ["iss", "jti", "vc"], "verify_aud": False})
+        claims = jwt.decode(
+            token.strip(),
+            public_key(),
+            algorithms=["EdDSA"],
+            options={"require": ["iss", "jti", "vc"], "verify_aud": False},
+        )
     except jwt.InvalidSignatureError:
         return BadgeCheck(False, "signature invalide")
     except jwt.PyJWTError as exc:
@@ -119,7 +142,11 @@ def token_from_request(request: HttpRequest) -> object:
     into a refusal with its reason, never an exception.
     """
     token: object = request.POST.get("token", "")
-    if token or request.content_type not in ("application/json", "text/plain", "application/vc+jwt"):
+    if token or request.content_type not in (
+        "application/json",
+        "text/plain",
+        "application/vc+jwt",
+    ):
         return token
     try:
         body = request.body.decode("utf-8")

@@ -11,11 +11,17 @@ from medtandem.csvsafe import write_csv
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     report = subparsers.add_parser("report", help="reports on training (national figures)")
     kinds = report.add_subparsers(dest="report", metavar="REPORT")
-    p = kinds.add_parser("national", help="learners trained against the national targets (100,000 / 500,000)")
+    p = kinds.add_parser(
+        "national", help="learners trained against the national targets (100,000 / 500,000)"
+    )
     p.add_argument("--year", type=int, default=None, help="the year reported (default: this year)")
-    p.add_argument("--csv", action="store_true", help="write CSV (the dashboard's export) instead of a summary")
+    p.add_argument(
+        "--csv", action="store_true", help="write CSV (the dashboard's export) instead of a summary"
+    )
     p.add_argument("--output", "-o", default="-", help="file to write (default: standard output)")
-    p.add_argument("--exclude-simulated", action="store_true", help="leave demo (simulated) accounts out")
+    p.add_argument(
+        "--exclude-simulated", action="store_true", help="leave demo (simulated) accounts out"
+    )
     p.add_argument("--no-refresh", action="store_true", help="use the summary tables as they are")
     p.set_defaults(func=_national)
     report.set_defaults(func=lambda args: (report.print_help(), 2)[1])

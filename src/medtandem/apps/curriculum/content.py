@@ -11,34 +11,89 @@ CORE_FRAMEWORK = {
     "slug": "socle-numerique-sante",
     "name": "Socle de formation au numérique en santé",
     "reference": "Arrêté du 10 novembre 2022 relatif à la formation socle au numérique en santé des étudiants "
-                 "en santé (28 heures, 2 ECTS dans les formations paramédicales)",
+    "en santé (28 heures, 2 ECTS dans les formations paramédicales)",
     "description": "Cinq domaines, 28 heures, validés au plus tard en troisième année, avec attestation.",
     "domains": [
-        ("D1", "Données de santé", 6, [
-            ("D1.1", "Distinguer donnée de santé, donnée personnelle et donnée anonymisée ou pseudonymisée"),
-            ("D1.2", "Saisir et structurer une donnée clinique réutilisable (codage, terminologies, qualité)"),
-            ("D1.3", "Connaître les droits du patient sur ses données et les bases légales de leur usage"),
-        ]),
-        ("D2", "Cybersécurité en santé", 5, [
-            ("D2.1", "Reconnaître un hameçonnage et les autres attaques courantes visant les soignants"),
-            ("D2.2", "Appliquer l'hygiène numérique au poste de soins (authentification, verrouillage, supports)"),
-            ("D2.3", "Réagir et signaler un incident de sécurité dans un établissement"),
-        ]),
-        ("D3", "Communication en santé", 5, [
-            ("D3.1", "Choisir un canal sécurisé pour échanger avec un confrère ou un patient"),
-            ("D3.2", "Tenir une identité professionnelle en ligne conforme à la déontologie"),
-            ("D3.3", "Repérer et corriger une information de santé erronée diffusée en ligne"),
-        ]),
-        ("D4", "Outils numériques en santé", 6, [
-            ("D4.1", "Utiliser le dossier médical partagé et les services socles du numérique en santé"),
-            ("D4.2", "Évaluer un outil numérique ou une application de santé avant de la recommander"),
-            ("D4.3", "Situer l'aide à la décision et l'intelligence artificielle dans les outils de soin"),
-        ]),
-        ("D5", "Télésanté", 6, [
-            ("D5.1", "Distinguer téléconsultation, téléexpertise, télésurveillance et télésoin"),
-            ("D5.2", "Préparer et conduire un acte de télésanté dans un cadre sécurisé"),
-            ("D5.3", "Reconnaître les limites d'un acte à distance et organiser le relais en présentiel"),
-        ]),
+        (
+            "D1",
+            "Données de santé",
+            6,
+            [
+                (
+                    "D1.1",
+                    "Distinguer donnée de santé, donnée personnelle et donnée anonymisée ou pseudonymisée",
+                ),
+                (
+                    "D1.2",
+                    "Saisir et structurer une donnée clinique réutilisable (codage, terminologies, qualité)",
+                ),
+                (
+                    "D1.3",
+                    "Connaître les droits du patient sur ses données et les bases légales de leur usage",
+                ),
+            ],
+        ),
+        (
+            "D2",
+            "Cybersécurité en santé",
+            5,
+            [
+                (
+                    "D2.1",
+                    "Reconnaître un hameçonnage et les autres attaques courantes visant les soignants",
+                ),
+                (
+                    "D2.2",
+                    "Appliquer l'hygiène numérique au poste de soins (authentification, verrouillage, supports)",
+                ),
+                ("D2.3", "Réagir et signaler un incident de sécurité dans un établissement"),
+            ],
+        ),
+        (
+            "D3",
+            "Communication en santé",
+            5,
+            [
+                ("D3.1", "Choisir un canal sécurisé pour échanger avec un confrère ou un patient"),
+                ("D3.2", "Tenir une identité professionnelle en ligne conforme à la déontologie"),
+                ("D3.3", "Repérer et corriger une information de santé erronée diffusée en ligne"),
+            ],
+        ),
+        (
+            "D4",
+            "Outils numériques en santé",
+            6,
+            [
+                (
+                    "D4.1",
+                    "Utiliser le dossier médical partagé et les services socles du numérique en santé",
+                ),
+                (
+                    "D4.2",
+                    "Évaluer un outil numérique ou une application de santé avant de la recommander",
+                ),
+                (
+                    "D4.3",
+                    "Situer l'aide à la décision et l'intelligence artificielle dans les outils de soin",
+                ),
+            ],
+        ),
+        (
+            "D5",
+            "Télésanté",
+            6,
+            [
+                (
+                    "D5.1",
+                    "Distinguer téléconsultation, téléexpertise, télésurveillance et télésoin",
+                ),
+                ("D5.2", "Préparer et conduire un acte de télésanté dans un cadre sécurisé"),
+                (
+                    "D5.3",
+                    "Reconnaître les limites d'un acte à distance et organiser le relais en présentiel",
+                ),
+            ],
+        ),
     ],
 }
 
@@ -48,31 +103,85 @@ AI_FRAMEWORK = {
     "reference": "Référentiel MedTandem",
     "description": "Travailler avec l'IA sans perdre ses compétences propres.",
     "domains": [
-        ("IA1", "Fondamentaux de l'IA", 0, [
-            ("IA1.1", "Expliquer ce qu'est un modèle appris, ses données d'entraînement et ses sorties"),
-            ("IA1.2", "Interpréter une probabilité, un seuil et une incertitude affichés par un outil"),
-        ]),
-        ("IA2", "Données, biais et équité", 0, [
-            ("IA2.1", "Identifier les biais d'échantillonnage et de mesure d'un jeu de données"),
-            ("IA2.2", "Vérifier les performances d'un outil par sous-groupe (âge, sexe, site)"),
-        ]),
-        ("IA3", "Évaluer les preuves", 0, [
-            ("IA3.1", "Lire une étude de performance : sensibilité, spécificité, AUC, validation externe"),
-            ("IA3.2", "Distinguer performance de l'algorithme seul et bénéfice clinique du binôme humain-IA"),
-        ]),
-        ("IA4", "Travailler avec l'IA", 0, [
-            ("IA4.1", "Interpréter un ECG sans aide à un niveau requis avant d'utiliser l'IA"),
-            ("IA4.2", "Calibrer sa confiance : ni biais d'automatisation ni aversion injustifiée"),
-            ("IA4.3", "Maintenir ses compétences propres (lecture régulière sans IA)"),
-        ]),
-        ("IA5", "Réglementation et éthique", 0, [
-            ("IA5.1", "Appliquer le RGPD aux traitements de données par l'IA"),
-            ("IA5.2", "Situer un outil dans le règlement européen sur l'IA et le marquage CE des dispositifs"),
-            ("IA5.3", "Informer le patient de l'usage d'une IA et garder la décision humaine"),
-        ]),
-        ("IA6", "IA frugale", 0, [
-            ("IA6.1", "Estimer le coût énergétique d'un modèle et préférer le plus sobre à performance égale"),
-        ]),
+        (
+            "IA1",
+            "Fondamentaux de l'IA",
+            0,
+            [
+                (
+                    "IA1.1",
+                    "Expliquer ce qu'est un modèle appris, ses données d'entraînement et ses sorties",
+                ),
+                (
+                    "IA1.2",
+                    "Interpréter une probabilité, un seuil et une incertitude affichés par un outil",
+                ),
+            ],
+        ),
+        (
+            "IA2",
+            "Données, biais et équité",
+            0,
+            [
+                (
+                    "IA2.1",
+                    "Identifier les biais d'échantillonnage et de mesure d'un jeu de données",
+                ),
+                ("IA2.2", "Vérifier les performances d'un outil par sous-groupe (âge, sexe, site)"),
+            ],
+        ),
+        (
+            "IA3",
+            "Évaluer les preuves",
+            0,
+            [
+                (
+                    "IA3.1",
+                    "Lire une étude de performance : sensibilité, spécificité, AUC, validation externe",
+                ),
+                (
+                    "IA3.2",
+                    "Distinguer performance de l'algorithme seul et bénéfice clinique du binôme humain-IA",
+                ),
+            ],
+        ),
+        (
+            "IA4",
+            "Travailler avec l'IA",
+            0,
+            [
+                ("IA4.1", "Interpréter un ECG sans aide à un niveau requis avant d'utiliser l'IA"),
+                (
+                    "IA4.2",
+                    "Calibrer sa confiance : ni biais d'automatisation ni aversion injustifiée",
+                ),
+                ("IA4.3", "Maintenir ses compétences propres (lecture régulière sans IA)"),
+            ],
+        ),
+        (
+            "IA5",
+            "Réglementation et éthique",
+            0,
+            [
+                ("IA5.1", "Appliquer le RGPD aux traitements de données par l'IA"),
+                (
+                    "IA5.2",
+                    "Situer un outil dans le règlement européen sur l'IA et le marquage CE des dispositifs",
+                ),
+                ("IA5.3", "Informer le patient de l'usage d'une IA et garder la décision humaine"),
+            ],
+        ),
+        (
+            "IA6",
+            "IA frugale",
+            0,
+            [
+                (
+                    "IA6.1",
+                    "Estimer le coût énergétique d'un modèle et préférer le plus sobre à performance égale",
+                ),
+            ],
+        ),
     ],
 }
 

@@ -56,9 +56,15 @@ INSTITUTIONS = [
     ("CHU de Tours (démo)", "hospital", "Centre-Val de Loire"),
     ("Université de la Réunion — santé (démo)", "faculty", "La Réunion"),
 ]
-PROFESSION_WEIGHTS = [(Profession.MEDICINE, 30), (Profession.NURSING, 35), (Profession.PHARMACY, 10),
-                      (Profession.PHYSIOTHERAPY, 10), (Profession.MAIEUTICS, 6), (Profession.ODONTOLOGY, 6),
-                      (Profession.OTHER, 3)]
+PROFESSION_WEIGHTS = [
+    (Profession.MEDICINE, 30),
+    (Profession.NURSING, 35),
+    (Profession.PHARMACY, 10),
+    (Profession.PHYSIOTHERAPY, 10),
+    (Profession.MAIEUTICS, 6),
+    (Profession.ODONTOLOGY, 6),
+    (Profession.OTHER, 3),
+]
 
 
 @dataclass(frozen=True)
@@ -70,21 +76,32 @@ class DemoReport:
 
 def load_framework(spec: dict[str, Any]) -> Framework:
     framework, _ = Framework.objects.get_or_create(
-        slug=spec["slug"], defaults={"name": spec["name"], "reference": spec["reference"],
-                                     "description": spec["description"]},
+        slug=spec["slug"],
+        defaults={
+            "name": spec["name"],
+            "reference": spec["reference"],
+            "description": spec["description"],
+        },
     )
     for position, (code, name, hours, competencies) in enumerate(spec["domains"]):
-        domain, _ = Domain.objects.get_or_create(framework=framework, code=code,
-                                                 defaults={"name": name, "hours": hours, "position": position})
+        domain, _ = Domain.objects.get_or_create(
+            framework=framework,
+            code=code,
+            defaults={"name": name, "hours": hours, "position": position},
+        )
         for i, (ccode, cname) in enumerate(competencies):
-            Competency.objects.get_or_create(domain=domain, code=ccode, defaults={"name": cname, "position": i})
+            Competency.objects.get_or_create(
+                domain=domain, code=ccode, defaults={"name": cname, "position": i}
+            )
     return framework
 
 
 def _quiz(title: str, gift: str, pass_mark: int = 60, max_attempts: int | None = 3) -> Quiz:
     """A national demo quiz: shared with every institution (exported and used by all, changed by
     administrators only, as it has no owner institution)."""
-    quiz = Quiz.objects.create(title=title, pass_mark=pass_mark, max_attempts=max_attempts, shared=True)
+    quiz = Quiz.objects.create(
+        title=title, pass_mark=pass_mark, max_attempts=max_attempts, shared=True
+    )
     services.import_questions(quiz, gift, "gift")
     return quiz
 
@@ -95,25 +112,50 @@ def load_core_programme() -> Programme:
         return existing
     framework = load_framework(content.CORE_FRAMEWORK)
     programme = Programme.objects.create(
-        slug=CORE_SLUG, title="Formation socle au numérique en santé", kind=Programme.Kind.CORE,
-        hours=Decimal(28), ects=Decimal(2), framework=framework,
+        slug=CORE_SLUG,
+        title="Formation socle au numérique en santé",
+        kind=Programme.Kind.CORE,
+        hours=Decimal(28),
+        ects=Decimal(2),
+        framework=framework,
         summary="Le socle commun à tous les étudiants en santé (arrêté du 10 novembre 2022) : **28 heures** "
-                "en cinq domaines, à valider au plus tard en troisième année, avec une attestation.",
+        "en cinq domaines, à valider au plus tard en troisième année, avec une attestation.",
     )
     for position, domain in enumerate(framework.domains.order_by("position")):
         page_title, page_body, quiz_title, gift = content.CORE_PAGES[domain.code]
-        module = Module.objects.create(programme=programme, title=domain.name, position=position, domain=domain)
+        module = Module.objects.create(
+            programme=programme, title=domain.name, position=position, domain=domain
+        )
         competencies = list(domain.competencies.all())
-        page = Activity.objects.create(module=module, kind=Activity.Kind.PAGE, title=page_title, position=0,
-                                       hours=domain.hours - 1, body=page_body)
+        page = Activity.objects.create(
+            module=module,
+            kind=Activity.Kind.PAGE,
+            title=page_title,
+            position=0,
+            hours=domain.hours - 1,
+            body=page_body,
+        )
         page.competencies.set(competencies)
-        quiz = Activity.objects.create(module=module, kind=Activity.Kind.QUIZ, title=quiz_title, position=1,
-                                       hours=1, quiz=_quiz(quiz_title, gift))
+        quiz = Activity.objects.create(
+            module=module,
+            kind=Activity.Kind.QUIZ,
+            title=quiz_title,
+            position=1,
+            hours=1,
+            quiz=_quiz(quiz_title, gift),
+        )
         quiz.competencies.set(competencies)
         if domain.code == "D5":
-            Activity.objects.create(module=module, kind=Activity.Kind.EVENT, title="Webinaire : un an de "
-                                    "télésurveillance en cardiologie", position=2, hours=0, is_required=False,
-                                    event_kind=Activity.EventKind.WEBINAR, location="En ligne")
+            Activity.objects.create(
+                module=module,
+                kind=Activity.Kind.EVENT,
+                title="Webinaire : un an de télésurveillance en cardiologie",
+                position=2,
+                hours=0,
+                is_required=False,
+                event_kind=Activity.EventKind.WEBINAR,
+                location="En ligne",
+            )
     return programme
 
 
@@ -123,37 +165,79 @@ def load_ai_programme(reading_case_set: Any = None) -> Programme:
         framework = load_framework(content.AI_FRAMEWORK)
         comp = {c.code: c for c in Competency.objects.filter(domain__framework=framework)}
         programme = Programme.objects.create(
-            slug=AI_SLUG, title="IA en santé : lire l'ECG avec et sans l'IA", kind=Programme.Kind.COURSE,
-            hours=Decimal(6), framework=framework,
+            slug=AI_SLUG,
+            title="IA en santé : lire l'ECG avec et sans l'IA",
+            kind=Programme.Kind.COURSE,
+            hours=Decimal(6),
+            framework=framework,
             summary="Comprendre une IA d'aide au diagnostic, puis la pratiquer sur de vrais ECG : lecture "
-                    "**seule** d'abord (niveau requis), **avec l'IA** ensuite.",
+            "**seule** d'abord (niveau requis), **avec l'IA** ensuite.",
         )
-        intro = Module.objects.create(programme=programme, title="Comprendre l'IA en santé", position=0,
-                                      domain=comp["IA1.1"].domain)
-        a = Activity.objects.create(module=intro, kind=Activity.Kind.PAGE, title="Ce que fait (et ne fait pas) "
-                                    "une IA d'aide au diagnostic", position=0, hours=1, body=content.AI_INTRO_PAGE)
+        intro = Module.objects.create(
+            programme=programme,
+            title="Comprendre l'IA en santé",
+            position=0,
+            domain=comp["IA1.1"].domain,
+        )
+        a = Activity.objects.create(
+            module=intro,
+            kind=Activity.Kind.PAGE,
+            title="Ce que fait (et ne fait pas) une IA d'aide au diagnostic",
+            position=0,
+            hours=1,
+            body=content.AI_INTRO_PAGE,
+        )
         a.competencies.set([comp["IA1.1"], comp["IA1.2"], comp["IA4.2"]])
-        q = Activity.objects.create(module=intro, kind=Activity.Kind.QUIZ, title="Quiz — IA en santé", position=1,
-                                    hours=Decimal("0.5"), quiz=_quiz("Quiz — IA en santé", content.AI_QUIZ))
+        q = Activity.objects.create(
+            module=intro,
+            kind=Activity.Kind.QUIZ,
+            title="Quiz — IA en santé",
+            position=1,
+            hours=Decimal("0.5"),
+            quiz=_quiz("Quiz — IA en santé", content.AI_QUIZ),
+        )
         q.competencies.set([comp["IA1.2"], comp["IA4.2"], comp["IA5.2"]])
-        ecg = Module.objects.create(programme=programme, title="Lecture hybride de l'ECG", position=1,
-                                    domain=comp["IA4.1"].domain, hybrid_competency=comp["IA4.1"])
+        ecg = Module.objects.create(
+            programme=programme,
+            title="Lecture hybride de l'ECG",
+            position=1,
+            domain=comp["IA4.1"].domain,
+            hybrid_competency=comp["IA4.1"],
+        )
         ecg.prerequisites.add(intro)
         unaided = Activity.objects.create(
-            module=ecg, kind=Activity.Kind.READING, title="Lecture d'ECG sans IA (niveau requis)", position=0,
-            hours=2, reading_mode=Activity.ReadingMode.UNAIDED, pass_level=60,
+            module=ecg,
+            kind=Activity.Kind.READING,
+            title="Lecture d'ECG sans IA (niveau requis)",
+            position=0,
+            hours=2,
+            reading_mode=Activity.ReadingMode.UNAIDED,
+            pass_level=60,
         )
         unaided.competencies.set([comp["IA4.1"], comp["IA4.3"]])
         aided = Activity.objects.create(
-            module=ecg, kind=Activity.Kind.READING, title="Lecture hybride : seul, puis avec l'IA", position=1,
-            hours=2, reading_mode=Activity.ReadingMode.PRACTICE,
+            module=ecg,
+            kind=Activity.Kind.READING,
+            title="Lecture hybride : seul, puis avec l'IA",
+            position=1,
+            hours=2,
+            reading_mode=Activity.ReadingMode.PRACTICE,
         )
         aided.competencies.set([comp["IA4.2"], comp["IA3.2"]])
-        ethics = Module.objects.create(programme=programme, title="Réglementation, éthique et sobriété",
-                                       position=2, domain=comp["IA5.1"].domain)
-        e = Activity.objects.create(module=ethics, kind=Activity.Kind.PAGE, title="RGPD, règlement européen sur "
-                                    "l'IA et IA frugale", position=0, hours=Decimal("0.5"),
-                                    body=content.AI_REGULATION_PAGE)
+        ethics = Module.objects.create(
+            programme=programme,
+            title="Réglementation, éthique et sobriété",
+            position=2,
+            domain=comp["IA5.1"].domain,
+        )
+        e = Activity.objects.create(
+            module=ethics,
+            kind=Activity.Kind.PAGE,
+            title="RGPD, règlement européen sur l'IA et IA frugale",
+            position=0,
+            hours=Decimal("0.5"),
+            body=content.AI_REGULATION_PAGE,
+        )
         e.competencies.set([comp["IA5.1"], comp["IA5.2"], comp["IA6.1"]])
     readings = Activity.objects.filter(module__programme=programme, kind=Activity.Kind.READING)
     if reading_case_set is not None:
@@ -171,8 +255,9 @@ def _weighted(rng: random.Random, pairs: list[tuple[Any, int]]) -> Any:
 SIMULATED_ATTESTATIONS = 60
 
 
-def load_simulated_learners(programmes: list[Programme], *, n: int, rng_seed: int,
-                            instructor: User | None = None) -> int:
+def load_simulated_learners(
+    programmes: list[Programme], *, n: int, rng_seed: int, instructor: User | None = None
+) -> int:
     """Simulated learners enrolled over the last four years, most of whom completed. Bulk inserts.
 
     Every simulated completion carries the same evidence a real one needs, with simulated
@@ -183,24 +268,46 @@ def load_simulated_learners(programmes: list[Programme], *, n: int, rng_seed: in
     if User.objects.filter(username__startswith=SIM_PREFIX, is_simulated=True).exists():
         return 0
     rng = random.Random(rng_seed)
-    institutions = [get_or_create_institution(name, kind=kind, region=region) for name, kind, region in INSTITUTIONS]
+    institutions = [
+        get_or_create_institution(name, kind=kind, region=region)
+        for name, kind, region in INSTITUTIONS
+    ]
     people = []
     for i in range(n):
         profession = _weighted(rng, PROFESSION_WEIGHTS)
         student = rng.random() < 0.8
-        people.append({
-            "username": f"{SIM_PREFIX}{i:05d}", "first_name": "Apprenant·e", "last_name": f"Simulé·e {i:05d}",
-            "profession": profession, "is_simulated": True,
-            "practice_status": User.PracticeStatus.STUDENT if student else User.PracticeStatus.PRACTISING,
-            "study_year": rng.randint(1, 3) if student else None, "institution": rng.choice(institutions),
-        })
+        people.append(
+            {
+                "username": f"{SIM_PREFIX}{i:05d}",
+                "first_name": "Apprenant·e",
+                "last_name": f"Simulé·e {i:05d}",
+                "profession": profession,
+                "is_simulated": True,
+                "practice_status": User.PracticeStatus.STUDENT
+                if student
+                else User.PracticeStatus.PRACTISING,
+                "study_year": rng.randint(1, 3) if student else None,
+                "institution": rng.choice(institutions),
+            }
+        )
     users = create_people_in_bulk(people, role=Role.LEARNER)
     cohort = get_or_create_cohort("Promotion de démonstration (simulée)")
-    add_to_cohort(cohort, learners=users[:200], instructors=[instructor] if instructor is not None else [])
+    add_to_cohort(
+        cohort, learners=users[:200], instructors=[instructor] if instructor is not None else []
+    )
     now = timezone.now()
-    required = {p.pk: list(Activity.objects.filter(module__programme=p, is_required=True).values_list("pk", flat=True))
-                for p in programmes}
-    activities = {a.pk: a for a in Activity.objects.filter(module__programme__in=programmes).select_related("quiz")}
+    required = {
+        p.pk: list(
+            Activity.objects.filter(module__programme=p, is_required=True).values_list(
+                "pk", flat=True
+            )
+        )
+        for p in programmes
+    }
+    activities = {
+        a.pk: a
+        for a in Activity.objects.filter(module__programme__in=programmes).select_related("quiz")
+    }
     enrolments, completions, visits, attempts = [], [], [], []
     for user in users:
         for programme in programmes:
@@ -208,46 +315,90 @@ def load_simulated_learners(programmes: list[Programme], *, n: int, rng_seed: in
                 continue
             # More learners each year, as the national programme ramps up.
             years_ago = _weighted(rng, [(3, 10), (2, 20), (1, 30), (0, 40)])
-            enrolled = now - timedelta(days=years_ago * 365 + rng.randint(0, 300), hours=rng.randint(0, 23))
+            enrolled = now - timedelta(
+                days=years_ago * 365 + rng.randint(0, 300), hours=rng.randint(0, 23)
+            )
             completed = None
             if rng.random() < 0.75:
                 completed = enrolled + timedelta(days=max(1, int(rng.lognormvariate(3.6, 0.6))))
                 if completed > now:
                     completed = None
-            done = required[programme.pk] if completed else rng.sample(
-                required[programme.pk], rng.randint(0, max(0, len(required[programme.pk]) - 1)))
-            enrolments.append(Enrolment(
-                programme=programme, learner=user, enrolled_at=enrolled, source=Enrolment.Source.CSV,
-                completed_at=completed, duration_days=(completed - enrolled).days if completed else None,
-            ))
+            done = (
+                required[programme.pk]
+                if completed
+                else rng.sample(
+                    required[programme.pk], rng.randint(0, max(0, len(required[programme.pk]) - 1))
+                )
+            )
+            enrolments.append(
+                Enrolment(
+                    programme=programme,
+                    learner=user,
+                    enrolled_at=enrolled,
+                    source=Enrolment.Source.CSV,
+                    completed_at=completed,
+                    duration_days=(completed - enrolled).days if completed else None,
+                )
+            )
             for k, activity_id in enumerate(done):
                 at = min(completed or (enrolled + timedelta(days=k + 1)), now)
                 activity = activities[activity_id]
-                completions.append(Completion(learner=user, activity_id=activity_id, programme=programme,
-                                              completed_at=at))
+                completions.append(
+                    Completion(
+                        learner=user, activity_id=activity_id, programme=programme, completed_at=at
+                    )
+                )
                 if activity.kind == Activity.Kind.PAGE:
-                    opened = at - selectors.page_time_floor(activity) - timedelta(minutes=rng.randint(1, 40))
-                    visits.append(ActivityVisit(learner=user, activity=activity, first_served_at=opened,
-                                                last_served_at=at, views=rng.randint(1, 3)))
+                    opened = (
+                        at
+                        - selectors.page_time_floor(activity)
+                        - timedelta(minutes=rng.randint(1, 40))
+                    )
+                    visits.append(
+                        ActivityVisit(
+                            learner=user,
+                            activity=activity,
+                            first_served_at=opened,
+                            last_served_at=at,
+                            views=rng.randint(1, 3),
+                        )
+                    )
                 elif activity.kind == Activity.Kind.QUIZ and activity.quiz is not None:
                     score = Decimal(rng.randint(activity.quiz.pass_mark, 100))
-                    attempts.append(QuizAttempt(quiz=activity.quiz, activity=activity, learner=user, score=score,
-                                                passed=True, submitted_at=at))
+                    attempts.append(
+                        QuizAttempt(
+                            quiz=activity.quiz,
+                            activity=activity,
+                            learner=user,
+                            score=score,
+                            passed=True,
+                            submitted_at=at,
+                        )
+                    )
     Enrolment.objects.bulk_create(enrolments, batch_size=2000)
     Completion.objects.bulk_create(completions, batch_size=5000)
     ActivityVisit.objects.bulk_create(visits, batch_size=5000)
     QuizAttempt.objects.bulk_create(attempts, batch_size=5000)
     core = [p for p in programmes if p.slug == CORE_SLUG]
-    for enrolment in (Enrolment.objects.filter(programme__in=core, learner__is_simulated=True,
-                                               completed_at__isnull=False)
-                      .select_related("learner", "programme").order_by("learner__username")[:SIMULATED_ATTESTATIONS]):
+    for enrolment in (
+        Enrolment.objects.filter(
+            programme__in=core, learner__is_simulated=True, completed_at__isnull=False
+        )
+        .select_related("learner", "programme")
+        .order_by("learner__username")[:SIMULATED_ATTESTATIONS]
+    ):
         services.issue_attestation(enrolment)
     return len(users)
 
 
 @transaction.atomic
-def load_demo(rng_seed: int = 2024, reading_case_set: Any = None, *, n_learners: int = 1200,
-              instructor: User | None = None) -> DemoReport:
+def load_demo(
+    rng_seed: int = 2024,
+    reading_case_set: Any = None,
+    *,
+    n_learners: int = 1200,
+    instructor: User | None = None,
+) -> DemoReport:
     """Load the demo curriculum and simulated learners (idempotent).
 
     ``reading_case_set``: the case set of the hybrid-reading activities; None leaves them without one
@@ -255,6 +406,8 @@ def load_demo(rng_seed: int = 2024, reading_case_set: Any = None, *, n_learners:
     """
     core = load_core_programme()
     ai = load_ai_programme(reading_case_set)
-    learners = load_simulated_learners([core, ai], n=n_learners, rng_seed=rng_seed, instructor=instructor)
+    learners = load_simulated_learners(
+        [core, ai], n=n_learners, rng_seed=rng_seed, instructor=instructor
+    )
     rows = services.refresh_national_stats()
     return DemoReport(programmes=2, simulated_learners=learners, national_rows=rows)

@@ -22,9 +22,13 @@ class EnrolLearnerForm(forms.Form):
 
 
 class CsvEnrolmentForm(forms.Form):
-    file = forms.FileField(label=_("Fichier CSV"),
-                           help_text=_("Colonnes : username (obligatoire), first_name, last_name, email, "
-                                       "profession, practice_status, study_year, institution."))
+    file = forms.FileField(
+        label=_("Fichier CSV"),
+        help_text=_(
+            "Colonnes : username (obligatoire), first_name, last_name, email, "
+            "profession, practice_status, study_year, institution."
+        ),
+    )
 
     def clean_file(self) -> str:
         return _read_upload(self.cleaned_data["file"], "enrolment")
@@ -42,11 +46,16 @@ class QuizImportForm(forms.Form):
 
 class CohortFilterForm(forms.Form):
     STATUS = [("", _("Tous")), ("in_progress", _("En cours")), ("completed", _("Terminé"))]
-    cohort = forms.TypedChoiceField(label=_("Cohorte"), required=False, coerce=int, empty_value=None)
-    programme = forms.TypedChoiceField(label=_("Programme"), required=False, coerce=int, empty_value=None)
+    cohort = forms.TypedChoiceField(
+        label=_("Cohorte"), required=False, coerce=int, empty_value=None
+    )
+    programme = forms.TypedChoiceField(
+        label=_("Programme"), required=False, coerce=int, empty_value=None
+    )
     status = forms.ChoiceField(label=_("Statut"), choices=STATUS, required=False)
-    profession = forms.ChoiceField(label=_("Profession"), choices=[("", _("Toutes")), *Profession.choices],
-                                   required=False)
+    profession = forms.ChoiceField(
+        label=_("Profession"), choices=[("", _("Toutes")), *Profession.choices], required=False
+    )
 
     def __init__(self, *args: Any, cohorts: Any = (), programmes: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,5 +65,8 @@ class CohortFilterForm(forms.Form):
 
 class NationalFilterForm(forms.Form):
     year = forms.IntegerField(label=_("Année"), min_value=2020, max_value=2100, required=False)
-    simulated = forms.ChoiceField(label=_("Comptes simulés"), required=False, choices=[
-        ("include", _("Inclus (démonstration)")), ("exclude", _("Exclus"))])
+    simulated = forms.ChoiceField(
+        label=_("Comptes simulés"),
+        required=False,
+        choices=[("include", _("Inclus (démonstration)")), ("exclude", _("Exclus"))],
+    )

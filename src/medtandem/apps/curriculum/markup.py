@@ -48,7 +48,12 @@ class _DropUnsafeLinks(markdown.treeprocessors.Treeprocessor):
             if element.tag == "a" and is_off_site(element.get("href") or ""):
                 element.set("rel", "noopener noreferrer")
                 classes = (element.get("class") or "").split()
-                element.set("class", " ".join([*classes, "external"]) if "external" not in classes else " ".join(classes))
+                element.set(
+                    "class",
+                    " ".join([*classes, "external"])
+                    if "external" not in classes
+                    else " ".join(classes),
+                )
 
 
 class _SafeExtension(markdown.Extension):
@@ -61,6 +66,7 @@ class _SafeExtension(markdown.Extension):
 
 def render_markdown(text: str) -> SafeString:
     """Markdown to HTML with every raw HTML tag shown as text, never interpreted."""
-    html = markdown.markdown(text or "", extensions=[_SafeExtension(), "tables", "sane_lists"],
-                             output_format="html")
+    html = markdown.markdown(
+        text or "", extensions=[_SafeExtension(), "tables", "sane_lists"], output_format="html"
+    )
     return mark_safe(html)  # noqa: S308 — raw HTML is disabled above; ElementTree escapes text

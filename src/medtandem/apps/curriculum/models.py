@@ -51,7 +51,9 @@ class Domain(models.Model):
 
     class Meta:
         ordering = ["framework", "position"]
-        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="unique_domain_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="unique_domain_code")
+        ]
         verbose_name = _("domaine")
 
     def __str__(self) -> str:
@@ -67,7 +69,9 @@ class Competency(models.Model):
 
     class Meta:
         ordering = ["domain", "position"]
-        constraints = [models.UniqueConstraint(fields=["domain", "code"], name="unique_competency_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "code"], name="unique_competency_code")
+        ]
         verbose_name = _("compétence")
 
     def __str__(self) -> str:
@@ -111,18 +115,31 @@ class Module(models.Model):
     summary = models.TextField(_("présentation"), blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     domain = models.ForeignKey(
-        Domain, null=True, blank=True, on_delete=models.SET_NULL, related_name="modules",
+        Domain,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="modules",
         help_text=_("Le domaine auquel les heures de ce module sont créditées."),
     )
     prerequisites = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="unlocks",
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="unlocks",
         help_text=_("Modules à terminer avant d'ouvrir celui-ci."),
     )
     hybrid_competency = models.ForeignKey(
-        Competency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Competency,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("compétence à démontrer sans IA"),
-        help_text=_("Règle hybride : les activités assistées par l'IA n'ouvrent qu'une fois cette "
-                    "compétence démontrée sans IA (par exemple une lecture d'ECG seule au niveau requis)."),
+        help_text=_(
+            "Règle hybride : les activités assistées par l'IA n'ouvrent qu'une fois cette "
+            "compétence démontrée sans IA (par exemple une lecture d'ECG seule au niveau requis)."
+        ),
     )
 
     class Meta:
@@ -140,13 +157,18 @@ class Quiz(models.Model):
 
     title = models.CharField(_("titre"), max_length=200)
     owner_institution = models.ForeignKey(
-        "accounts.Institution", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "accounts.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("établissement propriétaire"),
     )
     shared = models.BooleanField(_("partagé avec tous les établissements"), default=False)
     pass_mark = models.PositiveSmallIntegerField(_("seuil de réussite (%)"), default=60)
-    max_attempts = models.PositiveSmallIntegerField(_("tentatives maximum"), null=True, blank=True,
-                                                    help_text=_("Vide : illimité."))
+    max_attempts = models.PositiveSmallIntegerField(
+        _("tentatives maximum"), null=True, blank=True, help_text=_("Vide : illimité.")
+    )
 
     class Meta:
         verbose_name = _("quiz")
@@ -221,25 +243,42 @@ class Activity(models.Model):
     # page
     body = models.TextField(_("contenu (Markdown)"), blank=True)
     # quiz
-    quiz = models.ForeignKey(Quiz, null=True, blank=True, on_delete=models.PROTECT, related_name="activities")
+    quiz = models.ForeignKey(
+        Quiz, null=True, blank=True, on_delete=models.PROTECT, related_name="activities"
+    )
     # ECG reading
-    case_set = models.ForeignKey("cases.CaseSet", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="curriculum_activities")
-    reading_mode = models.CharField(_("mode de lecture"), max_length=10, choices=ReadingMode.choices, blank=True)
+    case_set = models.ForeignKey(
+        "cases.CaseSet",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="curriculum_activities",
+    )
+    reading_mode = models.CharField(
+        _("mode de lecture"), max_length=10, choices=ReadingMode.choices, blank=True
+    )
     pass_level = models.PositiveSmallIntegerField(
-        _("niveau requis sans IA (%)"), null=True, blank=True,
+        _("niveau requis sans IA (%)"),
+        null=True,
+        blank=True,
         help_text=_("Exactitude minimale des lectures sans IA pour valider l'activité."),
     )
     max_attempts = models.PositiveSmallIntegerField(
-        _("tentatives maximum (lecture)"), default=3,
-        help_text=_("Nombre de séances qu'un·e apprenant·e peut lire pour atteindre le niveau requis."),
+        _("tentatives maximum (lecture)"),
+        default=3,
+        help_text=_(
+            "Nombre de séances qu'un·e apprenant·e peut lire pour atteindre le niveau requis."
+        ),
     )
     retry_wait_hours = models.PositiveSmallIntegerField(
-        _("attente entre deux tentatives (heures)"), default=24,
+        _("attente entre deux tentatives (heures)"),
+        default=24,
         help_text=_("Délai entre la fin d'une tentative échouée et l'ouverture de la suivante."),
     )
     # event
-    event_kind = models.CharField(_("type d'événement"), max_length=10, choices=EventKind.choices, blank=True)
+    event_kind = models.CharField(
+        _("type d'événement"), max_length=10, choices=EventKind.choices, blank=True
+    )
     starts_at = models.DateTimeField(_("début"), null=True, blank=True)
     location = models.CharField(_("lieu ou lien"), max_length=300, blank=True)
 
@@ -253,8 +292,10 @@ class Activity(models.Model):
     @property
     def ai_assisted(self) -> bool:
         """Activities where the AI is shown: aided or hybrid-practice ECG reading."""
-        return self.kind == self.Kind.READING and self.reading_mode in (self.ReadingMode.AIDED,
-                                                                         self.ReadingMode.PRACTICE)
+        return self.kind == self.Kind.READING and self.reading_mode in (
+            self.ReadingMode.AIDED,
+            self.ReadingMode.PRACTICE,
+        )
 
     @property
     def shows_skill_without_ai(self) -> bool:
@@ -278,18 +319,26 @@ class Enrolment(models.Model):
         CSV = "csv", _("Import CSV")
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="enrolments")
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
+    )
     enrolled_at = models.DateTimeField()
-    enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.SELF)
     completed_at = models.DateTimeField(null=True, blank=True)
-    duration_days = models.PositiveIntegerField(null=True, blank=True,
-                                                help_text="days from enrolment to completion")
+    duration_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="days from enrolment to completion"
+    )
 
     class Meta:
         ordering = ["-enrolled_at"]
-        constraints = [models.UniqueConstraint(fields=["programme", "learner"], name="one_enrolment_per_programme")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "learner"], name="one_enrolment_per_programme"
+            )
+        ]
         indexes = [
             models.Index(fields=["programme", "completed_at"], name="enrol_prog_completed"),
             models.Index(fields=["completed_at"], name="enrol_completed"),
@@ -305,21 +354,37 @@ class Enrolment(models.Model):
 class Completion(models.Model):
     """A learner's completion of one activity (the programme is copied for indexed reads)."""
 
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="completions")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="completions"
+    )
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="completions")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
     completed_at = models.DateTimeField()
-    score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="percent, when scored")
+    score = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="percent, when scored"
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["learner", "activity"], name="one_completion_per_activity")]
-        indexes = [models.Index(fields=["programme", "learner", "completed_at"], name="compl_prog_learner_at")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "activity"], name="one_completion_per_activity"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["programme", "learner", "completed_at"], name="compl_prog_learner_at"
+            )
+        ]
 
 
 class QuizAttempt(models.Model):
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
-    activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="attempts")
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="attempts"
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts"
+    )
     submitted_at = models.DateTimeField(default=timezone.now)
     score = models.DecimalField(max_digits=5, decimal_places=2, help_text="percent")
     passed = models.BooleanField(default=False)
@@ -334,12 +399,18 @@ class Attendance(models.Model):
     """Presence at an event, recorded by an instructor."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendances")
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["activity", "learner"], name="one_attendance")]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "learner"], name="one_attendance")
+        ]
 
 
 class ReadingLink(models.Model):
@@ -347,31 +418,44 @@ class ReadingLink(models.Model):
     they work through. The highest ``attempt`` is the current one."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="reading_links")
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    session = models.OneToOneField("reading.ReadingSession", on_delete=models.CASCADE, related_name="+")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    session = models.OneToOneField(
+        "reading.ReadingSession", on_delete=models.CASCADE, related_name="+"
+    )
     attempt = models.PositiveSmallIntegerField(default=1)
     started_at = models.DateTimeField(null=True, blank=True)
     replaced_seen = models.PositiveIntegerField(
-        default=0, help_text="cases of the activity's set left out because the learner saw them with their truth")
+        default=0,
+        help_text="cases of the activity's set left out because the learner saw them with their truth",
+    )
 
     class Meta:
         ordering = ["activity", "learner", "attempt"]
-        constraints = [models.UniqueConstraint(fields=["activity", "learner", "attempt"],
-                                               name="one_reading_link_per_attempt")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "learner", "attempt"], name="one_reading_link_per_attempt"
+            )
+        ]
 
 
 class ActivityVisit(models.Model):
     """When a page activity was first served to a learner, stamped by the server (the evidence of
     reading time: a page credits its hours only once enough time has passed since then)."""
 
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="visits")
     first_served_at = models.DateTimeField()
     last_served_at = models.DateTimeField()
     views = models.PositiveIntegerField(default=1)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["learner", "activity"], name="one_visit_per_activity")]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "activity"], name="one_visit_per_activity")
+        ]
 
 
 def new_verification_code() -> str:
@@ -382,15 +466,20 @@ def new_verification_code() -> str:
 class Attestation(models.Model):
     """Proof that a learner completed a programme; public verification shows only name and programme."""
 
-    enrolment = models.OneToOneField(Enrolment, on_delete=models.PROTECT, related_name="attestation")
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.PROTECT, related_name="attestation"
+    )
     code = models.CharField(max_length=16, unique=True, default=new_verification_code)
     issued_at = models.DateTimeField()
     learner_name = models.CharField(max_length=300)
     programme_title = models.CharField(max_length=200)
     hours = models.DecimalField(max_digits=6, decimal_places=1)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    evidence = models.JSONField(default=dict, blank=True,
-                                help_text="how the hours were evidenced, frozen at issue (see selectors.evidence_of)")
+    evidence = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="how the hours were evidenced, frozen at issue (see selectors.evidence_of)",
+    )
 
     class Meta:
         verbose_name = _("attestation")
@@ -414,14 +503,19 @@ class NationalStat(models.Model):
     """
 
     year = models.PositiveSmallIntegerField()
-    programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(
+        Programme, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     profession = models.CharField(max_length=20, blank=True)
     region = models.CharField(max_length=100, blank=True)
-    institution = models.ForeignKey("accounts.Institution", null=True, blank=True, on_delete=models.CASCADE,
-                                    related_name="+")
+    institution = models.ForeignKey(
+        "accounts.Institution", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     is_simulated = models.BooleanField(default=False)
     enrolled = models.PositiveIntegerField(default=0, help_text="enrolments started this year")
-    enrolled_completed = models.PositiveIntegerField(default=0, help_text="of those, completed by now")
+    enrolled_completed = models.PositiveIntegerField(
+        default=0, help_text="of those, completed by now"
+    )
     trained = models.PositiveIntegerField(default=0, help_text="completions this year")
     refreshed_at = models.DateTimeField()
 

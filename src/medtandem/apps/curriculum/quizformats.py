@@ -68,7 +68,9 @@ def validate(question: ParsedQuestion, label: str) -> None:
         raise QuizFormatError("aucune réponse", label)
     for a in answers:
         if not Decimal(-1) <= a.fraction <= Decimal(1):
-            raise QuizFormatError(f"pondération hors de [-100 %, 100 %] ({a.fraction * 100} %)", label)
+            raise QuizFormatError(
+                f"pondération hors de [-100 %, 100 %] ({a.fraction * 100} %)", label
+            )
     best = max(a.fraction for a in answers)
     if question.kind == "numeric":
         if any(a.value is None for a in answers):
@@ -80,15 +82,24 @@ def validate(question: ParsedQuestion, label: str) -> None:
     if question.kind == "multiple":
         total = sum(a.fraction for a in answers if a.fraction > 0)
         if abs(total - 1) > Decimal("0.02"):
-            raise QuizFormatError(f"les bonnes réponses doivent totaliser 100 % (ici {total * 100:.0f} %)", label)
+            raise QuizFormatError(
+                f"les bonnes réponses doivent totaliser 100 % (ici {total * 100:.0f} %)", label
+            )
     elif best != 1:
         raise QuizFormatError("aucune réponse ne vaut 100 %", label)
 
 
 # --- GIFT -----------------------------------------------------------------------------------
 
-_ESCAPES = {"\\\\": "\ue000", "\\~": "\ue001", "\\=": "\ue002", "\\#": "\ue003", "\\{": "\ue004",
-            "\\}": "\ue005", "\\:": "\ue006"}
+_ESCAPES = {
+    "\\\\": "\ue000",
+    "\\~": "\ue001",
+    "\\=": "\ue002",
+    "\\#": "\ue003",
+    "\\{": "\ue004",
+    "\\}": "\ue005",
+    "\\:": "\ue006",
+}
 _UNESCAPE = {v: k[1] for k, v in _ESCAPES.items()}
 _FORMAT_PREFIX = re.compile(r"^\[(html|moodle|plain|markdown)\]\s*", re.IGNORECASE)
 _PERCENT = re.compile(r"^%(-?\d+(?:[.,]\d+)?)%")
@@ -137,7 +148,7 @@ def _parse_fraction(text: str, label: str) -> tuple[Decimal | None, str]:
     match = _PERCENT.match(text)
     if not match:
         return None, text
-    return Decimal(match.group(1).replace(",", ".")) / 100, text[match.end():]
+    return Decimal(match.group(1).replace(",", ".")) / 100, text[match.end() :]
 
 
 def _parse_number(text: str, label: str) -> tuple[float, float]:
@@ -167,8 +178,12 @@ def _gift_answers(body: str, label: str) -> tuple[str, list[ParsedAnswer], str]:
         truth = head.strip().upper().startswith("T")
         wrong_fb, _s2, right_fb = rest.partition("#")
         answers = [
-            ParsedAnswer("true", Decimal(1 if truth else 0), _restore(right_fb if truth else wrong_fb)),
-            ParsedAnswer("false", Decimal(0 if truth else 1), _restore(wrong_fb if truth else right_fb)),
+            ParsedAnswer(
+                "true", Decimal(1 if truth else 0), _restore(right_fb if truth else wrong_fb)
+            ),
+            ParsedAnswer(
+                "false", Decimal(0 if truth else 1), _restore(wrong_fb if truth else right_fb)
+            ),
         ]
         return "truefalse", answers, _restore(general)
     if body.startswith("#"):
@@ -179,16 +194,27 @@ def _gift_answers(body: str, label: str) -> tuple[str, list[ParsedAnswer], str]:
                 fraction, part = _parse_fraction(part.strip(), label)
                 number, feedback = _split_feedback(part)
                 value, tolerance = _parse_number(number, label)
-                answers.append(ParsedAnswer(_restore(number), fraction if fraction is not None else Decimal(1),
-                                            _restore(feedback), value, tolerance))
+                answers.append(
+                    ParsedAnswer(
+                        _restore(number),
+                        fraction if fraction is not None else Decimal(1),
+                        _restore(feedback),
+                        value,
+                        tolerance,
+                    )
+                )
         else:
             number, feedback = _split_feedback(numeric)
             value, tolerance = _parse_number(number, label)
-            answers.append(ParsedAnswer(_restore(number), Decimal(1), _restore(feedback), value, tolerance))
+            answers.append(
+                ParsedAnswer(_restore(number), Decimal(1), _restore(feedback), value, tolerance)
+            )
         return "numeric", answers, _restore(general)
     parts = re.split(r"([=~])", body)
     if parts[0].strip():
-        raise QuizFormatError(f"réponse sans préfixe = ou ~ ({_restore(parts[0].strip())!r})", label)
+        raise QuizFormatError(
+            f"réponse sans préfixe = ou ~ ({_restore(parts[0].strip())!r})", label
+        )
     answers = []
     has_wrong = False
     has_full = False
@@ -223,19 +249,21 @@ def parse_gift(source: str) -> list[ParsedQuestion]:
         title = re.match(r"^\s*::(.*?)::", raw, re.DOTALL)
         if title:
             name = _restore(title.group(1))
-            raw = raw[title.end():]
+            raw = raw[title.end() :]
             label = f"question « {name} » (ligne {lineno})"
         raw = _FORMAT_PREFIX.sub("", raw.strip())
         opening = raw.find("{")
         closing = raw.rfind("}")
         if opening < 0 or closing < opening:
             raise QuizFormatError("accolades { } des réponses absentes ou déséquilibrées", label)
-        if "{" in raw[opening + 1:closing]:
+        if "{" in raw[opening + 1 : closing]:
             raise QuizFormatError("accolade { non échappée dans les réponses (écrire \\{)", label)
-        before, body, after = raw[:opening], raw[opening + 1:closing], raw[closing + 1:]
+        before, body, after = raw[:opening], raw[opening + 1 : closing], raw[closing + 1 :]
         text = _restore(before) + (" _____ " + _restore(after) if after.strip() else "")
         kind, answers, general = _gift_answers(body, label)
-        question = ParsedQuestion(kind, name or text[:60], text.strip(), general, Decimal(1), answers)
+        question = ParsedQuestion(
+            kind, name or text[:60], text.strip(), general, Decimal(1), answers
+        )
         validate(question, label)
         questions.append(question)
     if not questions:
@@ -303,7 +331,12 @@ def to_gift(questions: Iterable[Any]) -> str:
 
 # --- Moodle XML -----------------------------------------------------------------------------
 
-_XML_KINDS = {"multichoice": None, "truefalse": "truefalse", "numerical": "numeric", "shortanswer": "short"}
+_XML_KINDS = {
+    "multichoice": None,
+    "truefalse": "truefalse",
+    "numerical": "numeric",
+    "shortanswer": "short",
+}
 
 
 class _TextOnly(HTMLParser):
@@ -346,12 +379,18 @@ def parse_moodle_xml(source: str | bytes) -> list[ParsedQuestion]:
     no file read through an external entity) is refused outright; Moodle's own exports have none.
     """
     try:
-        root = SafeET.fromstring(source, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root = SafeET.fromstring(
+            source, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
     except defusedxml.DTDForbidden:
-        raise QuizFormatError("déclaration DOCTYPE refusée : un fichier Moodle XML n'en contient pas, et les "
-                              "entités XML ne sont pas acceptées") from None
+        raise QuizFormatError(
+            "déclaration DOCTYPE refusée : un fichier Moodle XML n'en contient pas, et les "
+            "entités XML ne sont pas acceptées"
+        ) from None
     except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):
-        raise QuizFormatError("entités XML refusées (déclarations ENTITY ou références externes)") from None
+        raise QuizFormatError(
+            "entités XML refusées (déclarations ENTITY ou références externes)"
+        ) from None
     except ET.ParseError as exc:
         raise QuizFormatError(f"XML mal formé ({exc})") from None
     except (ValueError, LookupError) as exc:  # e.g. an unknown encoding in the XML declaration
@@ -368,7 +407,9 @@ def parse_moodle_xml(source: str | bytes) -> list[ParsedQuestion]:
         name = _text_of(element.find("name"))
         label = f"question « {name} »" if name else f"question {number}"
         if qtype not in _XML_KINDS:
-            raise QuizFormatError(f"type de question Moodle non pris en charge ({qtype or '?'})", label)
+            raise QuizFormatError(
+                f"type de question Moodle non pris en charge ({qtype or '?'})", label
+            )
         kind = _XML_KINDS[qtype]
         if kind is None:
             single = (element.findtext("single") or "true").strip().lower() in {"true", "1"}
@@ -382,7 +423,9 @@ def parse_moodle_xml(source: str | bytes) -> list[ParsedQuestion]:
             try:
                 fraction = Decimal(node.get("fraction", "0").replace(",", ".")) / 100
             except ArithmeticError:
-                raise QuizFormatError(f"pondération illisible à la réponse {position + 1}", label) from None
+                raise QuizFormatError(
+                    f"pondération illisible à la réponse {position + 1}", label
+                ) from None
             text = _text_of(node)
             answer = ParsedAnswer(text, fraction, _text_of(node.find("feedback")))
             if kind == "numeric":
@@ -394,8 +437,14 @@ def parse_moodle_xml(source: str | bytes) -> list[ParsedQuestion]:
             if kind == "truefalse":
                 answer.text = "true" if text.strip().lower() in {"true", "vrai"} else "false"
             answers.append(answer)
-        question = ParsedQuestion(kind, name or f"Question {number}", _text_of(element.find("questiontext")),
-                                  _text_of(element.find("generalfeedback")), points, answers)
+        question = ParsedQuestion(
+            kind,
+            name or f"Question {number}",
+            _text_of(element.find("questiontext")),
+            _text_of(element.find("generalfeedback")),
+            points,
+            answers,
+        )
         validate(question, label)
         questions.append(question)
     if not questions:
@@ -422,14 +471,21 @@ def to_moodle_xml(questions: Iterable[Any], category: str = "") -> str:
     if category:
         cat = ET.SubElement(root, "question", type="category")
         _text_element(cat, "category", f"$course$/{category}", fmt=None)
-    reverse = {"single": "multichoice", "multiple": "multichoice", "truefalse": "truefalse",
-               "numeric": "numerical", "short": "shortanswer"}
+    reverse = {
+        "single": "multichoice",
+        "multiple": "multichoice",
+        "truefalse": "truefalse",
+        "numeric": "numerical",
+        "short": "shortanswer",
+    }
     for q in questions:
         answers = list(q.answers.all()) if hasattr(q.answers, "all") else list(q.answers)
         element = ET.SubElement(root, "question", type=reverse[q.kind])
         _text_element(element, "name", q.name, fmt=None)
         _text_element(element, "questiontext", _as_html(q.text))
-        _text_element(element, "generalfeedback", _as_html(q.general_feedback) if q.general_feedback else "")
+        _text_element(
+            element, "generalfeedback", _as_html(q.general_feedback) if q.general_feedback else ""
+        )
         ET.SubElement(element, "defaultgrade").text = f"{Decimal(q.points):.7f}"
         if q.kind in ("single", "multiple"):
             ET.SubElement(element, "single").text = "true" if q.kind == "single" else "false"
@@ -440,7 +496,11 @@ def to_moodle_xml(questions: Iterable[Any], category: str = "") -> str:
         for a in answers:
             fmt = "moodle_auto_format" if q.kind in ("numeric", "short", "truefalse") else "html"
             answer = ET.SubElement(element, "answer", fraction=_pct(a.fraction), format=fmt)
-            value = _num(a.value) if q.kind == "numeric" else (a.text if fmt != "html" else html.escape(a.text))
+            value = (
+                _num(a.value)
+                if q.kind == "numeric"
+                else (a.text if fmt != "html" else html.escape(a.text))
+            )
             ET.SubElement(answer, "text").text = value
             _text_element(answer, "feedback", html.escape(a.feedback) if a.feedback else "")
             if q.kind == "numeric":

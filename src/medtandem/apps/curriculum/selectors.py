@@ -67,7 +67,11 @@ def enrolment_of(learner: Any, programme: Programme) -> Enrolment | None:
 
 
 def completed_activity_ids(learner: Any, programme: Programme | int) -> set[int]:
-    return set(Completion.objects.filter(learner=learner, programme=programme).values_list("activity_id", flat=True))
+    return set(
+        Completion.objects.filter(learner=learner, programme=programme).values_list(
+            "activity_id", flat=True
+        )
+    )
 
 
 def module_done(learner: Any, module: Module, done: set[int] | None = None) -> bool:
@@ -80,8 +84,10 @@ def shown_without_ai(learner: Any, competency_id: int) -> bool:
     """The hybrid rule's evidence: a completed unaided activity (unaided ECG reading at its pass
     level) crediting that competency, in any programme."""
     return Completion.objects.filter(
-        learner=learner, activity__kind=Activity.Kind.READING,
-        activity__reading_mode=Activity.ReadingMode.UNAIDED, activity__competencies=competency_id,
+        learner=learner,
+        activity__kind=Activity.Kind.READING,
+        activity__reading_mode=Activity.ReadingMode.UNAIDED,
+        activity__competencies=competency_id,
     ).exists()
 
 
@@ -96,11 +102,14 @@ def lock_reason(learner: Any, activity: Activity) -> str | None:
         pending = [m.title for m in prerequisites if not module_done(learner, m, done)]
         if pending:
             return _("Terminez d'abord : %s.") % ", ".join(pending)
-    if (activity.ai_assisted and module.hybrid_competency_id
-            and not shown_without_ai(learner, module.hybrid_competency_id)):
-        return _("Règle hybride : démontrez d'abord « %s » sans IA (lecture seule au niveau requis).") % (
-            module.hybrid_competency.name
-        )
+    if (
+        activity.ai_assisted
+        and module.hybrid_competency_id
+        and not shown_without_ai(learner, module.hybrid_competency_id)
+    ):
+        return _(
+            "Règle hybride : démontrez d'abord « %s » sans IA (lecture seule au niveau requis)."
+        ) % (module.hybrid_competency.name)
     return None
 
 
@@ -125,13 +134,17 @@ def programme_outline(learner: Any, programme: Programme) -> list[ModuleState]:
     """Modules and activities with, for this learner, done / locked (and why)."""
     enrolled = enrolment_of(learner, programme) is not None
     done = completed_activity_ids(learner, programme) if enrolled else set()
-    modules = programme.modules.prefetch_related("activities", "prerequisites").select_related("hybrid_competency")
+    modules = programme.modules.prefetch_related("activities", "prerequisites").select_related(
+        "hybrid_competency"
+    )
     outline = []
     for module in modules:
         states = []
         for activity in module.activities.all():
             activity.module = module
-            locked = lock_reason(learner, activity) if enrolled and activity.pk not in done else None
+            locked = (
+                lock_reason(learner, activity) if enrolled and activity.pk not in done else None
+            )
             if not enrolled:
                 locked = _("Inscrivez-vous au programme pour accéder à cette activité.")
             states.append(ActivityState(activity, activity.pk in done, locked))
@@ -153,16 +166,24 @@ def catalogue(learner: Any) -> QuerySet[Programme]:
 
 
 def competencies_of_programme(programme: Programme) -> QuerySet[Competency]:
-    return (Competency.objects.filter(activities__module__programme=programme).distinct()
-            .select_related("domain").order_by("domain__position", "position"))
+    return (
+        Competency.objects.filter(activities__module__programme=programme)
+        .distinct()
+        .select_related("domain")
+        .order_by("domain__position", "position")
+    )
 
 
 def current_link(learner: Any, activity: Activity) -> ReadingLink | None:
     """The learner's current (newest) attempt at a reading activity."""
     if not getattr(learner, "is_authenticated", False):
         return None
-    return (ReadingLink.objects.filter(learner=learner, activity=activity).select_related("session")
-            .order_by("-attempt").first())
+    return (
+        ReadingLink.objects.filter(learner=learner, activity=activity)
+        .select_related("session")
+        .order_by("-attempt")
+        .first()
+    )
 
 
 def reading_session_of(learner: Any, activity: Activity) -> Any:
@@ -197,19 +218,26 @@ class LearnerProgress:
 def learner_progress(learner: Any) -> LearnerProgress:
     completions = Completion.objects.filter(learner=learner)
     by_domain = list(
-        completions.values(framework=F("activity__module__domain__framework__name"),
-                           domain=F("activity__module__domain__name"),
-                           target=F("activity__module__domain__hours"))
+        completions.values(
+            framework=F("activity__module__domain__framework__name"),
+            domain=F("activity__module__domain__name"),
+            target=F("activity__module__domain__hours"),
+        )
         .annotate(hours=Sum("activity__hours"), activities=Count("id"))
         .order_by("framework", "domain")
     )
     competencies = list(
-        Competency.objects.filter(activities__completions__learner=learner).distinct()
-        .select_related("domain__framework").order_by("domain__framework__name", "domain__position", "position")
+        Competency.objects.filter(activities__completions__learner=learner)
+        .distinct()
+        .select_related("domain__framework")
+        .order_by("domain__framework__name", "domain__position", "position")
     )
-    total = completions.aggregate(h=Coalesce(Sum("activity__hours"), Value(Decimal(0)),
-                                             output_field=DecimalField()))["h"]
-    enrolments = list(Enrolment.objects.filter(learner=learner).select_related("programme", "attestation"))
+    total = completions.aggregate(
+        h=Coalesce(Sum("activity__hours"), Value(Decimal(0)), output_field=DecimalField())
+    )["h"]
+    enrolments = list(
+        Enrolment.objects.filter(learner=learner).select_related("programme", "attestation")
+    )
     return LearnerProgress(by_domain, competencies, completions.count(), total, enrolments)
 
 
@@ -235,25 +263,39 @@ def cohort_progress(
         qs = qs.filter(completed_at__isnull=True)
     if profession:
         qs = qs.filter(learner__profession=profession)
-    mine = Completion.objects.filter(learner=OuterRef("learner"), programme=OuterRef("programme")).order_by()
+    mine = Completion.objects.filter(
+        learner=OuterRef("learner"), programme=OuterRef("programme")
+    ).order_by()
     done = mine.values("programme").annotate(c=Count("id")).values("c")
     hours = mine.values("programme").annotate(h=Sum("activity__hours")).values("h")
-    required = (Activity.objects.filter(module__programme=OuterRef("programme"), is_required=True).order_by()
-                .values("module__programme").annotate(c=Count("id")).values("c"))
+    required = (
+        Activity.objects.filter(module__programme=OuterRef("programme"), is_required=True)
+        .order_by()
+        .values("module__programme")
+        .annotate(c=Count("id"))
+        .values("c")
+    )
     return (
         qs.select_related("learner__institution", "programme")
         .annotate(
             activities_done=Coalesce(Subquery(done, output_field=IntegerField()), 0),
             activities_required=Coalesce(Subquery(required, output_field=IntegerField()), 0),
-            hours_done=Coalesce(Subquery(hours, output_field=DecimalField()), Value(Decimal(0)),
-                                output_field=DecimalField()),
+            hours_done=Coalesce(
+                Subquery(hours, output_field=DecimalField()),
+                Value(Decimal(0)),
+                output_field=DecimalField(),
+            ),
         )
         .order_by("learner__last_name", "learner__username", "programme__title")
     )
 
 
 def attestation_by_code(code: str) -> Attestation | None:
-    return Attestation.objects.select_related("enrolment__programme").filter(code=code.strip().upper()).first()
+    return (
+        Attestation.objects.select_related("enrolment__programme")
+        .filter(code=code.strip().upper())
+        .first()
+    )
 
 
 # --- national dashboard ---------------------------------------------------------------------
@@ -319,16 +361,23 @@ def national_figures(year: int, *, include_simulated: bool = True) -> NationalFi
         delays = delays.filter(is_simulated=False)
     learners = stats.filter(programme__isnull=True)
     enrolments = stats.filter(programme__isnull=False)
-    by_year = [(r["year"], r["n"]) for r in learners.values("year").annotate(n=Sum("trained")).order_by("year")]
+    by_year = [
+        (r["year"], r["n"])
+        for r in learners.values("year").annotate(n=Sum("trained")).order_by("year")
+    ]
     this_year = dict(by_year).get(year, 0)
     window = (year - 4, year)
     cumulative = sum(n for y, n in by_year if window[0] <= y <= window[1])
-    simulated = (learners.filter(year=year, is_simulated=True).aggregate(n=Sum("trained"))["n"] or 0)
+    simulated = learners.filter(year=year, is_simulated=True).aggregate(n=Sum("trained"))["n"] or 0
 
     professions = dict(Profession.choices)
     medians: dict[int, list[tuple[int, int]]] = {}
-    for r in (delays.filter(year=year).values("programme_id", "days").annotate(n=Sum("count"))
-              .order_by("programme_id", "days")):
+    for r in (
+        delays.filter(year=year)
+        .values("programme_id", "days")
+        .annotate(n=Sum("count"))
+        .order_by("programme_id", "days")
+    ):
         medians.setdefault(r["programme_id"], []).append((r["days"], r["n"]))
     all_buckets: dict[int, int] = {}
     for buckets in medians.values():
@@ -336,33 +385,62 @@ def national_figures(year: int, *, include_simulated: bool = True) -> NationalFi
             all_buckets[d] = all_buckets.get(d, 0) + n
 
     def breakdown(title: str, key: str, label: Any) -> Breakdown:
-        trained = {r[key]: r["n"] for r in learners.filter(year=year).values(key).annotate(n=Sum("trained"))}
-        started = {r[key]: r for r in enrolments.filter(year=year).values(key).annotate(
-            enrolled=Sum("enrolled"), done=Sum("enrolled_completed"), completions=Sum("trained"))}
+        trained = {
+            r[key]: r["n"]
+            for r in learners.filter(year=year).values(key).annotate(n=Sum("trained"))
+        }
+        started = {
+            r[key]: r
+            for r in enrolments.filter(year=year)
+            .values(key)
+            .annotate(
+                enrolled=Sum("enrolled"), done=Sum("enrolled_completed"), completions=Sum("trained")
+            )
+        }
         rows = []
         for k in sorted(set(trained) | set(started), key=lambda k: -(trained.get(k) or 0)):
             s = started.get(k, {})
-            rows.append({"key": k, "label": label(k), "trained": trained.get(k, 0),
-                         "enrolled": s.get("enrolled") or 0, "completions": s.get("completions") or 0,
-                         "completion_rate": _rate(s.get("done"), s.get("enrolled"))})
+            rows.append(
+                {
+                    "key": k,
+                    "label": label(k),
+                    "trained": trained.get(k, 0),
+                    "enrolled": s.get("enrolled") or 0,
+                    "completions": s.get("completions") or 0,
+                    "completion_rate": _rate(s.get("done"), s.get("enrolled")),
+                }
+            )
         return Breakdown(title, rows)
 
     institution_names = dict(
         NationalStat.objects.filter(year=year, institution__isnull=False)
-        .values_list("institution_id", "institution__name").distinct()
+        .values_list("institution_id", "institution__name")
+        .distinct()
     )
     programme_titles = dict(Programme.objects.values_list("pk", "title"))
     programme_rows = []
-    for r in (enrolments.filter(year=year).values("programme_id")
-              .annotate(enrolled=Sum("enrolled"), done=Sum("enrolled_completed"), completions=Sum("trained"))
-              .order_by("-completions")):
-        programme_rows.append({
-            "key": r["programme_id"], "label": programme_titles.get(r["programme_id"], "?"),
-            "trained": r["completions"] or 0, "enrolled": r["enrolled"] or 0, "completions": r["completions"] or 0,
-            "completion_rate": _rate(r["done"], r["enrolled"]),
-            "median_days": _median(medians.get(r["programme_id"], [])),
-        })
-    totals = enrolments.filter(year=year).aggregate(enrolled=Sum("enrolled"), done=Sum("enrolled_completed"))
+    for r in (
+        enrolments.filter(year=year)
+        .values("programme_id")
+        .annotate(
+            enrolled=Sum("enrolled"), done=Sum("enrolled_completed"), completions=Sum("trained")
+        )
+        .order_by("-completions")
+    ):
+        programme_rows.append(
+            {
+                "key": r["programme_id"],
+                "label": programme_titles.get(r["programme_id"], "?"),
+                "trained": r["completions"] or 0,
+                "enrolled": r["enrolled"] or 0,
+                "completions": r["completions"] or 0,
+                "completion_rate": _rate(r["done"], r["enrolled"]),
+                "median_days": _median(medians.get(r["programme_id"], [])),
+            }
+        )
+    totals = enrolments.filter(year=year).aggregate(
+        enrolled=Sum("enrolled"), done=Sum("enrolled_completed")
+    )
     return NationalFigures(
         year=year,
         include_simulated=include_simulated,
@@ -372,10 +450,17 @@ def national_figures(year: int, *, include_simulated: bool = True) -> NationalFi
         cumulative_five_years=cumulative,
         five_year_window=window,
         breakdowns=[
-            breakdown(_("Par profession"), "profession", lambda k: professions.get(k, k or _("Non renseignée"))),
+            breakdown(
+                _("Par profession"),
+                "profession",
+                lambda k: professions.get(k, k or _("Non renseignée")),
+            ),
             breakdown(_("Par région"), "region", lambda k: k or _("Non renseignée")),
-            breakdown(_("Par établissement"), "institution_id",
-                      lambda k: institution_names.get(k, _("Sans établissement"))),
+            breakdown(
+                _("Par établissement"),
+                "institution_id",
+                lambda k: institution_names.get(k, _("Sans établissement")),
+            ),
             Breakdown(_("Par programme"), programme_rows),
         ],
         completion_rate=_rate(totals["done"], totals["enrolled"]),
@@ -386,25 +471,68 @@ def national_figures(year: int, *, include_simulated: bool = True) -> NationalFi
 
 def national_csv_rows(figures: NationalFigures) -> list[list[Any]]:
     """The dashboard's figures as CSV rows (header first)."""
-    rows: list[list[Any]] = [["section", "label", "year", "learners_trained", "enrolments", "completions",
-                              "completion_rate_pct", "median_days_to_complete", "target"]]
+    rows: list[list[Any]] = [
+        [
+            "section",
+            "label",
+            "year",
+            "learners_trained",
+            "enrolments",
+            "completions",
+            "completion_rate_pct",
+            "median_days_to_complete",
+            "target",
+        ]
+    ]
     for y, n in figures.trained_by_year:
         rows.append(["per_year", str(y), y, n, "", "", "", "", figures.annual_target])
-    rows.append(["five_years", f"{figures.five_year_window[0]}-{figures.five_year_window[1]}", figures.year,
-                 figures.cumulative_five_years, "", "", "", "", figures.five_year_target])
-    rows.append(["total", "all", figures.year, figures.trained_this_year, "", "",
-                 _fmt(figures.completion_rate), _fmt(figures.median_days), figures.annual_target])
+    rows.append(
+        [
+            "five_years",
+            f"{figures.five_year_window[0]}-{figures.five_year_window[1]}",
+            figures.year,
+            figures.cumulative_five_years,
+            "",
+            "",
+            "",
+            "",
+            figures.five_year_target,
+        ]
+    )
+    rows.append(
+        [
+            "total",
+            "all",
+            figures.year,
+            figures.trained_this_year,
+            "",
+            "",
+            _fmt(figures.completion_rate),
+            _fmt(figures.median_days),
+            figures.annual_target,
+        ]
+    )
     names = ("profession", "region", "institution", "programme")
     for name, breakdown in zip(names, figures.breakdowns, strict=True):
         for r in breakdown.rows:
-            rows.append([name, str(r["label"]), figures.year, r["trained"], r["enrolled"], r["completions"],
-                         _fmt(r["completion_rate"]), _fmt(r.get("median_days")), ""])
+            rows.append(
+                [
+                    name,
+                    str(r["label"]),
+                    figures.year,
+                    r["trained"],
+                    r["enrolled"],
+                    r["completions"],
+                    _fmt(r["completion_rate"]),
+                    _fmt(r.get("median_days")),
+                    "",
+                ]
+            )
     return rows
 
 
 def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
-
 
 
 # --- reading gates: attempts ------------------------------------------------------------------
@@ -437,15 +565,20 @@ def missed_superclasses(session: Any) -> list[SuperclassMiss]:
     """Per superclass, the unaided reads of a session whose decision differs from the truth, most
     errors first; only reads whose truth the learner may already see count (the truth-visibility
     rule of :func:`medtandem.apps.reading.selectors.revealed_reads`)."""
-    reads = list(revealed_reads(Read.objects.filter(session=session, condition=Condition.UNAIDED))
-                 .select_related("case"))
+    reads = list(
+        revealed_reads(
+            Read.objects.filter(session=session, condition=Condition.UNAIDED)
+        ).select_related("case")
+    )
     rows = []
     for code, name in SUPERCLASS_NAMES.items():
         key = code.lower()
         missed = sum(1 for r in reads if getattr(r.case, key) and not getattr(r, key))
         alarms = sum(1 for r in reads if not getattr(r.case, key) and getattr(r, key))
         if missed + alarms:
-            rows.append(SuperclassMiss(code, str(name), missed + alarms, missed, alarms, len(reads)))
+            rows.append(
+                SuperclassMiss(code, str(name), missed + alarms, missed, alarms, len(reads))
+            )
     return sorted(rows, key=lambda m: (-m.errors, m.code))
 
 
@@ -516,7 +649,9 @@ def attempt_pool(learner: Any, activity: Activity) -> AttemptPool:
 
 
 def _duration(delta: timedelta) -> str:
-    minutes = max(1, int(-(-delta.total_seconds() // 60)))  # round up: never say "0 min" while refusing
+    minutes = max(
+        1, int(-(-delta.total_seconds() // 60))
+    )  # round up: never say "0 min" while refusing
     hours, minutes = divmod(minutes, 60)
     if hours:
         return _("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
@@ -524,8 +659,11 @@ def _duration(delta: timedelta) -> str:
 
 
 def attempts_of(learner: Any, activity: Activity) -> list[AttemptSummary]:
-    links = (ReadingLink.objects.filter(learner=learner, activity=activity)
-             .select_related("session__case_set").order_by("attempt"))
+    links = (
+        ReadingLink.objects.filter(learner=learner, activity=activity)
+        .select_related("session__case_set")
+        .order_by("attempt")
+    )
     out = []
     for link in links:
         session = link.session
@@ -533,10 +671,22 @@ def attempts_of(learner: Any, activity: Activity) -> list[AttemptSummary]:
         score = unaided_accuracy(session) if session.completed_at else None
         passed = None
         if session.completed_at is not None:
-            passed = activity.pass_level is None or (score is not None and score >= activity.pass_level)
-        out.append(AttemptSummary(link.attempt, session, link.started_at or session.created_at,
-                                  session.completed_at, score, passed, [pk for pk, _e in cases],
-                                  [str(e) for _pk, e in cases], link.replaced_seen))
+            passed = activity.pass_level is None or (
+                score is not None and score >= activity.pass_level
+            )
+        out.append(
+            AttemptSummary(
+                link.attempt,
+                session,
+                link.started_at or session.created_at,
+                session.completed_at,
+                score,
+                passed,
+                [pk for pk, _e in cases],
+                [str(e) for _pk, e in cases],
+                link.replaced_seen,
+            )
+        )
     return out
 
 
@@ -558,17 +708,20 @@ def gate_state(learner: Any, activity: Activity, *, now: datetime | None = None)
         missed = missed_superclasses(current.session)
         next_at = current.completed_at + timedelta(hours=activity.retry_wait_hours)
         if not left:
-            refusal = _("Nombre maximum de tentatives atteint (%d). Contactez votre enseignant·e.") % (
-                activity.max_attempts)
+            refusal = _(
+                "Nombre maximum de tentatives atteint (%d). Contactez votre enseignant·e."
+            ) % (activity.max_attempts)
         elif now < next_at:
-            refusal = _("Prochaine tentative possible dans %(wait)s (délai de %(h)d h entre deux tentatives).") % {
-                "wait": _duration(next_at - now), "h": activity.retry_wait_hours}
+            refusal = _(
+                "Prochaine tentative possible dans %(wait)s (délai de %(h)d h entre deux tentatives)."
+            ) % {"wait": _duration(next_at - now), "h": activity.retry_wait_hours}
         else:
             pool = attempt_pool(learner, activity)
             if not pool.enough:
-                refusal = _("Plus assez d'ECG que vous n'avez jamais vus pour une nouvelle tentative : "
-                            "%(a)d disponibles, %(n)d nécessaires. Contactez votre enseignant·e.") % {
-                                "a": pool.available, "n": pool.needed}
+                refusal = _(
+                    "Plus assez d'ECG que vous n'avez jamais vus pour une nouvelle tentative : "
+                    "%(a)d disponibles, %(n)d nécessaires. Contactez votre enseignant·e."
+                ) % {"a": pool.available, "n": pool.needed}
     return GateState(activity, attempts, done, failed, left, next_at, refusal, missed)
 
 
@@ -581,8 +734,11 @@ class LearnerAttempts:
 
 def reading_attempts_for_staff(staff: Any, activity: Activity) -> list[LearnerAttempts]:
     """Every attempt of every learner the staff member may see, for one reading activity."""
-    learner_ids = (ReadingLink.objects.filter(activity=activity, learner__in=learners_visible_to(staff))
-                   .values_list("learner_id", flat=True).distinct())
+    learner_ids = (
+        ReadingLink.objects.filter(activity=activity, learner__in=learners_visible_to(staff))
+        .values_list("learner_id", flat=True)
+        .distinct()
+    )
     done = set(Completion.objects.filter(activity=activity).values_list("learner_id", flat=True))
     learners = User.objects.filter(pk__in=list(learner_ids)).order_by("last_name", "username")
     return [LearnerAttempts(u, attempts_of(u, activity), u.pk in done) for u in learners]
@@ -605,7 +761,9 @@ def visit_of(learner: Any, activity: Activity) -> ActivityVisit | None:
     return ActivityVisit.objects.filter(learner=learner, activity=activity).first()
 
 
-def page_time_remaining(learner: Any, activity: Activity, *, now: datetime | None = None) -> timedelta | None:
+def page_time_remaining(
+    learner: Any, activity: Activity, *, now: datetime | None = None
+) -> timedelta | None:
     """How long the learner must still wait before the page credits its hours (zero: now); None when
     the server never served the page to them."""
     visit = visit_of(learner, activity)
@@ -622,7 +780,9 @@ def format_duration(delta: timedelta) -> str:
 def format_hours(value: Any) -> str:
     """Hours as a learner reads them: ``5``, ``0,5`` (French) / ``0.5`` (English), never ``5.00``."""
     amount = Decimal(str(value))
-    places = 0 if amount == amount.to_integral_value() else len(str(amount.normalize()).split(".")[-1])
+    places = (
+        0 if amount == amount.to_integral_value() else len(str(amount.normalize()).split(".")[-1])
+    )
     return number_format(amount, decimal_pos=places)
 
 
@@ -630,7 +790,9 @@ def check_questions_passed(learner: Any, activity: Activity) -> bool:
     """A page's check questions (its quiz, when it has one) passed; True when it has none."""
     if activity.quiz_id is None:
         return True
-    return QuizAttempt.objects.filter(learner=learner, quiz_id=activity.quiz_id, passed=True).exists()
+    return QuizAttempt.objects.filter(
+        learner=learner, quiz_id=activity.quiz_id, passed=True
+    ).exists()
 
 
 # --- attestations: what the hours rest on ----------------------------------------------------
@@ -639,10 +801,17 @@ def check_questions_passed(learner: Any, activity: Activity) -> bool:
 def missing_quizzes(learner: Any, programme: Programme | int) -> list[Activity]:
     """The programme's domain quizzes (quiz activities of modules crediting a domain, required or
     not) the learner has not passed: an attestation needs every one of them."""
-    quizzes = Activity.objects.filter(module__programme=programme, kind=Activity.Kind.QUIZ,
-                                      module__domain__isnull=False, quiz__isnull=False)
-    passed = set(QuizAttempt.objects.filter(learner=learner, passed=True, quiz_id__in=quizzes.values("quiz_id"))
-                 .values_list("quiz_id", flat=True))
+    quizzes = Activity.objects.filter(
+        module__programme=programme,
+        kind=Activity.Kind.QUIZ,
+        module__domain__isnull=False,
+        quiz__isnull=False,
+    )
+    passed = set(
+        QuizAttempt.objects.filter(
+            learner=learner, passed=True, quiz_id__in=quizzes.values("quiz_id")
+        ).values_list("quiz_id", flat=True)
+    )
     return [a for a in quizzes.order_by("module__position", "position") if a.quiz_id not in passed]
 
 
@@ -652,21 +821,39 @@ def evidence_of(enrolment: Enrolment) -> dict[str, Any]:
     events with the attendance recorded, reading sessions with their unaided score and attempts.
     Completions with none of these are listed under ``unevidenced``."""
     learner_id, programme_id = enrolment.learner_id, enrolment.programme_id
-    completions = (Completion.objects.filter(learner_id=learner_id, programme_id=programme_id)
-                   .select_related("activity__quiz").order_by("activity__module__position", "activity__position"))
-    visits = {v.activity_id: v for v in ActivityVisit.objects.filter(learner_id=learner_id,
-                                                                     activity__module__programme_id=programme_id)}
+    completions = (
+        Completion.objects.filter(learner_id=learner_id, programme_id=programme_id)
+        .select_related("activity__quiz")
+        .order_by("activity__module__position", "activity__position")
+    )
+    visits = {
+        v.activity_id: v
+        for v in ActivityVisit.objects.filter(
+            learner_id=learner_id, activity__module__programme_id=programme_id
+        )
+    }
     best: dict[int, Decimal] = {}
-    for quiz_id, score in QuizAttempt.objects.filter(learner_id=learner_id, passed=True).values_list("quiz_id",
-                                                                                                      "score"):
+    for quiz_id, score in QuizAttempt.objects.filter(
+        learner_id=learner_id, passed=True
+    ).values_list("quiz_id", "score"):
         best[quiz_id] = max(score, best.get(quiz_id, Decimal(0)))
-    present = set(Attendance.objects.filter(learner_id=learner_id, activity__module__programme_id=programme_id)
-                  .values_list("activity_id", flat=True))
+    present = set(
+        Attendance.objects.filter(
+            learner_id=learner_id, activity__module__programme_id=programme_id
+        ).values_list("activity_id", flat=True)
+    )
     links: dict[int, int] = {}
-    for activity_id, attempt in ReadingLink.objects.filter(learner_id=learner_id).values_list("activity_id",
-                                                                                              "attempt"):
+    for activity_id, attempt in ReadingLink.objects.filter(learner_id=learner_id).values_list(
+        "activity_id", "attempt"
+    ):
         links[activity_id] = max(attempt, links.get(activity_id, 0))
-    out: dict[str, Any] = {"pages": [], "quizzes": [], "events": [], "readings": [], "unevidenced": []}
+    out: dict[str, Any] = {
+        "pages": [],
+        "quizzes": [],
+        "events": [],
+        "readings": [],
+        "unevidenced": [],
+    }
     for c in completions:
         a = c.activity
         row: dict[str, Any] = {"title": a.title, "hours": str(a.hours)}
@@ -700,36 +887,64 @@ def evidence_lines(evidence: dict[str, Any], *, public: bool = False) -> list[st
     lines = []
     pages = evidence.get("pages") or []
     if pages:
-        lines.append(ngettext("Pages de contenu : %(h)s h sur %(n)d page, %(m)d min de lecture mesurées par le "
-                              "serveur.",
-                              "Pages de contenu : %(h)s h sur %(n)d pages, %(m)d min de lecture mesurées par le "
-                              "serveur.", len(pages))
-                     % {"h": format_hours(evidence["pages_hours"]), "n": len(pages), "m": evidence["pages_minutes"]})
+        lines.append(
+            ngettext(
+                "Pages de contenu : %(h)s h sur %(n)d page, %(m)d min de lecture mesurées par le "
+                "serveur.",
+                "Pages de contenu : %(h)s h sur %(n)d pages, %(m)d min de lecture mesurées par le "
+                "serveur.",
+                len(pages),
+            )
+            % {
+                "h": format_hours(evidence["pages_hours"]),
+                "n": len(pages),
+                "m": evidence["pages_minutes"],
+            }
+        )
     quizzes = evidence.get("quizzes") or []
     if quizzes:
         if public:
-            lines.append(_("Quiz réussis : %(n)d (%(h)s h).") % {"n": len(quizzes), "h": format_hours(evidence["quizzes_hours"])})
+            lines.append(
+                _("Quiz réussis : %(n)d (%(h)s h).")
+                % {"n": len(quizzes), "h": format_hours(evidence["quizzes_hours"])}
+            )
         else:
             scores = ", ".join(f"{q['title']} {Decimal(q['score']):.0f} %" for q in quizzes)
-            lines.append(_("Quiz réussis : %(n)d (%(h)s h) — %(scores)s.") % {
-                "n": len(quizzes), "h": format_hours(evidence["quizzes_hours"]), "scores": scores})
+            lines.append(
+                _("Quiz réussis : %(n)d (%(h)s h) — %(scores)s.")
+                % {
+                    "n": len(quizzes),
+                    "h": format_hours(evidence["quizzes_hours"]),
+                    "scores": scores,
+                }
+            )
     events = evidence.get("events") or []
     if events:
-        lines.append(_("Événements avec présence enregistrée : %(n)d (%(h)s h).") % {
-            "n": len(events), "h": format_hours(evidence["events_hours"])})
+        lines.append(
+            _("Événements avec présence enregistrée : %(n)d (%(h)s h).")
+            % {"n": len(events), "h": format_hours(evidence["events_hours"])}
+        )
     readings = evidence.get("readings") or []
     if readings:
         if public:
-            lines.append(_("Séances de lecture d'ECG terminées : %(n)d (%(h)s h).") % {
-                "n": len(readings), "h": format_hours(evidence["readings_hours"])})
+            lines.append(
+                _("Séances de lecture d'ECG terminées : %(n)d (%(h)s h).")
+                % {"n": len(readings), "h": format_hours(evidence["readings_hours"])}
+            )
         else:
             detail = ", ".join(
-                f"{r['title']} {r['score']} %" if r.get("score") is not None else r["title"] for r in readings)
-            lines.append(_("Séances de lecture d'ECG terminées : %(n)d (%(h)s h) — %(d)s.") % {
-                "n": len(readings), "h": format_hours(evidence["readings_hours"]), "d": detail})
+                f"{r['title']} {r['score']} %" if r.get("score") is not None else r["title"]
+                for r in readings
+            )
+            lines.append(
+                _("Séances de lecture d'ECG terminées : %(n)d (%(h)s h) — %(d)s.")
+                % {"n": len(readings), "h": format_hours(evidence["readings_hours"]), "d": detail}
+            )
     if evidence.get("unevidenced"):
-        lines.append(_("Sans preuve enregistrée : %(n)d activités (%(h)s h).") % {
-            "n": len(evidence["unevidenced"]), "h": format_hours(evidence["unevidenced_hours"])})
+        lines.append(
+            _("Sans preuve enregistrée : %(n)d activités (%(h)s h).")
+            % {"n": len(evidence["unevidenced"]), "h": format_hours(evidence["unevidenced_hours"])}
+        )
     return lines
 
 
@@ -747,8 +962,13 @@ def learners_visible_to(staff: Any) -> QuerySet[User]:
 
 
 def enrolments_visible_to(staff: Any, programme: Programme) -> QuerySet[Enrolment]:
-    return (Enrolment.objects.filter(programme=programme, learner__in=learners_visible_to(staff).values("pk"))
-            .select_related("learner").order_by("-enrolled_at"))
+    return (
+        Enrolment.objects.filter(
+            programme=programme, learner__in=learners_visible_to(staff).values("pk")
+        )
+        .select_related("learner")
+        .order_by("-enrolled_at")
+    )
 
 
 def quiz_for_staff(staff: Any, pk: int, *, change: bool) -> Quiz | None:
@@ -762,5 +982,6 @@ def quiz_for_staff(staff: Any, pk: int, *, change: bool) -> Quiz | None:
     if not has_role(staff, Role.INSTRUCTOR):
         return None
     mine = quiz.owner_institution_id is not None and quiz.owner_institution_id in institutions_of(
-        staff, Role.INSTRUCTOR)
+        staff, Role.INSTRUCTOR
+    )
     return quiz if mine or (quiz.shared and not change) else None

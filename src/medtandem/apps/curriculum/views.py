@@ -45,19 +45,25 @@ STAFF = (Role.INSTRUCTOR, Role.ADMINISTRATOR)
 
 @login_required
 def catalogue(request: AuthedRequest) -> HttpResponse:
-    return render(request, "curriculum/catalogue.html", {"programmes": selectors.catalogue(request.user)})
+    return render(
+        request, "curriculum/catalogue.html", {"programmes": selectors.catalogue(request.user)}
+    )
 
 
 @login_required
 def programme_detail(request: AuthedRequest, slug: str) -> HttpResponse:
     programme = get_object_or_404(Programme, slug=slug, is_published=True)
-    return render(request, "curriculum/programme.html", {
-        "programme": programme,
-        "enrolment": selectors.enrolment_of(request.user, programme),
-        "outline": selectors.programme_outline(request.user, programme),
-        "summary_html": render_markdown(programme.summary),
-        "is_staff": has_role(request.user, *STAFF),
-    })
+    return render(
+        request,
+        "curriculum/programme.html",
+        {
+            "programme": programme,
+            "enrolment": selectors.enrolment_of(request.user, programme),
+            "outline": selectors.programme_outline(request.user, programme),
+            "summary_html": render_markdown(programme.summary),
+            "is_staff": has_role(request.user, *STAFF),
+        },
+    )
 
 
 @login_required
@@ -73,51 +79,78 @@ def enrol_self(request: AuthedRequest, slug: str) -> HttpResponse:
 
 
 def _activity(pk: int) -> Activity:
-    return get_object_or_404(Activity.objects.select_related("module__programme", "module__hybrid_competency",
-                                                             "quiz", "case_set"), pk=pk)
+    return get_object_or_404(
+        Activity.objects.select_related(
+            "module__programme", "module__hybrid_competency", "quiz", "case_set"
+        ),
+        pk=pk,
+    )
 
 
 @login_required
 def activity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = _activity(pk)
-    done = activity.pk in selectors.completed_activity_ids(request.user, activity.module.programme_id)
+    done = activity.pk in selectors.completed_activity_ids(
+        request.user, activity.module.programme_id
+    )
     is_staff = has_role(request.user, *STAFF)
     locked = None if done else selectors.lock_reason(request.user, activity)
     context: dict[str, Any] = {
-        "activity": activity, "programme": activity.module.programme, "done": done,
-        "locked": None if is_staff else locked, "preview": bool(is_staff and locked), "is_staff": is_staff,
+        "activity": activity,
+        "programme": activity.module.programme,
+        "done": done,
+        "locked": None if is_staff else locked,
+        "preview": bool(is_staff and locked),
+        "is_staff": is_staff,
     }
     if activity.quiz and is_staff:
-        context["can_edit_quiz"] = selectors.quiz_for_staff(request.user, activity.quiz_id, change=True) is not None
+        context["can_edit_quiz"] = (
+            selectors.quiz_for_staff(request.user, activity.quiz_id, change=True) is not None
+        )
     if activity.kind == Activity.Kind.PAGE:
         context["body_html"] = render_markdown(activity.body)
         if not done and not context["locked"] and not context["preview"]:
             services.record_visit(request.user, activity)
-        context.update(time_floor=selectors.format_duration(selectors.page_time_floor(activity)),
-                       time_left=selectors.page_time_remaining(request.user, activity),
-                       checks_passed=selectors.check_questions_passed(request.user, activity))
+        context.update(
+            time_floor=selectors.format_duration(selectors.page_time_floor(activity)),
+            time_left=selectors.page_time_remaining(request.user, activity),
+            checks_passed=selectors.check_questions_passed(request.user, activity),
+        )
         if context["time_left"]:
             context["time_left_text"] = selectors.format_duration(context["time_left"])
         if activity.quiz:
             attempts = selectors.quiz_attempts(request.user, activity)
-            context.update(questions=activity.quiz.questions.prefetch_related("answers"), attempts=attempts,
-                           attempts_left=None if activity.quiz.max_attempts is None
-                           else max(0, activity.quiz.max_attempts - attempts.count()))
+            context.update(
+                questions=activity.quiz.questions.prefetch_related("answers"),
+                attempts=attempts,
+                attempts_left=None
+                if activity.quiz.max_attempts is None
+                else max(0, activity.quiz.max_attempts - attempts.count()),
+            )
     elif activity.kind == Activity.Kind.QUIZ and activity.quiz:
         attempts = selectors.quiz_attempts(request.user, activity)
-        context.update(questions=activity.quiz.questions.prefetch_related("answers"), attempts=attempts,
-                       attempts_left=None if activity.quiz.max_attempts is None
-                       else max(0, activity.quiz.max_attempts - attempts.count()))
+        context.update(
+            questions=activity.quiz.questions.prefetch_related("answers"),
+            attempts=attempts,
+            attempts_left=None
+            if activity.quiz.max_attempts is None
+            else max(0, activity.quiz.max_attempts - attempts.count()),
+        )
     elif activity.kind == Activity.Kind.READING:
         link = selectors.current_link(request.user, activity)
         session = link.session if link else None
-        context.update(session=session, link=link,
-                       accuracy=selectors.unaided_accuracy(session) if session else None,
-                       session_url=_reading_url(session) if session else None)
+        context.update(
+            session=session,
+            link=link,
+            accuracy=selectors.unaided_accuracy(session) if session else None,
+            session_url=_reading_url(session) if session else None,
+        )
         if activity.is_gate and session is not None:
             context["gate"] = selectors.gate_state(request.user, activity)
     elif activity.kind == Activity.Kind.EVENT and context["is_staff"]:
-        context["cohort_learners"] = learners_of_instructor(request.user).order_by("last_name", "username")[:500]
+        context["cohort_learners"] = learners_of_instructor(request.user).order_by(
+            "last_name", "username"
+        )[:500]
         context["present"] = set(activity.attendances.values_list("learner_id", flat=True))
     return render(request, "curriculum/activity.html", context)
 
@@ -144,16 +177,25 @@ def quiz_submit(request: AuthedRequest, pk: int) -> HttpResponse:
     responses: dict[int, Any] = {}
     for question in activity.quiz.questions.all():
         key = f"q{question.pk}"
-        responses[question.pk] = (request.POST.getlist(key) if question.kind == Question.Kind.MULTIPLE
-                                  else request.POST.get(key, ""))
+        responses[question.pk] = (
+            request.POST.getlist(key)
+            if question.kind == Question.Kind.MULTIPLE
+            else request.POST.get(key, "")
+        )
     try:
         outcome = services.submit_quiz(request.user, activity, responses)
     except services.CurriculumRuleError as exc:
         messages.error(request, str(exc))
         return redirect("curriculum:activity", pk=pk)
-    return render(request, "curriculum/quiz_result.html", {
-        "activity": activity, "outcome": outcome, "programme": activity.module.programme,
-    })
+    return render(
+        request,
+        "curriculum/quiz_result.html",
+        {
+            "activity": activity,
+            "outcome": outcome,
+            "programme": activity.module.programme,
+        },
+    )
 
 
 def _reading_url(session: Any) -> str | None:
@@ -194,15 +236,22 @@ def reading_attempts(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = _activity(pk)
     if activity.kind != Activity.Kind.READING:
         raise Http404
-    return render(request, "curriculum/reading_attempts.html", {
-        "activity": activity, "programme": activity.module.programme,
-        "rows": selectors.reading_attempts_for_staff(request.user, activity),
-    })
+    return render(
+        request,
+        "curriculum/reading_attempts.html",
+        {
+            "activity": activity,
+            "programme": activity.module.programme,
+            "rows": selectors.reading_attempts_for_staff(request.user, activity),
+        },
+    )
 
 
 @login_required
 def progress(request: AuthedRequest) -> HttpResponse:
-    return render(request, "curriculum/progress.html", {"progress": selectors.learner_progress(request.user)})
+    return render(
+        request, "curriculum/progress.html", {"progress": selectors.learner_progress(request.user)}
+    )
 
 
 # --- attestations and badges ----------------------------------------------------------------
@@ -212,7 +261,9 @@ def _own_attestation(request: HttpRequest, code: str) -> Attestation:
     attestation = selectors.attestation_by_code(code)
     if attestation is None:
         raise PermissionDenied
-    if attestation.enrolment.learner_id != request.user.pk and not has_role(request.user, Role.ADMINISTRATOR):
+    if attestation.enrolment.learner_id != request.user.pk and not has_role(
+        request.user, Role.ADMINISTRATOR
+    ):
         raise PermissionDenied
     return attestation
 
@@ -224,8 +275,9 @@ def _verify_url(request: HttpRequest, code: str) -> str:
 @login_required
 def attestation_pdf(request: AuthedRequest, code: str) -> HttpResponse:
     attestation = _own_attestation(request, code)
-    pdf = services.attestation_pdf(attestation, verify_url=_verify_url(request, code),
-                                   base_url=request.build_absolute_uri("/"))
+    pdf = services.attestation_pdf(
+        attestation, verify_url=_verify_url(request, code), base_url=request.build_absolute_uri("/")
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="attestation-{attestation.code}.pdf"'
     return response
@@ -235,8 +287,11 @@ def attestation_pdf(request: AuthedRequest, code: str) -> HttpResponse:
 def attestation_badge(request: AuthedRequest, code: str) -> HttpResponse:
     """The signed Open Badges 3.0 credential (VC-JWT) for the learner's wallet."""
     attestation = _own_attestation(request, code)
-    token = services.signed_badge(attestation, issuer_url=request.build_absolute_uri("/learn/"),
-                                  verify_url=_verify_url(request, code))
+    token = services.signed_badge(
+        attestation,
+        issuer_url=request.build_absolute_uri("/learn/"),
+        verify_url=_verify_url(request, code),
+    )
     response = HttpResponse(token, content_type="application/vc+jwt")
     response["Content-Disposition"] = f'attachment; filename="badge-{attestation.code}.jwt"'
     return response
@@ -246,9 +301,12 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     """Public: validity, holder's name, programme. Nothing else about the person."""
     attestation = selectors.attestation_by_code(code)
     lines = selectors.evidence_lines(attestation.evidence, public=True) if attestation else []
-    return render(request, "curriculum/verify.html", {"attestation": attestation, "code": code,
-                                                      "evidence_lines": lines},
-                  status=200 if attestation else 404)
+    return render(
+        request,
+        "curriculum/verify.html",
+        {"attestation": attestation, "code": code, "evidence_lines": lines},
+        status=200 if attestation else 404,
+    )
 
 
 @csrf_exempt  # a public, side-effect-free check: any wallet or verifier may POST a token
@@ -281,22 +339,56 @@ def instructor(request: AuthedRequest) -> HttpResponse:
     form = forms.CohortFilterForm(request.GET or None, cohorts=cohorts, programmes=programmes)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = selectors.cohort_progress(
-        request.user, cohort_id=filters.get("cohort"), programme_id=filters.get("programme"),
-        status=filters.get("status") or "", profession=filters.get("profession") or "",
+        request.user,
+        cohort_id=filters.get("cohort"),
+        programme_id=filters.get("programme"),
+        status=filters.get("status") or "",
+        profession=filters.get("profession") or "",
     )
     if request.GET.get("format") == "csv":
-        table = [["username", "last_name", "first_name", "profession", "institution", "programme", "enrolled_at",
-                  "activities_done", "activities_required", "hours", "completed_at"]]
+        table = [
+            [
+                "username",
+                "last_name",
+                "first_name",
+                "profession",
+                "institution",
+                "programme",
+                "enrolled_at",
+                "activities_done",
+                "activities_required",
+                "hours",
+                "completed_at",
+            ]
+        ]
         for e in rows.iterator(chunk_size=2000):
-            table.append([e.learner.username, e.learner.last_name, e.learner.first_name, e.learner.profession,
-                          e.learner.institution.name if e.learner.institution else "", e.programme.title,
-                          e.enrolled_at.date().isoformat(), e.activities_done, e.activities_required,
-                          e.hours_done, e.completed_at.date().isoformat() if e.completed_at else ""])
+            table.append(
+                [
+                    e.learner.username,
+                    e.learner.last_name,
+                    e.learner.first_name,
+                    e.learner.profession,
+                    e.learner.institution.name if e.learner.institution else "",
+                    e.programme.title,
+                    e.enrolled_at.date().isoformat(),
+                    e.activities_done,
+                    e.activities_required,
+                    e.hours_done,
+                    e.completed_at.date().isoformat() if e.completed_at else "",
+                ]
+            )
         return csv_response("cohortes.csv", table)
-    return render(request, "curriculum/instructor.html", {
-        "form": form, "rows": rows[:500], "count": rows.count(), "programmes": programmes,
-        "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "curriculum/instructor.html",
+        {
+            "form": form,
+            "rows": rows[:500],
+            "count": rows.count(),
+            "programmes": programmes,
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @role_required(*STAFF)
@@ -313,7 +405,9 @@ def manage_enrolments(request: AuthedRequest, slug: str) -> HttpResponse:
                 one.add_error("username", _("Identifiant inconnu."))
             else:
                 try:
-                    services.enrol(learner, programme, by=request.user, source=Enrolment.Source.INSTRUCTOR)
+                    services.enrol(
+                        learner, programme, by=request.user, source=Enrolment.Source.INSTRUCTOR
+                    )
                     messages.success(request, _("%s inscrit·e.") % learner.username)
                     return redirect("curriculum:manage_enrolments", slug=slug)
                 except services.CurriculumRuleError as exc:
@@ -322,7 +416,9 @@ def manage_enrolments(request: AuthedRequest, slug: str) -> HttpResponse:
         bulk = forms.CsvEnrolmentForm(request.POST, request.FILES, prefix="csv")
         if bulk.is_valid():
             try:
-                done = services.enrol_from_csv(programme, bulk.cleaned_data["file"], by=request.user)
+                done = services.enrol_from_csv(
+                    programme, bulk.cleaned_data["file"], by=request.user
+                )
                 messages.success(request, _("%d inscriptions importées.") % len(done))
                 return redirect("curriculum:manage_enrolments", slug=slug)
             except services.CsvImportError as exc:
@@ -330,11 +426,20 @@ def manage_enrolments(request: AuthedRequest, slug: str) -> HttpResponse:
             except services.CurriculumRuleError as exc:
                 csv_errors = [(0, str(exc))]
     enrolments = selectors.enrolments_visible_to(request.user, programme)[:200]
-    return render(request, "curriculum/manage_enrolments.html", {
-        "programme": programme, "one": one, "bulk": bulk, "csv_errors": csv_errors, "enrolments": enrolments,
-        "is_admin": has_role(request.user, Role.ADMINISTRATOR),
-        "status": 400 if csv_errors else 200,
-    }, status=400 if csv_errors else 200)
+    return render(
+        request,
+        "curriculum/manage_enrolments.html",
+        {
+            "programme": programme,
+            "one": one,
+            "bulk": bulk,
+            "csv_errors": csv_errors,
+            "enrolments": enrolments,
+            "is_admin": has_role(request.user, Role.ADMINISTRATOR),
+            "status": 400 if csv_errors else 200,
+        },
+        status=400 if csv_errors else 200,
+    )
 
 
 @role_required(*STAFF)
@@ -359,15 +464,28 @@ def quiz_import(request: AuthedRequest, pk: int) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.import_questions(quiz, form.cleaned_data["file"], form.cleaned_data["format"],
-                                                replace=form.cleaned_data["replace"], by=request.user)
+            created = services.import_questions(
+                quiz,
+                form.cleaned_data["file"],
+                form.cleaned_data["format"],
+                replace=form.cleaned_data["replace"],
+                by=request.user,
+            )
             messages.success(request, _("%d questions importées.") % len(created))
             return redirect("curriculum:quiz_import", pk=pk)
         except QuizFormatError as exc:
             error = str(exc)
-    return render(request, "curriculum/quiz_import.html", {
-        "quiz": quiz, "form": form, "error": error, "questions": quiz.questions.all(),
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "curriculum/quiz_import.html",
+        {
+            "quiz": quiz,
+            "form": form,
+            "error": error,
+            "questions": quiz.questions.all(),
+        },
+        status=400 if error else 200,
+    )
 
 
 @role_required(*STAFF)
@@ -404,17 +522,43 @@ def national(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return csv_response(f"tableau-national-{year}.csv", selectors.national_csv_rows(figures))
     lang = chart_locale()
-    year_chart = for_template(bar_chart([Bar(str(y), n) for y, n in figures.trained_by_year],
-                           title=_("Personnes formées par année"), value_title=_("personnes formées (nombre)"),
-                           target=figures.annual_target, target_label=_("objectif annuel"), locale=lang,
-                           category_header=_("année"), empty_text=_("aucune donnée")))
+    year_chart = for_template(
+        bar_chart(
+            [Bar(str(y), n) for y, n in figures.trained_by_year],
+            title=_("Personnes formées par année"),
+            value_title=_("personnes formées (nombre)"),
+            target=figures.annual_target,
+            target_label=_("objectif annuel"),
+            locale=lang,
+            category_header=_("année"),
+            empty_text=_("aucune donnée"),
+        )
+    )
     breakdown_charts = [
-        (b, for_template(bar_chart([Bar(str(r["label"]), r["trained"]) for r in b.rows[:15]], title=b.title,
-                                   value_title=_("personnes formées (nombre)"), locale=lang,
-                                   category_header=b.title, empty_text=_("aucune donnée"))))
+        (
+            b,
+            for_template(
+                bar_chart(
+                    [Bar(str(r["label"]), r["trained"]) for r in b.rows[:15]],
+                    title=b.title,
+                    value_title=_("personnes formées (nombre)"),
+                    locale=lang,
+                    category_header=b.title,
+                    empty_text=_("aucune donnée"),
+                )
+            ),
+        )
         for b in figures.breakdowns
     ]
-    return render(request, "curriculum/national.html", {
-        "figures": figures, "form": form, "year_chart": year_chart, "breakdown_charts": breakdown_charts,
-        "csv_query": (request.GET.copy().urlencode() + "&" if request.GET else "") + "format=csv",
-    })
+    return render(
+        request,
+        "curriculum/national.html",
+        {
+            "figures": figures,
+            "form": form,
+            "year_chart": year_chart,
+            "breakdown_charts": breakdown_charts,
+            "csv_query": (request.GET.copy().urlencode() + "&" if request.GET else "")
+            + "format=csv",
+        },
+    )

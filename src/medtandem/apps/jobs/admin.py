@@ -11,7 +11,15 @@ from medtandem.apps.jobs.models import JobRun
 class JobRunAdmin(admin.ModelAdmin):
     """Administrators see every job, filter the failed ones and retry them."""
 
-    list_display = ("name", "state", "attempts", "max_attempts", "created_at", "finished_at", "short_error")
+    list_display = (
+        "name",
+        "state",
+        "attempts",
+        "max_attempts",
+        "created_at",
+        "finished_at",
+        "short_error",
+    )
     list_filter = ("state", "name")
     search_fields = ("name", "key", "last_error")
     readonly_fields = [f.name for f in JobRun._meta.fields]

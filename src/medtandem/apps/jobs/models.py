@@ -23,7 +23,9 @@ class JobRun(models.Model):
     name = models.CharField(_("tâche"), max_length=120, db_index=True)
     key = models.CharField(_("clé d'idempotence"), max_length=200, unique=True)
     kwargs = models.JSONField(default=dict, blank=True)
-    state = models.CharField(_("état"), max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    state = models.CharField(
+        _("état"), max_length=10, choices=JobState.choices, default=JobState.QUEUED
+    )
     attempts = models.PositiveIntegerField(_("tentatives"), default=0)
     max_attempts = models.PositiveIntegerField(default=5)
     #: Until when the current claim (or the scheduled retry) holds; past it, the reaper re-enqueues.

@@ -26,8 +26,13 @@ _huey: Huey | None = None
 
 def _postgres_dsn() -> str:
     db = settings.DATABASES["default"]
-    parts = {"dbname": db.get("NAME"), "user": db.get("USER"), "password": db.get("PASSWORD"),
-             "host": db.get("HOST"), "port": db.get("PORT")}
+    parts = {
+        "dbname": db.get("NAME"),
+        "user": db.get("USER"),
+        "password": db.get("PASSWORD"),
+        "host": db.get("HOST"),
+        "port": db.get("PORT"),
+    }
     return " ".join(f"{k}={v}" for k, v in parts.items() if v)
 
 
@@ -38,7 +43,9 @@ def build(url: str | None = None, name: str | None = None) -> Huey:
     options: dict[str, Any] = {"results": False, "utc": True}
     if not url:
         if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-            huey: Huey = PostgresHuey(name, dsn=_postgres_dsn(), table_prefix="jobs_huey", **options)
+            huey: Huey = PostgresHuey(
+                name, dsn=_postgres_dsn(), table_prefix="jobs_huey", **options
+            )
         else:
             settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
             huey = SqliteHuey(name, filename=str(settings.VAR_DIR / "queue.sqlite3"), **options)
@@ -47,11 +54,15 @@ def build(url: str | None = None, name: str | None = None) -> Huey:
         if scheme in ("redis", "rediss", "unix"):
             huey = RedisHuey(name, url=url, **options)
         elif scheme == "sqlite":
-            huey = SqliteHuey(name, filename=url.removeprefix("sqlite:///").removeprefix("sqlite://"), **options)
+            huey = SqliteHuey(
+                name, filename=url.removeprefix("sqlite:///").removeprefix("sqlite://"), **options
+            )
         elif scheme in ("postgres", "postgresql"):
             huey = PostgresHuey(name, dsn=url, table_prefix="jobs_huey", **options)
         else:
-            raise ValueError(f"MEDTANDEM_QUEUE_URL: unknown scheme {scheme!r} (redis://, sqlite:///, postgres://)")
+            raise ValueError(
+                f"MEDTANDEM_QUEUE_URL: unknown scheme {scheme!r} (redis://, sqlite:///, postgres://)"
+            )
     _register(huey)
     return huey
 
@@ -70,6 +81,7 @@ def _register(huey: Huey) -> None:
         services.requeue_stale()
 
     for spec in registry.PERIODIC.values():
+
         def fire(spec: registry.PeriodicSpec = spec) -> None:
             services.enqueue_periodic(spec)
 

@@ -35,16 +35,21 @@ JOBS: dict[str, JobSpec] = {}
 PERIODIC: dict[str, PeriodicSpec] = {}
 
 
-def job(name: str, *, max_attempts: int = 5, backoff_s: float = 10.0,
-        lease_s: float = 600.0) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def job(
+    name: str, *, max_attempts: int = 5, backoff_s: float = 10.0, lease_s: float = 600.0
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare ``func`` as the job ``name`` (a dotted "app.what" name, unique)."""
     if max_attempts < 1:
         raise ValueError("max_attempts must be at least 1")
 
     def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
         existing = JOBS.get(name)
-        if existing is not None and existing.func is not func and (
-                existing.func.__module__, existing.func.__qualname__) != (func.__module__, func.__qualname__):
+        if (
+            existing is not None
+            and existing.func is not func
+            and (existing.func.__module__, existing.func.__qualname__)
+            != (func.__module__, func.__qualname__)
+        ):
             raise ValueError(f"job {name!r} is already declared by {existing.func.__module__}")
         JOBS[name] = JobSpec(name, func, max_attempts, backoff_s, lease_s)
         return func
@@ -52,15 +57,26 @@ def job(name: str, *, max_attempts: int = 5, backoff_s: float = 10.0,
     return decorator
 
 
-def periodic(name: str, *, minute: str = "*", hour: str = "*", day: str = "*", month: str = "*",
-             day_of_week: str = "*", period: str = "%Y-%m-%dT%H:%M") -> None:
+def periodic(
+    name: str,
+    *,
+    minute: str = "*",
+    hour: str = "*",
+    day: str = "*",
+    month: str = "*",
+    day_of_week: str = "*",
+    period: str = "%Y-%m-%dT%H:%M",
+) -> None:
     """Run the job ``name`` (declared with :func:`job`, no arguments) on a cron schedule.
 
     Each worker's scheduler may fire it; the job's key is its name and the period (``period``, a
     strftime pattern, e.g. ``"%Y-%m-%d"`` for a nightly job), so it runs once per period.
     """
-    PERIODIC[name] = PeriodicSpec(name, crontab(minute=minute, hour=hour, day=day, month=month,
-                                                day_of_week=day_of_week), period)
+    PERIODIC[name] = PeriodicSpec(
+        name,
+        crontab(minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week),
+        period,
+    )
 
 
 def spec(name: str) -> JobSpec:

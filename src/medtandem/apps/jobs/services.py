@@ -46,7 +46,14 @@ def enqueue(name: str, *, key: str | None = None, delay_s: float = 0, **kwargs: 
     key = key or f"{name}:{uuid.uuid4().hex}"
     lease = timezone.now() + timedelta(seconds=delay_s + QUEUED_GRACE_S)
     run, created = JobRun.objects.get_or_create(
-        key=key, defaults={"name": name, "kwargs": kwargs, "max_attempts": spec.max_attempts, "lease_until": lease})
+        key=key,
+        defaults={
+            "name": name,
+            "kwargs": kwargs,
+            "max_attempts": spec.max_attempts,
+            "lease_until": lease,
+        },
+    )
     if created:
         transaction.on_commit(lambda: _push_quietly(run.pk, delay_s))
     return run
@@ -83,12 +90,20 @@ def _run(job_id: int) -> str:
         spec = registry.spec(job.name)
     except LookupError as exc:
         JobRun.objects.filter(pk=job_id, state=JobState.QUEUED).update(
-            state=JobState.FAILED, last_error=str(exc), finished_at=now)
+            state=JobState.FAILED, last_error=str(exc), finished_at=now
+        )
         return JobState.FAILED
-    claimed = JobRun.objects.filter(pk=job_id).filter(
-        Q(state=JobState.QUEUED) | Q(state=JobState.RUNNING, lease_until__lt=now)
-    ).update(state=JobState.RUNNING, claim=token, attempts=F("attempts") + 1, started_at=now,
-             lease_until=now + timedelta(seconds=spec.lease_s))
+    claimed = (
+        JobRun.objects.filter(pk=job_id)
+        .filter(Q(state=JobState.QUEUED) | Q(state=JobState.RUNNING, lease_until__lt=now))
+        .update(
+            state=JobState.RUNNING,
+            claim=token,
+            attempts=F("attempts") + 1,
+            started_at=now,
+            lease_until=now + timedelta(seconds=spec.lease_s),
+        )
+    )
     if not claimed:
         return JobRun.objects.values_list("state", flat=True).get(pk=job_id)  # done, failed or held
     job = JobRun.objects.get(pk=job_id)
@@ -101,12 +116,28 @@ def _run(job_id: int) -> str:
         finished = timezone.now()
         if job.attempts >= job.max_attempts:
             mine.update(state=JobState.FAILED, last_error=error, finished_at=finished)
-            logger.error("job %s (%s) failed for good after %d attempts: %s", job_id, job.name, job.attempts, error)
+            logger.error(
+                "job %s (%s) failed for good after %d attempts: %s",
+                job_id,
+                job.name,
+                job.attempts,
+                error,
+            )
             return JobState.FAILED
         delay = spec.retry_delay(job.attempts)
-        mine.update(state=JobState.QUEUED, last_error=error,
-                    lease_until=finished + timedelta(seconds=delay + QUEUED_GRACE_S))
-        logger.warning("job %s (%s) attempt %d failed, retry in %.0f s: %s", job_id, job.name, job.attempts, delay, error)
+        mine.update(
+            state=JobState.QUEUED,
+            last_error=error,
+            lease_until=finished + timedelta(seconds=delay + QUEUED_GRACE_S),
+        )
+        logger.warning(
+            "job %s (%s) attempt %d failed, retry in %.0f s: %s",
+            job_id,
+            job.name,
+            job.attempts,
+            delay,
+            error,
+        )
         _push_quietly(job_id, delay)
         return JobState.QUEUED
     mine.update(state=JobState.DONE, result=result, finished_at=timezone.now(), lease_until=None)
@@ -118,16 +149,22 @@ def requeue_stale(now: Any = None) -> int:
     close_old_connections()
     now = now or timezone.now()
     pushed = 0
-    stale = JobRun.objects.filter(state__in=[JobState.QUEUED, JobState.RUNNING], lease_until__lt=now)
+    stale = JobRun.objects.filter(
+        state__in=[JobState.QUEUED, JobState.RUNNING], lease_until__lt=now
+    )
     for job in stale.order_by("lease_until")[:REAP_BATCH]:
         if job.state == JobState.RUNNING and job.attempts >= job.max_attempts:
             JobRun.objects.filter(pk=job.pk, state=JobState.RUNNING, lease_until__lt=now).update(
-                state=JobState.FAILED, finished_at=now,
-                last_error=(job.last_error + "\n" if job.last_error else "") + "worker lost during the last attempt")
+                state=JobState.FAILED,
+                finished_at=now,
+                last_error=(job.last_error + "\n" if job.last_error else "")
+                + "worker lost during the last attempt",
+            )
             continue
         # Back to the queue; the lost attempt's claim is void (its late "done" would change nothing).
         if JobRun.objects.filter(pk=job.pk, state=job.state, lease_until=job.lease_until).update(
-                state=JobState.QUEUED, claim="", lease_until=now + timedelta(seconds=QUEUED_GRACE_S)):
+            state=JobState.QUEUED, claim="", lease_until=now + timedelta(seconds=QUEUED_GRACE_S)
+        ):
             _push_quietly(job.pk, 0)
             pushed += 1
     return pushed
@@ -135,9 +172,14 @@ def requeue_stale(now: Any = None) -> int:
 
 def retry(job_ids: list[int]) -> int:
     """An administrator's "retry now" on failed jobs: a fresh set of attempts."""
-    ids = list(JobRun.objects.filter(pk__in=job_ids, state=JobState.FAILED).values_list("pk", flat=True))
-    JobRun.objects.filter(pk__in=ids).update(state=JobState.QUEUED, attempts=0,
-                                             lease_until=timezone.now() + timedelta(seconds=QUEUED_GRACE_S))
+    ids = list(
+        JobRun.objects.filter(pk__in=job_ids, state=JobState.FAILED).values_list("pk", flat=True)
+    )
+    JobRun.objects.filter(pk__in=ids).update(
+        state=JobState.QUEUED,
+        attempts=0,
+        lease_until=timezone.now() + timedelta(seconds=QUEUED_GRACE_S),
+    )
     for pk in ids:
         transaction.on_commit(lambda pk=pk: _push_quietly(pk, 0))
     return len(ids)

@@ -14,13 +14,20 @@ def run_consumer(*, workers: int = 2, worker_type: str = "thread", periodic: boo
     from medtandem.apps.jobs.queue import get_huey
 
     consumer = get_huey().create_consumer(
-        workers=workers, worker_type=worker_type, periodic=periodic,
-        initial_delay=0.05, backoff=1.5, max_delay=1.0, check_worker_health=True,
+        workers=workers,
+        worker_type=worker_type,
+        periodic=periodic,
+        initial_delay=0.05,
+        backoff=1.5,
+        max_delay=1.0,
+        check_worker_health=True,
     )
     consumer.run()
 
 
-def spawn_worker(*, workers: int = 1, env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
+def spawn_worker(
+    *, workers: int = 1, env: Mapping[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """Start ``medtandem worker`` as a child process (the demo runs one beside its server)."""
     return subprocess.Popen(
         [sys.executable, "-m", "medtandem.cli", "worker", "--workers", str(workers)],

@@ -44,10 +44,20 @@ from medtandem.ecg.ptbxl import SUPERCLASSES
 FIELD_SET_PREFIX = "Terrain simulé (observatoire) — semaine"
 WEEKS, PER_WEEK, READERS_PER_WEEK = 12, 20, 12
 DRIFT_FROM_WEEK, DRIFT_SHARE = 9, 0.75
-READER_PROFESSIONS = [Profession.MEDICINE] * 5 + [Profession.NURSING] * 4 + [Profession.PHARMACY,
-                                                                            Profession.MAIEUTICS, Profession.OTHER]
-REGIONS = ["Île-de-France", "Hauts-de-France", "Bretagne", "Occitanie", "Auvergne-Rhône-Alpes", "Normandie",
-           "Guadeloupe"]
+READER_PROFESSIONS = (
+    [Profession.MEDICINE] * 5
+    + [Profession.NURSING] * 4
+    + [Profession.PHARMACY, Profession.MAIEUTICS, Profession.OTHER]
+)
+REGIONS = [
+    "Île-de-France",
+    "Hauts-de-France",
+    "Bretagne",
+    "Occitanie",
+    "Auvergne-Rhône-Alpes",
+    "Normandie",
+    "Guadeloupe",
+]
 
 
 def _sigmoid(x: float) -> float:
@@ -60,7 +70,9 @@ def _logit(p: float) -> float:
 
 
 def _person(username: str, roles: list[str], **profile: Any) -> User:
-    return User.objects.filter(username=username).first() or create_person(username, None, roles, **profile)
+    return User.objects.filter(username=username).first() or create_person(
+        username, None, roles, **profile
+    )
 
 
 def _analyst() -> User:
@@ -85,13 +97,26 @@ def load_field_reads(now: datetime, seed: int = 2026) -> int:
 
     def wrong_outputs(case: Case) -> int:
         probs = predictions[case.pk].probabilities
-        truth = {**{s: bool(getattr(case, s.lower())) for s in SUPERCLASSES}, "AFIB": case.rhythm == "afib_flutter"}
-        return sum((float(probs.get(k, 0)) >= float(t)) != truth[k] for k, t in op.items() if k in truth)
+        truth = {
+            **{s: bool(getattr(case, s.lower())) for s in SUPERCLASSES},
+            "AFIB": case.rhythm == "afib_flutter",
+        }
+        return sum(
+            (float(probs.get(k, 0)) >= float(t)) != truth[k] for k, t in op.items() if k in truth
+        )
 
     shifted = [c for c in cases if wrong_outputs(c) >= 2 or (c.age or 0) > 70]
-    readers = [_person(f"obs-terrain-{i:02d}", [Role.LEARNER], first_name="Lecteur·rice", last_name=f"terrain {i:02d}",
-                       profession=READER_PROFESSIONS[i % len(READER_PROFESSIONS)], is_simulated=True)
-               for i in range(READERS_PER_WEEK * 2)]
+    readers = [
+        _person(
+            f"obs-terrain-{i:02d}",
+            [Role.LEARNER],
+            first_name="Lecteur·rice",
+            last_name=f"terrain {i:02d}",
+            profession=READER_PROFESSIONS[i % len(READER_PROFESSIONS)],
+            is_simulated=True,
+        )
+        for i in range(READERS_PER_WEEK * 2)
+    ]
     start = now - timedelta(days=7 * WEEKS)
     reads: list[RecordedRead] = []
     for week in range(1, WEEKS + 1):
@@ -101,8 +126,11 @@ def load_field_reads(now: datetime, seed: int = 2026) -> int:
             picks += rng.sample([c for c in cases if c not in picks], PER_WEEK - len(picks))
         else:
             picks = rng.sample(cases, PER_WEEK)
-        case_set = build_case_set(f"{FIELD_SET_PREFIX} {week:02d}", case_ids=[c.pk for c in picks],
-                                  description="Lectures simulées de l'observatoire (démonstration).")
+        case_set = build_case_set(
+            f"{FIELD_SET_PREFIX} {week:02d}",
+            case_ids=[c.pk for c in picks],
+            description="Lectures simulées de l'observatoire (démonstration).",
+        )
         for r in rng.sample(readers, READERS_PER_WEEK):
             skill = 0.9 + rng.random() * 1.2
             reliance = 0.3 + rng.random() * 0.9
@@ -116,30 +144,58 @@ def load_field_reads(now: datetime, seed: int = 2026) -> int:
                     truth = bool(getattr(case, s.lower()))
                     latent = (skill / 2 if truth else -skill / 2) + rng.gauss(0, 1) - 0.6
                     own[s] = int(round(100 * _sigmoid(1.3 * latent)))
-                    mixed = (1 - 0.4 * reliance) * latent + reliance * _logit(float(pred.probabilities.get(s, 0.5)))
+                    mixed = (1 - 0.4 * reliance) * latent + reliance * _logit(
+                        float(pred.probabilities.get(s, 0.5))
+                    )
                     aided[s] = int(round(100 * _sigmoid(1.3 * mixed)))
                 opened = t
                 t += timedelta(seconds=rng.uniform(25, 70))
-                reads.append(RecordedRead(session, case, "unaided", ReadAnswer(own, case.rhythm), opened, t))
+                reads.append(
+                    RecordedRead(session, case, "unaided", ReadAnswer(own, case.rhythm), opened, t)
+                )
                 opened = t
                 t += timedelta(seconds=rng.uniform(10, 40))
-                reads.append(RecordedRead(session, case, "aided", ReadAnswer(aided, case.rhythm), opened, t, pred))
+                reads.append(
+                    RecordedRead(
+                        session, case, "aided", ReadAnswer(aided, case.rhythm), opened, t, pred
+                    )
+                )
     return record_reads(reads)
 
 
 EXAMPLES = [
-    {"provider_name": "CardioSense SAS (exemple fictif)", "trade_name": "RythmoScan (exemple fictif)", "version": "2.1",
-     "intended_purpose": "Détection de la fibrillation atriale sur ECG 12 dérivations, en aide à la lecture par un médecin.",
-     "intended_users": "Médecins généralistes et cardiologues", "mdr_class": "IIa", "risk_class": "high",
-     "notified_body": "Organisme notifié fictif n° 0000", "ai_act_route": "Annexe VII (organisme notifié)",
-     "status": "in_service", "deployed_in": "France, Belgique", "task": "ECG 12 dérivations", "modality": "ECG",
-     "region": "Europe", "human_oversight": "Le médecin valide chaque résultat.",
-     "performance_overall": "Sensibilité 0,95, spécificité 0,93 (données du fournisseur, fictives)",
-     "known_limitations": "Non évalué chez l'enfant ; porteurs de stimulateur exclus."},
-    {"provider_name": "PneumoVision GmbH (exemple fictif)", "trade_name": "ThoraxAI (exemple fictif)", "version": "1.0",
-     "intended_purpose": "Tri des radiographies thoraciques suspectes de pneumothorax.", "mdr_class": "IIb",
-     "risk_class": "high", "status": "authorised", "deployed_in": "Allemagne", "task": "Radiology",
-     "modality": "Radiographie", "region": "Europe"},
+    {
+        "provider_name": "CardioSense SAS (exemple fictif)",
+        "trade_name": "RythmoScan (exemple fictif)",
+        "version": "2.1",
+        "intended_purpose": "Détection de la fibrillation atriale sur ECG 12 dérivations, en aide à la lecture par un médecin.",
+        "intended_users": "Médecins généralistes et cardiologues",
+        "mdr_class": "IIa",
+        "risk_class": "high",
+        "notified_body": "Organisme notifié fictif n° 0000",
+        "ai_act_route": "Annexe VII (organisme notifié)",
+        "status": "in_service",
+        "deployed_in": "France, Belgique",
+        "task": "ECG 12 dérivations",
+        "modality": "ECG",
+        "region": "Europe",
+        "human_oversight": "Le médecin valide chaque résultat.",
+        "performance_overall": "Sensibilité 0,95, spécificité 0,93 (données du fournisseur, fictives)",
+        "known_limitations": "Non évalué chez l'enfant ; porteurs de stimulateur exclus.",
+    },
+    {
+        "provider_name": "PneumoVision GmbH (exemple fictif)",
+        "trade_name": "ThoraxAI (exemple fictif)",
+        "version": "1.0",
+        "intended_purpose": "Tri des radiographies thoraciques suspectes de pneumothorax.",
+        "mdr_class": "IIb",
+        "risk_class": "high",
+        "status": "authorised",
+        "deployed_in": "Allemagne",
+        "task": "Radiology",
+        "modality": "Radiographie",
+        "region": "Europe",
+    },
 ]
 
 
@@ -147,18 +203,38 @@ def load_examples(analyst: User, now: datetime) -> int:
     if Application.objects.filter(source=Source.EXAMPLE).exists():
         return 0
     provider = _person("fournisseur-demo", [], first_name="Fournisseur", last_name="démo")
-    first = services.submit_entry(EXAMPLES[0], author=provider, is_example=True, note="Première déclaration")
-    services.review_revision(first, reviewer=analyst, approve=True, note="Relu : champs complets", now=now - timedelta(days=30))
-    update = dict(EXAMPLES[0], version="2.1", known_limitations=EXAMPLES[0]["known_limitations"]
-                  + " Performance moindre sur les tracés bruités.")
-    second = services.submit_entry(update, author=provider, version=first.version, note="Ajout d'une limite connue")
-    services.review_revision(second, reviewer=analyst, approve=True, note="Limite ajoutée", now=now - timedelta(days=10))
-    services.submit_entry(EXAMPLES[1], author=provider, is_example=True, note="En attente de relecture")
+    first = services.submit_entry(
+        EXAMPLES[0], author=provider, is_example=True, note="Première déclaration"
+    )
+    services.review_revision(
+        first,
+        reviewer=analyst,
+        approve=True,
+        note="Relu : champs complets",
+        now=now - timedelta(days=30),
+    )
+    update = dict(
+        EXAMPLES[0],
+        version="2.1",
+        known_limitations=EXAMPLES[0]["known_limitations"]
+        + " Performance moindre sur les tracés bruités.",
+    )
+    second = services.submit_entry(
+        update, author=provider, version=first.version, note="Ajout d'une limite connue"
+    )
+    services.review_revision(
+        second, reviewer=analyst, approve=True, note="Limite ajoutée", now=now - timedelta(days=10)
+    )
+    services.submit_entry(
+        EXAMPLES[1], author=provider, is_example=True, note="En attente de relecture"
+    )
     return 2
 
 
 def load_incidents(analyst: User, now: datetime) -> int:
-    if Incident.objects.exclude(origin__in=[Incident.Origin.FDA_MAUDE, Incident.Origin.ALERT]).exists():
+    if Incident.objects.exclude(
+        origin__in=[Incident.Origin.FDA_MAUDE, Incident.Origin.ALERT]
+    ).exists():
         return 0
     from medtandem.apps.observatory.selectors import version_of
 
@@ -166,35 +242,87 @@ def load_incidents(analyst: User, now: datetime) -> int:
     version = version_of(model.name, model.version)
     reporter = User.objects.filter(username="obs-terrain-00").first()
     made = [
-        services.report_incident(reporter=reporter, description="La suggestion indiquait un ECG normal alors que le "
-                                 "tracé montrait un sus-décalage du ST évident. (exemple de démonstration)",
-                                 category=Category.MISSED_FINDING, seriousness=Seriousness.NOT_SERIOUS,
-                                 origin=Incident.Origin.READING, version=version, now=now - timedelta(days=3)),
-        services.report_incident(reporter=reporter, description="L'explication mettait en avant une mesure sans rapport "
-                                 "avec l'anomalie. (exemple de démonstration)", category=Category.EXPLANATION,
-                                 seriousness=Seriousness.NOT_SERIOUS, origin=Incident.Origin.READING, version=version,
-                                 now=now - timedelta(days=9)),
-        services.report_incident(reporter=reporter, description="Un service d'urgences pilote signale des fausses alertes "
-                                 "répétées chez les patients âgés. (exemple de démonstration)",
-                                 category=Category.FALSE_ALARM, seriousness=Seriousness.HEALTH,
-                                 origin=Incident.Origin.SITE, version=version, deployer="CH de démonstration",
-                                 now=now - timedelta(days=20)),
-        services.report_incident(reporter=reporter, description="Le libellé de la suggestion était tronqué sur tablette. "
-                                 "(exemple de démonstration)", category=Category.USABILITY,
-                                 seriousness=Seriousness.NOT_SERIOUS, origin=Incident.Origin.READING, version=version,
-                                 now=now - timedelta(days=40)),
+        services.report_incident(
+            reporter=reporter,
+            description="La suggestion indiquait un ECG normal alors que le "
+            "tracé montrait un sus-décalage du ST évident. (exemple de démonstration)",
+            category=Category.MISSED_FINDING,
+            seriousness=Seriousness.NOT_SERIOUS,
+            origin=Incident.Origin.READING,
+            version=version,
+            now=now - timedelta(days=3),
+        ),
+        services.report_incident(
+            reporter=reporter,
+            description="L'explication mettait en avant une mesure sans rapport "
+            "avec l'anomalie. (exemple de démonstration)",
+            category=Category.EXPLANATION,
+            seriousness=Seriousness.NOT_SERIOUS,
+            origin=Incident.Origin.READING,
+            version=version,
+            now=now - timedelta(days=9),
+        ),
+        services.report_incident(
+            reporter=reporter,
+            description="Un service d'urgences pilote signale des fausses alertes "
+            "répétées chez les patients âgés. (exemple de démonstration)",
+            category=Category.FALSE_ALARM,
+            seriousness=Seriousness.HEALTH,
+            origin=Incident.Origin.SITE,
+            version=version,
+            deployer="CH de démonstration",
+            now=now - timedelta(days=20),
+        ),
+        services.report_incident(
+            reporter=reporter,
+            description="Le libellé de la suggestion était tronqué sur tablette. "
+            "(exemple de démonstration)",
+            category=Category.USABILITY,
+            seriousness=Seriousness.NOT_SERIOUS,
+            origin=Incident.Origin.READING,
+            version=version,
+            now=now - timedelta(days=40),
+        ),
     ]
-    services.triage(made[1], by=analyst, state=Incident.State.ASSESSED, seriousness=Seriousness.NOT_SERIOUS,
-                    note="Non grave ; à suivre", now=now - timedelta(days=8))
-    services.triage(made[2], by=analyst, state=Incident.State.ASSESSED, seriousness=Seriousness.HEALTH,
-                    note="Atteinte possible à la santé : délai de 15 jours", now=now - timedelta(days=18))
-    services.triage(made[2], by=analyst, state=Incident.State.INVESTIGATING, note="Enquête avec le site",
-                    now=now - timedelta(days=17))
-    services.triage(made[3], by=analyst, state=Incident.State.ASSESSED, seriousness=Seriousness.NOT_SERIOUS,
-                    now=now - timedelta(days=38))
-    services.triage(made[3], by=analyst, state=Incident.State.CLOSED, corrective_action="Mise en page corrigée "
-                    "(version suivante de l'interface).", public_summary="Sur petit écran, le libellé de la "
-                    "suggestion de l'IA était tronqué ; l'affichage a été corrigé.", now=now - timedelta(days=30))
+    services.triage(
+        made[1],
+        by=analyst,
+        state=Incident.State.ASSESSED,
+        seriousness=Seriousness.NOT_SERIOUS,
+        note="Non grave ; à suivre",
+        now=now - timedelta(days=8),
+    )
+    services.triage(
+        made[2],
+        by=analyst,
+        state=Incident.State.ASSESSED,
+        seriousness=Seriousness.HEALTH,
+        note="Atteinte possible à la santé : délai de 15 jours",
+        now=now - timedelta(days=18),
+    )
+    services.triage(
+        made[2],
+        by=analyst,
+        state=Incident.State.INVESTIGATING,
+        note="Enquête avec le site",
+        now=now - timedelta(days=17),
+    )
+    services.triage(
+        made[3],
+        by=analyst,
+        state=Incident.State.ASSESSED,
+        seriousness=Seriousness.NOT_SERIOUS,
+        now=now - timedelta(days=38),
+    )
+    services.triage(
+        made[3],
+        by=analyst,
+        state=Incident.State.CLOSED,
+        corrective_action="Mise en page corrigée (version suivante de l'interface).",
+        public_summary="Sur petit écran, le libellé de la "
+        "suggestion de l'IA était tronqué ; l'affichage a été corrigé.",
+        now=now - timedelta(days=30),
+    )
     return len(made)
 
 
@@ -219,10 +347,17 @@ def load_hurdles(analyst: User, now: datetime, seed: int = 2026) -> int:
     made = []
     for _ in range(60):
         cat = rng.choices(cats, weights=weights)[0]
-        h = services.report_hurdle(reporter=None, category=cat, text=f"{HURDLE_TEXTS[cat]} (exemple de démonstration)",
-                                   profession=rng.choice([Profession.MEDICINE, Profession.NURSING, Profession.PHARMACY]),
-                                   region=rng.choice(REGIONS), on_behalf_of_site=rng.random() < 0.2,
-                                   severity=rng.randint(2, 5), is_example=True, now=now - timedelta(days=rng.randint(1, 120)))
+        h = services.report_hurdle(
+            reporter=None,
+            category=cat,
+            text=f"{HURDLE_TEXTS[cat]} (exemple de démonstration)",
+            profession=rng.choice([Profession.MEDICINE, Profession.NURSING, Profession.PHARMACY]),
+            region=rng.choice(REGIONS),
+            on_behalf_of_site=rng.random() < 0.2,
+            severity=rng.randint(2, 5),
+            is_example=True,
+            now=now - timedelta(days=rng.randint(1, 120)),
+        )
         made.append(h)
     for h in made[:8]:
         services.review_hurdle(h, by=analyst, publish=True, now=now)
@@ -258,5 +393,7 @@ def load_demo(progress: Callable[[str], None] = print, *, now: datetime | None =
     if alert is not None and not alert.incidents.exists():
         services.open_incident_from_alert(alert, by=analyst, now=now)
     _ = Revision
-    return (f"observatory demo: {fda.summary()}; {examples} example entries; {reads} simulated field reads; "
-            f"{incidents} incidents; {hurdles} hurdles; {refresh.summary()}")
+    return (
+        f"observatory demo: {fda.summary()}; {examples} example entries; {reads} simulated field reads; "
+        f"{incidents} incidents; {hurdles} hurdles; {refresh.summary()}"
+    )

@@ -66,8 +66,13 @@ class Application(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("application d'IA")
-        constraints = [models.UniqueConstraint(fields=["source", "source_ref"], condition=~models.Q(source_ref=""),
-                                               name="one_application_per_source_ref")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_ref"],
+                condition=~models.Q(source_ref=""),
+                name="one_application_per_source_ref",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -85,12 +90,23 @@ class ApplicationVersion(models.Model):
     developer = models.CharField(_("développeur"), max_length=300, blank=True)
     intended_use = models.TextField(_("usage prévu"), blank=True)
     regulatory_status = models.CharField(_("statut réglementaire"), max_length=300, blank=True)
-    status = models.CharField(_("statut"), max_length=16, choices=Status.choices, default=Status.AUTHORISED,
-                              db_index=True)
-    risk_class = models.CharField(_("classe de risque (AI Act)"), max_length=16, choices=AIActRisk.choices,
-                                  blank=True, default="", db_index=True)
-    mdr_class = models.CharField(_("classe MDR/IVDR"), max_length=16, choices=MDRClass.choices, blank=True, default="")
-    fda_submission = models.CharField(_("numéro de soumission FDA"), max_length=20, blank=True, db_index=True)
+    status = models.CharField(
+        _("statut"), max_length=16, choices=Status.choices, default=Status.AUTHORISED, db_index=True
+    )
+    risk_class = models.CharField(
+        _("classe de risque (AI Act)"),
+        max_length=16,
+        choices=AIActRisk.choices,
+        blank=True,
+        default="",
+        db_index=True,
+    )
+    mdr_class = models.CharField(
+        _("classe MDR/IVDR"), max_length=16, choices=MDRClass.choices, blank=True, default=""
+    )
+    fda_submission = models.CharField(
+        _("numéro de soumission FDA"), max_length=20, blank=True, db_index=True
+    )
     decision_date = models.DateField(_("date de décision / mise en service"), null=True, blank=True)
     sheet = models.JSONField(default=dict, blank=True)
     model_card = models.JSONField(default=dict, blank=True)
@@ -104,7 +120,11 @@ class ApplicationVersion(models.Model):
 
     class Meta:
         ordering = ["name", "-registered_at"]
-        constraints = [models.UniqueConstraint(fields=["application", "version"], name="one_entry_per_app_version")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "version"], name="one_entry_per_app_version"
+            )
+        ]
         verbose_name = _("version d'application d'IA")
 
     def __str__(self) -> str:
@@ -114,7 +134,9 @@ class ApplicationVersion(models.Model):
 class StatusChange(models.Model):
     """A dated change of a version's status (put in service, withdrawn, recalled)."""
 
-    version = models.ForeignKey(ApplicationVersion, on_delete=models.CASCADE, related_name="status_changes")
+    version = models.ForeignKey(
+        ApplicationVersion, on_delete=models.CASCADE, related_name="status_changes"
+    )
     old = models.CharField(max_length=16, blank=True)
     new = models.CharField(max_length=16, choices=Status.choices)
     at = models.DateTimeField()
@@ -132,23 +154,31 @@ class Revision(models.Model):
         PUBLISHED = "published", _("publiée")
         REJECTED = "rejected", _("refusée")
 
-    version = models.ForeignKey(ApplicationVersion, on_delete=models.CASCADE, related_name="revisions")
+    version = models.ForeignKey(
+        ApplicationVersion, on_delete=models.CASCADE, related_name="revisions"
+    )
     number = models.PositiveIntegerField()
     data = models.JSONField()
-    state = models.CharField(max_length=12, choices=State.choices, default=State.SUBMITTED, db_index=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+")
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.SUBMITTED, db_index=True
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     author_label = models.CharField(max_length=200, blank=True, help_text="who, as shown publicly")
     note = models.TextField(blank=True)
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     review_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["version", "number"]
-        constraints = [models.UniqueConstraint(fields=["version", "number"], name="one_revision_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="one_revision_number")
+        ]
 
 
 # --- field monitoring ----------------------------------------------------------------------------
@@ -159,14 +189,18 @@ class CaseFeatures(models.Model):
 
     case_id = models.BigIntegerField(primary_key=True)
     feature_set = models.CharField(max_length=40)
-    values = models.JSONField(help_text="in medtandem.ai.features.FEATURE_NAMES order; null where not measurable")
+    values = models.JSONField(
+        help_text="in medtandem.ai.features.FEATURE_NAMES order; null where not measurable"
+    )
     computed_at = models.DateTimeField(auto_now=True)
 
 
 class MonitoringRun(models.Model):
     """One recomputation of an application version's field monitoring (stored; pages read it)."""
 
-    version = models.ForeignKey(ApplicationVersion, on_delete=models.CASCADE, related_name="monitoring_runs")
+    version = models.ForeignKey(
+        ApplicationVersion, on_delete=models.CASCADE, related_name="monitoring_runs"
+    )
     computed_at = models.DateTimeField(db_index=True)
     window_days = models.PositiveIntegerField()
     n_windows = models.PositiveIntegerField()
@@ -227,7 +261,9 @@ class Alert(models.Model):
         ACKNOWLEDGED = "acknowledged", _("prise en compte")
 
     version = models.ForeignKey(ApplicationVersion, on_delete=models.CASCADE, related_name="alerts")
-    run = models.ForeignKey(MonitoringRun, null=True, on_delete=models.SET_NULL, related_name="alerts")
+    run = models.ForeignKey(
+        MonitoringRun, null=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     subject = models.CharField(max_length=80, help_text="output or measurement")
     window_start = models.DateTimeField()
@@ -239,8 +275,11 @@ class Alert(models.Model):
 
     class Meta:
         ordering = ["-raised_at"]
-        constraints = [models.UniqueConstraint(fields=["version", "kind", "subject", "window_start"],
-                                               name="one_alert_per_drift")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "kind", "subject", "window_start"], name="one_alert_per_drift"
+            )
+        ]
 
 
 # --- incidents (entity model after the AI Incident Database) ------------------------------------
@@ -252,7 +291,10 @@ class Seriousness(models.TextChoices):
     NOT_SERIOUS = "not_serious", _("non grave")
     DEATH = "death", _("décès d'une personne (art. 3(49)(a))")
     HEALTH = "health", _("atteinte grave à la santé d'une personne (art. 3(49)(a))")
-    INFRASTRUCTURE = "infrastructure", _("perturbation grave et irréversible d'une infrastructure critique (art. 3(49)(b))")
+    INFRASTRUCTURE = (
+        "infrastructure",
+        _("perturbation grave et irréversible d'une infrastructure critique (art. 3(49)(b))"),
+    )
     RIGHTS = "rights", _("violation des droits fondamentaux (art. 3(49)(c))")
     PROPERTY = "property", _("atteinte grave aux biens ou à l'environnement (art. 3(49)(d))")
     WIDESPREAD = "widespread", _("infraction de grande ampleur (art. 3(61))")
@@ -288,34 +330,56 @@ class Incident(models.Model):
         FDA_MAUDE = "fda_maude", _("FDA MAUDE (rapport non vérifié)")
 
     public_id = models.CharField(max_length=40, unique=True)
-    version = models.ForeignKey(ApplicationVersion, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="incidents")
+    version = models.ForeignKey(
+        ApplicationVersion,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="incidents",
+    )
     title = models.CharField(_("titre"), max_length=200)
     #: The reporter's words: never public (may hold personal details).
     description = models.TextField(_("ce qui s'est passé"))
     #: The anonymised text an analyst wrote for the public page.
     public_summary = models.TextField(_("résumé public anonymisé"), blank=True)
-    category = models.CharField(_("catégorie"), max_length=20, choices=Category.choices, default=Category.OTHER)
-    reported_seriousness = models.CharField(max_length=16, choices=Seriousness.choices, default=Seriousness.UNKNOWN)
-    seriousness = models.CharField(_("gravité (après évaluation)"), max_length=16, choices=Seriousness.choices,
-                                   default=Seriousness.UNKNOWN)
-    state = models.CharField(_("état"), max_length=14, choices=State.choices, default=State.RECEIVED, db_index=True)
+    category = models.CharField(
+        _("catégorie"), max_length=20, choices=Category.choices, default=Category.OTHER
+    )
+    reported_seriousness = models.CharField(
+        max_length=16, choices=Seriousness.choices, default=Seriousness.UNKNOWN
+    )
+    seriousness = models.CharField(
+        _("gravité (après évaluation)"),
+        max_length=16,
+        choices=Seriousness.choices,
+        default=Seriousness.UNKNOWN,
+    )
+    state = models.CharField(
+        _("état"), max_length=14, choices=State.choices, default=State.RECEIVED, db_index=True
+    )
     origin = models.CharField(max_length=12, choices=Origin.choices)
     #: Public-source records (FDA MAUDE) that MedTandem did not verify.
     unverified = models.BooleanField(default=False)
     occurred_on = models.DateField(null=True, blank=True)
-    aware_at = models.DateTimeField(help_text="when the provider/deployer became aware (Art. 73 clock start)")
+    aware_at = models.DateTimeField(
+        help_text="when the provider/deployer became aware (Art. 73 clock start)"
+    )
     deadline = models.DateTimeField(null=True, blank=True, help_text="Art. 73 reporting deadline")
     notified_at = models.DateTimeField(_("notifié à l'autorité le"), null=True, blank=True)
     corrective_action = models.TextField(_("action corrective"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # Private context: never shown publicly.
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     case_id_private = models.BigIntegerField(null=True, blank=True)
     prediction_id_private = models.BigIntegerField(null=True, blank=True)
-    alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents")
-    source_data = models.JSONField(default=dict, blank=True, help_text="the imported record, for public sources")
+    alert = models.ForeignKey(
+        Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
+    )
+    source_data = models.JSONField(
+        default=dict, blank=True, help_text="the imported record, for public sources"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -329,15 +393,21 @@ class IncidentReport(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="reports")
     origin = models.CharField(max_length=12, choices=Incident.Origin.choices)
     text = models.TextField(blank=True)
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     external_ref = models.CharField(max_length=80, blank=True, db_index=True)
     received_at = models.DateTimeField()
 
     class Meta:
         ordering = ["received_at"]
-        constraints = [models.UniqueConstraint(fields=["origin", "external_ref"], condition=~models.Q(external_ref=""),
-                                               name="one_report_per_external_ref")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["origin", "external_ref"],
+                condition=~models.Q(external_ref=""),
+                name="one_report_per_external_ref",
+            )
+        ]
 
 
 class IncidentEntity(models.Model):
@@ -348,11 +418,15 @@ class IncidentEntity(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="entities")
     role = models.CharField(max_length=10, choices=Role.choices)
-    name = models.CharField(max_length=300, help_text="an organisation or a category of people, never a person's name")
+    name = models.CharField(
+        max_length=300, help_text="an organisation or a category of people, never a person's name"
+    )
 
     class Meta:
         ordering = ["role", "name"]
-        constraints = [models.UniqueConstraint(fields=["incident", "role", "name"], name="one_entity_role")]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "role", "name"], name="one_entity_role")
+        ]
 
 
 class IncidentEvent(models.Model):
@@ -361,7 +435,9 @@ class IncidentEvent(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
     old_state = models.CharField(max_length=14, blank=True)
     new_state = models.CharField(max_length=14)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.TextField(blank=True)
     at = models.DateTimeField()
 
@@ -392,16 +468,21 @@ class Hurdle(models.Model):
         WITHHELD = "withheld", _("texte non publié")
 
     public_id = models.CharField(max_length=40, unique=True)
-    category = models.CharField(_("catégorie"), max_length=16, choices=HurdleCategory.choices, db_index=True)
+    category = models.CharField(
+        _("catégorie"), max_length=16, choices=HurdleCategory.choices, db_index=True
+    )
     profession = models.CharField(_("profession"), max_length=20, blank=True)
     region = models.CharField(_("région"), max_length=60, blank=True)
     on_behalf_of_site = models.BooleanField(_("au nom d'un établissement"), default=False)
     severity = models.PositiveSmallIntegerField(_("importance (1 à 5)"), default=3)
     text = models.TextField(_("description"))
-    state = models.CharField(max_length=10, choices=State.choices, default=State.SUBMITTED, db_index=True)
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.SUBMITTED, db_index=True
+    )
     is_example = models.BooleanField(default=False)
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField()
     reviewed_at = models.DateTimeField(null=True, blank=True)
 

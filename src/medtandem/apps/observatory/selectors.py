@@ -49,7 +49,9 @@ def facts_of(name: str, version: str) -> dict[str, object] | None:
 
 
 def version_of(name: str, version: str) -> ApplicationVersion | None:
-    return ApplicationVersion.objects.filter(application__source=Source.MEDTANDEM, name=name, version=version).first()
+    return ApplicationVersion.objects.filter(
+        application__source=Source.MEDTANDEM, name=name, version=version
+    ).first()
 
 
 @dataclass(frozen=True)
@@ -67,11 +69,15 @@ class RegistryFilters:
 
 def filter_registry(f: RegistryFilters) -> QuerySet[ApplicationVersion]:
     qs = registry().annotate(
-        open_incidents=Count("incidents", filter=~Q(incidents__state=Incident.State.CLOSED), distinct=True),
+        open_incidents=Count(
+            "incidents", filter=~Q(incidents__state=Incident.State.CLOSED), distinct=True
+        ),
         field_data=Exists(MonitoringRun.objects.filter(version=OuterRef("pk"), n_reads__gt=0)),
     )
     if f.q:
-        qs = qs.filter(Q(name__icontains=f.q) | Q(developer__icontains=f.q) | Q(fda_submission__iexact=f.q))
+        qs = qs.filter(
+            Q(name__icontains=f.q) | Q(developer__icontains=f.q) | Q(fda_submission__iexact=f.q)
+        )
     for key in ("status", "risk_class"):
         if getattr(f, key):
             qs = qs.filter(**{key: getattr(f, key)})
@@ -87,8 +93,10 @@ def filter_registry(f: RegistryFilters) -> QuerySet[ApplicationVersion]:
 
 def filter_choices() -> dict[str, list[str]]:
     apps = Application.objects.filter(versions__published=True).distinct()
-    return {key: sorted(v for v in apps.values_list(key, flat=True).distinct() if v)
-            for key in ("task", "modality", "region")}
+    return {
+        key: sorted(v for v in apps.values_list(key, flat=True).distinct() if v)
+        for key in ("task", "modality", "region")
+    }
 
 
 def version_by_slug(slug: str) -> ApplicationVersion | None:
@@ -101,11 +109,19 @@ def application_by_slug(slug: str) -> Application | None:
 
 def sheet_values(version: ApplicationVersion) -> dict[str, Any]:
     values = dict(version.sheet)
-    values.update({"trade_name": version.name, "version": version.version, "provider_name": version.developer,
-                   "intended_purpose": version.intended_use, "mdr_class": version.get_mdr_class_display() if version.mdr_class else "",
-                   "risk_class": version.get_risk_class_display() if version.risk_class else "",
-                   "fda_submission": version.fda_submission, "regulatory_status": version.regulatory_status,
-                   "status": version.get_status_display()})
+    values.update(
+        {
+            "trade_name": version.name,
+            "version": version.version,
+            "provider_name": version.developer,
+            "intended_purpose": version.intended_use,
+            "mdr_class": version.get_mdr_class_display() if version.mdr_class else "",
+            "risk_class": version.get_risk_class_display() if version.risk_class else "",
+            "fda_submission": version.fda_submission,
+            "regulatory_status": version.regulatory_status,
+            "status": version.get_status_display(),
+        }
+    )
     return values
 
 
@@ -145,8 +161,13 @@ def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[DiffRow]
 
 
 def previous_published(revision: Revision) -> Revision | None:
-    return (Revision.objects.filter(version=revision.version, state=Revision.State.PUBLISHED, number__lt=revision.number)
-            .order_by("-number").first())
+    return (
+        Revision.objects.filter(
+            version=revision.version, state=Revision.State.PUBLISHED, number__lt=revision.number
+        )
+        .order_by("-number")
+        .first()
+    )
 
 
 def history(version: ApplicationVersion) -> list[tuple[Revision, list[DiffRow]]]:
@@ -160,7 +181,9 @@ def history(version: ApplicationVersion) -> list[tuple[Revision, list[DiffRow]]]
 
 
 def pending_revisions() -> QuerySet[Revision]:
-    return Revision.objects.filter(state=Revision.State.SUBMITTED).select_related("version", "author")
+    return Revision.objects.filter(state=Revision.State.SUBMITTED).select_related(
+        "version", "author"
+    )
 
 
 # --- field monitoring -------------------------------------------------------------------------------
@@ -183,9 +206,14 @@ def open_alerts() -> QuerySet[Alert]:
 
 def public_incidents() -> QuerySet[Incident]:
     """Closed incidents with an analyst's anonymised summary, and public-source (FDA MAUDE) records."""
-    return (Incident.objects.filter(Q(state=Incident.State.CLOSED) & ~Q(public_summary="") |
-                                    Q(origin=Incident.Origin.FDA_MAUDE))
-            .select_related("version").prefetch_related("entities"))
+    return (
+        Incident.objects.filter(
+            Q(state=Incident.State.CLOSED) & ~Q(public_summary="")
+            | Q(origin=Incident.Origin.FDA_MAUDE)
+        )
+        .select_related("version")
+        .prefetch_related("entities")
+    )
 
 
 def incident_public(incident: Incident) -> dict[str, Any]:
@@ -194,12 +222,17 @@ def incident_public(incident: Incident) -> dict[str, Any]:
         "id": incident.public_id,
         "application_version": incident.version.slug if incident.version else None,
         "application_name": incident.version.name if incident.version else None,
-        "category": incident.category, "category_label": str(incident.get_category_display()),
-        "seriousness": incident.seriousness, "reported_seriousness": incident.reported_seriousness,
-        "state": incident.state, "origin": incident.origin, "unverified": incident.unverified,
+        "category": incident.category,
+        "category_label": str(incident.get_category_display()),
+        "seriousness": incident.seriousness,
+        "reported_seriousness": incident.reported_seriousness,
+        "state": incident.state,
+        "origin": incident.origin,
+        "unverified": incident.unverified,
         "occurred_month": incident.occurred_on.strftime("%Y-%m") if incident.occurred_on else None,
         "aware_on": incident.aware_at.date().isoformat(),
-        "summary": incident.public_summary, "corrective_action": incident.corrective_action,
+        "summary": incident.public_summary,
+        "corrective_action": incident.corrective_action,
         "entities": [{"role": e.role, "name": e.name} for e in incident.entities.all()],
     }
 
@@ -211,7 +244,11 @@ def triage_queue(state: str = "") -> QuerySet[Incident]:
 
 def is_overdue(incident: Incident, now: datetime | None = None) -> bool:
     """Past its Art. 73 deadline without a notification to the authority."""
-    return bool(incident.deadline and not incident.notified_at and incident.deadline < (now or timezone.now()))
+    return bool(
+        incident.deadline
+        and not incident.notified_at
+        and incident.deadline < (now or timezone.now())
+    )
 
 
 def overdue(now: datetime | None = None) -> QuerySet[Incident]:
@@ -231,13 +268,17 @@ def hurdle_aggregates() -> dict[str, Any]:
     by_cat = Counter(c for c, _p, _r in rows)
 
     def cells(pairs: Counter[tuple[str, str]]) -> list[dict[str, Any]]:
-        return [{"category": c, "group": g or "?", "count": n if n >= MIN_CELL else None}
-                for (c, g), n in sorted(pairs.items())]
+        return [
+            {"category": c, "group": g or "?", "count": n if n >= MIN_CELL else None}
+            for (c, g), n in sorted(pairs.items())
+        ]
 
     return {
         "total": len(rows),
-        "by_category": [{"category": c, "label": str(HurdleCategory(c).label), "count": by_cat.get(c, 0)}
-                        for c in HurdleCategory.values],
+        "by_category": [
+            {"category": c, "label": str(HurdleCategory(c).label), "count": by_cat.get(c, 0)}
+            for c in HurdleCategory.values
+        ],
         "by_profession": cells(Counter((c, p) for c, p, _r in rows)),
         "by_region": cells(Counter((c, r) for c, _p, r in rows)),
         "min_cell": MIN_CELL,
@@ -249,10 +290,17 @@ def published_hurdles() -> QuerySet[Hurdle]:
 
 
 def hurdle_public(h: Hurdle) -> dict[str, Any]:
-    return {"id": h.public_id, "category": h.category, "profession": h.profession, "region": h.region,
-            "on_behalf_of_site": h.on_behalf_of_site, "severity": h.severity, "is_example": h.is_example,
-            "reported_month": h.created_at.strftime("%Y-%m"),
-            "text": h.text if h.state == Hurdle.State.PUBLISHED else None}
+    return {
+        "id": h.public_id,
+        "category": h.category,
+        "profession": h.profession,
+        "region": h.region,
+        "on_behalf_of_site": h.on_behalf_of_site,
+        "severity": h.severity,
+        "is_example": h.is_example,
+        "reported_month": h.created_at.strftime("%Y-%m"),
+        "text": h.text if h.state == Hurdle.State.PUBLISHED else None,
+    }
 
 
 # --- public shapes of the registry ------------------------------------------------------------------
@@ -260,20 +308,40 @@ def hurdle_public(h: Hurdle) -> dict[str, Any]:
 
 def version_public(v: ApplicationVersion, *, full: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "id": v.slug, "application": v.application.slug, "name": v.name, "version": v.version,
-        "provider": v.developer, "source": v.application.source, "is_example": v.application.source == Source.EXAMPLE,
-        "status": v.status, "risk_class": v.risk_class, "mdr_class": v.mdr_class,
-        "fda_submission": v.fda_submission or None, "decision_date": v.decision_date.isoformat() if v.decision_date else None,
-        "task": v.application.task, "modality": v.application.modality, "region": v.application.region,
-        "in_service_in_medtandem": v.in_service, "intended_use": v.intended_use,
-        "regulatory_status": v.regulatory_status, "updated_at": v.updated_at.isoformat(),
+        "id": v.slug,
+        "application": v.application.slug,
+        "name": v.name,
+        "version": v.version,
+        "provider": v.developer,
+        "source": v.application.source,
+        "is_example": v.application.source == Source.EXAMPLE,
+        "status": v.status,
+        "risk_class": v.risk_class,
+        "mdr_class": v.mdr_class,
+        "fda_submission": v.fda_submission or None,
+        "decision_date": v.decision_date.isoformat() if v.decision_date else None,
+        "task": v.application.task,
+        "modality": v.application.modality,
+        "region": v.application.region,
+        "in_service_in_medtandem": v.in_service,
+        "intended_use": v.intended_use,
+        "regulatory_status": v.regulatory_status,
+        "updated_at": v.updated_at.isoformat(),
     }
     if full:
         out["fields"] = {f.key: sheet_values(v).get(f.key, "") for f in FIELDS}
-        out["status_history"] = [{"from": s.old, "to": s.new, "at": s.at.isoformat(), "reason": s.reason}
-                                 for s in v.status_changes.all()]
-        out["revisions"] = [{"number": r.number, "at": (r.reviewed_at or r.created_at).isoformat(), "by": r.author_label}
-                            for r in v.revisions.filter(state=Revision.State.PUBLISHED)]
+        out["status_history"] = [
+            {"from": s.old, "to": s.new, "at": s.at.isoformat(), "reason": s.reason}
+            for s in v.status_changes.all()
+        ]
+        out["revisions"] = [
+            {
+                "number": r.number,
+                "at": (r.reviewed_at or r.created_at).isoformat(),
+                "by": r.author_label,
+            }
+            for r in v.revisions.filter(state=Revision.State.PUBLISHED)
+        ]
         out["facts"] = v.facts
         out["model_card"] = v.model_card
         out["frugality"] = v.frugality
@@ -282,35 +350,67 @@ def version_public(v: ApplicationVersion, *, full: bool = False) -> dict[str, An
 
 def application_public(a: Application) -> dict[str, Any]:
     # From the prefetched versions when the caller prefetched them (the API's list does).
-    versions = sorted((v for v in a.versions.all() if v.published),
-                      key=lambda v: (v.decision_date is None, v.decision_date or v.registered_at.date(), v.version))
-    return {"id": a.slug, "name": a.name, "provider": a.provider, "source": a.source,
-            "is_example": a.source == Source.EXAMPLE, "task": a.task, "modality": a.modality, "region": a.region,
-            "versions": [v.slug for v in versions]}
+    versions = sorted(
+        (v for v in a.versions.all() if v.published),
+        key=lambda v: (
+            v.decision_date is None,
+            v.decision_date or v.registered_at.date(),
+            v.version,
+        ),
+    )
+    return {
+        "id": a.slug,
+        "name": a.name,
+        "provider": a.provider,
+        "source": a.source,
+        "is_example": a.source == Source.EXAMPLE,
+        "task": a.task,
+        "modality": a.modality,
+        "region": a.region,
+        "versions": [v.slug for v in versions],
+    }
 
 
 def metric_public(m: FieldMetric, version: ApplicationVersion) -> dict[str, Any]:
-    return {"application_version": version.slug, "output": m.output, "window": m.window,
-            "window_start": m.window_start.isoformat(), "window_end": m.window_end.isoformat(),
-            "subgroup": m.subgroup, "subgroup_value": m.subgroup_value, "n": m.n, "n_positive": m.n_positive,
-            "auc": m.auc, "auc_ci": [m.auc_lower, m.auc_upper] if m.auc is not None else None,
-            "sensitivity": m.sensitivity, "sensitivity_ci": [m.sensitivity_lower, m.sensitivity_upper],
-            "specificity": m.specificity, "specificity_ci": [m.specificity_lower, m.specificity_upper],
-            "ece": m.ece, "enough_data": m.enough, "claimed_auc": m.claimed_auc,
-            "claimed_sensitivity": m.claimed_sensitivity, "claimed_specificity": m.claimed_specificity}
+    return {
+        "application_version": version.slug,
+        "output": m.output,
+        "window": m.window,
+        "window_start": m.window_start.isoformat(),
+        "window_end": m.window_end.isoformat(),
+        "subgroup": m.subgroup,
+        "subgroup_value": m.subgroup_value,
+        "n": m.n,
+        "n_positive": m.n_positive,
+        "auc": m.auc,
+        "auc_ci": [m.auc_lower, m.auc_upper] if m.auc is not None else None,
+        "sensitivity": m.sensitivity,
+        "sensitivity_ci": [m.sensitivity_lower, m.sensitivity_upper],
+        "specificity": m.specificity,
+        "specificity_ci": [m.specificity_lower, m.specificity_upper],
+        "ece": m.ece,
+        "enough_data": m.enough,
+        "claimed_auc": m.claimed_auc,
+        "claimed_sensitivity": m.claimed_sensitivity,
+        "claimed_specificity": m.claimed_specificity,
+    }
 
 
 def chai_xml(v: ApplicationVersion) -> bytes:
     """The entry as XML following the CHAI Applied Model Card's sections (element names are ours:
     no official CHAI schema is shipped with MedTandem)."""
-    root = ET.Element("AppliedModelCard", {"id": v.slug, "source": v.application.source,
-                                           "generator": "MedTandem observatory"})
+    root = ET.Element(
+        "AppliedModelCard",
+        {"id": v.slug, "source": v.application.source, "generator": "MedTandem observatory"},
+    )
     values = sheet_values(v)
     for section, title in CHAI_SECTIONS.items():
         node = ET.SubElement(root, section, {"title": title})
         for f in FIELDS:
             if f.chai == section and values.get(f.key) not in (None, ""):
-                item = ET.SubElement(node, "Field", {"key": f.key, "annexVIIIA": ",".join(map(str, f.annex))})
+                item = ET.SubElement(
+                    node, "Field", {"key": f.key, "annexVIIIA": ",".join(map(str, f.annex))}
+                )
                 item.text = str(values[f.key])
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 

@@ -66,9 +66,11 @@ from medtandem.apps.observatory.models import (
 FDA_DIR = Path(__file__).resolve().parents[2] / "data" / "fda"
 FDA_DEVICES = FDA_DIR / "fda_ai_devices_may2024.csv"
 FDA_MAUDE = FDA_DIR / "maude_mdr_ai_510k_2010_2023.csv"
-FDA_ATTRIBUTION = ("U.S. Food and Drug Administration, \"Artificial Intelligence-Enabled Medical Devices\" "
-                   "(list of May 2024, public domain); MAUDE reports as compiled by Babic et al., npj Digit Med "
-                   "8:328 (2025), doi:10.1038/s41746-025-01717-9")
+FDA_ATTRIBUTION = (
+    'U.S. Food and Drug Administration, "Artificial Intelligence-Enabled Medical Devices" '
+    "(list of May 2024, public domain); MAUDE reports as compiled by Babic et al., npj Digit Med "
+    "8:328 (2025), doi:10.1038/s41746-025-01717-9"
+)
 #: Carbon intensity of France's electricity used for gCO2e: 56.039 gCO2e/kWh, year 2023, from
 #: CodeCarbon 3.3's ``global_energy_mix.json`` (Our World in Data / Ember compilation), the same
 #: source CodeCarbon used to estimate the shipped models' training emissions.
@@ -135,14 +137,25 @@ def validate_entry(data: Mapping[str, Any]) -> dict[str, Any]:
 def _entry_data(version: ApplicationVersion) -> dict[str, Any]:
     """The current published fields of a version (sheet plus columns)."""
     data = {k: version.sheet.get(k, "") for k in SHEET_KEYS}
-    data.update({"mdr_class": version.mdr_class, "risk_class": version.risk_class,
-                 "fda_submission": version.fda_submission, "regulatory_status": version.regulatory_status,
-                 "status": version.status, "trade_name": version.name, "version": version.version,
-                 "provider_name": version.developer, "intended_purpose": version.intended_use})
+    data.update(
+        {
+            "mdr_class": version.mdr_class,
+            "risk_class": version.risk_class,
+            "fda_submission": version.fda_submission,
+            "regulatory_status": version.regulatory_status,
+            "status": version.status,
+            "trade_name": version.name,
+            "version": version.version,
+            "provider_name": version.developer,
+            "intended_purpose": version.intended_use,
+        }
+    )
     return data
 
 
-def _apply(version: ApplicationVersion, data: Mapping[str, Any], *, at: datetime, reason: str) -> None:
+def _apply(
+    version: ApplicationVersion, data: Mapping[str, Any], *, at: datetime, reason: str
+) -> None:
     """Write published fields to a version, recording a status change."""
     old_status = version.status if version.pk and version.published else ""
     version.sheet = {k: data.get(k, "") for k in SHEET_KEYS if data.get(k, "") != ""}
@@ -158,22 +171,36 @@ def _apply(version: ApplicationVersion, data: Mapping[str, Any], *, at: datetime
     version.published = True
     version.save()
     if old_status != version.status:
-        StatusChange.objects.create(version=version, old=old_status, new=version.status, at=at, reason=reason)
+        StatusChange.objects.create(
+            version=version, old=old_status, new=version.status, at=at, reason=reason
+        )
 
 
 def _next_number(version: ApplicationVersion) -> int:
     return (version.revisions.aggregate(m=Max("number"))["m"] or 0) + 1
 
 
-def _publish_revision(version: ApplicationVersion, data: dict[str, Any], *, author_label: str, at: datetime,
-                      note: str = "") -> Revision | None:
+def _publish_revision(
+    version: ApplicationVersion,
+    data: dict[str, Any],
+    *,
+    author_label: str,
+    at: datetime,
+    note: str = "",
+) -> Revision | None:
     """Record ``data`` as the version's next published revision when it differs from the last one."""
     last = version.revisions.filter(state=Revision.State.PUBLISHED).order_by("-number").first()
     if last is not None and last.data == data:
         return None
-    return Revision.objects.create(version=version, number=_next_number(version), data=data,
-                                   state=Revision.State.PUBLISHED, author_label=author_label, note=note,
-                                   reviewed_at=at)
+    return Revision.objects.create(
+        version=version,
+        number=_next_number(version),
+        data=data,
+        state=Revision.State.PUBLISHED,
+        author_label=author_label,
+        note=note,
+        reviewed_at=at,
+    )
 
 
 def _card_sheet(model: Any) -> dict[str, Any]:
@@ -184,7 +211,7 @@ def _card_sheet(model: Any) -> dict[str, Any]:
     trust, metrics = card.get("trust_ingredients") or {}, card.get("key_metrics") or {}
     energy = card.get("environmental_impact") or {}
     maint = card.get("maintenance") or {}
-    auc = (metrics.get("cv10_macro_auc") or {})
+    auc = metrics.get("cv10_macro_auc") or {}
 
     def text(value: Any) -> str:
         if value in (None, "", [], {}):
@@ -200,42 +227,69 @@ def _card_sheet(model: Any) -> dict[str, Any]:
     return {
         "provider_name": str(basic.get("model_developer") or "MedTandem"),
         "provider_contact": "observatoire@medtandem.example",
-        "trade_name": model.name, "version": model.version,
+        "trade_name": model.name,
+        "version": model.version,
         "unique_reference": text((release.get("weights") or {}).get("sha256")),
-        "release_date": text(release.get("release_date")), "release_stage": text(release.get("stage")),
+        "release_date": text(release.get("release_date")),
+        "release_stage": text(release.get("stage")),
         "summary": text(card.get("summary")),
         "intended_purpose": text(uses.get("intended_use") or model.facts.get("intended_use")),
-        "intended_users": text(uses.get("intended_users")), "target_population": text(card.get("target_population")),
-        "out_of_scope_uses": text(uses.get("out_of_scope_uses")), "workflow": text(uses.get("workflow")),
-        "human_oversight": _("Le ou la professionnelle lit d'abord seule ; la suggestion n'est montrée qu'après "
-                             "l'enregistrement de sa lecture, et la décision reste la sienne."),
-        "inputs": text(basic.get("inputs")), "outputs": text(basic.get("outputs")),
+        "intended_users": text(uses.get("intended_users")),
+        "target_population": text(card.get("target_population")),
+        "out_of_scope_uses": text(uses.get("out_of_scope_uses")),
+        "workflow": text(uses.get("workflow")),
+        "human_oversight": _(
+            "Le ou la professionnelle lit d'abord seule ; la suggestion n'est montrée qu'après "
+            "l'enregistrement de sa lecture, et la décision reste la sienne."
+        ),
+        "inputs": text(basic.get("inputs")),
+        "outputs": text(basic.get("outputs")),
         "operating_logic": text(basic.get("description")),
         "development_data": text(trust.get("training_data")),
-        "mdr_class": MDRClass.NOT_DEVICE, "risk_class": AIActRisk.MINIMAL,
-        "ai_act_route": _("Outil pédagogique : hors des usages à haut risque de l'annexe III ; non soumis à l'art. 43."),
-        "fda_submission": "", "regulatory_status": text(card.get("regulatory_status") or release.get("stage")),
-        "status": Status.AVAILABLE, "deployed_in": "MedTandem (France)",
-        "performance_overall": (f"AUC macro {auc.get('value')} (IC 95 % {text(auc.get('ci95'))}), "
-                                "validation croisée 10 plis" if auc else ""),
+        "mdr_class": MDRClass.NOT_DEVICE,
+        "risk_class": AIActRisk.MINIMAL,
+        "ai_act_route": _(
+            "Outil pédagogique : hors des usages à haut risque de l'annexe III ; non soumis à l'art. 43."
+        ),
+        "fda_submission": "",
+        "regulatory_status": text(card.get("regulatory_status") or release.get("stage")),
+        "status": Status.AVAILABLE,
+        "deployed_in": "MedTandem (France)",
+        "performance_overall": (
+            f"AUC macro {auc.get('value')} (IC 95 % {text(auc.get('ci95'))}), "
+            "validation croisée 10 plis"
+            if auc
+            else ""
+        ),
         "performance_subgroups": text((warnings.get("biases") or {}).get("subgroup_gaps_cv10")),
         "test_data": text(metrics.get("test_data")),
         "known_limitations": text(warnings.get("known_risks_and_limitations")),
         "known_biases": text((warnings.get("biases") or {}).get("note")),
         "bias_mitigation": text(card.get("bias_mitigation")),
-        "monitoring_plan": _("Surveillance de terrain par l'observatoire MedTandem : performance par fenêtre et "
-                             "sous-groupe, carte de contrôle CUSUM, dérive des entrées (PSI), sur-confiance et "
-                             "sous-confiance ; voir la page « Surveillance de terrain »."),
-        "energy_training": f"{train_e.get('kwh')} kWh, {train_e.get('g_co2e')} gCO2e" if train_e else "",
+        "monitoring_plan": _(
+            "Surveillance de terrain par l'observatoire MedTandem : performance par fenêtre et "
+            "sous-groupe, carte de contrôle CUSUM, dérive des entrées (PSI), sur-confiance et "
+            "sous-confiance ; voir la page « Surveillance de terrain »."
+        ),
+        "energy_training": f"{train_e.get('kwh')} kWh, {train_e.get('g_co2e')} gCO2e"
+        if train_e
+        else "",
         "energy_inference": f"{infer_e.get('mj')} mJ / ECG" if infer_e else "",
-        "energy_method": text(train_e.get("mode")), "funding": _("Projet MedTandem (financement public)"),
-        "stakeholders": "", "publications": text(maint.get("retraining")),
+        "energy_method": text(train_e.get("mode")),
+        "funding": _("Projet MedTandem (financement public)"),
+        "stakeholders": "",
+        "publications": text(maint.get("retraining")),
     }
 
 
 @transaction.atomic
-def register_model(model: Any, *, in_service: bool = True, frugality: dict[str, Any] | None = None,
-                   now: datetime | None = None) -> ApplicationVersion:
+def register_model(
+    model: Any,
+    *,
+    in_service: bool = True,
+    frugality: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> ApplicationVersion:
     """Record (or refresh) a MedTandem ECG model as a registry entry; only one is in service.
 
     Called on training and by the demo. Its fields come from the model card; a version put in
@@ -243,16 +297,28 @@ def register_model(model: Any, *, in_service: bool = True, frugality: dict[str, 
     """
     at = _now(now)
     app, _created = Application.objects.get_or_create(
-        source=Source.MEDTANDEM, source_ref=model.name,
-        defaults={"slug": slugify(model.name)[:140], "name": model.name, "provider": "MedTandem",
-                  "task": "ECG 12 dérivations (5 superclasses, FA)", "modality": "ECG", "region": "France"})
+        source=Source.MEDTANDEM,
+        source_ref=model.name,
+        defaults={
+            "slug": slugify(model.name)[:140],
+            "name": model.name,
+            "provider": "MedTandem",
+            "task": "ECG 12 dérivations (5 superclasses, FA)",
+            "modality": "ECG",
+            "region": "France",
+        },
+    )
     data = _card_sheet(model)
     if in_service:
         data["status"] = Status.IN_SERVICE
     version = ApplicationVersion.objects.filter(application=app, version=model.version).first()
     if version is None:
-        version = ApplicationVersion(application=app, slug=slugify(f"{model.name}-{model.version}")[:160],
-                                     name=model.name, version=model.version)
+        version = ApplicationVersion(
+            application=app,
+            slug=slugify(f"{model.name}-{model.version}")[:160],
+            name=model.name,
+            version=model.version,
+        )
     elif not in_service:
         data["status"] = version.status  # registering again does not change a status
     version.model_card = dict(model.card)
@@ -260,19 +326,33 @@ def register_model(model: Any, *, in_service: bool = True, frugality: dict[str, 
     version.frugality = frugality or version.frugality or {}
     version.in_service = in_service or version.in_service
     created = str(model.card.get("release_info", {}).get("release_date") or "")
-    version.decision_date = date.fromisoformat(created) if re.match(r"^\d{4}-\d{2}-\d{2}$", created) else None
-    _apply(version, data, at=at, reason=_("enregistré à l'entraînement") if _created else _("fiche mise à jour"))
+    version.decision_date = (
+        date.fromisoformat(created) if re.match(r"^\d{4}-\d{2}-\d{2}$", created) else None
+    )
+    _apply(
+        version,
+        data,
+        at=at,
+        reason=_("enregistré à l'entraînement") if _created else _("fiche mise à jour"),
+    )
     _publish_revision(version, data, author_label="MedTandem (entraînement et évaluation)", at=at)
     if in_service:
         for other in ApplicationVersion.objects.filter(in_service=True).exclude(pk=version.pk):
             other.in_service = False
             other.save(update_fields=["in_service"])
             if other.status == Status.IN_SERVICE:
-                set_status(other, Status.WITHDRAWN, reason=_("remplacé par %(v)s") % {"v": str(version)}, now=at)
+                set_status(
+                    other,
+                    Status.WITHDRAWN,
+                    reason=_("remplacé par %(v)s") % {"v": str(version)},
+                    now=at,
+                )
     return version
 
 
-def set_status(version: ApplicationVersion, status: str, *, reason: str, now: datetime | None = None) -> None:
+def set_status(
+    version: ApplicationVersion, status: str, *, reason: str, now: datetime | None = None
+) -> None:
     if status not in Status.values:
         raise ObservatoryError(f"unknown status {status!r}")
     at = _now(now)
@@ -285,8 +365,14 @@ def set_status(version: ApplicationVersion, status: str, *, reason: str, now: da
 
 
 @transaction.atomic
-def submit_entry(data: Mapping[str, Any], *, author: Any, version: ApplicationVersion | None = None,
-                 note: str = "", is_example: bool = False) -> Revision:
+def submit_entry(
+    data: Mapping[str, Any],
+    *,
+    author: Any,
+    version: ApplicationVersion | None = None,
+    note: str = "",
+    is_example: bool = False,
+) -> Revision:
     """A provider's (or an analyst's, on their behalf) new entry or update, awaiting review.
 
     A new entry is created unpublished; an update leaves the published fields as they are until an
@@ -300,21 +386,39 @@ def submit_entry(data: Mapping[str, Any], *, author: Any, version: ApplicationVe
         while Application.objects.filter(slug=slug).exists():
             i += 1
             slug = f"{base}-{i}"
-        app = Application.objects.create(slug=slug, name=clean["trade_name"], provider=clean["provider_name"],
-                                         source=source, task=str(data.get("task") or "")[:120],
-                                         modality=str(data.get("modality") or "")[:120],
-                                         region=str(data.get("region") or "")[:60])
+        app = Application.objects.create(
+            slug=slug,
+            name=clean["trade_name"],
+            provider=clean["provider_name"],
+            source=source,
+            task=str(data.get("task") or "")[:120],
+            modality=str(data.get("modality") or "")[:120],
+            region=str(data.get("region") or "")[:60],
+        )
         version = ApplicationVersion.objects.create(
-            application=app, slug=slugify(f"{slug}-{clean['version']}")[:160], name=clean["trade_name"],
-            version=clean["version"], developer=clean["provider_name"], status=clean["status"], published=False)
+            application=app,
+            slug=slugify(f"{slug}-{clean['version']}")[:160],
+            name=clean["trade_name"],
+            version=clean["version"],
+            developer=clean["provider_name"],
+            status=clean["status"],
+            published=False,
+        )
     label = getattr(author, "get_full_name", lambda: "")() or getattr(author, "username", "")
-    return Revision.objects.create(version=version, number=_next_number(version), data=clean,
-                                   author=author, author_label=label, note=note)
+    return Revision.objects.create(
+        version=version,
+        number=_next_number(version),
+        data=clean,
+        author=author,
+        author_label=label,
+        note=note,
+    )
 
 
 @transaction.atomic
-def review_revision(revision: Revision, *, reviewer: Any, approve: bool, note: str = "",
-                    now: datetime | None = None) -> Revision:
+def review_revision(
+    revision: Revision, *, reviewer: Any, approve: bool, note: str = "", now: datetime | None = None
+) -> Revision:
     """An analyst publishes or refuses a submitted revision."""
     if not has_role(reviewer, "analyst"):
         raise NotAllowed(_("seuls les analystes de l'observatoire relisent les fiches"))
@@ -326,18 +430,42 @@ def review_revision(revision: Revision, *, reviewer: Any, approve: bool, note: s
     revision.reviewer, revision.review_note, revision.reviewed_at = reviewer, note, at
     revision.save()
     if approve:
-        _apply(revision.version, revision.data, at=at, reason=note or _("révision %(n)d publiée") % {"n": revision.number})
+        _apply(
+            revision.version,
+            revision.data,
+            at=at,
+            reason=note or _("révision %(n)d publiée") % {"n": revision.number},
+        )
     return revision
 
 
 # --- FDA import ------------------------------------------------------------------------------------
 
-FDA_COLUMNS = ("Date of Final Decision", "Submission Number", "Device", "Company", "Panel (Lead)",
-               "Primary Product Code")
-MAUDE_COLUMNS = ("idnumber", "mdr_report_key", "report_source_code", "date_received", "adverse_event_flag",
-                 "product_problem_flag", "date_report", "date_of_event", "reporter_occupation_code",
-                 "health_professional", "event_location", "date_manufacturer_received", "remedial_action",
-                 "event_type", "type_of_report")
+FDA_COLUMNS = (
+    "Date of Final Decision",
+    "Submission Number",
+    "Device",
+    "Company",
+    "Panel (Lead)",
+    "Primary Product Code",
+)
+MAUDE_COLUMNS = (
+    "idnumber",
+    "mdr_report_key",
+    "report_source_code",
+    "date_received",
+    "adverse_event_flag",
+    "product_problem_flag",
+    "date_report",
+    "date_of_event",
+    "reporter_occupation_code",
+    "health_professional",
+    "event_location",
+    "date_manufacturer_received",
+    "remedial_action",
+    "event_type",
+    "type_of_report",
+)
 MAUDE_EVENT = {"M": Seriousness.NOT_SERIOUS, "IN": Seriousness.HEALTH, "D": Seriousness.DEATH}
 
 
@@ -352,9 +480,11 @@ class FdaImportReport:
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"FDA devices: {self.devices_created} new, {self.devices_updated} updated, "
-                f"{self.devices_unchanged} unchanged ({self.applications} applications); "
-                f"MAUDE reports: {self.reports_created} new, {self.reports_unchanged} already there")
+        return (
+            f"FDA devices: {self.devices_created} new, {self.devices_updated} updated, "
+            f"{self.devices_unchanged} unchanged ({self.applications} applications); "
+            f"MAUDE reports: {self.reports_created} new, {self.reports_unchanged} already there"
+        )
 
 
 def _read_table(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
@@ -367,21 +497,29 @@ def _read_table(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
 
             frame = pd.read_excel(path, dtype=str, keep_default_na=False)
             header = [str(c).strip() for c in frame.columns]
-            rows = [dict(zip(header, (str(v).strip() for v in values), strict=True))
-                    for values in frame.itertuples(index=False, name=None)]
+            rows = [
+                dict(zip(header, (str(v).strip() for v in values), strict=True))
+                for values in frame.itertuples(index=False, name=None)
+            ]
         else:
             with path.open(encoding="utf-8-sig", newline="") as fh:
                 reader = csv.DictReader(fh)
                 header = [c.strip() for c in (reader.fieldnames or [])]
-                rows = [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
+                rows = [
+                    {(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader
+                ]
     except ImportFileError:
         raise
     except Exception as exc:  # a corrupt workbook or an undecodable file
-        raise ImportFileError(f"{path.name}: unreadable file ({type(exc).__name__}: {exc})") from None
+        raise ImportFileError(
+            f"{path.name}: unreadable file ({type(exc).__name__}: {exc})"
+        ) from None
     missing = [c for c in columns if c not in header]
     extra = [c for c in header if c not in columns]
     if missing or extra:
-        raise ImportFileError(f"{path.name}: expected the columns {list(columns)}; missing {missing}, unexpected {extra}")
+        raise ImportFileError(
+            f"{path.name}: expected the columns {list(columns)}; missing {missing}, unexpected {extra}"
+        )
     return rows
 
 
@@ -412,8 +550,12 @@ def _fda_slug(company: str, device: str) -> str:
 
 
 @transaction.atomic
-def import_fda(devices: Path | str = FDA_DEVICES, maude: Path | str | None = FDA_MAUDE, *,
-               now: datetime | None = None) -> FdaImportReport:
+def import_fda(
+    devices: Path | str = FDA_DEVICES,
+    maude: Path | str | None = FDA_MAUDE,
+    *,
+    now: datetime | None = None,
+) -> FdaImportReport:
     """Import the FDA's AI-enabled device list (and MAUDE reports) into the registry.
 
     One application per (company, device name), one version per submission number (its decision
@@ -435,51 +577,96 @@ def import_fda(devices: Path | str = FDA_DEVICES, maude: Path | str | None = FDA
         seen.add(number)
         if not row["Device"] or not row["Company"]:
             raise ImportFileError(f"line {i}: Device and Company must not be empty")
-        parsed.append((number, _us_date(row["Date of Final Decision"], what="Date of Final Decision", line=i), row))
+        parsed.append(
+            (
+                number,
+                _us_date(row["Date of Final Decision"], what="Date of Final Decision", line=i),
+                row,
+            )
+        )
     maude_rows = _read_table(Path(maude), MAUDE_COLUMNS) if maude else []
     maude_parsed = []
     for i, row in enumerate(maude_rows, start=2):
         number = row["idnumber"].upper()
-        if number not in seen and not ApplicationVersion.objects.filter(fda_submission=number).exists():
-            raise ImportFileError(f"line {i}: MAUDE report {row['mdr_report_key']} names {number}, not in the device list")
+        if (
+            number not in seen
+            and not ApplicationVersion.objects.filter(fda_submission=number).exists()
+        ):
+            raise ImportFileError(
+                f"line {i}: MAUDE report {row['mdr_report_key']} names {number}, not in the device list"
+            )
         if not row["mdr_report_key"].isdigit():
-            raise ImportFileError(f"line {i}: mdr_report_key {row['mdr_report_key']!r} is not a number")
+            raise ImportFileError(
+                f"line {i}: mdr_report_key {row['mdr_report_key']!r} is not a number"
+            )
         if row["event_type"] not in MAUDE_EVENT:
-            raise ImportFileError(f"line {i}: event_type {row['event_type']!r} is not one of M, IN, D")
+            raise ImportFileError(
+                f"line {i}: event_type {row['event_type']!r} is not one of M, IN, D"
+            )
         received = _us_date(row["date_received"], what="date_received", line=i)
-        aware = _us_date(row["date_manufacturer_received"], what="date_manufacturer_received", line=i,
-                         required=False) or received
+        aware = (
+            _us_date(
+                row["date_manufacturer_received"],
+                what="date_manufacturer_received",
+                line=i,
+                required=False,
+            )
+            or received
+        )
         event = _us_date(row["date_of_event"], what="date_of_event", line=i, required=False)
         maude_parsed.append((number, row, received, aware, event))
 
     apps = {a.slug: a for a in Application.objects.filter(source=Source.FDA)}
-    versions = {v.fda_submission: v for v in ApplicationVersion.objects.filter(application__source=Source.FDA)}
+    versions = {
+        v.fda_submission: v
+        for v in ApplicationVersion.objects.filter(application__source=Source.FDA)
+    }
     for number, decided, row in parsed:
         slug = _fda_slug(row["Company"], row["Device"])
         app = apps.get(slug)
         if app is None:
-            app = Application.objects.create(slug=slug, name=row["Device"], provider=row["Company"], source=Source.FDA,
-                                             task=row["Panel (Lead)"], region="États-Unis (FDA)")
+            app = Application.objects.create(
+                slug=slug,
+                name=row["Device"],
+                provider=row["Company"],
+                source=Source.FDA,
+                task=row["Panel (Lead)"],
+                region="États-Unis (FDA)",
+            )
             apps[slug] = app
         data = {
-            "provider_name": row["Company"], "trade_name": row["Device"], "version": number,
-            "fda_submission": number, "status": Status.AUTHORISED, "mdr_class": "", "risk_class": "",
+            "provider_name": row["Company"],
+            "trade_name": row["Device"],
+            "version": number,
+            "fda_submission": number,
+            "status": Status.AUTHORISED,
+            "mdr_class": "",
+            "risk_class": "",
             "regulatory_status": f"FDA {'510(k)' if number.startswith('K') else 'De Novo' if number.startswith('DEN') else 'PMA'} "
-                                 f"{number}, {decided.isoformat() if decided else ''}",
+            f"{number}, {decided.isoformat() if decided else ''}",
             "release_date": decided.isoformat() if decided else "",
             "intended_purpose": "",
             "unique_reference": f"FDA product code {row['Primary Product Code']}",
             "deployed_in": "États-Unis (autorisation de mise sur le marché)",
             "additional_info_url": f"https://www.accessdata.fda.gov/scripts/cdrh/cfdocs/cfpmn/pmn.cfm?ID={number}"
-            if number.startswith("K") else "",
+            if number.startswith("K")
+            else "",
             "publications": FDA_ATTRIBUTION,
         }
         version = versions.get(number)
         if version is None:
-            version = ApplicationVersion(application=app, slug=f"fda-{number.lower()}", name=row["Device"],
-                                         version=number, decision_date=decided,
-                                         facts={"panel": row["Panel (Lead)"], "product_code": row["Primary Product Code"],
-                                                "source": "FDA AI-enabled device list"})
+            version = ApplicationVersion(
+                application=app,
+                slug=f"fda-{number.lower()}",
+                name=row["Device"],
+                version=number,
+                decision_date=decided,
+                facts={
+                    "panel": row["Panel (Lead)"],
+                    "product_code": row["Primary Product Code"],
+                    "source": "FDA AI-enabled device list",
+                },
+            )
             _apply(version, data, at=at, reason=_("importé de la liste FDA"))
             _publish_revision(version, data, author_label="FDA (import)", at=at)
             versions[number] = version
@@ -492,29 +679,56 @@ def import_fda(devices: Path | str = FDA_DEVICES, maude: Path | str | None = FDA
             report.devices_unchanged += 1
     report.applications = len(apps)
 
-    existing = set(IncidentReport.objects.filter(origin=Incident.Origin.FDA_MAUDE).values_list("external_ref", flat=True))
+    existing = set(
+        IncidentReport.objects.filter(origin=Incident.Origin.FDA_MAUDE).values_list(
+            "external_ref", flat=True
+        )
+    )
     for number, row, received, aware, event in maude_parsed:
         key = row["mdr_report_key"]
         if key in existing:
             report.reports_unchanged += 1
             continue
         version = versions.get(number) or ApplicationVersion.objects.get(fda_submission=number)
-        kind = {"M": _("dysfonctionnement"), "IN": _("blessure"), "D": _("décès")}[row["event_type"]]
+        kind = {"M": _("dysfonctionnement"), "IN": _("blessure"), "D": _("décès")}[
+            row["event_type"]
+        ]
         incident = Incident.objects.create(
-            public_id=f"MAUDE-{key}", version=version, title=f"{kind} — {version.name}"[:200],
-            description="", public_summary=_("Rapport MAUDE (FDA) de type « %(k)s », déposé par le fabricant ; "
-                                             "non vérifié : un rapport ne prouve pas que le dispositif a causé "
-                                             "l'événement.") % {"k": kind},
+            public_id=f"MAUDE-{key}",
+            version=version,
+            title=f"{kind} — {version.name}"[:200],
+            description="",
+            public_summary=_(
+                "Rapport MAUDE (FDA) de type « %(k)s », déposé par le fabricant ; "
+                "non vérifié : un rapport ne prouve pas que le dispositif a causé "
+                "l'événement."
+            )
+            % {"k": kind},
             category=Category.MALFUNCTION if row["product_problem_flag"] == "Y" else Category.OTHER,
-            reported_seriousness=MAUDE_EVENT[row["event_type"]], seriousness=Seriousness.UNKNOWN,
-            state=Incident.State.RECEIVED, origin=Incident.Origin.FDA_MAUDE, unverified=True,
-            occurred_on=event, aware_at=_aware(aware), deadline=None, source_data=row)
-        IncidentReport.objects.create(incident=incident, origin=Incident.Origin.FDA_MAUDE, external_ref=key,
-                                      received_at=_aware(received),
-                                      text=f"MAUDE {key}, report source {row['report_source_code']}")
-        IncidentEntity.objects.create(incident=incident, role=IncidentEntity.Role.DEVELOPER, name=version.developer)
+            reported_seriousness=MAUDE_EVENT[row["event_type"]],
+            seriousness=Seriousness.UNKNOWN,
+            state=Incident.State.RECEIVED,
+            origin=Incident.Origin.FDA_MAUDE,
+            unverified=True,
+            occurred_on=event,
+            aware_at=_aware(aware),
+            deadline=None,
+            source_data=row,
+        )
+        IncidentReport.objects.create(
+            incident=incident,
+            origin=Incident.Origin.FDA_MAUDE,
+            external_ref=key,
+            received_at=_aware(received),
+            text=f"MAUDE {key}, report source {row['report_source_code']}",
+        )
+        IncidentEntity.objects.create(
+            incident=incident, role=IncidentEntity.Role.DEVELOPER, name=version.developer
+        )
         if row["event_type"] in ("IN", "D"):
-            IncidentEntity.objects.create(incident=incident, role=IncidentEntity.Role.HARMED, name=_("patient·e"))
+            IncidentEntity.objects.create(
+                incident=incident, role=IncidentEntity.Role.HARMED, name=_("patient·e")
+            )
         existing.add(key)
         report.reports_created += 1
     return report
@@ -530,7 +744,11 @@ def ensure_case_features(case_ids: Iterable[int]) -> int:
     from medtandem.ai.features import record_features
 
     wanted = set(int(c) for c in case_ids)
-    have = set(CaseFeatures.objects.filter(case_id__in=wanted, feature_set=FEATURE_SET).values_list("case_id", flat=True))
+    have = set(
+        CaseFeatures.objects.filter(case_id__in=wanted, feature_set=FEATURE_SET).values_list(
+            "case_id", flat=True
+        )
+    )
     rows = []
     for case_id in sorted(wanted - have):
         try:
@@ -546,7 +764,11 @@ def ensure_case_features(case_ids: Iterable[int]) -> int:
 def _feature_matrix(case_ids: list[int]) -> tuple[np.ndarray, dict[int, int]]:
     from medtandem.ai.features import FEATURE_NAMES
 
-    rows = dict(CaseFeatures.objects.filter(case_id__in=case_ids, feature_set=FEATURE_SET).values_list("case_id", "values"))
+    rows = dict(
+        CaseFeatures.objects.filter(case_id__in=case_ids, feature_set=FEATURE_SET).values_list(
+            "case_id", "values"
+        )
+    )
     order = {cid: i for i, cid in enumerate(sorted(rows))}
     matrix = np.full((len(order), len(FEATURE_NAMES)), np.nan)
     for cid, i in order.items():
@@ -563,8 +785,10 @@ class RefreshReport:
     seconds: float
 
     def summary(self) -> str:
-        return (f"field monitoring: {self.versions} application version(s), {self.reads} reads, "
-                f"{self.alerts_raised} new alert(s), {self.seconds:.1f} s")
+        return (
+            f"field monitoring: {self.versions} application version(s), {self.reads} reads, "
+            f"{self.alerts_raised} new alert(s), {self.seconds:.1f} s"
+        )
 
 
 def _dt(ts: float) -> datetime:
@@ -573,54 +797,108 @@ def _dt(ts: float) -> datetime:
 
 def _claimed(version: ApplicationVersion) -> dict[str, dict[str, float | None]]:
     metrics = (version.model_card or {}).get("key_metrics") or {}
-    return {k: {"auc": (metrics.get("cv10_auc_per_output") or {}).get(k),
-                "sensitivity": (metrics.get("cv10_sensitivity") or {}).get(k),
-                "specificity": (metrics.get("cv10_specificity") or {}).get(k)} for k in sources.OUTPUTS}
+    return {
+        k: {
+            "auc": (metrics.get("cv10_auc_per_output") or {}).get(k),
+            "sensitivity": (metrics.get("cv10_sensitivity") or {}).get(k),
+            "specificity": (metrics.get("cv10_specificity") or {}).get(k),
+        }
+        for k in sources.OUTPUTS
+    }
 
 
-def _metric_row(run: MonitoringRun, output: str, window: int, start: float, end: float, subgroup: str, value: str,
-                perf: mon.OutputPerformance, claimed: Mapping[str, float | None], n_reads: int) -> FieldMetric:
+def _metric_row(
+    run: MonitoringRun,
+    output: str,
+    window: int,
+    start: float,
+    end: float,
+    subgroup: str,
+    value: str,
+    perf: mon.OutputPerformance,
+    claimed: Mapping[str, float | None],
+    n_reads: int,
+) -> FieldMetric:
     def ci(p: Any) -> tuple[float | None, float | None, float | None]:
         interval = p.confidence_interval()
         return p.value, (interval[0] if interval else None), (interval[1] if interval else None)
 
     sens, spec = ci(perf.sensitivity), ci(perf.specificity)
     return FieldMetric(
-        run=run, output=output, window=window, window_start=_dt(start), window_end=_dt(end), subgroup=subgroup,
-        subgroup_value=value[:80], n=perf.n, n_reads=n_reads, n_positive=perf.n_positive, auc=perf.auc,
-        auc_lower=perf.auc_ci[0] if perf.auc_ci else None, auc_upper=perf.auc_ci[1] if perf.auc_ci else None,
-        sensitivity=sens[0], sensitivity_lower=sens[1], sensitivity_upper=sens[2],
-        specificity=spec[0], specificity_lower=spec[1], specificity_upper=spec[2], ece=perf.ece, enough=perf.enough,
-        claimed_auc=claimed.get("auc"), claimed_sensitivity=claimed.get("sensitivity"),
-        claimed_specificity=claimed.get("specificity"))
+        run=run,
+        output=output,
+        window=window,
+        window_start=_dt(start),
+        window_end=_dt(end),
+        subgroup=subgroup,
+        subgroup_value=value[:80],
+        n=perf.n,
+        n_reads=n_reads,
+        n_positive=perf.n_positive,
+        auc=perf.auc,
+        auc_lower=perf.auc_ci[0] if perf.auc_ci else None,
+        auc_upper=perf.auc_ci[1] if perf.auc_ci else None,
+        sensitivity=sens[0],
+        sensitivity_lower=sens[1],
+        sensitivity_upper=sens[2],
+        specificity=spec[0],
+        specificity_lower=spec[1],
+        specificity_upper=spec[2],
+        ece=perf.ece,
+        enough=perf.enough,
+        claimed_auc=claimed.get("auc"),
+        claimed_sensitivity=claimed.get("sensitivity"),
+        claimed_specificity=claimed.get("specificity"),
+    )
 
 
-def _raise_alert(*, version: ApplicationVersion, kind: str, subject: str, window_start: datetime,
-                 defaults: dict[str, Any]) -> bool:
+def _raise_alert(
+    *,
+    version: ApplicationVersion,
+    kind: str,
+    subject: str,
+    window_start: datetime,
+    defaults: dict[str, Any],
+) -> bool:
     """One alert per drift: none is added while an open alert of that kind and subject exists."""
-    if Alert.objects.filter(version=version, kind=kind, subject=subject, state=Alert.State.OPEN).exists():
+    if Alert.objects.filter(
+        version=version, kind=kind, subject=subject, state=Alert.State.OPEN
+    ).exists():
         return False
-    _alert, made = Alert.objects.get_or_create(version=version, kind=kind, subject=subject,
-                                               window_start=window_start, defaults=defaults)
+    _alert, made = Alert.objects.get_or_create(
+        version=version, kind=kind, subject=subject, window_start=window_start, defaults=defaults
+    )
     return made
 
 
-def monitor_version(version: ApplicationVersion, *, now: datetime | None = None, window_days: int = 7,
-                    n_windows: int = 12, drift_windows: int = 2) -> tuple[MonitoringRun, int]:
+def monitor_version(
+    version: ApplicationVersion,
+    *,
+    now: datetime | None = None,
+    window_days: int = 7,
+    n_windows: int = 12,
+    drift_windows: int = 2,
+) -> tuple[MonitoringRun, int]:
     """Recompute and store one version's field monitoring; returns the run and the new alerts."""
     started = time.perf_counter()
     at = _now(now)
     reads = sources.aided_reads_of(version.name, version.version)
-    thresholds = {k: float(v) for k, v in ((version.facts or {}).get("operating_point") or {}).items()}
+    thresholds = {
+        k: float(v) for k, v in ((version.facts or {}).get("operating_point") or {}).items()
+    }
     # Windows sit on a fixed weekly grid (from Monday 5 January 1970, UTC), the last one still open:
     # refreshing again during the same window gives the same windows, so an alert keeps its window.
     width = window_days * mon.SECONDS_PER_DAY
     grid_origin = datetime(1970, 1, 5, tzinfo=UTC).timestamp()
     end = grid_origin + math.ceil((at.timestamp() - grid_origin) / width) * width
-    windows, widx = mon.time_windows(reads.time, now=end, width_days=window_days, n_windows=n_windows)
+    windows, widx = mon.time_windows(
+        reads.time, now=end, width_days=window_days, n_windows=n_windows
+    )
     keep = (widx >= 0) & (reads.prediction >= 0)
     probs_by_id = sources.prediction_probabilities(np.unique(reads.prediction[keep]).tolist())
-    keep &= np.isin(reads.prediction, np.fromiter(probs_by_id, dtype=np.int64, count=len(probs_by_id)))
+    keep &= np.isin(
+        reads.prediction, np.fromiter(probs_by_id, dtype=np.int64, count=len(probs_by_id))
+    )
     case_ids = reads.case[keep]
     facts = sources.case_facts(np.unique(case_ids).tolist())
     widx = widx[keep]
@@ -628,14 +906,21 @@ def monitor_version(version: ApplicationVersion, *, now: datetime | None = None,
     pred_ids = reads.prediction[keep]
     # Per distinct prediction/case, then broadcast to reads (a million reads share a few thousand).
     uniq_pred, pred_inv = np.unique(pred_ids, return_inverse=True)
-    P = np.array([[float(probs_by_id[int(p)].get(k, 0.0)) for k in sources.OUTPUTS] for p in uniq_pred]
-                 ).reshape(-1, len(sources.OUTPUTS))[pred_inv]
+    P = np.array(
+        [[float(probs_by_id[int(p)].get(k, 0.0)) for k in sources.OUTPUTS] for p in uniq_pred]
+    ).reshape(-1, len(sources.OUTPUTS))[pred_inv]
     uniq_case, case_inv = np.unique(case_ids, return_inverse=True)
-    Y = np.array([facts[int(c)].truth for c in uniq_case], dtype=bool).reshape(-1, len(sources.OUTPUTS))[case_inv]
+    Y = np.array([facts[int(c)].truth for c in uniq_case], dtype=bool).reshape(
+        -1, len(sources.OUTPUTS)
+    )[case_inv]
     groups = {
         "sex": np.array([facts[int(c)].sex or "?" for c in uniq_case], dtype=object)[case_inv],
-        "age_band": np.array([age_band(facts[int(c)].age) for c in uniq_case], dtype=object)[case_inv],
-        "device": np.array([facts[int(c)].device or "?" for c in uniq_case], dtype=object)[case_inv],
+        "age_band": np.array([age_band(facts[int(c)].age) for c in uniq_case], dtype=object)[
+            case_inv
+        ],
+        "device": np.array([facts[int(c)].device or "?" for c in uniq_case], dtype=object)[
+            case_inv
+        ],
         "site": np.array([facts[int(c)].site or "?" for c in uniq_case], dtype=object)[case_inv],
         "profession": np.asarray([p or "?" for p in reads.profession[keep]], dtype=object),
     }
@@ -644,8 +929,14 @@ def monitor_version(version: ApplicationVersion, *, now: datetime | None = None,
     calls = thr <= P
 
     MonitoringRun.objects.filter(version=version).delete()
-    run = MonitoringRun.objects.create(version=version, computed_at=at, window_days=window_days, n_windows=n_windows,
-                                       n_reads=n, n_simulated=int(reads.simulated[keep].sum()))
+    run = MonitoringRun.objects.create(
+        version=version,
+        computed_at=at,
+        window_days=window_days,
+        n_windows=n_windows,
+        n_reads=n,
+        n_simulated=int(reads.simulated[keep].sum()),
+    )
     rows: list[FieldMetric] = []
     start_all, end_all = windows[0].start, windows[-1].end
 
@@ -659,28 +950,42 @@ def monitor_version(version: ApplicationVersion, *, now: datetime | None = None,
 
     everything = np.ones(n, dtype=bool)
     selections: list[tuple[int, float, float, str, str, np.ndarray, int]] = [
-        (-1, start_all, end_all, "all", "", distinct(everything), n)]
+        (-1, start_all, end_all, "all", "", distinct(everything), n)
+    ]
     for w in windows:
         sel = widx == w.index
         selections.append((w.index, w.start, w.end, "all", "", distinct(sel), int(sel.sum())))
     for name, labels in groups.items():
         for value in sorted(set(labels.tolist())):
             sel = labels == value
-            selections.append((-1, start_all, end_all, name, str(value), distinct(sel), int(sel.sum())))
+            selections.append(
+                (-1, start_all, end_all, name, str(value), distinct(sel), int(sel.sum()))
+            )
     for k, output in enumerate(sources.OUTPUTS):
         if output not in thresholds:
             continue
         for window, w_start, w_end, subgroup, value, idx, n_reads in selections:
-            rows.append(_metric_row(run, output, window, w_start, w_end, subgroup, value,
-                                    mon.output_performance(Y[idx, k], P[idx, k], thresholds[output]),
-                                    claimed[output], n_reads))
+            rows.append(
+                _metric_row(
+                    run,
+                    output,
+                    window,
+                    w_start,
+                    w_end,
+                    subgroup,
+                    value,
+                    mon.output_performance(Y[idx, k], P[idx, k], thresholds[output]),
+                    claimed[output],
+                    n_reads,
+                )
+            )
     FieldMetric.objects.bulk_create(rows, batch_size=1000)
 
     # Control chart of the error rate at the operating point, all outputs pooled (distinct case x
     # output items of each window).
     wrong = (calls != Y).sum(axis=1)
     errors, items = [], []
-    for *_rest, idx, _n_reads in selections[1:n_windows + 1]:
+    for *_rest, idx, _n_reads in selections[1 : n_windows + 1]:
         errors.append(int(wrong[idx].sum()))
         items.append(int(len(idx) * len(sources.OUTPUTS)))
     chart = mon.control_chart(errors, items)
@@ -688,13 +993,28 @@ def monitor_version(version: ApplicationVersion, *, now: datetime | None = None,
     if chart.first_alarm is not None:
         pt = chart.points[chart.first_alarm]
         made = _raise_alert(
-            version=version, kind=Alert.Kind.PERFORMANCE, subject="all outputs",
+            version=version,
+            kind=Alert.Kind.PERFORMANCE,
+            subject="all outputs",
             window_start=_dt(windows[chart.first_alarm].start),
-            defaults={"run": run, "statistic": pt.cusum, "limit": chart.h, "raised_at": at,
-                      "message": _("Le taux d'erreur au point de fonctionnement a dérivé : CUSUM %(c).1f > %(h).0f "
-                                   "(taux %(r).3f contre %(p).3f de référence) dans la fenêtre commençant le %(d)s.")
-                      % {"c": pt.cusum, "h": chart.h, "r": pt.rate or 0, "p": chart.p0 or 0,
-                         "d": _dt(windows[chart.first_alarm].start).date().isoformat()}})
+            defaults={
+                "run": run,
+                "statistic": pt.cusum,
+                "limit": chart.h,
+                "raised_at": at,
+                "message": _(
+                    "Le taux d'erreur au point de fonctionnement a dérivé : CUSUM %(c).1f > %(h).0f "
+                    "(taux %(r).3f contre %(p).3f de référence) dans la fenêtre commençant le %(d)s."
+                )
+                % {
+                    "c": pt.cusum,
+                    "h": chart.h,
+                    "r": pt.rate or 0,
+                    "p": chart.p0 or 0,
+                    "d": _dt(windows[chart.first_alarm].start).date().isoformat(),
+                },
+            },
+        )
         new_alerts += made
 
     # Input drift of the measurements: cases shown in the last windows against the training cases.
@@ -703,25 +1023,47 @@ def monitor_version(version: ApplicationVersion, *, now: datetime | None = None,
     reference_ids = sources.training_case_ids()
     recent = widx >= n_windows - drift_windows
     ensure_case_features(set(reference_ids) | set(np.unique(case_ids[recent]).tolist()))
-    matrix, order = _feature_matrix(sorted(set(reference_ids) | set(np.unique(case_ids[recent]).tolist())))
+    matrix, order = _feature_matrix(
+        sorted(set(reference_ids) | set(np.unique(case_ids[recent]).tolist()))
+    )
     ref_rows = [order[c] for c in reference_ids if c in order]
-    cur_rows = np.array([order.get(int(c), -1) for c in np.unique(case_ids[recent])], dtype=np.int64)
+    cur_rows = np.array(
+        [order.get(int(c), -1) for c in np.unique(case_ids[recent])], dtype=np.int64
+    )
     cur_rows = cur_rows[cur_rows >= 0]
     drift_rows = []
     for j, info in enumerate(FEATURES):
         d = mon.drift(matrix[ref_rows, j], matrix[cur_rows, j])
-        drift_rows.append({"feature": info.name, "label": info.label, "unit": info.unit, **d.to_dict()})
+        drift_rows.append(
+            {"feature": info.name, "label": info.label, "unit": info.unit, **d.to_dict()}
+        )
     drift_rows.sort(key=lambda r: -(r["psi"] or 0))
     major = [r for r in drift_rows if r["level"] == "major"]
     if major:
         top = major[0]
         made = _raise_alert(
-            version=version, kind=Alert.Kind.INPUT, subject=top["feature"][:80],
+            version=version,
+            kind=Alert.Kind.INPUT,
+            subject=top["feature"][:80],
             window_start=_dt(windows[n_windows - drift_windows].start),
-            defaults={"run": run, "statistic": top["psi"], "limit": mon.PSI_MAJOR, "raised_at": at,
-                      "message": _("Les entrées du modèle ont changé : %(n)d mesure(s) avec un PSI > %(l).2f, dont "
-                                   "« %(f)s » (PSI %(p).2f) sur les %(w)d dernières fenêtres.")
-                      % {"n": len(major), "l": mon.PSI_MAJOR, "f": top["label"], "p": top["psi"], "w": drift_windows}})
+            defaults={
+                "run": run,
+                "statistic": top["psi"],
+                "limit": mon.PSI_MAJOR,
+                "raised_at": at,
+                "message": _(
+                    "Les entrées du modèle ont changé : %(n)d mesure(s) avec un PSI > %(l).2f, dont "
+                    "« %(f)s » (PSI %(p).2f) sur les %(w)d dernières fenêtres."
+                )
+                % {
+                    "n": len(major),
+                    "l": mon.PSI_MAJOR,
+                    "f": top["label"],
+                    "p": top["psi"],
+                    "w": drift_windows,
+                },
+            },
+        )
         new_alerts += made
 
     # How people use it: over- and under-reliance by profession, from paired reads of the same case.
@@ -740,43 +1082,77 @@ def monitor_version(version: ApplicationVersion, *, now: datetime | None = None,
         truth, ai_call = Y[rows_py, :5], calls[rows_py, :5]
         aided_dec, unaided_dec = reads.decisions[a_idx], unaided.decisions[u_idx]
         profession = reads.profession[a_idx]
-        for value in sorted(set(profession.tolist()) | {None}, key=lambda v: (v is not None, v or "")):
+        for value in sorted(
+            set(profession.tolist()) | {None}, key=lambda v: (v is not None, v or "")
+        ):
             sel = np.ones(len(a_idx), bool) if value is None else profession == value
-            rates = mon.reliance_rates(truth[sel].ravel(), unaided_dec[sel].ravel(), aided_dec[sel].ravel(),
-                                       ai_call[sel].ravel())
-            reliance_rows.append({"profession": value or "all", "pairs": int(sel.sum()), **rates.to_dict()})
+            rates = mon.reliance_rates(
+                truth[sel].ravel(),
+                unaided_dec[sel].ravel(),
+                aided_dec[sel].ravel(),
+                ai_call[sel].ravel(),
+            )
+            reliance_rows.append(
+                {"profession": value or "all", "pairs": int(sel.sum()), **rates.to_dict()}
+            )
 
     card_energy = (version.model_card or {}).get("environmental_impact") or {}
-    ledger = mon.energy_ledger(float((card_energy.get("training") or {}).get("kwh") or 0.0),
-                               float((card_energy.get("inference_per_ecg") or {}).get("mj") or 0.0),
-                               sources.inferences_by_month(version.name, version.version),
-                               grid_g_per_kwh=GRID_G_PER_KWH, grid_source=GRID_SOURCE)
+    ledger = mon.energy_ledger(
+        float((card_energy.get("training") or {}).get("kwh") or 0.0),
+        float((card_energy.get("inference_per_ecg") or {}).get("mj") or 0.0),
+        sources.inferences_by_month(version.name, version.version),
+        grid_g_per_kwh=GRID_G_PER_KWH,
+        grid_source=GRID_SOURCE,
+    )
     run.payload = {
-        "windows": [w.to_dict() for w in windows], "control_chart": chart.to_dict(), "drift": drift_rows,
-        "drift_reference": {"cases": len(ref_rows), "what": "PTB-XL strat_fold 1-8 (the training folds)"},
+        "windows": [w.to_dict() for w in windows],
+        "control_chart": chart.to_dict(),
+        "drift": drift_rows,
+        "drift_reference": {
+            "cases": len(ref_rows),
+            "what": "PTB-XL strat_fold 1-8 (the training folds)",
+        },
         "drift_current": {"reads": int(len(cur_rows)), "windows": drift_windows},
         # Share of the distinct cases shown that the model was trained on: field figures on its own
         # training ECGs are optimistic, and the page says so.
-        "training_overlap": float(np.isin(uniq_case, np.asarray(reference_ids, dtype=np.int64)).mean()) if len(uniq_case) else 0.0,
-        "reliance": reliance_rows, "energy": ledger.to_dict(), "claimed": claimed,
-        "thresholds": thresholds, "min_per_class": mon.MIN_PER_CLASS, "min_items": mon.MIN_ITEMS,
+        "training_overlap": float(
+            np.isin(uniq_case, np.asarray(reference_ids, dtype=np.int64)).mean()
+        )
+        if len(uniq_case)
+        else 0.0,
+        "reliance": reliance_rows,
+        "energy": ledger.to_dict(),
+        "claimed": claimed,
+        "thresholds": thresholds,
+        "min_per_class": mon.MIN_PER_CLASS,
+        "min_items": mon.MIN_ITEMS,
     }
     run.seconds = time.perf_counter() - started
     run.save(update_fields=["payload", "seconds"])
     return run, new_alerts
 
 
-def refresh_field_monitoring(now: datetime | None = None, *, window_days: int = 7, n_windows: int = 12,
-                             progress: Callable[[str], None] | None = None) -> RefreshReport:
+def refresh_field_monitoring(
+    now: datetime | None = None,
+    *,
+    window_days: int = 7,
+    n_windows: int = 12,
+    progress: Callable[[str], None] | None = None,
+) -> RefreshReport:
     """Recompute the field monitoring of every MedTandem application version in service, or
     with reads in the field. Plain and idempotent: the task queue schedules it (e.g. nightly)."""
     started = time.perf_counter()
-    versions = [v for v in ApplicationVersion.objects.filter(application__source=Source.MEDTANDEM)
-                if v.status == Status.IN_SERVICE or sources.aided_reads_exist(v.name, v.version)]
+    versions = [
+        v
+        for v in ApplicationVersion.objects.filter(application__source=Source.MEDTANDEM)
+        if v.status == Status.IN_SERVICE or sources.aided_reads_exist(v.name, v.version)
+    ]
     total = alerts = 0
     for version in versions:
         with transaction.atomic():
-            run, made = monitor_version(version, now=now, window_days=window_days, n_windows=n_windows)
+            run, made = monitor_version(
+                version, now=now, window_days=window_days, n_windows=n_windows
+            )
         total += run.n_reads
         alerts += made
         if progress:
@@ -794,8 +1170,14 @@ def acknowledge_alert(alert: Alert, *, by: Any) -> Alert:
 
 # --- incidents -------------------------------------------------------------------------------------
 
-SERIOUS = {Seriousness.DEATH, Seriousness.HEALTH, Seriousness.INFRASTRUCTURE, Seriousness.RIGHTS,
-           Seriousness.PROPERTY, Seriousness.WIDESPREAD}
+SERIOUS = {
+    Seriousness.DEATH,
+    Seriousness.HEALTH,
+    Seriousness.INFRASTRUCTURE,
+    Seriousness.RIGHTS,
+    Seriousness.PROPERTY,
+    Seriousness.WIDESPREAD,
+}
 TRANSITIONS = {
     Incident.State.RECEIVED: {Incident.State.ASSESSED, Incident.State.CLOSED},
     Incident.State.ASSESSED: {Incident.State.INVESTIGATING, Incident.State.CLOSED},
@@ -817,10 +1199,21 @@ def reporting_deadline(seriousness: str, aware_at: datetime) -> datetime | None:
 
 
 @transaction.atomic
-def report_incident(*, reporter: Any, description: str, category: str, seriousness: str, origin: str,
-                    version: ApplicationVersion | None = None, title: str = "", case_id: int | None = None,
-                    prediction_id: int | None = None, alert: Alert | None = None, deployer: str = "",
-                    now: datetime | None = None) -> Incident:
+def report_incident(
+    *,
+    reporter: Any,
+    description: str,
+    category: str,
+    seriousness: str,
+    origin: str,
+    version: ApplicationVersion | None = None,
+    title: str = "",
+    case_id: int | None = None,
+    prediction_id: int | None = None,
+    alert: Alert | None = None,
+    deployer: str = "",
+    now: datetime | None = None,
+) -> Incident:
     """Receive a report: a new incident, its first report, its entities and its Art. 73 clock."""
     if not description.strip():
         raise EntryInvalid({"description": _("décrivez ce qui s'est passé")})
@@ -830,31 +1223,68 @@ def report_incident(*, reporter: Any, description: str, category: str, seriousne
         raise EntryInvalid({"seriousness": _("gravité inconnue")})
     at = _now(now)
     incident = Incident.objects.create(
-        public_id=f"tmp-{time.time_ns()}", version=version, title=(title or str(Category(category).label))[:200],
-        description=description.strip(), category=category, reported_seriousness=seriousness,
-        seriousness=Seriousness.UNKNOWN, origin=origin, aware_at=at,
-        deadline=reporting_deadline(seriousness if seriousness in SERIOUS else Seriousness.UNKNOWN, at),
+        public_id=f"tmp-{time.time_ns()}",
+        version=version,
+        title=(title or str(Category(category).label))[:200],
+        description=description.strip(),
+        category=category,
+        reported_seriousness=seriousness,
+        seriousness=Seriousness.UNKNOWN,
+        origin=origin,
+        aware_at=at,
+        deadline=reporting_deadline(
+            seriousness if seriousness in SERIOUS else Seriousness.UNKNOWN, at
+        ),
         reporter=reporter if getattr(reporter, "is_authenticated", False) else None,
-        case_id_private=case_id, prediction_id_private=prediction_id, alert=alert)
+        case_id_private=case_id,
+        prediction_id_private=prediction_id,
+        alert=alert,
+    )
     incident.public_id = f"INC-{at.year}-{incident.pk:05d}"
     incident.save(update_fields=["public_id"])
-    IncidentReport.objects.create(incident=incident, origin=origin, text=description.strip(),
-                                  reporter=incident.reporter, received_at=at)
+    IncidentReport.objects.create(
+        incident=incident,
+        origin=origin,
+        text=description.strip(),
+        reporter=incident.reporter,
+        received_at=at,
+    )
     if version is not None and version.developer:
-        IncidentEntity.objects.create(incident=incident, role=IncidentEntity.Role.DEVELOPER, name=version.developer[:300])
+        IncidentEntity.objects.create(
+            incident=incident, role=IncidentEntity.Role.DEVELOPER, name=version.developer[:300]
+        )
     if deployer or origin == Incident.Origin.READING:
-        IncidentEntity.objects.create(incident=incident, role=IncidentEntity.Role.DEPLOYER,
-                                      name=(deployer or "MedTandem")[:300])
+        IncidentEntity.objects.create(
+            incident=incident,
+            role=IncidentEntity.Role.DEPLOYER,
+            name=(deployer or "MedTandem")[:300],
+        )
     if origin == Incident.Origin.READING:
-        IncidentEntity.objects.create(incident=incident, role=IncidentEntity.Role.HARMED,
-                                      name=_("professionnel·le en formation"))
-    IncidentEvent.objects.create(incident=incident, new_state=incident.state, by=incident.reporter, at=at,
-                                 note=_("signalement reçu"))
+        IncidentEntity.objects.create(
+            incident=incident,
+            role=IncidentEntity.Role.HARMED,
+            name=_("professionnel·le en formation"),
+        )
+    IncidentEvent.objects.create(
+        incident=incident,
+        new_state=incident.state,
+        by=incident.reporter,
+        at=at,
+        note=_("signalement reçu"),
+    )
     return incident
 
 
-def report_from_reading(user: Any, session_pk: int, position: int, *, description: str, category: str,
-                        seriousness: str, now: datetime | None = None) -> Incident:
+def report_from_reading(
+    user: Any,
+    session_pk: int,
+    position: int,
+    *,
+    description: str,
+    category: str,
+    seriousness: str,
+    now: datetime | None = None,
+) -> Incident:
     """A learner's report on the suggestion shown at ``position`` of their session. The case and
     the suggestion are resolved here, on the server; the learner never handles their identifiers."""
     from medtandem.apps.observatory.selectors import version_of
@@ -863,10 +1293,16 @@ def report_from_reading(user: Any, session_pk: int, position: int, *, descriptio
     if context is None:
         raise NotAllowed(_("aucune suggestion de l'IA n'a été montrée à cette étape"))
     return report_incident(
-        reporter=user, description=description, category=category, seriousness=seriousness,
-        origin=Incident.Origin.READING, version=version_of(context.model_name, context.model_version),
-        case_id=context.case_id, prediction_id=context.prediction_id if context.prediction_id >= 0 else None,
-        now=now)
+        reporter=user,
+        description=description,
+        category=category,
+        seriousness=seriousness,
+        origin=Incident.Origin.READING,
+        version=version_of(context.model_name, context.model_version),
+        case_id=context.case_id,
+        prediction_id=context.prediction_id if context.prediction_id >= 0 else None,
+        now=now,
+    )
 
 
 def open_incident_from_alert(alert: Alert, *, by: Any, now: datetime | None = None) -> Incident:
@@ -875,18 +1311,36 @@ def open_incident_from_alert(alert: Alert, *, by: Any, now: datetime | None = No
     existing = alert.incidents.first()
     if existing is not None:
         return existing
-    incident = report_incident(reporter=by, description=alert.message, category=Category.DRIFT,
-                               seriousness=Seriousness.UNKNOWN, origin=Incident.Origin.ALERT, version=alert.version,
-                               title=_("Alerte de dérive : %(s)s") % {"s": alert.subject}, alert=alert,
-                               deployer="MedTandem", now=now)
+    incident = report_incident(
+        reporter=by,
+        description=alert.message,
+        category=Category.DRIFT,
+        seriousness=Seriousness.UNKNOWN,
+        origin=Incident.Origin.ALERT,
+        version=alert.version,
+        title=_("Alerte de dérive : %(s)s") % {"s": alert.subject},
+        alert=alert,
+        deployer="MedTandem",
+        now=now,
+    )
     acknowledge_alert(alert, by=by)
     return incident
 
 
 @transaction.atomic
-def triage(incident: Incident, *, by: Any, state: str | None = None, seriousness: str | None = None,
-           category: str | None = None, corrective_action: str | None = None, public_summary: str | None = None,
-           notified_at: datetime | None = None, note: str = "", now: datetime | None = None) -> Incident:
+def triage(
+    incident: Incident,
+    *,
+    by: Any,
+    state: str | None = None,
+    seriousness: str | None = None,
+    category: str | None = None,
+    corrective_action: str | None = None,
+    public_summary: str | None = None,
+    notified_at: datetime | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Incident:
     """An analyst's triage step: assess, investigate, close; set seriousness, action, public text."""
     if not has_role(by, "analyst"):
         raise NotAllowed(_("seuls les analystes trient les incidents"))
@@ -911,23 +1365,40 @@ def triage(incident: Incident, *, by: Any, state: str | None = None, seriousness
         incident.notified_at = notified_at
     if state is not None and state != old:
         if state not in TRANSITIONS.get(old, set()):
-            raise ObservatoryError(_("passage de « %(a)s » à « %(b)s » impossible") % {"a": old, "b": state})
-        if state == Incident.State.CLOSED and incident.origin != Incident.Origin.FDA_MAUDE and incident.seriousness == Seriousness.UNKNOWN:
+            raise ObservatoryError(
+                _("passage de « %(a)s » à « %(b)s » impossible") % {"a": old, "b": state}
+            )
+        if (
+            state == Incident.State.CLOSED
+            and incident.origin != Incident.Origin.FDA_MAUDE
+            and incident.seriousness == Seriousness.UNKNOWN
+        ):
             raise EntryInvalid({"seriousness": _("évaluez la gravité avant de clore")})
         incident.state = state
         incident.closed_at = at if state == Incident.State.CLOSED else None
     incident.save()
     if state is not None and state != old or note:
-        IncidentEvent.objects.create(incident=incident, old_state=old, new_state=incident.state, by=by, note=note, at=at)
+        IncidentEvent.objects.create(
+            incident=incident, old_state=old, new_state=incident.state, by=by, note=note, at=at
+        )
     return incident
 
 
 # --- hurdles ---------------------------------------------------------------------------------------
 
 
-def report_hurdle(*, reporter: Any, category: str, text: str, profession: str = "", region: str = "",
-                  on_behalf_of_site: bool = False, severity: int = 3, is_example: bool = False,
-                  now: datetime | None = None) -> Hurdle:
+def report_hurdle(
+    *,
+    reporter: Any,
+    category: str,
+    text: str,
+    profession: str = "",
+    region: str = "",
+    on_behalf_of_site: bool = False,
+    severity: int = 3,
+    is_example: bool = False,
+    now: datetime | None = None,
+) -> Hurdle:
     errors = {}
     if category not in HurdleCategory.values:
         errors["category"] = _("catégorie inconnue")
@@ -939,9 +1410,17 @@ def report_hurdle(*, reporter: Any, category: str, text: str, profession: str = 
         raise EntryInvalid(errors)
     at = _now(now)
     hurdle = Hurdle.objects.create(
-        public_id=f"tmp-{time.time_ns()}", category=category, text=text.strip(), profession=profession[:20],
-        region=region[:60], on_behalf_of_site=on_behalf_of_site, severity=int(severity), is_example=is_example,
-        reporter=reporter if getattr(reporter, "is_authenticated", False) else None, created_at=at)
+        public_id=f"tmp-{time.time_ns()}",
+        category=category,
+        text=text.strip(),
+        profession=profession[:20],
+        region=region[:60],
+        on_behalf_of_site=on_behalf_of_site,
+        severity=int(severity),
+        is_example=is_example,
+        reporter=reporter if getattr(reporter, "is_authenticated", False) else None,
+        created_at=at,
+    )
     hurdle.public_id = f"HUR-{at.year}-{hurdle.pk:05d}"
     hurdle.save(update_fields=["public_id"])
     return hurdle
@@ -965,6 +1444,7 @@ def csv_text(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
     Cells that a spreadsheet would run as a formula (starting with ``= + - @``, a tab or a carriage
     return) are prefixed with an apostrophe (OWASP, CSV injection).
     """
+
     def cell(value: Any) -> str:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return repr(value) if isinstance(value, float) else str(value)

@@ -47,8 +47,16 @@ class ReadColumns:
 def _columns(rows: list[tuple[Any, ...]]) -> ReadColumns:
     if not rows:
         empty = np.zeros(0, dtype=np.int64)
-        return ReadColumns(empty, empty, empty, np.zeros(0), np.zeros(0, dtype=object), np.zeros(0, bool),
-                           np.zeros(0, bool), np.zeros((0, 5), bool))
+        return ReadColumns(
+            empty,
+            empty,
+            empty,
+            np.zeros(0),
+            np.zeros(0, dtype=object),
+            np.zeros(0, bool),
+            np.zeros(0, bool),
+            np.zeros((0, 5), bool),
+        )
     cols = list(zip(*rows, strict=True))
     return ReadColumns(
         session=np.asarray(cols[0], dtype=np.int64),
@@ -62,26 +70,43 @@ def _columns(rows: list[tuple[Any, ...]]) -> ReadColumns:
     )
 
 
-_FIELDS = ("session_id", "case_id", "ai_prediction_id", "submitted_at", "learner__profession",
-           "learner__is_simulated", "seen_truth_before", *DECISIONS)
+_FIELDS = (
+    "session_id",
+    "case_id",
+    "ai_prediction_id",
+    "submitted_at",
+    "learner__profession",
+    "learner__is_simulated",
+    "seen_truth_before",
+    *DECISIONS,
+)
 
 
 def aided_reads_of(model_name: str, model_version: str) -> ReadColumns:
     """The aided reads where that model version's suggestion was shown."""
-    qs = Read.objects.filter(condition=Condition.AIDED, ai_prediction__model_name=model_name,
-                             ai_prediction__model_version=model_version).order_by()
+    qs = Read.objects.filter(
+        condition=Condition.AIDED,
+        ai_prediction__model_name=model_name,
+        ai_prediction__model_version=model_version,
+    ).order_by()
     return _columns(list(qs.values_list(*_FIELDS)))
 
 
 def aided_reads_exist(model_name: str, model_version: str) -> bool:
-    return Read.objects.filter(condition=Condition.AIDED, ai_prediction__model_name=model_name,
-                               ai_prediction__model_version=model_version).exists()
+    return Read.objects.filter(
+        condition=Condition.AIDED,
+        ai_prediction__model_name=model_name,
+        ai_prediction__model_version=model_version,
+    ).exists()
 
 
 def unaided_reads_in(model_name: str, model_version: str) -> ReadColumns:
     """The unaided reads of sessions that then showed that model (the first read of the pair)."""
-    qs = Read.objects.filter(condition=Condition.UNAIDED, session__ai_model_name=model_name,
-                             session__ai_model_version=model_version).order_by()
+    qs = Read.objects.filter(
+        condition=Condition.UNAIDED,
+        session__ai_model_name=model_name,
+        session__ai_model_version=model_version,
+    ).order_by()
     return _columns(list(qs.values_list(*_FIELDS)))
 
 
@@ -89,7 +114,9 @@ def prediction_probabilities(ids: Iterable[int]) -> dict[int, dict[str, float]]:
     wanted = sorted({int(i) for i in ids if i >= 0})
     out: dict[int, dict[str, float]] = {}
     for start in range(0, len(wanted), 5000):
-        for pk, probs in AIPrediction.objects.filter(pk__in=wanted[start:start + 5000]).values_list("pk", "probabilities"):
+        for pk, probs in AIPrediction.objects.filter(
+            pk__in=wanted[start : start + 5000]
+        ).values_list("pk", "probabilities"):
             out[pk] = probs
     return out
 
@@ -108,15 +135,26 @@ class CaseFacts:
 def case_facts(ids: Iterable[int] | None = None) -> dict[int, CaseFacts]:
     qs = Case.objects.all() if ids is None else Case.objects.filter(pk__in=sorted(set(ids)))
     out = {}
-    for row in qs.values_list("pk", "age", "sex", "device", "site", *DECISIONS, "rhythm", "strat_fold", "source"):
-        out[row[0]] = CaseFacts(row[1], row[2] or "", row[3] or "", row[4] or "",
-                                (*[bool(v) for v in row[5:10]], row[10] == "afib_flutter"), row[11], row[12])
+    for row in qs.values_list(
+        "pk", "age", "sex", "device", "site", *DECISIONS, "rhythm", "strat_fold", "source"
+    ):
+        out[row[0]] = CaseFacts(
+            row[1],
+            row[2] or "",
+            row[3] or "",
+            row[4] or "",
+            (*[bool(v) for v in row[5:10]], row[10] == "afib_flutter"),
+            row[11],
+            row[12],
+        )
     return out
 
 
 def training_case_ids() -> list[int]:
     """The cases of the shipped models' training folds (PTB-XL strat_fold 1-8, as their protocol states)."""
-    return list(Case.objects.filter(source="PTB-XL", strat_fold__lte=8).values_list("pk", flat=True))
+    return list(
+        Case.objects.filter(source="PTB-XL", strat_fold__lte=8).values_list("pk", flat=True)
+    )
 
 
 def record_of_case(case_id: int) -> Any:
@@ -126,8 +164,9 @@ def record_of_case(case_id: int) -> Any:
 def inferences_by_month(model_name: str, model_version: str) -> list[tuple[str, int]]:
     """Cached predictions of that model per month (each was one inference)."""
     counts: dict[str, int] = {}
-    for created in AIPrediction.objects.filter(model_name=model_name, model_version=model_version).values_list(
-            "created_at", flat=True):
+    for created in AIPrediction.objects.filter(
+        model_name=model_name, model_version=model_version
+    ).values_list("created_at", flat=True):
         key = created.strftime("%Y-%m")
         counts[key] = counts.get(key, 0) + 1
     return sorted(counts.items())
@@ -146,13 +185,23 @@ class ReadingContext:
 def reading_context(user: Any, session_pk: int, position: int) -> ReadingContext | None:
     """The case and suggestion at ``position`` of the user's own session, once the AI was shown
     there; None otherwise (another's session, a position not reached, no AI yet)."""
-    session = ReadingSession.objects.filter(pk=session_pk, learner=user).select_related("case_set").first()
+    session = (
+        ReadingSession.objects.filter(pk=session_pk, learner=user)
+        .select_related("case_set")
+        .first()
+    )
     if session is None or not session.ai_model_name:
         return None
     cases = cases_of(session)
     if not 0 <= position < len(cases) or not may_see_ai(session, cases[position]):
         return None
     case = cases[position]
-    prediction = AIPrediction.objects.filter(case=case, model_name=session.ai_model_name,
-                                             model_version=session.ai_model_version).first()
-    return ReadingContext(case.pk, prediction.pk if prediction else -1, session.ai_model_name, session.ai_model_version)
+    prediction = AIPrediction.objects.filter(
+        case=case, model_name=session.ai_model_name, model_version=session.ai_model_version
+    ).first()
+    return ReadingContext(
+        case.pk,
+        prediction.pk if prediction else -1,
+        session.ai_model_name,
+        session.ai_model_version,
+    )

@@ -61,34 +61,89 @@ def _without_page(request: HttpRequest) -> str:
 def _filters(request: HttpRequest) -> selectors.RegistryFilters:
     g = {k: v.replace("\x00", "")[:200] for k, v in request.GET.items()}
     return selectors.RegistryFilters(
-        q=g.get("q", "").strip()[:100], task=g.get("task", ""), modality=g.get("modality", ""),
+        q=g.get("q", "").strip()[:100],
+        task=g.get("task", ""),
+        modality=g.get("modality", ""),
         status=g.get("status", "") if g.get("status", "") in Status.values else "",
         risk_class=g.get("risk_class", "") if g.get("risk_class", "") in AIActRisk.values else "",
-        region=g.get("region", ""), source=g.get("source", "") if g.get("source", "") in Source.values else "",
-        has_field_data=g.get("field") == "1", has_open_incidents=g.get("incidents") == "1")
+        region=g.get("region", ""),
+        source=g.get("source", "") if g.get("source", "") in Source.values else "",
+        has_field_data=g.get("field") == "1",
+        has_open_incidents=g.get("incidents") == "1",
+    )
 
 
 def registry(request: HttpRequest) -> HttpResponse:
     f = _filters(request)
     entries = selectors.filter_registry(f)
     if request.GET.get("format") == "csv":
-        return csv_response("registry", ["id", "name", "version", "provider", "source", "status", "risk_class",
-                                         "fda_submission", "decision_date", "task", "region", "open_incidents"],
-                            ([e.slug, e.name, e.version, e.developer, e.application.source, e.status, e.risk_class,
-                              e.fda_submission, e.decision_date, e.application.task, e.application.region,
-                              e.open_incidents] for e in entries))
-    return render(request, "observatory/registry.html", {
-        "page": _page(request, entries), "filters": f, "choices": selectors.filter_choices(),
-        "statuses": Status.choices, "risks": AIActRisk.choices, "sources": Source.choices,
-        "query": _without_page(request), "alerts": selectors.open_alerts().count() if has_role(request.user, "analyst") else None,
-    })
+        return csv_response(
+            "registry",
+            [
+                "id",
+                "name",
+                "version",
+                "provider",
+                "source",
+                "status",
+                "risk_class",
+                "fda_submission",
+                "decision_date",
+                "task",
+                "region",
+                "open_incidents",
+            ],
+            (
+                [
+                    e.slug,
+                    e.name,
+                    e.version,
+                    e.developer,
+                    e.application.source,
+                    e.status,
+                    e.risk_class,
+                    e.fda_submission,
+                    e.decision_date,
+                    e.application.task,
+                    e.application.region,
+                    e.open_incidents,
+                ]
+                for e in entries
+            ),
+        )
+    return render(
+        request,
+        "observatory/registry.html",
+        {
+            "page": _page(request, entries),
+            "filters": f,
+            "choices": selectors.filter_choices(),
+            "statuses": Status.choices,
+            "risks": AIActRisk.choices,
+            "sources": Source.choices,
+            "query": _without_page(request),
+            "alerts": selectors.open_alerts().count()
+            if has_role(request.user, "analyst")
+            else None,
+        },
+    )
 
 
 def registry_json(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"applications": [
-        {**selectors.version_public(e, full=True), "slug": e.slug, "developer": e.developer,
-         "in_service": e.in_service, "registered_at": e.registered_at.isoformat()}
-        for e in selectors.registry().filter(application__source=Source.MEDTANDEM)]})
+    return JsonResponse(
+        {
+            "applications": [
+                {
+                    **selectors.version_public(e, full=True),
+                    "slug": e.slug,
+                    "developer": e.developer,
+                    "in_service": e.in_service,
+                    "registered_at": e.registered_at.isoformat(),
+                }
+                for e in selectors.registry().filter(application__source=Source.MEDTANDEM)
+            ]
+        }
+    )
 
 
 def _no_nul(value: str) -> str:
@@ -110,29 +165,55 @@ def application(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _application_page(request: HttpRequest, entry: ApplicationVersion) -> HttpResponse:
-    siblings = entry.application.versions.filter(published=True).order_by("-decision_date", "-registered_at")
+    siblings = entry.application.versions.filter(published=True).order_by(
+        "-decision_date", "-registered_at"
+    )
     incidents = selectors.public_incidents().filter(version=entry)
-    return render(request, "observatory/application.html", {
-        "entry": entry, "groups": selectors.sheet_groups(entry), "siblings": siblings,
-        "status_changes": entry.status_changes.all(), "incidents": incidents[:20], "n_incidents": incidents.count(),
-        "run": selectors.latest_run(entry), "is_example": entry.application.source == Source.EXAMPLE,
-    })
+    return render(
+        request,
+        "observatory/application.html",
+        {
+            "entry": entry,
+            "groups": selectors.sheet_groups(entry),
+            "siblings": siblings,
+            "status_changes": entry.status_changes.all(),
+            "incidents": incidents[:20],
+            "n_incidents": incidents.count(),
+            "run": selectors.latest_run(entry),
+            "is_example": entry.application.source == Source.EXAMPLE,
+        },
+    )
 
 
 def application_json(request: HttpRequest, slug: str) -> JsonResponse:
     entry = _version_or_404(slug)
-    return JsonResponse({**selectors.version_public(entry, full=True), "slug": entry.slug,
-                         "developer": entry.developer, "in_service": entry.in_service})
+    return JsonResponse(
+        {
+            **selectors.version_public(entry, full=True),
+            "slug": entry.slug,
+            "developer": entry.developer,
+            "in_service": entry.in_service,
+        }
+    )
 
 
 def application_xml(request: HttpRequest, slug: str) -> HttpResponse:
-    return HttpResponse(selectors.chai_xml(_version_or_404(slug)), content_type="application/xml; charset=utf-8")
+    return HttpResponse(
+        selectors.chai_xml(_version_or_404(slug)), content_type="application/xml; charset=utf-8"
+    )
 
 
 def application_history(request: HttpRequest, slug: str) -> HttpResponse:
     entry = _version_or_404(slug)
-    return render(request, "observatory/history.html", {"entry": entry, "history": selectors.history(entry),
-                                                        "status_changes": entry.status_changes.all()})
+    return render(
+        request,
+        "observatory/history.html",
+        {
+            "entry": entry,
+            "history": selectors.history(entry),
+            "status_changes": entry.status_changes.all(),
+        },
+    )
 
 
 def model_card(request: HttpRequest) -> HttpResponse:
@@ -161,28 +242,41 @@ def submit(request: AuthedRequest, slug: str | None = None) -> HttpResponse:
         if form.is_valid():
             try:
                 data = {k: v for k, v in form.cleaned_data.items() if k != "note"}
-                revision = services.submit_entry(data, author=request.user, version=version,
-                                                 note=form.cleaned_data["note"])
+                revision = services.submit_entry(
+                    data, author=request.user, version=version, note=form.cleaned_data["note"]
+                )
             except services.EntryInvalid as exc:
                 for key, message in exc.errors.items():
                     form.add_error(key if key in form.fields else None, message)
             else:
-                messages.success(request, _("Merci : la fiche (révision %(n)d) sera publiée après relecture par un analyste.")
-                                 % {"n": revision.number})
+                messages.success(
+                    request,
+                    _(
+                        "Merci : la fiche (révision %(n)d) sera publiée après relecture par un analyste."
+                    )
+                    % {"n": revision.number},
+                )
                 return redirect("observatory:registry")
     else:
         initial = services._entry_data(version) if version else {}
         if version:
-            initial.update({"task": version.application.task, "modality": version.application.modality,
-                            "region": version.application.region})
+            initial.update(
+                {
+                    "task": version.application.task,
+                    "modality": version.application.modality,
+                    "region": version.application.region,
+                }
+            )
         form = EntryForm(initial=initial)
     return render(request, "observatory/submit.html", {"form": form, "entry": version})
 
 
 @role_required("analyst")
 def review_queue(request: AuthedRequest) -> HttpResponse:
-    rows = [(r, selectors.diff((selectors.previous_published(r) or Revision(data={})).data, r.data))
-            for r in selectors.pending_revisions()]
+    rows = [
+        (r, selectors.diff((selectors.previous_published(r) or Revision(data={})).data, r.data))
+        for r in selectors.pending_revisions()
+    ]
     return render(request, "observatory/review.html", {"rows": rows})
 
 
@@ -191,8 +285,12 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
 def review(request: AuthedRequest, pk: int) -> HttpResponse:
     revision = get_object_or_404(Revision, pk=pk)
     try:
-        services.review_revision(revision, reviewer=request.user, approve=request.POST.get("decision") == "publish",
-                                 note=request.POST.get("note", "")[:500])
+        services.review_revision(
+            revision,
+            reviewer=request.user,
+            approve=request.POST.get("decision") == "publish",
+            note=request.POST.get("note", "")[:500],
+        )
     except services.ObservatoryError as exc:
         messages.error(request, str(exc))
     return redirect("observatory:review_queue")
@@ -218,63 +316,119 @@ def field(request: HttpRequest, slug: str) -> HttpResponse:
         rows = [selectors.metric_public(m, entry) for m in metrics]
         header = list(rows[0]) if rows else ["output"]
         return csv_response(f"field-{entry.slug}", header, ([r[h] for h in header] for r in rows))
-    outputs = sorted({m.output for m in metrics}, key=lambda o: list(payload["thresholds"]).index(o))
+    outputs = sorted(
+        {m.output for m in metrics}, key=lambda o: list(payload["thresholds"]).index(o)
+    )
     overall = {m.output: m for m in metrics if m.subgroup == "all" and m.window == -1}
-    by_window = {o: [m for m in metrics if m.output == o and m.subgroup == "all" and m.window >= 0] for o in outputs}
+    by_window = {
+        o: [m for m in metrics if m.output == o and m.subgroup == "all" and m.window >= 0]
+        for o in outputs
+    }
     window_title = _("fenêtre hebdomadaire n° (voir le tableau pour les dates)")
 
     def by_index(values: list[float | None]) -> list[tuple[float | None, float | None]]:
         return [(float(i + 1), v) for i, v in enumerate(values)]
 
-    auc_svg = for_template(line_chart(
-        [Series(o, by_index([m.auc if m.enough else None for m in by_window[o]])) for o in outputs],
-        title=_("AUC de terrain par fenêtre (fenêtres avec assez de données)"), x_title=window_title,
-        y_title="AUC", locale=chart_locale(), y_range=(0.4, 1.0), series_header=_("sortie"),
-        empty_text=_("pas encore assez de données")))
+    auc_svg = for_template(
+        line_chart(
+            [
+                Series(o, by_index([m.auc if m.enough else None for m in by_window[o]]))
+                for o in outputs
+            ],
+            title=_("AUC de terrain par fenêtre (fenêtres avec assez de données)"),
+            x_title=window_title,
+            y_title="AUC",
+            locale=chart_locale(),
+            y_range=(0.4, 1.0),
+            series_header=_("sortie"),
+            empty_text=_("pas encore assez de données"),
+        )
+    )
     chart = payload["control_chart"]
     points = chart["points"]
-    spc_svg = for_template(line_chart(
-        [Series(_("taux d'erreur"), by_index([p["rate"] for p in points])),
-         Series(_("limite haute 3σ"), by_index([p["ucl"] for p in points]), markers=False)],
-        title=_("Carte de contrôle p : erreurs au point de fonctionnement"), x_title=window_title,
-        y_title=_("taux d'erreur (proportion)"), locale=chart_locale(),
-        y_range=(0.0, max([0.4] + [p["ucl"] or 0 for p in points] + [p["rate"] or 0 for p in points])),
-        references=[Reference(float(chart["p0"]), _("référence p0"))], series_header=_("série"),
-        empty_text=_("pas encore assez de données")))
-    cusum_svg = for_template(line_chart(
-        [Series("CUSUM", by_index([p["cusum"] for p in points]))],
-        title=_("CUSUM supérieur du taux d'erreur standardisé"), x_title=window_title,
-        y_title=_("CUSUM (écarts-types)"), locale=chart_locale(),
-        y_range=(0.0, max([chart["h"] * 1.5] + [p["cusum"] for p in points])),
-        references=[Reference(float(chart["h"]), _("seuil d'alerte h"))], series_header=_("série"),
-        empty_text=_("pas encore assez de données")))
+    spc_svg = for_template(
+        line_chart(
+            [
+                Series(_("taux d'erreur"), by_index([p["rate"] for p in points])),
+                Series(_("limite haute 3σ"), by_index([p["ucl"] for p in points]), markers=False),
+            ],
+            title=_("Carte de contrôle p : erreurs au point de fonctionnement"),
+            x_title=window_title,
+            y_title=_("taux d'erreur (proportion)"),
+            locale=chart_locale(),
+            y_range=(
+                0.0,
+                max([0.4] + [p["ucl"] or 0 for p in points] + [p["rate"] or 0 for p in points]),
+            ),
+            references=[Reference(float(chart["p0"]), _("référence p0"))],
+            series_header=_("série"),
+            empty_text=_("pas encore assez de données"),
+        )
+    )
+    cusum_svg = for_template(
+        line_chart(
+            [Series("CUSUM", by_index([p["cusum"] for p in points]))],
+            title=_("CUSUM supérieur du taux d'erreur standardisé"),
+            x_title=window_title,
+            y_title=_("CUSUM (écarts-types)"),
+            locale=chart_locale(),
+            y_range=(0.0, max([chart["h"] * 1.5] + [p["cusum"] for p in points])),
+            references=[Reference(float(chart["h"]), _("seuil d'alerte h"))],
+            series_header=_("série"),
+            empty_text=_("pas encore assez de données"),
+        )
+    )
     energy = payload["energy"]
-    energy_svg = for_template(line_chart(
-        [Series("kWh", by_index([p["kwh"] for p in energy["points"]]))],
-        title=_("Énergie cumulée (entraînement + inférences)"), x_title=_("mois n° (voir le tableau)"),
-        y_title="kWh", locale=chart_locale(),
-        y_range=(0.0, max([1e-6] + [p["kwh"] * 1.2 for p in energy["points"]])), series_header=_("série"),
-        empty_text=_("pas encore de données")))
+    energy_svg = for_template(
+        line_chart(
+            [Series("kWh", by_index([p["kwh"] for p in energy["points"]]))],
+            title=_("Énergie cumulée (entraînement + inférences)"),
+            x_title=_("mois n° (voir le tableau)"),
+            y_title="kWh",
+            locale=chart_locale(),
+            y_range=(0.0, max([1e-6] + [p["kwh"] * 1.2 for p in energy["points"]])),
+            series_header=_("série"),
+            empty_text=_("pas encore de données"),
+        )
+    )
     subgroups: dict[str, list[Any]] = {}
     for m in metrics:
         if m.subgroup != "all":
             subgroups.setdefault(m.subgroup, []).append(m)
-    context.update({
-        "payload": payload, "labels": labels, "outputs": outputs, "overall": [overall[o] for o in outputs if o in overall],
-        "by_window": by_window, "auc_svg": auc_svg, "spc_svg": spc_svg, "cusum_svg": cusum_svg, "points": points,
-        "chart": chart, "subgroups": subgroups, "drift": payload["drift"][:15], "reliance": payload["reliance"],
-        "energy": energy, "energy_svg": energy_svg, "alerts": entry.alerts.all()[:10],
-        "simulated_share": run.n_simulated / run.n_reads if run.n_reads else 0,
-        "simulated_pct": round(100 * run.n_simulated / run.n_reads) if run.n_reads else 0,
-        "training_overlap_pct": round(100 * payload.get("training_overlap", 0)),
-        "window_rows": list(zip(labels, points, strict=False)),
-    })
+    context.update(
+        {
+            "payload": payload,
+            "labels": labels,
+            "outputs": outputs,
+            "overall": [overall[o] for o in outputs if o in overall],
+            "by_window": by_window,
+            "auc_svg": auc_svg,
+            "spc_svg": spc_svg,
+            "cusum_svg": cusum_svg,
+            "points": points,
+            "chart": chart,
+            "subgroups": subgroups,
+            "drift": payload["drift"][:15],
+            "reliance": payload["reliance"],
+            "energy": energy,
+            "energy_svg": energy_svg,
+            "alerts": entry.alerts.all()[:10],
+            "simulated_share": run.n_simulated / run.n_reads if run.n_reads else 0,
+            "simulated_pct": round(100 * run.n_simulated / run.n_reads) if run.n_reads else 0,
+            "training_overlap_pct": round(100 * payload.get("training_overlap", 0)),
+            "window_rows": list(zip(labels, points, strict=False)),
+        }
+    )
     return render(request, "observatory/field.html", context)
 
 
 @role_required("analyst")
 def alerts(request: AuthedRequest) -> HttpResponse:
-    return render(request, "observatory/alerts.html", {"alerts": Alert.objects.select_related("version")[:200]})
+    return render(
+        request,
+        "observatory/alerts.html",
+        {"alerts": Alert.objects.select_related("version")[:200]},
+    )
 
 
 @require_POST
@@ -297,20 +451,34 @@ def report_incident(request: AuthedRequest) -> HttpResponse:
     except ValueError:
         raise Http404 from None
     entry = _version_or_404(source["entry"]) if source.get("entry") else None
-    if session_pk is not None and (position is None or services.sources.reading_context(request.user, session_pk, position) is None):
+    if session_pk is not None and (
+        position is None
+        or services.sources.reading_context(request.user, session_pk, position) is None
+    ):
         raise Http404
     form = IncidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             if session_pk is not None:
-                incident = services.report_from_reading(request.user, session_pk, position or 0, description=d["description"],
-                                                        category=d["category"], seriousness=d["seriousness"])
+                incident = services.report_from_reading(
+                    request.user,
+                    session_pk,
+                    position or 0,
+                    description=d["description"],
+                    category=d["category"],
+                    seriousness=d["seriousness"],
+                )
             else:
-                incident = services.report_incident(reporter=request.user, description=d["description"],
-                                                    category=d["category"], seriousness=d["seriousness"],
-                                                    origin=d["origin"] or Incident.Origin.REGISTRY, version=entry,
-                                                    deployer=d["deployer"])
+                incident = services.report_incident(
+                    reporter=request.user,
+                    description=d["description"],
+                    category=d["category"],
+                    seriousness=d["seriousness"],
+                    origin=d["origin"] or Incident.Origin.REGISTRY,
+                    version=entry,
+                    deployer=d["deployer"],
+                )
         except services.EntryInvalid as exc:
             for key, message in exc.errors.items():
                 form.add_error(key if key in form.fields else None, message)
@@ -318,9 +486,17 @@ def report_incident(request: AuthedRequest) -> HttpResponse:
             raise PermissionDenied(str(exc)) from None
         else:
             return render(request, "observatory/incident_thanks.html", {"incident": incident})
-    return render(request, "observatory/report_incident.html", {
-        "form": form, "entry": entry, "session_pk": session_pk, "position": position,
-        "from_reading": session_pk is not None})
+    return render(
+        request,
+        "observatory/report_incident.html",
+        {
+            "form": form,
+            "entry": entry,
+            "session_pk": session_pk,
+            "position": position,
+            "from_reading": session_pk is not None,
+        },
+    )
 
 
 def incidents(request: HttpRequest) -> HttpResponse:
@@ -330,18 +506,43 @@ def incidents(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(origin=origin)
     if request.GET.get("format") == "csv":
         rows = [selectors.incident_public(i) for i in qs]
-        header = ["id", "application_version", "application_name", "category", "seriousness", "reported_seriousness",
-                  "state", "origin", "unverified", "occurred_month", "aware_on", "summary", "corrective_action"]
+        header = [
+            "id",
+            "application_version",
+            "application_name",
+            "category",
+            "seriousness",
+            "reported_seriousness",
+            "state",
+            "origin",
+            "unverified",
+            "occurred_month",
+            "aware_on",
+            "summary",
+            "corrective_action",
+        ]
         return csv_response("incidents", header, ([r[h] for h in header] for r in rows))
-    return render(request, "observatory/incidents.html", {"page": _page(request, qs), "origin": origin,
-                                                          "origins": Incident.Origin.choices, "query": _without_page(request)})
+    return render(
+        request,
+        "observatory/incidents.html",
+        {
+            "page": _page(request, qs),
+            "origin": origin,
+            "origins": Incident.Origin.choices,
+            "query": _without_page(request),
+        },
+    )
 
 
 def incident_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     incident = selectors.public_incidents().filter(public_id=_no_nul(public_id)).first()
     if incident is None:
         raise Http404
-    return render(request, "observatory/incident.html", {"incident": incident, "public": selectors.incident_public(incident)})
+    return render(
+        request,
+        "observatory/incident.html",
+        {"incident": incident, "public": selectors.incident_public(incident)},
+    )
 
 
 @role_required("analyst")
@@ -349,24 +550,45 @@ def triage_list(request: AuthedRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     qs = selectors.triage_queue(state if state in Incident.State.values else "")
     rows = [(i, selectors.is_overdue(i)) for i in qs[:300]]
-    return render(request, "observatory/triage_list.html", {"rows": rows, "state": state, "states": Incident.State.choices,
-                                                            "counts": selectors.incident_counts(),
-                                                            "n_overdue": selectors.overdue().count()})
+    return render(
+        request,
+        "observatory/triage_list.html",
+        {
+            "rows": rows,
+            "state": state,
+            "states": Incident.State.choices,
+            "counts": selectors.incident_counts(),
+            "n_overdue": selectors.overdue().count(),
+        },
+    )
 
 
 @role_required("analyst")
 def triage(request: AuthedRequest, public_id: str) -> HttpResponse:
     incident = get_object_or_404(Incident, public_id=_no_nul(public_id))
-    initial = {"state": incident.state, "seriousness": incident.seriousness, "category": incident.category,
-               "corrective_action": incident.corrective_action, "public_summary": incident.public_summary,
-               "notified_at": incident.notified_at}
+    initial = {
+        "state": incident.state,
+        "seriousness": incident.seriousness,
+        "category": incident.category,
+        "corrective_action": incident.corrective_action,
+        "public_summary": incident.public_summary,
+        "notified_at": incident.notified_at,
+    }
     form = TriageForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.triage(incident, by=request.user, state=d["state"], seriousness=d["seriousness"],
-                            category=d["category"], corrective_action=d["corrective_action"],
-                            public_summary=d["public_summary"], notified_at=d["notified_at"], note=d["note"])
+            services.triage(
+                incident,
+                by=request.user,
+                state=d["state"],
+                seriousness=d["seriousness"],
+                category=d["category"],
+                corrective_action=d["corrective_action"],
+                public_summary=d["public_summary"],
+                notified_at=d["notified_at"],
+                note=d["note"],
+            )
         except services.EntryInvalid as exc:
             for key, message in exc.errors.items():
                 form.add_error(key if key in form.fields else None, message)
@@ -375,9 +597,18 @@ def triage(request: AuthedRequest, public_id: str) -> HttpResponse:
         else:
             messages.success(request, _("Incident mis à jour."))
             return redirect("observatory:triage", public_id=incident.public_id)
-    return render(request, "observatory/triage.html", {
-        "incident": incident, "form": form, "overdue": selectors.is_overdue(incident),
-        "reports": incident.reports.all(), "entities": incident.entities.all(), "events": incident.events.all()})
+    return render(
+        request,
+        "observatory/triage.html",
+        {
+            "incident": incident,
+            "form": form,
+            "overdue": selectors.is_overdue(incident),
+            "reports": incident.reports.all(),
+            "entities": incident.entities.all(),
+            "events": incident.events.all(),
+        },
+    )
 
 
 # --- hurdles --------------------------------------------------------------------------------------
@@ -387,30 +618,60 @@ def hurdles(request: HttpRequest) -> HttpResponse:
     agg = selectors.hurdle_aggregates()
     published = selectors.published_hurdles()
     if request.GET.get("format") == "csv":
-        header = ["id", "category", "profession", "region", "on_behalf_of_site", "severity", "is_example",
-                  "reported_month", "text"]
-        return csv_response("hurdles", header, ([selectors.hurdle_public(h)[k] for k in header] for h in published))
+        header = [
+            "id",
+            "category",
+            "profession",
+            "region",
+            "on_behalf_of_site",
+            "severity",
+            "is_example",
+            "reported_month",
+            "text",
+        ]
+        return csv_response(
+            "hurdles", header, ([selectors.hurdle_public(h)[k] for k in header] for h in published)
+        )
     labels = dict(HurdleCategory.choices)
     bar_max = max([1] + [r["count"] for r in agg["by_category"]])
-    return render(request, "observatory/hurdles.html", {
-        "agg": agg, "page": _page(request, published), "labels": labels, "bar_max": bar_max,
-        "query": _without_page(request)})
+    return render(
+        request,
+        "observatory/hurdles.html",
+        {
+            "agg": agg,
+            "page": _page(request, published),
+            "labels": labels,
+            "bar_max": bar_max,
+            "query": _without_page(request),
+        },
+    )
 
 
 @login_required
 def report_hurdle(request: AuthedRequest) -> HttpResponse:
-    form = HurdleForm(request.POST or None, initial={"profession": getattr(request.user, "profession", "")})
+    form = HurdleForm(
+        request.POST or None, initial={"profession": getattr(request.user, "profession", "")}
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.report_hurdle(reporter=request.user, category=d["category"], text=d["text"],
-                                   profession=d["profession"], region=d["region"],
-                                   on_behalf_of_site=d["on_behalf_of_site"], severity=d["severity"])
+            services.report_hurdle(
+                reporter=request.user,
+                category=d["category"],
+                text=d["text"],
+                profession=d["profession"],
+                region=d["region"],
+                on_behalf_of_site=d["on_behalf_of_site"],
+                severity=d["severity"],
+            )
         except services.EntryInvalid as exc:
             for key, message in exc.errors.items():
                 form.add_error(key if key in form.fields else None, message)
         else:
-            messages.success(request, _("Merci : votre signalement est compté ; son texte sera relu avant publication."))
+            messages.success(
+                request,
+                _("Merci : votre signalement est compté ; son texte sera relu avant publication."),
+            )
             return redirect("observatory:hurdles")
     return render(request, "observatory/report_hurdle.html", {"form": form})
 
@@ -419,12 +680,20 @@ def report_hurdle(request: AuthedRequest) -> HttpResponse:
 def hurdle_review(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         hurdle = get_object_or_404(Hurdle, public_id=_no_nul(request.POST.get("id", "")))
-        services.review_hurdle(hurdle, by=request.user, publish=request.POST.get("decision") == "publish")
+        services.review_hurdle(
+            hurdle, by=request.user, publish=request.POST.get("decision") == "publish"
+        )
         return redirect("observatory:hurdle_review")
-    return render(request, "observatory/hurdle_review.html",
-                  {"hurdles": Hurdle.objects.filter(state=Hurdle.State.SUBMITTED)[:200]})
+    return render(
+        request,
+        "observatory/hurdle_review.html",
+        {"hurdles": Hurdle.objects.filter(state=Hurdle.State.SUBMITTED)[:200]},
+    )
 
 
 def open_data(request: HttpRequest) -> HttpResponse:
-    return render(request, "observatory/open_data.html", {"api": reverse("observatory_api:openapi"),
-                                                          "fields": FIELDS})
+    return render(
+        request,
+        "observatory/open_data.html",
+        {"api": reverse("observatory_api:openapi"), "fields": FIELDS},
+    )

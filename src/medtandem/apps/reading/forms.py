@@ -17,24 +17,38 @@ class CaseFilterForm(forms.Form):
     """Filters of the case bank (all optional)."""
 
     superclasses = forms.MultipleChoiceField(
-        label=_("Superclasses"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Superclasses"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         choices=[(s, format_lazy("{} — {}", s, FINDING_NAMES[s])) for s in SUPERCLASSES],
     )
-    match = forms.ChoiceField(label=_("Correspondance"), choices=[("any", _("au moins une")), ("all", _("toutes"))],
-                              initial="any", required=False)
-    rhythm = forms.ChoiceField(label=_("Rythme"), required=False, choices=[("", "—"), *Rhythm.choices])
+    match = forms.ChoiceField(
+        label=_("Correspondance"),
+        choices=[("any", _("au moins une")), ("all", _("toutes"))],
+        initial="any",
+        required=False,
+    )
+    rhythm = forms.ChoiceField(
+        label=_("Rythme"), required=False, choices=[("", "—"), *Rhythm.choices]
+    )
     scp_code = forms.CharField(label=_("Énoncé SCP (ex. AFIB, LVH)"), required=False, max_length=16)
     age_min = forms.IntegerField(label=_("Âge min."), required=False, min_value=0, max_value=120)
     age_max = forms.IntegerField(label=_("Âge max."), required=False, min_value=0, max_value=120)
-    sex = forms.ChoiceField(label=_("Sexe"), required=False, choices=[("", "—"), ("M", _("Homme")), ("F", _("Femme"))])
+    sex = forms.ChoiceField(
+        label=_("Sexe"), required=False, choices=[("", "—"), ("M", _("Homme")), ("F", _("Femme"))]
+    )
     source = forms.CharField(label=_("Source"), required=False, max_length=40)
     seen_by = forms.ModelMultipleChoiceField(
-        label=_("Pour les cohortes"), queryset=Cohort.objects.none(), required=False,
+        label=_("Pour les cohortes"),
+        queryset=Cohort.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Montre les cas que leurs apprenant·es ont déjà vus avec leur correction."),
     )
     exclude_seen = forms.BooleanField(
-        label=_("Écarter les cas déjà vus avec leur correction par ces apprenant·es"), required=False, initial=True,
+        label=_("Écarter les cas déjà vus avec leur correction par ces apprenant·es"),
+        required=False,
+        initial=True,
     )
 
     def __init__(self, *args: Any, cohorts: Any = None, **kwargs: Any) -> None:
@@ -57,11 +71,16 @@ class CaseFilterForm(forms.Form):
 
 class CaseSetForm(CaseFilterForm):
     name = forms.CharField(label=_("Nom de la série"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    sample_size = forms.IntegerField(label=_("Tirer au sort N cas (vide : tous)"), required=False, min_value=1, max_value=5000)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    sample_size = forms.IntegerField(
+        label=_("Tirer au sort N cas (vide : tous)"), required=False, min_value=1, max_value=5000
+    )
     seed = forms.IntegerField(label=_("Graine (reproductibilité)"), required=False, min_value=0)
     case_ids = forms.CharField(
-        label=_("Ou choisir des cas (identifiants séparés par des virgules)"), required=False,
+        label=_("Ou choisir des cas (identifiants séparés par des virgules)"),
+        required=False,
         help_text=_("Par exemple : ptbxl:00001, ptbxl:00017"),
     )
 
@@ -69,13 +88,24 @@ class CaseSetForm(CaseFilterForm):
 class AssignForm(forms.Form):
     title = forms.CharField(label=_("Titre de la séance"), max_length=200)
     mode = forms.ChoiceField(label=_("Mode"), choices=Mode.choices, initial=Mode.PRACTICE)
-    due_at = forms.DateTimeField(label=_("À terminer avant le (facultatif)"), required=False,
-                                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                                 input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"])
-    cohorts = forms.ModelMultipleChoiceField(label=_("Cohortes"), queryset=Cohort.objects.none(), required=False,
-                                             widget=forms.CheckboxSelectMultiple)
-    learners = forms.ModelMultipleChoiceField(label=_("Apprenant·es"), queryset=User.objects.none(), required=False,
-                                              widget=forms.CheckboxSelectMultiple)
+    due_at = forms.DateTimeField(
+        label=_("À terminer avant le (facultatif)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+    )
+    cohorts = forms.ModelMultipleChoiceField(
+        label=_("Cohortes"),
+        queryset=Cohort.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    learners = forms.ModelMultipleChoiceField(
+        label=_("Apprenant·es"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args: object, learners: object, cohorts: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -51,7 +51,9 @@ class ReadingAssignment(models.Model):
 class ReadingSession(models.Model):
     """One learner working through a case set in one mode. The AI model is fixed when it starts."""
 
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_sessions")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_sessions"
+    )
     assignment = models.ForeignKey(
         ReadingAssignment, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions"
     )
@@ -61,22 +63,30 @@ class ReadingSession(models.Model):
     ai_model_name = models.CharField(max_length=80, blank=True)
     ai_model_version = models.CharField(max_length=40, blank=True)
     case_order = models.JSONField(
-        null=True, blank=True, help_text="case ids in reading order (randomised per reader); null: the set's order"
+        null=True,
+        blank=True,
+        help_text="case ids in reading order (randomised per reader); null: the set's order",
     )
-    show_feedback = models.BooleanField(default=True, help_text="reader studies usually hide the truth")
+    show_feedback = models.BooleanField(
+        default=True, help_text="reader studies usually hide the truth"
+    )
     #: A session whose reads are frozen (its reader study was locked): no read is accepted any more.
     locked_at = models.DateTimeField(null=True, blank=True)
     #: Where the learner goes back to when the session ends (e.g. the programme activity it belongs to),
     #: set by the app that opened the session; the reading app never needs to know that app.
     return_url = models.CharField(max_length=300, blank=True)
-    available_from = models.DateTimeField(null=True, blank=True, help_text="washout: not readable before")
+    available_from = models.DateTimeField(
+        null=True, blank=True, help_text="washout: not readable before"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["learner", "assignment"], name="one_session_per_assignment")
+            models.UniqueConstraint(
+                fields=["learner", "assignment"], name="one_session_per_assignment"
+            )
         ]
 
     def __str__(self) -> str:
@@ -97,7 +107,9 @@ class StepOpening(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["session", "case", "condition"], name="one_opening_per_step")
+            models.UniqueConstraint(
+                fields=["session", "case", "condition"], name="one_opening_per_step"
+            )
         ]
 
 
@@ -105,7 +117,9 @@ class Read(models.Model):
     """One learner's committed answer to one case under one condition. Immutable once stored."""
 
     session = models.ForeignKey(ReadingSession, on_delete=models.PROTECT, related_name="reads")
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reads")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reads"
+    )
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reads")
     condition = models.CharField(max_length=10, choices=Condition.choices)
     # One rating per superclass: the reader's belief that the finding is present, 0-100 (the ROC
@@ -129,19 +143,26 @@ class Read(models.Model):
     seen_truth_before = models.BooleanField(default=False)
     rhythm = models.CharField(max_length=16, choices=Rhythm.choices)
     comment = models.TextField(blank=True)
-    client_time_ms = models.PositiveIntegerField(null=True, blank=True, help_text="time on task reported by the browser")
+    client_time_ms = models.PositiveIntegerField(
+        null=True, blank=True, help_text="time on task reported by the browser"
+    )
     opened_at = models.DateTimeField(null=True, help_text="when the server served this step")
     submitted_at = models.DateTimeField(auto_now_add=True)
     submission_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     ai_prediction = models.ForeignKey(
-        AIPrediction, null=True, blank=True, on_delete=models.PROTECT,
+        AIPrediction,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         help_text="the suggestion the reader saw (aided reads)",
     )
 
     class Meta:
         ordering = ["submitted_at"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "case", "condition"], name="one_read_per_step"),
+            models.UniqueConstraint(
+                fields=["session", "case", "condition"], name="one_read_per_step"
+            ),
         ]
         indexes = [models.Index(fields=["learner", "condition"])]
 

@@ -24,9 +24,12 @@ from medtandem.reliance.metrics import AnswerChanges, BinaryMetrics, answer_chan
 def new_assignments(learner: Any) -> list[ReadingSession]:
     """Assigned sessions the learner has not opened yet (no step served), soonest due first."""
     return list(
-        ReadingSession.objects.filter(learner=learner, assignment__isnull=False, completed_at__isnull=True)
+        ReadingSession.objects.filter(
+            learner=learner, assignment__isnull=False, completed_at__isnull=True
+        )
         .exclude(Exists(StepOpening.objects.filter(session=OuterRef("pk"))))
-        .select_related("assignment").order_by(F("assignment__due_at").asc(nulls_last=True), "created_at")
+        .select_related("assignment")
+        .order_by(F("assignment__due_at").asc(nulls_last=True), "created_at")
     )
 
 
@@ -34,7 +37,9 @@ def sessions_of(learner: Any) -> QuerySet[ReadingSession]:
     return (
         ReadingSession.objects.filter(learner=learner)
         .select_related("case_set", "assignment")
-        .annotate(n_cases=Count("case_set__cases", distinct=True), n_reads=Count("reads", distinct=True))
+        .annotate(
+            n_cases=Count("case_set__cases", distinct=True), n_reads=Count("reads", distinct=True)
+        )
     )
 
 
@@ -59,7 +64,11 @@ def session_counts(session: ReadingSession, now: datetime | None = None) -> dict
     outline = session_outline(session)
     due = session.assignment.due_at if session.assignment_id else None
     overdue = bool(due and session.completed_at is None and due < (now or timezone.now()))
-    return {"cases": len(outline), "done": sum(s.step == FEEDBACK for s in outline), "overdue": int(overdue)}
+    return {
+        "cases": len(outline),
+        "done": sum(s.step == FEEDBACK for s in outline),
+        "overdue": int(overdue),
+    }
 
 
 @dataclass(frozen=True)
@@ -115,8 +124,12 @@ def learner_progress(learner: Any) -> LearnerProgress:
         rows.append(
             SuperclassProgress(
                 name,
-                binary_metrics([getattr(r.case, key) for r in unaided], [getattr(r, key) for r in unaided]),
-                binary_metrics([getattr(r.case, key) for r in aided], [getattr(r, key) for r in aided]),
+                binary_metrics(
+                    [getattr(r.case, key) for r in unaided], [getattr(r, key) for r in unaided]
+                ),
+                binary_metrics(
+                    [getattr(r.case, key) for r in aided], [getattr(r, key) for r in aided]
+                ),
                 changes,
             )
         )
@@ -126,14 +139,18 @@ def learner_progress(learner: Any) -> LearnerProgress:
         def right(read: Read) -> bool:
             return read.superclasses == read.case.superclasses and read.rhythm == read.case.rhythm
 
-        overall = answer_changes([True] * len(paired), [right(u) for u, _ in paired], [right(a) for _, a in paired])
+        overall = answer_changes(
+            [True] * len(paired), [right(u) for u, _ in paired], [right(a) for _, a in paired]
+        )
         changed = sum(
             (u.superclasses != a.superclasses) or (u.rhythm != a.rhythm) for u, a in paired
         )
         overall = AnswerChanges(overall.n, changed, overall.improved, overall.worsened)
 
     def afib(rs: list[Read]) -> BinaryMetrics:
-        return binary_metrics([r.case.rhythm == "afib_flutter" for r in rs], [r.rhythm == "afib_flutter" for r in rs])
+        return binary_metrics(
+            [r.case.rhythm == "afib_flutter" for r in rs], [r.rhythm == "afib_flutter" for r in rs]
+        )
 
     return LearnerProgress(
         n_reads=len(reads),
@@ -152,17 +169,27 @@ def assignment_progress(assignment: Any) -> list[dict[str, Any]]:
     n_cases = assignment.case_set.cases.count()
     n_steps = len(MODE_STEPS[assignment.mode])
     rows = []
-    sessions = assignment.sessions.select_related("learner").order_by("learner__last_name", "learner__username")
+    sessions = assignment.sessions.select_related("learner").order_by(
+        "learner__last_name", "learner__username"
+    )
     done_by_session: dict[int, int] = {}
-    for session_id, _case_id in (Read.objects.filter(session__assignment=assignment)
-                                 .values("session_id", "case_id").annotate(n=Count("id"))
-                                 .filter(n__gte=n_steps).values_list("session_id", "case_id")):
+    for session_id, _case_id in (
+        Read.objects.filter(session__assignment=assignment)
+        .values("session_id", "case_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=n_steps)
+        .values_list("session_id", "case_id")
+    ):
         done_by_session[session_id] = done_by_session.get(session_id, 0) + 1
     for session in sessions:
-        rows.append({
-            "learner": session.learner, "cases_done": done_by_session.get(session.pk, 0), "n_cases": n_cases,
-            "completed_at": session.completed_at,
-        })
+        rows.append(
+            {
+                "learner": session.learner,
+                "cases_done": done_by_session.get(session.pk, 0),
+                "n_cases": n_cases,
+                "completed_at": session.completed_at,
+            }
+        )
     return rows
 
 
@@ -170,10 +197,20 @@ def unaided_superclass_accuracy(session: ReadingSession) -> int | None:
     """Percent of a session's unaided reads whose five superclass decisions all match the truth
     (the pass level of an unaided reading activity); None before any unaided read. Reads of cases
     the learner had already seen with their truth elsewhere do not count (contamination)."""
-    agg = Read.objects.filter(session=session, condition=Condition.UNAIDED, seen_truth_before=False).aggregate(
+    agg = Read.objects.filter(
+        session=session, condition=Condition.UNAIDED, seen_truth_before=False
+    ).aggregate(
         n=Count("id"),
-        correct=Count("id", filter=Q(norm=F("case__norm"), mi=F("case__mi"), sttc=F("case__sttc"),
-                                     cd=F("case__cd"), hyp=F("case__hyp"))),
+        correct=Count(
+            "id",
+            filter=Q(
+                norm=F("case__norm"),
+                mi=F("case__mi"),
+                sttc=F("case__sttc"),
+                cd=F("case__cd"),
+                hyp=F("case__hyp"),
+            ),
+        ),
     )
     if not agg["n"]:
         return None
@@ -210,8 +247,15 @@ def rating_rows(prefill: Read | None) -> list[RatingRow]:
     for s in SUPERCLASSES:
         value = prefill.rating(s) if prefill else None
         level = rating.nearest_level(value) if value is not None else None
-        rows.append(RatingRow(s, str(rating.FINDING_NAMES[s]), value, level,
-                              value if value is not None and value != level else None))
+        rows.append(
+            RatingRow(
+                s,
+                str(rating.FINDING_NAMES[s]),
+                value,
+                level,
+                value if value is not None and value != level else None,
+            )
+        )
     return rows
 
 
@@ -261,9 +305,16 @@ def ai_rows(prediction: Any, facts: dict[str, Any] | None) -> list[AiRow]:
     for code in (*SUPERCLASSES, "AFIB"):
         p = float(prediction.probabilities.get(code, 0.0))
         threshold = operating.get(code)
-        rows.append(AiRow(code, str(rating.FINDING_NAMES[code]), p, round(100 * p),
-                          None if threshold is None else p >= float(threshold),
-                          None if threshold is None else round(100 * float(threshold))))
+        rows.append(
+            AiRow(
+                code,
+                str(rating.FINDING_NAMES[code]),
+                p,
+                round(100 * p),
+                None if threshold is None else p >= float(threshold),
+                None if threshold is None else round(100 * float(threshold)),
+            )
+        )
     return rows
 
 
@@ -307,7 +358,9 @@ def _cell(read: Read | None, code: str, truth: bool) -> AnswerCell | None:
     return AnswerCell(value, said, said == truth, str(rating.level_label(value)))
 
 
-def feedback(case: Case, reads: dict[str, Read], prediction: Any, facts: dict[str, Any] | None) -> Feedback:
+def feedback(
+    case: Case, reads: dict[str, Read], prediction: Any, facts: dict[str, Any] | None
+) -> Feedback:
     """Each read's calls against the truth (right or wrong decided here, not in the template)."""
     operating: dict[str, bool] = {}
     if prediction is not None:
@@ -315,18 +368,26 @@ def feedback(case: Case, reads: dict[str, Read], prediction: Any, facts: dict[st
     rows = []
     for code in SUPERCLASSES:
         truth = bool(getattr(case, code.lower()))
-        rows.append(FeedbackRow(
-            code, str(rating.FINDING_NAMES[code]), truth,
-            _cell(reads.get(Condition.UNAIDED), code, truth), _cell(reads.get(Condition.AIDED), code, truth),
-            float(prediction.probabilities.get(code, 0.0)) if prediction is not None else None,
-            operating.get(code),
-        ))
+        rows.append(
+            FeedbackRow(
+                code,
+                str(rating.FINDING_NAMES[code]),
+                truth,
+                _cell(reads.get(Condition.UNAIDED), code, truth),
+                _cell(reads.get(Condition.AIDED), code, truth),
+                float(prediction.probabilities.get(code, 0.0)) if prediction is not None else None,
+                operating.get(code),
+            )
+        )
 
     def rhythm(read: Read | None) -> tuple[str, bool] | None:
         return None if read is None else (read.get_rhythm_display(), read.rhythm == case.rhythm)
 
     return Feedback(
-        rows, case.get_rhythm_display(), rhythm(reads.get(Condition.UNAIDED)), rhythm(reads.get(Condition.AIDED)),
+        rows,
+        case.get_rhythm_display(),
+        rhythm(reads.get(Condition.UNAIDED)),
+        rhythm(reads.get(Condition.AIDED)),
         float(prediction.probabilities.get("AFIB", 0.0)) if prediction is not None else None,
         prediction is not None,
     )

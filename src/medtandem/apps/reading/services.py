@@ -123,8 +123,9 @@ def parse_answer(data: Any) -> ReadAnswer:
         except ValueError:
             number = math.nan
         if not math.isfinite(number) or not 0 <= number <= MAX_CLIENT_TIME_MS:
-            errors["client_time_ms"] = _("un nombre de millisecondes entre 0 et %(m)d est attendu") % {
-                "m": MAX_CLIENT_TIME_MS}
+            errors["client_time_ms"] = _(
+                "un nombre de millisecondes entre 0 et %(m)d est attendu"
+            ) % {"m": MAX_CLIENT_TIME_MS}
         else:
             client_time = int(number)
     if errors:
@@ -223,18 +224,33 @@ def record_reads(reads: list[RecordedRead]) -> int:
         if item.case.pk not in case_ids[session.pk]:
             raise ReadingRuleError(f"case {item.case} is not part of session {session.pk}")
         if item.condition not in session.steps:
-            raise ReadingRuleError(f"a {item.condition} read does not belong to a {session.mode} session")
+            raise ReadingRuleError(
+                f"a {item.condition} read does not belong to a {session.mode} session"
+            )
         step = (session.pk, item.case.pk, item.condition)
         if step in steps_seen:
-            raise ReadingRuleError(f"case {item.case} is read twice under {item.condition} in session {session.pk}")
+            raise ReadingRuleError(
+                f"case {item.case} is read twice under {item.condition} in session {session.pk}"
+            )
         steps_seen.add(step)
-        objects.append(Read(
-            session=session, learner=session.learner, case=item.case, condition=item.condition,
-            rhythm=item.answer.rhythm, comment=item.answer.comment, client_time_ms=item.answer.client_time_ms,
-            opened_at=item.opened_at, ai_prediction=item.ai_prediction, **item.answer.fields(),
-            seen_truth_before=any(at < item.submitted_at and sid != session.pk
-                                  for at, sid in revealed.get((session.learner_id, item.case.pk), [])),
-        ))
+        objects.append(
+            Read(
+                session=session,
+                learner=session.learner,
+                case=item.case,
+                condition=item.condition,
+                rhythm=item.answer.rhythm,
+                comment=item.answer.comment,
+                client_time_ms=item.answer.client_time_ms,
+                opened_at=item.opened_at,
+                ai_prediction=item.ai_prediction,
+                **item.answer.fields(),
+                seen_truth_before=any(
+                    at < item.submitted_at and sid != session.pk
+                    for at, sid in revealed.get((session.learner_id, item.case.pk), [])
+                ),
+            )
+        )
     try:
         Read.objects.bulk_create(objects, batch_size=2000)
     except IntegrityError:
@@ -252,7 +268,12 @@ def record_reads(reads: list[RecordedRead]) -> int:
 
 @transaction.atomic
 def assign(
-    case_set: CaseSet, learners: list[User], *, mode: str, title: str, created_by: User | None,
+    case_set: CaseSet,
+    learners: list[User],
+    *,
+    mode: str,
+    title: str,
+    created_by: User | None,
     due_at: datetime | None = None,
 ) -> ReadingAssignment:
     """Assign a case set to learners in a mode: one session each, and tell each new learner.
@@ -265,11 +286,14 @@ def assign(
     """
     assignment = (
         ReadingAssignment.objects.select_for_update()
-        .filter(case_set=case_set, mode=mode, created_by=created_by).order_by("created_at").first()
+        .filter(case_set=case_set, mode=mode, created_by=created_by)
+        .order_by("created_at")
+        .first()
     )
     if assignment is None:
-        assignment = ReadingAssignment.objects.create(title=title, case_set=case_set, mode=mode, created_by=created_by,
-                                                      due_at=due_at)
+        assignment = ReadingAssignment.objects.create(
+            title=title, case_set=case_set, mode=mode, created_by=created_by, due_at=due_at
+        )
     elif due_at is not None and assignment.due_at != due_at:
         ReadingAssignment.objects.filter(pk=assignment.pk).update(due_at=due_at)
         assignment.due_at = due_at
@@ -293,12 +317,20 @@ def notify_assigned(assignment: ReadingAssignment, learners: list[User]) -> int:
             continue
         with translation.override(settings.LANGUAGE_CODE):
             subject = _("Nouvelle séance de lecture d'ECG : %(t)s") % {"t": assignment.title}
-            due = (_("À terminer avant le %(d)s.") % {"d": formats.date_format(timezone.localtime(assignment.due_at),
-                                                                           "DATETIME_FORMAT")}
-                   if assignment.due_at else "")
-            body = _("Bonjour,\n\nUne séance de lecture d'ECG vous a été assignée : %(t)s (%(m)s). %(due)s\n"
-                     "Retrouvez-la dans « Lecture d'ECG » sur MedTandem.") % {
-                "t": assignment.title, "m": assignment.get_mode_display(), "due": due}
+            due = (
+                _("À terminer avant le %(d)s.")
+                % {
+                    "d": formats.date_format(
+                        timezone.localtime(assignment.due_at), "DATETIME_FORMAT"
+                    )
+                }
+                if assignment.due_at
+                else ""
+            )
+            body = _(
+                "Bonjour,\n\nUne séance de lecture d'ECG vous a été assignée : %(t)s (%(m)s). %(due)s\n"
+                "Retrouvez-la dans « Lecture d'ECG » sur MedTandem."
+            ) % {"t": assignment.title, "m": assignment.get_mode_display(), "due": due}
         messages.append((subject, body, None, [learner.email]))
     return send_mass_mail(messages, fail_silently=True) if messages else 0
 
@@ -317,8 +349,14 @@ def parse_case_ids(text: str) -> list[str]:
 
 
 def create_case_set(
-    name: str, *, created_by: User | None, description: str = "", case_ids_text: str = "",
-    sample_size: int | None = None, seed: int | None = None, exclude_seen_by: list[User] | None = None,
+    name: str,
+    *,
+    created_by: User | None,
+    description: str = "",
+    case_ids_text: str = "",
+    sample_size: int | None = None,
+    seed: int | None = None,
+    exclude_seen_by: list[User] | None = None,
     **criteria: Any,
 ) -> CaseSet:
     """An instructor's case set: explicit ids, or filters (optionally sampled).
@@ -330,16 +368,31 @@ def create_case_set(
     try:
         wanted = parse_case_ids(case_ids_text)
         if wanted:
-            found = dict(Case.objects.filter(external_id__in=wanted).values_list("external_id", "pk"))
+            found = dict(
+                Case.objects.filter(external_id__in=wanted).values_list("external_id", "pk")
+            )
             unknown = [w for w in wanted if w not in found]
             if unknown:
                 raise CaseSetError(_("cas inconnus : %s") % ", ".join(unknown))
             kept = [found[w] for w in wanted if found[w] not in seen]
             if not kept:
-                raise CaseSetError(_("tous ces cas ont déjà été vus avec leur correction par les apprenant·es choisi·es"))
-            return build_case_set(name, created_by=created_by, description=description, case_ids=kept)
-        return build_case_set(name, created_by=created_by, description=description, sample_size=sample_size,
-                              seed=seed, exclude_case_ids=seen, **criteria)
+                raise CaseSetError(
+                    _(
+                        "tous ces cas ont déjà été vus avec leur correction par les apprenant·es choisi·es"
+                    )
+                )
+            return build_case_set(
+                name, created_by=created_by, description=description, case_ids=kept
+            )
+        return build_case_set(
+            name,
+            created_by=created_by,
+            description=description,
+            sample_size=sample_size,
+            seed=seed,
+            exclude_case_ids=seen,
+            **criteria,
+        )
     except CaseSetError:
         raise
     except ValueError as exc:  # build_case_set's own checks (no case matches, ...)
@@ -421,7 +474,10 @@ class SessionState:
         return 0 <= position < self.n_cases and (current is None or position <= current)
 
     def may_see_ai(self, case_id: int) -> bool:
-        return self.session.mode != Mode.UNAIDED and self.step(case_id) in (Condition.AIDED, FEEDBACK)
+        return self.session.mode != Mode.UNAIDED and self.step(case_id) in (
+            Condition.AIDED,
+            FEEDBACK,
+        )
 
     def may_see_truth(self, case_id: int) -> bool:
         return self.session.show_feedback and self.step(case_id) == FEEDBACK
@@ -430,7 +486,9 @@ class SessionState:
 #: A read's columns, loaded as tuples: model instances are built only for the reads a page shows
 #: (building one per read of a 40-case session cost a few ms per request).
 _READ_FIELDS = tuple(f.attname for f in Read._meta.concrete_fields)
-_CASE, _CONDITION, _SESSION, _KEY = (_READ_FIELDS.index(n) for n in ("case_id", "condition", "session_id", "submission_key"))
+_CASE, _CONDITION, _SESSION, _KEY = (
+    _READ_FIELDS.index(n) for n in ("case_id", "condition", "session_id", "submission_key")
+)
 
 
 def _read_of(row: tuple[Any, ...]) -> Read:
@@ -470,7 +528,9 @@ def current_position(session: ReadingSession) -> int | None:
     return _first_unfinished(session, cases_of(session), reads_by_case(session))
 
 
-def _first_unfinished(session: ReadingSession, cases: list[Case], done: dict[int, dict[str, Read]]) -> int | None:
+def _first_unfinished(
+    session: ReadingSession, cases: list[Case], done: dict[int, dict[str, Read]]
+) -> int | None:
     for index, case in enumerate(cases):
         if step_for(session, case, done.get(case.pk, {})) != FEEDBACK:
             return index
@@ -510,7 +570,9 @@ def may_see_truth(session: ReadingSession, case: Case) -> bool:
     return session.show_feedback and step_for(session, case) == FEEDBACK
 
 
-def ai_suggestion(session: ReadingSession, case: Case, state: SessionState | None = None) -> AIPrediction:
+def ai_suggestion(
+    session: ReadingSession, case: Case, state: SessionState | None = None
+) -> AIPrediction:
     """The session's model's suggestion for the case, only when the rules allow it.
 
     With ``state`` (the request's loaded state) the rule is answered without another query; the
@@ -532,7 +594,11 @@ def _suggestion(case: Case, session: ReadingSession) -> AIPrediction:
 
 
 def commit_read(
-    session: ReadingSession, case: Case, condition: str, answer: ReadAnswer, submission_key: str | uuid.UUID
+    session: ReadingSession,
+    case: Case,
+    condition: str,
+    answer: ReadAnswer,
+    submission_key: str | uuid.UUID,
 ) -> tuple[Read, bool]:
     """Store a read if it is the one the flow expects now.
 
@@ -550,7 +616,9 @@ def commit_read(
     def stored_twin() -> Read | None:
         existing = Read.objects.filter(submission_key=key).first()
         if existing is not None and (existing.session_id, existing.case_id, existing.condition) != (
-            session.pk, case.pk, condition
+            session.pk,
+            case.pk,
+            condition,
         ):
             raise ReadingRuleError(_("cette clé de soumission appartient à une autre lecture"))
         return existing
@@ -559,7 +627,11 @@ def commit_read(
     # revealed its truth in other sessions (the provenance flag); the session's case ids are cached.
     done: dict[int, set[str]] = {}
     seen = False
-    others = visibility.revealing_q() & Q(learner_id=session.learner_id, case_id=case.pk) & ~Q(session_id=session.pk)
+    others = (
+        visibility.revealing_q()
+        & Q(learner_id=session.learner_id, case_id=case.pk)
+        & ~Q(session_id=session.pk)
+    )
     for row in Read.objects.filter(Q(session_id=session.pk) | others).values_list(*_READ_FIELDS):
         if row[_SESSION] != session.pk:
             seen = True
@@ -571,7 +643,9 @@ def commit_read(
             return _read_of(row), False
         done.setdefault(row[_CASE], set()).add(row[_CONDITION])
     if session.locked_at is not None:
-        raise SessionLockedError(_("cette étude est verrouillée : aucune lecture n'est plus acceptée"))
+        raise SessionLockedError(
+            _("cette étude est verrouillée : aucune lecture n'est plus acceptée")
+        )
     state = SessionState(session, case_ids_of(session), done, {})
     if case.pk not in state.case_ids:
         raise CaseNotOpenError(_("ce cas ne fait pas partie de la séance"))
@@ -583,24 +657,28 @@ def commit_read(
     expected = state.step(case.pk)
     if expected != condition:
         if expected == FEEDBACK or condition in state.done.get(case.pk, set()):
-            raise ReadingRuleError(_("cette lecture est déjà validée et ne peut plus être modifiée"))
-        raise ReadingRuleError(_("la lecture %(step)s de ce cas vient d'abord") % {"step": Condition(expected).label})
+            raise ReadingRuleError(
+                _("cette lecture est déjà validée et ne peut plus être modifiée")
+            )
+        raise ReadingRuleError(
+            _("la lecture %(step)s de ce cas vient d'abord") % {"step": Condition(expected).label}
+        )
     prediction = ai_suggestion(session, case, state) if condition == Condition.AIDED else None
     opening = StepOpening.objects.filter(session=session, case=case, condition=condition).first()
     try:
         read = _insert(
-                session=session,
-                learner_id=session.learner_id,
-                case=case,
-                condition=condition,
-                rhythm=answer.rhythm,
-                comment=answer.comment,
-                client_time_ms=answer.client_time_ms,
-                opened_at=opening.served_at if opening else None,
-                submission_key=key,
-                ai_prediction=prediction,
-                seen_truth_before=seen,
-                **answer.fields(),
+            session=session,
+            learner_id=session.learner_id,
+            case=case,
+            condition=condition,
+            rhythm=answer.rhythm,
+            comment=answer.comment,
+            client_time_ms=answer.client_time_ms,
+            opened_at=opening.served_at if opening else None,
+            submission_key=key,
+            ai_prediction=prediction,
+            seen_truth_before=seen,
+            **answer.fields(),
         )
     except IntegrityError:
         # A concurrent duplicate (double click reaching two workers) lost the race, or the key
@@ -608,11 +686,15 @@ def commit_read(
         twin = stored_twin()
         if twin is not None:
             return twin, False
-        raise ReadingRuleError(_("cette lecture est déjà validée et ne peut plus être modifiée")) from None
+        raise ReadingRuleError(
+            _("cette lecture est déjà validée et ne peut plus être modifiée")
+        ) from None
     state.done.setdefault(case.pk, set()).add(condition)
     if session.completed_at is None and state.current_position() is None:
         now = timezone.now()
-        finished = ReadingSession.objects.filter(pk=session.pk, completed_at__isnull=True).update(completed_at=now)
+        finished = ReadingSession.objects.filter(pk=session.pk, completed_at__isnull=True).update(
+            completed_at=now
+        )
         if finished:  # this request completed it (a concurrent twin does not announce it again)
             session.completed_at = now
             _announce_completed(session)
@@ -649,7 +731,9 @@ def _announce_completed(session: ReadingSession) -> None:
 
 
 @transaction.atomic
-def lock_sessions(sessions: Iterable[ReadingSession] | QuerySet[ReadingSession], *, at: datetime) -> int:
+def lock_sessions(
+    sessions: Iterable[ReadingSession] | QuerySet[ReadingSession], *, at: datetime
+) -> int:
     """Freeze these sessions (a reader study was locked): :func:`commit_read` refuses any new read."""
     ids = [s.pk for s in sessions]
     return ReadingSession.objects.filter(pk__in=ids, locked_at__isnull=True).update(locked_at=at)

@@ -64,18 +64,27 @@ def _template(key: str, render: Callable[[], str]) -> str:
 
 
 def tracing_svg(
-    case: Case, record: Callable[[], EcgRecord], *, title: str, reveal_record: bool, lang: str,
-    attribution: Mapping[str, Any] | None = None, explanation_key: str = "",
+    case: Case,
+    record: Callable[[], EcgRecord],
+    *,
+    title: str,
+    reveal_record: bool,
+    lang: str,
+    attribution: Mapping[str, Any] | None = None,
+    explanation_key: str = "",
 ) -> str:
     """The tracing's ``<svg>`` markup for this page.
 
     ``record`` loads the signal only when the tracing is not cached yet. ``explanation_key`` names
     the explanation drawn (e.g. the model name and version); empty when there is none.
     """
+
     def render() -> str:
         base = record()
         named = dataclasses.replace(base, record_id=_RECORD)
-        return render_svg(named, attribution=attribution, element_id=ELEMENT_ID, lang=lang, title=_TITLE)
+        return render_svg(
+            named, attribution=attribution, element_id=ELEMENT_ID, lang=lang, title=_TITLE
+        )
 
     markup = _template(_key(case, lang, explanation_key if attribution is not None else ""), render)
     markup = markup.replace(_TITLE, escape(title))

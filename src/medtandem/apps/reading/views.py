@@ -38,7 +38,9 @@ from medtandem.apps.reading.tracing import tracing_svg
 
 def _own_session(request: HttpRequest, pk: int) -> ReadingSession:
     """A learner reaches only their own sessions; anything else is a 404 (no existence leak)."""
-    return get_object_or_404(ReadingSession.objects.select_related("case_set"), pk=pk, learner=request.user)
+    return get_object_or_404(
+        ReadingSession.objects.select_related("case_set"), pk=pk, learner=request.user
+    )
 
 
 def _case_at(session: ReadingSession, position: int) -> tuple[services.SessionState, Case]:
@@ -58,15 +60,24 @@ def _state_at(session: ReadingSession, position: int) -> tuple[services.SessionS
 
 
 def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "") or request.content_type == "application/json"
+    return (
+        "application/json" in request.headers.get("Accept", "")
+        or request.content_type == "application/json"
+    )
 
 
 @login_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
     sessions = [(s, selectors.session_counts(s)) for s in selectors.sessions_of(request.user)]
-    return render(request, "reading/dashboard.html", {
-        "sessions": sessions, "now": timezone.now(), "new_assignments": selectors.new_assignments(request.user),
-    })
+    return render(
+        request,
+        "reading/dashboard.html",
+        {
+            "sessions": sessions,
+            "now": timezone.now(),
+            "new_assignments": selectors.new_assignments(request.user),
+        },
+    )
 
 
 @never_cache
@@ -76,9 +87,15 @@ def session_overview(request: AuthedRequest, pk: int) -> HttpResponse:
     position = services.current_position(session)
     if position is not None and request.GET.get("overview") != "1":
         return redirect("reading:case", pk=session.pk, position=position)
-    return render(request, "reading/session.html", {
-        "session": session, "outline": selectors.session_outline(session), "current": position,
-    })
+    return render(
+        request,
+        "reading/session.html",
+        {
+            "session": session,
+            "outline": selectors.session_outline(session),
+            "current": position,
+        },
+    )
 
 
 def _model_context(session: ReadingSession) -> dict[str, Any]:
@@ -110,11 +127,19 @@ def case_step(request: AuthedRequest, pk: int, position: int) -> HttpResponse:
     label = selectors.case_label(session, position, case, reveal_source=show_truth)
     lang = "en" if get_language().startswith("en") else "fr"
     # render_svg escapes every text it writes (lead names, title), so its markup is safe to inline.
-    svg = mark_safe(tracing_svg(  # noqa: S308
-        case, lambda: record_of(case), title=label, reveal_record=show_truth, lang=lang,
-        attribution=attribution,
-        explanation_key=f"{prediction.model_name}:{prediction.model_version}:{prediction.pk}" if prediction else "",
-    ))
+    svg = mark_safe(
+        tracing_svg(  # noqa: S308
+            case,
+            lambda: record_of(case),
+            title=label,
+            reveal_record=show_truth,
+            lang=lang,
+            attribution=attribution,
+            explanation_key=f"{prediction.model_name}:{prediction.model_version}:{prediction.pk}"
+            if prediction
+            else "",
+        )
+    )
     context: dict[str, Any] = {
         "session": session,
         "case": case,
@@ -134,22 +159,26 @@ def case_step(request: AuthedRequest, pk: int, position: int) -> HttpResponse:
         context["show_truth"] = show_truth
         context["call_threshold"] = rating.CALL_THRESHOLD
         if show_truth:
-            context["feedback"] = selectors.feedback(case, reads, prediction, context.get("ai_facts"))
+            context["feedback"] = selectors.feedback(
+                case, reads, prediction, context.get("ai_facts")
+            )
         context["next_position"] = position + 1 if position + 1 < context["n_cases"] else None
         return render(request, "reading/feedback.html", context)
     services.open_step(session, case, step)
     prefill = reads.get(Condition.UNAIDED) if step == Condition.AIDED else None
-    context.update({
-        "condition": step,
-        "submission_key": uuid.uuid4(),
-        "prefill": prefill,
-        "prefill_rhythm": prefill.rhythm if prefill else "",
-        "rating_rows": (rows := selectors.rating_rows(prefill)),
-        # The rows' markup depends only on these values (and the language): cached as a fragment.
-        "rating_rows_key": ",".join(f"{r.code}={r.value}" for r in rows),
-        "levels": rating.LEVELS,
-        "call_threshold": rating.CALL_THRESHOLD,
-    })
+    context.update(
+        {
+            "condition": step,
+            "submission_key": uuid.uuid4(),
+            "prefill": prefill,
+            "prefill_rhythm": prefill.rhythm if prefill else "",
+            "rating_rows": (rows := selectors.rating_rows(prefill)),
+            # The rows' markup depends only on these values (and the language): cached as a fragment.
+            "rating_rows_key": ",".join(f"{r.code}={r.value}" for r in rows),
+            "levels": rating.LEVELS,
+            "call_threshold": rating.CALL_THRESHOLD,
+        }
+    )
     return render(request, "reading/read.html", context)
 
 
@@ -167,11 +196,15 @@ def submit_read(request: AuthedRequest, pk: int, position: int) -> HttpResponse:
     condition = request.POST.get("condition", "")
     try:
         answer = services.parse_answer(request.POST)
-        read, created = services.commit_read(session, case, condition, answer, request.POST.get("submission_key", ""))
+        read, created = services.commit_read(
+            session, case, condition, answer, request.POST.get("submission_key", "")
+        )
     except services.ReadValidationError as exc:
         if _wants_json(request):
             return JsonResponse({"error": "invalid", "fields": exc.errors}, status=400)
-        messages.error(request, _("Réponse incomplète, rien n'a été enregistré : %(e)s") % {"e": exc})
+        messages.error(
+            request, _("Réponse incomplète, rien n'a été enregistré : %(e)s") % {"e": exc}
+        )
         return redirect("reading:case", pk=pk, position=position)
     except services.CaseNotOpenError:
         raise Http404 from None
@@ -185,11 +218,15 @@ def submit_read(request: AuthedRequest, pk: int, position: int) -> HttpResponse:
         # A new read moves the case one step on; a retry answers where the case is now (one query).
         if created:
             steps = session.steps
-            next_step = services.FEEDBACK if condition == steps[-1] else steps[steps.index(condition) + 1]
+            next_step = (
+                services.FEEDBACK if condition == steps[-1] else steps[steps.index(condition) + 1]
+            )
         else:
             next_step = services.step_for(session, case)
-        return JsonResponse({"read": str(read.submission_key), "created": created,
-                             "next_step": next_step}, status=201 if created else 200)
+        return JsonResponse(
+            {"read": str(read.submission_key), "created": created, "next_step": next_step},
+            status=201 if created else 200,
+        )
     return redirect("reading:case", pk=pk, position=position)
 
 
@@ -200,17 +237,25 @@ def ai_json(request: AuthedRequest, pk: int, position: int) -> JsonResponse:
     session = _own_session(request, pk)
     state, case_id = _state_at(session, position)
     if not state.may_see_ai(case_id):
-        return JsonResponse({"error": "forbidden", "detail": "the unaided read comes first"}, status=403)
+        return JsonResponse(
+            {"error": "forbidden", "detail": "the unaided read comes first"}, status=403
+        )
     prediction = services.ai_suggestion(session, Case(pk=case_id), state)
-    return JsonResponse({
-        "model": prediction.model_name, "version": prediction.model_version,
-        "probabilities": prediction.probabilities, "explanation": prediction.explanation,
-    })
+    return JsonResponse(
+        {
+            "model": prediction.model_name,
+            "version": prediction.model_version,
+            "probabilities": prediction.probabilities,
+            "explanation": prediction.explanation,
+        }
+    )
 
 
 @login_required
 def progress(request: AuthedRequest) -> HttpResponse:
-    return render(request, "reading/progress.html", {"progress": selectors.learner_progress(request.user)})
+    return render(
+        request, "reading/progress.html", {"progress": selectors.learner_progress(request.user)}
+    )
 
 
 @login_required
@@ -230,7 +275,9 @@ def instructor(request: AuthedRequest) -> HttpResponse:
     if not request.user.is_superuser:
         assignments = assignments.filter(created_by=request.user)
     case_sets = CaseSet.objects.all()[:50]
-    return render(request, "reading/instructor.html", {"assignments": assignments, "case_sets": case_sets})
+    return render(
+        request, "reading/instructor.html", {"assignments": assignments, "case_sets": case_sets}
+    )
 
 
 @role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
@@ -244,32 +291,55 @@ def case_bank(request: AuthedRequest) -> HttpResponse:
             readers = learners_of_cohorts(data["seen_by"]) if data.get("exclude_seen") else []
             try:
                 case_set = services.create_case_set(
-                    data["name"], created_by=request.user, description=data["description"],
-                    case_ids_text=data.get("case_ids") or "", sample_size=data.get("sample_size"),
-                    seed=data.get("seed"), exclude_seen_by=readers, **form.criteria())
+                    data["name"],
+                    created_by=request.user,
+                    description=data["description"],
+                    case_ids_text=data.get("case_ids") or "",
+                    sample_size=data.get("sample_size"),
+                    seed=data.get("seed"),
+                    exclude_seen_by=readers,
+                    **form.criteria(),
+                )
             except services.CaseSetError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, _("Série « %(n)s » créée : %(c)d cas.")
-                                 % {"n": case_set.name, "c": case_set.cases.count()})
+                messages.success(
+                    request,
+                    _("Série « %(n)s » créée : %(c)d cas.")
+                    % {"n": case_set.name, "c": case_set.cases.count()},
+                )
                 excluded = case_set.criteria.get("excluded_seen_with_truth")
                 if excluded:
-                    messages.info(request, _("%(n)d cas déjà vus avec leur correction ont été écartés.") % {"n": excluded})
+                    messages.info(
+                        request,
+                        _("%(n)d cas déjà vus avec leur correction ont été écartés.")
+                        % {"n": excluded},
+                    )
                 return redirect("reading:assign", pk=case_set.pk)
     else:
         # The filters of the preview pre-fill the form that saves the set.
-        initial = {k: request.GET.getlist(k) if k in ("superclasses", "seen_by") else v for k, v in request.GET.items()}
+        initial = {
+            k: request.GET.getlist(k) if k in ("superclasses", "seen_by") else v
+            for k, v in request.GET.items()
+        }
         form = CaseSetForm(initial=initial, cohorts=cohorts)
     filters = CaseFilterForm(request.POST or request.GET or None, cohorts=cohorts)
     valid = filters.is_bound and filters.is_valid()
     matches = filter_cases(**filters.criteria()) if valid else Case.objects.all()
     readers = learners_of_cohorts(filters.cleaned_data["seen_by"]) if valid else []
     page = Paginator(matches.order_by("external_id"), 40).get_page(request.GET.get("page"))
-    return render(request, "reading/case_bank.html", {
-        "form": form, "page": page, "count": matches.count(),
-        "rows": selectors.case_bank_rows(list(page), readers), "n_readers": len(readers),
-        "query": _without_page(request),
-    })
+    return render(
+        request,
+        "reading/case_bank.html",
+        {
+            "form": form,
+            "page": page,
+            "count": matches.count(),
+            "rows": selectors.case_bank_rows(list(page), readers),
+            "n_readers": len(readers),
+            "query": _without_page(request),
+        },
+    )
 
 
 def _without_page(request: HttpRequest) -> str:
@@ -283,17 +353,31 @@ def assign(request: AuthedRequest, pk: int) -> HttpResponse:
     case_set = get_object_or_404(CaseSet, pk=pk)
     learners = learners_of_instructor(request.user).order_by("username")
     cohorts = cohorts_of_instructor(request.user)
-    form = AssignForm(request.POST or None, learners=learners, cohorts=cohorts,
-                      initial={"title": case_set.name, "mode": Mode.PRACTICE})
+    form = AssignForm(
+        request.POST or None,
+        learners=learners,
+        cohorts=cohorts,
+        initial={"title": case_set.name, "mode": Mode.PRACTICE},
+    )
     if request.method == "POST" and form.is_valid():
-        chosen = learners_of_cohorts(form.cleaned_data["cohorts"], extra=form.cleaned_data["learners"])
-        assignment = services.assign(case_set, chosen, mode=form.cleaned_data["mode"],
-                                     title=form.cleaned_data["title"], created_by=request.user,
-                                     due_at=form.cleaned_data.get("due_at"))
+        chosen = learners_of_cohorts(
+            form.cleaned_data["cohorts"], extra=form.cleaned_data["learners"]
+        )
+        assignment = services.assign(
+            case_set,
+            chosen,
+            mode=form.cleaned_data["mode"],
+            title=form.cleaned_data["title"],
+            created_by=request.user,
+            due_at=form.cleaned_data.get("due_at"),
+        )
         messages.success(request, _("Séance assignée à %(n)d apprenant·es.") % {"n": len(chosen)})
         return redirect("reading:assignment", pk=assignment.pk)
-    return render(request, "reading/assign.html", {"form": form, "case_set": case_set,
-                                                   "cases": case_set.ordered_cases()[:100]})
+    return render(
+        request,
+        "reading/assign.html",
+        {"form": form, "case_set": case_set, "cases": case_set.ordered_cases()[:100]},
+    )
 
 
 @role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
@@ -301,15 +385,24 @@ def assignment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(ReadingAssignment.objects.select_related("case_set"), pk=pk)
     if not (request.user.is_superuser or assignment.created_by_id == request.user.pk):
         raise Http404
-    return render(request, "reading/assignment.html", {
-        "assignment": assignment, "rows": selectors.assignment_progress(assignment),
-    })
+    return render(
+        request,
+        "reading/assignment.html",
+        {
+            "assignment": assignment,
+            "rows": selectors.assignment_progress(assignment),
+        },
+    )
 
 
 @role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
 def learner_progress(request: AuthedRequest, user_id: int) -> HttpResponse:
     learner = get_object_or_404(learners_of_instructor(request.user), pk=user_id)
-    return render(request, "reading/progress.html", {
-        "progress": selectors.learner_progress(learner), "learner": learner,
-    })
-
+    return render(
+        request,
+        "reading/progress.html",
+        {
+            "progress": selectors.learner_progress(learner),
+            "learner": learner,
+        },
+    )

@@ -24,14 +24,19 @@ def revealed_reads(reads: QuerySet[Read] | None = None) -> QuerySet[Read]:
     against the truth would give the truth away while a step is still open.
     """
     reads = Read.objects.all() if reads is None else reads
-    aided_stored = Read.objects.filter(session=OuterRef("session"), case=OuterRef("case"),
-                                       condition=Condition.AIDED)
-    return reads.filter(session__show_feedback=True).filter(~Q(session__mode=Mode.PRACTICE) | Exists(aided_stored))
+    aided_stored = Read.objects.filter(
+        session=OuterRef("session"), case=OuterRef("case"), condition=Condition.AIDED
+    )
+    return reads.filter(session__show_feedback=True).filter(
+        ~Q(session__mode=Mode.PRACTICE) | Exists(aided_stored)
+    )
 
 
 def revealing_q() -> Q:
     """The condition on a read that makes it reveal its case's truth (see :func:`revealing_reads`)."""
-    return Q(session__show_feedback=True) & (Q(condition=Condition.AIDED) | ~Q(session__mode=Mode.PRACTICE))
+    return Q(session__show_feedback=True) & (
+        Q(condition=Condition.AIDED) | ~Q(session__mode=Mode.PRACTICE)
+    )
 
 
 def revealing_reads(learners: Iterable[Any]) -> QuerySet[Read]:
@@ -39,8 +44,12 @@ def revealing_reads(learners: Iterable[Any]) -> QuerySet[Read]:
     return Read.objects.filter(learner__in=list(learners)).filter(revealing_q())
 
 
-def cases_seen_with_truth(learners: Iterable[Any], *, before: datetime | None = None,
-                          excluding_session: ReadingSession | None = None) -> set[int]:
+def cases_seen_with_truth(
+    learners: Iterable[Any],
+    *,
+    before: datetime | None = None,
+    excluding_session: ReadingSession | None = None,
+) -> set[int]:
     """Ids of the cases any of these learners has already seen with their truth (before ``before``).
 
     Such a case must not count in that learner's assessment or study reads (contamination).
@@ -56,6 +65,8 @@ def cases_seen_with_truth(learners: Iterable[Any], *, before: datetime | None = 
 def seen_with_truth_by_case(learners: Iterable[Any]) -> dict[int, set[int]]:
     """case id -> ids of the learners (among these) who saw it with its truth (the case-set builder)."""
     out: dict[int, set[int]] = {}
-    for case_id, learner_id in revealing_reads(learners).values_list("case_id", "learner_id").distinct():
+    for case_id, learner_id in (
+        revealing_reads(learners).values_list("case_id", "learner_id").distinct()
+    ):
         out.setdefault(case_id, set()).add(learner_id)
     return out

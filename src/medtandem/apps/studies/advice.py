@@ -24,27 +24,63 @@ def reliance_advice(measures: Any, watch: Any | None) -> list[str]:
     """Short advice for a learner, from their measures (French source strings, translated)."""
     tips: list[str] = []
     if measures is None:
-        return [_("Lisez quelques cas en mode hybride (seul, puis avec l'IA) pour voir apparaître vos mesures.")]
+        return [
+            _(
+                "Lisez quelques cas en mode hybride (seul, puis avec l'IA) pour voir apparaître vos mesures."
+            )
+        ]
     if over_relies(measures):
-        tips.append(_("Quand l'IA se trompe, vous la suivez souvent. Avant de valider, relisez le tracé et "
-                      "demandez-vous ce qui, sur l'ECG lui-même, soutient la suggestion."))
+        tips.append(
+            _(
+                "Quand l'IA se trompe, vous la suivez souvent. Avant de valider, relisez le tracé et "
+                "demandez-vous ce qui, sur l'ECG lui-même, soutient la suggestion."
+            )
+        )
     if measures.switch_to_wrong_ai.n and (measures.switch_to_wrong_ai.value or 0) >= 0.3:
-        tips.append(_("Il vous arrive d'abandonner une bonne réponse pour la suggestion erronée de l'IA : "
-                      "gardez votre lecture quand vos arguments sont solides."))
+        tips.append(
+            _(
+                "Il vous arrive d'abandonner une bonne réponse pour la suggestion erronée de l'IA : "
+                "gardez votre lecture quand vos arguments sont solides."
+            )
+        )
     if measures.under_reliance.n >= MIN_ITEMS and (measures.under_reliance.value or 0) >= 0.5:
-        tips.append(_("Quand l'IA a raison et vous tort, vous gardez souvent votre réponse : regardez ce que "
-                      "l'IA a vu avant de l'écarter."))
-    if measures.benefit.value is not None and measures.benefit.ci_lower is not None and measures.benefit.ci_lower > 0:
-        tips.append(_("L'IA améliore nettement votre exactitude : continuez à lire d'abord seul pour "
-                      "entretenir votre propre compétence."))
+        tips.append(
+            _(
+                "Quand l'IA a raison et vous tort, vous gardez souvent votre réponse : regardez ce que "
+                "l'IA a vu avant de l'écarter."
+            )
+        )
+    if (
+        measures.benefit.value is not None
+        and measures.benefit.ci_lower is not None
+        and measures.benefit.ci_lower > 0
+    ):
+        tips.append(
+            _(
+                "L'IA améliore nettement votre exactitude : continuez à lire d'abord seul pour "
+                "entretenir votre propre compétence."
+            )
+        )
     cal = measures.calibration_unaided
     if cal is not None and cal.ece is not None and cal.ece > 0.15:
-        tips.append(_("Vos niveaux de confiance s'écartent de votre taux de réussite : essayez d'ajuster "
-                      "vos notes (0 à 100) à ce que vous savez vraiment."))
+        tips.append(
+            _(
+                "Vos niveaux de confiance s'écartent de votre taux de réussite : essayez d'ajuster "
+                "vos notes (0 à 100) à ce que vous savez vraiment."
+            )
+        )
     if watch is not None and watch.alert:
-        tips.append(_("Votre exactitude sans IA a baissé depuis que vous lisez avec l'IA : faites une série "
-                      "de lectures sans IA pour vous réentraîner."))
+        tips.append(
+            _(
+                "Votre exactitude sans IA a baissé depuis que vous lisez avec l'IA : faites une série "
+                "de lectures sans IA pour vous réentraîner."
+            )
+        )
     if not tips:
-        tips.append(_("Votre usage de l'IA paraît équilibré : vous la suivez quand elle a raison et savez "
-                      "vous en écarter quand elle se trompe."))
+        tips.append(
+            _(
+                "Votre usage de l'IA paraît équilibré : vous la suivez quand elle a raison et savez "
+                "vous en écarter quand elle se trompe."
+            )
+        )
     return tips

@@ -58,24 +58,43 @@ class StudyAnalysis:
     #: Reads left out of every figure, by reason (see :func:`usable_reads`).
     excluded: dict[str, int] = field(default_factory=dict)
     #: The ROC curve of all readers' reads pooled, per condition (the bold curve on the charts).
-    roc_pooled: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = field(default_factory=dict, repr=False)
+    roc_pooled: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
-        return _clean({
-            "endpoint": self.endpoint, "threshold": self.threshold, "n_readers": self.n_readers,
-            "n_cases": self.n_cases, "n_reads": self.n_reads, "reads_per_condition": self.reads_per_condition,
-            "mrmc": self.mrmc, "mrmc_error": self.mrmc_error, "mrmc_conclusion": self.mrmc_conclusion,
-            "operating": self.operating, "time_per_read": self.time_per_read, "ai_alone": self.ai_alone,
-            "reliance": self.reliance.to_dict() if self.reliance else None, "excluded": self.excluded,
-        })
+        return _clean(
+            {
+                "endpoint": self.endpoint,
+                "threshold": self.threshold,
+                "n_readers": self.n_readers,
+                "n_cases": self.n_cases,
+                "n_reads": self.n_reads,
+                "reads_per_condition": self.reads_per_condition,
+                "mrmc": self.mrmc,
+                "mrmc_error": self.mrmc_error,
+                "mrmc_conclusion": self.mrmc_conclusion,
+                "operating": self.operating,
+                "time_per_read": self.time_per_read,
+                "ai_alone": self.ai_alone,
+                "reliance": self.reliance.to_dict() if self.reliance else None,
+                "excluded": self.excluded,
+            }
+        )
 
     def summary(self) -> str:
-        lines = [f"Study analysis: {self.n_readers} readers, {self.n_cases} cases, {self.n_reads} reads "
-                 f"(endpoint {self.endpoint}, threshold {self.threshold})"]
+        lines = [
+            f"Study analysis: {self.n_readers} readers, {self.n_cases} cases, {self.n_reads} reads "
+            f"(endpoint {self.endpoint}, threshold {self.threshold})"
+        ]
         if self.mrmc:
-            lines.append("mean AUC: " + ", ".join(f"{k} {v:.3f}" for k, v in self.mrmc["mean_auc"].items()))
+            lines.append(
+                "mean AUC: " + ", ".join(f"{k} {v:.3f}" for k, v in self.mrmc["mean_auc"].items())
+            )
             rrrc = self.mrmc["rrrc"]
-            lines.append(f"RRRC: F={rrrc['statistic']:.3f} df=({rrrc['df1']:.2f}, {rrrc['df2']:.2f}) p={rrrc['p']:.4f}")
+            lines.append(
+                f"RRRC: F={rrrc['statistic']:.3f} df=({rrrc['df1']:.2f}, {rrrc['df2']:.2f}) p={rrrc['p']:.4f}"
+            )
         elif self.mrmc_error:
             lines.append(f"MRMC: {self.mrmc_error}")
         if self.reliance:
@@ -91,7 +110,9 @@ def _metrics_dict(truth: pd.Series, decision: pd.Series) -> dict[str, Any]:
 def paired_frame(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Reader x case rows read under both conditions, with the AI's call: the reliance input."""
     needed = frame.dropna(subset=["rating"])
-    wide = needed.pivot_table(index=["reader", "case"], columns="modality", values="rating", aggfunc="first")
+    wide = needed.pivot_table(
+        index=["reader", "case"], columns="modality", values="rating", aggfunc="first"
+    )
     if not {"unaided", "aided"} <= set(wide.columns):
         return pd.DataFrame()
     wide = wide.dropna(subset=["unaided", "aided"]).reset_index()
@@ -100,15 +121,20 @@ def paired_frame(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     wide = wide.dropna(subset=["ai_probability"])
     if wide.empty:
         return wide
-    return pd.DataFrame({
-        "reader": wide["reader"].astype(str), "case": wide["case"].astype(str),
-        "truth": wide["truth"].astype(int).astype(bool),
-        "unaided": wide["unaided"] >= threshold, "aided": wide["aided"] >= threshold,
-        "ai": wide["ai_probability"] >= 0.5,
-        "unaided_confidence": wide["unaided"].clip(0, 100), "aided_confidence": wide["aided"].clip(0, 100),
-        "ai_probability": wide["ai_probability"].clip(0, 1),
-        "stratum": wide["experience_band"].fillna("unknown").astype(str),
-    })
+    return pd.DataFrame(
+        {
+            "reader": wide["reader"].astype(str),
+            "case": wide["case"].astype(str),
+            "truth": wide["truth"].astype(int).astype(bool),
+            "unaided": wide["unaided"] >= threshold,
+            "aided": wide["aided"] >= threshold,
+            "ai": wide["ai_probability"] >= 0.5,
+            "unaided_confidence": wide["unaided"].clip(0, 100),
+            "aided_confidence": wide["aided"].clip(0, 100),
+            "ai_probability": wide["ai_probability"].clip(0, 1),
+            "stratum": wide["experience_band"].fillna("unknown").astype(str),
+        }
+    )
 
 
 #: Why a read is left out of the analysis, in the order the reasons are checked.
@@ -116,7 +142,9 @@ EXCLUDED_SEEN = "seen_truth_before"
 EXCLUDED_FLAGGED = "rating_flag"
 
 
-def usable_reads(frame: pd.DataFrame, *, include_seen: bool = False) -> tuple[pd.DataFrame, dict[str, int]]:
+def usable_reads(
+    frame: pd.DataFrame, *, include_seen: bool = False
+) -> tuple[pd.DataFrame, dict[str, int]]:
     """The reads an analysis may use, and how many were left out and why.
 
     - ``seen_truth_before``: the reader had already seen that case with its truth in another session
@@ -133,14 +161,26 @@ def usable_reads(frame: pd.DataFrame, *, include_seen: bool = False) -> tuple[pd
         excluded[EXCLUDED_SEEN] = int(seen.sum())
         keep &= ~seen
     if EXCLUDED_FLAGGED in frame:
-        flagged = frame[EXCLUDED_FLAGGED].astype(object).where(frame[EXCLUDED_FLAGGED].notna(), "").astype(str) != ""
+        flagged = (
+            frame[EXCLUDED_FLAGGED]
+            .astype(object)
+            .where(frame[EXCLUDED_FLAGGED].notna(), "")
+            .astype(str)
+            != ""
+        )
         excluded[EXCLUDED_FLAGGED] = int((flagged & keep).sum())
         keep &= ~flagged
     return frame[keep], excluded
 
 
-def analyze_frame(frame: pd.DataFrame, *, endpoint: str, threshold: int, alpha: float = 0.05,
-                  include_seen: bool = False) -> StudyAnalysis:
+def analyze_frame(
+    frame: pd.DataFrame,
+    *,
+    endpoint: str,
+    threshold: int,
+    alpha: float = 0.05,
+    include_seen: bool = False,
+) -> StudyAnalysis:
     """Analyse a reads table with at least ``reader, case, modality, truth, rating`` (plus export metadata).
 
     Reads :func:`usable_reads` leaves out are counted in ``excluded`` and used nowhere else.
@@ -160,8 +200,12 @@ def analyze_frame(frame: pd.DataFrame, *, endpoint: str, threshold: int, alpha: 
         error = "aucune lecture"
     else:
         try:
-            result = analyze(frame[["reader", "case", "modality", "truth", "rating"]], cov="jackknife",
-                             method="or", alpha=alpha)
+            result = analyze(
+                frame[["reader", "case", "modality", "truth", "rating"]],
+                cov="jackknife",
+                method="or",
+                alpha=alpha,
+            )
             mrmc = result.to_dict()
             conclusion = result.conclusion()
         except ValueError as exc:  # MrmcInputError / MrmcDesignError: not enough reads yet, etc.
@@ -175,13 +219,17 @@ def analyze_frame(frame: pd.DataFrame, *, endpoint: str, threshold: int, alpha: 
         decision = sub["rating"] >= threshold
         operating[modality] = {
             "pooled": _metrics_dict(sub["truth"], decision),
-            "by_reader": {r: _metrics_dict(g["truth"], g["rating"] >= threshold)
-                          for r, g in sub.groupby("reader", sort=True)},
+            "by_reader": {
+                r: _metrics_dict(g["truth"], g["rating"] >= threshold)
+                for r, g in sub.groupby("reader", sort=True)
+            },
         }
         seconds = sub["time_ms"].dropna() / 1000
-        times[modality] = {"n": int(len(seconds)),
-                           "median_s": float(seconds.median()) if len(seconds) else None,
-                           "mean_s": float(seconds.mean()) if len(seconds) else None}
+        times[modality] = {
+            "n": int(len(seconds)),
+            "median_s": float(seconds.median()) if len(seconds) else None,
+            "mean_s": float(seconds.mean()) if len(seconds) else None,
+        }
         for reader, g in sub.groupby("reader", sort=True):
             roc.setdefault(reader, {})[modality] = roc_curve(g["truth"].astype(bool), g["rating"])
         roc_pooled[modality] = roc_curve(sub["truth"].astype(bool), sub["rating"])
@@ -189,16 +237,32 @@ def analyze_frame(frame: pd.DataFrame, *, endpoint: str, threshold: int, alpha: 
     cases = frame.drop_duplicates("case").dropna(subset=["ai_probability"])
     if not cases.empty:
         auc = auc_estimate(cases["truth"].astype(bool), cases["ai_probability"])
-        ai_alone = {"n_cases": int(len(cases)), "auc": auc.to_dict(),
-                    **_metrics_dict(cases["truth"], cases["ai_probability"] >= 0.5)}
-        roc.setdefault("IA", {})["ai"] = roc_curve(cases["truth"].astype(bool), cases["ai_probability"])
+        ai_alone = {
+            "n_cases": int(len(cases)),
+            "auc": auc.to_dict(),
+            **_metrics_dict(cases["truth"], cases["ai_probability"] >= 0.5),
+        }
+        roc.setdefault("IA", {})["ai"] = roc_curve(
+            cases["truth"].astype(bool), cases["ai_probability"]
+        )
     pairs = paired_frame(frame, threshold)
     reliance = analyze_reliance(pairs) if not pairs.empty else None
     return StudyAnalysis(
-        endpoint=endpoint, threshold=threshold, n_readers=int(frame["reader"].nunique()),
-        n_cases=int(frame["case"].nunique()), n_reads=int(len(frame)),
+        endpoint=endpoint,
+        threshold=threshold,
+        n_readers=int(frame["reader"].nunique()),
+        n_cases=int(frame["case"].nunique()),
+        n_reads=int(len(frame)),
         reads_per_condition={m: int((frame["modality"] == m).sum()) for m in modalities},
-        mrmc=mrmc, mrmc_error=error, mrmc_conclusion=conclusion, operating=operating, time_per_read=times,
-        ai_alone=ai_alone, reliance=reliance, roc=roc, mrmc_result=result, excluded=excluded,
+        mrmc=mrmc,
+        mrmc_error=error,
+        mrmc_conclusion=conclusion,
+        operating=operating,
+        time_per_read=times,
+        ai_alone=ai_alone,
+        reliance=reliance,
+        roc=roc,
+        mrmc_result=result,
+        excluded=excluded,
         roc_pooled=roc_pooled,
     )

@@ -42,9 +42,12 @@ def _simulated_ai(cases: Sequence[Case], rng: random.Random) -> dict[int, AIPred
             truth = case.rhythm == "afib_flutter" if name == "AFIB" else getattr(case, name.lower())
             right = rng.random() < 0.85
             present = truth if right else not truth
-            probs[name] = round(1 / (1 + math.exp(-((1.6 if present else -1.6) + rng.gauss(0, 0.8)))), 3)
-        predictions[case.pk], _ = store_prediction(case, SIMULATED_AI[0], SIMULATED_AI[1], probs,
-                                                   {"simulated": True})
+            probs[name] = round(
+                1 / (1 + math.exp(-((1.6 if present else -1.6) + rng.gauss(0, 0.8)))), 3
+            )
+        predictions[case.pk], _ = store_prediction(
+            case, SIMULATED_AI[0], SIMULATED_AI[1], probs, {"simulated": True}
+        )
     return predictions
 
 
@@ -65,18 +68,29 @@ def load_demo_study(
     rng = random.Random(seed)
     cases = list(case_set.ordered_cases())
     name, version = services.default_ai_model(case_set)
-    cached = {p.case_id: p for p in AIPrediction.objects.filter(case__in=cases, model_name=name, model_version=version)}
+    cached = {
+        p.case_id: p
+        for p in AIPrediction.objects.filter(case__in=cases, model_name=name, model_version=version)
+    }
     if not name or len(cached) < len(cases):
         name, version = SIMULATED_AI
         cached = _simulated_ai(cases, rng)
     now = timezone.now()
     start = now - timedelta(days=washout_days + 2 + len(readers) // 10)
     study = services.create_study(
-        title=title, question="La suggestion de l'IA améliore-t-elle l'AUC des lecteurs pour l'infarctus du myocarde ?",
-        case_set=case_set, created_by=created_by, design="crossed", endpoint="MI", threshold=50,
-        washout_days=washout_days, seed=seed, ai_model_name=name, ai_model_version=version,
+        title=title,
+        question="La suggestion de l'IA améliore-t-elle l'AUC des lecteurs pour l'infarctus du myocarde ?",
+        case_set=case_set,
+        created_by=created_by,
+        design="crossed",
+        endpoint="MI",
+        threshold=50,
+        washout_days=washout_days,
+        seed=seed,
+        ai_model_name=name,
+        ai_model_version=version,
         intended_use="Aide à la détection des 5 superclasses diagnostiques PTB-XL sur un ECG 12 dérivations, "
-                     "pour des lecteurs en formation ; non destinée au diagnostic.",
+        "pour des lecteurs en formation ; non destinée au diagnostic.",
         reader_training="Tutoriel de 10 minutes sur l'interface et la lecture des probabilités de l'IA.",
         poor_quality_handling="Les tracés illisibles sont exclus de la série de cas avant l'étude.",
         is_simulated=True,
@@ -91,7 +105,9 @@ def load_demo_study(
             session = services.advance(participant) if period == 1 else None
             if period == 2:
                 plan = services.reader_plan(study, participant.join_index).sessions[1]
-                session = services._open_session(participant, plan, done_at + timedelta(days=washout_days))
+                session = services._open_session(
+                    participant, plan, done_at + timedelta(days=washout_days)
+                )
             reading = session.reading_session
             t = start + timedelta(days=(period - 1) * (washout_days + 1) + i * 0.1, hours=9)
             for case_id in session.case_order:
@@ -100,14 +116,25 @@ def load_demo_study(
                 ai_p = float(prediction.probabilities["MI"]) if prediction else None
                 ratings: dict[str, int] = {}
                 for label in SUPERCLASSES:
-                    p_label = float(prediction.probabilities.get(label, 0.5)) if prediction else None
-                    ratings[label] = simulated_rating(getattr(case, label.lower()), profile, rng,
-                                               p_label if label != "MI" else ai_p)
-                seconds = rng.lognormvariate(math.log(40 if session.mode == "unaided" else 30), 0.4) * profile.speed
+                    p_label = (
+                        float(prediction.probabilities.get(label, 0.5)) if prediction else None
+                    )
+                    ratings[label] = simulated_rating(
+                        getattr(case, label.lower()),
+                        profile,
+                        rng,
+                        p_label if label != "MI" else ai_p,
+                    )
+                seconds = (
+                    rng.lognormvariate(math.log(40 if session.mode == "unaided" else 30), 0.4)
+                    * profile.speed
+                )
                 opened = t
                 t = t + timedelta(seconds=seconds + 5)
                 answer = ReadAnswer(ratings, case.rhythm, client_time_ms=int(seconds * 1000))
-                reads.append(RecordedRead(reading, case, session.mode, answer, opened, t, prediction))
+                reads.append(
+                    RecordedRead(reading, case, session.mode, answer, opened, t, prediction)
+                )
             done_at = t
     record_reads(reads)
     if lock:

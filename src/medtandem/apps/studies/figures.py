@@ -39,12 +39,17 @@ def number(value: float | None, digits: int = 2, *, percent: bool = False) -> st
 
 
 def _condition(modality: str) -> str:
-    return {"unaided": _("sans IA"), "aided": _("avec IA"), "ai": _("IA seule")}.get(modality, modality)
+    return {"unaided": _("sans IA"), "aided": _("avec IA"), "ai": _("IA seule")}.get(
+        modality, modality
+    )
 
 
 def _roc_words() -> dict[str, str]:
-    return {"x_title": _("1 − spécificité (taux de faux positifs)"), "y_title": _("sensibilité"),
-            "chance_label": _("hasard (diagonale, AUC = 0,5)")}
+    return {
+        "x_title": _("1 − spécificité (taux de faux positifs)"),
+        "y_title": _("sensibilité"),
+        "chance_label": _("hasard (diagonale, AUC = 0,5)"),
+    }
 
 
 def study_roc(analysis: StudyAnalysis, *, width: int = 720) -> ChartHtml | None:
@@ -57,16 +62,35 @@ def study_roc(analysis: StudyAnalysis, *, width: int = 720) -> ChartHtml | None:
             curves.append(RocCurve(reader, fpf, tpf, condition=_condition(modality)))
     if not curves:
         return None
-    for modality, (fpf, tpf) in sorted(analysis.roc_pooled.items(), key=lambda kv: kv[0] != "unaided"):
-        curves.append(RocCurve(_("tous les lecteurs, %(c)s") % {"c": _condition(modality)}, fpf, tpf,
-                               condition=_condition(modality), pooled=True))
+    for modality, (fpf, tpf) in sorted(
+        analysis.roc_pooled.items(), key=lambda kv: kv[0] != "unaided"
+    ):
+        curves.append(
+            RocCurve(
+                _("tous les lecteurs, %(c)s") % {"c": _condition(modality)},
+                fpf,
+                tpf,
+                condition=_condition(modality),
+                pooled=True,
+            )
+        )
     ai = analysis.roc.get("IA", {}).get("ai")
     if ai:
-        curves.append(RocCurve(_("IA seule"), ai[0], ai[1], condition=_condition("ai"), pooled=True))
-    return for_template(roc_chart(
-        curves, title=_("Courbes ROC (%(e)s) : chaque lecteur et l'ensemble, par condition") % {"e": analysis.endpoint},
-        locale=locale(), width=width, series_header=_("courbe"), empty_text=_("pas encore de lectures"),
-        **_roc_words()))
+        curves.append(
+            RocCurve(_("IA seule"), ai[0], ai[1], condition=_condition("ai"), pooled=True)
+        )
+    return for_template(
+        roc_chart(
+            curves,
+            title=_("Courbes ROC (%(e)s) : chaque lecteur et l'ensemble, par condition")
+            % {"e": analysis.endpoint},
+            locale=locale(),
+            width=width,
+            series_header=_("courbe"),
+            empty_text=_("pas encore de lectures"),
+            **_roc_words(),
+        )
+    )
 
 
 def reader_rocs(analysis: StudyAnalysis, *, width: int = 320) -> list[ChartHtml]:
@@ -76,35 +100,79 @@ def reader_rocs(analysis: StudyAnalysis, *, width: int = 320) -> list[ChartHtml]
     for reader, by_condition in sorted(analysis.roc.items()):
         if reader == "IA":
             continue
-        curves = [RocCurve(_condition(m), fpf, tpf, condition=_condition(m))
-                  for m, (fpf, tpf) in sorted(by_condition.items(), key=lambda kv: kv[0] != "unaided")]
+        curves = [
+            RocCurve(_condition(m), fpf, tpf, condition=_condition(m))
+            for m, (fpf, tpf) in sorted(by_condition.items(), key=lambda kv: kv[0] != "unaided")
+        ]
         if ai:
             curves.append(RocCurve(_("IA seule"), ai[0], ai[1], condition=_condition("ai")))
-        charts.append(for_template(roc_chart(
-            curves, title=_("ROC, lecteur %(r)s") % {"r": reader}, locale=locale(), width=width,
-            series_header=_("courbe"), empty_text=_("pas encore de lectures"), **_roc_words())))
+        charts.append(
+            for_template(
+                roc_chart(
+                    curves,
+                    title=_("ROC, lecteur %(r)s") % {"r": reader},
+                    locale=locale(),
+                    width=width,
+                    series_header=_("courbe"),
+                    empty_text=_("pas encore de lectures"),
+                    **_roc_words(),
+                )
+            )
+        )
     return charts
 
 
-def _dots(rows: Sequence[tuple[str, float | None, float | None]], title: str, value_title: str, *,
-          value_range: tuple[float, float] | None = (0.0, 1.0), percent: bool = True) -> Chart:
-    return dot_chart([DotRow(label, a, b) for label, a, b in rows], title=title, value_title=value_title,
-                     start_label=_("sans IA"), end_label=_("avec IA"), up_label=_("meilleur avec l'IA"),
-                     down_label=_("moins bon avec l'IA"), same_label=_("inchangé"), locale=locale(),
-                     value_range=value_range, percent=percent, category_header=_("lecteur"),
-                     empty_text=_("pas encore de lectures appariées"))
+def _dots(
+    rows: Sequence[tuple[str, float | None, float | None]],
+    title: str,
+    value_title: str,
+    *,
+    value_range: tuple[float, float] | None = (0.0, 1.0),
+    percent: bool = True,
+) -> Chart:
+    return dot_chart(
+        [DotRow(label, a, b) for label, a, b in rows],
+        title=title,
+        value_title=value_title,
+        start_label=_("sans IA"),
+        end_label=_("avec IA"),
+        up_label=_("meilleur avec l'IA"),
+        down_label=_("moins bon avec l'IA"),
+        same_label=_("inchangé"),
+        locale=locale(),
+        value_range=value_range,
+        percent=percent,
+        category_header=_("lecteur"),
+        empty_text=_("pas encore de lectures appariées"),
+    )
 
 
-def _quadrant(points: Sequence[tuple[str, float | None, float | None]], title: str, *,
-              highlight: int | None = None) -> Chart:
+def _quadrant(
+    points: Sequence[tuple[str, float | None, float | None]],
+    title: str,
+    *,
+    highlight: int | None = None,
+) -> Chart:
     return scatter_chart(
-        [Point(label, x, y) for label, x, y in points], title=title,
+        [Point(label, x, y) for label, x, y in points],
+        title=title,
         x_title=_("sur-confiance : part des erreurs de l'IA suivies"),
-        y_title=_("sous-confiance : part des bonnes suggestions écartées"), locale=locale(),
-        x_range=(0.0, 1.0), y_range=(0.0, 1.0), x_step=0.2, y_step=0.2, x_percent=True, y_percent=True,
-        x_cut=0.5, y_cut=0.5, cut_label=_("seuils de 50 % (au-delà : à surveiller)"),
+        y_title=_("sous-confiance : part des bonnes suggestions écartées"),
+        locale=locale(),
+        x_range=(0.0, 1.0),
+        y_range=(0.0, 1.0),
+        x_step=0.2,
+        y_step=0.2,
+        x_percent=True,
+        y_percent=True,
+        x_cut=0.5,
+        y_cut=0.5,
+        cut_label=_("seuils de 50 % (au-delà : à surveiller)"),
         quadrant_names=(_("appropriée"), _("sur-confiance"), _("sous-confiance"), _("les deux")),
-        highlight=highlight, label_header=_("lecteur"), empty_text=_("pas encore de lectures appariées"))
+        highlight=highlight,
+        label_header=_("lecteur"),
+        empty_text=_("pas encore de lectures appariées"),
+    )
 
 
 def study_reliance(analysis: StudyAnalysis) -> dict[str, ChartHtml]:
@@ -112,53 +180,110 @@ def study_reliance(analysis: StudyAnalysis) -> dict[str, ChartHtml]:
     if r is None:
         return {}
     readers = sorted(r.by_reader.items())
-    return {name: for_template(chart) for name, chart in {
-        "accuracy": _dots([(k, m.unaided.accuracy.value, m.aided.accuracy.value) for k, m in readers],
-                          _("Exactitude sans IA → avec IA, par lecteur"), _("exactitude (%)")),
-        "auc": _dots([(k, m.auc_unaided.value, m.auc_aided.value) for k, m in readers],
-                     _("AUC sans IA → avec IA, par lecteur"), _("AUC"), value_range=(0.5, 1.0), percent=False),
-        "quadrant": _quadrant([(k, m.over_reliance.value, m.under_reliance.value) for k, m in readers],
-                              _("Confiance dans l'IA, par lecteur")),
-    }.items()}
+    return {
+        name: for_template(chart)
+        for name, chart in {
+            "accuracy": _dots(
+                [(k, m.unaided.accuracy.value, m.aided.accuracy.value) for k, m in readers],
+                _("Exactitude sans IA → avec IA, par lecteur"),
+                _("exactitude (%)"),
+            ),
+            "auc": _dots(
+                [(k, m.auc_unaided.value, m.auc_aided.value) for k, m in readers],
+                _("AUC sans IA → avec IA, par lecteur"),
+                _("AUC"),
+                value_range=(0.5, 1.0),
+                percent=False,
+            ),
+            "quadrant": _quadrant(
+                [(k, m.over_reliance.value, m.under_reliance.value) for k, m in readers],
+                _("Confiance dans l'IA, par lecteur"),
+            ),
+        }.items()
+    }
 
 
-def learner_reliance(measures: RelianceMeasures | None, watch: DeskillingWatch | None) -> dict[str, ChartHtml]:
+def learner_reliance(
+    measures: RelianceMeasures | None, watch: DeskillingWatch | None
+) -> dict[str, ChartHtml]:
     """The learner's own page: three measures without and with the AI, the quadrant, the trend."""
     figures: dict[str, Chart] = {}
     if measures is not None:
         figures["paired"] = dot_chart(
-            [DotRow(_("Exactitude"), measures.unaided.accuracy.value, measures.aided.accuracy.value),
-             DotRow(_("Sensibilité"), measures.unaided.sensitivity.value, measures.aided.sensitivity.value),
-             DotRow(_("Spécificité"), measures.unaided.specificity.value, measures.aided.specificity.value)],
-            title=_("Mes lectures sans IA → avec IA"), value_title=_("proportion (%)"), start_label=_("sans IA"),
-            end_label=_("avec IA"), up_label=_("meilleur avec l'IA"), down_label=_("moins bon avec l'IA"),
-            same_label=_("inchangé"), locale=locale(), value_range=(0.0, 1.0), percent=True,
-            category_header=_("mesure"), empty_text=_("pas encore de lectures appariées"))
-        figures["quadrant"] = _quadrant([(_("moi"), measures.over_reliance.value, measures.under_reliance.value)],
-                                        _("Ma confiance dans l'IA"), highlight=0)
+            [
+                DotRow(
+                    _("Exactitude"), measures.unaided.accuracy.value, measures.aided.accuracy.value
+                ),
+                DotRow(
+                    _("Sensibilité"),
+                    measures.unaided.sensitivity.value,
+                    measures.aided.sensitivity.value,
+                ),
+                DotRow(
+                    _("Spécificité"),
+                    measures.unaided.specificity.value,
+                    measures.aided.specificity.value,
+                ),
+            ],
+            title=_("Mes lectures sans IA → avec IA"),
+            value_title=_("proportion (%)"),
+            start_label=_("sans IA"),
+            end_label=_("avec IA"),
+            up_label=_("meilleur avec l'IA"),
+            down_label=_("moins bon avec l'IA"),
+            same_label=_("inchangé"),
+            locale=locale(),
+            value_range=(0.0, 1.0),
+            percent=True,
+            category_header=_("mesure"),
+            empty_text=_("pas encore de lectures appariées"),
+        )
+        figures["quadrant"] = _quadrant(
+            [(_("moi"), measures.over_reliance.value, measures.under_reliance.value)],
+            _("Ma confiance dans l'IA"),
+            highlight=0,
+        )
     if watch is not None and watch.points:
         references = []
         if watch.baseline.value is not None:
             references.append(Reference(watch.baseline.value, _("mon niveau de départ sans IA")))
         references.append(Reference(watch.after_aided, _("début du suivi"), axis="x"))
         figures["trend"] = line_chart(
-            [Series(_("exactitude sans IA (fenêtre glissante)"),
+            [
+                Series(
+                    _("exactitude sans IA (fenêtre glissante)"),
                     [(p.exposure, p.accuracy) for p in watch.points],
                     band=[(p.exposure, p.ci_lower, p.ci_upper) for p in watch.points],
-                    band_label=_("intervalle de confiance à 95 %"))],
+                    band_label=_("intervalle de confiance à 95 %"),
+                )
+            ],
             title=_("Mon exactitude sans IA au fil de mes lectures avec IA"),
-            x_title=_("lectures avec IA déjà faites"), y_title=_("exactitude sans IA (%)"), locale=locale(),
-            y_range=(0.0, 1.0), y_percent=True, references=references, series_header=_("série"),
-            empty_text=_("pas encore assez de lectures"))
+            x_title=_("lectures avec IA déjà faites"),
+            y_title=_("exactitude sans IA (%)"),
+            locale=locale(),
+            y_range=(0.0, 1.0),
+            y_percent=True,
+            references=references,
+            series_header=_("série"),
+            empty_text=_("pas encore assez de lectures"),
+        )
     return {name: for_template(chart) for name, chart in figures.items()}
 
 
 def cohort_reliance(named: Sequence[tuple[str, RelianceMeasures]]) -> dict[str, ChartHtml]:
     if not named:
         return {}
-    return {name: for_template(chart) for name, chart in {
-        "paired": _dots([(n, m.unaided.accuracy.value, m.aided.accuracy.value) for n, m in named],
-                        _("Exactitude sans IA → avec IA"), _("exactitude (%)")),
-        "quadrant": _quadrant([(n, m.over_reliance.value, m.under_reliance.value) for n, m in named],
-                              _("Confiance dans l'IA")),
-    }.items()}
+    return {
+        name: for_template(chart)
+        for name, chart in {
+            "paired": _dots(
+                [(n, m.unaided.accuracy.value, m.aided.accuracy.value) for n, m in named],
+                _("Exactitude sans IA → avec IA"),
+                _("exactitude (%)"),
+            ),
+            "quadrant": _quadrant(
+                [(n, m.over_reliance.value, m.under_reliance.value) for n, m in named],
+                _("Confiance dans l'IA"),
+            ),
+        }.items()
+    }

@@ -10,18 +10,44 @@ from medtandem.web.uploads import UploadError, read_upload
 
 class StudyForm(forms.ModelForm):
     seed = forms.IntegerField(
-        label=_("graine de randomisation"), required=False, min_value=0, max_value=2**31 - 1,
+        label=_("graine de randomisation"),
+        required=False,
+        min_value=0,
+        max_value=2**31 - 1,
         help_text=_("Laisser vide pour une graine tirée au hasard (elle est enregistrée)."),
     )
     case_set = forms.ModelChoiceField(queryset=CaseSet.objects.all(), label=_("série de cas"))
-    ai_model_card_url = forms.URLField(label=_("IA : fiche modèle (URL)"), required=False, assume_scheme="https")
+    ai_model_card_url = forms.URLField(
+        label=_("IA : fiche modèle (URL)"), required=False, assume_scheme="https"
+    )
 
     class Meta:
         model = Study
-        fields = ["title", "question", "endpoint", "threshold", "design", "case_set", "washout_days", "n_blocks",
-                  "consent_text", "ai_model_card_url", "intended_use", "reader_training", "poor_quality_handling"]
-        widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in
-                   ("question", "consent_text", "intended_use", "reader_training", "poor_quality_handling")}
+        fields = [
+            "title",
+            "question",
+            "endpoint",
+            "threshold",
+            "design",
+            "case_set",
+            "washout_days",
+            "n_blocks",
+            "consent_text",
+            "ai_model_card_url",
+            "intended_use",
+            "reader_training",
+            "poor_quality_handling",
+        ]
+        widgets = {
+            f: forms.Textarea(attrs={"rows": 3})
+            for f in (
+                "question",
+                "consent_text",
+                "intended_use",
+                "reader_training",
+                "poor_quality_handling",
+            )
+        }
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -30,11 +56,15 @@ class StudyForm(forms.ModelForm):
 
 class JoinForm(forms.Form):
     code = forms.CharField(label=_("code d'invitation"), max_length=16)
-    consent = forms.BooleanField(label=_("J'ai lu le texte de consentement et j'accepte de participer"), required=False)
+    consent = forms.BooleanField(
+        label=_("J'ai lu le texte de consentement et j'accepte de participer"), required=False
+    )
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=_("raison (facultatif)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("raison (facultatif)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ImportForm(forms.Form):

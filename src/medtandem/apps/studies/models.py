@@ -14,7 +14,10 @@ from medtandem.ecg.ptbxl import SUPERCLASSES
 class Design(models.TextChoices):
     CROSSED = "crossed", _("Croisé complet avec période d'élimination (washout)")
     SEQUENTIAL = "sequential", _("Séquentiel : sans IA puis avec IA sur le même cas")
-    SPLIT_PLOT = "split_plot", _("Split-plot : des groupes de lecteurs lisent des blocs de cas différents")
+    SPLIT_PLOT = (
+        "split_plot",
+        _("Split-plot : des groupes de lecteurs lisent des blocs de cas différents"),
+    )
 
 
 class Status(models.TextChoices):
@@ -31,15 +34,23 @@ class Study(models.Model):
     title = models.CharField(_("titre"), max_length=200)
     question = models.TextField(_("question de recherche"))
     endpoint = models.CharField(
-        _("critère principal : classe"), max_length=8, choices=ENDPOINT_CHOICES, default="MI",
+        _("critère principal : classe"),
+        max_length=8,
+        choices=ENDPOINT_CHOICES,
+        default="MI",
         help_text=_("AUC de la confiance 0–100 que cette classe est présente."),
     )
     threshold = models.PositiveSmallIntegerField(
-        _("seuil de décision (confiance ≥ seuil)"), default=50,
+        _("seuil de décision (confiance ≥ seuil)"),
+        default=50,
         help_text=_("Pour la sensibilité et la spécificité."),
     )
-    design = models.CharField(_("plan d'étude"), max_length=12, choices=Design.choices, default=Design.CROSSED)
-    case_set = models.ForeignKey(CaseSet, on_delete=models.PROTECT, related_name="studies", verbose_name=_("série de cas"))
+    design = models.CharField(
+        _("plan d'étude"), max_length=12, choices=Design.choices, default=Design.CROSSED
+    )
+    case_set = models.ForeignKey(
+        CaseSet, on_delete=models.PROTECT, related_name="studies", verbose_name=_("série de cas")
+    )
     conditions = models.JSONField(default=list)
     washout_days = models.PositiveSmallIntegerField(_("période d'élimination (jours)"), default=28)
     n_blocks = models.PositiveSmallIntegerField(_("nombre de blocs (split-plot)"), default=2)
@@ -51,13 +62,19 @@ class Study(models.Model):
     ai_model_card_url = models.URLField(_("IA : fiche modèle (URL)"), blank=True)
     intended_use = models.TextField(_("usage prévu de l'IA"), blank=True)
     reader_training = models.TextField(_("formation des lecteurs"), blank=True)
-    poor_quality_handling = models.TextField(_("traitement des tracés de mauvaise qualité"), blank=True)
+    poor_quality_handling = models.TextField(
+        _("traitement des tracés de mauvaise qualité"), blank=True
+    )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     is_simulated = models.BooleanField(_("simulée"), default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     locked_at = models.DateTimeField(null=True, blank=True)
-    locked_reads_csv = models.TextField(blank=True, help_text="the exported reads at lock: the analysis source")
+    locked_reads_csv = models.TextField(
+        blank=True, help_text="the exported reads at lock: the analysis source"
+    )
     locked_reads_sha256 = models.CharField(max_length=64, blank=True)
     locked_analysis = models.JSONField(null=True, blank=True)
 
@@ -82,17 +99,23 @@ class StudyBlock(models.Model):
 
     class Meta:
         ordering = ["index"]
-        constraints = [models.UniqueConstraint(fields=["study", "index"], name="one_block_per_index")]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "index"], name="one_block_per_index")
+        ]
 
 
 class Participant(models.Model):
     """A reader enrolled in a study, with consent, a pseudonym and the profile captured at enrolment."""
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="participants")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="study_participations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="study_participations"
+    )
     pseudonym = models.CharField(max_length=12)
     join_index = models.PositiveIntegerField()
-    arm = models.PositiveSmallIntegerField(help_text="index of the condition order (counterbalancing)")
+    arm = models.PositiveSmallIntegerField(
+        help_text="index of the condition order (counterbalancing)"
+    )
     block = models.PositiveSmallIntegerField(null=True, blank=True)
     condition_order = models.JSONField(default=list)
     profession = models.CharField(max_length=20, blank=True)
@@ -108,8 +131,12 @@ class Participant(models.Model):
         ordering = ["join_index"]
         constraints = [
             models.UniqueConstraint(fields=["study", "user"], name="one_participation_per_study"),
-            models.UniqueConstraint(fields=["study", "join_index"], name="one_reader_per_join_index"),
-            models.UniqueConstraint(fields=["study", "pseudonym"], name="unique_pseudonym_per_study"),
+            models.UniqueConstraint(
+                fields=["study", "join_index"], name="one_reader_per_join_index"
+            ),
+            models.UniqueConstraint(
+                fields=["study", "pseudonym"], name="unique_pseudonym_per_study"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,7 +151,9 @@ class StudySession(models.Model):
     """One period of a reader's study: a reading session with its recorded seed and planned order."""
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="sessions")
-    reading_session = models.OneToOneField(ReadingSession, on_delete=models.PROTECT, related_name="study_session")
+    reading_session = models.OneToOneField(
+        ReadingSession, on_delete=models.PROTECT, related_name="study_session"
+    )
     period = models.PositiveSmallIntegerField()
     mode = models.CharField(max_length=10)
     seed = models.BigIntegerField()
@@ -132,7 +161,9 @@ class StudySession(models.Model):
 
     class Meta:
         ordering = ["participant", "period"]
-        constraints = [models.UniqueConstraint(fields=["participant", "period"], name="one_session_per_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "period"], name="one_session_per_period")
+        ]
 
 
 class ImportedRead(models.Model):
@@ -149,5 +180,7 @@ class ImportedRead(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["study", "reader", "case", "modality"], name="one_imported_read_per_step")
+            models.UniqueConstraint(
+                fields=["study", "reader", "case", "modality"], name="one_imported_read_per_step"
+            )
         ]

@@ -49,7 +49,9 @@ def shuffled(items: Sequence[int], seed: int) -> list[int]:
 def case_blocks(case_ids: Sequence[int], n_blocks: int, study_seed: int) -> list[list[int]]:
     """Split cases into ``n_blocks`` blocks of sizes differing by at most one (seeded, then dealt)."""
     if not 1 <= n_blocks <= len(case_ids):
-        raise ValueError(f"n_blocks must be between 1 and the number of cases ({len(case_ids)}); got {n_blocks}")
+        raise ValueError(
+            f"n_blocks must be between 1 and the number of cases ({len(case_ids)}); got {n_blocks}"
+        )
     order = shuffled(sorted(case_ids), derive_seed(study_seed, "blocks"))
     return [sorted(order[k::n_blocks]) for k in range(n_blocks)]
 
@@ -71,10 +73,21 @@ class ReaderPlan:
     sessions: tuple[SessionPlan, ...] = field(default=())
 
     def to_dict(self) -> dict[str, object]:
-        return {"join_index": self.join_index, "arm": self.arm, "block": self.block,
-                "condition_order": list(self.condition_order),
-                "sessions": [{"period": s.period, "mode": s.mode, "seed": s.seed, "case_order": list(s.case_order)}
-                             for s in self.sessions]}
+        return {
+            "join_index": self.join_index,
+            "arm": self.arm,
+            "block": self.block,
+            "condition_order": list(self.condition_order),
+            "sessions": [
+                {
+                    "period": s.period,
+                    "mode": s.mode,
+                    "seed": s.seed,
+                    "case_order": list(s.case_order),
+                }
+                for s in self.sessions
+            ],
+        }
 
 
 def condition_orders(conditions: Sequence[str] = CONDITIONS) -> list[tuple[str, ...]]:
@@ -101,8 +114,13 @@ def plan_reader(
         raise ValueError("a study needs at least one case")
     if design == SEQUENTIAL:
         seed = derive_seed(study_seed, "order", join_index, 1)
-        return ReaderPlan(join_index, 0, None, tuple(CONDITIONS),
-                          (SessionPlan(1, PRACTICE, seed, tuple(shuffled(sorted(case_ids), seed))),))
+        return ReaderPlan(
+            join_index,
+            0,
+            None,
+            tuple(CONDITIONS),
+            (SessionPlan(1, PRACTICE, seed, tuple(shuffled(sorted(case_ids), seed))),),
+        )
     orders = condition_orders(conditions)
     arm = block_arm(study_seed, "arm", join_index, len(orders))
     block = None

@@ -38,11 +38,37 @@ from medtandem.reliance import (
 
 #: The export's columns: the MRMC layout first, then the metadata.
 EXPORT_COLUMNS = [
-    "reader", "case", "modality", "truth", "rating",
-    "decision", "asserted", "ai_probability", "ai_decision", "time_ms", "period", "session_seed", "arm", "block",
-    "profession", "practice_status", "years_experience", "experience_band", "prior_ecg_training", "submitted_at",
-    "source", "study_id", "endpoint", "threshold", "design", "study_seed", "ai_model", "ai_version", "simulated",
-    "seen_truth_before", "rating_flag",
+    "reader",
+    "case",
+    "modality",
+    "truth",
+    "rating",
+    "decision",
+    "asserted",
+    "ai_probability",
+    "ai_decision",
+    "time_ms",
+    "period",
+    "session_seed",
+    "arm",
+    "block",
+    "profession",
+    "practice_status",
+    "years_experience",
+    "experience_band",
+    "prior_ecg_training",
+    "submitted_at",
+    "source",
+    "study_id",
+    "endpoint",
+    "threshold",
+    "design",
+    "study_seed",
+    "ai_model",
+    "ai_version",
+    "simulated",
+    "seen_truth_before",
+    "rating_flag",
 ]
 #: Reads without activity for this long, in an unfinished study session, count as dropped out.
 DROPOUT_AFTER = timedelta(days=30)
@@ -63,9 +89,13 @@ def ai_probabilities(study: Study) -> dict[int, float]:
     if not study.ai_model_name:
         return {}
     rows = AIPrediction.objects.filter(
-        case__case_sets=study.case_set, model_name=study.ai_model_name, model_version=study.ai_model_version
+        case__case_sets=study.case_set,
+        model_name=study.ai_model_name,
+        model_version=study.ai_model_version,
     ).values_list("case_id", "probabilities")
-    return {case_id: float(p.get(study.endpoint, 0.0)) for case_id, p in rows if isinstance(p, dict)}
+    return {
+        case_id: float(p.get(study.endpoint, 0.0)) for case_id, p in rows if isinstance(p, dict)
+    }
 
 
 def study_frame(study: Study) -> pd.DataFrame:
@@ -75,25 +105,63 @@ def study_frame(study: Study) -> pd.DataFrame:
         p.pk: p for p in Participant.objects.filter(study=study, withdrawn_at__isnull=True)
     }
     sessions = {
-        s.reading_session_id: s for s in StudySession.objects.filter(participant_id__in=list(participants))
+        s.reading_session_id: s
+        for s in StudySession.objects.filter(participant_id__in=list(participants))
     }
     ai = ai_probabilities(study)
     common = {
-        "study_id": study.pk, "endpoint": study.endpoint, "threshold": study.threshold, "design": study.design,
-        "study_seed": study.seed, "ai_model": study.ai_model_name, "ai_version": study.ai_model_version,
+        "study_id": study.pk,
+        "endpoint": study.endpoint,
+        "threshold": study.threshold,
+        "design": study.design,
+        "study_seed": study.seed,
+        "ai_model": study.ai_model_name,
+        "ai_version": study.ai_model_version,
         "simulated": int(study.is_simulated),
     }
     raw = pd.DataFrame.from_records(
-        Read.objects.filter(session_id__in=list(sessions)).order_by("session_id", "submitted_at", "pk").values_list(
-            "session_id", "case_id", "case__external_id", "condition", f"case__{field}", f"rating_{field}", field,
-            "client_time_ms", "opened_at", "submitted_at", "seen_truth_before", "rating_flag",
+        Read.objects.filter(session_id__in=list(sessions))
+        .order_by("session_id", "submitted_at", "pk")
+        .values_list(
+            "session_id",
+            "case_id",
+            "case__external_id",
+            "condition",
+            f"case__{field}",
+            f"rating_{field}",
+            field,
+            "client_time_ms",
+            "opened_at",
+            "submitted_at",
+            "seen_truth_before",
+            "rating_flag",
         ),
-        columns=["session_id", "case_id", "case", "modality", "truth", "rating", "asserted", "client_ms", "opened",
-                 "submitted", "seen_truth_before", "rating_flag"],
+        columns=[
+            "session_id",
+            "case_id",
+            "case",
+            "modality",
+            "truth",
+            "rating",
+            "asserted",
+            "client_ms",
+            "opened",
+            "submitted",
+            "seen_truth_before",
+            "rating_flag",
+        ],
     )
     meta = pd.DataFrame.from_records(
-        [(sid, participants[s.participant_id].pseudonym, s.period, s.seed, participants[s.participant_id])
-         for sid, s in sessions.items()],
+        [
+            (
+                sid,
+                participants[s.participant_id].pseudonym,
+                s.period,
+                s.seed,
+                participants[s.participant_id],
+            )
+            for sid, s in sessions.items()
+        ],
         columns=["session_id", "reader", "period", "session_seed", "participant"],
     )
     frame = raw.merge(meta, on="session_id", how="left")
@@ -102,16 +170,21 @@ def study_frame(study: Study) -> pd.DataFrame:
         frame[name] = [getattr(p, name) for p in person]
     frame["prior_ecg_training"] = [int(p.prior_ecg_training) for p in person]
     frame["experience_band"] = [experience_band(p.years_experience) for p in person]
-    server_ms = (pd.to_datetime(frame["submitted"], utc=True) - pd.to_datetime(frame["opened"], utc=True)).dt.total_seconds() * 1000
-    frame["time_ms"] = frame["client_ms"].astype("Float64").fillna(server_ms.round().astype("Float64"))
+    server_ms = (
+        pd.to_datetime(frame["submitted"], utc=True) - pd.to_datetime(frame["opened"], utc=True)
+    ).dt.total_seconds() * 1000
+    frame["time_ms"] = (
+        frame["client_ms"].astype("Float64").fillna(server_ms.round().astype("Float64"))
+    )
     frame["submitted_at"] = [t.isoformat() for t in frame["submitted"]]
     frame["truth"] = frame["truth"].astype(int)
     frame["asserted"] = frame["asserted"].astype(int)
     frame["seen_truth_before"] = frame["seen_truth_before"].astype(int)
     frame["source"] = "medtandem"
     imported = pd.DataFrame.from_records(
-        ImportedRead.objects.filter(study=study).values_list("reader", "case_id", "case__external_id", "modality",
-                                                               "truth", "rating", "source"),
+        ImportedRead.objects.filter(study=study).values_list(
+            "reader", "case_id", "case__external_id", "modality", "truth", "rating", "source"
+        ),
         columns=["reader", "case_id", "case", "modality", "truth", "rating", "source"],
     )
     if not imported.empty:
@@ -139,8 +212,16 @@ def export_csv(study: Study) -> str:
 
 def frame_from_csv(text: str) -> pd.DataFrame:
     """Read an export back (the analysis of a locked study starts here)."""
-    frame = pd.read_csv(io.StringIO(text), dtype={"reader": str, "case": str, "modality": str,
-                                                  "experience_band": str, "profession": str})
+    frame = pd.read_csv(
+        io.StringIO(text),
+        dtype={
+            "reader": str,
+            "case": str,
+            "modality": str,
+            "experience_band": str,
+            "profession": str,
+        },
+    )
     return frame
 
 
@@ -176,21 +257,30 @@ def progress(study: Study, now: datetime | None = None) -> list[ReaderProgress]:
     """Reads done per reader and session, median time per read, and drop-outs."""
     now = now or timezone.now()
     participants = list(Participant.objects.filter(study=study).select_related("user"))
-    sessions = list(StudySession.objects.filter(participant__study=study).select_related("reading_session"))
+    sessions = list(
+        StudySession.objects.filter(participant__study=study).select_related("reading_session")
+    )
     counts = {
-        row["session_id"]: row for row in
-        Read.objects.filter(session__study_session__participant__study=study)
-        .values("session_id").annotate(n=Count("id"), last=Max("submitted_at"))
+        row["session_id"]: row
+        for row in Read.objects.filter(session__study_session__participant__study=study)
+        .values("session_id")
+        .annotate(n=Count("id"), last=Max("submitted_at"))
     }
     times: dict[int, list[float]] = defaultdict(list)
     for session_id, client_ms, opened, submitted in Read.objects.filter(
         session__study_session__participant__study=study
     ).values_list("session_id", "client_time_ms", "opened_at", "submitted_at"):
-        ms = client_ms if client_ms is not None else ((submitted - opened).total_seconds() * 1000 if opened else None)
+        ms = (
+            client_ms
+            if client_ms is not None
+            else ((submitted - opened).total_seconds() * 1000 if opened else None)
+        )
         if ms is not None:
             times[session_id].append(ms / 1000)
     n_cases = study.case_set.cases.count()
-    block_sizes = {b.index: b.case_set.cases.count() for b in study.blocks.select_related("case_set")}
+    block_sizes = {
+        b.index: b.case_set.cases.count() for b in study.blocks.select_related("case_set")
+    }
     planned = 1 if study.design == "sequential" else len(study.conditions)
     by_participant: dict[int, list[StudySession]] = defaultdict(list)
     for s in sessions:
@@ -202,18 +292,28 @@ def progress(study: Study, now: datetime | None = None) -> list[ReaderProgress]:
         for s in sorted(by_participant[p.pk], key=lambda s: s.period):
             c = counts.get(s.reading_session_id, {})
             steps = 2 if s.mode == "practice" else 1
-            rows.append(SessionProgress(
-                s.period, s.mode, s.reading_session_id, c.get("n", 0), cases * steps,
-                s.reading_session.available_from, s.reading_session.completed_at,
-                median(times[s.reading_session_id]) if times[s.reading_session_id] else None, c.get("last"),
-            ))
+            rows.append(
+                SessionProgress(
+                    s.period,
+                    s.mode,
+                    s.reading_session_id,
+                    c.get("n", 0),
+                    cases * steps,
+                    s.reading_session.available_from,
+                    s.reading_session.completed_at,
+                    median(times[s.reading_session_id]) if times[s.reading_session_id] else None,
+                    c.get("last"),
+                )
+            )
         complete = len(rows) == planned and all(r.completed_at for r in rows)
         last = max([r.last_read_at for r in rows if r.last_read_at] + [p.consented_at])
         if p.withdrawn_at:
             status = "withdrawn"
         elif complete:
             status = "completed"
-        elif now - last > DROPOUT_AFTER and not any(r.available_from and r.available_from > now for r in rows):
+        elif now - last > DROPOUT_AFTER and not any(
+            r.available_from and r.available_from > now for r in rows
+        ):
             status = "dropped_out"
         else:
             status = "active"
@@ -236,9 +336,17 @@ def learner_reads(users: list[User]) -> list[dict[str, Any]]:
     """
     label_fields = [s.lower() for s in SUPERCLASSES]
     rows = list(
-        revealed_reads(Read.objects.filter(learner__in=users)).order_by("learner_id", "submitted_at", "pk").values(
-            "learner_id", "case_id", "condition", "submitted_at", "ai_prediction__probabilities",
-            *label_fields, *[f"rating_{f}" for f in label_fields], *[f"case__{f}" for f in label_fields],
+        revealed_reads(Read.objects.filter(learner__in=users))
+        .order_by("learner_id", "submitted_at", "pk")
+        .values(
+            "learner_id",
+            "case_id",
+            "condition",
+            "submitted_at",
+            "ai_prediction__probabilities",
+            *label_fields,
+            *[f"rating_{f}" for f in label_fields],
+            *[f"case__{f}" for f in label_fields],
         )
     )
     return rows
@@ -265,16 +373,25 @@ def paired_items(rows: list[dict[str, Any]], label: str = ALL_LABELS) -> pd.Data
         for name in labels:
             f = name.lower()
             p = float(probs.get(name, 0.0))
-            items.append({
-                "reader": str(learner), "case": f"{case}:{name}", "truth": bool(aided[f"case__{f}"]),
-                "unaided": bool(unaided[f]), "aided": bool(aided[f]), "ai": p >= 0.5,
-                "unaided_confidence": unaided[f"rating_{f}"], "aided_confidence": aided[f"rating_{f}"],
-                "ai_probability": p,
-            })
+            items.append(
+                {
+                    "reader": str(learner),
+                    "case": f"{case}:{name}",
+                    "truth": bool(aided[f"case__{f}"]),
+                    "unaided": bool(unaided[f]),
+                    "aided": bool(aided[f]),
+                    "ai": p >= 0.5,
+                    "unaided_confidence": unaided[f"rating_{f}"],
+                    "aided_confidence": aided[f"rating_{f}"],
+                    "ai_probability": p,
+                }
+            )
     return pd.DataFrame(items)
 
 
-def chronology(rows: list[dict[str, Any]], learner_id: int, label: str = ALL_LABELS) -> list[tuple[str, bool]]:
+def chronology(
+    rows: list[dict[str, Any]], learner_id: int, label: str = ALL_LABELS
+) -> list[tuple[str, bool]]:
     """``(condition, correct)`` per read and finding, oldest first, for the deskilling watch."""
     labels = list(SUPERCLASSES) if label == ALL_LABELS else [label]
     out = []
@@ -322,8 +439,9 @@ class CohortReader:
     lost_skill: bool
 
 
-def cohort_reliance(instructor: User, cohort_id: int | None, label: str = ALL_LABELS
-                    ) -> tuple[list[CohortReader], RelianceReport | None]:
+def cohort_reliance(
+    instructor: User, cohort_id: int | None, label: str = ALL_LABELS
+) -> tuple[list[CohortReader], RelianceReport | None]:
     """Per learner of the instructor's cohort(s): measures (stratified by experience) and flags."""
     learners = cohort_learners(instructor, cohort_id)
     rows = learner_reads(learners)
@@ -338,7 +456,9 @@ def cohort_reliance(instructor: User, cohort_id: int | None, label: str = ALL_LA
         m = report.by_reader.get(str(learner.pk)) if report else None
         chronology_ = chronology(rows, learner.pk, label)
         watch = deskilling_watch(chronology_) if chronology_ else None
-        out.append(CohortReader(learner, m, watch, bool(m and over_relies(m)), bool(watch and watch.alert)))
+        out.append(
+            CohortReader(learner, m, watch, bool(m and over_relies(m)), bool(watch and watch.alert))
+        )
     return out, report
 
 
@@ -378,9 +498,15 @@ def case_review(study: Study, case_id: int) -> CaseReview | None:
     readings: dict[str, dict[str, tuple[float, bool]]] = {}
     for row in rows.itertuples(index=False):
         rating = float(row.rating)
-        readings.setdefault(str(row.reader), {})[str(row.modality)] = (rating, rating >= study.threshold)
+        readings.setdefault(str(row.reader), {})[str(row.modality)] = (
+            rating,
+            rating >= study.threshold,
+        )
     return CaseReview(
-        case=case, position=index, n_cases=len(cases), truth=bool(getattr(case, study.endpoint.lower())),
+        case=case,
+        position=index,
+        n_cases=len(cases),
+        truth=bool(getattr(case, study.endpoint.lower())),
         ai_probability=ai_probabilities(study).get(case.pk),
         readings=dict(sorted(readings.items())),
         previous_id=cases[index - 1].pk if index > 0 else None,

@@ -78,13 +78,18 @@ def default_ai_model(case_set: CaseSet) -> tuple[str, str]:
     """The model with cached predictions for most of the set's cases, else the model in service, else none."""
     row = (
         AIPrediction.objects.filter(case__case_sets=case_set)
-        .values("model_name", "model_version").annotate(n=Count("id")).order_by("-n", "model_name").first()
+        .values("model_name", "model_version")
+        .annotate(n=Count("id"))
+        .order_by("-n", "model_name")
+        .first()
     )
     if row:
         return row["model_name"], row["model_version"]
     try:
         model = current_model()
-    except ModelLoadError:  # no model installed: the study can still run unaided-only or import reads
+    except (
+        ModelLoadError
+    ):  # no model installed: the study can still run unaided-only or import reads
         return "", ""
     return model.name, model.version
 
@@ -126,23 +131,49 @@ def create_study(
     if ai_model_name is None:
         ai_model_name, ai_model_version = default_ai_model(case_set)
     study = Study.objects.create(
-        title=title, question=question, case_set=case_set, created_by=created_by, design=design,
-        endpoint=endpoint, threshold=threshold, washout_days=washout_days if design != Design.SEQUENTIAL else 0,
+        title=title,
+        question=question,
+        case_set=case_set,
+        created_by=created_by,
+        design=design,
+        endpoint=endpoint,
+        threshold=threshold,
+        washout_days=washout_days if design != Design.SEQUENTIAL else 0,
         n_blocks=n_blocks if design == Design.SPLIT_PLOT else 1,
         seed=seed if seed is not None else secrets.randbelow(2**31),
-        invitation_code=_new_code(), consent_text=consent_text or DEFAULT_CONSENT, conditions=list(rnd.CONDITIONS),
-        ai_model_name=ai_model_name or "", ai_model_version=ai_model_version or "",
-        ai_model_card_url=ai_model_card_url, intended_use=intended_use, reader_training=reader_training,
-        poor_quality_handling=poor_quality_handling, is_simulated=is_simulated,
+        invitation_code=_new_code(),
+        consent_text=consent_text or DEFAULT_CONSENT,
+        conditions=list(rnd.CONDITIONS),
+        ai_model_name=ai_model_name or "",
+        ai_model_version=ai_model_version or "",
+        ai_model_card_url=ai_model_card_url,
+        intended_use=intended_use,
+        reader_training=reader_training,
+        poor_quality_handling=poor_quality_handling,
+        is_simulated=is_simulated,
     )
     if design == Design.SPLIT_PLOT:
         for index, block in enumerate(rnd.case_blocks(case_ids, study.n_blocks, study.seed)):
-            block_set = build_case_set(f"{title} — bloc {index + 1}", created_by=created_by, case_ids=block,
-                                       description=f"split-plot block {index + 1} of study {study.pk}")
+            block_set = build_case_set(
+                f"{title} — bloc {index + 1}",
+                created_by=created_by,
+                case_ids=block,
+                description=f"split-plot block {index + 1} of study {study.pk}",
+            )
             StudyBlock.objects.create(study=study, index=index, case_set=block_set)
-    record(Action.STUDY_CREATED, actor=created_by, target=study,
-           details={"design": design, "endpoint": endpoint, "threshold": threshold, "seed": study.seed,
-                    "case_set": case_set.pk, "ai_model": f"{study.ai_model_name} {study.ai_model_version}".strip()})
+    record(
+        Action.STUDY_CREATED,
+        actor=created_by,
+        target=study,
+        details={
+            "design": design,
+            "endpoint": endpoint,
+            "threshold": threshold,
+            "seed": study.seed,
+            "case_set": case_set.pk,
+            "ai_model": f"{study.ai_model_name} {study.ai_model_version}".strip(),
+        },
+    )
     return study
 
 
@@ -155,22 +186,40 @@ def _case_set_for(participant: Participant) -> CaseSet:
 def reader_plan(study: Study, join_index: int) -> rnd.ReaderPlan:
     """The replayable plan of the ``join_index``-th reader (from the study seed alone)."""
     case_ids = list(study.case_set.cases.values_list("pk", flat=True))
-    return rnd.plan_reader(study.design, study.seed, join_index, case_ids,
-                           conditions=study.conditions or rnd.CONDITIONS, n_blocks=study.n_blocks)
+    return rnd.plan_reader(
+        study.design,
+        study.seed,
+        join_index,
+        case_ids,
+        conditions=study.conditions or rnd.CONDITIONS,
+        n_blocks=study.n_blocks,
+    )
 
 
-def _open_session(participant: Participant, plan: rnd.SessionPlan, available_from: datetime | None) -> StudySession:
+def _open_session(
+    participant: Participant, plan: rnd.SessionPlan, available_from: datetime | None
+) -> StudySession:
     study = participant.study
     aided = plan.mode != "unaided"
     # The study fixes the AI model, the reader's case order and the washout; studies hide the truth.
     reading = start_session(
-        participant.user, _case_set_for(participant), plan.mode,
+        participant.user,
+        _case_set_for(participant),
+        plan.mode,
         title=f"{study.title} — {participant.pseudonym} — période {plan.period}",
         ai_model=(study.ai_model_name, study.ai_model_version) if aided else None,
-        case_order=list(plan.case_order), show_feedback=False, available_from=available_from,
+        case_order=list(plan.case_order),
+        show_feedback=False,
+        available_from=available_from,
     )
-    return StudySession.objects.create(participant=participant, reading_session=reading, period=plan.period,
-                                       mode=plan.mode, seed=plan.seed, case_order=list(plan.case_order))
+    return StudySession.objects.create(
+        participant=participant,
+        reading_session=reading,
+        period=plan.period,
+        mode=plan.mode,
+        seed=plan.seed,
+        case_order=list(plan.case_order),
+    )
 
 
 @transaction.atomic
@@ -196,10 +245,18 @@ def join_study(user: User, code: str, *, consent: bool, now: datetime | None = N
     try:
         with transaction.atomic():
             participant = Participant.objects.create(
-                study=study, user=user, pseudonym=f"R{join_index + 1:03d}", join_index=join_index, arm=plan.arm,
-                block=plan.block, condition_order=list(plan.condition_order), profession=user.profession,
-                practice_status=user.practice_status, years_experience=user.years_experience,
-                prior_ecg_training=user.prior_ecg_training, consent_sha256=consent_digest(study.consent_text),
+                study=study,
+                user=user,
+                pseudonym=f"R{join_index + 1:03d}",
+                join_index=join_index,
+                arm=plan.arm,
+                block=plan.block,
+                condition_order=list(plan.condition_order),
+                profession=user.profession,
+                practice_status=user.practice_status,
+                years_experience=user.years_experience,
+                prior_ecg_training=user.prior_ecg_training,
+                consent_sha256=consent_digest(study.consent_text),
                 consented_at=now,
             )
     except IntegrityError:
@@ -233,7 +290,9 @@ def advance(participant: Participant, now: datetime | None = None) -> StudySessi
             return participant.sessions.get(period=len(sessions) + 1)
 
 
-def withdraw(participant: Participant, reason: str = "", now: datetime | None = None) -> Participant:
+def withdraw(
+    participant: Participant, reason: str = "", now: datetime | None = None
+) -> Participant:
     """Record a reader's withdrawal: their reads leave every analysis not yet locked."""
     _check_open(participant.study)
     if participant.withdrawn_at is None:
@@ -249,7 +308,9 @@ def lock_study(study: Study, now: datetime | None = None, *, by: User | None = N
     study = Study.objects.select_for_update().get(pk=study.pk)
     _check_open(study)
     text = export_csv(study)
-    analysis = analyze_frame(frame_from_csv(text), endpoint=study.endpoint, threshold=study.threshold)
+    analysis = analyze_frame(
+        frame_from_csv(text), endpoint=study.endpoint, threshold=study.threshold
+    )
     study.locked_reads_csv = text
     study.locked_reads_sha256 = hashlib.sha256(text.encode()).hexdigest()
     study.locked_analysis = analysis.to_dict()
@@ -257,9 +318,15 @@ def lock_study(study: Study, now: datetime | None = None, *, by: User | None = N
     study.locked_at = now or timezone.now()
     study.save()
     # Locked means immutable for the readers too: their sessions accept no more reads.
-    lock_sessions(ReadingSession.objects.filter(study_session__participant__study=study), at=study.locked_at)
-    record(Action.STUDY_LOCKED, actor=by, target=study,
-           details={"reads_sha256": study.locked_reads_sha256, "n_rows": text.count("\n") - 1})
+    lock_sessions(
+        ReadingSession.objects.filter(study_session__participant__study=study), at=study.locked_at
+    )
+    record(
+        Action.STUDY_LOCKED,
+        actor=by,
+        target=study,
+        details={"reads_sha256": study.locked_reads_sha256, "n_rows": text.count("\n") - 1},
+    )
     return study
 
 
@@ -270,7 +337,9 @@ class ReadImportError(StudyError):
     """The file was refused; nothing was imported. ``errors`` lists the problems by line."""
 
     def __init__(self, errors: Sequence[str]) -> None:
-        super().__init__("; ".join(errors[:10]) + (f" (+{len(errors) - 10} more)" if len(errors) > 10 else ""))
+        super().__init__(
+            "; ".join(errors[:10]) + (f" (+{len(errors) - 10} more)" if len(errors) > 10 else "")
+        )
         self.errors = list(errors)
 
 
@@ -281,7 +350,9 @@ class ImportReport:
     modalities: tuple[str, ...]
 
 
-def import_reads(study: Study, text: str, *, source: str = "", by: User | None = None) -> ImportReport:
+def import_reads(
+    study: Study, text: str, *, source: str = "", by: User | None = None
+) -> ImportReport:
     """Import reads in the MRMC layout ``reader,case,modality,truth,rating`` (extra columns ignored).
 
     ``case`` is the case's external id (e.g. ``ptbxl:00017``) and must belong to the study's case set;
@@ -302,27 +373,43 @@ def _import_rows(study: Study, text: str, *, source: str, by: User | None) -> Im
     needed = ["reader", "case", "modality", "truth", "rating"]
     missing = [c for c in needed if c not in (reader.fieldnames or [])]
     if missing:
-        raise ReadImportError([f"colonnes manquantes : {', '.join(missing)} (attendu : {','.join(needed)})"])
+        raise ReadImportError(
+            [f"colonnes manquantes : {', '.join(missing)} (attendu : {','.join(needed)})"]
+        )
     cases = {c.external_id: c for c in study.case_set.cases.all()}
     field = study.endpoint.lower()
-    existing = set(ImportedRead.objects.filter(study=study).values_list("reader", "case__external_id", "modality"))
+    existing = set(
+        ImportedRead.objects.filter(study=study).values_list(
+            "reader", "case__external_id", "modality"
+        )
+    )
     errors: list[str] = []
     rows: list[ImportedRead] = []
     seen: set[tuple[str, str, str]] = set()
     for line, row in enumerate(reader, start=2):
-        name, case_ref, modality = (row.get("reader") or "").strip(), (row.get("case") or "").strip(), (row.get("modality") or "").strip()
+        name, case_ref, modality = (
+            (row.get("reader") or "").strip(),
+            (row.get("case") or "").strip(),
+            (row.get("modality") or "").strip(),
+        )
         if not name:
             errors.append(f"ligne {line} : lecteur vide")
         if modality not in study.conditions:
-            errors.append(f"ligne {line} : modalité {modality!r} inconnue (attendu : {', '.join(study.conditions)})")
+            errors.append(
+                f"ligne {line} : modalité {modality!r} inconnue (attendu : {', '.join(study.conditions)})"
+            )
         case = cases.get(case_ref)
         if case is None:
-            errors.append(f"ligne {line} : le cas {case_ref!r} n'appartient pas à la série de l'étude")
+            errors.append(
+                f"ligne {line} : le cas {case_ref!r} n'appartient pas à la série de l'étude"
+            )
         truth_raw = (row.get("truth") or "").strip()
         if truth_raw not in ("0", "1"):
             errors.append(f"ligne {line} : truth doit valoir 0 ou 1, pas {truth_raw!r}")
         elif case is not None and bool(int(truth_raw)) != getattr(case, field):
-            errors.append(f"ligne {line} : truth={truth_raw} contredit la vérité de {case_ref} pour {study.endpoint}")
+            errors.append(
+                f"ligne {line} : truth={truth_raw} contredit la vérité de {case_ref} pour {study.endpoint}"
+            )
         try:
             rating = float(row.get("rating") or "")
         except ValueError:
@@ -333,18 +420,36 @@ def _import_rows(study: Study, text: str, *, source: str, by: User | None) -> Im
             errors.append(f"ligne {line} : lecture en double pour {name}, {case_ref}, {modality}")
         seen.add(key)
         if case is not None:
-            rows.append(ImportedRead(study=study, reader=name, case=case, modality=modality,
-                                     truth=truth_raw == "1", rating=rating, source=source[:200]))
+            rows.append(
+                ImportedRead(
+                    study=study,
+                    reader=name,
+                    case=case,
+                    modality=modality,
+                    truth=truth_raw == "1",
+                    rating=rating,
+                    source=source[:200],
+                )
+            )
     if not rows and not errors:
         errors.append("le fichier ne contient aucune lecture")
     if errors:
         raise ReadImportError(errors)
     with transaction.atomic():
         ImportedRead.objects.bulk_create(rows)
-        record(Action.STUDY_READS_IMPORTED, actor=by, target=study,
-               details={"rows": len(rows), "source": source[:200],
-                        "sha256": hashlib.sha256(text.encode()).hexdigest()})
-    return ImportReport(len(rows), len({r.reader for r in rows}), tuple(sorted({r.modality for r in rows})))
+        record(
+            Action.STUDY_READS_IMPORTED,
+            actor=by,
+            target=study,
+            details={
+                "rows": len(rows),
+                "source": source[:200],
+                "sha256": hashlib.sha256(text.encode()).hexdigest(),
+            },
+        )
+    return ImportReport(
+        len(rows), len({r.reader for r in rows}), tuple(sorted({r.modality for r in rows}))
+    )
 
 
 @transaction.atomic
@@ -353,9 +458,14 @@ def update_study(study: Study, *, by: User | None = None, **fields: Any) -> Stud
     _check_open(study)
     frozen = {"design", "seed", "case_set", "n_blocks", "conditions", "endpoint"}
     if study.participants.exists() and frozen & set(fields):
-        raise StudyError("le plan, la graine, la série et le critère ne changent plus une fois des lecteurs inscrits")
-    changes = {name: {"from": getattr(study, name), "to": value} for name, value in fields.items()
-               if getattr(study, name) != value}
+        raise StudyError(
+            "le plan, la graine, la série et le critère ne changent plus une fois des lecteurs inscrits"
+        )
+    changes = {
+        name: {"from": getattr(study, name), "to": value}
+        for name, value in fields.items()
+        if getattr(study, name) != value
+    }
     for name, value in fields.items():
         setattr(study, name, value)
     study.save()
@@ -366,8 +476,12 @@ def update_study(study: Study, *, by: User | None = None, **fields: Any) -> Stud
 
 def record_export(study: Study, text: str, *, by: User | None) -> None:
     """Put an export of the study's reads on the audit trail (who took which file, by its SHA-256)."""
-    record(Action.STUDY_EXPORTED, actor=by, target=study,
-           details={"sha256": hashlib.sha256(text.encode()).hexdigest(), "locked": study.is_locked})
+    record(
+        Action.STUDY_EXPORTED,
+        actor=by,
+        target=study,
+        details={"sha256": hashlib.sha256(text.encode()).hexdigest(), "locked": study.is_locked},
+    )
 
 
 class NotAllowedError(StudyError):
@@ -382,8 +496,12 @@ def reveal_identity(participant: Participant, *, by: User) -> User:
     """
     if not has_role(by, Role.ADMINISTRATOR):
         raise NotAllowedError("seul·e un·e administrateur·rice peut lever un pseudonyme")
-    record(Action.PSEUDONYM_REVEALED, actor=by, target=participant,
-           details={"study": participant.study_id, "pseudonym": participant.pseudonym})
+    record(
+        Action.PSEUDONYM_REVEALED,
+        actor=by,
+        target=participant,
+        details={"study": participant.study_id, "pseudonym": participant.pseudonym},
+    )
     return participant.user
 
 

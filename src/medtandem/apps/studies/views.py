@@ -32,7 +32,9 @@ STUDY_ROLES = (Role.INVESTIGATOR, Role.ADMINISTRATOR)
 
 
 def _own_study(request: HttpRequest, pk: int) -> Study:
-    study = selectors.studies_visible_to(request.user).filter(pk=pk).select_related("case_set").first()
+    study = (
+        selectors.studies_visible_to(request.user).filter(pk=pk).select_related("case_set").first()
+    )
     if study is None:
         raise Http404
     return study
@@ -61,7 +63,10 @@ def study_create(request: AuthedRequest) -> HttpResponse:
         except services.StudyError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Étude créée. Code d'invitation : %(code)s") % {"code": study.invitation_code})
+            messages.success(
+                request,
+                _("Étude créée. Code d'invitation : %(code)s") % {"code": study.invitation_code},
+            )
             return redirect("studies:detail", pk=study.pk)
     return render(request, "studies/form.html", {"form": form})
 
@@ -70,24 +75,45 @@ def study_create(request: AuthedRequest) -> HttpResponse:
 def study_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     study = _own_study(request, pk)
     rows = selectors.progress(study)
-    counts = {s: sum(1 for r in rows if r.status == s) for s in ("active", "completed", "withdrawn", "dropped_out")}
-    return render(request, "studies/detail.html", {
-        "study": study, "rows": rows, "counts": counts, "import_form": ImportForm(),
-        "can_reveal": has_role(request.user, Role.ADMINISTRATOR),
-        "join_url": request.build_absolute_uri(reverse("studies:join")) + f"?code={study.invitation_code}",
-    })
+    counts = {
+        s: sum(1 for r in rows if r.status == s)
+        for s in ("active", "completed", "withdrawn", "dropped_out")
+    }
+    return render(
+        request,
+        "studies/detail.html",
+        {
+            "study": study,
+            "rows": rows,
+            "counts": counts,
+            "import_form": ImportForm(),
+            "can_reveal": has_role(request.user, Role.ADMINISTRATOR),
+            "join_url": request.build_absolute_uri(reverse("studies:join"))
+            + f"?code={study.invitation_code}",
+        },
+    )
 
 
 @role_required(*STUDY_ROLES)
 def study_analysis(request: AuthedRequest, pk: int) -> HttpResponse:
     study = _own_study(request, pk)
     analysis = analysis_for(study)
-    return render(request, "studies/analysis.html", {
-        "study": study, "analysis": analysis, "mrmc_html": mrmc_html(analysis),
-        "mrmc_text": texts.mrmc_conclusion(analysis.mrmc, n_readers=analysis.n_readers, n_cases=analysis.n_cases),
-        "reliance_figures": figures.study_reliance(analysis), "roc": figures.study_roc(analysis),
-        "reader_rocs": figures.reader_rocs(analysis), "cases": study.case_set.ordered_cases(),
-    })
+    return render(
+        request,
+        "studies/analysis.html",
+        {
+            "study": study,
+            "analysis": analysis,
+            "mrmc_html": mrmc_html(analysis),
+            "mrmc_text": texts.mrmc_conclusion(
+                analysis.mrmc, n_readers=analysis.n_readers, n_cases=analysis.n_cases
+            ),
+            "reliance_figures": figures.study_reliance(analysis),
+            "roc": figures.study_roc(analysis),
+            "reader_rocs": figures.reader_rocs(analysis),
+            "cases": study.case_set.ordered_cases(),
+        },
+    )
 
 
 @role_required(*STUDY_ROLES)
@@ -103,7 +129,9 @@ def study_report(request: AuthedRequest, pk: int) -> HttpResponse:
 @role_required(*STUDY_ROLES)
 def study_report_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     study = _own_study(request, pk)
-    html = render_to_string("studies/report.html", report_context(study) | {"for_pdf": True}, request=request)
+    html = render_to_string(
+        "studies/report.html", report_context(study) | {"for_pdf": True}, request=request
+    )
     from weasyprint import HTML
 
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
@@ -130,15 +158,23 @@ def study_import(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("studies:detail", pk=pk)
     try:
         text = form.cleaned_data["file"].read().decode("utf-8-sig")
-        report = services.import_reads(study, text, source=form.cleaned_data["file"].name, by=request.user)
+        report = services.import_reads(
+            study, text, source=form.cleaned_data["file"].name, by=request.user
+        )
     except UnicodeDecodeError:
         messages.error(request, _("Le fichier doit être encodé en UTF-8."))
     except services.ReadImportError as exc:
-        messages.error(request, _("Import refusé, rien n'a été enregistré : %(errors)s") % {"errors": exc})
+        messages.error(
+            request, _("Import refusé, rien n'a été enregistré : %(errors)s") % {"errors": exc}
+        )
     except services.StudyError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("%(n)d lectures importées (%(r)d lecteurs).") % {"n": report.created, "r": report.readers})
+        messages.success(
+            request,
+            _("%(n)d lectures importées (%(r)d lecteurs).")
+            % {"n": report.created, "r": report.readers},
+        )
     return redirect("studies:detail", pk=pk)
 
 
@@ -163,8 +199,14 @@ def case_review(request: AuthedRequest, pk: int, case_id: int) -> HttpResponse:
     if review is None:
         raise Http404
     record = record_or_none(review.case)
-    svg = mark_safe(render_svg(record, element_id="ecg-review", lang=figures.locale())) if record else None  # noqa: S308
-    return render(request, "studies/case_review.html", {"study": study, "review": review, "svg": svg})
+    svg = (
+        mark_safe(render_svg(record, element_id="ecg-review", lang=figures.locale()))
+        if record
+        else None
+    )  # noqa: S308
+    return render(
+        request, "studies/case_review.html", {"study": study, "review": review, "svg": svg}
+    )
 
 
 @role_required(Role.ADMINISTRATOR)
@@ -177,7 +219,11 @@ def reveal(request: AuthedRequest, pk: int, participant_id: int) -> HttpResponse
         person = services.reveal_identity(participant, by=request.user)
     except services.NotAllowedError as exc:
         raise PermissionDenied(str(exc)) from None
-    return render(request, "studies/reveal.html", {"study": study, "participant": participant, "person": person})
+    return render(
+        request,
+        "studies/reveal.html",
+        {"study": study, "participant": participant, "person": person},
+    )
 
 
 # --- readers ---------------------------------------------------------------------------------
@@ -190,8 +236,9 @@ def join(request: AuthedRequest) -> HttpResponse:
     study = Study.objects.filter(invitation_code=code).first() if code else None
     if request.method == "POST" and form.is_valid():
         try:
-            participant = services.join_study(request.user, form.cleaned_data["code"],
-                                              consent=form.cleaned_data["consent"])
+            participant = services.join_study(
+                request.user, form.cleaned_data["code"], consent=form.cleaned_data["consent"]
+            )
         except services.StudyError as exc:
             form.add_error(None, str(exc))
         else:
@@ -201,22 +248,38 @@ def join(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def my_studies(request: AuthedRequest) -> HttpResponse:
-    return render(request, "studies/mine.html", {"participations": selectors.participations_of(request.user)})
+    return render(
+        request, "studies/mine.html", {"participations": selectors.participations_of(request.user)}
+    )
 
 
 @login_required
 def participate(request: AuthedRequest, pk: int) -> HttpResponse:
-    participant = get_object_or_404(Participant.objects.select_related("study"), pk=pk, user=request.user)
+    participant = get_object_or_404(
+        Participant.objects.select_related("study"), pk=pk, user=request.user
+    )
     current = services.advance(participant)
     sessions = [
-        {"session": r.session, "url": _reading_url(r.session.reading_session_id), "state": r.state,
-         "opens_at": r.opens_at}
+        {
+            "session": r.session,
+            "url": _reading_url(r.session.reading_session_id),
+            "state": r.state,
+            "opens_at": r.opens_at,
+        }
         for r in selectors.reader_sessions(participant)
     ]
-    return render(request, "studies/participate.html", {
-        "participant": participant, "study": participant.study, "sessions": sessions, "current": current,
-        "withdraw_form": WithdrawForm(), "now": timezone.now(),
-    })
+    return render(
+        request,
+        "studies/participate.html",
+        {
+            "participant": participant,
+            "study": participant.study,
+            "sessions": sessions,
+            "current": current,
+            "withdraw_form": WithdrawForm(),
+            "now": timezone.now(),
+        },
+    )
 
 
 @login_required
@@ -229,7 +292,9 @@ def withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     except services.StudyError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Votre retrait est enregistré ; vos lectures sont exclues des analyses."))
+        messages.success(
+            request, _("Votre retrait est enregistré ; vos lectures sont exclues des analyses.")
+        )
     return redirect("studies:participate", pk=pk)
 
 
@@ -244,10 +309,18 @@ def _label(request: HttpRequest) -> str:
 @login_required
 def my_reliance(request: AuthedRequest) -> HttpResponse:
     view = selectors.learner_reliance(request.user, _label(request))
-    return render(request, "studies/my_reliance.html", {
-        "measures": view.measures, "watch": view.watch, "figures": figures.learner_reliance(view.measures, view.watch),
-        "label": view.label, "labels": SUPERCLASSES, "advice": view.advice,
-    })
+    return render(
+        request,
+        "studies/my_reliance.html",
+        {
+            "measures": view.measures,
+            "watch": view.watch,
+            "figures": figures.learner_reliance(view.measures, view.watch),
+            "label": view.label,
+            "labels": SUPERCLASSES,
+            "advice": view.advice,
+        },
+    )
 
 
 def _cohort_id(request: HttpRequest) -> int | None:
@@ -261,35 +334,87 @@ def cohort_reliance(request: AuthedRequest) -> HttpResponse:
     rows, report = selectors.cohort_reliance(request.user, _cohort_id(request), label)
     if request.GET.get("format") == "csv":
         return _cohort_csv(rows)
-    charts = figures.cohort_reliance([(r.learner.display_name(), r.measures) for r in rows if r.measures])
-    return render(request, "studies/cohort_reliance.html", {
-        "rows": rows, "report": report, "figures": charts, "label": label, "labels": SUPERCLASSES,
-        "cohorts": cohorts_of_instructor(request.user), "cohort": request.GET.get("cohort", ""),
-        "flag_pct": round(100 * OVER_RELIANCE_FLAG),
-    })
+    charts = figures.cohort_reliance(
+        [(r.learner.display_name(), r.measures) for r in rows if r.measures]
+    )
+    return render(
+        request,
+        "studies/cohort_reliance.html",
+        {
+            "rows": rows,
+            "report": report,
+            "figures": charts,
+            "label": label,
+            "labels": SUPERCLASSES,
+            "cohorts": cohorts_of_instructor(request.user),
+            "cohort": request.GET.get("cohort", ""),
+            "flag_pct": round(100 * OVER_RELIANCE_FLAG),
+        },
+    )
 
 
 def _cohort_csv(rows: list[selectors.CohortReader]) -> HttpResponse:
-    header = ["learner", "years_experience", "paired_items", "accuracy_unaided", "accuracy_aided", "benefit",
-              "benefit_ci_lower", "benefit_ci_upper", "over_reliance", "under_reliance", "rair", "rsr",
-              "aided_accuracy_ai_wrong", "brier_unaided", "ece_unaided", "unaided_baseline",
-              "unaided_after_n_aided", "deskilling_p", "over_relies", "lost_unaided_skill"]
+    header = [
+        "learner",
+        "years_experience",
+        "paired_items",
+        "accuracy_unaided",
+        "accuracy_aided",
+        "benefit",
+        "benefit_ci_lower",
+        "benefit_ci_upper",
+        "over_reliance",
+        "under_reliance",
+        "rair",
+        "rsr",
+        "aided_accuracy_ai_wrong",
+        "brier_unaided",
+        "ece_unaided",
+        "unaided_baseline",
+        "unaided_after_n_aided",
+        "deskilling_p",
+        "over_relies",
+        "lost_unaided_skill",
+    ]
     out = []
     for r in rows:
         m, w = r.measures, r.watch
         cal = m.calibration_unaided if m else None
-        out.append([
-            r.learner.username, r.learner.years_experience, m.n if m else 0,
-            *(_v(x) for x in ((m.unaided.accuracy.value, m.aided.accuracy.value, m.benefit.value, m.benefit.ci_lower,
-                               m.benefit.ci_upper, m.over_reliance.value, m.under_reliance.value, m.rair.value,
-                               m.rsr.value, m.aided_accuracy_ai_wrong.value) if m else (None,) * 10)),
-            _v(cal.brier if cal else None), _v(cal.ece if cal else None),
-            _v(w.baseline.value if w else None), _v(w.follow_up.value if w else None), _v(w.change.p if w else None),
-            int(r.over_relies), int(r.lost_skill),
-        ])
+        out.append(
+            [
+                r.learner.username,
+                r.learner.years_experience,
+                m.n if m else 0,
+                *(
+                    _v(x)
+                    for x in (
+                        (
+                            m.unaided.accuracy.value,
+                            m.aided.accuracy.value,
+                            m.benefit.value,
+                            m.benefit.ci_lower,
+                            m.benefit.ci_upper,
+                            m.over_reliance.value,
+                            m.under_reliance.value,
+                            m.rair.value,
+                            m.rsr.value,
+                            m.aided_accuracy_ai_wrong.value,
+                        )
+                        if m
+                        else (None,) * 10
+                    )
+                ),
+                _v(cal.brier if cal else None),
+                _v(cal.ece if cal else None),
+                _v(w.baseline.value if w else None),
+                _v(w.follow_up.value if w else None),
+                _v(w.change.p if w else None),
+                int(r.over_relies),
+                int(r.lost_skill),
+            ]
+        )
     return csv_response("cohort-reliance.csv", out, header)
 
 
 def _v(x: float | None) -> str:
     return "" if x is None else f"{x:.4f}"
-

@@ -84,7 +84,12 @@ __all__ = [
 
 
 def _label(
-    x: float, y: float, text: str, css_class: str = "lead-label", size: float = 3.5, anchor: str = "start"
+    x: float,
+    y: float,
+    text: str,
+    css_class: str = "lead-label",
+    size: float = 3.5,
+    anchor: str = "start",
 ) -> str:
     """Text with a white halo, readable over the grid and the trace."""
     return (
@@ -149,14 +154,18 @@ def render_svg(
     signal = record.signal
     missing = [name for name in STANDARD_LEADS if name not in present]
 
-    header_title = title if title is not None else (
-        f"{texts.title} · {record.record_id}" if record.record_id else texts.title
+    header_title = (
+        title
+        if title is not None
+        else (f"{texts.title} · {record.record_id}" if record.record_id else texts.title)
     )
     duration = min(record.duration_s, layout.duration_s)
     desc = texts.desc.format(
         record=f" {record.record_id}" if record.record_id else "",
-        duration=texts.number(round(duration, 2)), fs=_number(fs),
-        speed=texts.number(MM_PER_S), gain=texts.number(MM_PER_MV),
+        duration=texts.number(round(duration, 2)),
+        fs=_number(fs),
+        speed=texts.number(MM_PER_S),
+        gain=texts.number(MM_PER_MV),
     )
     if missing:
         desc += texts.desc_missing.format(leads=", ".join(missing))
@@ -174,7 +183,7 @@ def render_svg(
         f'data-mm-per-s="{_number(MM_PER_S)}" data-mm-per-mv="{_number(MM_PER_MV)}" '
         f'data-duration-s="{_number(layout.duration_s)}" data-fs="{_number(fs)}" '
         f'data-record="{escape(record.record_id)}" '
-        f'font-family="system-ui, \'DejaVu Sans\', Arial, sans-serif">',
+        f"font-family=\"system-ui, 'DejaVu Sans', Arial, sans-serif\">",
         f'<title id="{eid}-title">{escape(header_title)}</title>',
         f'<desc id="{eid}-desc">{escape(desc)}</desc>',
         f'<rect class="ecg-sheet" width="{_fmt(layout.width)}" height="{_fmt(layout.height)}" fill="#ffffff"/>',
@@ -209,21 +218,31 @@ def render_svg(
             f'data-height="{_fmt(layout.row_height)}">'
         ]
         if heat is not None and name in heat and not is_missing:
-            parts.append(_attribution_rects(heat[name], t_start, t_end, top + 1, layout.row_height - 2, layout))
+            parts.append(
+                _attribution_rects(
+                    heat[name], t_start, t_end, top + 1, layout.row_height - 2, layout
+                )
+            )
         label_x = x0 + 1.5
         label_y = top + 6
         if is_missing:
             parts.append(_label(label_x, label_y, name))
             parts.append(
-                _label(x0 + width / 2, base + 1.2, texts.missing_label.format(lead=name),
-                       "missing-label", 3.0, "middle")
+                _label(
+                    x0 + width / 2,
+                    base + 1.2,
+                    texts.missing_label.format(lead=name),
+                    "missing-label",
+                    3.0,
+                    "middle",
+                )
             )
         else:
             first = int(np.ceil(t_start * fs - 1e-9))
             last = min(n - 1, int(np.floor(t_end * fs + 1e-9)))
             d = ""
             if last > first:
-                column = signal[first:last + 1, present[name]]
+                column = signal[first : last + 1, present[name]]
                 d = _trace_path(column, fs, first, base, layout)
             if d:
                 parts.append(
@@ -233,7 +252,9 @@ def render_svg(
                 )
             else:
                 parts.append(
-                    _label(x0 + width / 2, base + 1.2, texts.no_data, "missing-label", 3.0, "middle")
+                    _label(
+                        x0 + width / 2, base + 1.2, texts.no_data, "missing-label", 3.0, "middle"
+                    )
                 )
             parts.append(_label(label_x, label_y, name))
         parts.append("</g>")
@@ -250,8 +271,9 @@ def render_svg(
         f'font-size="4" font-weight="600" fill="{TRACE_COLOUR}">{escape(header_title)}</text>'
     )
     filt = filter_text if filter_text is not None else record.meta.get("filter", texts.unfiltered)
-    caption = texts.caption.format(speed=texts.number(MM_PER_S), gain=texts.number(MM_PER_MV), filter=filt,
-                                   fs=texts.number(fs))
+    caption = texts.caption.format(
+        speed=texts.number(MM_PER_S), gain=texts.number(MM_PER_MV), filter=filt, fs=texts.number(fs)
+    )
     out.append(
         f'<text class="ecg-caption" x="{_fmt(layout.margin)}" y="{_fmt(layout.paper_bottom + 6.5)}" '
         f'font-size="3" fill="{TRACE_COLOUR}">{escape(caption)}</text>'

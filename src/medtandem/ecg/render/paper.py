@@ -83,7 +83,11 @@ def _separators(layout: PaperLayout) -> str:
 
 def _check_attribution(attribution: Mapping[str, Any]) -> dict[str, NDArray[np.float64]]:
     """Validate the explanation once, at the edge: lead name -> values in [0, 1] (NaN -> 0)."""
-    if not isinstance(attribution, Mapping) or "leads" not in attribution or "values" not in attribution:
+    if (
+        not isinstance(attribution, Mapping)
+        or "leads" not in attribution
+        or "values" not in attribution
+    ):
         raise ValueError("attribution must be a dict with 'leads' and 'values'")
     leads = attribution["leads"]
     values = attribution["values"]
@@ -92,7 +96,9 @@ def _check_attribution(attribution: Mapping[str, Any]) -> dict[str, NDArray[np.f
     try:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"attribution['values'] must be a list of equal-length lists of numbers: {exc}") from None
+        raise ValueError(
+            f"attribution['values'] must be a list of equal-length lists of numbers: {exc}"
+        ) from None
     if array.ndim != 2 or array.shape[0] != len(leads) or array.shape[1] == 0:
         raise ValueError(
             f"attribution['values'] must have one non-empty row of bins per lead "
@@ -103,7 +109,11 @@ def _check_attribution(attribution: Mapping[str, Any]) -> dict[str, NDArray[np.f
 
 
 def _attribution_rects(
-    values: NDArray[np.float64], t_start: float, t_end: float, top: float, height: float,
+    values: NDArray[np.float64],
+    t_start: float,
+    t_end: float,
+    top: float,
+    height: float,
     layout: PaperLayout,
 ) -> str:
     """Rectangles for the bins overlapping [t_start, t_end], merged where the level repeats."""
@@ -162,7 +172,7 @@ def _legend(layout: PaperLayout, texts: RenderTexts) -> str:
         f'font-weight="600">{escape(texts.legend)}</text>'
         f'<text x="{_fmt(low_end)}" y="{_fmt(label_y)}" text-anchor="end">{escape(texts.low)}</text>'
         f'<g fill="{ATTRIBUTION_COLOUR}" stroke="{GRID_BOLD_COLOUR}" stroke-width="0.1">'
-        f'{"".join(rects)}</g>'
+        f"{''.join(rects)}</g>"
         f'<text x="{_fmt(high_end)}" y="{_fmt(label_y)}" text-anchor="end">{escape(texts.high)}</text>'
         f"</g>"
     )

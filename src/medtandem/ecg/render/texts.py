@@ -58,7 +58,9 @@ _SOURCE = {
         "V4 à V6 ; 2,5 s chacune) et bande rythmique de 10 s en dérivation II."
     ),
     "desc_missing": gettext_noop(" Dérivations absentes : {leads}."),
-    "desc_short": gettext_noop(" L’enregistrement dure moins de 10 s : la fin de la page est vide."),
+    "desc_short": gettext_noop(
+        " L’enregistrement dure moins de 10 s : la fin de la page est vide."
+    ),
     "desc_attr": gettext_noop(
         " L’attribution de l’IA est superposée en bandes bleues translucides, "
         "d’autant plus opaques que la contribution est forte."

@@ -9,84 +9,292 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Institution',
+            name="Institution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='nom')),
-                ('kind', models.CharField(choices=[('faculty', 'Faculté / UFR'), ('school', 'Institut / école'), ('hospital', 'Établissement de santé'), ('other', 'Autre')], default='faculty', max_length=20, verbose_name='type')),
-                ('region', models.CharField(blank=True, max_length=100, verbose_name='région')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="nom")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("faculty", "Faculté / UFR"),
+                            ("school", "Institut / école"),
+                            ("hospital", "Établissement de santé"),
+                            ("other", "Autre"),
+                        ],
+                        default="faculty",
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("region", models.CharField(blank=True, max_length=100, verbose_name="région")),
             ],
             options={
-                'verbose_name': 'établissement',
-                'ordering': ['name'],
+                "verbose_name": "établissement",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('profession', models.CharField(blank=True, choices=[('medicine', 'Médecine'), ('pharmacy', 'Pharmacie'), ('odontology', 'Odontologie'), ('maieutics', 'Maïeutique'), ('nursing', 'Soins infirmiers'), ('physiotherapy', 'Masso-kinésithérapie'), ('other', 'Autre')], max_length=20, verbose_name='profession')),
-                ('practice_status', models.CharField(choices=[('student', 'En formation initiale'), ('practising', 'En exercice'), ('other', 'Autre')], default='student', max_length=20, verbose_name='statut')),
-                ('study_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="année d'études")),
-                ('years_experience', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="années d'expérience")),
-                ('prior_ecg_training', models.BooleanField(default=False, verbose_name='formation ECG antérieure')),
-                ('is_simulated', models.BooleanField(default=False, help_text='Compte de démonstration, exclu des statistiques réelles.', verbose_name='simulé')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='accounts.institution')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "profession",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("medicine", "Médecine"),
+                            ("pharmacy", "Pharmacie"),
+                            ("odontology", "Odontologie"),
+                            ("maieutics", "Maïeutique"),
+                            ("nursing", "Soins infirmiers"),
+                            ("physiotherapy", "Masso-kinésithérapie"),
+                            ("other", "Autre"),
+                        ],
+                        max_length=20,
+                        verbose_name="profession",
+                    ),
+                ),
+                (
+                    "practice_status",
+                    models.CharField(
+                        choices=[
+                            ("student", "En formation initiale"),
+                            ("practising", "En exercice"),
+                            ("other", "Autre"),
+                        ],
+                        default="student",
+                        max_length=20,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "study_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="année d'études"
+                    ),
+                ),
+                (
+                    "years_experience",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="années d'expérience"
+                    ),
+                ),
+                (
+                    "prior_ecg_training",
+                    models.BooleanField(default=False, verbose_name="formation ECG antérieure"),
+                ),
+                (
+                    "is_simulated",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Compte de démonstration, exclu des statistiques réelles.",
+                        verbose_name="simulé",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="members",
+                        to="accounts.institution",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'abstract': False,
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "abstract": False,
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Cohort',
+            name="Cohort",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('instructors', models.ManyToManyField(blank=True, related_name='taught_cohorts', to=settings.AUTH_USER_MODEL)),
-                ('learners', models.ManyToManyField(blank=True, related_name='cohorts', to=settings.AUTH_USER_MODEL)),
-                ('institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='accounts.institution')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "instructors",
+                    models.ManyToManyField(
+                        blank=True, related_name="taught_cohorts", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "learners",
+                    models.ManyToManyField(
+                        blank=True, related_name="cohorts", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="accounts.institution",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cohorte',
-                'ordering': ['name'],
+                "verbose_name": "cohorte",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('learner', 'Apprenant·e'), ('instructor', 'Enseignant·e'), ('investigator', 'Investigateur·rice'), ('analyst', "Analyste de l'observatoire"), ('administrator', 'Administrateur·rice de programme')], max_length=20)),
-                ('institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='accounts.institution')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("learner", "Apprenant·e"),
+                            ("instructor", "Enseignant·e"),
+                            ("investigator", "Investigateur·rice"),
+                            ("analyst", "Analyste de l'observatoire"),
+                            ("administrator", "Administrateur·rice de programme"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="accounts.institution",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'institution'), name='unique_role_per_scope', nulls_distinct=False)],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "role", "institution"),
+                        name="unique_role_per_scope",
+                        nulls_distinct=False,
+                    )
+                ],
             },
         ),
     ]

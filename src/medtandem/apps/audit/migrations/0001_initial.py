@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,24 +14,43 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField(help_text='position in the chain, from 1', unique=True)),
-                ('at', models.DateTimeField(verbose_name='date')),
-                ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='auteur')),
-                ('action', models.CharField(db_index=True, max_length=64, verbose_name='action')),
-                ('target_type', models.CharField(blank=True, max_length=64, verbose_name='objet')),
-                ('target_id', models.CharField(blank=True, max_length=64)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "seq",
+                    models.PositiveBigIntegerField(
+                        help_text="position in the chain, from 1", unique=True
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="date")),
+                ("actor_name", models.CharField(blank=True, max_length=150, verbose_name="auteur")),
+                ("action", models.CharField(db_index=True, max_length=64, verbose_name="action")),
+                ("target_type", models.CharField(blank=True, max_length=64, verbose_name="objet")),
+                ("target_id", models.CharField(blank=True, max_length=64)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "entrée du journal d'audit",
-                'ordering': ['-seq'],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='audit_target')],
+                "verbose_name": "entrée du journal d'audit",
+                "ordering": ["-seq"],
+                "indexes": [models.Index(fields=["target_type", "target_id"], name="audit_target")],
             },
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,133 +14,222 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AIPrediction',
+            name="AIPrediction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('model_name', models.CharField(max_length=80)),
-                ('model_version', models.CharField(max_length=40)),
-                ('probabilities', models.JSONField()),
-                ('explanation', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("model_name", models.CharField(max_length=80)),
+                ("model_version", models.CharField(max_length=40)),
+                ("probabilities", models.JSONField()),
+                ("explanation", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(default='PTB-XL', max_length=40, verbose_name='source')),
-                ('external_id', models.CharField(help_text='e.g. ptbxl:00001', max_length=64, unique=True)),
-                ('record_name', models.CharField(max_length=64)),
-                ('patient_ref', models.CharField(blank=True, max_length=32)),
-                ('age', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='âge')),
-                ('sex', models.CharField(blank=True, choices=[('M', 'Homme'), ('F', 'Femme'), ('', 'Non renseigné')], max_length=1, verbose_name='sexe')),
-                ('site', models.CharField(blank=True, max_length=32, verbose_name="site d'enregistrement")),
-                ('device', models.CharField(blank=True, max_length=64, verbose_name='appareil')),
-                ('recorded_at', models.CharField(blank=True, max_length=32)),
-                ('strat_fold', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('norm', models.BooleanField(default=False, verbose_name='NORM')),
-                ('mi', models.BooleanField(default=False, verbose_name='MI')),
-                ('sttc', models.BooleanField(default=False, verbose_name='STTC')),
-                ('cd', models.BooleanField(default=False, verbose_name='CD')),
-                ('hyp', models.BooleanField(default=False, verbose_name='HYP')),
-                ('rhythm', models.CharField(choices=[('sinus', 'Rythme sinusal'), ('afib_flutter', 'Fibrillation ou flutter atrial'), ('other', 'Autre rythme')], default='other', max_length=16, verbose_name='rythme')),
-                ('scp_codes', models.JSONField(default=dict, help_text='SCP code -> likelihood (%)')),
-                ('report', models.TextField(blank=True, verbose_name="compte rendu d'origine")),
-                ('report_language', models.CharField(default='de', max_length=8)),
-                ('licence', models.CharField(default='CC BY 4.0', max_length=40)),
-                ('attribution', models.TextField(blank=True)),
-                ('imported_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(default="PTB-XL", max_length=40, verbose_name="source"),
+                ),
+                (
+                    "external_id",
+                    models.CharField(help_text="e.g. ptbxl:00001", max_length=64, unique=True),
+                ),
+                ("record_name", models.CharField(max_length=64)),
+                ("patient_ref", models.CharField(blank=True, max_length=32)),
+                (
+                    "age",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="âge"),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True,
+                        choices=[("M", "Homme"), ("F", "Femme"), ("", "Non renseigné")],
+                        max_length=1,
+                        verbose_name="sexe",
+                    ),
+                ),
+                (
+                    "site",
+                    models.CharField(
+                        blank=True, max_length=32, verbose_name="site d'enregistrement"
+                    ),
+                ),
+                ("device", models.CharField(blank=True, max_length=64, verbose_name="appareil")),
+                ("recorded_at", models.CharField(blank=True, max_length=32)),
+                ("strat_fold", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("norm", models.BooleanField(default=False, verbose_name="NORM")),
+                ("mi", models.BooleanField(default=False, verbose_name="MI")),
+                ("sttc", models.BooleanField(default=False, verbose_name="STTC")),
+                ("cd", models.BooleanField(default=False, verbose_name="CD")),
+                ("hyp", models.BooleanField(default=False, verbose_name="HYP")),
+                (
+                    "rhythm",
+                    models.CharField(
+                        choices=[
+                            ("sinus", "Rythme sinusal"),
+                            ("afib_flutter", "Fibrillation ou flutter atrial"),
+                            ("other", "Autre rythme"),
+                        ],
+                        default="other",
+                        max_length=16,
+                        verbose_name="rythme",
+                    ),
+                ),
+                (
+                    "scp_codes",
+                    models.JSONField(default=dict, help_text="SCP code -> likelihood (%)"),
+                ),
+                ("report", models.TextField(blank=True, verbose_name="compte rendu d'origine")),
+                ("report_language", models.CharField(default="de", max_length=8)),
+                ("licence", models.CharField(default="CC BY 4.0", max_length=40)),
+                ("attribution", models.TextField(blank=True)),
+                ("imported_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'cas',
-                'ordering': ['external_id'],
+                "verbose_name": "cas",
+                "ordering": ["external_id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseSet',
+            name="CaseSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('criteria', models.JSONField(blank=True, default=dict, help_text='the filters it was built from')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "criteria",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="the filters it was built from"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'série de cas',
-                'ordering': ['-created_at'],
+                "verbose_name": "série de cas",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='CaseSetItem',
+            name="CaseSetItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
             ],
             options={
-                'ordering': ['position'],
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='ScpStatement',
+            name="ScpStatement",
             fields=[
-                ('code', models.CharField(max_length=16, primary_key=True, serialize=False)),
-                ('description', models.CharField(max_length=200)),
-                ('diagnostic_class', models.CharField(blank=True, max_length=8)),
-                ('diagnostic_subclass', models.CharField(blank=True, max_length=16)),
-                ('is_diagnostic', models.BooleanField(default=False)),
-                ('is_form', models.BooleanField(default=False)),
-                ('is_rhythm', models.BooleanField(default=False)),
+                ("code", models.CharField(max_length=16, primary_key=True, serialize=False)),
+                ("description", models.CharField(max_length=200)),
+                ("diagnostic_class", models.CharField(blank=True, max_length=8)),
+                ("diagnostic_subclass", models.CharField(blank=True, max_length=16)),
+                ("is_diagnostic", models.BooleanField(default=False)),
+                ("is_form", models.BooleanField(default=False)),
+                ("is_rhythm", models.BooleanField(default=False)),
             ],
         ),
         migrations.CreateModel(
-            name='CaseSignal',
+            name="CaseSignal",
             fields=[
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='signal', serialize=False, to='cases.case')),
-                ('fs', models.FloatField()),
-                ('leads', models.JSONField()),
-                ('n_samples', models.PositiveIntegerField()),
-                ('data', models.BinaryField()),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="signal",
+                        serialize=False,
+                        to="cases.case",
+                    ),
+                ),
+                ("fs", models.FloatField()),
+                ("leads", models.JSONField()),
+                ("n_samples", models.PositiveIntegerField()),
+                ("data", models.BinaryField()),
             ],
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['source', 'strat_fold'], name='cases_case_source_b155c6_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["source", "strat_fold"], name="cases_case_source_b155c6_idx"
+            ),
         ),
         migrations.AddField(
-            model_name='aiprediction',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='predictions', to='cases.case'),
+            model_name="aiprediction",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="predictions",
+                to="cases.case",
+            ),
         ),
         migrations.AddField(
-            model_name='caseset',
-            name='created_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL),
+            model_name="caseset",
+            name="created_by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='casesetitem',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='cases.case'),
+            model_name="casesetitem",
+            name="case",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="cases.case"),
         ),
         migrations.AddField(
-            model_name='casesetitem',
-            name='case_set',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='cases.caseset'),
+            model_name="casesetitem",
+            name="case_set",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="cases.caseset"
+            ),
         ),
         migrations.AddField(
-            model_name='caseset',
-            name='cases',
-            field=models.ManyToManyField(related_name='case_sets', through='cases.CaseSetItem', to='cases.case'),
+            model_name="caseset",
+            name="cases",
+            field=models.ManyToManyField(
+                related_name="case_sets", through="cases.CaseSetItem", to="cases.case"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='aiprediction',
-            constraint=models.UniqueConstraint(fields=('case', 'model_name', 'model_version'), name='one_prediction_per_model'),
+            model_name="aiprediction",
+            constraint=models.UniqueConstraint(
+                fields=("case", "model_name", "model_version"), name="one_prediction_per_model"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='casesetitem',
-            constraint=models.UniqueConstraint(fields=('case_set', 'case'), name='case_once_per_set'),
+            model_name="casesetitem",
+            constraint=models.UniqueConstraint(
+                fields=("case_set", "case"), name="case_once_per_set"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='casesetitem',
-            constraint=models.UniqueConstraint(fields=('case_set', 'position'), name='one_case_per_position'),
+            model_name="casesetitem",
+            constraint=models.UniqueConstraint(
+                fields=("case_set", "position"), name="one_case_per_position"
+            ),
         ),
     ]

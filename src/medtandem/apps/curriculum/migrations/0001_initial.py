@@ -8,345 +8,836 @@ import medtandem.apps.curriculum.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('cases', '0001_initial'),
-        ('reading', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("cases", "0001_initial"),
+        ("reading", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Domain',
+            name="Domain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('hours', models.DecimalField(decimal_places=1, default=0, max_digits=5, verbose_name='heures')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "hours",
+                    models.DecimalField(
+                        decimal_places=1, default=0, max_digits=5, verbose_name="heures"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'domaine',
-                'ordering': ['framework', 'position'],
+                "verbose_name": "domaine",
+                "ordering": ["framework", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Framework',
+            name="Framework",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('reference', models.CharField(blank=True, max_length=300, verbose_name='référence')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "reference",
+                    models.CharField(blank=True, max_length=300, verbose_name="référence"),
+                ),
             ],
             options={
-                'verbose_name': 'référentiel de compétences',
-                'verbose_name_plural': 'référentiels de compétences',
-                'ordering': ['name'],
+                "verbose_name": "référentiel de compétences",
+                "verbose_name_plural": "référentiels de compétences",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('kind', models.CharField(choices=[('single', 'Choix unique'), ('multiple', 'Choix multiple'), ('truefalse', 'Vrai / faux'), ('numeric', 'Numérique'), ('short', 'Réponse courte')], max_length=10, verbose_name='type')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('text', models.TextField(verbose_name='énoncé')),
-                ('general_feedback', models.TextField(blank=True, verbose_name='rétroaction générale')),
-                ('points', models.DecimalField(decimal_places=2, default=1, max_digits=5, verbose_name='points')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("single", "Choix unique"),
+                            ("multiple", "Choix multiple"),
+                            ("truefalse", "Vrai / faux"),
+                            ("numeric", "Numérique"),
+                            ("short", "Réponse courte"),
+                        ],
+                        max_length=10,
+                        verbose_name="type",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("text", models.TextField(verbose_name="énoncé")),
+                (
+                    "general_feedback",
+                    models.TextField(blank=True, verbose_name="rétroaction générale"),
+                ),
+                (
+                    "points",
+                    models.DecimalField(
+                        decimal_places=2, default=1, max_digits=5, verbose_name="points"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'question',
-                'ordering': ['quiz', 'position'],
+                "verbose_name": "question",
+                "ordering": ["quiz", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Quiz',
+            name="Quiz",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('pass_mark', models.PositiveSmallIntegerField(default=60, verbose_name='seuil de réussite (%)')),
-                ('max_attempts', models.PositiveSmallIntegerField(blank=True, help_text='Vide : illimité.', null=True, verbose_name='tentatives maximum')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                (
+                    "pass_mark",
+                    models.PositiveSmallIntegerField(
+                        default=60, verbose_name="seuil de réussite (%)"
+                    ),
+                ),
+                (
+                    "max_attempts",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Vide : illimité.",
+                        null=True,
+                        verbose_name="tentatives maximum",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quiz',
-                'verbose_name_plural': 'quiz',
+                "verbose_name": "quiz",
+                "verbose_name_plural": "quiz",
             },
         ),
         migrations.CreateModel(
-            name='Competency',
+            name="Competency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, verbose_name='code')),
-                ('name', models.CharField(max_length=300, verbose_name='intitulé')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('domain', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='competencies', to='curriculum.domain')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, verbose_name="code")),
+                ("name", models.CharField(max_length=300, verbose_name="intitulé")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "domain",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="competencies",
+                        to="curriculum.domain",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'compétence',
-                'ordering': ['domain', 'position'],
+                "verbose_name": "compétence",
+                "ordering": ["domain", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Enrolment',
+            name="Enrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('enrolled_at', models.DateTimeField()),
-                ('source', models.CharField(choices=[('self', 'Auto-inscription'), ('instructor', 'Par un·e enseignant·e'), ('csv', 'Import CSV')], default='self', max_length=10)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('duration_days', models.PositiveIntegerField(blank=True, help_text='days from enrolment to completion', null=True)),
-                ('enrolled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('learner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enrolments', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("enrolled_at", models.DateTimeField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("self", "Auto-inscription"),
+                            ("instructor", "Par un·e enseignant·e"),
+                            ("csv", "Import CSV"),
+                        ],
+                        default="self",
+                        max_length=10,
+                    ),
+                ),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "duration_days",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="days from enrolment to completion", null=True
+                    ),
+                ),
+                (
+                    "enrolled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "learner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="enrolments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inscription',
-                'ordering': ['-enrolled_at'],
+                "verbose_name": "inscription",
+                "ordering": ["-enrolled_at"],
             },
         ),
         migrations.CreateModel(
-            name='Attestation',
+            name="Attestation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(default=medtandem.apps.curriculum.models.new_verification_code, max_length=16, unique=True)),
-                ('issued_at', models.DateTimeField()),
-                ('learner_name', models.CharField(max_length=300)),
-                ('programme_title', models.CharField(max_length=200)),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=6)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('enrolment', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='attestation', to='curriculum.enrolment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        default=medtandem.apps.curriculum.models.new_verification_code,
+                        max_length=16,
+                        unique=True,
+                    ),
+                ),
+                ("issued_at", models.DateTimeField()),
+                ("learner_name", models.CharField(max_length=300)),
+                ("programme_title", models.CharField(max_length=200)),
+                ("hours", models.DecimalField(decimal_places=1, max_digits=6)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "enrolment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attestation",
+                        to="curriculum.enrolment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attestation',
+                "verbose_name": "attestation",
             },
         ),
         migrations.AddField(
-            model_name='domain',
-            name='framework',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='domains', to='curriculum.framework'),
+            model_name="domain",
+            name="framework",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="domains",
+                to="curriculum.framework",
+            ),
         ),
         migrations.CreateModel(
-            name='Module',
+            name="Module",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('summary', models.TextField(blank=True, verbose_name='présentation')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('domain', models.ForeignKey(blank=True, help_text='Le domaine auquel les heures de ce module sont créditées.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='modules', to='curriculum.domain')),
-                ('hybrid_competency', models.ForeignKey(blank=True, help_text="Règle hybride : les activités assistées par l'IA n'ouvrent qu'une fois cette compétence démontrée sans IA (par exemple une lecture d'ECG seule au niveau requis).", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='curriculum.competency', verbose_name='compétence à démontrer sans IA')),
-                ('prerequisites', models.ManyToManyField(blank=True, help_text="Modules à terminer avant d'ouvrir celui-ci.", related_name='unlocks', to='curriculum.module')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                ("summary", models.TextField(blank=True, verbose_name="présentation")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "domain",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Le domaine auquel les heures de ce module sont créditées.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="modules",
+                        to="curriculum.domain",
+                    ),
+                ),
+                (
+                    "hybrid_competency",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Règle hybride : les activités assistées par l'IA n'ouvrent qu'une fois cette compétence démontrée sans IA (par exemple une lecture d'ECG seule au niveau requis).",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="curriculum.competency",
+                        verbose_name="compétence à démontrer sans IA",
+                    ),
+                ),
+                (
+                    "prerequisites",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Modules à terminer avant d'ouvrir celui-ci.",
+                        related_name="unlocks",
+                        to="curriculum.module",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'module',
-                'ordering': ['programme', 'position'],
+                "verbose_name": "module",
+                "ordering": ["programme", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('page', 'Page de contenu'), ('quiz', 'Quiz'), ('reading', "Séance de lecture d'ECG"), ('event', 'Événement')], max_length=10, verbose_name='type')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('hours', models.DecimalField(decimal_places=2, default=0, max_digits=5, verbose_name='heures créditées')),
-                ('is_required', models.BooleanField(default=True, verbose_name='obligatoire')),
-                ('body', models.TextField(blank=True, verbose_name='contenu (Markdown)')),
-                ('reading_mode', models.CharField(blank=True, choices=[('unaided', 'Sans IA'), ('aided', 'Avec IA'), ('practice', "Pratique hybride (seul, puis avec l'IA)")], max_length=10, verbose_name='mode de lecture')),
-                ('pass_level', models.PositiveSmallIntegerField(blank=True, help_text="Exactitude minimale des lectures sans IA pour valider l'activité.", null=True, verbose_name='niveau requis sans IA (%)')),
-                ('event_kind', models.CharField(blank=True, choices=[('webinar', 'Webinaire'), ('datathon', 'Journée de datathon'), ('class', 'Cours en présentiel')], max_length=10, verbose_name="type d'événement")),
-                ('starts_at', models.DateTimeField(blank=True, null=True, verbose_name='début')),
-                ('location', models.CharField(blank=True, max_length=300, verbose_name='lieu ou lien')),
-                ('case_set', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='curriculum_activities', to='cases.caseset')),
-                ('competencies', models.ManyToManyField(blank=True, related_name='activities', to='curriculum.competency')),
-                ('module', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='curriculum.module')),
-                ('quiz', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='activities', to='curriculum.quiz')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("page", "Page de contenu"),
+                            ("quiz", "Quiz"),
+                            ("reading", "Séance de lecture d'ECG"),
+                            ("event", "Événement"),
+                        ],
+                        max_length=10,
+                        verbose_name="type",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "hours",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=5, verbose_name="heures créditées"
+                    ),
+                ),
+                ("is_required", models.BooleanField(default=True, verbose_name="obligatoire")),
+                ("body", models.TextField(blank=True, verbose_name="contenu (Markdown)")),
+                (
+                    "reading_mode",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("unaided", "Sans IA"),
+                            ("aided", "Avec IA"),
+                            ("practice", "Pratique hybride (seul, puis avec l'IA)"),
+                        ],
+                        max_length=10,
+                        verbose_name="mode de lecture",
+                    ),
+                ),
+                (
+                    "pass_level",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Exactitude minimale des lectures sans IA pour valider l'activité.",
+                        null=True,
+                        verbose_name="niveau requis sans IA (%)",
+                    ),
+                ),
+                (
+                    "event_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("webinar", "Webinaire"),
+                            ("datathon", "Journée de datathon"),
+                            ("class", "Cours en présentiel"),
+                        ],
+                        max_length=10,
+                        verbose_name="type d'événement",
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(blank=True, null=True, verbose_name="début")),
+                (
+                    "location",
+                    models.CharField(blank=True, max_length=300, verbose_name="lieu ou lien"),
+                ),
+                (
+                    "case_set",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="curriculum_activities",
+                        to="cases.caseset",
+                    ),
+                ),
+                (
+                    "competencies",
+                    models.ManyToManyField(
+                        blank=True, related_name="activities", to="curriculum.competency"
+                    ),
+                ),
+                (
+                    "module",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activities",
+                        to="curriculum.module",
+                    ),
+                ),
+                (
+                    "quiz",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="activities",
+                        to="curriculum.quiz",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'activité',
-                'ordering': ['module', 'position'],
+                "verbose_name": "activité",
+                "ordering": ["module", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Programme',
+            name="Programme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('summary', models.TextField(blank=True, verbose_name='présentation')),
-                ('kind', models.CharField(choices=[('core', 'Socle de formation initiale'), ('du', 'Diplôme universitaire (DU / DIU)'), ('master', 'Master exécutif'), ('datathon', 'Datathon'), ('webinars', 'Cycle de webinaires'), ('course', 'Formation courte')], default='course', max_length=20, verbose_name='type')),
-                ('hours', models.DecimalField(decimal_places=1, default=0, max_digits=6, verbose_name='volume horaire')),
-                ('ects', models.DecimalField(blank=True, decimal_places=1, max_digits=4, null=True, verbose_name='ECTS')),
-                ('self_enrolment', models.BooleanField(default=True, verbose_name='auto-inscription ouverte')),
-                ('is_published', models.BooleanField(default=True, verbose_name='publié')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('framework', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='curriculum.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                ("summary", models.TextField(blank=True, verbose_name="présentation")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("core", "Socle de formation initiale"),
+                            ("du", "Diplôme universitaire (DU / DIU)"),
+                            ("master", "Master exécutif"),
+                            ("datathon", "Datathon"),
+                            ("webinars", "Cycle de webinaires"),
+                            ("course", "Formation courte"),
+                        ],
+                        default="course",
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "hours",
+                    models.DecimalField(
+                        decimal_places=1, default=0, max_digits=6, verbose_name="volume horaire"
+                    ),
+                ),
+                (
+                    "ects",
+                    models.DecimalField(
+                        blank=True, decimal_places=1, max_digits=4, null=True, verbose_name="ECTS"
+                    ),
+                ),
+                (
+                    "self_enrolment",
+                    models.BooleanField(default=True, verbose_name="auto-inscription ouverte"),
+                ),
+                ("is_published", models.BooleanField(default=True, verbose_name="publié")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="curriculum.framework",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'programme',
-                'ordering': ['title'],
+                "verbose_name": "programme",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='NationalStat',
+            name="NationalStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('profession', models.CharField(blank=True, max_length=20)),
-                ('region', models.CharField(blank=True, max_length=100)),
-                ('is_simulated', models.BooleanField(default=False)),
-                ('enrolled', models.PositiveIntegerField(default=0, help_text='enrolments started this year')),
-                ('enrolled_completed', models.PositiveIntegerField(default=0, help_text='of those, completed by now')),
-                ('trained', models.PositiveIntegerField(default=0, help_text='completions this year')),
-                ('refreshed_at', models.DateTimeField()),
-                ('institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.institution')),
-                ('programme', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='curriculum.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("profession", models.CharField(blank=True, max_length=20)),
+                ("region", models.CharField(blank=True, max_length=100)),
+                ("is_simulated", models.BooleanField(default=False)),
+                (
+                    "enrolled",
+                    models.PositiveIntegerField(
+                        default=0, help_text="enrolments started this year"
+                    ),
+                ),
+                (
+                    "enrolled_completed",
+                    models.PositiveIntegerField(default=0, help_text="of those, completed by now"),
+                ),
+                (
+                    "trained",
+                    models.PositiveIntegerField(default=0, help_text="completions this year"),
+                ),
+                ("refreshed_at", models.DateTimeField()),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.institution",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="curriculum.programme",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='module',
-            name='programme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='modules', to='curriculum.programme'),
+            model_name="module",
+            name="programme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="modules",
+                to="curriculum.programme",
+            ),
         ),
         migrations.AddField(
-            model_name='enrolment',
-            name='programme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to='curriculum.programme'),
+            model_name="enrolment",
+            name="programme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="enrolments",
+                to="curriculum.programme",
+            ),
         ),
         migrations.CreateModel(
-            name='DelayStat',
+            name="DelayStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('is_simulated', models.BooleanField(default=False)),
-                ('days', models.PositiveIntegerField()),
-                ('count', models.PositiveIntegerField()),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='curriculum.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("is_simulated", models.BooleanField(default=False)),
+                ("days", models.PositiveIntegerField()),
+                ("count", models.PositiveIntegerField()),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="curriculum.programme",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Completion',
+            name="Completion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('completed_at', models.DateTimeField()),
-                ('score', models.PositiveSmallIntegerField(blank=True, help_text='percent, when scored', null=True)),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='completions', to='curriculum.activity')),
-                ('learner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='completions', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='curriculum.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("completed_at", models.DateTimeField()),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="percent, when scored", null=True
+                    ),
+                ),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="completions",
+                        to="curriculum.activity",
+                    ),
+                ),
+                (
+                    "learner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="completions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="curriculum.programme",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('text', models.CharField(blank=True, max_length=500, verbose_name='texte')),
-                ('fraction', models.DecimalField(decimal_places=5, default=0, max_digits=6)),
-                ('feedback', models.TextField(blank=True, verbose_name='rétroaction')),
-                ('value', models.FloatField(blank=True, null=True)),
-                ('tolerance', models.FloatField(default=0)),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='curriculum.question')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("text", models.CharField(blank=True, max_length=500, verbose_name="texte")),
+                ("fraction", models.DecimalField(decimal_places=5, default=0, max_digits=6)),
+                ("feedback", models.TextField(blank=True, verbose_name="rétroaction")),
+                ("value", models.FloatField(blank=True, null=True)),
+                ("tolerance", models.FloatField(default=0)),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="curriculum.question",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['question', 'position'],
+                "ordering": ["question", "position"],
             },
         ),
         migrations.AddField(
-            model_name='question',
-            name='quiz',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='curriculum.quiz'),
+            model_name="question",
+            name="quiz",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="questions",
+                to="curriculum.quiz",
+            ),
         ),
         migrations.CreateModel(
-            name='QuizAttempt',
+            name="QuizAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('submitted_at', models.DateTimeField(auto_now_add=True)),
-                ('score', models.DecimalField(decimal_places=2, help_text='percent', max_digits=5)),
-                ('passed', models.BooleanField(default=False)),
-                ('responses', models.JSONField(default=dict)),
-                ('activity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='curriculum.activity')),
-                ('learner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quiz_attempts', to=settings.AUTH_USER_MODEL)),
-                ('quiz', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='curriculum.quiz')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(auto_now_add=True)),
+                ("score", models.DecimalField(decimal_places=2, help_text="percent", max_digits=5)),
+                ("passed", models.BooleanField(default=False)),
+                ("responses", models.JSONField(default=dict)),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempts",
+                        to="curriculum.activity",
+                    ),
+                ),
+                (
+                    "learner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quiz_attempts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "quiz",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempts",
+                        to="curriculum.quiz",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-submitted_at'],
+                "ordering": ["-submitted_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReadingLink',
+            name="ReadingLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reading_links', to='curriculum.activity')),
-                ('learner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reading.readingsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reading_links",
+                        to="curriculum.activity",
+                    ),
+                ),
+                (
+                    "learner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="reading.readingsession",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to='curriculum.activity')),
-                ('learner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendances",
+                        to="curriculum.activity",
+                    ),
+                ),
+                (
+                    "learner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('activity', 'learner'), name='one_attendance')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("activity", "learner"), name="one_attendance")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='competency',
-            constraint=models.UniqueConstraint(fields=('domain', 'code'), name='unique_competency_code'),
+            model_name="competency",
+            constraint=models.UniqueConstraint(
+                fields=("domain", "code"), name="unique_competency_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='domain',
-            constraint=models.UniqueConstraint(fields=('framework', 'code'), name='unique_domain_code'),
+            model_name="domain",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "code"), name="unique_domain_code"
+            ),
         ),
         migrations.AddIndex(
-            model_name='nationalstat',
-            index=models.Index(fields=['year', 'programme'], name='natstat_year_prog'),
+            model_name="nationalstat",
+            index=models.Index(fields=["year", "programme"], name="natstat_year_prog"),
         ),
         migrations.AddIndex(
-            model_name='enrolment',
-            index=models.Index(fields=['programme', 'completed_at'], name='enrol_prog_completed'),
+            model_name="enrolment",
+            index=models.Index(fields=["programme", "completed_at"], name="enrol_prog_completed"),
         ),
         migrations.AddIndex(
-            model_name='enrolment',
-            index=models.Index(fields=['completed_at'], name='enrol_completed'),
+            model_name="enrolment",
+            index=models.Index(fields=["completed_at"], name="enrol_completed"),
         ),
         migrations.AddIndex(
-            model_name='enrolment',
-            index=models.Index(fields=['enrolled_at'], name='enrol_enrolled'),
+            model_name="enrolment",
+            index=models.Index(fields=["enrolled_at"], name="enrol_enrolled"),
         ),
         migrations.AddIndex(
-            model_name='enrolment',
-            index=models.Index(fields=['learner', 'completed_at'], name='enrol_learner_completed'),
+            model_name="enrolment",
+            index=models.Index(fields=["learner", "completed_at"], name="enrol_learner_completed"),
         ),
         migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.UniqueConstraint(fields=('programme', 'learner'), name='one_enrolment_per_programme'),
+            model_name="enrolment",
+            constraint=models.UniqueConstraint(
+                fields=("programme", "learner"), name="one_enrolment_per_programme"
+            ),
         ),
         migrations.AddIndex(
-            model_name='delaystat',
-            index=models.Index(fields=['year', 'programme'], name='delaystat_year_prog'),
+            model_name="delaystat",
+            index=models.Index(fields=["year", "programme"], name="delaystat_year_prog"),
         ),
         migrations.AddIndex(
-            model_name='completion',
-            index=models.Index(fields=['programme', 'learner', 'completed_at'], name='compl_prog_learner_at'),
+            model_name="completion",
+            index=models.Index(
+                fields=["programme", "learner", "completed_at"], name="compl_prog_learner_at"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='completion',
-            constraint=models.UniqueConstraint(fields=('learner', 'activity'), name='one_completion_per_activity'),
+            model_name="completion",
+            constraint=models.UniqueConstraint(
+                fields=("learner", "activity"), name="one_completion_per_activity"
+            ),
         ),
         migrations.AddIndex(
-            model_name='quizattempt',
-            index=models.Index(fields=['learner', 'quiz'], name='attempt_learner_quiz'),
+            model_name="quizattempt",
+            index=models.Index(fields=["learner", "quiz"], name="attempt_learner_quiz"),
         ),
         migrations.AddConstraint(
-            model_name='readinglink',
-            constraint=models.UniqueConstraint(fields=('activity', 'learner'), name='one_reading_link'),
+            model_name="readinglink",
+            constraint=models.UniqueConstraint(
+                fields=("activity", "learner"), name="one_reading_link"
+            ),
         ),
     ]

@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('curriculum', '0001_initial'),
+        ("curriculum", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='activity',
-            name='reading_mode',
-            field=models.CharField(blank=True, choices=[('practice', "Pratique hybride (seul, puis avec l'IA)"), ('unaided', 'Sans IA uniquement'), ('aided', 'Avec IA uniquement')], max_length=10, verbose_name='mode de lecture'),
+            model_name="activity",
+            name="reading_mode",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("practice", "Pratique hybride (seul, puis avec l'IA)"),
+                    ("unaided", "Sans IA uniquement"),
+                    ("aided", "Avec IA uniquement"),
+                ],
+                max_length=10,
+                verbose_name="mode de lecture",
+            ),
         ),
     ]

@@ -7,93 +7,133 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('curriculum', '0002_reading_mode_from_reading'),
-        ('reading', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("curriculum", "0002_reading_mode_from_reading"),
+        ("reading", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ActivityVisit',
+            name="ActivityVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_served_at', models.DateTimeField()),
-                ('last_served_at', models.DateTimeField()),
-                ('views', models.PositiveIntegerField(default=1)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("first_served_at", models.DateTimeField()),
+                ("last_served_at", models.DateTimeField()),
+                ("views", models.PositiveIntegerField(default=1)),
             ],
         ),
         migrations.AlterModelOptions(
-            name='readinglink',
-            options={'ordering': ['activity', 'learner', 'attempt']},
+            name="readinglink",
+            options={"ordering": ["activity", "learner", "attempt"]},
         ),
         migrations.RemoveConstraint(
-            model_name='readinglink',
-            name='one_reading_link',
+            model_name="readinglink",
+            name="one_reading_link",
         ),
         migrations.AddField(
-            model_name='activity',
-            name='max_attempts',
-            field=models.PositiveSmallIntegerField(default=3, help_text="Nombre de séances qu'un·e apprenant·e peut lire pour atteindre le niveau requis.", verbose_name='tentatives maximum (lecture)'),
+            model_name="activity",
+            name="max_attempts",
+            field=models.PositiveSmallIntegerField(
+                default=3,
+                help_text="Nombre de séances qu'un·e apprenant·e peut lire pour atteindre le niveau requis.",
+                verbose_name="tentatives maximum (lecture)",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='retry_wait_hours',
-            field=models.PositiveSmallIntegerField(default=24, help_text="Délai entre la fin d'une tentative échouée et l'ouverture de la suivante.", verbose_name='attente entre deux tentatives (heures)'),
+            model_name="activity",
+            name="retry_wait_hours",
+            field=models.PositiveSmallIntegerField(
+                default=24,
+                help_text="Délai entre la fin d'une tentative échouée et l'ouverture de la suivante.",
+                verbose_name="attente entre deux tentatives (heures)",
+            ),
         ),
         migrations.AddField(
-            model_name='attestation',
-            name='evidence',
-            field=models.JSONField(blank=True, default=dict, help_text='how the hours were evidenced, frozen at issue (see selectors.evidence_of)'),
+            model_name="attestation",
+            name="evidence",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="how the hours were evidenced, frozen at issue (see selectors.evidence_of)",
+            ),
         ),
         migrations.AddField(
-            model_name='quiz',
-            name='owner_institution',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.institution', verbose_name='établissement propriétaire'),
+            model_name="quiz",
+            name="owner_institution",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="accounts.institution",
+                verbose_name="établissement propriétaire",
+            ),
         ),
         migrations.AddField(
-            model_name='quiz',
-            name='shared',
-            field=models.BooleanField(default=False, verbose_name='partagé avec tous les établissements'),
+            model_name="quiz",
+            name="shared",
+            field=models.BooleanField(
+                default=False, verbose_name="partagé avec tous les établissements"
+            ),
         ),
         migrations.AddField(
-            model_name='readinglink',
-            name='attempt',
+            model_name="readinglink",
+            name="attempt",
             field=models.PositiveSmallIntegerField(default=1),
         ),
         migrations.AddField(
-            model_name='readinglink',
-            name='replaced_seen',
-            field=models.PositiveIntegerField(default=0, help_text="cases of the activity's set left out because the learner saw them with their truth"),
+            model_name="readinglink",
+            name="replaced_seen",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="cases of the activity's set left out because the learner saw them with their truth",
+            ),
         ),
         migrations.AddField(
-            model_name='readinglink',
-            name='started_at',
+            model_name="readinglink",
+            name="started_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='quizattempt',
-            name='submitted_at',
+            model_name="quizattempt",
+            name="submitted_at",
             field=models.DateTimeField(default=django.utils.timezone.now),
         ),
         migrations.AddConstraint(
-            model_name='readinglink',
-            constraint=models.UniqueConstraint(fields=('activity', 'learner', 'attempt'), name='one_reading_link_per_attempt'),
+            model_name="readinglink",
+            constraint=models.UniqueConstraint(
+                fields=("activity", "learner", "attempt"), name="one_reading_link_per_attempt"
+            ),
         ),
         migrations.AddField(
-            model_name='activityvisit',
-            name='activity',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='curriculum.activity'),
+            model_name="activityvisit",
+            name="activity",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="visits",
+                to="curriculum.activity",
+            ),
         ),
         migrations.AddField(
-            model_name='activityvisit',
-            name='learner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="activityvisit",
+            name="learner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activityvisit',
-            constraint=models.UniqueConstraint(fields=('learner', 'activity'), name='one_visit_per_activity'),
+            model_name="activityvisit",
+            constraint=models.UniqueConstraint(
+                fields=("learner", "activity"), name="one_visit_per_activity"
+            ),
         ),
     ]

@@ -34,14 +34,24 @@ def issue_attestation(enrolment: Enrolment, *, by: User | None = None) -> Attest
         try:
             with transaction.atomic():
                 attestation = Attestation.objects.create(
-                    enrolment=enrolment, issued_at=enrolment.completed_at,
+                    enrolment=enrolment,
+                    issued_at=enrolment.completed_at,
                     learner_name=learner.get_full_name() or learner.username,
-                    programme_title=programme.title, hours=programme.hours,
+                    programme_title=programme.title,
+                    hours=programme.hours,
                     evidence=selectors.evidence_of(enrolment),
                 )
-                record(Action.ATTESTATION_ISSUED, actor=by, target=attestation,
-                       details={"code": attestation.code, "programme": programme.slug,
-                                "learner_id": learner.pk, "hours": str(programme.hours)})
+                record(
+                    Action.ATTESTATION_ISSUED,
+                    actor=by,
+                    target=attestation,
+                    details={
+                        "code": attestation.code,
+                        "programme": programme.slug,
+                        "learner_id": learner.pk,
+                        "hours": str(programme.hours),
+                    },
+                )
                 return attestation
         except IntegrityError:  # code collision (1 in 32^12) or a concurrent issue
             existing = Attestation.objects.filter(enrolment=enrolment).first()
@@ -50,18 +60,26 @@ def issue_attestation(enrolment: Enrolment, *, by: User | None = None) -> Attest
     raise RuntimeError("could not allocate an attestation code")
 
 
-def revoke_attestation(attestation: Attestation, *, by: User | None = None, reason: str = "") -> None:
+def revoke_attestation(
+    attestation: Attestation, *, by: User | None = None, reason: str = ""
+) -> None:
     """Revoke an attestation (once; revoking again changes nothing), on the audit trail."""
     if attestation.revoked_at is not None:
         return
     with transaction.atomic():
         attestation.revoked_at = timezone.now()
         attestation.save(update_fields=["revoked_at"])
-        record(Action.ATTESTATION_REVOKED, actor=by, target=attestation,
-               details={"code": attestation.code, "reason": reason})
+        record(
+            Action.ATTESTATION_REVOKED,
+            actor=by,
+            target=attestation,
+            details={"code": attestation.code, "reason": reason},
+        )
 
 
-def attestation_pdf(attestation: Attestation, *, verify_url: str, base_url: str | None = None) -> bytes:
+def attestation_pdf(
+    attestation: Attestation, *, verify_url: str, base_url: str | None = None
+) -> bytes:
     """The attestation as PDF (WeasyPrint), with its code and verification address."""
     from weasyprint import HTML
 
@@ -71,19 +89,26 @@ def attestation_pdf(attestation: Attestation, *, verify_url: str, base_url: str 
 
 def attestation_html(attestation: Attestation, *, verify_url: str) -> str:
     competencies = selectors.competencies_of_programme(attestation.enrolment.programme)
-    return render_to_string("curriculum/attestation_pdf.html", {
-        "attestation": attestation, "programme": attestation.enrolment.programme,
-        "verify_url": verify_url, "competencies": competencies,
-        "evidence_lines": selectors.evidence_lines(attestation.evidence),
-    })
+    return render_to_string(
+        "curriculum/attestation_pdf.html",
+        {
+            "attestation": attestation,
+            "programme": attestation.enrolment.programme,
+            "verify_url": verify_url,
+            "competencies": competencies,
+            "evidence_lines": selectors.evidence_lines(attestation.evidence),
+        },
+    )
 
 
 def open_badge(attestation: Attestation, *, issuer_url: str, verify_url: str) -> dict[str, Any]:
     """The attestation as an Open Badges 3.0 ``OpenBadgeCredential`` (unsigned JSON)."""
     programme = attestation.enrolment.programme
     return {
-        "@context": ["https://www.w3.org/ns/credentials/v2",
-                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
         "id": verify_url,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": {"id": issuer_url, "type": ["Profile"], "name": "MedTandem"},
@@ -97,19 +122,28 @@ def open_badge(attestation: Attestation, *, issuer_url: str, verify_url: str) ->
                 "type": ["Achievement"],
                 "name": programme.title,
                 "description": programme.summary or programme.title,
-                "criteria": {"narrative": _("Toutes les activités obligatoires du programme validées.")},
+                "criteria": {
+                    "narrative": _("Toutes les activités obligatoires du programme validées.")
+                },
                 "achievementType": "Certificate",
                 "creditsAvailable": float(programme.ects) if programme.ects else None,
                 "humanCode": attestation.code,
             },
             "result": [{"type": ["Result"], "value": f"{attestation.hours} h"}],
         },
-        "evidence": [{"type": ["Evidence"], "name": _("Preuve des heures"), "narrative": line}
-                     for line in selectors.evidence_lines(attestation.evidence)],
+        "evidence": [
+            {"type": ["Evidence"], "name": _("Preuve des heures"), "narrative": line}
+            for line in selectors.evidence_lines(attestation.evidence)
+        ],
     }
 
 
 def signed_badge(attestation: Attestation, *, issuer_url: str, verify_url: str) -> str:
     credential = open_badge(attestation, issuer_url=issuer_url, verify_url=verify_url)
-    return badges.sign_credential(credential, issuer=issuer_url, subject=attestation.code, jti=verify_url,
-                                  nbf=int(attestation.issued_at.timestamp()))
+    return badges.sign_credential(
+        credential,
+        issuer=issuer_url,
+        subject=attestation.code,
+        jti=verify_url,
+        nbf=int(attestation.issued_at.timestamp()),
+    )

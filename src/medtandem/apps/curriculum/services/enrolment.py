@@ -48,18 +48,30 @@ def enrol(
     if source == Enrolment.Source.SELF:
         if not (programme.is_published and programme.self_enrolment):
             raise CurriculumRuleError(_("Ce programme n'est pas ouvert à l'auto-inscription."))
-    elif (by is not None and not has_role(by, Role.ADMINISTRATOR)
-          and not learners_of_instructor(by).filter(pk=learner.pk).exists()):
+    elif (
+        by is not None
+        and not has_role(by, Role.ADMINISTRATOR)
+        and not learners_of_instructor(by).filter(pk=learner.pk).exists()
+    ):
         raise CurriculumRuleError(_("Cette personne n'est pas dans vos cohortes."))
     enrolment, _created = Enrolment.objects.get_or_create(
-        programme=programme, learner=learner,
+        programme=programme,
+        learner=learner,
         defaults={"enrolled_at": at or timezone.now(), "enrolled_by": by, "source": source},
     )
     return enrolment
 
 
-CSV_COLUMNS = ("username", "first_name", "last_name", "email", "profession", "practice_status",
-               "study_year", "institution")
+CSV_COLUMNS = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "profession",
+    "practice_status",
+    "study_year",
+    "institution",
+)
 
 
 @transaction.atomic
@@ -68,11 +80,17 @@ def enrol_from_csv(programme: Programme, content: str, *, by: User | None) -> li
     with the profile columns given). All or nothing: any bad row raises :class:`CsvImportError`
     listing every bad line, and nothing is written."""
     if "\x00" in content:
-        raise CsvImportError([(1, _("le fichier contient un octet nul : ce n'est pas un CSV texte"))])
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")), delimiter=_sniff_delimiter(content))
+        raise CsvImportError(
+            [(1, _("le fichier contient un octet nul : ce n'est pas un CSV texte"))]
+        )
+    reader = csv.DictReader(
+        io.StringIO(content.lstrip("\ufeff")), delimiter=_sniff_delimiter(content)
+    )
     header = [h.strip() for h in (reader.fieldnames or [])]
     if "username" not in header:
-        raise CsvImportError([(1, _("colonne « username » absente (colonnes : %s)") % ", ".join(CSV_COLUMNS))])
+        raise CsvImportError(
+            [(1, _("colonne « username » absente (colonnes : %s)") % ", ".join(CSV_COLUMNS))]
+        )
     unknown = sorted(set(header) - set(CSV_COLUMNS))
     if unknown:
         raise CsvImportError([(1, _("colonnes inconnues : %s") % ", ".join(unknown))])
@@ -97,8 +115,13 @@ def enrol_from_csv(programme: Programme, content: str, *, by: User | None) -> li
                 profile[key] = row[key]
         if row.get("profession"):
             if row["profession"] not in Profession.values:
-                errors.append((line, _("profession « %(p)s » inconnue (attendu : %(v)s)")
-                               % {"p": row["profession"], "v": ", ".join(Profession.values)}))
+                errors.append(
+                    (
+                        line,
+                        _("profession « %(p)s » inconnue (attendu : %(v)s)")
+                        % {"p": row["profession"], "v": ", ".join(Profession.values)},
+                    )
+                )
                 continue
             profile["profession"] = row["profession"]
         if row.get("practice_status"):
@@ -108,7 +131,9 @@ def enrol_from_csv(programme: Programme, content: str, *, by: User | None) -> li
             profile["practice_status"] = row["practice_status"]
         if row.get("study_year"):
             if not row["study_year"].isdigit() or not 1 <= int(row["study_year"]) <= 12:
-                errors.append((line, _("année d'études « %s » invalide (1 à 12)") % row["study_year"]))
+                errors.append(
+                    (line, _("année d'études « %s » invalide (1 à 12)") % row["study_year"])
+                )
                 continue
             profile["study_year"] = int(row["study_year"])
         if row.get("institution"):
@@ -122,18 +147,26 @@ def enrol_from_csv(programme: Programme, content: str, *, by: User | None) -> li
         raise CsvImportError(errors)
     if not planned:
         raise CsvImportError([(1, _("aucune ligne à importer"))])
-    existing = {u.username: u for u in User.objects.filter(username__in=[u for _l, u, _p in planned])}
+    existing = {
+        u.username: u for u in User.objects.filter(username__in=[u for _l, u, _p in planned])
+    }
     enrolments = []
     created = 0
     for _line, username, profile in planned:
         learner = existing.get(username)
         if learner is None:
             institution = profile.pop("institution", None)
-            learner = create_person(username, None, [Role.LEARNER], institution=institution, **profile)
+            learner = create_person(
+                username, None, [Role.LEARNER], institution=institution, **profile
+            )
             created += 1
         enrolments.append(enrol(learner, programme, by=by, source=Enrolment.Source.CSV))
-    record(Action.ENROLMENTS_IMPORTED, actor=by, target=programme,
-           details={"rows": len(planned), "people_created": created, "programme": programme.slug})
+    record(
+        Action.ENROLMENTS_IMPORTED,
+        actor=by,
+        target=programme,
+        details={"rows": len(planned), "people_created": created, "programme": programme.slug},
+    )
     return enrolments
 
 
@@ -158,21 +191,32 @@ def complete_activity(
     programme_id = activity.module.programme_id
     with transaction.atomic():
         completion, created = Completion.objects.get_or_create(
-            learner=learner, activity=activity,
-            defaults={"programme_id": programme_id, "completed_at": at or timezone.now(), "score": score},
+            learner=learner,
+            activity=activity,
+            defaults={
+                "programme_id": programme_id,
+                "completed_at": at or timezone.now(),
+                "score": score,
+            },
         )
         if created:
-            enrolment = Enrolment.objects.select_for_update().get(programme_id=programme_id, learner=learner)
+            enrolment = Enrolment.objects.select_for_update().get(
+                programme_id=programme_id, learner=learner
+            )
             complete_programme_if_done(enrolment, at=completion.completed_at)
     return completion
 
 
-def complete_programme_if_done(enrolment: Enrolment, *, at: datetime | None = None) -> Attestation | None:
+def complete_programme_if_done(
+    enrolment: Enrolment, *, at: datetime | None = None
+) -> Attestation | None:
     """When every required activity of the programme is completed, close the enrolment and issue
     the attestation. Returns the attestation (new or existing) or None."""
     if enrolment.completed_at is not None:
         return Attestation.objects.filter(enrolment=enrolment).first()
-    required = Activity.objects.filter(module__programme_id=enrolment.programme_id, is_required=True)
+    required = Activity.objects.filter(
+        module__programme_id=enrolment.programme_id, is_required=True
+    )
     missing = required.exclude(
         Exists(Completion.objects.filter(learner_id=enrolment.learner_id, activity=OuterRef("pk")))
     )
@@ -187,7 +231,9 @@ def complete_programme_if_done(enrolment: Enrolment, *, at: datetime | None = No
     return issue_attestation(enrolment)
 
 
-def record_visit(learner: User, activity: Activity, *, at: datetime | None = None) -> ActivityVisit | None:
+def record_visit(
+    learner: User, activity: Activity, *, at: datetime | None = None
+) -> ActivityVisit | None:
     """Stamp that the server served a page activity to an enrolled learner who may open it (the
     first stamp starts the reading time; later ones only count views). None when not recorded."""
     if activity.kind != Activity.Kind.PAGE or not getattr(learner, "is_authenticated", False):
@@ -196,7 +242,8 @@ def record_visit(learner: User, activity: Activity, *, at: datetime | None = Non
         return None
     at = at or timezone.now()
     visit, created = ActivityVisit.objects.get_or_create(
-        learner=learner, activity=activity, defaults={"first_served_at": at, "last_served_at": at})
+        learner=learner, activity=activity, defaults={"first_served_at": at, "last_served_at": at}
+    )
     if not created:
         ActivityVisit.objects.filter(pk=visit.pk).update(last_served_at=at, views=F("views") + 1)
     return visit
@@ -216,16 +263,26 @@ def mark_page_read(learner: User, activity: Activity, *, now: datetime | None = 
     remaining = selectors.page_time_remaining(learner, activity, now=now)
     floor = selectors.format_duration(selectors.page_time_floor(activity))
     if remaining is None:
-        raise CurriculumRuleError(_("Ouvrez d'abord la page : son temps de lecture se mesure à partir de là."))
+        raise CurriculumRuleError(
+            _("Ouvrez d'abord la page : son temps de lecture se mesure à partir de là.")
+        )
     if remaining:
         raise CurriculumRuleError(
-            _("Encore %(left)s de lecture avant de pouvoir valider cette page : elle crédite %(h)s h, "
-              "ce qui demande au moins %(floor)s passées sur la page, mesurées par le serveur depuis "
-              "votre première ouverture.") % {"left": selectors.format_duration(remaining),
-                                                "h": selectors.format_hours(activity.hours),
-                                                "floor": floor})
+            _(
+                "Encore %(left)s de lecture avant de pouvoir valider cette page : elle crédite %(h)s h, "
+                "ce qui demande au moins %(floor)s passées sur la page, mesurées par le serveur depuis "
+                "votre première ouverture."
+            )
+            % {
+                "left": selectors.format_duration(remaining),
+                "h": selectors.format_hours(activity.hours),
+                "floor": floor,
+            }
+        )
     if not selectors.check_questions_passed(learner, activity):
-        raise CurriculumRuleError(_("Répondez d'abord aux questions de vérification de cette page."))
+        raise CurriculumRuleError(
+            _("Répondez d'abord aux questions de vérification de cette page.")
+        )
     return complete_activity(learner, activity, at=now)
 
 
@@ -235,13 +292,19 @@ def record_attendance(activity: Activity, learners: list[User], *, by: User) -> 
     if activity.kind != Activity.Kind.EVENT:
         raise CurriculumRuleError(_("La présence ne se note que pour un événement."))
     if not has_role(by, Role.ADMINISTRATOR):
-        allowed = set(learners_of_instructor(by).filter(pk__in=[u.pk for u in learners]).values_list("pk", flat=True))
+        allowed = set(
+            learners_of_instructor(by)
+            .filter(pk__in=[u.pk for u in learners])
+            .values_list("pk", flat=True)
+        )
         outsiders = [u.username for u in learners if u.pk not in allowed]
         if outsiders:
             raise CurriculumRuleError(_("Hors de vos cohortes : %s") % ", ".join(outsiders))
     count = 0
     for learner in learners:
-        Attendance.objects.get_or_create(activity=activity, learner=learner, defaults={"recorded_by": by})
+        Attendance.objects.get_or_create(
+            activity=activity, learner=learner, defaults={"recorded_by": by}
+        )
         complete_activity(learner, activity)
         count += 1
     return count

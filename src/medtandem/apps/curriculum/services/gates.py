@@ -46,18 +46,26 @@ def _first_gate_case_set(learner: User, activity: Activity) -> tuple[Any, int]:
     replaced = [pk for pk in base_ids if pk in seen]
     if not replaced:
         return activity.case_set, 0
-    pool = sorted(filter_cases(**selectors.case_set_criteria(activity.case_set))
-                  .exclude(pk__in=seen | set(base_ids)).values_list("pk", flat=True))
+    pool = sorted(
+        filter_cases(**selectors.case_set_criteria(activity.case_set))
+        .exclude(pk__in=seen | set(base_ids))
+        .values_list("pk", flat=True)
+    )
     if len(pool) < len(replaced):
         raise CurriculumRuleError(
-            _("Vous avez déjà vu %(n)d ECG de cette série avec leur correction et la banque n'en a pas "
-              "assez d'autres pour les remplacer (%(a)d disponibles). Contactez votre enseignant·e.")
-            % {"n": len(replaced), "a": len(pool)})
+            _(
+                "Vous avez déjà vu %(n)d ECG de cette série avec leur correction et la banque n'en a pas "
+                "assez d'autres pour les remplacer (%(a)d disponibles). Contactez votre enseignant·e."
+            )
+            % {"n": len(replaced), "a": len(pool)}
+        )
     rng = random.Random(_attempt_seed(activity, learner, 1))
     fresh = iter(rng.sample(pool, len(replaced)))
     case_ids = [next(fresh) if pk in seen else pk for pk in base_ids]
     case_set = build_case_set(
-        _attempt_name(activity, learner, 1), created_by=learner, case_ids=case_ids,
+        _attempt_name(activity, learner, 1),
+        created_by=learner,
+        case_ids=case_ids,
         description=f"{len(replaced)} case(s) of '{activity.case_set.name}' seen with truth, replaced",
     )
     return case_set, len(replaced)
@@ -72,28 +80,51 @@ def _open_attempt(learner: User, activity: Activity, number: int, now: datetime)
     else:
         pool = selectors.attempt_pool(learner, activity)
         if not pool.enough:
-            raise CurriculumRuleError(_("Plus assez d'ECG que vous n'avez jamais vus pour une nouvelle tentative : "
-                                        "%(a)d disponibles, %(n)d nécessaires. Contactez votre enseignant·e.")
-                                      % {"a": pool.available, "n": pool.needed})
-        case_set = build_case_set(_attempt_name(activity, learner, number), created_by=learner,
-                                  sample_size=pool.needed, seed=_attempt_seed(activity, learner, number),
-                                  exclude_case_ids=pool.excluded, **pool.criteria)
+            raise CurriculumRuleError(
+                _(
+                    "Plus assez d'ECG que vous n'avez jamais vus pour une nouvelle tentative : "
+                    "%(a)d disponibles, %(n)d nécessaires. Contactez votre enseignant·e."
+                )
+                % {"a": pool.available, "n": pool.needed}
+            )
+        case_set = build_case_set(
+            _attempt_name(activity, learner, number),
+            created_by=learner,
+            sample_size=pool.needed,
+            seed=_attempt_seed(activity, learner, number),
+            exclude_case_ids=pool.excluded,
+            **pool.criteria,
+        )
     label = _("tentative %d") % number
     title = activity.title if number == 1 else f"{activity.title} ({label})"
-    session = reading.start_session(learner, case_set, activity.reading_mode or "practice", title=title,
-                                    return_url=reverse("curriculum:activity", args=[activity.pk]))
-    ReadingLink.objects.create(activity=activity, learner=learner, session=session, attempt=number,
-                               started_at=now, replaced_seen=replaced)
+    session = reading.start_session(
+        learner,
+        case_set,
+        activity.reading_mode or "practice",
+        title=title,
+        return_url=reverse("curriculum:activity", args=[activity.pk]),
+    )
+    ReadingLink.objects.create(
+        activity=activity,
+        learner=learner,
+        session=session,
+        attempt=number,
+        started_at=now,
+        replaced_seen=replaced,
+    )
     return session
 
 
 def _lock_learner(learner: User, activity: Activity) -> None:
     """Serialise a learner's attempts at an activity (the enrolment row is the lock)."""
-    Enrolment.objects.select_for_update().filter(programme_id=activity.module.programme_id,
-                                                 learner=learner).first()
+    Enrolment.objects.select_for_update().filter(
+        programme_id=activity.module.programme_id, learner=learner
+    ).first()
 
 
-def start_reading(learner: User, activity: Activity, *, now: datetime | None = None) -> ReadingSession:
+def start_reading(
+    learner: User, activity: Activity, *, now: datetime | None = None
+) -> ReadingSession:
     """The session of the learner's current attempt, opening the first attempt on first use.
 
     For a gate, the first attempt leaves out the cases the learner already saw with their truth
@@ -114,7 +145,9 @@ def start_reading(learner: User, activity: Activity, *, now: datetime | None = N
         return _open_attempt(learner, activity, 1, now or timezone.now())
 
 
-def start_new_attempt(learner: User, activity: Activity, *, now: datetime | None = None) -> ReadingSession:
+def start_new_attempt(
+    learner: User, activity: Activity, *, now: datetime | None = None
+) -> ReadingSession:
     """Open the next attempt at a failed reading gate (rules: :func:`selectors.gate_state`)."""
     if not activity.is_gate or activity.case_set_id is None:
         raise CurriculumRuleError(_("Seule une lecture sans IA avec un niveau requis se retente."))
@@ -126,8 +159,12 @@ def start_new_attempt(learner: User, activity: Activity, *, now: datetime | None
         _lock_learner(learner, activity)
         state = selectors.gate_state(learner, activity, now=now)
         if not state.failed:
-            raise CurriculumRuleError(_("Une nouvelle tentative s'ouvre seulement après une tentative "
-                                        "terminée sous le niveau requis."))
+            raise CurriculumRuleError(
+                _(
+                    "Une nouvelle tentative s'ouvre seulement après une tentative "
+                    "terminée sous le niveau requis."
+                )
+            )
         if state.refusal:
             raise CurriculumRuleError(state.refusal)
         return _open_attempt(learner, activity, len(state.attempts) + 1, now)

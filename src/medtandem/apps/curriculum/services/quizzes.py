@@ -55,7 +55,9 @@ def _answer_label(question: Question, answer: Answer) -> str:
     if question.kind == Question.Kind.TRUE_FALSE:
         return _("Vrai") if answer.text == "true" else _("Faux")
     if question.kind == Question.Kind.NUMERIC and answer.value is not None:
-        return f"{answer.value:g} ± {answer.tolerance:g}" if answer.tolerance else f"{answer.value:g}"
+        return (
+            f"{answer.value:g} ± {answer.tolerance:g}" if answer.tolerance else f"{answer.value:g}"
+        )
     return answer.text
 
 
@@ -101,7 +103,11 @@ def grade_question(question: Question, response: Any) -> QuestionResult:
         if str(response or "").strip():
             given.append(str(response).strip())
         if value is not None:
-            matching = [a for a in answers if a.value is not None and abs(value - a.value) <= a.tolerance + 1e-9]
+            matching = [
+                a
+                for a in answers
+                if a.value is not None and abs(value - a.value) <= a.tolerance + 1e-9
+            ]
             if matching:
                 best = max(matching, key=lambda a: a.fraction)
                 fraction = best.fraction
@@ -110,7 +116,9 @@ def grade_question(question: Question, response: Any) -> QuestionResult:
         given_text = _normalise(str(response or ""))
         if given_text:
             given.append(str(response).strip())
-        matching = [a for a in answers if given_text and fnmatch.fnmatchcase(given_text, _normalise(a.text))]
+        matching = [
+            a for a in answers if given_text and fnmatch.fnmatchcase(given_text, _normalise(a.text))
+        ]
         if matching:
             best = max(matching, key=lambda a: a.fraction)
             fraction = best.fraction
@@ -120,8 +128,14 @@ def grade_question(question: Question, response: Any) -> QuestionResult:
         fraction = Decimal(1)
     if question.general_feedback:
         feedback.append(question.general_feedback)
-    return QuestionResult(question, fraction, [f for f in feedback if f], response, given,
-                          _expected(question, answers))
+    return QuestionResult(
+        question,
+        fraction,
+        [f for f in feedback if f],
+        response,
+        given,
+        _expected(question, answers),
+    )
 
 
 @dataclass(frozen=True)
@@ -130,8 +144,9 @@ class QuizOutcome:
     results: list[QuestionResult]
 
 
-def submit_quiz(learner: User, activity: Activity, responses: dict[int, Any], *,
-                at: datetime | None = None) -> QuizOutcome:
+def submit_quiz(
+    learner: User, activity: Activity, responses: dict[int, Any], *, at: datetime | None = None
+) -> QuizOutcome:
     """Grade a quiz attempt; passing (score ≥ pass mark) completes a quiz activity. A page's check
     questions are graded the same way; passing them is one of the page's conditions (see
     :func:`mark_page_read`).
@@ -147,11 +162,14 @@ def submit_quiz(learner: User, activity: Activity, responses: dict[int, Any], *,
     at = at or timezone.now()
     with transaction.atomic():
         # Serialise a learner's attempts on this quiz so the attempt limit holds under double submits.
-        Enrolment.objects.select_for_update().filter(programme_id=activity.module.programme_id,
-                                                     learner=learner).first()
+        Enrolment.objects.select_for_update().filter(
+            programme_id=activity.module.programme_id, learner=learner
+        ).first()
         used = QuizAttempt.objects.filter(learner=learner, quiz=quiz).count()
         if quiz.max_attempts is not None and used >= quiz.max_attempts:
-            raise CurriculumRuleError(_("Nombre maximum de tentatives atteint (%d).") % quiz.max_attempts)
+            raise CurriculumRuleError(
+                _("Nombre maximum de tentatives atteint (%d).") % quiz.max_attempts
+            )
         questions = list(quiz.questions.prefetch_related("answers"))
         results = [grade_question(q, responses.get(q.pk)) for q in questions]
         total = sum((q.points for q in questions), Decimal(0))
@@ -159,7 +177,12 @@ def submit_quiz(learner: User, activity: Activity, responses: dict[int, Any], *,
         score = (earned / total * 100).quantize(Decimal("0.01")) if total else Decimal(0)
         passed = score >= quiz.pass_mark
         attempt = QuizAttempt.objects.create(
-            quiz=quiz, activity=activity, learner=learner, score=score, passed=passed, submitted_at=at,
+            quiz=quiz,
+            activity=activity,
+            learner=learner,
+            score=score,
+            passed=passed,
+            submitted_at=at,
             responses={str(r.question.pk): r.response for r in results},
         )
     if passed and activity.kind == Activity.Kind.QUIZ:
@@ -171,8 +194,9 @@ FORMATS = ("gift", "moodle_xml")
 
 
 @transaction.atomic
-def import_questions(quiz: Quiz, content: str | bytes, fmt: str, *, replace: bool = False,
-                     by: User | None = None) -> list[Question]:
+def import_questions(
+    quiz: Quiz, content: str | bytes, fmt: str, *, replace: bool = False, by: User | None = None
+) -> list[Question]:
     """Import GIFT or Moodle XML into a quiz, all or nothing.
 
     Raises :class:`~medtandem.apps.curriculum.quizformats.QuizFormatError` naming the bad question;
@@ -187,21 +211,41 @@ def import_questions(quiz: Quiz, content: str | bytes, fmt: str, *, replace: boo
         parsed = quizformats.parse_moodle_xml(content)
     if replace:
         quiz.questions.all().delete()
-    start = (quiz.questions.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    start = (
+        quiz.questions.order_by("-position").values_list("position", flat=True).first() or 0
+    ) + 1
     created = []
     for offset, pq in enumerate(parsed):
         question = Question.objects.create(
-            quiz=quiz, position=start + offset, kind=pq.kind, name=pq.name[:200], text=pq.text,
-            general_feedback=pq.general_feedback, points=pq.points,
+            quiz=quiz,
+            position=start + offset,
+            kind=pq.kind,
+            name=pq.name[:200],
+            text=pq.text,
+            general_feedback=pq.general_feedback,
+            points=pq.points,
         )
-        Answer.objects.bulk_create([
-            Answer(question=question, position=i, text=a.text[:500], fraction=a.fraction, feedback=a.feedback,
-                   value=a.value, tolerance=a.tolerance)
-            for i, a in enumerate(pq.answers)
-        ])
+        Answer.objects.bulk_create(
+            [
+                Answer(
+                    question=question,
+                    position=i,
+                    text=a.text[:500],
+                    fraction=a.fraction,
+                    feedback=a.feedback,
+                    value=a.value,
+                    tolerance=a.tolerance,
+                )
+                for i, a in enumerate(pq.answers)
+            ]
+        )
         created.append(question)
-    record(Action.QUIZ_IMPORTED, actor=by, target=quiz,
-           details={"format": fmt, "questions": len(created), "replace": replace})
+    record(
+        Action.QUIZ_IMPORTED,
+        actor=by,
+        target=quiz,
+        details={"format": fmt, "questions": len(created), "replace": replace},
+    )
     return created
 
 

@@ -4,36 +4,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='JobRun',
+            name="JobRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=120, verbose_name='tâche')),
-                ('key', models.CharField(max_length=200, unique=True, verbose_name="clé d'idempotence")),
-                ('kwargs', models.JSONField(blank=True, default=dict)),
-                ('state', models.CharField(choices=[('queued', 'En attente'), ('running', 'En cours'), ('done', 'Terminée'), ('failed', 'En échec')], default='queued', max_length=10, verbose_name='état')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='tentatives')),
-                ('max_attempts', models.PositiveIntegerField(default=5)),
-                ('lease_until', models.DateTimeField(blank=True, null=True)),
-                ('claim', models.CharField(blank=True, max_length=64)),
-                ('last_error', models.TextField(blank=True, verbose_name='dernière erreur')),
-                ('result', models.JSONField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=120, verbose_name="tâche")),
+                (
+                    "key",
+                    models.CharField(max_length=200, unique=True, verbose_name="clé d'idempotence"),
+                ),
+                ("kwargs", models.JSONField(blank=True, default=dict)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "En attente"),
+                            ("running", "En cours"),
+                            ("done", "Terminée"),
+                            ("failed", "En échec"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="état",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="tentatives")),
+                ("max_attempts", models.PositiveIntegerField(default=5)),
+                ("lease_until", models.DateTimeField(blank=True, null=True)),
+                ("claim", models.CharField(blank=True, max_length=64)),
+                ("last_error", models.TextField(blank=True, verbose_name="dernière erreur")),
+                ("result", models.JSONField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'tâche de fond',
-                'verbose_name_plural': 'tâches de fond',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['state', 'lease_until'], name='jobs_jobrun_state_d86470_idx')],
+                "verbose_name": "tâche de fond",
+                "verbose_name_plural": "tâches de fond",
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["state", "lease_until"], name="jobs_jobrun_state_d86470_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -4,34 +4,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AIApplication',
+            name="AIApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('name', models.CharField(max_length=120, verbose_name='nom')),
-                ('version', models.CharField(max_length=40, verbose_name='version')),
-                ('developer', models.CharField(blank=True, max_length=200, verbose_name='développeur')),
-                ('intended_use', models.TextField(blank=True, verbose_name='usage prévu')),
-                ('regulatory_status', models.CharField(blank=True, max_length=200, verbose_name='statut réglementaire')),
-                ('model_card', models.JSONField(blank=True, default=dict)),
-                ('facts', models.JSONField(blank=True, default=dict)),
-                ('frugality', models.JSONField(blank=True, default=dict)),
-                ('in_service', models.BooleanField(default=False, verbose_name='en service dans MedTandem')),
-                ('registered_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("name", models.CharField(max_length=120, verbose_name="nom")),
+                ("version", models.CharField(max_length=40, verbose_name="version")),
+                (
+                    "developer",
+                    models.CharField(blank=True, max_length=200, verbose_name="développeur"),
+                ),
+                ("intended_use", models.TextField(blank=True, verbose_name="usage prévu")),
+                (
+                    "regulatory_status",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="statut réglementaire"
+                    ),
+                ),
+                ("model_card", models.JSONField(blank=True, default=dict)),
+                ("facts", models.JSONField(blank=True, default=dict)),
+                ("frugality", models.JSONField(blank=True, default=dict)),
+                (
+                    "in_service",
+                    models.BooleanField(default=False, verbose_name="en service dans MedTandem"),
+                ),
+                ("registered_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': "application d'IA",
-                'ordering': ['name', '-registered_at'],
-                'constraints': [models.UniqueConstraint(fields=('name', 'version'), name='one_entry_per_model_version')],
+                "verbose_name": "application d'IA",
+                "ordering": ["name", "-registered_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("name", "version"), name="one_entry_per_model_version"
+                    )
+                ],
             },
         ),
     ]

@@ -6,397 +6,879 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('observatory', '0002_rename_entry'),
+        ("observatory", "0002_rename_entry"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseFeatures',
+            name="CaseFeatures",
             fields=[
-                ('case_id', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('feature_set', models.CharField(max_length=40)),
-                ('values', models.JSONField(help_text='in medtandem.ai.features.FEATURE_NAMES order; null where not measurable')),
-                ('computed_at', models.DateTimeField(auto_now=True)),
+                ("case_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("feature_set", models.CharField(max_length=40)),
+                (
+                    "values",
+                    models.JSONField(
+                        help_text="in medtandem.ai.features.FEATURE_NAMES order; null where not measurable"
+                    ),
+                ),
+                ("computed_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='FieldMetric',
+            name="FieldMetric",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('output', models.CharField(max_length=8)),
-                ('window', models.IntegerField(help_text='window index, -1 for the whole period')),
-                ('window_start', models.DateTimeField()),
-                ('window_end', models.DateTimeField()),
-                ('subgroup', models.CharField(default='all', max_length=20)),
-                ('subgroup_value', models.CharField(default='', max_length=80)),
-                ('n', models.PositiveIntegerField()),
-                ('n_reads', models.PositiveIntegerField(default=0)),
-                ('n_positive', models.PositiveIntegerField()),
-                ('auc', models.FloatField(null=True)),
-                ('auc_lower', models.FloatField(null=True)),
-                ('auc_upper', models.FloatField(null=True)),
-                ('sensitivity', models.FloatField(null=True)),
-                ('sensitivity_lower', models.FloatField(null=True)),
-                ('sensitivity_upper', models.FloatField(null=True)),
-                ('specificity', models.FloatField(null=True)),
-                ('specificity_lower', models.FloatField(null=True)),
-                ('specificity_upper', models.FloatField(null=True)),
-                ('ece', models.FloatField(null=True)),
-                ('enough', models.BooleanField(default=False)),
-                ('claimed_auc', models.FloatField(null=True)),
-                ('claimed_sensitivity', models.FloatField(null=True)),
-                ('claimed_specificity', models.FloatField(null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("output", models.CharField(max_length=8)),
+                ("window", models.IntegerField(help_text="window index, -1 for the whole period")),
+                ("window_start", models.DateTimeField()),
+                ("window_end", models.DateTimeField()),
+                ("subgroup", models.CharField(default="all", max_length=20)),
+                ("subgroup_value", models.CharField(default="", max_length=80)),
+                ("n", models.PositiveIntegerField()),
+                ("n_reads", models.PositiveIntegerField(default=0)),
+                ("n_positive", models.PositiveIntegerField()),
+                ("auc", models.FloatField(null=True)),
+                ("auc_lower", models.FloatField(null=True)),
+                ("auc_upper", models.FloatField(null=True)),
+                ("sensitivity", models.FloatField(null=True)),
+                ("sensitivity_lower", models.FloatField(null=True)),
+                ("sensitivity_upper", models.FloatField(null=True)),
+                ("specificity", models.FloatField(null=True)),
+                ("specificity_lower", models.FloatField(null=True)),
+                ("specificity_upper", models.FloatField(null=True)),
+                ("ece", models.FloatField(null=True)),
+                ("enough", models.BooleanField(default=False)),
+                ("claimed_auc", models.FloatField(null=True)),
+                ("claimed_sensitivity", models.FloatField(null=True)),
+                ("claimed_specificity", models.FloatField(null=True)),
             ],
             options={
-                'ordering': ['run', 'output', 'subgroup', 'subgroup_value', 'window'],
+                "ordering": ["run", "output", "subgroup", "subgroup_value", "window"],
             },
         ),
         migrations.CreateModel(
-            name='Hurdle',
+            name="Hurdle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.CharField(max_length=40, unique=True)),
-                ('category', models.CharField(choices=[('training', 'formation'), ('trust', 'confiance'), ('workflow', 'intégration au flux de travail'), ('data_access', 'accès aux données'), ('regulation', 'réglementation'), ('cost', 'coût'), ('energy', 'énergie'), ('inequality', "inégalités d'accès")], db_index=True, max_length=16, verbose_name='catégorie')),
-                ('profession', models.CharField(blank=True, max_length=20, verbose_name='profession')),
-                ('region', models.CharField(blank=True, max_length=60, verbose_name='région')),
-                ('on_behalf_of_site', models.BooleanField(default=False, verbose_name="au nom d'un établissement")),
-                ('severity', models.PositiveSmallIntegerField(default=3, verbose_name='importance (1 à 5)')),
-                ('text', models.TextField(verbose_name='description')),
-                ('state', models.CharField(choices=[('submitted', 'en attente de relecture'), ('published', 'texte publié'), ('withheld', 'texte non publié')], db_index=True, default='submitted', max_length=10)),
-                ('is_example', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField()),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.CharField(max_length=40, unique=True)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("training", "formation"),
+                            ("trust", "confiance"),
+                            ("workflow", "intégration au flux de travail"),
+                            ("data_access", "accès aux données"),
+                            ("regulation", "réglementation"),
+                            ("cost", "coût"),
+                            ("energy", "énergie"),
+                            ("inequality", "inégalités d'accès"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="catégorie",
+                    ),
+                ),
+                (
+                    "profession",
+                    models.CharField(blank=True, max_length=20, verbose_name="profession"),
+                ),
+                ("region", models.CharField(blank=True, max_length=60, verbose_name="région")),
+                (
+                    "on_behalf_of_site",
+                    models.BooleanField(default=False, verbose_name="au nom d'un établissement"),
+                ),
+                (
+                    "severity",
+                    models.PositiveSmallIntegerField(default=3, verbose_name="importance (1 à 5)"),
+                ),
+                ("text", models.TextField(verbose_name="description")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "en attente de relecture"),
+                            ("published", "texte publié"),
+                            ("withheld", "texte non publié"),
+                        ],
+                        db_index=True,
+                        default="submitted",
+                        max_length=10,
+                    ),
+                ),
+                ("is_example", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField()),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.CharField(max_length=40, unique=True)),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('description', models.TextField(verbose_name="ce qui s'est passé")),
-                ('public_summary', models.TextField(blank=True, verbose_name='résumé public anonymisé')),
-                ('category', models.CharField(choices=[('wrong_output', 'suggestion erronée'), ('missed_finding', 'anomalie manquée'), ('false_alarm', 'fausse alerte'), ('explanation', 'explication trompeuse'), ('bias', 'biais envers un groupe'), ('drift', 'dérive des performances'), ('malfunction', 'dysfonctionnement'), ('usability', 'ergonomie / flux de travail'), ('privacy', 'données personnelles'), ('other', 'autre')], default='other', max_length=20, verbose_name='catégorie')),
-                ('reported_seriousness', models.CharField(choices=[('not_serious', 'non grave'), ('death', "décès d'une personne (art. 3(49)(a))"), ('health', "atteinte grave à la santé d'une personne (art. 3(49)(a))"), ('infrastructure', "perturbation grave et irréversible d'une infrastructure critique (art. 3(49)(b))"), ('rights', 'violation des droits fondamentaux (art. 3(49)(c))'), ('property', "atteinte grave aux biens ou à l'environnement (art. 3(49)(d))"), ('widespread', 'infraction de grande ampleur (art. 3(61))'), ('unknown', 'à évaluer')], default='unknown', max_length=16)),
-                ('seriousness', models.CharField(choices=[('not_serious', 'non grave'), ('death', "décès d'une personne (art. 3(49)(a))"), ('health', "atteinte grave à la santé d'une personne (art. 3(49)(a))"), ('infrastructure', "perturbation grave et irréversible d'une infrastructure critique (art. 3(49)(b))"), ('rights', 'violation des droits fondamentaux (art. 3(49)(c))'), ('property', "atteinte grave aux biens ou à l'environnement (art. 3(49)(d))"), ('widespread', 'infraction de grande ampleur (art. 3(61))'), ('unknown', 'à évaluer')], default='unknown', max_length=16, verbose_name='gravité (après évaluation)')),
-                ('state', models.CharField(choices=[('received', 'reçu'), ('assessed', 'évalué'), ('investigating', "en cours d'investigation"), ('closed', 'clos')], db_index=True, default='received', max_length=14, verbose_name='état')),
-                ('origin', models.CharField(choices=[('reading', 'page de lecture MedTandem'), ('registry', 'fiche du registre'), ('site', 'établissement'), ('provider', 'fournisseur'), ('alert', 'alerte de surveillance'), ('fda_maude', 'FDA MAUDE (rapport non vérifié)')], max_length=12)),
-                ('unverified', models.BooleanField(default=False)),
-                ('occurred_on', models.DateField(blank=True, null=True)),
-                ('aware_at', models.DateTimeField(help_text='when the provider/deployer became aware (Art. 73 clock start)')),
-                ('deadline', models.DateTimeField(blank=True, help_text='Art. 73 reporting deadline', null=True)),
-                ('notified_at', models.DateTimeField(blank=True, null=True, verbose_name="notifié à l'autorité le")),
-                ('corrective_action', models.TextField(blank=True, verbose_name='action corrective')),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('case_id_private', models.BigIntegerField(blank=True, null=True)),
-                ('prediction_id_private', models.BigIntegerField(blank=True, null=True)),
-                ('source_data', models.JSONField(blank=True, default=dict, help_text='the imported record, for public sources')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.CharField(max_length=40, unique=True)),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                ("description", models.TextField(verbose_name="ce qui s'est passé")),
+                (
+                    "public_summary",
+                    models.TextField(blank=True, verbose_name="résumé public anonymisé"),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("wrong_output", "suggestion erronée"),
+                            ("missed_finding", "anomalie manquée"),
+                            ("false_alarm", "fausse alerte"),
+                            ("explanation", "explication trompeuse"),
+                            ("bias", "biais envers un groupe"),
+                            ("drift", "dérive des performances"),
+                            ("malfunction", "dysfonctionnement"),
+                            ("usability", "ergonomie / flux de travail"),
+                            ("privacy", "données personnelles"),
+                            ("other", "autre"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="catégorie",
+                    ),
+                ),
+                (
+                    "reported_seriousness",
+                    models.CharField(
+                        choices=[
+                            ("not_serious", "non grave"),
+                            ("death", "décès d'une personne (art. 3(49)(a))"),
+                            ("health", "atteinte grave à la santé d'une personne (art. 3(49)(a))"),
+                            (
+                                "infrastructure",
+                                "perturbation grave et irréversible d'une infrastructure critique (art. 3(49)(b))",
+                            ),
+                            ("rights", "violation des droits fondamentaux (art. 3(49)(c))"),
+                            (
+                                "property",
+                                "atteinte grave aux biens ou à l'environnement (art. 3(49)(d))",
+                            ),
+                            ("widespread", "infraction de grande ampleur (art. 3(61))"),
+                            ("unknown", "à évaluer"),
+                        ],
+                        default="unknown",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "seriousness",
+                    models.CharField(
+                        choices=[
+                            ("not_serious", "non grave"),
+                            ("death", "décès d'une personne (art. 3(49)(a))"),
+                            ("health", "atteinte grave à la santé d'une personne (art. 3(49)(a))"),
+                            (
+                                "infrastructure",
+                                "perturbation grave et irréversible d'une infrastructure critique (art. 3(49)(b))",
+                            ),
+                            ("rights", "violation des droits fondamentaux (art. 3(49)(c))"),
+                            (
+                                "property",
+                                "atteinte grave aux biens ou à l'environnement (art. 3(49)(d))",
+                            ),
+                            ("widespread", "infraction de grande ampleur (art. 3(61))"),
+                            ("unknown", "à évaluer"),
+                        ],
+                        default="unknown",
+                        max_length=16,
+                        verbose_name="gravité (après évaluation)",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("received", "reçu"),
+                            ("assessed", "évalué"),
+                            ("investigating", "en cours d'investigation"),
+                            ("closed", "clos"),
+                        ],
+                        db_index=True,
+                        default="received",
+                        max_length=14,
+                        verbose_name="état",
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("reading", "page de lecture MedTandem"),
+                            ("registry", "fiche du registre"),
+                            ("site", "établissement"),
+                            ("provider", "fournisseur"),
+                            ("alert", "alerte de surveillance"),
+                            ("fda_maude", "FDA MAUDE (rapport non vérifié)"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("unverified", models.BooleanField(default=False)),
+                ("occurred_on", models.DateField(blank=True, null=True)),
+                (
+                    "aware_at",
+                    models.DateTimeField(
+                        help_text="when the provider/deployer became aware (Art. 73 clock start)"
+                    ),
+                ),
+                (
+                    "deadline",
+                    models.DateTimeField(
+                        blank=True, help_text="Art. 73 reporting deadline", null=True
+                    ),
+                ),
+                (
+                    "notified_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="notifié à l'autorité le"
+                    ),
+                ),
+                (
+                    "corrective_action",
+                    models.TextField(blank=True, verbose_name="action corrective"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("case_id_private", models.BigIntegerField(blank=True, null=True)),
+                ("prediction_id_private", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "source_data",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="the imported record, for public sources",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['-aware_at', '-pk'],
+                "ordering": ["-aware_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='IncidentEntity',
+            name="IncidentEntity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('harmed', 'affecté·e'), ('deployer', 'déployeur'), ('developer', 'développeur')], max_length=10)),
-                ('name', models.CharField(help_text="an organisation or a category of people, never a person's name", max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("harmed", "affecté·e"),
+                            ("deployer", "déployeur"),
+                            ("developer", "développeur"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="an organisation or a category of people, never a person's name",
+                        max_length=300,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['role', 'name'],
+                "ordering": ["role", "name"],
             },
         ),
         migrations.CreateModel(
-            name='IncidentEvent',
+            name="IncidentEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_state', models.CharField(blank=True, max_length=14)),
-                ('new_state', models.CharField(max_length=14)),
-                ('note', models.TextField(blank=True)),
-                ('at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("old_state", models.CharField(blank=True, max_length=14)),
+                ("new_state", models.CharField(max_length=14)),
+                ("note", models.TextField(blank=True)),
+                ("at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='IncidentReport',
+            name="IncidentReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('origin', models.CharField(choices=[('reading', 'page de lecture MedTandem'), ('registry', 'fiche du registre'), ('site', 'établissement'), ('provider', 'fournisseur'), ('alert', 'alerte de surveillance'), ('fda_maude', 'FDA MAUDE (rapport non vérifié)')], max_length=12)),
-                ('text', models.TextField(blank=True)),
-                ('external_ref', models.CharField(blank=True, db_index=True, max_length=80)),
-                ('received_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("reading", "page de lecture MedTandem"),
+                            ("registry", "fiche du registre"),
+                            ("site", "établissement"),
+                            ("provider", "fournisseur"),
+                            ("alert", "alerte de surveillance"),
+                            ("fda_maude", "FDA MAUDE (rapport non vérifié)"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("text", models.TextField(blank=True)),
+                ("external_ref", models.CharField(blank=True, db_index=True, max_length=80)),
+                ("received_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['received_at'],
+                "ordering": ["received_at"],
             },
         ),
         migrations.CreateModel(
-            name='MonitoringRun',
+            name="MonitoringRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('computed_at', models.DateTimeField(db_index=True)),
-                ('window_days', models.PositiveIntegerField()),
-                ('n_windows', models.PositiveIntegerField()),
-                ('n_reads', models.PositiveIntegerField()),
-                ('n_simulated', models.PositiveIntegerField(default=0)),
-                ('seconds', models.FloatField(default=0.0)),
-                ('payload', models.JSONField(default=dict)),
-                ('is_latest', models.BooleanField(db_index=True, default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("computed_at", models.DateTimeField(db_index=True)),
+                ("window_days", models.PositiveIntegerField()),
+                ("n_windows", models.PositiveIntegerField()),
+                ("n_reads", models.PositiveIntegerField()),
+                ("n_simulated", models.PositiveIntegerField(default=0)),
+                ("seconds", models.FloatField(default=0.0)),
+                ("payload", models.JSONField(default=dict)),
+                ("is_latest", models.BooleanField(db_index=True, default=True)),
             ],
             options={
-                'ordering': ['-computed_at'],
+                "ordering": ["-computed_at"],
             },
         ),
         migrations.CreateModel(
-            name='Revision',
+            name="Revision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('data', models.JSONField()),
-                ('state', models.CharField(choices=[('submitted', 'soumise, en attente de revue'), ('published', 'publiée'), ('rejected', 'refusée')], db_index=True, default='submitted', max_length=12)),
-                ('author_label', models.CharField(blank=True, help_text='who, as shown publicly', max_length=200)),
-                ('note', models.TextField(blank=True)),
-                ('review_note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("data", models.JSONField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "soumise, en attente de revue"),
+                            ("published", "publiée"),
+                            ("rejected", "refusée"),
+                        ],
+                        db_index=True,
+                        default="submitted",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "author_label",
+                    models.CharField(
+                        blank=True, help_text="who, as shown publicly", max_length=200
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("review_note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['version', 'number'],
+                "ordering": ["version", "number"],
             },
         ),
         migrations.CreateModel(
-            name='StatusChange',
+            name="StatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old', models.CharField(blank=True, max_length=16)),
-                ('new', models.CharField(choices=[('in_service', 'en service'), ('authorised', 'autorisé (déploiement non renseigné)'), ('available', 'disponible, non déployé'), ('withdrawn', 'retiré'), ('recalled', 'rappelé')], max_length=16)),
-                ('at', models.DateTimeField()),
-                ('reason', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("old", models.CharField(blank=True, max_length=16)),
+                (
+                    "new",
+                    models.CharField(
+                        choices=[
+                            ("in_service", "en service"),
+                            ("authorised", "autorisé (déploiement non renseigné)"),
+                            ("available", "disponible, non déployé"),
+                            ("withdrawn", "retiré"),
+                            ("recalled", "rappelé"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("reason", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AlterModelOptions(
-            name='applicationversion',
-            options={'ordering': ['name', '-registered_at'], 'verbose_name': "version d'application d'IA"},
+            name="applicationversion",
+            options={
+                "ordering": ["name", "-registered_at"],
+                "verbose_name": "version d'application d'IA",
+            },
         ),
         migrations.AddField(
-            model_name='applicationversion',
-            name='decision_date',
-            field=models.DateField(blank=True, null=True, verbose_name='date de décision / mise en service'),
+            model_name="applicationversion",
+            name="decision_date",
+            field=models.DateField(
+                blank=True, null=True, verbose_name="date de décision / mise en service"
+            ),
         ),
         migrations.AddField(
-            model_name='applicationversion',
-            name='fda_submission',
-            field=models.CharField(blank=True, db_index=True, max_length=20, verbose_name='numéro de soumission FDA'),
+            model_name="applicationversion",
+            name="fda_submission",
+            field=models.CharField(
+                blank=True, db_index=True, max_length=20, verbose_name="numéro de soumission FDA"
+            ),
         ),
         migrations.AddField(
-            model_name='applicationversion',
-            name='mdr_class',
-            field=models.CharField(blank=True, choices=[('', 'non renseigné'), ('not_device', 'pas un dispositif médical'), ('I', 'I'), ('IIa', 'IIa'), ('IIb', 'IIb'), ('III', 'III'), ('IVDR-A', 'DIV classe A'), ('IVDR-B', 'DIV classe B'), ('IVDR-C', 'DIV classe C'), ('IVDR-D', 'DIV classe D')], default='', max_length=16, verbose_name='classe MDR/IVDR'),
+            model_name="applicationversion",
+            name="mdr_class",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "non renseigné"),
+                    ("not_device", "pas un dispositif médical"),
+                    ("I", "I"),
+                    ("IIa", "IIa"),
+                    ("IIb", "IIb"),
+                    ("III", "III"),
+                    ("IVDR-A", "DIV classe A"),
+                    ("IVDR-B", "DIV classe B"),
+                    ("IVDR-C", "DIV classe C"),
+                    ("IVDR-D", "DIV classe D"),
+                ],
+                default="",
+                max_length=16,
+                verbose_name="classe MDR/IVDR",
+            ),
         ),
         migrations.AddField(
-            model_name='applicationversion',
-            name='published',
+            model_name="applicationversion",
+            name="published",
             field=models.BooleanField(db_index=True, default=False),
         ),
         migrations.AddField(
-            model_name='applicationversion',
-            name='risk_class',
-            field=models.CharField(blank=True, choices=[('', 'non renseigné'), ('high', 'haut risque (art. 6)'), ('limited', 'risque limité (transparence, art. 50)'), ('minimal', 'risque minimal'), ('out_of_scope', 'hors champ')], db_index=True, default='', max_length=16, verbose_name='classe de risque (AI Act)'),
+            model_name="applicationversion",
+            name="risk_class",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "non renseigné"),
+                    ("high", "haut risque (art. 6)"),
+                    ("limited", "risque limité (transparence, art. 50)"),
+                    ("minimal", "risque minimal"),
+                    ("out_of_scope", "hors champ"),
+                ],
+                db_index=True,
+                default="",
+                max_length=16,
+                verbose_name="classe de risque (AI Act)",
+            ),
         ),
         migrations.AddField(
-            model_name='applicationversion',
-            name='sheet',
+            model_name="applicationversion",
+            name="sheet",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='applicationversion',
-            name='status',
-            field=models.CharField(choices=[('in_service', 'en service'), ('authorised', 'autorisé (déploiement non renseigné)'), ('available', 'disponible, non déployé'), ('withdrawn', 'retiré'), ('recalled', 'rappelé')], db_index=True, default='authorised', max_length=16, verbose_name='statut'),
+            model_name="applicationversion",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("in_service", "en service"),
+                    ("authorised", "autorisé (déploiement non renseigné)"),
+                    ("available", "disponible, non déployé"),
+                    ("withdrawn", "retiré"),
+                    ("recalled", "rappelé"),
+                ],
+                db_index=True,
+                default="authorised",
+                max_length=16,
+                verbose_name="statut",
+            ),
         ),
         migrations.AlterField(
-            model_name='applicationversion',
-            name='developer',
-            field=models.CharField(blank=True, max_length=300, verbose_name='développeur'),
+            model_name="applicationversion",
+            name="developer",
+            field=models.CharField(blank=True, max_length=300, verbose_name="développeur"),
         ),
         migrations.AlterField(
-            model_name='applicationversion',
-            name='name',
-            field=models.CharField(max_length=300, verbose_name='nom'),
+            model_name="applicationversion",
+            name="name",
+            field=models.CharField(max_length=300, verbose_name="nom"),
         ),
         migrations.AlterField(
-            model_name='applicationversion',
-            name='regulatory_status',
-            field=models.CharField(blank=True, max_length=300, verbose_name='statut réglementaire'),
+            model_name="applicationversion",
+            name="regulatory_status",
+            field=models.CharField(blank=True, max_length=300, verbose_name="statut réglementaire"),
         ),
         migrations.AlterField(
-            model_name='applicationversion',
-            name='slug',
+            model_name="applicationversion",
+            name="slug",
             field=models.SlugField(max_length=160, unique=True),
         ),
         migrations.AlterField(
-            model_name='applicationversion',
-            name='version',
-            field=models.CharField(max_length=80, verbose_name='version'),
+            model_name="applicationversion",
+            name="version",
+            field=models.CharField(max_length=80, verbose_name="version"),
         ),
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('performance', 'dérive de performance (CUSUM)'), ('input', 'dérive des entrées (PSI)')], max_length=12)),
-                ('subject', models.CharField(help_text='output or measurement', max_length=80)),
-                ('window_start', models.DateTimeField()),
-                ('statistic', models.FloatField()),
-                ('limit', models.FloatField()),
-                ('message', models.TextField()),
-                ('state', models.CharField(choices=[('open', 'ouverte'), ('acknowledged', 'prise en compte')], default='open', max_length=14)),
-                ('raised_at', models.DateTimeField()),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='observatory.applicationversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("performance", "dérive de performance (CUSUM)"),
+                            ("input", "dérive des entrées (PSI)"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("subject", models.CharField(help_text="output or measurement", max_length=80)),
+                ("window_start", models.DateTimeField()),
+                ("statistic", models.FloatField()),
+                ("limit", models.FloatField()),
+                ("message", models.TextField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "ouverte"), ("acknowledged", "prise en compte")],
+                        default="open",
+                        max_length=14,
+                    ),
+                ),
+                ("raised_at", models.DateTimeField()),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="observatory.applicationversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-raised_at'],
+                "ordering": ["-raised_at"],
             },
         ),
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=140, unique=True)),
-                ('name', models.CharField(max_length=300, verbose_name='nom commercial')),
-                ('provider', models.CharField(blank=True, max_length=300, verbose_name='fournisseur')),
-                ('source', models.CharField(choices=[('medtandem', 'MedTandem (modèle entraîné et évalué ici)'), ('fda', "FDA, liste des dispositifs médicaux à base d'IA"), ('submission', "Déclaration d'un fournisseur ou d'un analyste"), ('example', 'Exemple fictif de démonstration')], max_length=16, verbose_name='source')),
-                ('source_ref', models.CharField(blank=True, db_index=True, max_length=80)),
-                ('task', models.CharField(blank=True, db_index=True, max_length=120, verbose_name='domaine / tâche')),
-                ('modality', models.CharField(blank=True, db_index=True, max_length=120, verbose_name='modalité')),
-                ('region', models.CharField(blank=True, db_index=True, max_length=60, verbose_name='région')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=140, unique=True)),
+                ("name", models.CharField(max_length=300, verbose_name="nom commercial")),
+                (
+                    "provider",
+                    models.CharField(blank=True, max_length=300, verbose_name="fournisseur"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("medtandem", "MedTandem (modèle entraîné et évalué ici)"),
+                            ("fda", "FDA, liste des dispositifs médicaux à base d'IA"),
+                            ("submission", "Déclaration d'un fournisseur ou d'un analyste"),
+                            ("example", "Exemple fictif de démonstration"),
+                        ],
+                        max_length=16,
+                        verbose_name="source",
+                    ),
+                ),
+                ("source_ref", models.CharField(blank=True, db_index=True, max_length=80)),
+                (
+                    "task",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=120, verbose_name="domaine / tâche"
+                    ),
+                ),
+                (
+                    "modality",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=120, verbose_name="modalité"
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=60, verbose_name="région"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': "application d'IA",
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('source_ref', ''), _negated=True), fields=('source', 'source_ref'), name='one_application_per_source_ref')],
+                "verbose_name": "application d'IA",
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("source_ref", ""), _negated=True),
+                        fields=("source", "source_ref"),
+                        name="one_application_per_source_ref",
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='applicationversion',
-            name='application',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='observatory.application'),
+            model_name="applicationversion",
+            name="application",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="versions",
+                to="observatory.application",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='applicationversion',
-            constraint=models.UniqueConstraint(fields=('application', 'version'), name='one_entry_per_app_version'),
+            model_name="applicationversion",
+            constraint=models.UniqueConstraint(
+                fields=("application", "version"), name="one_entry_per_app_version"
+            ),
         ),
         migrations.AddField(
-            model_name='hurdle',
-            name='reporter',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="hurdle",
+            name="reporter",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='alert',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='incidents', to='observatory.alert'),
+            model_name="incident",
+            name="alert",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="incidents",
+                to="observatory.alert",
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='reporter',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="incident",
+            name="reporter",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='incidents', to='observatory.applicationversion'),
+            model_name="incident",
+            name="version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="incidents",
+                to="observatory.applicationversion",
+            ),
         ),
         migrations.AddField(
-            model_name='incidententity',
-            name='incident',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entities', to='observatory.incident'),
+            model_name="incidententity",
+            name="incident",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="entities",
+                to="observatory.incident",
+            ),
         ),
         migrations.AddField(
-            model_name='incidentevent',
-            name='by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="incidentevent",
+            name="by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='incidentevent',
-            name='incident',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='observatory.incident'),
+            model_name="incidentevent",
+            name="incident",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="events",
+                to="observatory.incident",
+            ),
         ),
         migrations.AddField(
-            model_name='incidentreport',
-            name='incident',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='observatory.incident'),
+            model_name="incidentreport",
+            name="incident",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="reports",
+                to="observatory.incident",
+            ),
         ),
         migrations.AddField(
-            model_name='incidentreport',
-            name='reporter',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="incidentreport",
+            name="reporter",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='monitoringrun',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='monitoring_runs', to='observatory.applicationversion'),
+            model_name="monitoringrun",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="monitoring_runs",
+                to="observatory.applicationversion",
+            ),
         ),
         migrations.AddField(
-            model_name='fieldmetric',
-            name='run',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='metrics', to='observatory.monitoringrun'),
+            model_name="fieldmetric",
+            name="run",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="metrics",
+                to="observatory.monitoringrun",
+            ),
         ),
         migrations.AddField(
-            model_name='alert',
-            name='run',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='alerts', to='observatory.monitoringrun'),
+            model_name="alert",
+            name="run",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="alerts",
+                to="observatory.monitoringrun",
+            ),
         ),
         migrations.AddField(
-            model_name='revision',
-            name='author',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="revision",
+            name="author",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='revision',
-            name='reviewer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="revision",
+            name="reviewer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='revision',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='observatory.applicationversion'),
+            model_name="revision",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="revisions",
+                to="observatory.applicationversion",
+            ),
         ),
         migrations.AddField(
-            model_name='statuschange',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='observatory.applicationversion'),
+            model_name="statuschange",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="status_changes",
+                to="observatory.applicationversion",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incidententity',
-            constraint=models.UniqueConstraint(fields=('incident', 'role', 'name'), name='one_entity_role'),
+            model_name="incidententity",
+            constraint=models.UniqueConstraint(
+                fields=("incident", "role", "name"), name="one_entity_role"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incidentreport',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_ref', ''), _negated=True), fields=('origin', 'external_ref'), name='one_report_per_external_ref'),
+            model_name="incidentreport",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_ref", ""), _negated=True),
+                fields=("origin", "external_ref"),
+                name="one_report_per_external_ref",
+            ),
         ),
         migrations.AddIndex(
-            model_name='fieldmetric',
-            index=models.Index(fields=['run', 'subgroup', 'window'], name='observatory_run_id_6f01ce_idx'),
+            model_name="fieldmetric",
+            index=models.Index(
+                fields=["run", "subgroup", "window"], name="observatory_run_id_6f01ce_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.UniqueConstraint(fields=('version', 'kind', 'subject', 'window_start'), name='one_alert_per_drift'),
+            model_name="alert",
+            constraint=models.UniqueConstraint(
+                fields=("version", "kind", "subject", "window_start"), name="one_alert_per_drift"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='revision',
-            constraint=models.UniqueConstraint(fields=('version', 'number'), name='one_revision_number'),
+            model_name="revision",
+            constraint=models.UniqueConstraint(
+                fields=("version", "number"), name="one_revision_number"
+            ),
         ),
     ]

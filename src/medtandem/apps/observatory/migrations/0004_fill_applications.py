@@ -8,9 +8,17 @@ def fill(apps, schema_editor):
     Version = apps.get_model("observatory", "ApplicationVersion")
     for entry in Version.objects.all():
         app, _ = Application.objects.get_or_create(
-            source="medtandem", source_ref=entry.name,
-            defaults={"slug": slugify(entry.name)[:140], "name": entry.name, "provider": entry.developer,
-                      "task": "ECG 12 dérivations", "modality": "ECG", "region": "France"})
+            source="medtandem",
+            source_ref=entry.name,
+            defaults={
+                "slug": slugify(entry.name)[:140],
+                "name": entry.name,
+                "provider": entry.developer,
+                "task": "ECG 12 dérivations",
+                "modality": "ECG",
+                "region": "France",
+            },
+        )
         entry.application = app
         entry.published = True
         entry.status = "in_service" if entry.in_service else "withdrawn"
@@ -23,8 +31,12 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunPython(fill, migrations.RunPython.noop),
         migrations.AlterField(
-            model_name="applicationversion", name="application",
-            field=models.ForeignKey(on_delete=models.deletion.CASCADE, related_name="versions",
-                                    to="observatory.application"),
+            model_name="applicationversion",
+            name="application",
+            field=models.ForeignKey(
+                on_delete=models.deletion.CASCADE,
+                related_name="versions",
+                to="observatory.application",
+            ),
         ),
     ]

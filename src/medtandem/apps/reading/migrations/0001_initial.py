@@ -8,105 +8,278 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReadingAssignment',
+            name="ReadingAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('mode', models.CharField(choices=[('practice', "Pratique hybride (seul, puis avec l'IA)"), ('unaided', 'Sans IA uniquement'), ('aided', 'Avec IA uniquement')], default='practice', max_length=10, verbose_name='mode')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='échéance')),
-                ('case_set', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='cases.caseset')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("practice", "Pratique hybride (seul, puis avec l'IA)"),
+                            ("unaided", "Sans IA uniquement"),
+                            ("aided", "Avec IA uniquement"),
+                        ],
+                        default="practice",
+                        max_length=10,
+                        verbose_name="mode",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="échéance")),
+                (
+                    "case_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="cases.caseset",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReadingSession',
+            name="ReadingSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mode', models.CharField(choices=[('practice', "Pratique hybride (seul, puis avec l'IA)"), ('unaided', 'Sans IA uniquement'), ('aided', 'Avec IA uniquement')], default='practice', max_length=10)),
-                ('title', models.CharField(max_length=200)),
-                ('ai_model_name', models.CharField(blank=True, max_length=80)),
-                ('ai_model_version', models.CharField(blank=True, max_length=40)),
-                ('case_order', models.JSONField(blank=True, help_text="case ids in reading order (randomised per reader); null: the set's order", null=True)),
-                ('show_feedback', models.BooleanField(default=True, help_text='reader studies usually hide the truth')),
-                ('available_from', models.DateTimeField(blank=True, help_text='washout: not readable before', null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('assignment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='reading.readingassignment')),
-                ('case_set', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='cases.caseset')),
-                ('learner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reading_sessions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("practice", "Pratique hybride (seul, puis avec l'IA)"),
+                            ("unaided", "Sans IA uniquement"),
+                            ("aided", "Avec IA uniquement"),
+                        ],
+                        default="practice",
+                        max_length=10,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("ai_model_name", models.CharField(blank=True, max_length=80)),
+                ("ai_model_version", models.CharField(blank=True, max_length=40)),
+                (
+                    "case_order",
+                    models.JSONField(
+                        blank=True,
+                        help_text="case ids in reading order (randomised per reader); null: the set's order",
+                        null=True,
+                    ),
+                ),
+                (
+                    "show_feedback",
+                    models.BooleanField(
+                        default=True, help_text="reader studies usually hide the truth"
+                    ),
+                ),
+                (
+                    "available_from",
+                    models.DateTimeField(
+                        blank=True, help_text="washout: not readable before", null=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="reading.readingassignment",
+                    ),
+                ),
+                (
+                    "case_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sessions",
+                        to="cases.caseset",
+                    ),
+                ),
+                (
+                    "learner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reading_sessions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Read',
+            name="Read",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('condition', models.CharField(choices=[('unaided', 'Sans IA'), ('aided', 'Avec IA')], max_length=10)),
-                ('norm', models.BooleanField(default=False)),
-                ('mi', models.BooleanField(default=False)),
-                ('sttc', models.BooleanField(default=False)),
-                ('cd', models.BooleanField(default=False)),
-                ('hyp', models.BooleanField(default=False)),
-                ('confidence_norm', models.PositiveSmallIntegerField()),
-                ('confidence_mi', models.PositiveSmallIntegerField()),
-                ('confidence_sttc', models.PositiveSmallIntegerField()),
-                ('confidence_cd', models.PositiveSmallIntegerField()),
-                ('confidence_hyp', models.PositiveSmallIntegerField()),
-                ('rhythm', models.CharField(choices=[('sinus', 'Rythme sinusal'), ('afib_flutter', 'Fibrillation ou flutter atrial'), ('other', 'Autre rythme')], max_length=16)),
-                ('comment', models.TextField(blank=True)),
-                ('client_time_ms', models.PositiveIntegerField(blank=True, help_text='time on task reported by the browser', null=True)),
-                ('opened_at', models.DateTimeField(help_text='when the server served this step', null=True)),
-                ('submitted_at', models.DateTimeField(auto_now_add=True)),
-                ('submission_key', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('ai_prediction', models.ForeignKey(blank=True, help_text='the suggestion the reader saw (aided reads)', null=True, on_delete=django.db.models.deletion.PROTECT, to='cases.aiprediction')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reads', to='cases.case')),
-                ('learner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reads', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reads', to='reading.readingsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "condition",
+                    models.CharField(
+                        choices=[("unaided", "Sans IA"), ("aided", "Avec IA")], max_length=10
+                    ),
+                ),
+                ("norm", models.BooleanField(default=False)),
+                ("mi", models.BooleanField(default=False)),
+                ("sttc", models.BooleanField(default=False)),
+                ("cd", models.BooleanField(default=False)),
+                ("hyp", models.BooleanField(default=False)),
+                ("confidence_norm", models.PositiveSmallIntegerField()),
+                ("confidence_mi", models.PositiveSmallIntegerField()),
+                ("confidence_sttc", models.PositiveSmallIntegerField()),
+                ("confidence_cd", models.PositiveSmallIntegerField()),
+                ("confidence_hyp", models.PositiveSmallIntegerField()),
+                (
+                    "rhythm",
+                    models.CharField(
+                        choices=[
+                            ("sinus", "Rythme sinusal"),
+                            ("afib_flutter", "Fibrillation ou flutter atrial"),
+                            ("other", "Autre rythme"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True)),
+                (
+                    "client_time_ms",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="time on task reported by the browser", null=True
+                    ),
+                ),
+                (
+                    "opened_at",
+                    models.DateTimeField(help_text="when the server served this step", null=True),
+                ),
+                ("submitted_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "submission_key",
+                    models.UUIDField(default=uuid.uuid4, editable=False, unique=True),
+                ),
+                (
+                    "ai_prediction",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="the suggestion the reader saw (aided reads)",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="cases.aiprediction",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reads",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "learner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reads",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reads",
+                        to="reading.readingsession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['submitted_at'],
+                "ordering": ["submitted_at"],
             },
         ),
         migrations.CreateModel(
-            name='StepOpening',
+            name="StepOpening",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('condition', models.CharField(choices=[('unaided', 'Sans IA'), ('aided', 'Avec IA')], max_length=10)),
-                ('served_at', models.DateTimeField(auto_now_add=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='cases.case')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='reading.readingsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "condition",
+                    models.CharField(
+                        choices=[("unaided", "Sans IA"), ("aided", "Avec IA")], max_length=10
+                    ),
+                ),
+                ("served_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="cases.case"),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="reading.readingsession"
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='readingsession',
-            constraint=models.UniqueConstraint(fields=('learner', 'assignment'), name='one_session_per_assignment'),
+            model_name="readingsession",
+            constraint=models.UniqueConstraint(
+                fields=("learner", "assignment"), name="one_session_per_assignment"
+            ),
         ),
         migrations.AddIndex(
-            model_name='read',
-            index=models.Index(fields=['learner', 'condition'], name='reading_rea_learner_62fd5c_idx'),
+            model_name="read",
+            index=models.Index(
+                fields=["learner", "condition"], name="reading_rea_learner_62fd5c_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='read',
-            constraint=models.UniqueConstraint(fields=('session', 'case', 'condition'), name='one_read_per_step'),
+            model_name="read",
+            constraint=models.UniqueConstraint(
+                fields=("session", "case", "condition"), name="one_read_per_step"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stepopening',
-            constraint=models.UniqueConstraint(fields=('session', 'case', 'condition'), name='one_opening_per_step'),
+            model_name="stepopening",
+            constraint=models.UniqueConstraint(
+                fields=("session", "case", "condition"), name="one_opening_per_step"
+            ),
         ),
     ]

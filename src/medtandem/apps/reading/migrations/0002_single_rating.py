@@ -15,9 +15,15 @@ def flag_legacy_reads(apps, schema_editor):  # type: ignore[no-untyped-def]
 
     Read = apps.get_model("reading", "Read")
     batch = []
-    for read in Read.objects.all().only("pk", *SUPERCLASSES, *[f"rating_{s}" for s in SUPERCLASSES]).iterator():
-        flag = legacy_flag({s: getattr(read, s) for s in SUPERCLASSES},
-                           {s: getattr(read, f"rating_{s}") for s in SUPERCLASSES})
+    for read in (
+        Read.objects.all()
+        .only("pk", *SUPERCLASSES, *[f"rating_{s}" for s in SUPERCLASSES])
+        .iterator()
+    ):
+        flag = legacy_flag(
+            {s: getattr(read, s) for s in SUPERCLASSES},
+            {s: getattr(read, f"rating_{s}") for s in SUPERCLASSES},
+        )
         if flag:
             read.rating_flag = flag
             batch.append(read)
@@ -33,8 +39,12 @@ class Migration(migrations.Migration):
 
     operations = [
         *[migrations.RenameField("read", f"confidence_{s}", f"rating_{s}") for s in SUPERCLASSES],
-        migrations.AddField("read", "rating_flag", models.CharField(blank=True, default="", max_length=24)),
+        migrations.AddField(
+            "read", "rating_flag", models.CharField(blank=True, default="", max_length=24)
+        ),
         migrations.AddField("read", "seen_truth_before", models.BooleanField(default=False)),
-        migrations.AddField("readingsession", "locked_at", models.DateTimeField(blank=True, null=True)),
+        migrations.AddField(
+            "readingsession", "locked_at", models.DateTimeField(blank=True, null=True)
+        ),
         migrations.RunPython(flag_legacy_reads, migrations.RunPython.noop),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reading', '0002_single_rating'),
+        ("reading", "0002_single_rating"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='readingsession',
-            name='return_url',
+            model_name="readingsession",
+            name="return_url",
             field=models.CharField(blank=True, max_length=300),
         ),
     ]

@@ -6,139 +6,331 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
-        ('reading', '0001_initial'),
+        ("cases", "0001_initial"),
+        ("reading", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Study',
+            name="Study",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('question', models.TextField(verbose_name='question de recherche')),
-                ('endpoint', models.CharField(choices=[('NORM', 'NORM'), ('MI', 'MI'), ('STTC', 'STTC'), ('CD', 'CD'), ('HYP', 'HYP')], default='MI', help_text='AUC de la confiance 0–100 que cette classe est présente.', max_length=8, verbose_name='critère principal : classe')),
-                ('threshold', models.PositiveSmallIntegerField(default=50, help_text='Pour la sensibilité et la spécificité.', verbose_name='seuil de décision (confiance ≥ seuil)')),
-                ('design', models.CharField(choices=[('crossed', "Croisé complet avec période d'élimination (washout)"), ('sequential', 'Séquentiel : sans IA puis avec IA sur le même cas'), ('split_plot', 'Split-plot : des groupes de lecteurs lisent des blocs de cas différents')], default='crossed', max_length=12, verbose_name="plan d'étude")),
-                ('conditions', models.JSONField(default=list)),
-                ('washout_days', models.PositiveSmallIntegerField(default=28, verbose_name="période d'élimination (jours)")),
-                ('n_blocks', models.PositiveSmallIntegerField(default=2, verbose_name='nombre de blocs (split-plot)')),
-                ('seed', models.BigIntegerField(verbose_name='graine de randomisation')),
-                ('invitation_code', models.CharField(max_length=16, unique=True, verbose_name="code d'invitation")),
-                ('consent_text', models.TextField(verbose_name='texte de consentement')),
-                ('ai_model_name', models.CharField(blank=True, max_length=80, verbose_name='IA : nom')),
-                ('ai_model_version', models.CharField(blank=True, max_length=40, verbose_name='IA : version')),
-                ('ai_model_card_url', models.URLField(blank=True, verbose_name='IA : fiche modèle (URL)')),
-                ('intended_use', models.TextField(blank=True, verbose_name="usage prévu de l'IA")),
-                ('reader_training', models.TextField(blank=True, verbose_name='formation des lecteurs')),
-                ('poor_quality_handling', models.TextField(blank=True, verbose_name='traitement des tracés de mauvaise qualité')),
-                ('status', models.CharField(choices=[('open', 'Ouverte'), ('locked', 'Verrouillée')], default='open', max_length=8)),
-                ('is_simulated', models.BooleanField(default=False, verbose_name='simulée')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('locked_at', models.DateTimeField(blank=True, null=True)),
-                ('locked_reads_csv', models.TextField(blank=True, help_text='the exported reads at lock: the analysis source')),
-                ('locked_reads_sha256', models.CharField(blank=True, max_length=64)),
-                ('locked_analysis', models.JSONField(blank=True, null=True)),
-                ('case_set', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='studies', to='cases.caseset', verbose_name='série de cas')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                ("question", models.TextField(verbose_name="question de recherche")),
+                (
+                    "endpoint",
+                    models.CharField(
+                        choices=[
+                            ("NORM", "NORM"),
+                            ("MI", "MI"),
+                            ("STTC", "STTC"),
+                            ("CD", "CD"),
+                            ("HYP", "HYP"),
+                        ],
+                        default="MI",
+                        help_text="AUC de la confiance 0–100 que cette classe est présente.",
+                        max_length=8,
+                        verbose_name="critère principal : classe",
+                    ),
+                ),
+                (
+                    "threshold",
+                    models.PositiveSmallIntegerField(
+                        default=50,
+                        help_text="Pour la sensibilité et la spécificité.",
+                        verbose_name="seuil de décision (confiance ≥ seuil)",
+                    ),
+                ),
+                (
+                    "design",
+                    models.CharField(
+                        choices=[
+                            ("crossed", "Croisé complet avec période d'élimination (washout)"),
+                            ("sequential", "Séquentiel : sans IA puis avec IA sur le même cas"),
+                            (
+                                "split_plot",
+                                "Split-plot : des groupes de lecteurs lisent des blocs de cas différents",
+                            ),
+                        ],
+                        default="crossed",
+                        max_length=12,
+                        verbose_name="plan d'étude",
+                    ),
+                ),
+                ("conditions", models.JSONField(default=list)),
+                (
+                    "washout_days",
+                    models.PositiveSmallIntegerField(
+                        default=28, verbose_name="période d'élimination (jours)"
+                    ),
+                ),
+                (
+                    "n_blocks",
+                    models.PositiveSmallIntegerField(
+                        default=2, verbose_name="nombre de blocs (split-plot)"
+                    ),
+                ),
+                ("seed", models.BigIntegerField(verbose_name="graine de randomisation")),
+                (
+                    "invitation_code",
+                    models.CharField(max_length=16, unique=True, verbose_name="code d'invitation"),
+                ),
+                ("consent_text", models.TextField(verbose_name="texte de consentement")),
+                (
+                    "ai_model_name",
+                    models.CharField(blank=True, max_length=80, verbose_name="IA : nom"),
+                ),
+                (
+                    "ai_model_version",
+                    models.CharField(blank=True, max_length=40, verbose_name="IA : version"),
+                ),
+                (
+                    "ai_model_card_url",
+                    models.URLField(blank=True, verbose_name="IA : fiche modèle (URL)"),
+                ),
+                ("intended_use", models.TextField(blank=True, verbose_name="usage prévu de l'IA")),
+                (
+                    "reader_training",
+                    models.TextField(blank=True, verbose_name="formation des lecteurs"),
+                ),
+                (
+                    "poor_quality_handling",
+                    models.TextField(
+                        blank=True, verbose_name="traitement des tracés de mauvaise qualité"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Ouverte"), ("locked", "Verrouillée")],
+                        default="open",
+                        max_length=8,
+                    ),
+                ),
+                ("is_simulated", models.BooleanField(default=False, verbose_name="simulée")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("locked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "locked_reads_csv",
+                    models.TextField(
+                        blank=True, help_text="the exported reads at lock: the analysis source"
+                    ),
+                ),
+                ("locked_reads_sha256", models.CharField(blank=True, max_length=64)),
+                ("locked_analysis", models.JSONField(blank=True, null=True)),
+                (
+                    "case_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="studies",
+                        to="cases.caseset",
+                        verbose_name="série de cas",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'étude de lecteurs',
-                'ordering': ['-created_at'],
+                "verbose_name": "étude de lecteurs",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pseudonym', models.CharField(max_length=12)),
-                ('join_index', models.PositiveIntegerField()),
-                ('arm', models.PositiveSmallIntegerField(help_text='index of the condition order (counterbalancing)')),
-                ('block', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('condition_order', models.JSONField(default=list)),
-                ('profession', models.CharField(blank=True, max_length=20)),
-                ('practice_status', models.CharField(blank=True, max_length=20)),
-                ('years_experience', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('prior_ecg_training', models.BooleanField(default=False)),
-                ('consent_sha256', models.CharField(max_length=64)),
-                ('consented_at', models.DateTimeField()),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('withdrawal_reason', models.TextField(blank=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='study_participations', to=settings.AUTH_USER_MODEL)),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='studies.study')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("pseudonym", models.CharField(max_length=12)),
+                ("join_index", models.PositiveIntegerField()),
+                (
+                    "arm",
+                    models.PositiveSmallIntegerField(
+                        help_text="index of the condition order (counterbalancing)"
+                    ),
+                ),
+                ("block", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("condition_order", models.JSONField(default=list)),
+                ("profession", models.CharField(blank=True, max_length=20)),
+                ("practice_status", models.CharField(blank=True, max_length=20)),
+                ("years_experience", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("prior_ecg_training", models.BooleanField(default=False)),
+                ("consent_sha256", models.CharField(max_length=64)),
+                ("consented_at", models.DateTimeField()),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                ("withdrawal_reason", models.TextField(blank=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="study_participations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participants",
+                        to="studies.study",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['join_index'],
+                "ordering": ["join_index"],
             },
         ),
         migrations.CreateModel(
-            name='ImportedRead',
+            name="ImportedRead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reader', models.CharField(max_length=64)),
-                ('modality', models.CharField(max_length=16)),
-                ('truth', models.BooleanField()),
-                ('rating', models.FloatField()),
-                ('source', models.CharField(blank=True, max_length=200)),
-                ('imported_at', models.DateTimeField(auto_now_add=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.case')),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='imported_reads', to='studies.study')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reader", models.CharField(max_length=64)),
+                ("modality", models.CharField(max_length=16)),
+                ("truth", models.BooleanField()),
+                ("rating", models.FloatField()),
+                ("source", models.CharField(blank=True, max_length=200)),
+                ("imported_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="imported_reads",
+                        to="studies.study",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StudyBlock',
+            name="StudyBlock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.PositiveSmallIntegerField()),
-                ('case_set', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.caseset')),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='blocks', to='studies.study')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("index", models.PositiveSmallIntegerField()),
+                (
+                    "case_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.caseset",
+                    ),
+                ),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="blocks",
+                        to="studies.study",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['index'],
+                "ordering": ["index"],
             },
         ),
         migrations.CreateModel(
-            name='StudySession',
+            name="StudySession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.PositiveSmallIntegerField()),
-                ('mode', models.CharField(max_length=10)),
-                ('seed', models.BigIntegerField()),
-                ('case_order', models.JSONField()),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='studies.participant')),
-                ('reading_session', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='study_session', to='reading.readingsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.PositiveSmallIntegerField()),
+                ("mode", models.CharField(max_length=10)),
+                ("seed", models.BigIntegerField()),
+                ("case_order", models.JSONField()),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="studies.participant",
+                    ),
+                ),
+                (
+                    "reading_session",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="study_session",
+                        to="reading.readingsession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['participant', 'period'],
+                "ordering": ["participant", "period"],
             },
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(fields=('study', 'user'), name='one_participation_per_study'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                fields=("study", "user"), name="one_participation_per_study"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(fields=('study', 'join_index'), name='one_reader_per_join_index'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                fields=("study", "join_index"), name="one_reader_per_join_index"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(fields=('study', 'pseudonym'), name='unique_pseudonym_per_study'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                fields=("study", "pseudonym"), name="unique_pseudonym_per_study"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='importedread',
-            constraint=models.UniqueConstraint(fields=('study', 'reader', 'case', 'modality'), name='one_imported_read_per_step'),
+            model_name="importedread",
+            constraint=models.UniqueConstraint(
+                fields=("study", "reader", "case", "modality"), name="one_imported_read_per_step"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='studyblock',
-            constraint=models.UniqueConstraint(fields=('study', 'index'), name='one_block_per_index'),
+            model_name="studyblock",
+            constraint=models.UniqueConstraint(
+                fields=("study", "index"), name="one_block_per_index"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='studysession',
-            constraint=models.UniqueConstraint(fields=('participant', 'period'), name='one_session_per_period'),
+            model_name="studysession",
+            constraint=models.UniqueConstraint(
+                fields=("participant", "period"), name="one_session_per_period"
+            ),
         ),
     ]
