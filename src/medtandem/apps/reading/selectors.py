@@ -12,13 +12,26 @@ from django.utils.translation import gettext as _
 
 from medtandem.apps.cases.models import Case
 from medtandem.apps.reading import rating
-from medtandem.apps.reading.models import MODE_STEPS, Condition, Read, ReadingSession, StepOpening
+from medtandem.apps.reading.models import (
+    MODE_STEPS,
+    Condition,
+    Read,
+    ReadingAssignment,
+    ReadingSession,
+    StepOpening,
+)
 from medtandem.apps.reading.services import FEEDBACK, cases_of, reads_by_case, step_for
 from medtandem.apps.reading.visibility import cases_seen_with_truth as cases_seen_with_truth
 from medtandem.apps.reading.visibility import revealed_reads
 from medtandem.apps.reading.visibility import seen_with_truth_by_case as seen_with_truth_by_case
 from medtandem.ecg.ptbxl import SUPERCLASSES
 from medtandem.reliance.metrics import AnswerChanges, BinaryMetrics, answer_changes, binary_metrics
+
+
+def assignments_visible_to(user: Any) -> QuerySet[ReadingAssignment]:
+    """The assignments a staff member follows: those they created (superusers: all), newest first."""
+    qs = ReadingAssignment.objects.select_related("case_set").order_by("-created_at")
+    return qs if user.is_superuser else qs.filter(created_by=user)
 
 
 def new_assignments(learner: Any) -> list[ReadingSession]:

@@ -32,7 +32,7 @@ from medtandem.apps.cases.services import current_model
 from medtandem.apps.observatory.selectors import facts_of
 from medtandem.apps.reading import rating, selectors, services
 from medtandem.apps.reading.forms import AssignForm, CaseFilterForm, CaseSetForm
-from medtandem.apps.reading.models import Condition, Mode, ReadingAssignment, ReadingSession
+from medtandem.apps.reading.models import Condition, Mode, ReadingSession
 from medtandem.apps.reading.tracing import tracing_svg
 
 
@@ -271,9 +271,7 @@ def reliance(request: AuthedRequest) -> HttpResponse:
 
 @role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
 def instructor(request: AuthedRequest) -> HttpResponse:
-    assignments = ReadingAssignment.objects.select_related("case_set").order_by("-created_at")
-    if not request.user.is_superuser:
-        assignments = assignments.filter(created_by=request.user)
+    assignments = selectors.assignments_visible_to(request.user)
     case_sets = CaseSet.objects.all()[:50]
     return render(
         request, "reading/instructor.html", {"assignments": assignments, "case_sets": case_sets}
@@ -382,9 +380,7 @@ def assign(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
 def assignment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    assignment = get_object_or_404(ReadingAssignment.objects.select_related("case_set"), pk=pk)
-    if not (request.user.is_superuser or assignment.created_by_id == request.user.pk):
-        raise Http404
+    assignment = get_object_or_404(selectors.assignments_visible_to(request.user), pk=pk)
     return render(
         request,
         "reading/assignment.html",

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from django.utils.translation import gettext as _
 
 from medtandem.apps.studies.analysis import StudyAnalysis
+from medtandem.apps.studies.texts import condition_label
 from medtandem.charts import (
     Chart,
     DotRow,
@@ -39,9 +40,7 @@ def number(value: float | None, digits: int = 2, *, percent: bool = False) -> st
 
 
 def _condition(modality: str) -> str:
-    return {"unaided": _("sans IA"), "aided": _("avec IA"), "ai": _("IA seule")}.get(
-        modality, modality
-    )
+    return _("IA seule") if modality == "ai" else condition_label(modality)
 
 
 def _roc_words() -> dict[str, str]:
