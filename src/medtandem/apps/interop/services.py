@@ -266,10 +266,9 @@ def _enter(platform: Platform, claims: lti.Launch) -> LaunchResult:
     if claims.message_type == lti.DEEP_LINKING_REQUEST:
         if not claims.is_instructor:
             raise lti.LaunchError("deep_linking", "only an instructor places resources")
-        request = DeepLinkRequest.objects.create(
-            token=secrets.token_urlsafe(24),
-            user=user,
-            platform=platform,
+        request = start_deep_link(
+            platform,
+            user,
             deployment_id=claims.deployment_id,
             return_url=claims.deep_link_return_url,
             data=claims.deep_link_data,
@@ -408,6 +407,20 @@ def redeem_ticket(token: str) -> LaunchTicket:
 
 
 # --- deep linking ----------------------------------------------------------------------------
+
+
+def start_deep_link(
+    platform: Platform, user: User, *, deployment_id: str, return_url: str, data: str
+) -> DeepLinkRequest:
+    """An instructor's deep-linking request, waiting for their choice (a page only they open)."""
+    return DeepLinkRequest.objects.create(
+        token=secrets.token_urlsafe(24),
+        user=user,
+        platform=platform,
+        deployment_id=deployment_id,
+        return_url=return_url,
+        data=data,
+    )
 
 
 @dataclass(frozen=True)
