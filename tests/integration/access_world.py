@@ -38,10 +38,9 @@ class World:
 def build_world() -> World:
     from medtandem.apps.curriculum import services as curriculum
     from medtandem.apps.curriculum.models import Activity, Module, Programme, Quiz
+    from medtandem.apps.interop import services as interop
     from medtandem.apps.reading.services import assign, current_position, start_session
     from medtandem.apps.studies import services as studies
-
-    from medtandem.apps.interop import services as interop
 
     world = World()
     home = Institution.objects.create(name="Faculté A")

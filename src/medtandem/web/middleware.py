@@ -21,7 +21,9 @@ def content_security_policy(
     """Our policy, with other origins allowed to frame us or to receive our forms (an LTI platform)."""
     policy = _POLICY
     if frame_ancestors:
-        policy = policy.replace("frame-ancestors 'none'", "frame-ancestors " + " ".join(frame_ancestors))
+        policy = policy.replace(
+            "frame-ancestors 'none'", "frame-ancestors " + " ".join(frame_ancestors)
+        )
     if form_action:
         policy = policy.replace("form-action 'self'", "form-action 'self' " + " ".join(form_action))
     return policy

@@ -277,3 +277,10 @@ MEDTANDEM_LTI_IFRAME = _flag("MEDTANDEM_LTI_IFRAME", False)
 if PRODUCTION and MEDTANDEM_LTI_IFRAME:
     SESSION_COOKIE_SAMESITE = "None"
     CSRF_COOKIE_SAMESITE = "None"
+#: The public address of this deployment: xAPI activity ids and the learner accounts' home page.
+MEDTANDEM_SITE_URL = os.environ.get("MEDTANDEM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+#: The learning record store that receives xAPI statements (empty: none; statements are not
+#: collected). Its base URL, e.g. https://lrs.example.fr (statements go to <url>/xAPI/statements).
+MEDTANDEM_XAPI_LRS_URL = os.environ.get("MEDTANDEM_XAPI_LRS_URL", "").rstrip("/")
+MEDTANDEM_XAPI_LRS_USER = os.environ.get("MEDTANDEM_XAPI_LRS_USER", "")
+MEDTANDEM_XAPI_LRS_PASSWORD = os.environ.get("MEDTANDEM_XAPI_LRS_PASSWORD", "")

@@ -4,11 +4,11 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from tests.integration.interop.platform import CLIENT_ID, DEPLOYMENT, TestPlatform
 
 from medtandem.apps.accounts.models import Institution
 from medtandem.apps.interop import services
 from medtandem.apps.interop.models import Platform
-from tests.integration.interop.platform import CLIENT_ID, DEPLOYMENT, TestPlatform
 
 
 @pytest.fixture
@@ -40,7 +40,10 @@ def begin(client, moodle: TestPlatform) -> tuple[str, str]:  # type: ignore[no-u
     )
     assert response.status_code == 302, response.content
     location = urlparse(response["Location"])
-    assert f"{location.scheme}://{location.netloc}{location.path}" == moodle.registration()["auth_login_url"]
+    assert (
+        f"{location.scheme}://{location.netloc}{location.path}"
+        == moodle.registration()["auth_login_url"]
+    )
     query = {k: v[0] for k, v in parse_qs(location.query).items()}
     assert query["client_id"] == CLIENT_ID and query["response_mode"] == "form_post"
     assert query["redirect_uri"] == "http://testserver/interop/lti/launch"

@@ -124,7 +124,9 @@ class TestPlatform:
                 claims.pop(name, None)
             else:
                 claims[name] = value
-        return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid})
+        return jwt.encode(
+            claims, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid}
+        )
 
     # --- the HTTP side -------------------------------------------------------------------------
 
@@ -160,7 +162,11 @@ class TestPlatform:
                     page = int(parse_qs(path.query).get("page", ["1"])[0])
                     half = (len(platform.members) + 1) // 2
                     chunk = platform.members[:half] if page == 1 else platform.members[half:]
-                    headers = {"Link": f'<{platform.base}/nrps/members?page=2>; rel="next"'} if page == 1 else {}
+                    headers = (
+                        {"Link": f'<{platform.base}/nrps/members?page=2>; rel="next"'}
+                        if page == 1
+                        else {}
+                    )
                     return self._send(200, {"id": "x", "members": chunk}, headers)
                 return self._send(404, {})
 
@@ -173,7 +179,9 @@ class TestPlatform:
                     platform.token_requests.append(form)
                     try:
                         header = jwt.get_unverified_header(form["client_assertion"])
-                        jwk = next(k for k in platform.tool_jwks["keys"] if k["kid"] == header["kid"])
+                        jwk = next(
+                            k for k in platform.tool_jwks["keys"] if k["kid"] == header["kid"]
+                        )
                         claims = jwt.decode(
                             form["client_assertion"],
                             jwt.PyJWK(jwk).key,
@@ -186,7 +194,15 @@ class TestPlatform:
                         return self._send(400, {"error": "invalid_client", "detail": str(exc)})
                     token = uuid.uuid4().hex
                     platform.tokens.add(token)
-                    return self._send(200, {"access_token": token, "token_type": "Bearer", "expires_in": 3600, "scope": form.get("scope", "")})
+                    return self._send(
+                        200,
+                        {
+                            "access_token": token,
+                            "token_type": "Bearer",
+                            "expires_in": 3600,
+                            "scope": form.get("scope", ""),
+                        },
+                    )
                 if path.path.endswith("/lineitem/scores"):
                     if platform.down:
                         return self._send(503, {"error": "maintenance"})

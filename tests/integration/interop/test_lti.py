@@ -12,6 +12,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import Client
 from django.utils import timezone
+from tests.integration.interop.conftest import begin
+from tests.integration.interop.platform import CLAIM, CLIENT_ID, INSTRUCTOR, TestPlatform
 
 from medtandem.apps.accounts.models import Cohort, RoleAssignment, User
 from medtandem.apps.accounts.selectors import has_role
@@ -21,15 +23,12 @@ from medtandem.apps.interop import services
 from medtandem.apps.interop.models import (
     Context,
     DeepLinkRequest,
-    GradeLink,
     Identity,
     LaunchTicket,
     ResourceLink,
     ToolKey,
 )
 from medtandem.apps.reading.models import ReadingSession
-from tests.integration.interop.conftest import begin
-from tests.integration.interop.platform import CLAIM, CLIENT_ID, INSTRUCTOR, TestPlatform
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +58,9 @@ def launch(client: Client, moodle: TestPlatform, **claims):  # type: ignore[no-u
     return client.post("/interop/lti/launch", {"id_token": token, "state": state}), token, state
 
 
-def test_a_first_launch_creates_the_learner_and_opens_the_case_set(client, moodle, registered, case_set):
+def test_a_first_launch_creates_the_learner_and_opens_the_case_set(
+    client, moodle, registered, case_set
+):
     response, _token, _state = launch(client, moodle, **{CLAIM + "custom": custom(case_set)})
     assert response.status_code == 302 and "/interop/lti/enter/" in response["Location"]
     opened = client.get(response["Location"])
@@ -70,11 +71,16 @@ def test_a_first_launch_creates_the_learner_and_opens_the_case_set(client, moodl
     assert (identity.platform, identity.sub) == (registered, "moodle-user-7")
     assert (person.first_name, person.last_name) == ("Camille", "Martin")
     assert person.institution == registered.institution and not person.has_usable_password()
-    assert list(RoleAssignment.objects.filter(user=person).values_list("role", flat=True)) == ["learner"]
+    assert list(RoleAssignment.objects.filter(user=person).values_list("role", flat=True)) == [
+        "learner"
+    ]
     assert session.learner == person and session.case_set == case_set
     assert Cohort.objects.get().learners.get() == person
     shown = client.get(opened["Location"], follow=True)  # signed in: the session's first case opens
-    assert shown.status_code == 200 and shown.redirect_chain[-1][0] == f"/reading/session/{session.pk}/case/0/"
+    assert (
+        shown.status_code == 200
+        and shown.redirect_chain[-1][0] == f"/reading/session/{session.pk}/case/0/"
+    )
 
     # A second launch from the same link: the same person, the same session.
     again, _t, _s = launch(Client(), moodle, **{CLAIM + "custom": custom(case_set)})
@@ -88,8 +94,13 @@ def test_a_first_launch_creates_the_learner_and_opens_the_case_set(client, moodl
 
 
 def test_an_instructor_role_claim_makes_an_instructor(client, moodle, registered, case_set):
-    response, _t, _s = launch(client, moodle, roles=(INSTRUCTOR,), **{CLAIM + "custom": custom(case_set)})
-    assert client.get(response["Location"])["Location"] == f"/reading/instructor/case-sets/{case_set.pk}/assign/"
+    response, _t, _s = launch(
+        client, moodle, roles=(INSTRUCTOR,), **{CLAIM + "custom": custom(case_set)}
+    )
+    assert (
+        client.get(response["Location"])["Location"]
+        == f"/reading/instructor/case-sets/{case_set.pk}/assign/"
+    )
     person = Identity.objects.get().user
     assert has_role(person, "instructor") and not has_role(person, "learner")
     assert Cohort.objects.get().instructors.get() == person
@@ -115,7 +126,9 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("case", sorted(REFUSED))
-def test_a_bad_token_is_refused_with_its_reason_and_creates_nothing(client, moodle, registered, case_set, case):
+def test_a_bad_token_is_refused_with_its_reason_and_creates_nothing(
+    client, moodle, registered, case_set, case
+):
     claims, code = REFUSED[case]
     claims = dict(claims)
     if claims.get("key") == "other":
@@ -175,8 +188,12 @@ def _tool_key(token: str):  # type: ignore[no-untyped-def]
     return jwt.PyJWK(jwk).key
 
 
-def test_deep_linking_places_a_case_set_that_a_later_launch_opens(client, moodle, registered, case_set):
-    response, _t, _s = launch(client, moodle, roles=(INSTRUCTOR,), message_type="LtiDeepLinkingRequest")
+def test_deep_linking_places_a_case_set_that_a_later_launch_opens(
+    client, moodle, registered, case_set
+):
+    response, _t, _s = launch(
+        client, moodle, roles=(INSTRUCTOR,), message_type="LtiDeepLinkingRequest"
+    )
     picker_url = client.get(response["Location"])["Location"]
     picker = client.get(picker_url)
     assert picker.status_code == 200 and "Trois ECG" in picker.content.decode()
@@ -196,7 +213,10 @@ def test_deep_linking_places_a_case_set_that_a_later_launch_opens(client, moodle
     assert item["custom"] == custom(case_set) and item["lineItem"]["scoreMaximum"] == 100
     assert item["url"] == "http://testserver/interop/lti/launch"
     # Answered once only.
-    assert "déjà reçu sa réponse" in client.post(picker_url, {"choice": f"case_set:{case_set.pk}"}).content.decode()
+    assert (
+        "déjà reçu sa réponse"
+        in client.post(picker_url, {"choice": f"case_set:{case_set.pk}"}).content.decode()
+    )
     assert DeepLinkRequest.objects.get().answered_at is not None
 
     # Moodle now launches the placed link with the custom parameters it was given.
@@ -212,7 +232,9 @@ def test_a_learner_cannot_deep_link_and_nobody_else_reaches_the_picker(client, m
     assert refused.status_code == 400 and ">deep_linking<" in refused.content.decode()
     assert counts() == before
     teacher = Client()
-    response, _t, _s = launch(teacher, moodle, sub="teacher", roles=(INSTRUCTOR,), message_type="LtiDeepLinkingRequest")
+    response, _t, _s = launch(
+        teacher, moodle, sub="teacher", roles=(INSTRUCTOR,), message_type="LtiDeepLinkingRequest"
+    )
     picker_url = teacher.get(response["Location"])["Location"]
     intruder = Client()
     intruder.force_login(User.objects.create(username="intrus"))
@@ -227,7 +249,9 @@ def test_our_keyset_rotates_and_keeps_the_retired_key_for_a_week(client, db):
     keys = [k["kid"] for k in client.get("/interop/lti/jwks.json").json()["keys"]]
     assert sorted(keys) == sorted([first[0]["kid"], new.kid])
     assert services.signing_key() == new
-    ToolKey.objects.filter(kid=first[0]["kid"]).update(retired_at=timezone.now() - timedelta(days=8))
+    ToolKey.objects.filter(kid=first[0]["kid"]).update(
+        retired_at=timezone.now() - timedelta(days=8)
+    )
     assert [k["kid"] for k in client.get("/interop/lti/jwks.json").json()["keys"]] == [new.kid]
 
 
@@ -239,14 +263,21 @@ def test_a_platform_key_rotation_is_picked_up_from_its_keyset(client, moodle, re
     assert second.status_code == 302
 
 
-def test_an_iframe_launch_offers_a_new_window_and_lets_the_platform_frame_us(client, moodle, registered, case_set):
+def test_an_iframe_launch_offers_a_new_window_and_lets_the_platform_frame_us(
+    client, moodle, registered, case_set
+):
     response, _t, _s = launch(
         client,
         moodle,
-        **{CLAIM + "custom": custom(case_set), CLAIM + "launch_presentation": {"document_target": "iframe"}},
+        **{
+            CLAIM + "custom": custom(case_set),
+            CLAIM + "launch_presentation": {"document_target": "iframe"},
+        },
     )
     page = response.content.decode()
-    assert response.status_code == 200 and 'target="_blank"' in page and 'id="lti-new-window"' in page
+    assert (
+        response.status_code == 200 and 'target="_blank"' in page and 'id="lti-new-window"' in page
+    )
     assert f"frame-ancestors {moodle.base}" in response["Content-Security-Policy"]
     assert "X-Frame-Options" not in response
     enter = page.split('id="lti-launched" data-enter="')[1].split('"')[0]
@@ -257,4 +288,7 @@ def test_an_iframe_launch_offers_a_new_window_and_lets_the_platform_frame_us(cli
     other = Client()
     other.force_login(User.objects.create(username="direct"))
     direct = other.get("/reading/")
-    assert "frame-ancestors 'none'" in direct["Content-Security-Policy"] and direct["X-Frame-Options"] == "DENY"
+    assert (
+        "frame-ancestors 'none'" in direct["Content-Security-Policy"]
+        and direct["X-Frame-Options"] == "DENY"
+    )

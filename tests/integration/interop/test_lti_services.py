@@ -8,6 +8,9 @@ import uuid
 
 import pytest
 from django.test import Client
+from tests.integration.interop.conftest import begin
+from tests.integration.interop.platform import CLAIM, INSTRUCTOR, LEARNER, TestPlatform
+from tests.integration.jobs.conftest import job_queue  # noqa: F401  (fixture)
 
 from medtandem.apps.cases.models import Case
 from medtandem.apps.cases.services import build_case_set, import_demo_bank
@@ -17,9 +20,6 @@ from medtandem.apps.jobs import services as jobs
 from medtandem.apps.jobs.models import JobRun
 from medtandem.apps.reading.models import ReadingSession
 from medtandem.apps.reading.services import ReadAnswer, cases_of, commit_read
-from tests.integration.interop.conftest import begin
-from tests.integration.interop.platform import CLAIM, INSTRUCTOR, LEARNER, TestPlatform
-from tests.integration.jobs.conftest import job_queue  # noqa: F401  (fixture)
 
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
@@ -60,7 +60,9 @@ def test_a_finished_session_posts_its_score_once_even_after_the_platform_was_dow
     transactional_db, moodle, registered
 ):
     import_demo_bank(limit=4)
-    case_set = build_case_set("Quatre ECG", case_ids=list(Case.objects.values_list("pk", flat=True)))
+    case_set = build_case_set(
+        "Quatre ECG", case_ids=list(Case.objects.values_list("pk", flat=True))
+    )
     moodle.tool_jwks = services.jwks()
     _launch(moodle, case_set.pk)
     session = ReadingSession.objects.get()
@@ -68,7 +70,9 @@ def test_a_finished_session_posts_its_score_once_even_after_the_platform_was_dow
     moodle.down = True
     _read_everything(session, right=3)  # 3 of 4 right: the oracle is 75
     job = JobRun.objects.get(name="interop.post_score")
-    assert job.key == f"lti-score:{session.pk}" and job.kwargs == {"grade_id": GradeLink.objects.get().pk}
+    assert job.key == f"lti-score:{session.pk}" and job.kwargs == {
+        "grade_id": GradeLink.objects.get().pk
+    }
     assert jobs.run(job.pk) == "queued"  # 503: retried later
     assert "503" in JobRun.objects.get(pk=job.pk).last_error and moodle.scores == []
     moodle.down = False
@@ -88,7 +92,9 @@ def test_a_finished_session_posts_its_score_once_even_after_the_platform_was_dow
     )
 
 
-def test_a_link_without_a_line_item_posts_no_score(db, moodle, registered, django_capture_on_commit_callbacks):
+def test_a_link_without_a_line_item_posts_no_score(
+    db, moodle, registered, django_capture_on_commit_callbacks
+):
     import_demo_bank(limit=2)
     case_set = build_case_set("Deux ECG", case_ids=list(Case.objects.values_list("pk", flat=True)))
     _launch(moodle, case_set.pk, **{AGS: None})
@@ -108,7 +114,12 @@ def test_members_of_the_course_join_its_cohort(db, moodle, registered):
         case_set.pk,
         roles=(INSTRUCTOR,),
         sub="teacher-1",
-        **{NRPS: {"context_memberships_url": f"{moodle.base}/nrps/members", "service_versions": ["2.0"]}},
+        **{
+            NRPS: {
+                "context_memberships_url": f"{moodle.base}/nrps/members",
+                "service_versions": ["2.0"],
+            }
+        },
     )
     moodle.members = [
         {"user_id": "teacher-1", "roles": [INSTRUCTOR], "status": "Active", "name": "Dr Lefèvre"},

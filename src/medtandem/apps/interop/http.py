@@ -44,7 +44,9 @@ def request(
     try:
         with urllib.request.urlopen(req, timeout=TIMEOUT_S) as response:  # noqa: S310 (scheme checked)
             reply = Reply(
-                response.status, response.read(MAX_BODY), {k.lower(): v for k, v in response.headers.items()}
+                response.status,
+                response.read(MAX_BODY),
+                {k.lower(): v for k, v in response.headers.items()},
             )
     except urllib.error.HTTPError as exc:
         reply = Reply(exc.code, exc.read(MAX_BODY), {k.lower(): v for k, v in exc.headers.items()})
@@ -56,7 +58,9 @@ def request(
 
 
 def get_json(url: str, *, headers: dict[str, str] | None = None) -> tuple[Any, Reply]:
-    reply = request("GET", url, headers={"Accept": "application/json", **(headers or {})}, ok=(200,))
+    reply = request(
+        "GET", url, headers={"Accept": "application/json", **(headers or {})}, ok=(200,)
+    )
     return reply.json(), reply
 
 
@@ -69,3 +73,7 @@ def post_form(url: str, fields: dict[str, str]) -> Any:
 def post_json(url: str, payload: Any, *, content_type: str, headers: dict[str, str]) -> Reply:
     body = json.dumps(payload).encode()
     return request("POST", url, body=body, headers={"Content-Type": content_type, **headers})
+
+
+def json_bytes(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False).encode()

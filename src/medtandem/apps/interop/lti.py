@@ -203,7 +203,9 @@ def _launch(
     ags = _obj(claims.get(AGS_CLAIM))
     nrps = _obj(claims.get(NRPS_CLAIM))
     settings = _obj(claims.get(DL_CLAIM + "deep_linking_settings"))
-    if message_type == DEEP_LINKING_REQUEST and not _text(settings.get("deep_link_return_url"), 2000):
+    if message_type == DEEP_LINKING_REQUEST and not _text(
+        settings.get("deep_link_return_url"), 2000
+    ):
         raise LaunchError("deep_linking", "deep_linking_settings.deep_link_return_url is required")
     custom = {str(k)[:100]: _text(v, 500) for k, v in _obj(claims.get(CLAIM + "custom")).items()}
     scopes = ags.get("scope")
@@ -230,7 +232,9 @@ def _launch(
         return_url=_text(presentation.get("return_url"), 2000),
         lineitem=_text(ags.get("lineitem"), 2000),
         lineitems=_text(ags.get("lineitems"), 2000),
-        ags_scopes=tuple(s for s in scopes if isinstance(s, str)) if isinstance(scopes, list) else (),
+        ags_scopes=tuple(s for s in scopes if isinstance(s, str))
+        if isinstance(scopes, list)
+        else (),
         memberships_url=_text(nrps.get("context_memberships_url"), 2000),
         deep_link_return_url=_text(settings.get("deep_link_return_url"), 2000),
         deep_link_data=_text(settings.get("data"), 2000),

@@ -175,3 +175,30 @@ class GradeLink(models.Model):
     lineitem = models.URLField(max_length=2000)
     posted_at = models.DateTimeField(null=True, blank=True)
     score = models.FloatField(null=True, blank=True)
+
+
+class Statement(models.Model):
+    """The xAPI outbox: one statement per learning event, delivered once to the record store.
+
+    Written by :func:`medtandem.apps.interop.outbox.collect` from the event's own row (one per
+    ``(kind, source_id)``); ``statement_id`` is derived from them, so the record store stores it
+    once even when it is sent twice."""
+
+    statement_id = models.UUIDField(unique=True)
+    kind = models.CharField(max_length=30)
+    source_id = models.PositiveBigIntegerField()
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    #: The record store refused this statement itself (HTTP 400): kept aside, shown, not retried.
+    rejected_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "source_id"], name="one_statement_per_event")
+        ]
+        indexes = [models.Index(fields=["sent_at", "rejected_at", "created_at"])]
+        verbose_name = _("déclaration xAPI")

@@ -4,6 +4,7 @@ what an instructor may place in a course."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
@@ -11,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
-from medtandem.apps.interop.models import Context, Platform, ResourceKind
+from medtandem.apps.interop.models import Context, Platform, ResourceKind, Statement
 
 
 @dataclass(frozen=True)
@@ -82,3 +83,35 @@ def deep_link_choices(user: Any) -> list[Choice]:
 def contexts_of(user: Any) -> QuerySet[Context]:
     """The platform courses whose cohort this person teaches."""
     return Context.objects.filter(cohort__instructors=user).select_related("platform", "cohort")
+
+
+# --- the xAPI outbox -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Backlog:
+    pending: int
+    failing: int
+    rejected: int
+    sent: int
+    oldest_pending: datetime | None
+
+
+def backlog() -> Backlog:
+    unsent = Statement.objects.filter(sent_at__isnull=True, rejected_at__isnull=True)
+    oldest = unsent.order_by("created_at").values_list("created_at", flat=True).first()
+    return Backlog(
+        pending=unsent.count(),
+        failing=unsent.filter(attempts__gt=0).count(),
+        rejected=Statement.objects.filter(rejected_at__isnull=False).count(),
+        sent=Statement.objects.filter(sent_at__isnull=False).count(),
+        oldest_pending=oldest,
+    )
+
+
+def failures(limit: int = 50) -> QuerySet[Statement]:
+    return (
+        Statement.objects.filter(sent_at__isnull=True)
+        .exclude(last_error="")
+        .order_by("-last_attempt_at")[:limit]
+    )

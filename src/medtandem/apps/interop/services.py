@@ -234,7 +234,9 @@ class LaunchResult:
 def _consume_state(state: str) -> LoginState:
     """The login state, marked used (a second use, or an old state, is refused)."""
     now = timezone.now()
-    row = LoginState.objects.filter(state=state).select_related("platform").first() if state else None
+    row = (
+        LoginState.objects.filter(state=state).select_related("platform").first() if state else None
+    )
     if row is None or row.created_at < now - STATE_TTL:
         raise lti.LaunchError("state", "unknown or expired login state")
     if not LoginState.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
@@ -280,7 +282,9 @@ def _enter(platform: Platform, claims: lti.Launch) -> LaunchResult:
     ticket = LaunchTicket.objects.create(
         token=secrets.token_urlsafe(32), user=user, target=target, platform=platform
     )
-    return LaunchResult(user, platform, claims, ticket.token, target, claims.document_target == "iframe")
+    return LaunchResult(
+        user, platform, claims, ticket.token, target, claims.document_target == "iframe"
+    )
 
 
 def person_for(
@@ -398,7 +402,9 @@ def _open(link: ResourceLink, user: User, claims: lti.Launch) -> str:
 def redeem_ticket(token: str) -> LaunchTicket:
     """Use a launch ticket once (the caller signs its person in)."""
     now = timezone.now()
-    ticket = LaunchTicket.objects.filter(token=token).select_related("user").first() if token else None
+    ticket = (
+        LaunchTicket.objects.filter(token=token).select_related("user").first() if token else None
+    )
     if ticket is None or ticket.created_at < now - TICKET_TTL:
         raise lti.LaunchError("ticket", "unknown or expired launch ticket")
     if not LaunchTicket.objects.filter(pk=ticket.pk, used_at__isnull=True).update(used_at=now):
@@ -448,7 +454,11 @@ def answer_deep_link(
         "custom": {"medtandem_kind": kind, "medtandem_id": str(target_id)},
     }
     if kind == ResourceKind.CASE_SET:
-        item["lineItem"] = {"scoreMaximum": 100, "label": title, "resourceId": f"case_set:{target_id}"}
+        item["lineItem"] = {
+            "scoreMaximum": 100,
+            "label": title,
+            "resourceId": f"case_set:{target_id}",
+        }
     key = signing_key()
     token = lti.deep_linking_response(
         client_id=request.platform.client_id,
@@ -490,7 +500,9 @@ def access_token(platform: Platform, scopes: list[str]) -> str:
     )
     if not isinstance(reply, dict) or not isinstance(reply.get("access_token"), str):
         raise http.RemoteError(f"no access_token in the token reply: {reply!r}"[:300])
-    lifetime = int(reply.get("expires_in", 3600)) if str(reply.get("expires_in", "")).isdigit() else 3600
+    lifetime = (
+        int(reply.get("expires_in", 3600)) if str(reply.get("expires_in", "")).isdigit() else 3600
+    )
     cache.set(cache_key, reply["access_token"], max(0, lifetime - 60))
     return reply["access_token"]
 

@@ -34,23 +34,39 @@ REFUSALS = {
         "Ce lancement a déjà été utilisé : relancez l'activité depuis votre cours."
     ),
     "malformed": gettext_lazy("Le jeton de lancement est illisible."),
-    "algorithm": gettext_lazy("Le jeton de lancement n'est pas signé avec l'algorithme attendu (RS256)."),
-    "unknown_key": gettext_lazy("La clé qui a signé le jeton de lancement est inconnue de la plateforme inscrite."),
-    "signature": gettext_lazy("La signature du jeton de lancement n'est pas valide : il n'a pas été émis par la plateforme inscrite."),
-    "issuer": gettext_lazy("Le jeton de lancement vient d'un autre émetteur que la plateforme inscrite."),
+    "algorithm": gettext_lazy(
+        "Le jeton de lancement n'est pas signé avec l'algorithme attendu (RS256)."
+    ),
+    "unknown_key": gettext_lazy(
+        "La clé qui a signé le jeton de lancement est inconnue de la plateforme inscrite."
+    ),
+    "signature": gettext_lazy(
+        "La signature du jeton de lancement n'est pas valide : il n'a pas été émis par la plateforme inscrite."
+    ),
+    "issuer": gettext_lazy(
+        "Le jeton de lancement vient d'un autre émetteur que la plateforme inscrite."
+    ),
     "audience": gettext_lazy("Le jeton de lancement est destiné à un autre outil."),
     "azp": gettext_lazy("Le jeton de lancement est destiné à un autre outil."),
-    "expired": gettext_lazy("Le jeton de lancement a expiré : relancez l'activité depuis votre cours."),
+    "expired": gettext_lazy(
+        "Le jeton de lancement a expiré : relancez l'activité depuis votre cours."
+    ),
     "nonce": gettext_lazy("Le jeton de lancement ne correspond pas à cette connexion (nonce)."),
-    "deployment": gettext_lazy("Ce déploiement de l'outil n'est pas inscrit pour cette plateforme."),
+    "deployment": gettext_lazy(
+        "Ce déploiement de l'outil n'est pas inscrit pour cette plateforme."
+    ),
     "version": gettext_lazy("Seul LTI 1.3 est pris en charge."),
     "message_type": gettext_lazy("Ce type de lancement n'est pas pris en charge."),
     "subject": gettext_lazy("Un lancement anonyme ne peut pas ouvrir une séance de lecture."),
     "roles": gettext_lazy("Le jeton de lancement ne dit pas votre rôle dans le cours."),
     "resource_link": gettext_lazy("Le lien de ressource est incomplet."),
-    "deep_linking": gettext_lazy("Seul·e un·e enseignant·e peut placer une ressource dans le cours."),
+    "deep_linking": gettext_lazy(
+        "Seul·e un·e enseignant·e peut placer une ressource dans le cours."
+    ),
     "resource": gettext_lazy("La ressource de ce lien n'existe plus dans MedTandem."),
-    "ticket": gettext_lazy("Ce lien d'entrée a déjà servi ou a expiré : relancez l'activité depuis votre cours."),
+    "ticket": gettext_lazy(
+        "Ce lien d'entrée a déjà servi ou a expiré : relancez l'activité depuis votre cours."
+    ),
 }
 
 
@@ -73,9 +89,17 @@ def _secure_cookie(request: HttpRequest) -> bool:
 def lti_login(request: HttpRequest) -> HttpResponse:
     """OIDC third-party-initiated login (LTI Core 5.1.1)."""
     data = request.POST if request.method == "POST" else request.GET
-    params = {k: str(data.get(k, ""))[:2000] for k in (
-        "iss", "login_hint", "target_link_uri", "lti_message_hint", "client_id", "lti_deployment_id"
-    )}
+    params = {
+        k: str(data.get(k, ""))[:2000]
+        for k in (
+            "iss",
+            "login_hint",
+            "target_link_uri",
+            "lti_message_hint",
+            "client_id",
+            "lti_deployment_id",
+        )
+    }
     try:
         answer = services.begin_login(
             params, launch_url=request.build_absolute_uri(reverse("interop:lti_launch"))
@@ -152,7 +176,11 @@ def lti_jwks(request: HttpRequest) -> JsonResponse:
 @require_http_methods(["GET", "POST"])
 def lti_deep_link(request: AuthedRequest, token: str) -> HttpResponse:
     """The instructor picks what to place in the course; the choice goes back signed."""
-    dl = DeepLinkRequest.objects.filter(token=token, user=request.user).select_related("platform").first()
+    dl = (
+        DeepLinkRequest.objects.filter(token=token, user=request.user)
+        .select_related("platform")
+        .first()
+    )
     if dl is None:
         raise Http404
     choices = selectors.deep_link_choices(request.user)
