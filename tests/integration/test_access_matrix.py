@@ -133,6 +133,7 @@ EXPECTED: dict[str, str] = {
     "interop:lti_deep_link": "302/302 404/404 404/404 200/400 404/404 404/404 404/404",
     "interop:lti_registrations": "302/302 403/403 403/403 403/403 403/403 403/403 200/400",
     "interop:lti_courses": "302/302 403/403 200/404 200/404 403/403 403/403 200/404",
+    "interop:xapi_outbox": "302/302 403/403 403/403 403/403 403/403 403/403 200/302",
 }
 #: Django's admin (its own access rules): none of our roles is staff, so every admin page sends
 #: every one of them to the admin log-in. Checked for every admin route, GET only.

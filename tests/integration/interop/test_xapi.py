@@ -113,3 +113,25 @@ def test_nothing_is_collected_without_a_record_store(settings, db):
     settings.MEDTANDEM_XAPI_LRS_URL = ""
     _practice_session()
     assert outbox.collect() == 0 and not Statement.objects.exists()
+
+
+def test_the_outbox_page_shows_the_backlog_and_the_failures_to_administrators(settings, client, db):
+    from tests.integration.interop.platform import free_port
+
+    settings.MEDTANDEM_XAPI_LRS_URL = f"http://127.0.0.1:{free_port()}"  # nobody listens there
+    _practice_session()
+    outbox.collect()
+    with pytest.raises(http.RemoteError):
+        outbox.deliver()
+    admin = create_person("admin-xapi", None, [Role.ADMINISTRATOR])
+    client.force_login(admin)
+    page = client.get("/interop/xapi/outbox/").content.decode()
+    assert '<dd id="xapi-pending">11</dd>' in page
+    assert '<dd id="xapi-failing">11</dd>' in page  # one batch of 11 tried and failed
+    assert '<dd id="xapi-sent">0</dd>' in page
+    assert "Connection refused" in page
+    assert client.post("/interop/xapi/outbox/").status_code == 302
+    assert JobRun.objects.filter(name="interop.xapi_flush").count() == 1
+    learner = create_person("curieux", None, [Role.LEARNER])
+    client.force_login(learner)
+    assert client.get("/interop/xapi/outbox/").status_code == 403

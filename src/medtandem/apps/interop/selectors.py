@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -114,4 +114,13 @@ def failures(limit: int = 50) -> QuerySet[Statement]:
         Statement.objects.filter(sent_at__isnull=True)
         .exclude(last_error="")
         .order_by("-last_attempt_at")[:limit]
+    )
+
+
+def statements_by_kind() -> list[dict[str, Any]]:
+    """Per kind of event: how many statements, how many sent."""
+    return list(
+        Statement.objects.values("kind")
+        .annotate(total=Count("id"), sent=Count("id", filter=Q(sent_at__isnull=False)))
+        .order_by("kind")
     )

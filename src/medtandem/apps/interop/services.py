@@ -607,3 +607,8 @@ def request_members_sync(context: Context) -> None:
         key=f"lti-members:{context.pk}:{int(time.time() // 60)}",
         context_id=context.pk,
     )
+
+
+def request_xapi_flush() -> None:
+    """An administrator's "send now": collect and deliver (one run per minute at most)."""
+    enqueue("interop.xapi_flush", key=f"xapi-flush-now:{int(time.time() // 60)}")

@@ -11,4 +11,5 @@ urlpatterns = [
     path("lti/deep-link/<str:token>", views.lti_deep_link, name="lti_deep_link"),
     path("lti/registrations/", views.registrations, name="lti_registrations"),
     path("lti/courses/", views.courses, name="lti_courses"),
+    path("xapi/outbox/", views.xapi_outbox, name="xapi_outbox"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from medtandem.apps.accounts.http import AuthedRequest
 from medtandem.apps.accounts.models import Role
 from medtandem.apps.accounts.permissions import role_required
-from medtandem.apps.interop import lti, selectors, services
+from medtandem.apps.interop import lti, outbox, selectors, services
 from medtandem.apps.interop.forms import RegistrationForm
 from medtandem.apps.interop.middleware import FRAME_ORIGINS
 from medtandem.apps.interop.models import DeepLinkRequest, ResourceKind
@@ -278,3 +279,24 @@ def courses(request: AuthedRequest) -> HttpResponse:
         services.request_members_sync(context)
         return redirect("interop:lti_courses")
     return render(request, "interop/courses.html", {"contexts": contexts})
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def xapi_outbox(request: AuthedRequest) -> HttpResponse:
+    """Administrators: the xAPI statements waiting for the record store, and the failures."""
+    if request.method == "POST":
+        if not outbox.configured():
+            return redirect("interop:xapi_outbox")
+        services.request_xapi_flush()
+        return redirect("interop:xapi_outbox")
+    return render(
+        request,
+        "interop/outbox.html",
+        {
+            "lrs_url": settings.MEDTANDEM_XAPI_LRS_URL,
+            "backlog": selectors.backlog(),
+            "failures": selectors.failures(),
+            "by_kind": selectors.statements_by_kind(),
+        },
+    )
