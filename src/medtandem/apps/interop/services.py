@@ -29,6 +29,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from medtandem.apps.accounts import services as accounts
 from medtandem.apps.accounts.models import Institution, Role, User
@@ -133,9 +134,9 @@ def register_platform(
 ) -> Platform:
     """Record a platform (a Moodle site) and its deployments; one per (issuer, client id)."""
     if not deployment_ids:
-        raise RegistrationError("au moins un identifiant de déploiement est nécessaire")
+        raise RegistrationError(_("au moins un identifiant de déploiement est nécessaire"))
     if Platform.objects.filter(issuer=issuer, client_id=client_id).exists():
-        raise RegistrationError("cette plateforme (émetteur, identifiant client) est déjà inscrite")
+        raise RegistrationError(_("cette plateforme (émetteur, identifiant client) est déjà inscrite"))
     platform = Platform.objects.create(
         name=name,
         issuer=issuer,
@@ -441,12 +442,12 @@ def answer_deep_link(
     """The signed ``LtiDeepLinkingResponse`` placing one resource (a case set comes with a line
     item of 100 points, so that Moodle creates its grade column)."""
     if kind not in ResourceKind.values:
-        raise RegistrationError("type de ressource inconnu")
+        raise RegistrationError(_("type de ressource inconnu"))
     updated = DeepLinkRequest.objects.filter(pk=request.pk, answered_at__isnull=True).update(
         answered_at=timezone.now()
     )
     if not updated:
-        raise RegistrationError("cette demande de lien a déjà reçu sa réponse")
+        raise RegistrationError(_("cette demande de lien a déjà reçu sa réponse"))
     item: dict[str, Any] = {
         "type": "ltiResourceLink",
         "title": title,
