@@ -136,7 +136,9 @@ def register_platform(
     if not deployment_ids:
         raise RegistrationError(_("au moins un identifiant de déploiement est nécessaire"))
     if Platform.objects.filter(issuer=issuer, client_id=client_id).exists():
-        raise RegistrationError(_("cette plateforme (émetteur, identifiant client) est déjà inscrite"))
+        raise RegistrationError(
+            _("cette plateforme (émetteur, identifiant client) est déjà inscrite")
+        )
     platform = Platform.objects.create(
         name=name,
         issuer=issuer,
