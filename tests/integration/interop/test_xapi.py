@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from tests.integration.interop.lrs import PASSWORD, USER, Ralph, unavailable
+from tests.integration.jobs.conftest import job_queue  # noqa: F401  (fixture)
 
 from medtandem.apps.accounts.models import Role
 from medtandem.apps.accounts.services import create_person
@@ -66,9 +67,11 @@ def _practice_session() -> ReadingSession:
     return session
 
 
+@pytest.mark.usefixtures("job_queue")
 def test_every_statement_reaches_ralph_once_across_an_outage_and_a_lost_reply(
-    lrs_settings, ralph, monkeypatch
+    transactional_db, lrs_settings, ralph, monkeypatch
 ):
+    # transactional_db: a job attempt (jobs.run) runs in autocommit, as in the worker.
     session = _practice_session()
     # 1 session started + 6 reads + 3 AI suggestions shown + 1 session completed.
     assert outbox.collect() == 11
