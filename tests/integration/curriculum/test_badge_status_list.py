@@ -43,11 +43,13 @@ def test_the_badge_carries_its_status_entry_and_the_list_is_a_signed_credential(
     client, learner, attestation
 ):
     client.force_login(learner)
-    badge = _claims(
+    claims = _claims(
         client.get(
             reverse("curriculum:attestation_badge", args=[attestation.code])
         ).content.decode()
-    )["vc"]
+    )
+    badge = claims["vc"]
+    assert claims["iss"] == badge["issuer"]["id"]
     assert badge["@context"][0] == "https://www.w3.org/ns/credentials/v2"
     assert badge["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert set(badge) >= {"id", "issuer", "validFrom", "credentialSubject", "credentialStatus"}
@@ -59,6 +61,10 @@ def test_the_badge_carries_its_status_entry_and_the_list_is_a_signed_credential(
         "statusListIndex": str(attestation.pk),
         "statusListCredential": STATUS_URL,
     }
+    # The issuer is a published Profile, and the JWT's issuer is that Profile.
+    profile = client.get(badge["issuer"]["id"].removeprefix("http://testserver")).json()
+    assert profile["id"] == badge["issuer"]["id"] == "http://testserver/learn/badges/issuer"
+    assert profile["type"] == ["Profile"] and profile["name"] == "MedTandem"
     response = client.get(reverse("curriculum:badge_status"))
     assert response["Content-Type"] == "application/vc+jwt"
     listed = _claims(response.content.decode())["vc"]

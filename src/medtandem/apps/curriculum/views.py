@@ -338,6 +338,15 @@ def badge_status(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@require_http_methods(["GET"])
+def badge_issuer(request: HttpRequest) -> JsonResponse:
+    """Public: the issuer's Open Badges 3.0 Profile (the ``issuer.id`` of our credentials)."""
+    return JsonResponse(
+        services.issuer_profile(request.build_absolute_uri("/learn/")),
+        content_type="application/ld+json",
+    )
+
+
 def jwks(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"keys": [badges.public_jwk()]})
 

@@ -101,6 +101,32 @@ def attestation_html(attestation: Attestation, *, verify_url: str) -> str:
     )
 
 
+def issuer_profile_id(issuer_url: str) -> str:
+    """The issuer's ``Profile`` address (served by ``curriculum:badge_issuer``)."""
+    return f"{issuer_url}badges/issuer"
+
+
+def issuer_profile(issuer_url: str, *, embedded: bool = False) -> dict[str, Any]:
+    """The issuer's Open Badges 3.0 ``Profile``: published at its id, embedded in each credential
+    (without its own ``@context``). Its key is published at ``/learn/badges/jwks.json``."""
+    profile: dict[str, Any] = {
+        "id": issuer_profile_id(issuer_url),
+        "type": ["Profile"],
+        "name": "MedTandem",
+        "url": issuer_url,
+    }
+    if embedded:
+        return profile
+    return {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        **profile,
+        "description": _("Plateforme de formation à la lecture de l'ECG avec et sans IA."),
+    }
+
+
 def open_badge(
     attestation: Attestation, *, issuer_url: str, verify_url: str, status_url: str = ""
 ) -> dict[str, Any]:
@@ -115,7 +141,7 @@ def open_badge(
         ],
         "id": verify_url,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer_url, "type": ["Profile"], "name": "MedTandem"},
+        "issuer": issuer_profile(issuer_url, embedded=True),
         "validFrom": attestation.issued_at.isoformat(),
         "name": programme.title,
         "credentialSubject": {
@@ -160,7 +186,7 @@ def status_list_credential(*, issuer_url: str, status_url: str) -> str:
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "id": status_url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": {"id": issuer_url, "type": ["Profile"], "name": "MedTandem"},
+        "issuer": issuer_profile(issuer_url, embedded=True),
         "validFrom": now.isoformat(),
         "credentialSubject": {
             "id": f"{status_url}#list",
@@ -171,7 +197,7 @@ def status_list_credential(*, issuer_url: str, status_url: str) -> str:
     }
     return badges.sign_credential(
         credential,
-        issuer=issuer_url,
+        issuer=issuer_profile_id(issuer_url),
         subject=f"{status_url}#list",
         jti=status_url,
         nbf=int(now.timestamp()),
@@ -186,7 +212,7 @@ def signed_badge(
     )
     return badges.sign_credential(
         credential,
-        issuer=issuer_url,
+        issuer=issuer_profile_id(issuer_url),
         subject=attestation.code,
         jti=verify_url,
         nbf=int(attestation.issued_at.timestamp()),
