@@ -43,7 +43,7 @@ import numpy as np
 
 from .builder import FactorInputs, build_factor_analyses
 from .errors import MrmcInputError
-from .results import FactorAnalysis, clean, format_table
+from .results import MethodAnalysis, clean, format_table
 
 __all__ = [
     "ORAnalysis",
@@ -99,32 +99,8 @@ class ORComponents:
         )
 
 
-@dataclass(frozen=True)
-class ORAnalysis:
-    """OR analysis: components and the RRRC, FRRC and RRFC generalisations."""
-
-    components: ORComponents
-    rrrc: FactorAnalysis
-    frrc: FactorAnalysis
-    rrfc: FactorAnalysis
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "components": self.components.to_dict(),
-            "rrrc": self.rrrc.to_dict(),
-            "frrc": self.frrc.to_dict(),
-            "rrfc": self.rrfc.to_dict(),
-        }
-
-    def summary(self) -> str:
-        return "\n\n".join(
-            [
-                self.components.summary(),
-                self.rrrc.summary(),
-                self.frrc.summary(),
-                self.rrfc.summary(),
-            ]
-        )
+#: OR analysis: components and the RRRC, FRRC and RRFC generalisations.
+ORAnalysis = MethodAnalysis[ORComponents]
 
 
 def _mean_squares(theta: np.ndarray) -> tuple[float, float, float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -33,6 +34,7 @@ from medtandem.apps.curriculum.models import (
     Question,
 )
 from medtandem.apps.curriculum.quizformats import QuizFormatError
+from medtandem.apps.reading.models import ReadingSession
 from medtandem.charts import Bar, bar_chart
 from medtandem.web.charts import chart_locale, for_template
 from medtandem.web.downloads import csv_response
@@ -207,28 +209,30 @@ def _reading_url(session: Any) -> str | None:
     return None
 
 
-@login_required
-@require_POST
-def reading_start(request: AuthedRequest, pk: int) -> HttpResponse:
+def _open_reading(
+    request: AuthedRequest, pk: int, start: Callable[[User, Activity], ReadingSession]
+) -> HttpResponse:
+    """Open the activity's reading with ``start(user, activity)`` (a service) and go to it; a
+    curriculum rule that refuses it is shown on the activity page."""
     activity = _activity(pk)
     try:
-        session = services.start_reading(request.user, activity)
+        session = start(request.user, activity)
     except services.CurriculumRuleError as exc:
         messages.error(request, str(exc))
         return redirect("curriculum:activity", pk=pk)
     return redirect(_reading_url(session) or reverse("curriculum:activity", args=[pk]))
+
+
+@login_required
+@require_POST
+def reading_start(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _open_reading(request, pk, services.start_reading)
 
 
 @login_required
 @require_POST
 def reading_retry(request: AuthedRequest, pk: int) -> HttpResponse:
-    activity = _activity(pk)
-    try:
-        session = services.start_new_attempt(request.user, activity)
-    except services.CurriculumRuleError as exc:
-        messages.error(request, str(exc))
-        return redirect("curriculum:activity", pk=pk)
-    return redirect(_reading_url(session) or reverse("curriculum:activity", args=[pk]))
+    return _open_reading(request, pk, services.start_new_attempt)
 
 
 @role_required(*STAFF)

@@ -21,7 +21,7 @@ from medtandem.apps.curriculum.models import (
     Enrolment,
     ReadingLink,
 )
-from medtandem.apps.curriculum.services.enrolment import complete_activity
+from medtandem.apps.curriculum.services.enrolment import complete_activity, require_unlocked
 from medtandem.apps.curriculum.services.errors import CurriculumRuleError
 from medtandem.apps.reading import selectors as reading_selectors
 from medtandem.apps.reading import services as reading
@@ -131,9 +131,7 @@ def start_reading(
     (a personal case set; ``ReadingLink.replaced_seen`` says how many were replaced)."""
     if activity.kind != Activity.Kind.READING or activity.case_set_id is None:
         raise CurriculumRuleError(_("Cette activité n'a pas encore de série d'ECG."))
-    reason = selectors.lock_reason(learner, activity)
-    if reason:
-        raise CurriculumRuleError(reason)
+    require_unlocked(learner, activity)
     link = selectors.current_link(learner, activity)
     if link is not None:
         return link.session
@@ -151,9 +149,7 @@ def start_new_attempt(
     """Open the next attempt at a failed reading gate (rules: :func:`selectors.gate_state`)."""
     if not activity.is_gate or activity.case_set_id is None:
         raise CurriculumRuleError(_("Seule une lecture sans IA avec un niveau requis se retente."))
-    reason = selectors.lock_reason(learner, activity)
-    if reason:
-        raise CurriculumRuleError(reason)
+    require_unlocked(learner, activity)
     now = now or timezone.now()
     with transaction.atomic():
         _lock_learner(learner, activity)
