@@ -105,7 +105,7 @@ def activity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "preview": bool(is_staff and locked),
         "is_staff": is_staff,
     }
-    if activity.quiz and is_staff:
+    if activity.quiz_id is not None and is_staff:
         context["can_edit_quiz"] = (
             selectors.quiz_for_staff(request.user, activity.quiz_id, change=True) is not None
         )
@@ -350,7 +350,7 @@ def instructor(request: AuthedRequest) -> HttpResponse:
         profession=filters.get("profession") or "",
     )
     if request.GET.get("format") == "csv":
-        table = [
+        table: list[list[object]] = [
             [
                 "username",
                 "last_name",

@@ -66,7 +66,7 @@ def _without_page(request: HttpRequest) -> str:
 
 
 def _filters(request: HttpRequest) -> selectors.RegistryFilters:
-    g = {k: v.replace("\x00", "")[:200] for k, v in request.GET.items()}
+    g = {k: request.GET.get(k, "").replace("\x00", "")[:200] for k in request.GET}
     return selectors.RegistryFilters(
         q=g.get("q", "").strip()[:100],
         task=g.get("task", ""),

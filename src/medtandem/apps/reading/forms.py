@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from medtandem.apps.accounts.models import Cohort, User
 from medtandem.apps.cases.models import CaseSet, Rhythm
+from medtandem.apps.cases.selectors import CaseCriteria
 from medtandem.apps.reading.models import Mode
 from medtandem.apps.reading.rating import FINDING_NAMES
 from medtandem.ecg.ptbxl import SUPERCLASSES
@@ -55,7 +56,7 @@ class CaseFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["seen_by"].queryset = cohorts if cohorts is not None else Cohort.objects.none()  # type: ignore[attr-defined]
 
-    def criteria(self) -> dict[str, object]:
+    def criteria(self) -> CaseCriteria:
         data = self.cleaned_data
         return {
             "superclasses": list(data.get("superclasses") or []),
