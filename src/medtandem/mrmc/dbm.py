@@ -23,7 +23,7 @@ from itertools import combinations
 
 import numpy as np
 
-from .builder import FactorInputs, build_factor_analyses
+from .builder import FactorInputs, build_factor_analyses, two_way_mean_squares
 from .errors import MrmcDesignError, MrmcInputError
 from .obuchowski_rockette import check_alpha, check_fom_table
 from .results import JsonResult, MethodAnalysis, format_table
@@ -112,18 +112,6 @@ def _anova3(y: np.ndarray) -> dict[str, float]:
     }
 
 
-def _anova2(y: np.ndarray) -> tuple[float, float, float]:
-    """Mean squares (MS(A), MS(C), MS(AC)) of a two-way table a x c without replication."""
-    a, c = y.shape
-    g = y.mean()
-    ma = y.mean(axis=1)
-    mc = y.mean(axis=0)
-    ms_a = c * float(np.sum((ma - g) ** 2)) / (a - 1)
-    ms_c = a * float(np.sum((mc - g) ** 2)) / (c - 1)
-    ms_ac = float(np.sum((y - ma[:, None] - mc[None, :] + g) ** 2)) / ((a - 1) * (c - 1))
-    return ms_a, ms_c, ms_ac
-
-
 def dbm_analysis(
     theta: np.ndarray,
     loo: np.ndarray,
@@ -159,9 +147,11 @@ def dbm_analysis(
         var_rc=(ms["ms_rc"] - ms["ms_trc"]) / t,
         var_error=ms["ms_trc"],
     )
-    per_modality = np.array([_anova2(y[i]) for i in range(t)])  # (t, 3): MS(R), MS(C), MS(RC)
+    per_modality = np.array(
+        [two_way_mean_squares(y[i]) for i in range(t)]
+    )  # (t, 3): MS(R), MS(C), MS(RC)
     pairs = list(combinations(range(t), 2))
-    ms_tc_j = np.array([_anova2(y[:, j, :])[2] for j in range(r)])
+    ms_tc_j = np.array([two_way_mean_squares(y[:, j, :])[2] for j in range(r)])
     rrrc, frrc, rrfc = build_factor_analyses(
         FactorInputs(
             method="dbm",

@@ -121,6 +121,38 @@ class ModalityCI(JsonResult):
     ci_upper: float
 
 
+def _differences_table(diffs: Sequence[Difference], *, by_reader: bool) -> str:
+    """The table of modality differences (t statistics, or z where the df is None)."""
+    head = ["Reader"] if by_reader else []
+    return format_table(
+        [
+            *head,
+            "Comparison",
+            "Estimate",
+            "StdErr",
+            "df",
+            "CI.Lower",
+            "CI.Upper",
+            "t" if diffs and diffs[0].df is not None else "z",
+            "p-value",
+        ],
+        [
+            [
+                *([d.reader] if by_reader else []),
+                d.comparison,
+                d.estimate,
+                d.se,
+                d.df,
+                d.ci_lower,
+                d.ci_upper,
+                d.statistic,
+                d.p,
+            ]
+            for d in diffs
+        ],
+    )
+
+
 @dataclass(frozen=True)
 class FactorAnalysis:
     """One generalisation of an analysis: RRRC, FRRC or RRFC.
@@ -181,24 +213,7 @@ class FactorAnalysis:
             )
         out.append("")
         out.append(f"Pairwise modality comparisons ({level} CI):")
-        out.append(
-            format_table(
-                [
-                    "Comparison",
-                    "Estimate",
-                    "StdErr",
-                    "df",
-                    "CI.Lower",
-                    "CI.Upper",
-                    "t" if self.differences and self.differences[0].df is not None else "z",
-                    "p-value",
-                ],
-                [
-                    [d.comparison, d.estimate, d.se, d.df, d.ci_lower, d.ci_upper, d.statistic, d.p]
-                    for d in self.differences
-                ],
-            )
-        )
+        out.append(_differences_table(self.differences, by_reader=False))
         out.append("")
         out.append(f"Modality FOM estimates and {level} CIs:")
         out.append(
@@ -213,35 +228,7 @@ class FactorAnalysis:
         if self.reader_differences:
             out.append("")
             out.append(f"Per-reader modality comparisons ({level} CI):")
-            out.append(
-                format_table(
-                    [
-                        "Reader",
-                        "Comparison",
-                        "Estimate",
-                        "StdErr",
-                        "df",
-                        "CI.Lower",
-                        "CI.Upper",
-                        "z" if self.reader_differences[0].df is None else "t",
-                        "p-value",
-                    ],
-                    [
-                        [
-                            d.reader,
-                            d.comparison,
-                            d.estimate,
-                            d.se,
-                            d.df,
-                            d.ci_lower,
-                            d.ci_upper,
-                            d.statistic,
-                            d.p,
-                        ]
-                        for d in self.reader_differences
-                    ],
-                )
-            )
+            out.append(_differences_table(self.reader_differences, by_reader=True))
         return "\n".join(out)
 
 

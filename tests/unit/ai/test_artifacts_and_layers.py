@@ -109,46 +109,6 @@ def test_the_one_json_cleaner_nulls_nan_and_both_infinities_and_unpacks_numpy():
     assert jsonsafe.clean(1.23456, digits=2) == 1.23
 
 
-def _function_level_imports(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text())
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            for inner in ast.walk(node):
-                if isinstance(inner, ast.ImportFrom) and (inner.module or "").startswith(
-                    "medtandem.ai"
-                ):
-                    found.append(f"{path.name}:{inner.lineno} {inner.module}")
-    return found
-
-
-def test_ai_modules_import_each_other_at_the_top_only():
-    # Allowed exceptions, each with its reason in a comment beside it: PyTorch (the [train] extra)
-    # behind the cnn family, and the training modules behind the CLI's train/evaluate commands.
-    allowed = {"families.py": {"medtandem.ai.cnn"}, "cli.py": {"medtandem.ai.train"}}
-    offending = [
-        f
-        for p in sorted(AI.glob("*.py"))
-        for f in _function_level_imports(p)
-        if f.split()[-1] not in allowed.get(p.name, set())
-    ]
-    assert offending == []
-
-
-def _medtandem_imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text())
-    found = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-    found |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    return {m for m in found if m.startswith("medtandem")}
-
-
-def test_the_bottom_layer_imports_only_the_projects_json_cleaner():
-    # The project's one JSON cleaner (medtandem.jsonsafe) is a leaf: it imports nothing from
-    # MedTandem, so the bottom layer of ai stays below every other module.
-    assert _medtandem_imports(Path(artifacts.__file__)) == {"medtandem"}  # from medtandem import jsonsafe
-    assert _medtandem_imports(Path(jsonsafe.__file__)) == set()
-
-
 def test_every_family_has_features_a_classifier_weights_and_card_text_in_two_languages():
     for name, fam in FAMILIES.items():
         assert fam.name == name and fam.weights_file in {"model.json", "model.onnx"}

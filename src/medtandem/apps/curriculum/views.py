@@ -32,6 +32,7 @@ from medtandem.apps.curriculum.models import (
     Enrolment,
     Programme,
     Question,
+    Quiz,
 )
 from medtandem.apps.curriculum.quizformats import QuizFormatError
 from medtandem.apps.reading.models import ReadingSession
@@ -89,6 +90,18 @@ def _activity(pk: int) -> Activity:
     )
 
 
+def _quiz_context(learner: User, activity: Activity, quiz: Quiz) -> dict[str, Any]:
+    """The activity's quiz as its page shows it: questions, the learner's attempts, attempts left."""
+    attempts = selectors.quiz_attempts(learner, activity)
+    return {
+        "questions": quiz.questions.prefetch_related("answers"),
+        "attempts": attempts,
+        "attempts_left": None
+        if quiz.max_attempts is None
+        else max(0, quiz.max_attempts - attempts.count()),
+    }
+
+
 @login_required
 def activity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = _activity(pk)
@@ -121,23 +134,9 @@ def activity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         if context["time_left"]:
             context["time_left_text"] = selectors.format_duration(context["time_left"])
         if activity.quiz:
-            attempts = selectors.quiz_attempts(request.user, activity)
-            context.update(
-                questions=activity.quiz.questions.prefetch_related("answers"),
-                attempts=attempts,
-                attempts_left=None
-                if activity.quiz.max_attempts is None
-                else max(0, activity.quiz.max_attempts - attempts.count()),
-            )
+            context.update(_quiz_context(request.user, activity, activity.quiz))
     elif activity.kind == Activity.Kind.QUIZ and activity.quiz:
-        attempts = selectors.quiz_attempts(request.user, activity)
-        context.update(
-            questions=activity.quiz.questions.prefetch_related("answers"),
-            attempts=attempts,
-            attempts_left=None
-            if activity.quiz.max_attempts is None
-            else max(0, activity.quiz.max_attempts - attempts.count()),
-        )
+        context.update(_quiz_context(request.user, activity, activity.quiz))
     elif activity.kind == Activity.Kind.READING:
         link = selectors.current_link(request.user, activity)
         session = link.session if link else None
