@@ -50,7 +50,8 @@ class DemoReport:
 
 def _optional(module: str, name: str) -> Callable[..., object] | None:
     try:
-        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+        found: Callable[..., object] = getattr(importlib.import_module(module), name)
+        return found
     except (ModuleNotFoundError, AttributeError):
         return None
 
