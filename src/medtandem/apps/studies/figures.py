@@ -128,7 +128,9 @@ def _dots(
     *,
     value_range: tuple[float, float] | None = (0.0, 1.0),
     percent: bool = True,
+    category_header: str | None = None,
 ) -> Chart:
+    """Paired dots without → with the AI, one row per reader (or per measure)."""
     return dot_chart(
         [DotRow(label, a, b) for label, a, b in rows],
         title=title,
@@ -141,7 +143,7 @@ def _dots(
         locale=locale(),
         value_range=value_range,
         percent=percent,
-        category_header=_("lecteur"),
+        category_header=_("lecteur") if category_header is None else category_header,
         empty_text=_("pas encore de lectures appariées"),
     )
 
@@ -216,34 +218,23 @@ def learner_reliance(
     """The learner's own page: three measures without and with the AI, the quadrant, the trend."""
     figures: dict[str, Chart] = {}
     if measures is not None:
-        figures["paired"] = dot_chart(
+        figures["paired"] = _dots(
             [
-                DotRow(
-                    _("Exactitude"), measures.unaided.accuracy.value, measures.aided.accuracy.value
-                ),
-                DotRow(
+                (_("Exactitude"), measures.unaided.accuracy.value, measures.aided.accuracy.value),
+                (
                     _("Sensibilité"),
                     measures.unaided.sensitivity.value,
                     measures.aided.sensitivity.value,
                 ),
-                DotRow(
+                (
                     _("Spécificité"),
                     measures.unaided.specificity.value,
                     measures.aided.specificity.value,
                 ),
             ],
-            title=_("Mes lectures sans IA → avec IA"),
-            value_title=_("proportion (%)"),
-            start_label=_("sans IA"),
-            end_label=_("avec IA"),
-            up_label=_("meilleur avec l'IA"),
-            down_label=_("moins bon avec l'IA"),
-            same_label=_("inchangé"),
-            locale=locale(),
-            value_range=(0.0, 1.0),
-            percent=True,
+            _("Mes lectures sans IA → avec IA"),
+            _("proportion (%)"),
             category_header=_("mesure"),
-            empty_text=_("pas encore de lectures appariées"),
         )
         figures["quadrant"] = _quadrant(
             [(_("moi"), measures.over_reliance.value, measures.under_reliance.value)],
