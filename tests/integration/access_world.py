@@ -160,6 +160,7 @@ def build_world() -> World:
         "reading:case": {"pk": session.pk, "position": position},
         "reading:submit": {"pk": session.pk, "position": position},
         "reading:ai_json": {"pk": session.pk, "position": position},
+        "reading:feedback_viewed": {"pk": session.pk, "position": position},
         "reading:assign": {"pk": case_set.pk},
         "reading:assignment": {"pk": assignment.pk},
         "reading:learner_progress": {"user_id": learner.pk},

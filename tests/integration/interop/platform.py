@@ -52,6 +52,13 @@ class TestPlatform:
     members: list[dict[str, Any]] = field(default_factory=list)
     #: While true, the AGS endpoint answers 503 (a platform down).
     down: bool = False
+    #: LTI Dynamic Registration: the tokens it handed out, the tool configurations it received,
+    #: the issuer its OpenID configuration announces (None: its own) and the status its
+    #: registration endpoint answers with (an error status: a refusal).
+    registration_tokens: set[str] = field(default_factory=set)
+    tool_registrations: list[dict[str, Any]] = field(default_factory=list)
+    config_issuer: str | None = None
+    registration_status: int = 200
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -74,6 +81,41 @@ class TestPlatform:
             "auth_login_url": f"{self.base}/mod/lti/auth.php",
             "auth_token_url": f"{self.base}/mod/lti/token.php",
             "keyset_url": f"{self.base}/mod/lti/certs.php",
+        }
+
+    @property
+    def openid_configuration_url(self) -> str:
+        return f"{self.base}/mod/lti/openid-configuration.php"
+
+    def openid_configuration(self) -> dict[str, Any]:
+        """Moodle's answer (mod/lti/openid-configuration.php), the fields the spec requires."""
+        return {
+            "issuer": self.config_issuer or self.issuer,
+            "token_endpoint": f"{self.base}/mod/lti/token.php",
+            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+            "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
+            "jwks_uri": f"{self.base}/mod/lti/certs.php",
+            "authorization_endpoint": f"{self.base}/mod/lti/auth.php",
+            "registration_endpoint": f"{self.base}/mod/lti/openid-registration.php",
+            "scopes_supported": [
+                "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+                "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+                "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+                "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+                "openid",
+            ],
+            "response_types_supported": ["id_token"],
+            "subject_types_supported": ["public", "pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "claims_supported": ["sub", "iss", "name", "given_name", "family_name", "email"],
+            "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                "product_family_code": "moodle",
+                "version": "4.3",
+                "messages_supported": [
+                    {"type": "LtiResourceLinkRequest"},
+                    {"type": "LtiDeepLinkingRequest"},
+                ],
+            },
         }
 
     def jwks(self) -> dict[str, Any]:
@@ -156,6 +198,8 @@ class TestPlatform:
                 path = urlparse(self.path)
                 if path.path == "/mod/lti/certs.php":
                     return self._send(200, platform.jwks())
+                if path.path == "/mod/lti/openid-configuration.php":
+                    return self._send(200, platform.openid_configuration())
                 if path.path == "/nrps/members":
                     if not self._authorised():
                         return self._send(401, {"error": "unauthorised"})
@@ -201,6 +245,26 @@ class TestPlatform:
                             "token_type": "Bearer",
                             "expires_in": 3600,
                             "scope": form.get("scope", ""),
+                        },
+                    )
+                if path.path == "/mod/lti/openid-registration.php":
+                    auth = self.headers.get("Authorization", "")
+                    if not (
+                        auth.startswith("Bearer ") and auth[7:] in platform.registration_tokens
+                    ):
+                        return self._send(401, {"error": "invalid_token"})
+                    if platform.registration_status != 200:
+                        return self._send(platform.registration_status, {"error": "refused"})
+                    request = json.loads(body)
+                    platform.tool_registrations.append(request)
+                    platform.registration_tokens.discard(auth[7:])  # single use
+                    tool = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+                    return self._send(
+                        200,
+                        {
+                            **request,
+                            "client_id": CLIENT_ID,
+                            tool: {**request[tool], "deployment_id": DEPLOYMENT},
                         },
                     )
                 if path.path.endswith("/lineitem/scores"):

@@ -25,6 +25,7 @@ from medtandem.apps.reading.services import (
     cases_of,
     commit_read,
     open_step,
+    record_feedback_view,
     start_session,
 )
 
@@ -52,7 +53,8 @@ def lrs_settings(settings, ralph):  # type: ignore[no-untyped-def]
 
 
 def _practice_session() -> ReadingSession:
-    """A learner reads three cases, unaided then with the AI; the session completes."""
+    """A learner reads three cases, unaided then with the AI, and sees each one's feedback; the
+    session completes."""
     import_demo_bank(limit=3)
     case_set = build_case_set("Trois ECG", case_ids=list(Case.objects.values_list("pk", flat=True)))
     learner = create_person("ines", None, [Role.LEARNER])
@@ -62,6 +64,8 @@ def _practice_session() -> ReadingSession:
         for condition in ("unaided", "aided"):
             open_step(session, case, condition)
             commit_read(session, case, condition, answer, uuid.uuid4())
+    for position in range(3):
+        assert record_feedback_view(session, position)  # the feedback page's beacon
     session.refresh_from_db()
     assert session.completed_at is not None
     return session
@@ -73,15 +77,15 @@ def test_every_statement_reaches_ralph_once_across_an_outage_and_a_lost_reply(
 ):
     # transactional_db: a job attempt (jobs.run) runs in autocommit, as in the worker.
     session = _practice_session()
-    # 1 session started + 6 reads + 3 AI suggestions shown + 1 session completed.
-    assert outbox.collect() == 11
+    # 1 session started + 6 reads + 3 AI suggestions shown + 3 feedbacks viewed + 1 completed.
+    assert outbox.collect() == 14
     assert outbox.collect() == 0  # collected once
     ids = set(Statement.objects.values_list("statement_id", flat=True))
-    assert len(ids) == 11
+    assert len(ids) == 14
 
     monkeypatch.setattr(outbox, "BATCH", 3)
-    first = outbox.deliver(max_batches=2)  # mid-stream: 6 of 11 sent
-    assert (first.sent, first.pending) == (6, 5)
+    first = outbox.deliver(max_batches=2)  # mid-stream: 6 of 14 sent
+    assert (first.sent, first.pending) == (6, 8)
     ralph.stop()
     with pytest.raises(http.RemoteError):
         outbox.deliver()
@@ -89,7 +93,7 @@ def test_every_statement_reaches_ralph_once_across_an_outage_and_a_lost_reply(
     assert jobs.run(job.pk) == "queued"  # retried later, with back-off
     assert "xAPI/statements" in JobRun.objects.get(pk=job.pk).last_error
     backlog = selectors.backlog()
-    assert (backlog.pending, backlog.failing, backlog.sent) == (5, 3, 6)
+    assert (backlog.pending, backlog.failing, backlog.sent) == (8, 3, 6)
 
     ralph.start()  # back, with what it had stored
     # The reply of the first batch was lost: those three go again.
@@ -110,6 +114,17 @@ def test_every_statement_reaches_ralph_once_across_an_outage_and_a_lost_reply(
     read = Statement.objects.filter(kind="read").first().payload
     assert read["result"]["response"] == "NORM;sinus"  # the learner's own answer, nothing else
     assert read["actor"]["account"]["name"] != "ines" and "ines" not in str(read)
+    viewed = Statement.objects.filter(kind="feedback-viewed").order_by("source_id")
+    case_ids = [c.pk for c in cases_of(session)]
+    assert [s.payload["object"]["id"] for s in viewed] == [
+        f"{SITE}/xapi/activities/feedback/{session.pk}-{case_id}" for case_id in case_ids
+    ]
+    first_view = viewed[0].payload
+    assert first_view["verb"]["id"] == "http://id.tincanapi.com/verb/viewed"
+    assert first_view["context"]["contextActivities"]["parent"][0]["id"].endswith(
+        f"/reading-session/{session.pk}"
+    )
+    assert "result" not in first_view  # that it was seen, never what it showed
 
 
 def test_nothing_is_collected_without_a_record_store(settings, db):
@@ -129,8 +144,8 @@ def test_the_outbox_page_shows_the_backlog_and_the_failures_to_administrators(se
     admin = create_person("admin-xapi", None, [Role.ADMINISTRATOR])
     client.force_login(admin)
     page = client.get("/interop/xapi/outbox/").content.decode()
-    assert '<dd id="xapi-pending">11</dd>' in page
-    assert '<dd id="xapi-failing">11</dd>' in page  # one batch of 11 tried and failed
+    assert '<dd id="xapi-pending">14</dd>' in page
+    assert '<dd id="xapi-failing">14</dd>' in page  # one batch of 14 tried and failed
     assert '<dd id="xapi-sent">0</dd>' in page
     assert "Connection refused" in page
     assert client.post("/interop/xapi/outbox/").status_code == 302

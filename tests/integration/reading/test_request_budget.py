@@ -62,6 +62,10 @@ def test_every_request_of_the_hybrid_loop_stays_within_six_queries(
     with django_assert_max_num_queries(MAX_QUERIES):
         page = learner_client.get(case_url)  # GET feedback
         assert 'id="feedback-table"' in page.content.decode()
+    beacon = reverse("reading:feedback_viewed", args=[practice.pk, 0])
+    assert beacon in page.content.decode()
+    with django_assert_max_num_queries(MAX_QUERIES):
+        assert learner_client.post(beacon).status_code == 201  # the page's "feedback viewed" beacon
 
 
 def test_the_last_read_of_a_session_stays_within_six_queries(

@@ -43,3 +43,18 @@ class RegistrationForm(forms.Form):
         if not ids or any(len(i) > 255 for i in ids):
             raise forms.ValidationError(_("Indiquez au moins un identifiant de déploiement."))
         return ids
+
+
+class DynamicRegistrationForm(forms.Form):
+    """LTI Dynamic Registration: what the platform put in the URL, and the institution to choose."""
+
+    openid_configuration = forms.URLField(
+        max_length=500, assume_scheme="https", widget=forms.HiddenInput
+    )
+    registration_token = forms.CharField(
+        max_length=4000, required=False, strip=True, widget=forms.HiddenInput
+    )
+    name = forms.CharField(label=_("Nom de la plateforme"), max_length=200, required=False)
+    institution = forms.ModelChoiceField(
+        label=_("Établissement des personnes lancées"), queryset=Institution.objects.all()
+    )

@@ -12,8 +12,8 @@ Guarantees:
   (attempts and the error recorded) and the job is retried with back-off by the jobs app; a
   statement the store itself refuses (HTTP 400) is set aside, shown, and does not block the rest.
 
-Feedback views are not captured: the reading path records no row for them (one more query on
-every feedback page, beyond its budget), so no statement claims them.
+Feedback views come from the reading app's ``FeedbackView`` rows, which the feedback page's own
+beacon (a POST from ``reading.js``) records: the page's GET keeps its query budget.
 """
 
 from __future__ import annotations
@@ -62,7 +62,13 @@ def _session(site: str, session: Any) -> dict[str, Any]:
 
 
 def _reading_sources() -> list[Source]:
-    from medtandem.apps.reading.models import Condition, Read, ReadingSession, StepOpening
+    from medtandem.apps.reading.models import (
+        Condition,
+        FeedbackView,
+        Read,
+        ReadingSession,
+        StepOpening,
+    )
     from medtandem.apps.reading.selectors import unaided_superclass_accuracy
 
     def started(site: str, s: Any) -> dict[str, Any]:
@@ -105,6 +111,19 @@ def _reading_sources() -> list[Source]:
             parent=_session(site, o.session),
         )
 
+    def feedback_viewed(site: str, v: Any) -> dict[str, Any]:
+        # The statement says that the feedback was seen, never what it showed (no truth, no AI).
+        return xapi.statement(
+            site=site,
+            kind="feedback-viewed",
+            source_id=v.pk,
+            person_id=person_id(v.session.learner_id),
+            verb=xapi.VIEWED,
+            obj=xapi.activity(site, "feedback", f"{v.session_id}-{v.case_id}"),
+            timestamp=v.viewed_at,
+            parent=_session(site, v.session),
+        )
+
     def completed(site: str, s: Any) -> dict[str, Any]:
         accuracy = unaided_superclass_accuracy(s)
         return xapi.statement(
@@ -126,6 +145,11 @@ def _reading_sources() -> list[Source]:
             "ai-shown",
             lambda: StepOpening.objects.filter(condition=Condition.AIDED).select_related("session"),
             ai_shown,
+        ),
+        Source(
+            "feedback-viewed",
+            lambda: FeedbackView.objects.select_related("session"),
+            feedback_viewed,
         ),
         Source(
             "session-completed",

@@ -24,6 +24,8 @@ class ToolFields:
     redirection_uris: str
     keyset_url: str
     deep_linking_url: str
+    #: LTI Dynamic Registration: the one URL to paste instead of all the above.
+    registration_url: str
 
 
 def tool_fields(request: HttpRequest) -> ToolFields:
@@ -34,6 +36,7 @@ def tool_fields(request: HttpRequest) -> ToolFields:
         redirection_uris=launch,
         keyset_url=request.build_absolute_uri(reverse("interop:lti_jwks")),
         deep_linking_url=launch,
+        registration_url=request.build_absolute_uri(reverse("interop:lti_register")),
     )
 
 

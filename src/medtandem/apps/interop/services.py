@@ -35,7 +35,7 @@ from medtandem.apps.accounts import services as accounts
 from medtandem.apps.accounts.models import Institution, Role, User
 from medtandem.apps.audit.services import Action, record
 from medtandem.apps.cases.models import CaseSet
-from medtandem.apps.interop import http, lti
+from medtandem.apps.interop import dynreg, http, lti
 from medtandem.apps.interop.models import (
     Context,
     DeepLinkRequest,
@@ -131,6 +131,7 @@ def register_platform(
     institution: Institution,
     deployment_ids: list[str],
     by: User | None = None,
+    how: str = "manual",
 ) -> Platform:
     """Record a platform (a Moodle site) and its deployments; one per (issuer, client id)."""
     if not deployment_ids:
@@ -154,9 +155,71 @@ def register_platform(
         Action.LTI_PLATFORM_REGISTERED,
         actor=by,
         target=platform,
-        details={"issuer": issuer, "client_id": client_id, "deployments": deployment_ids},
+        details={
+            "issuer": issuer,
+            "client_id": client_id,
+            "deployments": deployment_ids,
+            "how": how,
+        },
     )
     return platform
+
+
+def register_dynamically(
+    *,
+    openid_configuration: str,
+    registration_token: str,
+    launch_url: str,
+    login_url: str,
+    jwks_url: str,
+    institution: Institution,
+    name: str = "",
+    by: User | None = None,
+) -> Platform:
+    """LTI Dynamic Registration (:mod:`.dynreg`): fetch the platform's configuration, register
+    the tool there, store the client id it answers as a registration.
+
+    Raises :class:`dynreg.DynamicRegistrationError` (``fetch``, ``configuration``, ``issuer``,
+    ``register``, ``reply``, ``duplicate``); nothing is stored then. The platform may have created
+    its side of the registration before we refuse its reply: the administrator deletes it there.
+    """
+    try:
+        doc, _reply = http.get_json(openid_configuration)
+    except http.RemoteError as exc:
+        raise dynreg.DynamicRegistrationError("fetch", str(exc)) from exc
+    config = dynreg.parse_platform_configuration(doc, openid_configuration)
+    body = dynreg.tool_registration(
+        name="MedTandem",
+        launch_url=launch_url,
+        login_url=login_url,
+        jwks_url=jwks_url,
+        scopes_supported=config.scopes_supported,
+    )
+    headers = {"Accept": "application/json"}
+    if registration_token:
+        headers["Authorization"] = f"Bearer {registration_token}"
+    try:
+        reply = http.post_json(
+            config.registration_endpoint, body, content_type="application/json", headers=headers
+        )
+        registered = dynreg.parse_registration_reply(reply.json())
+    except http.RemoteError as exc:
+        raise dynreg.DynamicRegistrationError("register", str(exc)) from exc
+    try:
+        return register_platform(
+            name=name or config.product_family_code or dynreg.origin(config.issuer),
+            issuer=config.issuer,
+            client_id=registered.client_id,
+            auth_login_url=config.authorization_endpoint,
+            auth_token_url=config.token_endpoint,
+            keyset_url=config.jwks_uri,
+            institution=institution,
+            deployment_ids=[registered.deployment_id],
+            by=by,
+            how="dynamic",
+        )
+    except RegistrationError as exc:
+        raise dynreg.DynamicRegistrationError("duplicate", str(exc)) from exc
 
 
 def platform_key(platform: Platform, kid: str | None) -> Any:

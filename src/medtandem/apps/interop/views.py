@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,8 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from medtandem.apps.accounts.http import AuthedRequest
 from medtandem.apps.accounts.models import Role
 from medtandem.apps.accounts.permissions import role_required
-from medtandem.apps.interop import lti, outbox, selectors, services
-from medtandem.apps.interop.forms import RegistrationForm
+from medtandem.apps.interop import dynreg, lti, outbox, selectors, services
+from medtandem.apps.interop.forms import DynamicRegistrationForm, RegistrationForm
 from medtandem.apps.interop.middleware import FRAME_ORIGINS
 from medtandem.apps.interop.models import DeepLinkRequest, ResourceKind
 from medtandem.web.middleware import content_security_policy
@@ -264,6 +265,90 @@ def registrations(request: AuthedRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+#: Why a dynamic registration failed, as the administrator reads it.
+REGISTRATION_FAILURES = {
+    "fetch": gettext_lazy("La configuration de la plateforme n'a pas pu être lue."),
+    "configuration": gettext_lazy(
+        "La configuration de la plateforme est incomplète (une adresse manque ou n'est pas valide)."
+    ),
+    "issuer": gettext_lazy(
+        "L'émetteur annoncé par la plateforme n'est pas l'adresse d'où vient sa configuration : "
+        "inscription refusée."
+    ),
+    "register": gettext_lazy("La plateforme a refusé l'inscription de MedTandem."),
+    "reply": gettext_lazy(
+        "La réponse de la plateforme ne contient pas d'identifiant client ou de déploiement."
+    ),
+    "duplicate": gettext_lazy("Cette plateforme (émetteur, identifiant client) est déjà inscrite."),
+}
+
+
+def _framed_by(response: HttpResponse, config_url: str) -> HttpResponse:
+    """The platform opens the registration in its own page (an iframe): only its origin may frame it."""
+    platform_origin = dynreg.origin(config_url)
+    if platform_origin:
+        response.headers["Content-Security-Policy"] = content_security_policy(
+            frame_ancestors=(platform_origin,)
+        )
+        response.xframe_options_exempt = True  # type: ignore[attr-defined]
+    return response
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def lti_register(request: AuthedRequest) -> HttpResponse:
+    """LTI Dynamic Registration: the platform opens this page with ``openid_configuration`` and
+    ``registration_token``; the administrator chooses the institution and confirms."""
+    params = request.POST if request.method == "POST" else request.GET
+    config_url = str(params.get("openid_configuration", ""))
+    try:
+        DynamicRegistrationForm.base_fields["openid_configuration"].clean(config_url)
+    except ValidationError:
+        # Not opened by a platform: say where this page is used (nothing to register).
+        return render(request, "interop/register.html", {"missing": True}, status=400)
+    if request.method == "POST":
+        form = DynamicRegistrationForm(request.POST)
+    else:
+        form = DynamicRegistrationForm(initial=request.GET.dict())
+    failure = ""
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            fields = selectors.tool_fields(request)
+            try:
+                platform = services.register_dynamically(
+                    openid_configuration=data["openid_configuration"],
+                    registration_token=data["registration_token"],
+                    launch_url=fields.tool_url,
+                    login_url=fields.initiate_login_url,
+                    jwks_url=fields.keyset_url,
+                    institution=data["institution"],
+                    name=data["name"],
+                    by=request.user,
+                )
+            except dynreg.DynamicRegistrationError as exc:
+                failure = exc.code
+                status = 502 if exc.code in ("fetch", "register") else 400
+            else:
+                response = render(request, "interop/registered.html", {"platform": platform})
+                return _framed_by(response, config_url)
+        else:
+            status = 400
+    response = render(
+        request,
+        "interop/register.html",
+        {
+            "form": form,
+            "config_url": config_url,
+            "failure": failure,
+            "failure_reason": REGISTRATION_FAILURES.get(failure, ""),
+        },
+        status=status,
+    )
+    return _framed_by(response, config_url)
 
 
 @role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR)

@@ -113,6 +113,23 @@ class StepOpening(models.Model):
         ]
 
 
+class FeedbackView(models.Model):
+    """A learner's first view of a case's feedback (its truth shown), reported by the page's beacon.
+
+    Recorded by a separate POST from the feedback page (``reading.js``), not by the page's GET:
+    the reading path keeps its query budget, and the xAPI outbox makes its statement from this row.
+    """
+
+    session = models.ForeignKey(ReadingSession, on_delete=models.CASCADE)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT)
+    viewed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "case"], name="one_feedback_view_per_case")
+        ]
+
+
 class Read(models.Model):
     """One learner's committed answer to one case under one condition. Immutable once stored."""
 

@@ -32,6 +32,7 @@ from medtandem.apps.cases.services import build_case_set, current_model, suggest
 from medtandem.apps.reading import rating, visibility
 from medtandem.apps.reading.models import (
     Condition,
+    FeedbackView,
     Mode,
     Read,
     ReadingAssignment,
@@ -569,6 +570,30 @@ def may_see_ai(session: ReadingSession, case: Case) -> bool:
 
 def may_see_truth(session: ReadingSession, case: Case) -> bool:
     return session.show_feedback and step_for(session, case) == FEEDBACK
+
+
+def record_feedback_view(session: ReadingSession, position: int) -> bool:
+    """Record (once) that the learner saw the feedback of the case at ``position``.
+
+    Only a case whose feedback the learner may see now (all its reads stored, feedback shown in
+    this session) is recorded: anything else raises (a case not open: :class:`CaseNotOpenError`;
+    feedback not shown: :class:`ReadingRuleError`) and stores nothing. Returns whether this call
+    recorded it (False: already recorded, a repeated beacon).
+    """
+    state = load_state(session)
+    if not 0 <= position < state.n_cases or not state.may_open(position):
+        raise CaseNotOpenError("no such case open in this session")
+    case_id = state.case_ids[position]
+    if not state.may_see_truth(case_id):
+        raise ReadingRuleError("the feedback of this case is not shown (yet)")
+    # One INSERT (no read first: the beacon stays within the reading path's query budget); a
+    # repeated beacon is refused by the one-view-per-case constraint, in its own savepoint.
+    try:
+        with transaction.atomic():
+            FeedbackView(session=session, case_id=case_id).save(force_insert=True)
+    except IntegrityError:
+        return False
+    return True
 
 
 def ai_suggestion(

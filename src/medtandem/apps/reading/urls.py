@@ -8,6 +8,11 @@ urlpatterns = [
     path("session/<int:pk>/", views.session_overview, name="session"),
     path("session/<int:pk>/case/<int:position>/", views.case_step, name="case"),
     path("session/<int:pk>/case/<int:position>/read/", views.submit_read, name="submit"),
+    path(
+        "session/<int:pk>/case/<int:position>/feedback-viewed/",
+        views.feedback_viewed,
+        name="feedback_viewed",
+    ),
     path("session/<int:pk>/case/<int:position>/ai.json", views.ai_json, name="ai_json"),
     path("progress/", views.progress, name="progress"),
     path("reliance/", views.reliance, name="reliance"),

@@ -231,6 +231,21 @@ def submit_read(request: AuthedRequest, pk: int, position: int) -> HttpResponse:
 
 
 @never_cache
+@require_POST
+@login_required
+def feedback_viewed(request: AuthedRequest, pk: int, position: int) -> JsonResponse:
+    """The feedback page's beacon: the learner saw this case's feedback (recorded once)."""
+    session = _own_session(request, pk)
+    try:
+        created = services.record_feedback_view(session, position)
+    except services.CaseNotOpenError:
+        raise Http404 from None
+    except services.ReadingRuleError as exc:
+        return JsonResponse({"error": "not-shown", "detail": str(exc)}, status=409)
+    return JsonResponse({"recorded": True, "created": created}, status=201 if created else 200)
+
+
+@never_cache
 @require_GET
 @login_required
 def ai_json(request: AuthedRequest, pk: int, position: int) -> JsonResponse:

@@ -1,3 +1,15 @@
+// Feedback page: tell the server (once per case; it ignores repeats) that the feedback was seen,
+// for the learning record store. A separate POST so the page itself costs no extra query; a failed
+// beacon loses only that trace, never the learner's work.
+const beacon = document.querySelector("[data-feedback-viewed]");
+const csrf = document.querySelector("input[name=csrfmiddlewaretoken]");
+if (beacon && csrf && window.fetch) {
+  fetch(beacon.dataset.feedbackViewed, {
+    method: "POST", credentials: "same-origin", keepalive: true,
+    headers: { "X-CSRFToken": csrf.value, Accept: "application/json" },
+  }).catch(() => {});
+}
+
 // Read form: time on task, the rating control, and one submission per click.
 // The server is the authority (it refuses a read without a rating per class, and the submission key
 // makes a retry idempotent); this spares needless requests and retries a submission that did not
