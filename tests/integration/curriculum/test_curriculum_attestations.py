@@ -74,8 +74,11 @@ def test_the_badge_is_an_open_badges_3_credential_signed_with_ed25519(client, le
         credential["credentialSubject"]["achievement"]["name"]
         == "Formation socle au numérique en santé"
     )
-    assert credential["credentialSubject"]["name"] == "Camille Martin"
-    assert claims["sub"] == attestation.code
+    (holder,) = credential["credentialSubject"]["identifier"]
+    assert (holder["identityType"], holder["identityHash"]) == ("name", "Camille Martin")
+    # VC-JWT: sub is the holder's (opaque) id, jti the credential's id, which ends with the code.
+    assert claims["sub"] == credential["credentialSubject"]["id"]
+    assert claims["jti"] == credential["id"] and credential["id"].endswith(f"/{attestation.code}")
 
 
 def test_the_verification_endpoint_accepts_our_signature_and_rejects_a_tampered_badge(
@@ -84,13 +87,13 @@ def test_the_verification_endpoint_accepts_our_signature_and_rejects_a_tampered_
     token = services.signed_badge(
         attestation,
         issuer_url="http://testserver/learn/",
-        verify_url="http://testserver/learn/verify/x",
+        verify_url=f"http://testserver/learn/verify/{attestation.code}",
     )
     ok = client.post(reverse("curriculum:badge_verify"), {"token": token})
     assert ok.status_code == 200 and ok.json()["valid"] is True
     header, payload, signature = token.split(".")
     forged = json.loads(jwt.utils.base64url_decode(payload))
-    forged["vc"]["credentialSubject"]["name"] = "Quelqu'un d'autre"
+    forged["vc"]["credentialSubject"]["identifier"][0]["identityHash"] = "Quelqu'un d'autre"
     forged_payload = jwt.utils.base64url_encode(json.dumps(forged).encode()).decode()
     bad = client.post(
         reverse("curriculum:badge_verify"), {"token": f"{header}.{forged_payload}.{signature}"}

@@ -135,6 +135,12 @@ def verify_token(token: object) -> BadgeCheck:
     return BadgeCheck(True, "signature valide", claims)
 
 
+def credential_code(claims: dict[str, Any]) -> str:
+    """The attestation code of one of our credentials: the last segment of its id (the ``jti``,
+    ``…/learn/verify/<code>``; ``sub`` is the holder's opaque id, not the attestation)."""
+    return str(claims.get("jti", "")).rstrip("/").rsplit("/", 1)[-1]
+
+
 def token_from_request(request: HttpRequest) -> object:
     """The token a verifier sent to ``POST /learn/badges/verify``, however it sent it.
 

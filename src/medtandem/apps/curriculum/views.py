@@ -321,7 +321,7 @@ def badge_verify(request: HttpRequest) -> HttpResponse:
     check = badges.check_request(request)
     result = check.to_dict()
     if check.valid and check.claims:
-        attestation = selectors.attestation_by_code(str(check.claims.get("sub", "")))
+        attestation = selectors.attestation_by_code(badges.credential_code(check.claims))
         if attestation is None or not attestation.is_valid:
             result.update(valid=False, reason="attestation inconnue ou révoquée")
     if "text/html" in request.headers.get("Accept", "") and request.POST.get("token"):

@@ -142,6 +142,7 @@ def lti_launch(request: HttpRequest) -> HttpResponse:
     except lti.LaunchError as exc:
         return _refused(request, exc)
     enter = reverse("interop:lti_enter", kwargs={"token": result.ticket})
+    response: HttpResponse
     if not result.in_frame:
         response = redirect(enter)
     else:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -118,13 +123,33 @@ def issuer_profile(issuer_url: str, *, embedded: bool = False) -> dict[str, Any]
     if embedded:
         return profile
     return {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-        ],
+        "@context": list(OB_CONTEXT),
         **profile,
         "description": _("Plateforme de formation à la lecture de l'ECG avec et sans IA."),
     }
+
+
+#: The JSON-LD contexts, in the order the VC 2.0 data model and OB 3.0 require (the VC context
+#: first). Referenced by URL only: nothing fetches them at run time, and verification (signature,
+#: status list) works offline without them.
+OB_CONTEXT = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+]
+
+
+def date_time_z(moment: datetime) -> str:
+    """A ``DateTimeZ`` (xsd:dateTimeStamp) in UTC, to the second: ``2026-12-06T05:27:00Z``."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def subject_id(learner_id: int) -> str:
+    """The recipient's id in our credentials: an opaque ``urn:uuid`` (an HMAC of the person's id
+    with the site's key), the same for all of one person's badges, that tells nothing else."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"badge-subject:{learner_id}".encode(), hashlib.sha256
+    ).digest()
+    return f"urn:uuid:{uuid.UUID(bytes=digest[:16], version=4)}"
 
 
 def open_badge(
@@ -134,31 +159,38 @@ def open_badge(
     ``status_url``, its revocation entry in our Bitstring Status List (the attestation's id is its
     index: stable, and never reused)."""
     programme = attestation.enrolment.programme
+    achievement: dict[str, Any] = {
+        "id": f"{issuer_url}programmes/{programme.slug}",
+        "type": ["Achievement"],
+        "name": programme.title,
+        "description": programme.summary or programme.title,
+        "criteria": {"narrative": _("Toutes les activités obligatoires du programme validées.")},
+        "achievementType": "Certificate",
+    }
+    if programme.ects:
+        # A Float when there is one; absent otherwise (null is not a value of the data model).
+        achievement["creditsAvailable"] = float(programme.ects)
     credential = {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-        ],
+        "@context": list(OB_CONTEXT),
         "id": verify_url,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": issuer_profile(issuer_url, embedded=True),
-        "validFrom": attestation.issued_at.isoformat(),
+        "validFrom": date_time_z(attestation.issued_at),
         "name": programme.title,
         "credentialSubject": {
+            "id": subject_id(attestation.enrolment.learner_id),
             "type": ["AchievementSubject"],
-            "name": attestation.learner_name,
-            "achievement": {
-                "id": f"{issuer_url}programmes/{programme.slug}",
-                "type": ["Achievement"],
-                "name": programme.title,
-                "description": programme.summary or programme.title,
-                "criteria": {
-                    "narrative": _("Toutes les activités obligatoires du programme validées.")
-                },
-                "achievementType": "Certificate",
-                "creditsAvailable": float(programme.ects) if programme.ects else None,
-                "humanCode": attestation.code,
-            },
+            # The holder's name as written on the attestation: an IdentityObject (OB 3.0 has no
+            # ``name`` on the subject), in clear as on the PDF.
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityHash": attestation.learner_name,
+                    "identityType": "name",
+                    "hashed": False,
+                }
+            ],
+            "achievement": achievement,
             "result": [{"type": ["Result"], "value": f"{attestation.hours} h"}],
         },
         "evidence": [
@@ -187,7 +219,7 @@ def status_list_credential(*, issuer_url: str, status_url: str) -> str:
         "id": status_url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": issuer_profile(issuer_url, embedded=True),
-        "validFrom": now.isoformat(),
+        "validFrom": date_time_z(now),
         "credentialSubject": {
             "id": f"{status_url}#list",
             "type": "BitstringStatusList",
@@ -210,10 +242,11 @@ def signed_badge(
     credential = open_badge(
         attestation, issuer_url=issuer_url, verify_url=verify_url, status_url=status_url
     )
+    # VC-JWT: iss = issuer.id, sub = credentialSubject.id, jti = id, nbf = validFrom.
     return badges.sign_credential(
         credential,
         issuer=issuer_profile_id(issuer_url),
-        subject=attestation.code,
+        subject=credential["credentialSubject"]["id"],
         jti=verify_url,
         nbf=int(attestation.issued_at.timestamp()),
     )
