@@ -107,3 +107,54 @@ def test_the_instructors_deep_linking_picker(live_server, browser, artifacts, la
     assert "Deux ECG de DFASM1" in page.inner_text("main")
     page.screenshot(path=str(artifacts / f"interop-deep-link-{lang}.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_dynamic_registration_inside_the_platforms_frame(live_server, browser, artifacts, lang):  # type: ignore[no-untyped-def]
+    """Moodle's admin page frames our registration page; the administrator chooses the
+    institution; the platform receives our configuration and our page posts the close message."""
+    from urllib.parse import quote, urlencode
+
+    from tests.integration.interop.platform import CLIENT_ID, TestPlatform
+
+    from medtandem.apps.interop.models import Platform
+
+    home = Institution.objects.create(name="Faculté de médecine de Rennes")
+    create_person("admin", PASSWORD, [Role.ADMINISTRATOR], institution=home)
+    moodle = TestPlatform().start()
+    try:
+        moodle.registration_tokens.add("tok-1")
+        tool = f"{live_server.url}/interop/lti/register?" + urlencode(
+            {"openid_configuration": moodle.openid_configuration_url, "registration_token": "tok-1"}
+        )
+        context = browser.new_context(
+            viewport={"width": 1300, "height": 1000}, locale=LANGUAGES[lang]
+        )
+        page = context.new_page()
+        _login(page, live_server.url, "admin")
+        page.goto(tool)  # the page itself, for its screenshot
+        assert moodle.openid_configuration_url in page.inner_text("#lti-dynreg-config")
+        page.screenshot(path=str(artifacts / f"interop-dynreg-form-{lang}.png"), full_page=True)
+
+        page.goto(f"{moodle.base}/admin/tool-registration?tool={quote(tool, safe='')}")
+        frame = page.frame_locator("#tool")
+        frame.locator("#id_institution").select_option(label=home.name)
+        frame.locator("#lti-dynreg-submit").click()
+        frame.locator("#lti-dynreg-client").wait_for()
+        page.wait_for_function("document.body.dataset.closed === 'org.imsglobal.lti.close'")
+        page.screenshot(path=str(artifacts / f"interop-dynreg-done-{lang}.png"), full_page=True)
+        assert Platform.objects.get().client_id == CLIENT_ID
+        assert len(moodle.tool_registrations) == 1
+
+        # A configuration that speaks for another origin: refused, with its reason.
+        moodle.config_issuer = "https://moodle.ailleurs.example"
+        moodle.registration_tokens.add("tok-2")
+        page.goto(tool.replace("tok-1", "tok-2"))
+        page.select_option("#id_institution", label=home.name)
+        page.click("#lti-dynreg-submit")
+        assert page.inner_text("#lti-dynreg-code") == "issuer"
+        page.screenshot(path=str(artifacts / f"interop-dynreg-refused-{lang}.png"), full_page=True)
+        assert Platform.objects.count() == 1
+        context.close()
+    finally:
+        moodle.stop()

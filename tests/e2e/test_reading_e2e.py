@@ -65,3 +65,46 @@ def test_hybrid_read_in_the_browser(live_server, page, artifacts) -> None:  # ty
     assert [r.condition for r in reads] == ["unaided", "aided"]
     assert reads[0].client_time_ms is not None and reads[0].norm
     assert (reads[0].rating_norm, reads[0].rating_hyp, reads[0].hyp) == (100, 62, True)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_feedback_page_reports_that_it_was_seen(live_server, browser, artifacts, lang) -> None:  # type: ignore[no-untyped-def]
+    """The page's script sends the "feedback viewed" beacon (with the CSRF token) once."""
+    import time
+    import uuid
+
+    from medtandem.apps.reading.models import FeedbackView
+    from medtandem.apps.reading.services import ReadAnswer, cases_of, commit_read, open_step
+
+    import_demo_bank(limit=2)
+    learner = create_person("camille", PASSWORD, [Role.LEARNER], first_name="Camille")
+    case_set = build_case_set("E2E", case_ids=list(Case.objects.values_list("pk", flat=True)))
+    session = start_session(learner, case_set, "practice", title="Pratique E2E")
+    case = cases_of(session)[0]
+    answer = ReadAnswer({"NORM": 90, "MI": 10, "STTC": 10, "CD": 10, "HYP": 10}, "sinus")
+    for condition in ("unaided", "aided"):
+        open_step(session, case, condition)
+        commit_read(session, case, condition, answer, uuid.uuid4())
+
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, locale={"fr": "fr-FR", "en": "en-US"}[lang]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "camille")
+    page.fill("#id_password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_load_state()
+    with page.expect_response(lambda r: "feedback-viewed" in r.url) as beacon:
+        page.goto(f"{live_server.url}/reading/session/{session.pk}/case/0/")
+    assert beacon.value.status == 201
+    page.wait_for_selector("#feedback-table")
+    page.screenshot(path=str(artifacts / f"feedback-beacon-{lang}.png"), full_page=True)
+    page.reload()  # seen again: the beacon answers 200, nothing more is stored
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and FeedbackView.objects.count() != 1:
+        time.sleep(0.1)
+    assert list(FeedbackView.objects.values_list("session_id", "case_id")) == [
+        (session.pk, case.pk)
+    ]
+    context.close()

@@ -4,6 +4,7 @@ assertion against our published JWKS), AGS score endpoint and NRPS membership en
 
 from __future__ import annotations
 
+import html
 import json
 import secrets
 import socket
@@ -200,6 +201,24 @@ class TestPlatform:
                     return self._send(200, platform.jwks())
                 if path.path == "/mod/lti/openid-configuration.php":
                     return self._send(200, platform.openid_configuration())
+                if path.path == "/admin/tool-registration":
+                    # Moodle's admin page: the tool's registration page in a frame, and the
+                    # message it must post when done (recorded on the page for the test).
+                    tool = parse_qs(path.query)["tool"][0]
+                    page = (
+                        "<!doctype html><html><head><title>Moodle</title></head><body>"
+                        f'<iframe id="tool" src="{html.escape(tool)}" width="1200" '
+                        'height="900"></iframe><script>'
+                        'window.addEventListener("message", function (e) {'
+                        "document.body.dataset.closed = e.data && e.data.subject;});"
+                        "</script></body></html>"
+                    ).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(page)))
+                    self.end_headers()
+                    self.wfile.write(page)
+                    return None
                 if path.path == "/nrps/members":
                     if not self._authorised():
                         return self._send(401, {"error": "unauthorised"})

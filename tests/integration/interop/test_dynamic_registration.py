@@ -82,6 +82,7 @@ def test_a_platform_registers_medtandem_and_a_launch_then_works(admin_client, mo
     assert platform.auth_token_url == f"{moodle.base}/mod/lti/token.php"
     assert platform.keyset_url == f"{moodle.base}/mod/lti/certs.php"
     assert [d.deployment_id for d in platform.deployments.all()] == [DEPLOYMENT]
+    assert platform.name == f"moodle · 127.0.0.1:{moodle.port}"  # no name given: product · host
     entry = AuditEntry.objects.get(action="lti.platform_registered")
     assert entry.details["how"] == "dynamic" and entry.actor.username == "admin-lti"
 

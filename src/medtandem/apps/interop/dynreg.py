@@ -94,6 +94,13 @@ def parse_platform_configuration(doc: Any, config_url: str) -> PlatformConfigura
     )
 
 
+def default_name(config: PlatformConfiguration) -> str:
+    """A registration's name when the administrator gives none: product and host
+    (``moodle · moodle.univ-rennes.fr``)."""
+    host = urlparse(config.issuer).netloc
+    return f"{config.product_family_code} · {host}" if config.product_family_code else host
+
+
 def tool_registration(
     *,
     name: str,

@@ -207,7 +207,7 @@ def register_dynamically(
         raise dynreg.DynamicRegistrationError("register", str(exc)) from exc
     try:
         return register_platform(
-            name=name or config.product_family_code or dynreg.origin(config.issuer),
+            name=name or dynreg.default_name(config),
             issuer=config.issuer,
             client_id=registered.client_id,
             auth_login_url=config.authorization_endpoint,
