@@ -20,7 +20,10 @@ Reviewed decisions (see docs/security.md, "Access matrix"):
   without a MedTandem session (the id_token, the login state and the single-use ticket are the
   credentials); without them every role gets the 400 refusal page. ``lti_deep_link``: only the
   instructor whose launch opened it (404 for anyone else). ``lti_courses`` lists only the courses
-  whose cohort the person teaches (docs/interop.md).
+  whose cohort the person teaches (docs/interop.md). ``lti_register`` (dynamic registration):
+  administrators only, 400 without the platform's ``openid_configuration``.
+- ``reading:feedback_viewed``: the feedback page's beacon, POST only; the owner gets 409 while the
+  case's feedback may not be shown yet (the world's session is at its first read), others 404.
 """
 
 from __future__ import annotations
