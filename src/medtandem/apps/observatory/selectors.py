@@ -15,9 +15,14 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from medtandem.ai.card import localised
+from medtandem.ai.energy import energy_figure
 from medtandem.apps.observatory.fields import CHAI_SECTIONS, FIELDS, GROUPS, grouped
 from medtandem.apps.observatory.models import (
+    AIActRisk,
     Alert,
     Application,
     ApplicationVersion,
@@ -25,9 +30,11 @@ from medtandem.apps.observatory.models import (
     Hurdle,
     HurdleCategory,
     Incident,
+    MDRClass,
     MonitoringRun,
     Revision,
     Source,
+    Status,
 )
 
 #: Below this count an aggregate cell of hurdles is shown as "< 3" (k-anonymity of reporters).
@@ -107,8 +114,158 @@ def application_by_slug(slug: str) -> Application | None:
     return Application.objects.filter(slug=slug).first()
 
 
+def _lang() -> str:
+    return "en" if (get_language() or "fr").startswith("en") else "fr"
+
+
+def energy_text(figure: Mapping[str, Any]) -> str:
+    """One energy figure (:class:`medtandem.ai.energy.EnergyFigure` as a dict) in words: the figure,
+    an upper bound, or "not measured" — never a false 0 Wh."""
+    if figure.get("wh") is not None:
+        text = _("%(wh)s Wh") % {"wh": _number(figure["wh"])}
+    elif figure.get("below_wh") is not None:
+        text = _("moins de %(wh)s Wh (arrondi à 0 à l'enregistrement)") % {
+            "wh": _number(figure["below_wh"])
+        }
+    else:
+        return _("non mesurée")
+    return f"{text}, {energy_method_text(figure)}"
+
+
+def energy_method_text(figure: Mapping[str, Any]) -> str:
+    """How an energy figure was obtained, in the interface language."""
+    if figure.get("method") == "measured":
+        return _("mesurée par les compteurs d'énergie Intel RAPL du processeur (mémoire estimée)")
+    if figure.get("method") == "estimated":
+        return _(
+            "estimée par CodeCarbon (mode « %(mode)s ») faute de compteur d'énergie : puissance du "
+            "processeur = charge du processus × TDP de %(tdp)s W, mémoire = estimation constante"
+        ) % {"mode": figure.get("tool_mode") or "?", "tdp": _number(figure.get("tdp_w"))}
+    return _("non mesurée (CodeCarbon n'était pas installé)")
+
+
+def _number(value: Any) -> str:
+    from django.utils.formats import number_format
+
+    return "?" if value is None else number_format(value, use_l10n=True)
+
+
+def card_sheet(
+    card: Mapping[str, Any], *, name: str, version: str, facts: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A MedTandem model's registry fields from its card, in the active language.
+
+    ``card`` is the card in that language (:func:`medtandem.ai.card.localised`); what the card keeps
+    as codes (the outputs, the energy reading) is worded here through the catalogue.
+    """
+    from medtandem.apps.reading.rating import FINDING_NAMES
+
+    basic, uses = card.get("basic_info") or {}, card.get("uses_and_directions") or {}
+    release, warnings = card.get("release_info") or {}, card.get("warnings") or {}
+    trust, metrics = card.get("trust_ingredients") or {}, card.get("key_metrics") or {}
+    energy = card.get("environmental_impact") or {}
+    maint = card.get("maintenance") or {}
+    auc = metrics.get("cv10_macro_auc") or {}
+
+    def text(value: Any) -> str:
+        if value in (None, "", [], {}):
+            return ""
+        if isinstance(value, list | tuple):
+            return "\n".join(text(v) for v in value)
+        if isinstance(value, dict):
+            return "; ".join(f"{k}: {text(v)}" for k, v in value.items())
+        return str(value)
+
+    train_e = energy.get("training") or {}
+    infer_e = energy.get("inference_per_ecg") or {}
+    inputs = basic.get("inputs") or {}
+    ci = auc.get("ci95") or [None, None]
+    return {
+        "provider_name": str(basic.get("model_developer") or "MedTandem"),
+        "provider_contact": "observatoire@medtandem.example",
+        "trade_name": name,
+        "version": version,
+        "unique_reference": text((release.get("weights") or {}).get("sha256")),
+        "release_date": text(release.get("release_date")),
+        "release_stage": text(release.get("stage")),
+        "summary": text(card.get("summary")),
+        "intended_purpose": text(uses.get("intended_use") or facts.get("intended_use")),
+        "intended_users": text(uses.get("intended_users")),
+        "target_population": text(card.get("target_population")),
+        "out_of_scope_uses": text(uses.get("out_of_scope_uses")),
+        "workflow": text(uses.get("workflow")),
+        "human_oversight": _(
+            "Le ou la professionnelle lit d'abord seule ; la suggestion n'est montrée qu'après "
+            "l'enregistrement de sa lecture, et la décision reste la sienne."
+        ),
+        "inputs": _(
+            "ECG 12 dérivations de repos, toute fréquence d'échantillonnage et toute durée d'au moins "
+            "8 s ; les %(w)s premières secondes, rééchantillonnées à %(fs)s Hz et filtrées"
+        )
+        % {"w": _number(inputs.get("window_s")), "fs": _number(inputs.get("fs_hz"))}
+        if inputs
+        else "",
+        "outputs": "\n".join(
+            f"{code} : {FINDING_NAMES.get(code, code)}" for code in (basic.get("outputs") or {})
+        ),
+        "operating_logic": text(basic.get("description")),
+        "development_data": text(trust.get("training_data")),
+        "mdr_class": MDRClass.NOT_DEVICE,
+        "risk_class": AIActRisk.MINIMAL,
+        "ai_act_route": _(
+            "Outil pédagogique : hors des usages à haut risque de l'annexe III ; non soumis à l'art. 43."
+        ),
+        "fda_submission": "",
+        "regulatory_status": text(card.get("regulatory_status") or release.get("stage")),
+        "status": Status.AVAILABLE,
+        "deployed_in": "MedTandem (France)",
+        "performance_overall": _(
+            "AUC macro %(auc)s (IC 95 %% %(lo)s–%(hi)s), validation croisée 10 plis"
+        )
+        % {"auc": _number(auc.get("value")), "lo": _number(ci[0]), "hi": _number(ci[1])}
+        if auc
+        else "",
+        "performance_subgroups": text((warnings.get("biases") or {}).get("subgroup_gaps_cv10")),
+        "test_data": text(metrics.get("test_data")),
+        "known_limitations": text(warnings.get("known_risks_and_limitations")),
+        "known_biases": text((warnings.get("biases") or {}).get("note")),
+        "bias_mitigation": text(card.get("bias_mitigation")),
+        "monitoring_plan": _(
+            "Surveillance de terrain par l'observatoire MedTandem : performance par fenêtre et "
+            "sous-groupe, carte de contrôle CUSUM, dérive des entrées (PSI), sur-confiance et "
+            "sous-confiance ; voir la page « Surveillance de terrain »."
+        ),
+        "energy_training": energy_text(energy_figure(train_e).to_dict()) if train_e else "",
+        "energy_inference": _("%(mj)s mJ par ECG") % {"mj": _number(infer_e.get("mj"))}
+        if infer_e
+        else "",
+        "energy_method": energy_method_text(energy_figure(train_e).to_dict()),
+        "funding": _("Projet MedTandem (financement public)"),
+        "stakeholders": "",
+        "publications": text(maint.get("retraining")),
+    }
+
+
+def localised_card(version: ApplicationVersion) -> dict[str, Any] | None:
+    """The stored card of a MedTandem model version in the active language (None for others)."""
+    if not version.model_card or version.application.source != Source.MEDTANDEM:
+        return None
+    return localised(version.model_card, _lang())
+
+
+def localised_facts(version: ApplicationVersion) -> dict[str, Any]:
+    card = localised_card(version)
+    return dict((card or {}).get("ai_facts") or version.facts or {})
+
+
 def sheet_values(version: ApplicationVersion) -> dict[str, Any]:
     values = dict(version.sheet)
+    card = localised_card(version)
+    if card is not None:
+        # A MedTandem model's fields are worded from its card at each view, in the reader's
+        # language (the stored sheet keeps the words of the language it was registered in).
+        worded = card_sheet(card, name=version.name, version=version.version, facts=version.facts)
+        values.update({k: v for k, v in worded.items() if k in values or v})
     values.update(
         {
             "trade_name": version.name,

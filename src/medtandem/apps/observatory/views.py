@@ -180,6 +180,7 @@ def _application_page(request: HttpRequest, entry: ApplicationVersion) -> HttpRe
             "incidents": incidents[:20],
             "n_incidents": incidents.count(),
             "run": selectors.latest_run(entry),
+            "facts": selectors.localised_facts(entry),
             "is_example": entry.application.source == Source.EXAMPLE,
         },
     )
@@ -231,7 +232,16 @@ def frugality(request: HttpRequest) -> HttpResponse:
     report = frugality_report()
     if request.GET.get("format") == "json":
         return JsonResponse(report)
-    return render(request, "observatory/frugality.html", {"report": report})
+    for row in report["rows"]:
+        row["training_method"] = selectors.energy_method_text(row["training_energy"])
+        row["inference_method"] = selectors.energy_method_text(row["inference_energy"])
+    # The footnote on a training energy shown as a bound (a stored 0 that is only a rounding).
+    below = [r["training_energy"]["below_wh"] for r in report["rows"]]
+    return render(
+        request,
+        "observatory/frugality.html",
+        {"report": report, "below_wh": max((b for b in below if b is not None), default=None)},
+    )
 
 
 @login_required

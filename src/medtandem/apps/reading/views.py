@@ -279,6 +279,29 @@ def instructor(request: AuthedRequest) -> HttpResponse:
 
 
 @role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
+@require_GET
+def case_preview(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One case of the bank as its 12-lead tracing, with its truth, before it goes into a set.
+
+    Staff only (a learner gets 403 from ``role_required``): the page names the source record and
+    shows the cardiologists' statements. The tracing comes from the reading pages' cache.
+    """
+    case = get_object_or_404(Case, pk=pk)
+    lang = "en" if get_language().startswith("en") else "fr"
+    # render_svg escapes every text it writes (lead names, title), so its markup is safe to inline.
+    svg = mark_safe(  # noqa: S308
+        tracing_svg(
+            case, lambda: record_of(case), title=case.external_id, reveal_record=True, lang=lang
+        )
+    )
+    return render(
+        request,
+        "reading/case_preview.html",
+        {"case": case, "svg": svg, "show_truth": True},
+    )
+
+
+@role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
 def case_bank(request: AuthedRequest) -> HttpResponse:
     """Browse the case bank with filters (GET) and save a case set from them (POST)."""
     cohorts = cohorts_of_instructor(request.user)
