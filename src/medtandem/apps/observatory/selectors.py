@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from medtandem.ai.card import localised
 from medtandem.ai.energy import energy_figure
-from medtandem.apps.observatory.fields import CHAI_SECTIONS, FIELDS, GROUPS, grouped
+from medtandem.apps.observatory.fields import CHAI_SECTIONS, FIELDS, GROUPS
 from medtandem.apps.observatory.models import (
     AIActRisk,
     Alert,
@@ -120,16 +120,60 @@ def _lang() -> str:
 
 def energy_text(figure: Mapping[str, Any]) -> str:
     """One energy figure (:class:`medtandem.ai.energy.EnergyFigure` as a dict) in words: the figure,
-    an upper bound, or "not measured" — never a false 0 Wh."""
+    an upper bound, or "not measured" — never a false 0 Wh. (How it was obtained: see
+    :func:`energy_method_text`.)"""
     if figure.get("wh") is not None:
-        text = _("%(wh)s Wh") % {"wh": _number(figure["wh"])}
-    elif figure.get("below_wh") is not None:
-        text = _("moins de %(wh)s Wh (arrondi à 0 à l'enregistrement)") % {
+        return _("%(wh)s Wh") % {"wh": _number(figure["wh"])}
+    if figure.get("below_wh") is not None:
+        return _("moins de %(wh)s Wh (arrondi à 0 à l'enregistrement)") % {
             "wh": _number(figure["below_wh"])
         }
-    else:
-        return _("non mesurée")
-    return f"{text}, {energy_method_text(figure)}"
+    return _("non mesurée")
+
+
+def _round(value: Any, digits: int) -> Any:
+    return round(value, digits) if isinstance(value, int | float) else value
+
+
+def _development_data(data: Any) -> str:
+    """The card's training-data summary (a dict of counts) in a sentence."""
+    if not isinstance(data, Mapping) or not data:
+        return ""
+    dates = data.get("recording_dates") or ["?", "?"]
+    sex = data.get("sex") or {}
+    labels = data.get("label_counts") or {}
+    return _(
+        "%(n)s enregistrements PTB-XL de %(p)s patients, du %(d0)s au %(d1)s ; %(sites)s sites, "
+        "%(devices)s types d'appareils ; %(f)s femmes, %(m)s hommes ; âge médian %(age)s ans ; "
+        "par classe : %(labels)s"
+    ) % {
+        "n": data.get("n_records", "?"),
+        "p": data.get("n_patients", "?"),
+        "d0": dates[0],
+        "d1": dates[-1],
+        "sites": len(data.get("sites") or {}),
+        "devices": len(data.get("devices") or {}),
+        "f": sex.get("F", "?"),
+        "m": sex.get("M", "?"),
+        "age": _number(data.get("age_median")),
+        "labels": ", ".join(f"{k} {v}" for k, v in labels.items()),
+    }
+
+
+def _subgroup_gaps(gaps: Any) -> str:
+    """The card's largest subgroup gaps of macro AUC, one line per grouping."""
+    if not isinstance(gaps, Mapping):
+        return ""
+    names = {"sex": _("sexe"), "age_band": _("tranche d'âge")}
+    return "\n".join(
+        _("%(group)s : plus grand écart d'AUC macro %(gap)s (groupe le plus faible : %(worst)s)")
+        % {
+            "group": names.get(key, key),
+            "gap": _number(_round((g or {}).get("largest_gap_macro_auc"), 3)),
+            "worst": (g or {}).get("worst_group_macro_auc", "?"),
+        }
+        for key, g in gaps.items()
+    )
 
 
 def energy_method_text(figure: Mapping[str, Any]) -> str:
@@ -209,7 +253,7 @@ def card_sheet(
             f"{code} : {FINDING_NAMES.get(code, code)}" for code in (basic.get("outputs") or {})
         ),
         "operating_logic": text(basic.get("description")),
-        "development_data": text(trust.get("training_data")),
+        "development_data": _development_data(trust.get("training_data")),
         "mdr_class": MDRClass.NOT_DEVICE,
         "risk_class": AIActRisk.MINIMAL,
         "ai_act_route": _(
@@ -222,11 +266,23 @@ def card_sheet(
         "performance_overall": _(
             "AUC macro %(auc)s (IC 95 %% %(lo)s–%(hi)s), validation croisée 10 plis"
         )
-        % {"auc": _number(auc.get("value")), "lo": _number(ci[0]), "hi": _number(ci[1])}
+        % {
+            "auc": _number(_round(auc.get("value"), 3)),
+            "lo": _number(_round(ci[0], 3)),
+            "hi": _number(_round(ci[1], 3)),
+        }
         if auc
         else "",
-        "performance_subgroups": text((warnings.get("biases") or {}).get("subgroup_gaps_cv10")),
-        "test_data": text(metrics.get("test_data")),
+        "performance_subgroups": _subgroup_gaps(
+            (warnings.get("biases") or {}).get("subgroup_gaps_cv10")
+        ),
+        # The card states this in English only; it is the same protocol for every model.
+        "test_data": _(
+            "PTB-XL strat_fold 10 (le pli de test de référence) et validation croisée groupée en "
+            "10 plis selon strat_fold"
+        )
+        if metrics.get("test_data")
+        else "",
         "known_limitations": text(warnings.get("known_risks_and_limitations")),
         "known_biases": text((warnings.get("biases") or {}).get("note")),
         "bias_mitigation": text(card.get("bias_mitigation")),
@@ -236,7 +292,7 @@ def card_sheet(
             "sous-confiance ; voir la page « Surveillance de terrain »."
         ),
         "energy_training": energy_text(energy_figure(train_e).to_dict()) if train_e else "",
-        "energy_inference": _("%(mj)s mJ par ECG") % {"mj": _number(infer_e.get("mj"))}
+        "energy_inference": _("%(mj)s mJ par ECG") % {"mj": _number(_round(infer_e.get("mj"), 1))}
         if infer_e
         else "",
         "energy_method": energy_method_text(energy_figure(train_e).to_dict()),
@@ -279,11 +335,11 @@ def sheet_values(version: ApplicationVersion) -> dict[str, Any]:
             "status": version.get_status_display(),
         }
     )
+    if card is not None:  # the card's wording, in the reader's language, over the stored one
+        values.update(
+            {k: worded[k] for k in ("intended_purpose", "regulatory_status") if worded[k]}
+        )
     return values
-
-
-def sheet_groups(version: ApplicationVersion) -> list[Any]:
-    return grouped(sheet_values(version))
 
 
 # --- history and diffs ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from medtandem.apps.accounts.http import AuthedRequest
 from medtandem.apps.accounts.permissions import role_required
 from medtandem.apps.accounts.selectors import has_role
 from medtandem.apps.observatory import selectors, services
-from medtandem.apps.observatory.fields import FIELDS
+from medtandem.apps.observatory.fields import FIELDS, grouped
 from medtandem.apps.observatory.forms import EntryForm, HurdleForm, IncidentForm, TriageForm
 from medtandem.apps.observatory.models import (
     AIActRisk,
@@ -169,12 +169,14 @@ def _application_page(request: HttpRequest, entry: ApplicationVersion) -> HttpRe
         "-decision_date", "-registered_at"
     )
     incidents = selectors.public_incidents().filter(version=entry)
+    values = selectors.sheet_values(entry)
     return render(
         request,
         "observatory/application.html",
         {
             "entry": entry,
-            "groups": selectors.sheet_groups(entry),
+            "groups": grouped(values),
+            "intended_use": values.get("intended_purpose") or entry.intended_use,
             "siblings": siblings,
             "status_changes": entry.status_changes.all(),
             "incidents": incidents[:20],
