@@ -49,10 +49,14 @@ def in_service() -> ApplicationVersion | None:
     return ApplicationVersion.objects.filter(in_service=True).first()
 
 
-def facts_of(name: str, version: str) -> dict[str, object] | None:
-    """The AI-facts label registered for that model version, if any."""
-    entry = ApplicationVersion.objects.filter(name=name, version=version).only("facts").first()
-    return dict(entry.facts) if entry and entry.facts else None
+def facts_of(name: str, version: str, lang: str = "en") -> dict[str, object] | None:
+    """The AI-facts label registered for that model version, if any, in ``lang`` when its card
+    holds that language."""
+    entry = ApplicationVersion.objects.filter(name=name, version=version).first()
+    if entry is None or not entry.facts:
+        return None
+    card = localised(entry.model_card, lang) if entry.model_card else {}
+    return dict(card.get("ai_facts") or entry.facts)
 
 
 def version_of(name: str, version: str) -> ApplicationVersion | None:

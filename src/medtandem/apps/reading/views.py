@@ -99,13 +99,15 @@ def session_overview(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _model_context(session: ReadingSession) -> dict[str, Any]:
-    """The AI-facts label of the model version the session was started with."""
+    """The AI-facts label of the model version the session was started with, in the reader's
+    language."""
     if not session.ai_model_name:
         return {}
+    lang = "en" if get_language().startswith("en") else "fr"
     model = current_model()
     if (model.name, model.version) == (session.ai_model_name, session.ai_model_version):
-        return {"ai_facts": model.facts}
-    return {"ai_facts": facts_of(session.ai_model_name, session.ai_model_version)}
+        return {"ai_facts": model.facts_in(lang)}
+    return {"ai_facts": facts_of(session.ai_model_name, session.ai_model_version, lang)}
 
 
 @never_cache
@@ -155,6 +157,7 @@ def case_step(request: AuthedRequest, pk: int, position: int) -> HttpResponse:
         context.update(_model_context(session))
         context["ai_rows"] = selectors.ai_rows(prediction, context.get("ai_facts"))
         context["ai_notice"] = selectors.ai_notice(prediction, lang)
+        context["ai_explanation"] = selectors.ai_explanation(prediction)
     if step == services.FEEDBACK:
         context["show_truth"] = show_truth
         context["call_threshold"] = rating.CALL_THRESHOLD
