@@ -170,7 +170,9 @@ def _quadrant(
         quadrant_names=(_("appropriée"), _("sur-confiance"), _("sous-confiance"), _("les deux")),
         highlight=highlight,
         label_header=_("lecteur"),
-        empty_text=_("pas encore de lectures appariées"),
+        # Both rates need their own cases: the AI wrong (over-reliance) and the AI right while
+        # the reader was wrong alone (under-reliance); paired reads alone are not enough.
+        empty_text=_("pas encore de cas où l'IA se trompe et de cas où elle corrige une erreur"),
     )
 
 
