@@ -234,15 +234,24 @@ def frugality(request: HttpRequest) -> HttpResponse:
     report = frugality_report()
     if request.GET.get("format") == "json":
         return JsonResponse(report)
+    # How each figure was obtained, said once for the models that share a method.
+    methods: dict[tuple[str, str], list[str]] = {}
     for row in report["rows"]:
-        row["training_method"] = selectors.energy_method_text(row["training_energy"])
-        row["inference_method"] = selectors.energy_method_text(row["inference_energy"])
+        key = (
+            selectors.energy_method_text(row["training_energy"]),
+            selectors.energy_method_text(row["inference_energy"]),
+        )
+        methods.setdefault(key, []).append(row["name"])
     # The footnote on a training energy shown as a bound (a stored 0 that is only a rounding).
     below = [r["training_energy"]["below_wh"] for r in report["rows"]]
     return render(
         request,
         "observatory/frugality.html",
-        {"report": report, "below_wh": max((b for b in below if b is not None), default=None)},
+        {
+            "report": report,
+            "methods": [(", ".join(names), t, i) for (t, i), names in methods.items()],
+            "below_wh": max((b for b in below if b is not None), default=None),
+        },
     )
 
 
