@@ -91,7 +91,9 @@ def energy_figure(reading: Mapping[str, Any] | None) -> EnergyFigure:
         "tdp_w": float(tdp.group(1)) if tdp else None,
     }
     if float(kwh) <= 0.0:
-        return EnergyFigure(None, float(f"5e{2 - digits}"), method, **extra)  # half a kept unit, in Wh
+        return EnergyFigure(
+            None, float(f"5e{2 - digits}"), method, **extra
+        )  # half a kept unit, in Wh
     wh = round(_significant(float(kwh) * 1000.0), max(digits - 3, 0))
     return EnergyFigure(wh, None, method, **extra)
 
