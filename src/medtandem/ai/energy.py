@@ -86,16 +86,12 @@ def energy_figure(reading: Mapping[str, Any] | None) -> EnergyFigure:
         return EnergyFigure(None, None, "not_measured")
     method = "measured" if mode.startswith("measured") else "estimated"
     digits = int(reading.get("kwh_digits") or LEGACY_KWH_DIGITS)
-    extra = {
-        "tool_mode": tool.group(1) if tool else None,
-        "tdp_w": float(tdp.group(1)) if tdp else None,
-    }
-    if float(kwh) <= 0.0:
-        return EnergyFigure(
-            None, float(f"5e{2 - digits}"), method, **extra
-        )  # half a kept unit, in Wh
+    tool_mode = tool.group(1) if tool else None
+    tdp_w = float(tdp.group(1)) if tdp else None
+    if float(kwh) <= 0.0:  # the bound is half a kept unit of kWh, in Wh
+        return EnergyFigure(None, float(f"5e{2 - digits}"), method, tool_mode, tdp_w)
     wh = round(_significant(float(kwh) * 1000.0), max(digits - 3, 0))
-    return EnergyFigure(wh, None, method, **extra)
+    return EnergyFigure(wh, None, method, tool_mode, tdp_w)
 
 
 def _mode_of(tracker: Any) -> str:
