@@ -11,12 +11,14 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:  # django-stubs' helper, a development dependency
+    from django_stubs_ext import WithAnnotations
 
 from medtandem.ai.card import localised
 from medtandem.ai.energy import energy_figure
@@ -36,6 +38,7 @@ from medtandem.apps.observatory.models import (
     Source,
     Status,
 )
+from medtandem.web.charts import chart_locale
 
 #: Below this count an aggregate cell of hurdles is shown as "< 3" (k-anonymity of reporters).
 MIN_CELL = 3
@@ -78,7 +81,16 @@ class RegistryFilters:
     has_open_incidents: bool = False
 
 
-def filter_registry(f: RegistryFilters) -> QuerySet[ApplicationVersion]:
+class RegistryAnnotations(TypedDict):
+    """What :func:`filter_registry` adds to each version."""
+
+    open_incidents: int
+    field_data: bool
+
+
+def filter_registry(
+    f: RegistryFilters,
+) -> QuerySet[WithAnnotations[ApplicationVersion, RegistryAnnotations]]:
     qs = registry().annotate(
         open_incidents=Count(
             "incidents", filter=~Q(incidents__state=Incident.State.CLOSED), distinct=True
@@ -116,10 +128,6 @@ def version_by_slug(slug: str) -> ApplicationVersion | None:
 
 def application_by_slug(slug: str) -> Application | None:
     return Application.objects.filter(slug=slug).first()
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "fr").startswith("en") else "fr"
 
 
 def energy_text(figure: Mapping[str, Any]) -> str:
@@ -310,7 +318,7 @@ def localised_card(version: ApplicationVersion) -> dict[str, Any] | None:
     """The stored card of a MedTandem model version in the active language (None for others)."""
     if not version.model_card or version.application.source != Source.MEDTANDEM:
         return None
-    return localised(version.model_card, _lang())
+    return localised(version.model_card, chart_locale())
 
 
 def localised_facts(version: ApplicationVersion) -> dict[str, Any]:

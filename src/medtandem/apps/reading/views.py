@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -34,6 +33,7 @@ from medtandem.apps.reading import rating, selectors, services
 from medtandem.apps.reading.forms import AssignForm, CaseFilterForm, CaseSetForm
 from medtandem.apps.reading.models import Condition, Mode, ReadingSession
 from medtandem.apps.reading.tracing import tracing_svg
+from medtandem.web.charts import chart_locale
 
 
 def _own_session(request: HttpRequest, pk: int) -> ReadingSession:
@@ -103,7 +103,7 @@ def _model_context(session: ReadingSession) -> dict[str, Any]:
     language."""
     if not session.ai_model_name:
         return {}
-    lang = "en" if get_language().startswith("en") else "fr"
+    lang = chart_locale()
     model = current_model()
     if (model.name, model.version) == (session.ai_model_name, session.ai_model_version):
         return {"ai_facts": model.facts_in(lang)}
@@ -127,7 +127,7 @@ def case_step(request: AuthedRequest, pk: int, position: int) -> HttpResponse:
     # PTB-XL record number) could be looked up in the dataset's public labels. It is revealed with
     # the truth; so is the record name (the source record name stays out of the SVG until then).
     label = selectors.case_label(session, position, case, reveal_source=show_truth)
-    lang = "en" if get_language().startswith("en") else "fr"
+    lang = chart_locale()
     # render_svg escapes every text it writes (lead names, title), so its markup is safe to inline.
     svg = mark_safe(
         tracing_svg(  # noqa: S308
@@ -290,7 +290,7 @@ def case_preview(request: AuthedRequest, pk: int) -> HttpResponse:
     shows the cardiologists' statements. The tracing comes from the reading pages' cache.
     """
     case = get_object_or_404(Case, pk=pk)
-    lang = "en" if get_language().startswith("en") else "fr"
+    lang = chart_locale()
     # render_svg escapes every text it writes (lead names, title), so its markup is safe to inline.
     svg = mark_safe(  # noqa: S308
         tracing_svg(
