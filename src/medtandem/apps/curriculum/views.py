@@ -322,7 +322,7 @@ def badge_verify(request: HttpRequest) -> HttpResponse:
     if check.valid and check.claims:
         attestation = selectors.attestation_by_code(str(check.claims.get("sub", "")))
         if attestation is None or not attestation.is_valid:
-            result.update(valid=False, reason="attestation inconnue ou révoquée")
+            result.update(valid=False, reason=_("attestation inconnue ou révoquée"))
     if "text/html" in request.headers.get("Accept", "") and request.POST.get("token"):
         return render(request, "curriculum/badge_verify.html", {"result": result})
     return JsonResponse(result, status=200 if result["valid"] else 400)
