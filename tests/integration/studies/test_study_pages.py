@@ -203,6 +203,15 @@ def test_import_page_reports_line_errors_and_imports_nothing(inv_client, case_se
     )
     assert "ligne 2" in response.content.decode() and "contredit" in response.content.decode()
     assert not study.imported_reads.exists()
+    # In English, the same error in English (issue 13: import errors were built outside gettext).
+    upload = io.BytesIO(b"reader,case,modality,truth,rating\nX,ptbxl:00001,aided,0,50\n")
+    upload.name = "other.csv"
+    inv_client.cookies["django_language"] = "en"
+    english = inv_client.post(
+        reverse("studies:import", args=[study.pk]), {"file": upload}, follow=True
+    ).content.decode()
+    assert "line 2: truth=0 contradicts" in english and "ligne 2" not in english
+    assert not study.imported_reads.exists()
 
 
 def test_lock_button_freezes_the_study(inv_client, case_set):
