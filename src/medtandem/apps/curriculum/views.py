@@ -234,6 +234,10 @@ def reading_retry(request: AuthedRequest, pk: int) -> HttpResponse:
     return _open_reading(request, pk, services.start_new_attempt)
 
 
+#: Width (px) of the national dashboard's breakdown charts: room for a full institution name.
+BREAKDOWN_CHART_WIDTH = 860
+
+
 @role_required(*STAFF)
 def reading_attempts(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = _activity(pk)
@@ -548,6 +552,9 @@ def national(request: AuthedRequest) -> HttpResponse:
                     locale=lang,
                     category_header=b.title,
                     empty_text=_("aucune donnée"),
+                    # Institution and programme names are long: at the default 640 px their
+                    # column (at most 38 % of the width) cut them with an ellipsis.
+                    width=BREAKDOWN_CHART_WIDTH,
                 )
             ),
         )
