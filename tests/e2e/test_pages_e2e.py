@@ -360,7 +360,10 @@ def walk_reading_case(page, base: str, url: str, forbidden: set[str]) -> list[st
         for fieldset in page.locator("fieldset.rating-row").all():
             code = fieldset.get_attribute("data-rating")
             page.check(f"input[name=rating_{code}][value='0']")
-        page.click(f'#read-form button[type=submit]:has-text("{button}")')
+        # The next step is a new page (reading.js reloads after its POST): wait for it, or the
+        # next look may read the page while it navigates.
+        with page.expect_navigation(wait_until="load"):
+            page.click(f'#read-form button[type=submit]:has-text("{button}")')
     page.wait_for_selector("#feedback-table")
     return problems
 
