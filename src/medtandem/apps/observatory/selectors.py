@@ -58,8 +58,16 @@ def facts_of(name: str, version: str, lang: str = "en") -> dict[str, object] | N
     entry = ApplicationVersion.objects.filter(name=name, version=version).first()
     if entry is None or not entry.facts:
         return None
-    card = localised(entry.model_card, lang) if entry.model_card else {}
-    return dict(card.get("ai_facts") or entry.facts)
+    return _facts_in(entry, lang)
+
+
+def _facts_in(entry: ApplicationVersion, lang: str) -> dict[str, Any]:
+    """The registered AI-facts label, in ``lang`` when the stored card is the one it came from (the
+    card's English label is the registered one); otherwise the registered label as it is."""
+    card = entry.model_card or {}
+    if card and card.get("ai_facts") == entry.facts:
+        return dict(localised(card, lang).get("ai_facts") or entry.facts)
+    return dict(entry.facts or {})
 
 
 def version_of(name: str, version: str) -> ApplicationVersion | None:
@@ -322,8 +330,7 @@ def localised_card(version: ApplicationVersion) -> dict[str, Any] | None:
 
 
 def localised_facts(version: ApplicationVersion) -> dict[str, Any]:
-    card = localised_card(version)
-    return dict((card or {}).get("ai_facts") or version.facts or {})
+    return _facts_in(version, chart_locale())
 
 
 def sheet_values(version: ApplicationVersion) -> dict[str, Any]:
