@@ -162,6 +162,7 @@ def build_world() -> World:
         "reading:ai_json": {"pk": session.pk, "position": position},
         "reading:feedback_viewed": {"pk": session.pk, "position": position},
         "reading:assign": {"pk": case_set.pk},
+        "reading:case_preview": {"pk": cases[0].pk},
         "reading:assignment": {"pk": assignment.pk},
         "reading:learner_progress": {"user_id": learner.pk},
         "curriculum:programme": {"slug": programme.slug},

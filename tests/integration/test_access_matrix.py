@@ -13,9 +13,10 @@ Reviewed decisions (see docs/security.md, "Access matrix"):
 - ``curriculum:quiz_import`` / ``quiz_export``: a quiz belongs to an institution (or is shared):
   another institution's instructor gets 404, no existence leak. ``manage_enrolments``: programmes are
   national; the page lists only the learners the instructor may see.
-- ``reading:instructor`` / ``case_bank`` / ``assign``: open to investigators (who build the case sets
+- ``reading:instructor`` / ``case_bank`` / ``case_preview`` / ``assign``: open to investigators (who build the case sets
   of their studies) and to instructors of any institution: the case bank and case sets are shared
-  resources of public, de-identified ECGs; assigning reaches only the instructor's own cohorts.
+  resources of public, de-identified ECGs (the preview shows a case's truth, so a learner gets 403);
+  assigning reaches only the instructor's own cohorts.
 - ``interop:lti_login`` / ``lti_launch`` / ``lti_enter``: reached by LTI platforms and browsers
   without a MedTandem session (the id_token, the login state and the single-use ticket are the
   credentials); without them every role gets the 400 refusal page. ``lti_deep_link``: only the
@@ -53,6 +54,7 @@ EXPECTED: dict[str, str] = {
     "reading:reliance": "302/302 302/302 302/302 302/302 302/302 302/302 302/302",
     "reading:instructor": "302/302 403/403 200/200 200/200 200/200 200/200 200/200",
     "reading:case_bank": "302/302 403/403 200/200 200/200 200/200 200/200 200/200",
+    "reading:case_preview": "302/302 403/403 200/405 200/405 200/405 200/405 200/405",
     "reading:assign": "302/302 403/403 200/200 200/200 200/200 200/200 200/200",
     "reading:assignment": "302/302 403/403 404/404 200/200 404/404 404/404 404/404",
     "reading:learner_progress": "302/302 403/403 404/404 200/200 404/404 404/404 200/200",

@@ -284,7 +284,8 @@ def build_card(model_dir: str | Path, lang: str = "en") -> dict[str, Any]:
         },
         "environmental_impact": {
             "training": {
-                k: train_e.get(k) for k in ("seconds", "kwh", "g_co2e", "mode", "country", "tool")
+                k: train_e.get(k)
+                for k in ("seconds", "kwh", "g_co2e", "mode", "country", "tool", "kwh_digits")
             },
             "inference_per_ecg": {
                 "ms": inference.get("ms_per_ecg"),

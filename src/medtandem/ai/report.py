@@ -21,6 +21,7 @@ from medtandem.ai.artifacts import (
     read_default_name,
     read_json,
 )
+from medtandem.ai.energy import energy_figure
 from medtandem.ai.robustness import PERTURBATIONS
 
 #: Strodthoff et al., IEEE JBHI 25(5):1519-1528, 2021, Table (superdiagnostic, fold 10, macro AUC),
@@ -60,6 +61,8 @@ def model_row(model_dir: Path) -> dict[str, Any]:
         "size_bytes": (meta.get("weights") or {}).get("bytes"),
         "training_seconds": tr.get("seconds"),
         "training_kwh": tr.get("kwh"),
+        "training_energy": energy_figure(tr).to_dict(),
+        "inference_energy": energy_figure(inf.get("energy")).to_dict(),
         "training_g_co2e": tr.get("g_co2e"),
         "inference_ms": inf.get("ms_per_ecg"),
         "inference_ms_with_explanation": inf.get("ms_per_ecg_with_explanation"),
@@ -74,6 +77,12 @@ def model_row(model_dir: Path) -> dict[str, Any]:
         "energy_mode": (inf.get("energy") or {}).get("mode"),
         "floor": ev.get("floor"),
         "holdout": ev.get("holdout"),
+        # The same, as a list with the held-out group split into its kind ("site",
+        # "device_family") and value, for a page to name in its language.
+        "holdout_groups": [
+            {"kind": key.partition("=")[0], "value": key.partition("=")[2], **h}
+            for key, h in (ev.get("holdout") or {}).items()
+        ],
         "heldout_nva_mean": (sum(nva) / len(nva)) if nva else None,
         "heldout_nva_worst": min(nva) if nva else None,
         "heldout_macro_mean": (sum(hm) / len(hm)) if hm else None,
@@ -118,6 +127,26 @@ def choose_default(rows: list[dict[str, Any]]) -> tuple[str | None, str]:
     return pick["name"], why
 
 
+def default_facts(rows: list[dict[str, Any]], chosen: str | None) -> dict[str, Any] | None:
+    """The figures behind the choice of the default, for a page to word in its own language."""
+    pick = next((r for r in rows if r["name"] == chosen), None)
+    if pick is None:
+        return None
+    keys = ("name", "heldout_nva_mean", "heldout_nva_worst", "perturbation_largest_loss")
+    return {
+        **{k: pick[k] for k in keys},
+        "perturbation_worst": pick["perturbation_worst"],
+        "within_limit": pick["perturbation_largest_loss"] is not None
+        and pick["perturbation_largest_loss"] <= MAX_PERTURBATION_LOSS,
+        "cv10_macro_auc": pick["cv10_macro_auc"],
+        "others": [
+            {k: r[k] for k in keys}
+            for r in rows
+            if r is not pick and r["heldout_nva_mean"] is not None
+        ],
+    }
+
+
 def frugality_report(models_dir: str | Path | None = None) -> dict[str, Any]:
     """Rows for the frugality page: params, size, training energy, inference ms and mJ per ECG,
     macro AUC with CI, AUC per joule; the default model and why; published figures for reference."""
@@ -129,6 +158,9 @@ def frugality_report(models_dir: str | Path | None = None) -> dict[str, Any]:
         "default": recorded or chosen,
         "chosen_by_rule": chosen,
         "why": why,
+        "why_facts": default_facts(rows, chosen),
+        "max_perturbation_loss": MAX_PERTURBATION_LOSS,
+        "tolerance": TOLERANCE,
         "rule": __doc__.split("Rule (stated in the report): ")[1].split("Published")[0].strip()
         if __doc__
         else "",
@@ -146,6 +178,15 @@ def frugality_report(models_dir: str | Path | None = None) -> dict[str, Any]:
     }
 
 
+def training_wh(figure: dict[str, Any]) -> str:
+    """The training energy of a row as text: the figure, an upper bound, or "-" (not measured)."""
+    if figure.get("wh") is not None:
+        return f"{figure['wh']:g}"
+    if figure.get("below_wh") is not None:
+        return f"<{figure['below_wh']:g}"
+    return "-"
+
+
 def format_report(report: dict[str, Any]) -> str:
     def f(v: Any, fmt: str) -> str:
         return "-" if v is None else format(v, fmt)
@@ -160,7 +201,7 @@ def format_report(report: dict[str, Any]) -> str:
         auc = f"{f(r['cv10_macro_auc'], '.3f')} ({f(ci[0], '.3f')}-{f(ci[1], '.3f')})"
         lines.append(
             f"{r['name']:<16} {f(r['params'], 'd'):>7} {f((r['size_bytes'] or 0) / 1000, '.1f'):>8} "
-            f"{f(r['training_seconds'], '.1f'):>8} {f((r['training_kwh'] or 0) * 1000, '.3f'):>9} "
+            f"{f(r['training_seconds'], '.1f'):>8} {training_wh(r['training_energy']):>9} "
             f"{f(r['inference_ms'], '.2f'):>7} {f(r['inference_mj'], '.1f'):>7} "
             f"{f(None if r['flops_per_ecg'] is None else r['flops_per_ecg'] / 1e6, '.1f'):>6} {auc:>24} "
             f"{f(r['fold10_macro_auc'], '.3f'):>7} {f(r['heldout_nva_mean'], '.3f'):>12} "

@@ -42,7 +42,7 @@ from medtandem.ai import flops
 from medtandem.ai.artifacts import ENERGY, EVALUATION, META, read_json, write_json
 from medtandem.ai.calibration import PlattCalibrator
 from medtandem.ai.card import write_card
-from medtandem.ai.energy import track
+from medtandem.ai.energy import KWH_DIGITS, track
 from medtandem.ai.families import FAMILIES, Classifier, Family, get_family
 from medtandem.ai.features import FEATURE_NAMES, record_features
 from medtandem.ai.labels import LABELS, label_matrix
@@ -313,7 +313,8 @@ def train_model(
         "training": energy_train.to_dict(),
         "inference": measure_inference(out, data, log=log),
     }
-    write_json(out / ENERGY, energy)
+    # Joules-scale trainings need the kWh figures' small decimals (see energy.KWH_DIGITS).
+    write_json(out / ENERGY, energy, digits=KWH_DIGITS)
     write_card(out)
     log(f"model written to {out} (version {meta['version']})")
     return out

@@ -122,7 +122,7 @@ class Chart:
             else ""
         )
         return (
-            f'<figure class="mt-chart-figure">{self.svg}'
+            f'<figure class="mt-chart-figure mt-{self.kind}">{self.svg}'
             f"<figcaption>{escape(self.title)}</figcaption>{table}</figure>"
         )
 

@@ -99,6 +99,12 @@ def test_the_verification_endpoint_accepts_our_signature_and_rejects_a_tampered_
         reverse("curriculum:badge_verify"), {"token": f"{header}.{forged_payload}.{signature}"}
     )
     assert bad.status_code == 400 and bad.json()["reason"] == "signature invalide"
+    # The reason is in the requester's language (issue 13: it was French in every language).
+    client.cookies["django_language"] = "en"
+    bad_en = client.post(
+        reverse("curriculum:badge_verify"), {"token": f"{header}.{forged_payload}.{signature}"}
+    )
+    assert bad_en.json()["reason"] == "invalid signature"
 
 
 def test_a_badge_signed_by_another_key_is_rejected(attestation):

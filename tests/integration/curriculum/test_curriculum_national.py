@@ -193,3 +193,21 @@ def test_the_demo_issues_attestations_only_on_evidence_of_every_hour(db):
             - 60
             for p in evidence["pages"]
         )
+
+
+def test_breakdown_charts_have_room_for_a_long_institution_name() -> None:
+    """Issue 13: institution and programme labels were cut with an ellipsis at 640 px."""
+    from medtandem.apps.curriculum.views import BREAKDOWN_CHART_WIDTH
+    from medtandem.charts import Bar, bar_chart
+
+    name = "UFR Sciences médicales — Bordeaux (démo)"  # the longest demo institution
+
+    def chart(**width: int) -> str:
+        bars = [Bar(name, 16), Bar("IFSI de Dijon (démo)", 16)]
+        kw = {"title": "t", "value_title": "n", "locale": "fr", "category_header": "x"}
+        return bar_chart(bars, empty_text="-", **kw, **width).svg  # type: ignore[arg-type]
+
+    assert f">{name}<" in chart(width=BREAKDOWN_CHART_WIDTH) and "…" not in chart(
+        width=BREAKDOWN_CHART_WIDTH
+    )
+    assert "…" in chart()  # the default width is what cut it

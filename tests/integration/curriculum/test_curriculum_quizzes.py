@@ -266,3 +266,19 @@ def test_an_instructor_imports_a_file_through_the_page_and_sees_the_error_otherw
     assert quiz.questions.count() == 5
     export = client.get(reverse("curriculum:quiz_export", args=[quiz.pk]), {"format": "moodle_xml"})
     assert b'<question type="numerical">' in export.content
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("fr", "le fichier ne contient aucune question"), ("en", "the file holds no question")],
+)
+def test_import_errors_are_in_the_users_language(lang, expected) -> None:
+    """Issue 13: GIFT and Moodle XML errors were built outside gettext (French in English pages)."""
+    from django.utils import translation
+
+    with translation.override(lang):
+        with pytest.raises(QuizFormatError) as gift:
+            quizformats.parse_gift("// a comment only\n")
+        with pytest.raises(QuizFormatError) as xml:
+            quizformats.parse_moodle_xml("<quiz></quiz>")
+    assert str(gift.value) == expected and str(xml.value) == expected

@@ -121,10 +121,9 @@ def test_a_model_registered_on_training_carries_its_card_figures() -> None:
     model = load_model()
     version = services.register_model(model)
     assert version.application.source == Source.MEDTANDEM and version.published
-    assert (
-        str(model.card["key_metrics"]["cv10_macro_auc"]["value"])
-        in version.sheet["performance_overall"]
-    )
+    # Registered in the default language (French): three decimals, a decimal comma.
+    auc = model.card["key_metrics"]["cv10_macro_auc"]["value"]
+    assert f"AUC macro {auc:.3f}".replace(".", ",") in version.sheet["performance_overall"]
     assert version.revisions.count() == 1
     services.register_model(model)
     assert version.revisions.count() == 1  # nothing changed: no new revision

@@ -116,6 +116,31 @@ def test_instructor_builds_a_sampled_case_set_and_assigns_it(
     assert session.mode == "unaided" and session.assignment is not None
 
 
+def test_instructor_previews_a_case_as_its_tracing_with_its_truth(client, instructor, bank) -> None:
+    client.force_login(instructor)
+    case = next(c for c in bank if c.scp_statements)
+    bank_page = client.get(reverse("reading:case_bank")).content.decode()
+    url = reverse("reading:case_preview", args=[case.pk])
+    assert f'href="{url}"' in bank_page  # each row of the bank links to its preview
+    page = client.get(url).content.decode()
+    # The 12-lead tracing, named by its source record (staff may see it), and the truth beside it.
+    assert page.count('id="ecg-tracing"') == 1 and "<svg" in page
+    for lead in ("aVR", "V6"):
+        assert f">{lead}<" in page
+    assert case.record_name in page and case.external_id in page
+    assert case.get_rhythm_display() in page
+    for statement in case.scp_statements:
+        assert f"<strong>{statement.code}</strong>" in page
+    assert client.get(reverse("reading:case_preview", args=[10**9])).status_code == 404
+    # A second look comes from the tracing cache and draws the same tracing.
+    again = client.get(url).content.decode()
+
+    def tracing(html: str) -> str:
+        return html[html.index("<svg") : html.index("</svg>")]
+
+    assert tracing(again) == tracing(page)
+
+
 def test_case_set_from_explicit_case_ids_and_unknown_ids(client, instructor, bank) -> None:
     client.force_login(instructor)
     ids = ", ".join(c.external_id for c in bank[:2])
@@ -136,6 +161,9 @@ def test_case_set_from_explicit_case_ids_and_unknown_ids(client, instructor, ban
 def test_learners_cannot_use_instructor_pages(learner_client, case_set) -> None:
     assert learner_client.get(reverse("reading:instructor")).status_code == 403
     assert learner_client.get(reverse("reading:case_bank")).status_code == 403
+    case = case_set.cases.first()
+    preview = learner_client.get(reverse("reading:case_preview", args=[case.pk]))
+    assert preview.status_code == 403 and case.external_id not in preview.content.decode()
     assert learner_client.post(reverse("reading:assign", args=[case_set.pk]), {}).status_code == 403
 
 

@@ -204,9 +204,9 @@ def test_no_two_labels_overlap(chart: Chart) -> None:
 
 def test_html_figure_has_caption_and_escaped_data_table(chart: Chart) -> None:
     out = chart.html("Données")
-    assert out.startswith('<figure class="mt-chart-figure"><svg') and out.endswith(
-        "</details></figure>"
-    )
+    assert out.startswith(
+        '<figure class="mt-chart-figure mt-' + chart.kind + '"><svg'
+    ) and out.endswith("</details></figure>")
     assert "<details>" not in chart.html(with_table=False)
     assert "<figcaption>" in out and "<summary>Données</summary>" in out
     assert out.count("<tr>") == len(chart.table.rows) + 1

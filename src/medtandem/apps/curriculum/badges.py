@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 KEY_ENV = "MEDTANDEM_BADGE_PRIVATE_KEY"
 KEY_FILE = "badge-ed25519.pem"
@@ -117,10 +118,13 @@ def verify_token(token: object) -> BadgeCheck:
     """
     if not isinstance(token, str) or not token.strip():
         return BadgeCheck(
-            False, "jeton absent : envoyer le champ « token » (formulaire ou JSON) ou le jeton seul"
+            False,
+            _("jeton absent : envoyer le champ « token » (formulaire ou JSON) ou le jeton seul"),
         )
     if len(token) > MAX_TOKEN_CHARS:
-        return BadgeCheck(False, f"jeton trop long ({MAX_TOKEN_CHARS} caractères au plus)")
+        return BadgeCheck(
+            False, _("jeton trop long (%(n)d caractères au plus)") % {"n": MAX_TOKEN_CHARS}
+        )
     try:
         claims = jwt.decode(
             token.strip(),
@@ -129,10 +133,10 @@ def verify_token(token: object) -> BadgeCheck:
             options={"require": ["iss", "jti", "vc"], "verify_aud": False},
         )
     except jwt.InvalidSignatureError:
-        return BadgeCheck(False, "signature invalide")
+        return BadgeCheck(False, _("signature invalide"))
     except jwt.PyJWTError as exc:
-        return BadgeCheck(False, f"jeton illisible ou invalide ({exc})")
-    return BadgeCheck(True, "signature valide", claims)
+        return BadgeCheck(False, _("jeton illisible ou invalide (%(error)s)") % {"error": exc})
+    return BadgeCheck(True, _("signature valide"), claims)
 
 
 def credential_code(claims: dict[str, Any]) -> str:

@@ -26,6 +26,7 @@ from typing import Any
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
+from django.utils.translation import gettext as _
 
 KINDS = ("single", "multiple", "truefalse", "numeric", "short")
 
@@ -60,33 +61,39 @@ class ParsedQuestion:
 def validate(question: ParsedQuestion, label: str) -> None:
     """The rules every imported question must satisfy, whatever its format."""
     if question.kind not in KINDS:
-        raise QuizFormatError(f"type de question non pris en charge ({question.kind})", label)
+        raise QuizFormatError(
+            _("type de question non pris en charge (%(kind)s)") % {"kind": question.kind}, label
+        )
     if not question.text.strip():
-        raise QuizFormatError("énoncé vide", label)
+        raise QuizFormatError(_("énoncé vide"), label)
     answers = question.answers
     if not answers:
-        raise QuizFormatError("aucune réponse", label)
+        raise QuizFormatError(_("aucune réponse"), label)
     for a in answers:
         if not Decimal(-1) <= a.fraction <= Decimal(1):
             raise QuizFormatError(
-                f"pondération hors de [-100 %, 100 %] ({a.fraction * 100} %)", label
+                _("pondération hors de [-100 %%, 100 %%] (%(weight)s %%)")
+                % {"weight": a.fraction * 100},
+                label,
             )
     best = max(a.fraction for a in answers)
     if question.kind == "numeric":
         if any(a.value is None for a in answers):
-            raise QuizFormatError("réponse numérique sans valeur", label)
+            raise QuizFormatError(_("réponse numérique sans valeur"), label)
         if any(a.tolerance < 0 for a in answers):
-            raise QuizFormatError("tolérance négative", label)
+            raise QuizFormatError(_("tolérance négative"), label)
     if question.kind in ("single", "multiple") and len(answers) < 2:
-        raise QuizFormatError("un QCM demande au moins deux réponses", label)
+        raise QuizFormatError(_("un QCM demande au moins deux réponses"), label)
     if question.kind == "multiple":
         total = sum((a.fraction for a in answers if a.fraction > 0), Decimal(0))
         if abs(total - 1) > Decimal("0.02"):
             raise QuizFormatError(
-                f"les bonnes réponses doivent totaliser 100 % (ici {total * 100:.0f} %)", label
+                _("les bonnes réponses doivent totaliser 100 %% (ici %(total).0f %%)")
+                % {"total": total * 100},
+                label,
             )
     elif best != 1:
-        raise QuizFormatError("aucune réponse ne vaut 100 %", label)
+        raise QuizFormatError(_("aucune réponse ne vaut 100 %"), label)
 
 
 # --- GIFT -----------------------------------------------------------------------------------
@@ -157,12 +164,16 @@ def _parse_number(text: str, label: str) -> tuple[float, float]:
         if ".." in text:
             low, high = (float(x) for x in text.split(".."))
             if low > high:
-                raise QuizFormatError(f"intervalle numérique inversé ({text})", label)
+                raise QuizFormatError(
+                    _("intervalle numérique inversé (%(text)s)") % {"text": text}, label
+                )
             return (low + high) / 2, (high - low) / 2
         value, _sep, tolerance = text.partition(":")
         return float(value), float(tolerance) if tolerance else 0.0
     except ValueError:
-        raise QuizFormatError(f"nombre illisible ({_restore(text)!r})", label) from None
+        raise QuizFormatError(
+            _("nombre illisible (%(text)r)") % {"text": _restore(text)}, label
+        ) from None
 
 
 def _gift_answers(body: str, label: str) -> tuple[str, list[ParsedAnswer], str]:
@@ -170,9 +181,9 @@ def _gift_answers(body: str, label: str) -> tuple[str, list[ParsedAnswer], str]:
     body, _sep, general = body.partition("####")
     body = body.strip()
     if not body:
-        raise QuizFormatError("question ouverte (essai) non prise en charge", label)
+        raise QuizFormatError(_("question ouverte (essai) non prise en charge"), label)
     if "->" in body:
-        raise QuizFormatError("question d'appariement non prise en charge", label)
+        raise QuizFormatError(_("question d'appariement non prise en charge"), label)
     head, _s, rest = body.partition("#")
     if head.strip().upper() in {"T", "TRUE", "F", "FALSE"} and not body.startswith("#"):
         truth = head.strip().upper().startswith("T")
@@ -213,7 +224,8 @@ def _gift_answers(body: str, label: str) -> tuple[str, list[ParsedAnswer], str]:
     parts = re.split(r"([=~])", body)
     if parts[0].strip():
         raise QuizFormatError(
-            f"réponse sans préfixe = ou ~ ({_restore(parts[0].strip())!r})", label
+            _("réponse sans préfixe = ou ~ (%(text)r)") % {"text": _restore(parts[0].strip())},
+            label,
         )
     answers = []
     has_wrong = False
@@ -228,7 +240,7 @@ def _gift_answers(body: str, label: str) -> tuple[str, list[ParsedAnswer], str]:
             has_wrong = True
             fraction = Decimal(0) if fraction is None else fraction
         if not _restore(text):
-            raise QuizFormatError("réponse vide", label)
+            raise QuizFormatError(_("réponse vide"), label)
         answers.append(ParsedAnswer(_restore(text), fraction, _restore(feedback)))
     if not has_wrong:
         kind = "short"
@@ -255,9 +267,11 @@ def parse_gift(source: str) -> list[ParsedQuestion]:
         opening = raw.find("{")
         closing = raw.rfind("}")
         if opening < 0 or closing < opening:
-            raise QuizFormatError("accolades { } des réponses absentes ou déséquilibrées", label)
+            raise QuizFormatError(_("accolades { } des réponses absentes ou déséquilibrées"), label)
         if "{" in raw[opening + 1 : closing]:
-            raise QuizFormatError("accolade { non échappée dans les réponses (écrire \\{)", label)
+            raise QuizFormatError(
+                _("accolade { non échappée dans les réponses (écrire \\{)"), label
+            )
         before, body, after = raw[:opening], raw[opening + 1 : closing], raw[closing + 1 :]
         text = _restore(before) + (" _____ " + _restore(after) if after.strip() else "")
         kind, answers, general = _gift_answers(body, label)
@@ -267,7 +281,7 @@ def parse_gift(source: str) -> list[ParsedQuestion]:
         validate(question, label)
         questions.append(question)
     if not questions:
-        raise QuizFormatError("le fichier ne contient aucune question")
+        raise QuizFormatError(_("le fichier ne contient aucune question"))
     return questions
 
 
@@ -384,19 +398,23 @@ def parse_moodle_xml(source: str | bytes) -> list[ParsedQuestion]:
         )
     except defusedxml.DTDForbidden:
         raise QuizFormatError(
-            "déclaration DOCTYPE refusée : un fichier Moodle XML n'en contient pas, et les "
-            "entités XML ne sont pas acceptées"
+            _(
+                "déclaration DOCTYPE refusée : un fichier Moodle XML n'en contient pas, et les "
+                "entités XML ne sont pas acceptées"
+            )
         ) from None
     except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):
         raise QuizFormatError(
-            "entités XML refusées (déclarations ENTITY ou références externes)"
+            _("entités XML refusées (déclarations ENTITY ou références externes)")
         ) from None
     except ET.ParseError as exc:
-        raise QuizFormatError(f"XML mal formé ({exc})") from None
+        raise QuizFormatError(_("XML mal formé (%(error)s)") % {"error": exc}) from None
     except (ValueError, LookupError) as exc:  # e.g. an unknown encoding in the XML declaration
-        raise QuizFormatError(f"XML illisible ({exc})") from None
+        raise QuizFormatError(_("XML illisible (%(error)s)") % {"error": exc}) from None
     if root.tag != "quiz":
-        raise QuizFormatError(f"élément racine <quiz> attendu, trouvé <{root.tag}>")
+        raise QuizFormatError(
+            _("élément racine <quiz> attendu, trouvé <%(tag)s>") % {"tag": root.tag}
+        )
     questions: list[ParsedQuestion] = []
     number = 0
     for element in root.findall("question"):
@@ -408,7 +426,8 @@ def parse_moodle_xml(source: str | bytes) -> list[ParsedQuestion]:
         label = f"question « {name} »" if name else f"question {number}"
         if qtype not in _XML_KINDS:
             raise QuizFormatError(
-                f"type de question Moodle non pris en charge ({qtype or '?'})", label
+                _("type de question Moodle non pris en charge (%(kind)s)") % {"kind": qtype or "?"},
+                label,
             )
         kind = _XML_KINDS[qtype]
         if kind is None:
@@ -417,14 +436,14 @@ def parse_moodle_xml(source: str | bytes) -> list[ParsedQuestion]:
         try:
             points = Decimal((element.findtext("defaultgrade") or "1").strip())
         except ArithmeticError:
-            raise QuizFormatError("note par défaut illisible", label) from None
+            raise QuizFormatError(_("note par défaut illisible"), label) from None
         answers: list[ParsedAnswer] = []
         for position, node in enumerate(element.findall("answer")):
             try:
                 fraction = Decimal(node.get("fraction", "0").replace(",", ".")) / 100
             except ArithmeticError:
                 raise QuizFormatError(
-                    f"pondération illisible à la réponse {position + 1}", label
+                    _("pondération illisible à la réponse %(n)d") % {"n": position + 1}, label
                 ) from None
             text = _text_of(node)
             answer = ParsedAnswer(text, fraction, _text_of(node.find("feedback")))
@@ -433,7 +452,9 @@ def parse_moodle_xml(source: str | bytes) -> list[ParsedQuestion]:
                     answer.value = float(text)
                     answer.tolerance = float((node.findtext("tolerance") or "0").strip() or 0)
                 except ValueError:
-                    raise QuizFormatError(f"valeur numérique illisible ({text!r})", label) from None
+                    raise QuizFormatError(
+                        _("valeur numérique illisible (%(text)r)") % {"text": text}, label
+                    ) from None
             if kind == "truefalse":
                 answer.text = "true" if text.strip().lower() in {"true", "vrai"} else "false"
             answers.append(answer)
@@ -448,7 +469,7 @@ def parse_moodle_xml(source: str | bytes) -> list[ParsedQuestion]:
         validate(question, label)
         questions.append(question)
     if not questions:
-        raise QuizFormatError("le fichier ne contient aucune question")
+        raise QuizFormatError(_("le fichier ne contient aucune question"))
     return questions
 
 

@@ -234,6 +234,10 @@ def reading_retry(request: AuthedRequest, pk: int) -> HttpResponse:
     return _open_reading(request, pk, services.start_new_attempt)
 
 
+#: Width (px) of the national dashboard's breakdown charts: room for a full institution name.
+BREAKDOWN_CHART_WIDTH = 860
+
+
 @role_required(*STAFF)
 def reading_attempts(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = _activity(pk)
@@ -323,7 +327,7 @@ def badge_verify(request: HttpRequest) -> HttpResponse:
     if check.valid and check.claims:
         attestation = selectors.attestation_by_code(badges.credential_code(check.claims))
         if attestation is None or not attestation.is_valid:
-            result.update(valid=False, reason="attestation inconnue ou révoquée")
+            result.update(valid=False, reason=_("attestation inconnue ou révoquée"))
     if "text/html" in request.headers.get("Accept", "") and request.POST.get("token"):
         return render(request, "curriculum/badge_verify.html", {"result": result})
     return JsonResponse(result, status=200 if result["valid"] else 400)
@@ -570,6 +574,9 @@ def national(request: AuthedRequest) -> HttpResponse:
                     locale=lang,
                     category_header=b.title,
                     empty_text=_("aucune donnée"),
+                    # Institution and programme names are long: at the default 640 px their
+                    # column (at most 38 % of the width) cut them with an ellipsis.
+                    width=BREAKDOWN_CHART_WIDTH,
                 )
             ),
         )

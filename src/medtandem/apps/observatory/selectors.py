@@ -15,12 +15,16 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:  # django-stubs' helper, a development dependency
     from django_stubs_ext import WithAnnotations
 
-from medtandem.apps.observatory.fields import CHAI_SECTIONS, FIELDS, GROUPS, grouped
+from medtandem.ai.card import localised
+from medtandem.ai.energy import energy_figure
+from medtandem.apps.observatory.fields import CHAI_SECTIONS, FIELDS, GROUPS
 from medtandem.apps.observatory.models import (
+    AIActRisk,
     Alert,
     Application,
     ApplicationVersion,
@@ -28,10 +32,13 @@ from medtandem.apps.observatory.models import (
     Hurdle,
     HurdleCategory,
     Incident,
+    MDRClass,
     MonitoringRun,
     Revision,
     Source,
+    Status,
 )
+from medtandem.web.charts import chart_locale
 
 #: Below this count an aggregate cell of hurdles is shown as "< 3" (k-anonymity of reporters).
 MIN_CELL = 3
@@ -45,10 +52,22 @@ def in_service() -> ApplicationVersion | None:
     return ApplicationVersion.objects.filter(in_service=True).first()
 
 
-def facts_of(name: str, version: str) -> dict[str, object] | None:
-    """The AI-facts label registered for that model version, if any."""
-    entry = ApplicationVersion.objects.filter(name=name, version=version).only("facts").first()
-    return dict(entry.facts) if entry and entry.facts else None
+def facts_of(name: str, version: str, lang: str = "en") -> dict[str, object] | None:
+    """The AI-facts label registered for that model version, if any, in ``lang`` when its card
+    holds that language."""
+    entry = ApplicationVersion.objects.filter(name=name, version=version).first()
+    if entry is None or not entry.facts:
+        return None
+    return _facts_in(entry, lang)
+
+
+def _facts_in(entry: ApplicationVersion, lang: str) -> dict[str, Any]:
+    """The registered AI-facts label, in ``lang`` when the stored card is the one it came from (the
+    card's English label is the registered one); otherwise the registered label as it is."""
+    card = entry.model_card or {}
+    if card and card.get("ai_facts") == entry.facts:
+        return dict(localised(card, lang).get("ai_facts") or entry.facts)
+    return dict(entry.facts or {})
 
 
 def version_of(name: str, version: str) -> ApplicationVersion | None:
@@ -119,8 +138,209 @@ def application_by_slug(slug: str) -> Application | None:
     return Application.objects.filter(slug=slug).first()
 
 
+def energy_text(figure: Mapping[str, Any]) -> str:
+    """One energy figure (:class:`medtandem.ai.energy.EnergyFigure` as a dict) in words: the figure,
+    an upper bound, or "not measured" — never a false 0 Wh. (How it was obtained: see
+    :func:`energy_method_text`.)"""
+    if figure.get("wh") is not None:
+        return _("%(wh)s Wh") % {"wh": _number(figure["wh"])}
+    if figure.get("below_wh") is not None:
+        return _("moins de %(wh)s Wh (arrondi à 0 à l'enregistrement)") % {
+            "wh": _number(figure["below_wh"])
+        }
+    return _("non mesurée")
+
+
+def _round(value: Any, digits: int) -> Any:
+    return round(value, digits) if isinstance(value, int | float) else value
+
+
+def _development_data(data: Any) -> str:
+    """The card's training-data summary (a dict of counts) in a sentence."""
+    if not isinstance(data, Mapping) or not data:
+        return ""
+    dates = data.get("recording_dates") or ["?", "?"]
+    sex = data.get("sex") or {}
+    labels = data.get("label_counts") or {}
+    return _(
+        "%(n)s enregistrements PTB-XL de %(p)s patients, du %(d0)s au %(d1)s ; %(sites)s sites, "
+        "%(devices)s types d'appareils ; %(f)s femmes, %(m)s hommes ; âge médian %(age)s ans ; "
+        "par classe : %(labels)s"
+    ) % {
+        "n": data.get("n_records", "?"),
+        "p": data.get("n_patients", "?"),
+        "d0": dates[0],
+        "d1": dates[-1],
+        "sites": len(data.get("sites") or {}),
+        "devices": len(data.get("devices") or {}),
+        "f": sex.get("F", "?"),
+        "m": sex.get("M", "?"),
+        "age": _number(data.get("age_median")),
+        "labels": ", ".join(f"{k} {v}" for k, v in labels.items()),
+    }
+
+
+def _subgroup_gaps(gaps: Any) -> str:
+    """The card's largest subgroup gaps of macro AUC, one line per grouping."""
+    if not isinstance(gaps, Mapping):
+        return ""
+    names = {"sex": _("sexe"), "age_band": _("tranche d'âge")}
+    return "\n".join(
+        _("%(group)s : plus grand écart d'AUC macro %(gap)s (groupe le plus faible : %(worst)s)")
+        % {
+            "group": names.get(key, key),
+            "gap": _number(_round((g or {}).get("largest_gap_macro_auc"), 3)),
+            "worst": (g or {}).get("worst_group_macro_auc", "?"),
+        }
+        for key, g in gaps.items()
+    )
+
+
+def energy_method_text(figure: Mapping[str, Any]) -> str:
+    """How an energy figure was obtained, in the interface language."""
+    if figure.get("method") == "measured":
+        return _("mesurée par les compteurs d'énergie Intel RAPL du processeur (mémoire estimée)")
+    if figure.get("method") == "estimated":
+        return _(
+            "estimée par CodeCarbon (mode « %(mode)s ») faute de compteur d'énergie : puissance du "
+            "processeur = charge du processus × TDP de %(tdp)s W, mémoire = estimation constante"
+        ) % {"mode": figure.get("tool_mode") or "?", "tdp": _number(figure.get("tdp_w"))}
+    return _("non mesurée (CodeCarbon n'était pas installé)")
+
+
+def _number(value: Any) -> str:
+    from django.utils.formats import number_format
+
+    return "?" if value is None else number_format(value, use_l10n=True)
+
+
+def card_sheet(
+    card: Mapping[str, Any], *, name: str, version: str, facts: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A MedTandem model's registry fields from its card, in the active language.
+
+    ``card`` is the card in that language (:func:`medtandem.ai.card.localised`); what the card keeps
+    as codes (the outputs, the energy reading) is worded here through the catalogue.
+    """
+    from medtandem.apps.reading.rating import FINDING_NAMES
+
+    basic, uses = card.get("basic_info") or {}, card.get("uses_and_directions") or {}
+    release, warnings = card.get("release_info") or {}, card.get("warnings") or {}
+    trust, metrics = card.get("trust_ingredients") or {}, card.get("key_metrics") or {}
+    energy = card.get("environmental_impact") or {}
+    maint = card.get("maintenance") or {}
+    auc = metrics.get("cv10_macro_auc") or {}
+
+    def text(value: Any) -> str:
+        if value in (None, "", [], {}):
+            return ""
+        if isinstance(value, list | tuple):
+            return "\n".join(text(v) for v in value)
+        if isinstance(value, dict):
+            return "; ".join(f"{k}: {text(v)}" for k, v in value.items())
+        return str(value)
+
+    train_e = energy.get("training") or {}
+    infer_e = energy.get("inference_per_ecg") or {}
+    inputs = basic.get("inputs") or {}
+    ci = auc.get("ci95") or [None, None]
+    return {
+        "provider_name": str(basic.get("model_developer") or "MedTandem"),
+        "provider_contact": "observatoire@medtandem.example",
+        "trade_name": name,
+        "version": version,
+        "unique_reference": text((release.get("weights") or {}).get("sha256")),
+        "release_date": text(release.get("release_date")),
+        "release_stage": text(release.get("stage")),
+        "summary": text(card.get("summary")),
+        "intended_purpose": text(uses.get("intended_use") or facts.get("intended_use")),
+        "intended_users": text(uses.get("intended_users")),
+        "target_population": text(card.get("target_population")),
+        "out_of_scope_uses": text(uses.get("out_of_scope_uses")),
+        "workflow": text(uses.get("workflow")),
+        "human_oversight": _(
+            "Le ou la professionnelle lit d'abord seule ; la suggestion n'est montrée qu'après "
+            "l'enregistrement de sa lecture, et la décision reste la sienne."
+        ),
+        "inputs": _(
+            "ECG 12 dérivations de repos, toute fréquence d'échantillonnage et toute durée d'au moins "
+            "8 s ; les %(w)s premières secondes, rééchantillonnées à %(fs)s Hz et filtrées"
+        )
+        % {"w": _number(inputs.get("window_s")), "fs": _number(inputs.get("fs_hz"))}
+        if inputs
+        else "",
+        "outputs": "\n".join(
+            f"{code} : {FINDING_NAMES.get(code, code)}" for code in (basic.get("outputs") or {})
+        ),
+        "operating_logic": text(basic.get("description")),
+        "development_data": _development_data(trust.get("training_data")),
+        "mdr_class": MDRClass.NOT_DEVICE,
+        "risk_class": AIActRisk.MINIMAL,
+        "ai_act_route": _(
+            "Outil pédagogique : hors des usages à haut risque de l'annexe III ; non soumis à l'art. 43."
+        ),
+        "fda_submission": "",
+        "regulatory_status": text(card.get("regulatory_status") or release.get("stage")),
+        "status": Status.AVAILABLE,
+        "deployed_in": "MedTandem (France)",
+        "performance_overall": _(
+            "AUC macro %(auc)s (IC 95 %% %(lo)s–%(hi)s), validation croisée 10 plis"
+        )
+        % {
+            "auc": _number(_round(auc.get("value"), 3)),
+            "lo": _number(_round(ci[0], 3)),
+            "hi": _number(_round(ci[1], 3)),
+        }
+        if auc
+        else "",
+        "performance_subgroups": _subgroup_gaps(
+            (warnings.get("biases") or {}).get("subgroup_gaps_cv10")
+        ),
+        # The card states this in English only; it is the same protocol for every model.
+        "test_data": _(
+            "PTB-XL strat_fold 10 (le pli de test de référence) et validation croisée groupée en "
+            "10 plis selon strat_fold"
+        )
+        if metrics.get("test_data")
+        else "",
+        "known_limitations": text(warnings.get("known_risks_and_limitations")),
+        "known_biases": text((warnings.get("biases") or {}).get("note")),
+        "bias_mitigation": text(card.get("bias_mitigation")),
+        "monitoring_plan": _(
+            "Surveillance de terrain par l'observatoire MedTandem : performance par fenêtre et "
+            "sous-groupe, carte de contrôle CUSUM, dérive des entrées (PSI), sur-confiance et "
+            "sous-confiance ; voir la page « Surveillance de terrain »."
+        ),
+        "energy_training": energy_text(energy_figure(train_e).to_dict()) if train_e else "",
+        "energy_inference": _("%(mj)s mJ par ECG") % {"mj": _number(_round(infer_e.get("mj"), 1))}
+        if infer_e
+        else "",
+        "energy_method": energy_method_text(energy_figure(train_e).to_dict()),
+        "funding": _("Projet MedTandem (financement public)"),
+        "stakeholders": "",
+        "publications": text(maint.get("retraining")),
+    }
+
+
+def localised_card(version: ApplicationVersion) -> dict[str, Any] | None:
+    """The stored card of a MedTandem model version in the active language (None for others)."""
+    if not version.model_card or version.application.source != Source.MEDTANDEM:
+        return None
+    return localised(version.model_card, chart_locale())
+
+
+def localised_facts(version: ApplicationVersion) -> dict[str, Any]:
+    return _facts_in(version, chart_locale())
+
+
 def sheet_values(version: ApplicationVersion) -> dict[str, Any]:
     values = dict(version.sheet)
+    card = localised_card(version)
+    if card is not None:
+        # A MedTandem model's fields are worded from its card at each view, in the reader's
+        # language (the stored sheet keeps the words of the language it was registered in).
+        worded = card_sheet(card, name=version.name, version=version.version, facts=version.facts)
+        values.update({k: v for k, v in worded.items() if k in values or v})
     values.update(
         {
             "trade_name": version.name,
@@ -134,11 +354,11 @@ def sheet_values(version: ApplicationVersion) -> dict[str, Any]:
             "status": version.get_status_display(),
         }
     )
+    if card is not None:  # the card's wording, in the reader's language, over the stored one
+        values.update(
+            {k: worded[k] for k in ("intended_purpose", "regulatory_status") if worded[k]}
+        )
     return values
-
-
-def sheet_groups(version: ApplicationVersion) -> list[Any]:
-    return grouped(sheet_values(version))
 
 
 # --- history and diffs ------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from medtandem.ai import monitoring as mon
 from medtandem.ai.metrics import age_band
 from medtandem.apps.accounts.selectors import has_role
-from medtandem.apps.observatory import sources
+from medtandem.apps.observatory import selectors, sources
 from medtandem.apps.observatory.fields import FIELDS, SHEET_KEYS
 from medtandem.apps.observatory.models import (
     AIActRisk,
@@ -205,81 +205,9 @@ def _publish_revision(
 
 def _card_sheet(model: Any) -> dict[str, Any]:
     """A MedTandem model's registry fields, read from its card (every figure computed by training)."""
-    card = dict(model.card)
-    basic, uses = card.get("basic_info") or {}, card.get("uses_and_directions") or {}
-    release, warnings = card.get("release_info") or {}, card.get("warnings") or {}
-    trust, metrics = card.get("trust_ingredients") or {}, card.get("key_metrics") or {}
-    energy = card.get("environmental_impact") or {}
-    maint = card.get("maintenance") or {}
-    auc = metrics.get("cv10_macro_auc") or {}
-
-    def text(value: Any) -> str:
-        if value in (None, "", [], {}):
-            return ""
-        if isinstance(value, list | tuple):
-            return "\n".join(text(v) for v in value)
-        if isinstance(value, dict):
-            return "; ".join(f"{k}: {text(v)}" for k, v in value.items())
-        return str(value)
-
-    train_e = energy.get("training") or {}
-    infer_e = energy.get("inference_per_ecg") or {}
-    return {
-        "provider_name": str(basic.get("model_developer") or "MedTandem"),
-        "provider_contact": "observatoire@medtandem.example",
-        "trade_name": model.name,
-        "version": model.version,
-        "unique_reference": text((release.get("weights") or {}).get("sha256")),
-        "release_date": text(release.get("release_date")),
-        "release_stage": text(release.get("stage")),
-        "summary": text(card.get("summary")),
-        "intended_purpose": text(uses.get("intended_use") or model.facts.get("intended_use")),
-        "intended_users": text(uses.get("intended_users")),
-        "target_population": text(card.get("target_population")),
-        "out_of_scope_uses": text(uses.get("out_of_scope_uses")),
-        "workflow": text(uses.get("workflow")),
-        "human_oversight": _(
-            "Le ou la professionnelle lit d'abord seule ; la suggestion n'est montrée qu'après "
-            "l'enregistrement de sa lecture, et la décision reste la sienne."
-        ),
-        "inputs": text(basic.get("inputs")),
-        "outputs": text(basic.get("outputs")),
-        "operating_logic": text(basic.get("description")),
-        "development_data": text(trust.get("training_data")),
-        "mdr_class": MDRClass.NOT_DEVICE,
-        "risk_class": AIActRisk.MINIMAL,
-        "ai_act_route": _(
-            "Outil pédagogique : hors des usages à haut risque de l'annexe III ; non soumis à l'art. 43."
-        ),
-        "fda_submission": "",
-        "regulatory_status": text(card.get("regulatory_status") or release.get("stage")),
-        "status": Status.AVAILABLE,
-        "deployed_in": "MedTandem (France)",
-        "performance_overall": (
-            f"AUC macro {auc.get('value')} (IC 95 % {text(auc.get('ci95'))}), "
-            "validation croisée 10 plis"
-            if auc
-            else ""
-        ),
-        "performance_subgroups": text((warnings.get("biases") or {}).get("subgroup_gaps_cv10")),
-        "test_data": text(metrics.get("test_data")),
-        "known_limitations": text(warnings.get("known_risks_and_limitations")),
-        "known_biases": text((warnings.get("biases") or {}).get("note")),
-        "bias_mitigation": text(card.get("bias_mitigation")),
-        "monitoring_plan": _(
-            "Surveillance de terrain par l'observatoire MedTandem : performance par fenêtre et "
-            "sous-groupe, carte de contrôle CUSUM, dérive des entrées (PSI), sur-confiance et "
-            "sous-confiance ; voir la page « Surveillance de terrain »."
-        ),
-        "energy_training": f"{train_e.get('kwh')} kWh, {train_e.get('g_co2e')} gCO2e"
-        if train_e
-        else "",
-        "energy_inference": f"{infer_e.get('mj')} mJ / ECG" if infer_e else "",
-        "energy_method": text(train_e.get("mode")),
-        "funding": _("Projet MedTandem (financement public)"),
-        "stakeholders": "",
-        "publications": text(maint.get("retraining")),
-    }
+    return selectors.card_sheet(
+        model.card, name=model.name, version=model.version, facts=model.facts
+    )
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from medtandem.apps.accounts.http import AuthedRequest
 from medtandem.apps.accounts.permissions import role_required
 from medtandem.apps.accounts.selectors import has_role
 from medtandem.apps.observatory import selectors, services
-from medtandem.apps.observatory.fields import FIELDS
+from medtandem.apps.observatory.fields import FIELDS, grouped
 from medtandem.apps.observatory.forms import EntryForm, HurdleForm, IncidentForm, TriageForm
 from medtandem.apps.observatory.models import (
     AIActRisk,
@@ -176,17 +176,20 @@ def _application_page(request: HttpRequest, entry: ApplicationVersion) -> HttpRe
         "-decision_date", "-registered_at"
     )
     incidents = selectors.public_incidents().filter(version=entry)
+    values = selectors.sheet_values(entry)
     return render(
         request,
         "observatory/application.html",
         {
             "entry": entry,
-            "groups": selectors.sheet_groups(entry),
+            "groups": grouped(values),
+            "intended_use": values.get("intended_purpose") or entry.intended_use,
             "siblings": siblings,
             "status_changes": entry.status_changes.all(),
             "incidents": incidents[:20],
             "n_incidents": incidents.count(),
             "run": selectors.latest_run(entry),
+            "facts": selectors.localised_facts(entry),
             "is_example": entry.application.source == Source.EXAMPLE,
         },
     )
@@ -238,7 +241,25 @@ def frugality(request: HttpRequest) -> HttpResponse:
     report = frugality_report()
     if request.GET.get("format") == "json":
         return JsonResponse(report)
-    return render(request, "observatory/frugality.html", {"report": report})
+    # How each figure was obtained, said once for the models that share a method.
+    methods: dict[tuple[str, str], list[str]] = {}
+    for row in report["rows"]:
+        key = (
+            selectors.energy_method_text(row["training_energy"]),
+            selectors.energy_method_text(row["inference_energy"]),
+        )
+        methods.setdefault(key, []).append(row["name"])
+    # The footnote on a training energy shown as a bound (a stored 0 that is only a rounding).
+    below = [r["training_energy"]["below_wh"] for r in report["rows"]]
+    return render(
+        request,
+        "observatory/frugality.html",
+        {
+            "report": report,
+            "methods": [(", ".join(names), t, i) for (t, i), names in methods.items()],
+            "below_wh": max((b for b in below if b is not None), default=None),
+        },
+    )
 
 
 @login_required

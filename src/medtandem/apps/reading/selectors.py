@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from medtandem.apps.cases.models import Case
 from medtandem.apps.reading import rating
@@ -291,6 +292,62 @@ class AiNotice:
     statement: str
 
 
+#: The measurements' names in the interface language (the cores keep English names:
+#: :data:`medtandem.ecg.measure.LABELS`); the keys are the measurement names of that table.
+MEASURE_NAMES = {
+    "heart_rate_bpm": gettext_lazy("Fréquence cardiaque"),
+    "rr_mean_ms": gettext_lazy("Intervalle RR moyen"),
+    "rr_sdnn_ms": gettext_lazy("Écart type des RR (SDNN)"),
+    "rr_rmssd_ms": gettext_lazy("RMSSD des RR"),
+    "rr_irregularity": gettext_lazy("Irrégularité des RR (écart type / moyenne)"),
+    "n_beats": gettext_lazy("Battements détectés"),
+    "pr_ms": gettext_lazy("Intervalle PR"),
+    "p_amplitude_mv": gettext_lazy("Amplitude de P (DII)"),
+    "qrs_ms": gettext_lazy("Durée du QRS"),
+    "qt_ms": gettext_lazy("Intervalle QT"),
+    "qtc_bazett_ms": gettext_lazy("QTc (Bazett)"),
+    "qtc_fridericia_ms": gettext_lazy("QTc (Fridericia)"),
+    "qrs_axis_deg": gettext_lazy("Axe frontal du QRS"),
+    "t_axis_deg": gettext_lazy("Axe frontal de T"),
+    "sokolow_lyon_mv": gettext_lazy("Indice de Sokolow-Lyon"),
+    "cornell_mv": gettext_lazy("Indice de Cornell"),
+    "limb_qrs_max_mv": gettext_lazy(
+        "Plus grande amplitude du QRS dans les dérivations des membres"
+    ),
+    "st60_mv": gettext_lazy("Niveau du ST à J+60 ms"),
+    "q_mv": gettext_lazy("Profondeur de Q"),
+    "r_mv": gettext_lazy("Amplitude de R"),
+    "s_mv": gettext_lazy("Profondeur de S"),
+    "t_mv": gettext_lazy("Amplitude de T"),
+    "p_absent": gettext_lazy("Onde P non trouvée"),
+    "t_end_absent": gettext_lazy("Fin de T non trouvée"),
+}
+
+
+def measure_label(feature: str, fallback: str = "") -> str:
+    """A model feature's name (``st60_mv_V6``, ``qrs_axis_deg_cos``, ``heart_rate_bpm``) in words."""
+    if feature in MEASURE_NAMES:
+        return str(MEASURE_NAMES[feature])
+    base, _sep, tail = feature.rpartition("_")
+    if base in MEASURE_NAMES and tail in ("cos", "sin"):
+        part = _("cosinus") if tail == "cos" else _("sinus")
+        return f"{MEASURE_NAMES[base]} ({part})"
+    if base in MEASURE_NAMES:  # a per-lead measurement: the tail is the lead
+        return _("%(measure)s en %(lead)s") % {"measure": MEASURE_NAMES[base], "lead": tail}
+    return fallback or feature
+
+
+def ai_explanation(prediction: Any) -> list[dict[str, Any]]:
+    """The measurements that weighed most in a suggestion, named in the reader's language."""
+    extra = prediction.explanation if isinstance(prediction.explanation, dict) else {}
+    if extra.get("kind") != "measurements":
+        return []
+    return [
+        {**item, "label": measure_label(str(item.get("name", "")), str(item.get("label", "")))}
+        for item in (extra.get("items") or [])[:6]
+    ]
+
+
 def ai_notice(prediction: Any, lang: str) -> AiNotice:
     """The model's refusal (poor input quality) and why, its out-of-distribution flag, its machine statement."""
     extra = prediction.explanation if isinstance(prediction.explanation, dict) else {}
@@ -300,7 +357,10 @@ def ai_notice(prediction: Any, lang: str) -> AiNotice:
         refused=bool(extra.get("refused")),
         reasons=list((quality.get("messages") or {}).get(lang) or []),
         ood_count=int(ood.get("n_outside") or 0) if ood.get("flagged") else 0,
-        ood_items=list(ood.get("outside") or [])[:3],
+        ood_items=[
+            {**item, "name": measure_label(str(item.get("name", "")))}
+            for item in list(ood.get("outside") or [])[:3]
+        ],
         statement=str((extra.get("statement") or {}).get(lang) or ""),
     )
 

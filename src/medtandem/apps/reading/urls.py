@@ -18,6 +18,7 @@ urlpatterns = [
     path("reliance/", views.reliance, name="reliance"),
     path("instructor/", views.instructor, name="instructor"),
     path("instructor/cases/", views.case_bank, name="case_bank"),
+    path("instructor/cases/<int:pk>/", views.case_preview, name="case_preview"),
     path("instructor/case-sets/<int:pk>/assign/", views.assign, name="assign"),
     path("instructor/assignments/<int:pk>/", views.assignment_detail, name="assignment"),
     path("instructor/learners/<int:user_id>/", views.learner_progress, name="learner_progress"),

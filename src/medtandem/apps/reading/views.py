@@ -99,13 +99,15 @@ def session_overview(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _model_context(session: ReadingSession) -> dict[str, Any]:
-    """The AI-facts label of the model version the session was started with."""
+    """The AI-facts label of the model version the session was started with, in the reader's
+    language."""
     if not session.ai_model_name:
         return {}
+    lang = chart_locale()
     model = current_model()
     if (model.name, model.version) == (session.ai_model_name, session.ai_model_version):
-        return {"ai_facts": model.facts}
-    return {"ai_facts": facts_of(session.ai_model_name, session.ai_model_version)}
+        return {"ai_facts": model.facts_in(lang)}
+    return {"ai_facts": facts_of(session.ai_model_name, session.ai_model_version, lang)}
 
 
 @never_cache
@@ -155,6 +157,7 @@ def case_step(request: AuthedRequest, pk: int, position: int) -> HttpResponse:
         context.update(_model_context(session))
         context["ai_rows"] = selectors.ai_rows(prediction, context.get("ai_facts"))
         context["ai_notice"] = selectors.ai_notice(prediction, lang)
+        context["ai_explanation"] = selectors.ai_explanation(prediction)
     if step == services.FEEDBACK:
         context["show_truth"] = show_truth
         context["call_threshold"] = rating.CALL_THRESHOLD
@@ -290,6 +293,29 @@ def instructor(request: AuthedRequest) -> HttpResponse:
     case_sets = CaseSet.objects.all()[:50]
     return render(
         request, "reading/instructor.html", {"assignments": assignments, "case_sets": case_sets}
+    )
+
+
+@role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR, Role.INVESTIGATOR)
+@require_GET
+def case_preview(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One case of the bank as its 12-lead tracing, with its truth, before it goes into a set.
+
+    Staff only (a learner gets 403 from ``role_required``): the page names the source record and
+    shows the cardiologists' statements. The tracing comes from the reading pages' cache.
+    """
+    case = get_object_or_404(Case, pk=pk)
+    lang = chart_locale()
+    # render_svg escapes every text it writes (lead names, title), so its markup is safe to inline.
+    svg = mark_safe(  # noqa: S308
+        tracing_svg(
+            case, lambda: record_of(case), title=case.external_id, reveal_record=True, lang=lang
+        )
+    )
+    return render(
+        request,
+        "reading/case_preview.html",
+        {"case": case, "svg": svg, "show_truth": True},
     )
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from medtandem.apps.studies.analysis import StudyAnalysis
 from medtandem.apps.studies.texts import condition_label
 from medtandem.charts import (
+    DEFAULT_WIDTH,
     Chart,
     DotRow,
     Locale,
@@ -28,6 +29,9 @@ from medtandem.charts import (
 )
 from medtandem.reliance import DeskillingWatch, RelianceMeasures
 from medtandem.web.charts import ChartHtml, chart_locale, for_template, for_templates
+
+#: The learner's own quadrant, drawn beside a short dot chart (px; the chart default is 640).
+QUADRANT_WIDTH = 480
 
 
 def locale() -> Locale:
@@ -153,10 +157,12 @@ def _quadrant(
     title: str,
     *,
     highlight: int | None = None,
+    width: float = DEFAULT_WIDTH,
 ) -> Chart:
     return scatter_chart(
         [Point(label, x, y) for label, x, y in points],
         title=title,
+        width=width,
         x_title=_("sur-confiance : part des erreurs de l'IA suivies"),
         y_title=_("sous-confiance : part des bonnes suggestions écartées"),
         locale=locale(),
@@ -172,7 +178,9 @@ def _quadrant(
         quadrant_names=(_("appropriée"), _("sur-confiance"), _("sous-confiance"), _("les deux")),
         highlight=highlight,
         label_header=_("lecteur"),
-        empty_text=_("pas encore de lectures appariées"),
+        # Both rates need their own cases: the AI wrong (over-reliance) and the AI right while
+        # the reader was wrong alone (under-reliance); paired reads alone are not enough.
+        empty_text=_("pas encore de cas où l'IA se trompe et de cas où elle corrige une erreur"),
     )
 
 
@@ -240,6 +248,9 @@ def learner_reliance(
             [(_("moi"), measures.over_reliance.value, measures.under_reliance.value)],
             _("Ma confiance dans l'IA"),
             highlight=0,
+            # Beside the three-row dot chart, a full-width square was three times its height:
+            # drawn narrower (fonts at their size) the two read as one pair.
+            width=QUADRANT_WIDTH,
         )
     if watch is not None and watch.points:
         references = []

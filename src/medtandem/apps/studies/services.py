@@ -18,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from medtandem.ai import ModelLoadError
 from medtandem.apps.accounts.models import Role, User
@@ -60,7 +61,7 @@ class StudyLockedError(StudyError):
 
 def _check_open(study: Study) -> None:
     if study.status == Status.LOCKED:
-        raise StudyLockedError("cette étude est verrouillée et ne peut plus être modifiée")
+        raise StudyLockedError(_("cette étude est verrouillée et ne peut plus être modifiée"))
 
 
 def consent_digest(text: str) -> str:
@@ -69,7 +70,7 @@ def consent_digest(text: str) -> str:
 
 def _new_code() -> str:
     while True:
-        code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+        code = "".join(secrets.choice(_CODE_ALPHABET) for _position in range(8))
         if not Study.objects.filter(invitation_code=code).exists():
             return code
 
@@ -118,16 +119,22 @@ def create_study(
 ) -> Study:
     """Create a study, fix its seed (recorded, for replay), and for split-plot its case blocks."""
     if design not in Design.values:
-        raise StudyError(f"plan inconnu {design!r} ; attendu parmi {Design.values}")
+        raise StudyError(
+            _("plan inconnu %(design)r ; attendu parmi %(values)s")
+            % {"design": design, "values": ", ".join(Design.values)}
+        )
     if endpoint not in SUPERCLASSES:
-        raise StudyError(f"critère {endpoint!r} inconnu ; attendu parmi {list(SUPERCLASSES)}")
+        raise StudyError(
+            _("critère %(endpoint)r inconnu ; attendu parmi %(values)s")
+            % {"endpoint": endpoint, "values": ", ".join(SUPERCLASSES)}
+        )
     if not 0 <= threshold <= 100:
-        raise StudyError("le seuil doit être compris entre 0 et 100")
+        raise StudyError(_("le seuil doit être compris entre 0 et 100"))
     case_ids = list(case_set.cases.values_list("pk", flat=True))
     if len(case_ids) < 2:
-        raise StudyError("la série de cas doit contenir au moins deux cas")
+        raise StudyError(_("la série de cas doit contenir au moins deux cas"))
     if design == Design.SPLIT_PLOT and not 2 <= n_blocks <= len(case_ids):
-        raise StudyError(f"un split-plot demande entre 2 et {len(case_ids)} blocs")
+        raise StudyError(_("un split-plot demande entre 2 et %(n)d blocs") % {"n": len(case_ids)})
     if ai_model_name is None:
         ai_model_name, ai_model_version = default_ai_model(case_set)
     study = Study.objects.create(
@@ -232,13 +239,13 @@ def join_study(user: User, code: str, *, consent: bool, now: datetime | None = N
     code = (code or "").strip().upper()
     study = Study.objects.select_for_update().filter(invitation_code=code).first()
     if study is None:
-        raise StudyError("code d'invitation inconnu")
+        raise StudyError(_("code d'invitation inconnu"))
     existing = Participant.objects.filter(study=study, user=user).first()
     if existing is not None:
         return existing
     _check_open(study)
     if not consent:
-        raise StudyError("le consentement est nécessaire pour participer")
+        raise StudyError(_("le consentement est nécessaire pour participer"))
     now = now or timezone.now()
     join_index = study.participants.count()
     plan = reader_plan(study, join_index)
@@ -260,7 +267,7 @@ def join_study(user: User, code: str, *, consent: bool, now: datetime | None = N
                 consented_at=now,
             )
     except IntegrityError:
-        raise StudyError("inscription concurrente : réessayez") from None
+        raise StudyError(_("inscription concurrente : réessayez")) from None
     _open_session(participant, plan.sessions[0], None)
     return participant
 
@@ -364,11 +371,11 @@ def import_reads(
     """
     _check_open(study)
     if "\x00" in text:
-        raise ReadImportError(["le fichier contient un octet nul : ce n'est pas un CSV texte"])
+        raise ReadImportError([_("le fichier contient un octet nul : ce n'est pas un CSV texte")])
     try:
         return _import_rows(study, text, source=source, by=by)
     except csv.Error as exc:  # e.g. a lone carriage return inside a field
-        raise ReadImportError([f"CSV illisible : {exc}"]) from None
+        raise ReadImportError([_("CSV illisible : %(error)s") % {"error": exc}]) from None
 
 
 def _import_rows(study: Study, text: str, *, source: str, by: User | None) -> ImportReport:
@@ -377,7 +384,10 @@ def _import_rows(study: Study, text: str, *, source: str, by: User | None) -> Im
     missing = [c for c in needed if c not in (reader.fieldnames or [])]
     if missing:
         raise ReadImportError(
-            [f"colonnes manquantes : {', '.join(missing)} (attendu : {','.join(needed)})"]
+            [
+                _("colonnes manquantes : %(missing)s (attendu : %(needed)s)")
+                % {"missing": ", ".join(missing), "needed": ",".join(needed)}
+            ]
         )
     cases = {c.external_id: c for c in study.case_set.cases.all()}
     field = study.endpoint.lower()
@@ -396,31 +406,45 @@ def _import_rows(study: Study, text: str, *, source: str, by: User | None) -> Im
             (row.get("modality") or "").strip(),
         )
         if not name:
-            errors.append(f"ligne {line} : lecteur vide")
+            errors.append(_("ligne %(line)d : lecteur vide") % {"line": line})
         if modality not in study.conditions:
             errors.append(
-                f"ligne {line} : modalité {modality!r} inconnue (attendu : {', '.join(study.conditions)})"
+                _("ligne %(line)d : modalité %(modality)r inconnue (attendu : %(values)s)")
+                % {"line": line, "modality": modality, "values": ", ".join(study.conditions)}
             )
         case = cases.get(case_ref)
         if case is None:
             errors.append(
-                f"ligne {line} : le cas {case_ref!r} n'appartient pas à la série de l'étude"
+                _("ligne %(line)d : le cas %(case)r n'appartient pas à la série de l'étude")
+                % {"line": line, "case": case_ref}
             )
         truth_raw = (row.get("truth") or "").strip()
         if truth_raw not in ("0", "1"):
-            errors.append(f"ligne {line} : truth doit valoir 0 ou 1, pas {truth_raw!r}")
+            errors.append(
+                _("ligne %(line)d : truth doit valoir 0 ou 1, pas %(value)r")
+                % {"line": line, "value": truth_raw}
+            )
         elif case is not None and bool(int(truth_raw)) != getattr(case, field):
             errors.append(
-                f"ligne {line} : truth={truth_raw} contredit la vérité de {case_ref} pour {study.endpoint}"
+                _(
+                    "ligne %(line)d : truth=%(value)s contredit la vérité de %(case)s pour %(endpoint)s"
+                )
+                % {"line": line, "value": truth_raw, "case": case_ref, "endpoint": study.endpoint}
             )
         try:
             rating = float(row.get("rating") or "")
         except ValueError:
-            errors.append(f"ligne {line} : rating doit être un nombre, pas {row.get('rating')!r}")
+            errors.append(
+                _("ligne %(line)d : rating doit être un nombre, pas %(value)r")
+                % {"line": line, "value": row.get("rating")}
+            )
             rating = 0.0
         key = (name, case_ref, modality)
         if key in seen or key in existing:
-            errors.append(f"ligne {line} : lecture en double pour {name}, {case_ref}, {modality}")
+            errors.append(
+                _("ligne %(line)d : lecture en double pour %(reader)s, %(case)s, %(modality)s")
+                % {"line": line, "reader": name, "case": case_ref, "modality": modality}
+            )
         seen.add(key)
         if case is not None:
             rows.append(
@@ -435,7 +459,7 @@ def _import_rows(study: Study, text: str, *, source: str, by: User | None) -> Im
                 )
             )
     if not rows and not errors:
-        errors.append("le fichier ne contient aucune lecture")
+        errors.append(_("le fichier ne contient aucune lecture"))
     if errors:
         raise ReadImportError(errors)
     with transaction.atomic():
@@ -462,7 +486,10 @@ def update_study(study: Study, *, by: User | None = None, **fields: Any) -> Stud
     frozen = {"design", "seed", "case_set", "n_blocks", "conditions", "endpoint"}
     if study.participants.exists() and frozen & set(fields):
         raise StudyError(
-            "le plan, la graine, la série et le critère ne changent plus une fois des lecteurs inscrits"
+            _(
+                "le plan, la graine, la série et le critère ne changent plus une fois des "
+                "lecteurs inscrits"
+            )
         )
     changes = {
         name: {"from": getattr(study, name), "to": value}
@@ -498,7 +525,7 @@ def reveal_identity(participant: Participant, *, by: User) -> User:
     Investigators analyse pseudonymised reads only, as the consent promises.
     """
     if not has_role(by, Role.ADMINISTRATOR):
-        raise NotAllowedError("seul·e un·e administrateur·rice peut lever un pseudonyme")
+        raise NotAllowedError(_("seul·e un·e administrateur·rice peut lever un pseudonyme"))
     record(
         Action.PSEUDONYM_REVEALED,
         actor=by,
