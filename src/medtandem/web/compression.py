@@ -17,7 +17,7 @@ from django.middleware.gzip import GZipMiddleware as DjangoGZipMiddleware
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import patch_vary_headers
 
-LEVEL = 4
+LEVEL = 1
 
 
 def compress(data: bytes, max_random_bytes: int) -> bytes:

@@ -11,6 +11,14 @@ from medtandem.apps.cases.models import AIPrediction, Case, CaseSignal
 from medtandem.ecg.bundle import decode_signal
 from medtandem.ecg.ptbxl import SUPERCLASSES
 from medtandem.ecg.record import EcgRecord
+from medtandem.web.prepared import Prepared
+
+_CASE: Prepared[Case] = Prepared(lambda pk: Case.objects.filter(pk=pk))
+
+
+def case_by_id(pk: int) -> Case | None:
+    """One case (a query compiled once per process: the reading path asks it on every page)."""
+    return _CASE.first(pk=pk)
 
 
 def filter_cases(

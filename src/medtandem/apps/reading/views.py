@@ -27,7 +27,7 @@ from medtandem.apps.accounts.selectors import (
     learners_of_instructor,
 )
 from medtandem.apps.cases.models import Case, CaseSet
-from medtandem.apps.cases.selectors import filter_cases, record_of
+from medtandem.apps.cases.selectors import case_by_id, filter_cases, record_of
 from medtandem.apps.cases.services import current_model
 from medtandem.apps.observatory.selectors import facts_of
 from medtandem.apps.reading import rating, selectors, services
@@ -38,9 +38,10 @@ from medtandem.apps.reading.tracing import tracing_svg
 
 def _own_session(request: HttpRequest, pk: int) -> ReadingSession:
     """A learner reaches only their own sessions; anything else is a 404 (no existence leak)."""
-    return get_object_or_404(
-        ReadingSession.objects.select_related("case_set"), pk=pk, learner=request.user
-    )
+    session = selectors.own_session(pk, request.user.pk)
+    if session is None:
+        raise Http404
+    return session
 
 
 def _case_at(session: ReadingSession, position: int) -> tuple[services.SessionState, Case]:
@@ -48,7 +49,10 @@ def _case_at(session: ReadingSession, position: int) -> tuple[services.SessionSt
     state = services.load_state(session, position)
     if not state.may_open(position):
         raise Http404
-    return state, get_object_or_404(Case, pk=state.case_ids[position])
+    case = case_by_id(state.case_ids[position])
+    if case is None:
+        raise Http404
+    return state, case
 
 
 def _state_at(session: ReadingSession, position: int) -> tuple[services.SessionState, int]:
