@@ -27,7 +27,7 @@ from medtandem.apps.accounts.selectors import (
     learners_of_instructor,
 )
 from medtandem.apps.cases.models import Case, CaseSet
-from medtandem.apps.cases.selectors import case_by_id, filter_cases, record_of
+from medtandem.apps.cases.selectors import case_by_id, filter_cases, record_of, scp_statements_of
 from medtandem.apps.cases.services import current_model
 from medtandem.apps.observatory.selectors import facts_of
 from medtandem.apps.reading import rating, selectors, services
@@ -163,6 +163,7 @@ def case_step(request: AuthedRequest, pk: int, position: int) -> HttpResponse:
         context["show_truth"] = show_truth
         context["call_threshold"] = rating.CALL_THRESHOLD
         if show_truth:
+            context["scp_statements"] = scp_statements_of(case)
             context["feedback"] = selectors.feedback(
                 case, reads, prediction, context.get("ai_facts")
             )
