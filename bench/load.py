@@ -91,10 +91,25 @@ def setup(n_learners: int) -> None:
 # --- the server ---------------------------------------------------------------------------------------
 
 
+_GIVEN: set[int] = set()  # ports handed out by free_port (not bound yet when it is asked again)
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free loopback port: from ``BENCH_PORTS`` (e.g. ``18200-18299``) when set, as on a machine
+    shared by several people each given a range; else any the system offers."""
+    low, _, high = os.environ.get("BENCH_PORTS", "").partition("-")
+    candidates = range(int(low), int(high) + 1) if low and high else [0]
+    for port in candidates:
+        if port in _GIVEN:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            _GIVEN.add(port)
+            return int(s.getsockname()[1])
+    raise RuntimeError(f"no free port in BENCH_PORTS={os.environ['BENCH_PORTS']}")
 
 
 def server_env(db: str, redis: str | None, var_dir: Path) -> dict[str, str]:
@@ -109,6 +124,9 @@ def server_env(db: str, redis: str | None, var_dir: Path) -> dict[str, str]:
         "STATIC_ROOT": str(var_dir / "static"),
         "LOG_LEVEL": "ERROR",
         "MEDTANDEM_LOG_LEVEL": "warning",
+        # Each web worker keeps its connection for the whole run (the database's CPU is read from
+        # its backends: see pg_cpu_by_pid).
+        "CONN_MAX_AGE": "600",
         "PYTHONPATH": str(ROOT / "src"),
     }
     if redis:
@@ -471,9 +489,10 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-def pg_backend_pids(db: str) -> list[int]:
-    """The PostgreSQL server processes connected to the benchmark database (the web workers keep
-    theirs: ``CONN_MAX_AGE``), whose CPU is the database's share of a read."""
+def pg_cpu_by_pid(db: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL server process connected to the benchmark database: the
+    database's share of a read (a backend that appears during a level counts from its start; the
+    server runs with ``CONN_MAX_AGE`` = 600 s, so none closes during a level)."""
     import psycopg
 
     with psycopg.connect(db, autocommit=True) as conn:
@@ -481,7 +500,7 @@ def pg_backend_pids(db: str) -> list[int]:
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
             "AND pid <> pg_backend_pid()"
         ).fetchall()
-    return [int(r[0]) for r in rows]
+    return {int(r[0]): tree_cpu_s([int(r[0])]) for r in rows}
 
 
 def report(
@@ -605,6 +624,11 @@ def main() -> int:
         "--ack-log", default=None, help="write acknowledged reads here (JSON lines)"
     )
     parser.add_argument("--json", default=None, help="write the figures here")
+    parser.add_argument(
+        "--skip-demo",
+        action="store_true",
+        help="the benchmark database already holds the demo data (skip `medtandem demo --no-serve`)",
+    )
     args = parser.parse_args()
     if args.setup is not None:
         setup(args.setup)
@@ -617,7 +641,7 @@ def main() -> int:
     env = server_env(args.db, args.redis, var_dir)
     print(f"Setting up {n_accounts} learners on {args.db} ...", flush=True)
     demo = subprocess.run(
-        [PY, "-m", "medtandem.cli", "demo", "--no-serve"],
+        [PY, "-m", "medtandem.cli", "demo", "--no-serve"] if not args.skip_demo else ["true"],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -707,8 +731,7 @@ def main() -> int:
                 for learner in learners:
                     learner.stats = stats
                 cpu_start = tree_cpu_s(pids)
-                level.db_pids = [] if args.url or layout else pg_backend_pids(args.db)  # type: ignore[attr-defined]
-                db_start = tree_cpu_s(level.db_pids)  # type: ignore[attr-defined]
+                db_start = {} if args.url or layout else pg_cpu_by_pid(args.db)
                 level.client0 = time.process_time()  # type: ignore[attr-defined]
                 chaos = []
                 if (
@@ -730,7 +753,11 @@ def main() -> int:
                 level.cpu = None if chaos else tree_cpu_s(pids) - cpu_start  # type: ignore[attr-defined]
                 level.client = time.process_time() - level.client0  # type: ignore[attr-defined]
                 level.db = (  # type: ignore[attr-defined]
-                    tree_cpu_s(level.db_pids) - db_start if level.db_pids else None  # type: ignore[attr-defined]
+                    None
+                    if args.url or layout
+                    else sum(
+                        cpu - db_start.get(pid, 0.0) for pid, cpu in pg_cpu_by_pid(args.db).items()
+                    )
                 )
                 for learner in learners:
                     await learner.client.aclose()
