@@ -520,7 +520,9 @@ def report(
     if cpu is not None and stats.reads:
         print(f"   server CPU: {cpu:.1f} s = {cpu * per_read:.1f} ms per committed read")
     if db_cpu is not None:
-        print(f"   PostgreSQL CPU (its backends): {db_cpu:.1f} s = {db_cpu * per_read:.1f} ms per read")
+        print(
+            f"   PostgreSQL CPU (its backends): {db_cpu:.1f} s = {db_cpu * per_read:.1f} ms per read"
+        )
     if client_cpu is not None:
         print(
             f"   load client CPU: {client_cpu:.1f} s = {client_cpu * per_read:.1f} ms per read"
@@ -549,7 +551,9 @@ def report(
         "server_cpu_ms_per_read": (1000 * cpu / stats.reads)
         if cpu is not None and stats.reads
         else None,
-        "db_cpu_ms_per_read": (1000 * db_cpu / stats.reads) if db_cpu is not None and stats.reads else None,
+        "db_cpu_ms_per_read": (1000 * db_cpu / stats.reads)
+        if db_cpu is not None and stats.reads
+        else None,
         "client_cpu_ms_per_read": (1000 * client_cpu / stats.reads)
         if client_cpu is not None and stats.reads
         else None,
