@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypedDict
 
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
@@ -31,6 +32,19 @@ def scp_statements_of(case: Case) -> list[ScpStatement]:
 def case_by_id(pk: int) -> Case | None:
     """One case (a query compiled once per process: the reading path asks it on every page)."""
     return _CASE.first(pk=pk)
+
+
+class CaseCriteria(TypedDict, total=False):
+    """The filters of :func:`filter_cases`, as a filter form hands them over."""
+
+    superclasses: Sequence[str]
+    match: str
+    rhythm: str | None
+    age_min: int | None
+    age_max: int | None
+    sex: str | None
+    source: str | None
+    scp_code: str | None
 
 
 def filter_cases(
