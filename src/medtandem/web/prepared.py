@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from django.db import connections
 from django.db.models import Model, QuerySet
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models import query as django_query
+from django.db.models.query import ModelIterable
 
 T = TypeVar("T")
 
@@ -90,20 +91,21 @@ class Prepared(Generic[T]):
         if compiled.converters:
             rows = [tuple(r) for r in compiler.apply_converters(rows, compiled.converters)]
         if not compiled.models:
-            return rows
+            return cast(list[T], rows)
         # As django.db.models.query.ModelIterable builds its instances.
         select, klass_info = compiler.select, compiler.klass_info
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         names = [f[0].target.attname for f in select[start:end]]
         model: type[Model] = klass_info["model"]
-        populators = get_related_populators(klass_info, select, using)
+        # ModelIterable's own helper for select_related (Django's; django-stubs leave it out).
+        populators = django_query.get_related_populators(klass_info, select, using)  # type: ignore[attr-defined]
         out = []
         for row in rows:
             obj = model.from_db(using, names, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
             out.append(obj)
-        return out
+        return cast(list[T], out)
 
     def first(self, using: str = "default", **values: Any) -> T | None:
         rows = self.all(using, **values)

@@ -38,7 +38,8 @@ from medtandem.web.charts import chart_locale
 
 def _own_session(request: HttpRequest, pk: int) -> ReadingSession:
     """A learner reaches only their own sessions; anything else is a 404 (no existence leak)."""
-    session = selectors.own_session(pk, request.user.pk)
+    learner_id = request.user.pk
+    session = selectors.own_session(pk, learner_id) if learner_id is not None else None
     if session is None:
         raise Http404
     return session
