@@ -4,6 +4,8 @@
                          [--db postgres://postgres@127.0.0.1:5432/wtprod_bench]
                          [--workers 5] [--worker-class sync|gthread] [--redis redis://127.0.0.1:6379/5]
                          [--url http://127.0.0.1:8400 --server-pids PID,PID]   # an existing server / HAProxy
+                         [--skip-demo]   # the database already holds the demo data
+    BENCH_PORTS=18200-18299 (optional): take the servers' ports from this range
 
 What it does, in order:
 
