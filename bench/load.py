@@ -4,6 +4,8 @@
                          [--db postgres://postgres@127.0.0.1:5432/wtprod_bench]
                          [--workers 5] [--worker-class sync|gthread] [--redis redis://127.0.0.1:6379/5]
                          [--url http://127.0.0.1:8400 --server-pids PID,PID]   # an existing server / HAProxy
+                         [--skip-demo]   # the database already holds the demo data
+    BENCH_PORTS=18200-18299 (optional): take the servers' ports from this range
 
 What it does, in order:
 
@@ -37,8 +39,10 @@ import socket
 import subprocess
 import sys
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -89,10 +93,25 @@ def setup(n_learners: int) -> None:
 # --- the server ---------------------------------------------------------------------------------------
 
 
+_GIVEN: set[int] = set()  # ports handed out by free_port (not bound yet when it is asked again)
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free loopback port: from ``BENCH_PORTS`` (e.g. ``18200-18299``) when set, as on a machine
+    shared by several people each given a range; else any the system offers."""
+    low, _, high = os.environ.get("BENCH_PORTS", "").partition("-")
+    candidates = range(int(low), int(high) + 1) if low and high else [0]
+    for port in candidates:
+        if port in _GIVEN:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            _GIVEN.add(port)
+            return int(s.getsockname()[1])
+    raise RuntimeError(f"no free port in BENCH_PORTS={os.environ['BENCH_PORTS']}")
 
 
 def server_env(db: str, redis: str | None, var_dir: Path) -> dict[str, str]:
@@ -107,6 +126,9 @@ def server_env(db: str, redis: str | None, var_dir: Path) -> dict[str, str]:
         "STATIC_ROOT": str(var_dir / "static"),
         "LOG_LEVEL": "ERROR",
         "MEDTANDEM_LOG_LEVEL": "warning",
+        # Each web worker keeps its connection for the whole run (the database's CPU is read from
+        # its backends: see pg_cpu_by_pid).
+        "CONN_MAX_AGE": "600",
         "PYTHONPATH": str(ROOT / "src"),
     }
     if redis:
@@ -206,7 +228,7 @@ class Stats:
         self.errors[what] = self.errors.get(what, 0) + 1
 
 
-def _status(kind: str, response) -> str:  # type: ignore[no-untyped-def]
+def _status(kind: str, response: Response) -> str:
     ctype = response.headers.get("content-type", "").split(";")[0]
     return f"{kind}: HTTP {response.status_code} {ctype}"
 
@@ -216,10 +238,101 @@ POSITIONS: dict[int, int] = {}
 FINISHED: set[int] = set()
 
 
+class Response:
+    """What the benchmark reads of an HTTP answer (the body decompressed, as a browser would)."""
+
+    __slots__ = ("status_code", "headers", "content")
+
+    def __init__(self, status_code: int, headers: dict[str, list[str]], content: bytes) -> None:
+        self.status_code, self.headers, self.content = status_code, _Headers(headers), content
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+
+class _Headers(dict):  # type: ignore[type-arg]
+    def get(self, name: str, default: str = "") -> str:  # type: ignore[override]
+        values = super().get(name.lower())
+        return values[-1] if values else default
+
+    def get_list(self, name: str) -> list[str]:
+        return list(super().get(name.lower(), []))
+
+
+class LeanClient:
+    """A small HTTP/1.1 client on asyncio streams: one connection per learner, kept alive when the
+    server allows it (gthread), reopened when it closes it (sync workers answer ``Connection:
+    close``). It replaces httpx because the load process shares the two cores with the server:
+    httpx cost about 2 ms of CPU per request, this a fraction of that (``bench/load.py`` prints
+    the load client's CPU per committed read). It asks for gzip, as a browser does, and
+    decompresses what it gets."""
+
+    def __init__(self, base: str, timeout: float = 30.0) -> None:
+        host, _, port = base.split("://", 1)[1].rstrip("/").partition(":")
+        self.host, self.port, self.timeout = host, int(port or 80), timeout
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def aclose(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.reader = self.writer = None
+
+    async def request(
+        self, method: str, path: str, headers: dict[str, str], body: bytes = b""
+    ) -> Response:
+        return await asyncio.wait_for(self._request(method, path, headers, body), self.timeout)
+
+    async def _request(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> Response:
+        reused = self.writer is not None
+        try:
+            return await self._exchange(method, path, headers, body)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            await self.aclose()
+            if not reused:
+                raise
+            # A kept-alive connection the server had closed: one new connection, the request
+            # sent again (nothing of it was processed: the server closes only between requests).
+            return await self._exchange(method, path, headers, body)
+
+    async def _exchange(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> Response:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        lines += ["Accept-Encoding: gzip", f"Content-Length: {len(body)}", "", ""]
+        self.writer.write("\r\n".join(lines).encode("latin-1") + body)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status_line, *header_lines = head[:-4].decode("latin-1").split("\r\n")
+        got: dict[str, list[str]] = {}
+        for line in header_lines:
+            name, _, value = line.partition(":")
+            got.setdefault(name.strip().lower(), []).append(value.strip())
+        if "chunked" in got.get("transfer-encoding", [""])[-1]:
+            parts = []
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                parts.append(await self.reader.readexactly(size + 2))
+                if size == 0:
+                    break
+            content = b"".join(p[:-2] for p in parts)
+        else:
+            content = await self.reader.readexactly(int(got.get("content-length", ["0"])[-1]))
+        if got.get("connection", [""])[-1].lower() == "close":
+            await self.aclose()
+        if got.get("content-encoding", [""])[-1] == "gzip":
+            content = zlib.decompress(content, 16 + zlib.MAX_WBITS)
+        return Response(int(status_line.split(" ", 2)[1]), got, content)
+
+
 class Learner:
     def __init__(self, base: str, username: str, sessions: list[list[int]], stats: Stats) -> None:
-        import httpx
-
         self.base, self.username, self.stats = base, username, stats
         for pk, position in sessions:
             POSITIONS.setdefault(pk, position)
@@ -231,22 +344,32 @@ class Learner:
             "Origin": f"https://{host}",
             "Referer": f"https://{host}/",
         }
-        self.client = httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=False)
+        self.client = LeanClient(base, timeout=30)
         self.position = POSITIONS
 
     def _cookie_header(self) -> dict[str, str]:
         return {**self.headers, "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
 
-    def _keep(self, response) -> None:  # type: ignore[no-untyped-def]
+    def _keep(self, response: Response) -> None:
         for raw in response.headers.get_list("set-cookie"):
             name, _, rest = raw.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
 
-    async def request(self, method: str, url: str, kind: str, **kw):  # type: ignore[no-untyped-def]
+    async def request(
+        self,
+        method: str,
+        url: str,
+        kind: str,
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        all_headers = {**self._cookie_header(), **(headers or {})}
+        body = b""
+        if data is not None:
+            body = urlencode(data).encode()
+            all_headers["Content-Type"] = "application/x-www-form-urlencoded"
         start = time.perf_counter()
-        response = await self.client.request(
-            method, url, headers={**self._cookie_header(), **kw.pop("headers", {})}, **kw
-        )
+        response = await self.client.request(method, url, all_headers, body)
         self.stats.add(kind, time.perf_counter() - start)
         self._keep(response)
         return response
@@ -368,6 +491,20 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
+def pg_cpu_by_pid(db: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL server process connected to the benchmark database: the
+    database's share of a read (a backend that appears during a level counts from its start; the
+    server runs with ``CONN_MAX_AGE`` = 600 s, so none closes during a level)."""
+    import psycopg
+
+    with psycopg.connect(db, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return {int(r[0]): tree_cpu_s([int(r[0])]) for r in rows}
+
+
 def report(
     title: str,
     stats: Stats,
@@ -375,15 +512,24 @@ def report(
     cpu: float | None,
     load: str,
     client_cpu: float | None = None,
+    db_cpu: float | None = None,
 ) -> dict[str, object]:
     print(
         f"\n== {title}: {stats.reads} committed reads in {wall:.1f} s = {stats.reads / wall:.1f} reads/s"
         f"  (load: {load})"
     )
-    if client_cpu is not None:
-        print(f"   load client CPU: {client_cpu:.1f} s (same machine)")
+    per_read = 1000 / stats.reads if stats.reads else float("nan")
     if cpu is not None and stats.reads:
-        print(f"   server CPU: {cpu:.1f} s = {1000 * cpu / stats.reads:.1f} ms per committed read")
+        print(f"   server CPU: {cpu:.1f} s = {cpu * per_read:.1f} ms per committed read")
+    if db_cpu is not None:
+        print(
+            f"   PostgreSQL CPU (its backends): {db_cpu:.1f} s = {db_cpu * per_read:.1f} ms per read"
+        )
+    if client_cpu is not None:
+        print(
+            f"   load client CPU: {client_cpu:.1f} s = {client_cpu * per_read:.1f} ms per read"
+            " (same machine)"
+        )
     print(f"   {'request':16} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     rows = {}
     for kind, values in sorted(stats.latencies.items()):
@@ -406,6 +552,12 @@ def report(
         "reads_per_s": stats.reads / wall,
         "server_cpu_ms_per_read": (1000 * cpu / stats.reads)
         if cpu is not None and stats.reads
+        else None,
+        "db_cpu_ms_per_read": (1000 * db_cpu / stats.reads)
+        if db_cpu is not None and stats.reads
+        else None,
+        "client_cpu_ms_per_read": (1000 * client_cpu / stats.reads)
+        if client_cpu is not None and stats.reads
         else None,
         "latency_ms": rows,
         "errors": stats.errors,
@@ -478,6 +630,11 @@ def main() -> int:
         "--ack-log", default=None, help="write acknowledged reads here (JSON lines)"
     )
     parser.add_argument("--json", default=None, help="write the figures here")
+    parser.add_argument(
+        "--skip-demo",
+        action="store_true",
+        help="the benchmark database already holds the demo data (skip `medtandem demo --no-serve`)",
+    )
     args = parser.parse_args()
     if args.setup is not None:
         setup(args.setup)
@@ -490,7 +647,7 @@ def main() -> int:
     env = server_env(args.db, args.redis, var_dir)
     print(f"Setting up {n_accounts} learners on {args.db} ...", flush=True)
     demo = subprocess.run(
-        [PY, "-m", "medtandem.cli", "demo", "--no-serve"],
+        [PY, "-m", "medtandem.cli", "demo", "--no-serve"] if not args.skip_demo else ["true"],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -580,6 +737,7 @@ def main() -> int:
                 for learner in learners:
                     learner.stats = stats
                 cpu_start = tree_cpu_s(pids)
+                db_start = {} if args.url or layout else pg_cpu_by_pid(args.db)
                 level.client0 = time.process_time()  # type: ignore[attr-defined]
                 chaos = []
                 if (
@@ -600,6 +758,13 @@ def main() -> int:
                 # A killed node takes its CPU time with it: no per-read figure then.
                 level.cpu = None if chaos else tree_cpu_s(pids) - cpu_start  # type: ignore[attr-defined]
                 level.client = time.process_time() - level.client0  # type: ignore[attr-defined]
+                level.db = (  # type: ignore[attr-defined]
+                    None
+                    if args.url or layout
+                    else sum(
+                        cpu - db_start.get(pid, 0.0) for pid, cpu in pg_cpu_by_pid(args.db).items()
+                    )
+                )
                 for learner in learners:
                     await learner.client.aclose()
                 return wall
@@ -613,7 +778,8 @@ def main() -> int:
                     wall,
                     level.cpu,
                     uptime_load(),  # type: ignore[attr-defined]
-                    level.client,
+                    level.client,  # type: ignore[attr-defined]
+                    level.db,  # type: ignore[attr-defined]
                 )
             )  # type: ignore[attr-defined]
             if ack:

@@ -1,8 +1,9 @@
 """Response compression: Django's GZipMiddleware at a cheaper level.
 
-Django compresses at level 6; on our pages (170 kB, mostly the inline ECG tracing) that costs about
-6 ms of CPU per page on the 2-core reference machine, level 4 about 1.7 ms for a result 14% larger
-(31 kB instead of 27 kB). Everything else is Django's: the ``Vary: Accept-Encoding`` header, weak
+Django compresses at level 6; on our reading pages (about 175 kB, mostly the inline ECG tracing) that
+cost 4.8 ms of CPU per page on the 2-core reference machine (loaded), level 4 2.0 ms, level 1
+1.2 ms for 32 kB instead of 21 kB (level 6) or 25 kB (level 4): on loopback or a LAN the CPU counts
+more than the 7 kB, and static files are compressed ahead of time anyway. Everything else is Django's: the ``Vary: Accept-Encoding`` header, weak
 ETags, streaming responses, and the "Heal the BREACH" mitigation (a random-length gzip file name,
 Paulsen 2016) that Django applies since 4.2. BREACH: docs/operations.md ("Compression").
 """
@@ -17,7 +18,7 @@ from django.middleware.gzip import GZipMiddleware as DjangoGZipMiddleware
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import patch_vary_headers
 
-LEVEL = 4
+LEVEL = 1
 
 
 def compress(data: bytes, max_random_bytes: int) -> bytes:

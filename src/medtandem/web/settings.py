@@ -238,6 +238,12 @@ MEDTANDEM_NOTIFY_BY_EMAIL = bool(os.environ.get("EMAIL_HOST"))
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 #: Argon2id at OWASP's parameters (m=19 MiB, t=2, p=1); older hashes are upgraded at log-in.
 PASSWORD_HASHERS = ["medtandem.web.hashers.OwaspArgon2PasswordHasher", *PASSWORD_HASHERS]
+#: Django's model back-end with the per-request user query compiled once (accounts.backends); the
+#: plain one stays listed so that sessions signed in through it remain valid.
+AUTHENTICATION_BACKENDS = [
+    "medtandem.apps.accounts.backends.AccountsBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 #: A persistent connection broken by a database restart is detected at the start of a request,
 #: not by the learner's first query.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = (

@@ -135,3 +135,39 @@ def test_the_ai_json_is_refused_before_the_unaided_read(learner_client, practice
     response = learner_client.get(reverse("reading:ai_json", args=[practice.pk, 0]))
     assert response.status_code == 403
     assert "probabilities" not in response.content.decode()
+
+
+def test_caches_warmed_by_another_learner_give_nothing_away_early(
+    client, learner, other_learner, case_set
+):  # type: ignore[no-untyped-def]
+    """The reading path caches the tracing, the AI panel's markup and the SCP-ECG statements of a
+    case once for all learners. Another learner who has read the case to its feedback fills every
+    one of those caches; a learner who has not must still see neither the suggestion before their
+    unaided read nor the statements (or the record name) before their aided read."""
+    case = case_set.ordered_cases()[0]
+    statements = [s.description for s in case.scp_statements]
+    assert statements, "the oracle needs a case with SCP statements"
+    url0 = lambda s: reverse("reading:case", args=[s.pk, 0])  # noqa: E731
+    first = start_session(other_learner, case_set, "practice", title="Avant")
+    client.force_login(other_learner)
+    _page(client, url0(first))
+    _post(client, first, 0, "unaided")
+    ai_page = _page(client, url0(first))
+    assert 'id="ai-table"' in ai_page
+    _post(client, first, 0, "aided")
+    feedback = _page(client, url0(first))
+    assert all(text in feedback for text in statements)  # the control: shown with the feedback
+
+    session = start_session(learner, case_set, "practice", title="Après")
+    client.force_login(learner)
+    unaided = _page(client, url0(session))
+    assert 'id="ai-table"' not in unaided and "Suggestion de l" not in unaided
+    assert not any(text in unaided for text in statements)
+    assert case.record_name not in unaided and case.external_id not in unaided
+    _post(client, session, 0, "unaided")
+    aided = _page(client, url0(session))
+    assert 'id="ai-table"' in aided  # the cached panel, once the unaided read is stored
+    assert not any(text in aided for text in statements)
+    assert case.record_name not in aided and case.external_id not in aided
+    _post(client, session, 0, "aided")
+    assert all(text in _page(client, url0(session)) for text in statements)

@@ -8,6 +8,12 @@ from typing import Any
 from django.db.models import QuerySet
 
 from medtandem.apps.accounts.models import Cohort, Role, RoleAssignment, User
+from medtandem.web.prepared import Prepared
+
+#: Asked by every page (the navigation): compiled once per process (web.prepared).
+_ROLES: Prepared[tuple[str]] = Prepared(
+    lambda user_id: RoleAssignment.objects.filter(user_id=user_id).values_list("role")
+)
 
 
 def roles_of(user: Any) -> set[str]:
@@ -16,7 +22,7 @@ def roles_of(user: Any) -> set[str]:
         return set()
     cached = getattr(user, "_medtandem_roles", None)
     if cached is None:
-        cached = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+        cached = {role for (role,) in _ROLES.all(user_id=user.pk)}
         if user.is_superuser:
             cached.add(Role.ADMINISTRATOR.value)
         user._medtandem_roles = cached

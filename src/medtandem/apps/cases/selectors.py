@@ -8,10 +8,30 @@ from typing import TypedDict
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
-from medtandem.apps.cases.models import AIPrediction, Case, CaseSignal
+from medtandem.apps.cases.models import AIPrediction, Case, CaseSignal, ScpStatement
 from medtandem.ecg.bundle import decode_signal
 from medtandem.ecg.ptbxl import SUPERCLASSES
 from medtandem.ecg.record import EcgRecord
+from medtandem.web.prepared import Prepared
+
+_CASE: Prepared[Case] = Prepared(lambda pk: Case.objects.filter(pk=pk))
+
+
+def scp_statements_of(case: Case) -> list[ScpStatement]:
+    """The case's SCP-ECG statements (part of its truth: shown only with the feedback), cached per
+    case and codes for an hour (the statements' texts change only when PTB-XL is imported again)."""
+    stamp = case.imported_at.timestamp() if case.imported_at else 0
+    key = f"medtandem:cases:scp:{case.pk}:{stamp}:{','.join(case.scp_codes)}"
+    statements = cache.get(key)
+    if statements is None:
+        statements = case.scp_statements
+        cache.set(key, statements, 3600)
+    return list(statements)
+
+
+def case_by_id(pk: int) -> Case | None:
+    """One case (a query compiled once per process: the reading path asks it on every page)."""
+    return _CASE.first(pk=pk)
 
 
 class CaseCriteria(TypedDict, total=False):

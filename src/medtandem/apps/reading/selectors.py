@@ -27,6 +27,19 @@ from medtandem.apps.reading.visibility import revealed_reads
 from medtandem.apps.reading.visibility import seen_with_truth_by_case as seen_with_truth_by_case
 from medtandem.ecg.ptbxl import SUPERCLASSES
 from medtandem.reliance.metrics import AnswerChanges, BinaryMetrics, answer_changes, binary_metrics
+from medtandem.web.prepared import Prepared
+
+_OWN_SESSION: Prepared[ReadingSession] = Prepared(
+    lambda pk, learner_id: ReadingSession.objects.select_related("case_set").filter(
+        pk=pk, learner_id=learner_id
+    )
+)
+
+
+def own_session(pk: int, learner_id: int) -> ReadingSession | None:
+    """The learner's session ``pk`` with its case set, or None when it is not theirs (compiled once
+    per process: every request of the reading path asks it)."""
+    return _OWN_SESSION.first(pk=pk, learner_id=learner_id)
 
 
 def assignments_visible_to(user: Any) -> QuerySet[ReadingAssignment]:

@@ -40,6 +40,7 @@ from medtandem.apps.reading.models import (
     StepOpening,
 )
 from medtandem.ecg.ptbxl import RHYTHM_CHOICES, SUPERCLASSES
+from medtandem.web.prepared import Prepared
 
 FEEDBACK = "feedback"
 
@@ -488,13 +489,37 @@ class SessionState:
 #: A read's columns, loaded as tuples: model instances are built only for the reads a page shows
 #: (building one per read of a 40-case session cost a few ms per request).
 _READ_FIELDS = tuple(f.attname for f in Read._meta.concrete_fields)
-_CASE, _CONDITION, _SESSION, _KEY = (
-    _READ_FIELDS.index(n) for n in ("case_id", "condition", "session_id", "submission_key")
-)
+_CASE, _CONDITION = (_READ_FIELDS.index(n) for n in ("case_id", "condition"))
 
 
 def _read_of(row: tuple[Any, ...]) -> Read:
     return Read.from_db("default", _READ_FIELDS, row)
+
+
+# The reading path's queries, compiled once per process (web.prepared: compiling them cost more CPU
+# than running them).
+_SESSION_READS: Prepared[tuple[Any, ...]] = Prepared(
+    lambda session_id: Read.objects.filter(session_id=session_id).values_list(*_READ_FIELDS)
+)
+#: What the order rule needs of a session's reads (no timestamps or ratings to convert), and, for
+#: one case, the same learner's reads that revealed its truth in other sessions.
+_RULE_FIELDS = ("case_id", "condition", "session_id", "submission_key", "id")
+_RULE_READS: Prepared[tuple[Any, ...]] = Prepared(
+    lambda session_id, learner_id, case_id: Read.objects.filter(
+        Q(session_id=session_id)
+        | (
+            visibility.revealing_q()
+            & Q(learner_id=learner_id, case_id=case_id)
+            & ~Q(session_id=session_id)
+        )
+    ).values_list(*_RULE_FIELDS)
+)
+_OPENING: Prepared[tuple[Any, ...]] = Prepared(
+    lambda session_id, case_id, condition: StepOpening.objects.filter(
+        session_id=session_id, case_id=case_id, condition=condition
+    ).values_list("served_at")[:1],
+    kinds={"condition": str},
+)
 
 
 def load_state(session: ReadingSession, position: int | None = None) -> SessionState:
@@ -504,7 +529,7 @@ def load_state(session: ReadingSession, position: int | None = None) -> SessionS
     shown = case_ids[position] if position is not None and 0 <= position < len(case_ids) else None
     done: dict[int, set[str]] = {}
     reads: dict[int, dict[str, Read]] = {}
-    for row in Read.objects.filter(session_id=session.pk).values_list(*_READ_FIELDS):
+    for row in _SESSION_READS.all(session_id=session.pk):
         done.setdefault(row[_CASE], set()).add(row[_CONDITION])
         if shown is not None and row[_CASE] == shown:
             reads.setdefault(shown, {})[row[_CONDITION]] = _read_of(row)
@@ -653,21 +678,18 @@ def commit_read(
     # revealed its truth in other sessions (the provenance flag); the session's case ids are cached.
     done: dict[int, set[str]] = {}
     seen = False
-    others = (
-        visibility.revealing_q()
-        & Q(learner_id=session.learner_id, case_id=case.pk)
-        & ~Q(session_id=session.pk)
-    )
-    for row in Read.objects.filter(Q(session_id=session.pk) | others).values_list(*_READ_FIELDS):
-        if row[_SESSION] != session.pk:
+    for case_id, cond, session_id, row_key, pk in _RULE_READS.all(
+        session_id=session.pk, learner_id=session.learner_id, case_id=case.pk
+    ):
+        if session_id != session.pk:
             seen = True
             continue
         # A retry (same key) returns the stored read, whatever happened since (even a lock).
-        if row[_KEY] == key:
-            if (row[_CASE], row[_CONDITION]) != (case.pk, condition):
+        if row_key == key:
+            if (case_id, cond) != (case.pk, condition):
                 raise ReadingRuleError(_("cette clé de soumission appartient à une autre lecture"))
-            return _read_of(row), False
-        done.setdefault(row[_CASE], set()).add(row[_CONDITION])
+            return Read.objects.get(pk=pk), False
+        done.setdefault(case_id, set()).add(cond)
     if session.locked_at is not None:
         raise SessionLockedError(
             _("cette étude est verrouillée : aucune lecture n'est plus acceptée")
@@ -690,7 +712,7 @@ def commit_read(
             _("la lecture %(step)s de ce cas vient d'abord") % {"step": Condition(expected).label}
         )
     prediction = ai_suggestion(session, case, state) if condition == Condition.AIDED else None
-    opening = StepOpening.objects.filter(session=session, case=case, condition=condition).first()
+    opening = _OPENING.first(session_id=session.pk, case_id=case.pk, condition=condition)
     try:
         read = _insert(
             session=session,
@@ -700,7 +722,7 @@ def commit_read(
             rhythm=answer.rhythm,
             comment=answer.comment,
             client_time_ms=answer.client_time_ms,
-            opened_at=opening.served_at if opening else None,
+            opened_at=opening[0] if opening else None,
             submission_key=key,
             ai_prediction=prediction,
             seen_truth_before=seen,

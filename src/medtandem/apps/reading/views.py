@@ -26,7 +26,7 @@ from medtandem.apps.accounts.selectors import (
     learners_of_instructor,
 )
 from medtandem.apps.cases.models import Case, CaseSet
-from medtandem.apps.cases.selectors import filter_cases, record_of
+from medtandem.apps.cases.selectors import case_by_id, filter_cases, record_of, scp_statements_of
 from medtandem.apps.cases.services import current_model
 from medtandem.apps.observatory.selectors import facts_of
 from medtandem.apps.reading import rating, selectors, services
@@ -38,9 +38,11 @@ from medtandem.web.charts import chart_locale
 
 def _own_session(request: HttpRequest, pk: int) -> ReadingSession:
     """A learner reaches only their own sessions; anything else is a 404 (no existence leak)."""
-    return get_object_or_404(
-        ReadingSession.objects.select_related("case_set"), pk=pk, learner=request.user
-    )
+    learner_id = request.user.pk
+    session = selectors.own_session(pk, learner_id) if learner_id is not None else None
+    if session is None:
+        raise Http404
+    return session
 
 
 def _case_at(session: ReadingSession, position: int) -> tuple[services.SessionState, Case]:
@@ -48,7 +50,10 @@ def _case_at(session: ReadingSession, position: int) -> tuple[services.SessionSt
     state = services.load_state(session, position)
     if not state.may_open(position):
         raise Http404
-    return state, get_object_or_404(Case, pk=state.case_ids[position])
+    case = case_by_id(state.case_ids[position])
+    if case is None:
+        raise Http404
+    return state, case
 
 
 def _state_at(session: ReadingSession, position: int) -> tuple[services.SessionState, int]:
@@ -162,6 +167,7 @@ def case_step(request: AuthedRequest, pk: int, position: int) -> HttpResponse:
         context["show_truth"] = show_truth
         context["call_threshold"] = rating.CALL_THRESHOLD
         if show_truth:
+            context["scp_statements"] = scp_statements_of(case)
             context["feedback"] = selectors.feedback(
                 case, reads, prediction, context.get("ai_facts")
             )
