@@ -66,18 +66,20 @@ class _Forest:
     ) -> tuple[float, NDArray[np.float64]]:
         """(bias, per-feature terms) with ``bias + terms.sum() == raw(x)`` (Saabas decomposition)."""
         terms = np.zeros(n_features)
-        bias = self.base
-        for root in self.roots:
-            node = int(root)
-            bias += float(self.value[node])
-            while not self.leaf[node]:
-                v = x[self.feature[node]]
-                go_left = (
-                    bool(self.missing_left[node]) if np.isnan(v) else v <= self.threshold[node]
-                )
-                child = int(self.left[node] if go_left else self.right[node])
-                terms[self.feature[node]] += self.value[child] - self.value[node]
-                node = child
+        # All trees walked together, one level at a time (a bagged model has hundreds of trees).
+        node = self.roots.copy()
+        bias = self.base + float(self.value[node].sum())
+        for _ in range(self.depth):
+            inner = ~self.leaf[node]
+            if not inner.any():
+                break
+            at = node[inner]
+            f = self.feature[at]
+            v = x[f]
+            go_left = np.where(np.isnan(v), self.missing_left[at], v <= self.threshold[at])
+            child = np.where(go_left, self.left[at], self.right[at])
+            np.add.at(terms, f, self.value[child] - self.value[at])
+            node[inner] = child
         return bias, terms
 
     def to_dict(self) -> dict[str, Any]:
