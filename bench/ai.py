@@ -267,6 +267,23 @@ def compare_families(data: str) -> None:
         held = cells[1:]
         cells += [sum(held) / len(held), min(held)]
         print(f"| {label} | " + " | ".join(f"{c:.3f}" for c in cells) + " |", flush=True)
+        if label.endswith("(new default)"):
+            cv_scores = score.copy()
+
+    # How far each group can be read: its size, and the AUC the default reaches on its records when
+    # they are *in* training (pooled CV): a group that is hard in-distribution is not a transfer gap.
+    from medtandem.reliance.estimates import auc_estimate
+
+    print(
+        "\n| group | records | normal / abnormal | pooled-CV AUC of the default on its records (DeLong 95 % CI) |"
+    )
+    print("|---|---|---|---|")
+    for name, test in splits[1:]:
+        e = auc_estimate(y[test] == 1, cv_scores[test])
+        print(
+            f"| {name} | {int(test.sum())} | {int(y[test].sum())} / {int((y[test] == 0).sum())} | "
+            f"{e.value:.3f} ({e.ci_lower:.3f}-{e.ci_upper:.3f}) |"
+        )
 
 
 if __name__ == "__main__":

@@ -679,7 +679,7 @@ def _holdouts(
                 "n_test": int(test.sum()),
                 "n_normal": int(corpus.Y[test, 0].sum()),
                 "n_abnormal": int((corpus.Y[test, 0] == 0).sum()),
-                "abnormal_vs_normal_auc_ci": [nva.lower, nva.upper],
+                "abnormal_vs_normal_auc_ci": [nva.ci_lower, nva.ci_upper],
                 "macro_auc_5_superclasses": float(np.nanmean([ev.auc[k] for k in SUPERCLASSES])),
                 "n_train": int(train.sum()),
                 "macro_auc": ev.macro_auc,
