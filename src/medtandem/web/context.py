@@ -23,6 +23,7 @@ NAV_ITEMS = [
     ("observatory:registry", _("Observatoire"), ()),
     ("observatory:triage_list", _("Triage IA"), ("analyst",)),
     ("audit:trail", _("Audit"), ("administrator",)),
+    ("interop:lti_registrations", _("Interopérabilité"), ("administrator",)),
 ]
 
 

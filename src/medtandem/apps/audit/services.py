@@ -43,6 +43,8 @@ class Action:
     CASE_SET_CHANGED = "case_set.changed"
     ENROLMENTS_IMPORTED = "enrolments.imported"
     QUIZ_IMPORTED = "quiz.imported"
+    LTI_PLATFORM_REGISTERED = "lti.platform_registered"
+    LTI_KEY_ROTATED = "lti.key_rotated"
 
 
 def _canonical(
