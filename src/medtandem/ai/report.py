@@ -257,21 +257,25 @@ def markdown_tables(models_dir: str | Path | None = None) -> str:
     keys = sorted({k for ev in evs.values() for k in (ev.get("holdout") or {})})
     out += [
         "",
-        "Held out (re-trained without it): normal-vs-abnormal AUC / macro AUC over the six outputs "
-        "[over the five superclasses] (95 % CI of the six-output macro) / ECE / OOD-flagged share",
+        "Held out (re-trained without it): normal-vs-abnormal AUC (DeLong 95 % CI) / macro AUC over the "
+        "six outputs [over the five superclasses] (95 % bootstrap CI of the six-output macro) / ECE / "
+        "OOD-flagged share",
         "",
-        "| held out | n | " + " | ".join(evs) + " |",
+        "| held out | n (normal / abnormal) | " + " | ".join(evs) + " |",
         "|---|---|" + "---|" * len(evs),
     ]
     for k in keys:
-        n = next(
-            (ev["holdout"][k]["n_test"] for ev in evs.values() if k in (ev.get("holdout") or {})),
-            None,
-        )
+        held = [ev["holdout"][k] for ev in evs.values() if k in (ev.get("holdout") or {})]
+        first = next((h for h in held if "n_normal" in h), held[0])
+        n = f"{first['n_test']}"
+        if "n_normal" in first:
+            n += f" ({first['n_normal']} / {first['n_abnormal']})"
         cells = []
         for ev in evs.values():
             h = (ev.get("holdout") or {}).get(k)
             ci = (h or {}).get("macro_auc_ci") or [None, None]
+            dl = (h or {}).get("abnormal_vs_normal_auc_ci")
+            nva_ci = f" ({f(dl[0])}–{f(dl[1])})" if dl else " (CI not recorded)"
             five = [
                 v
                 for k5, v in ((h or {}).get("auc") or {}).items()
@@ -280,7 +284,7 @@ def markdown_tables(models_dir: str | Path | None = None) -> str:
             cells.append(
                 "–"
                 if not h
-                else f"{f(h['abnormal_vs_normal_auc'])} / {f(h['macro_auc'])} "
+                else f"{f(h['abnormal_vs_normal_auc'])}{nva_ci} / {f(h['macro_auc'])} "
                 f"[5 superclasses {f(sum(five) / len(five) if five else None)}] "
                 f"({f(ci[0])}–{f(ci[1])}) / {f(h['ece'])} / {f(100 * h['ood_rate'] if h.get('ood_rate') is not None else None, '.0f')} %"
             )

@@ -45,7 +45,7 @@ from medtandem.ai.card import write_card
 from medtandem.ai.energy import KWH_DIGITS, track
 from medtandem.ai.families import FAMILIES, Classifier, Family, get_family
 from medtandem.ai.features import FEATURE_NAMES, record_features
-from medtandem.ai.labels import LABELS, label_matrix
+from medtandem.ai.labels import LABELS, SUPERCLASSES, label_matrix
 from medtandem.ai.metrics import age_band, auc, ece, evaluate, macro_auc, subgroup_metrics
 from medtandem.ai.model import load_model
 from medtandem.ai.ood import FeatureRange
@@ -53,6 +53,7 @@ from medtandem.ai.robustness import PERTURBATIONS, perturb
 from medtandem.ecg.ptbxl import PtbxlEntry, iter_signals, read_database
 from medtandem.ecg.quality import assess
 from medtandem.ecg.record import EcgReadError, EcgRecord
+from medtandem.reliance.estimates import auc_estimate
 
 DEFAULT_NAMES = {name: f.default_model for name, f in FAMILIES.items()}
 SEED = 0
@@ -630,12 +631,16 @@ def format_robustness(rob: dict[str, Any]) -> str:
 
 def format_holdouts(hold: dict[str, Any]) -> str:
     lines = [
-        f"{'held out':<20} {'n':>4} {'NvA AUC':>8} {'macro AUC (95% CI)':>22} {'ECE':>6} {'OOD':>5} {'refused':>8}"
+        f"{'held out':<20} {'n':>4} {'norm/abn':>9} {'NvA AUC (DeLong 95% CI)':>24} "
+        f"{'macro5':>6} {'macro AUC (95% CI)':>22} {'ECE':>6} {'OOD':>5} {'refused':>8}"
     ]
     for k, v in hold.items():
         lo, hi = v.get("macro_auc_ci") or [None, None]
+        nlo, nhi = v.get("abnormal_vs_normal_auc_ci") or [float("nan"), float("nan")]
+        counts = f"{v.get('n_normal', '?')}/{v.get('n_abnormal', '?')}"
         lines.append(
-            f"{k:<20} {v['n_test']:>4} {v['abnormal_vs_normal_auc']:>8.3f} "
+            f"{k:<20} {v['n_test']:>4} {counts:>9} {v['abnormal_vs_normal_auc']:>8.3f} "
+            f"({nlo:.3f}-{nhi:.3f}) {v.get('macro_auc_5_superclasses', float('nan')):>6.3f} "
             f"{v['macro_auc']:>6.3f} ({lo:.3f}-{hi:.3f}) {v['ece']:>6.3f} {100 * v['ood_rate']:>4.0f}% "
             f"{v['refused']:>8}"
         )
@@ -668,8 +673,15 @@ def _holdouts(
             r = run_split(family, corpus, train, val, test, seed, opts)
             ev = evaluate(corpus.Y[test], r.proba_test, LABELS, r.thresholds, n_boot=500, seed=seed)
             ood = float(np.mean([r.feature_range.check(m).flagged for m in corpus.M[test]]))
+            # DeLong's interval of the normal-vs-abnormal AUC (reliance core): how far the worst
+            # group can be read, given how few abnormal (or normal) records it holds.
+            nva = auc_estimate(corpus.Y[test, 0] == 1, r.proba_test[:, 0])
             out[f"{kind}={value}"] = {
                 "n_test": int(test.sum()),
+                "n_normal": int(corpus.Y[test, 0].sum()),
+                "n_abnormal": int((corpus.Y[test, 0] == 0).sum()),
+                "abnormal_vs_normal_auc_ci": [nva.ci_lower, nva.ci_upper],
+                "macro_auc_5_superclasses": float(np.nanmean([ev.auc[k] for k in SUPERCLASSES])),
                 "n_train": int(train.sum()),
                 "macro_auc": ev.macro_auc,
                 "macro_auc_ci": list(ev.macro_auc_ci),

@@ -37,6 +37,38 @@ def test_classifier_round_trips_through_json(toy, method):
     np.testing.assert_allclose(again.predict_proba(X), clf.predict_proba(X), atol=1e-8)
 
 
+def test_bagged_boosting_is_the_mean_of_the_sklearn_models_and_stays_one_exact_forest(toy):
+    """Oracle: scikit-learn's own models, one per seed, averaged in log-odds."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    X, Y = toy
+    clf = MeasurementClassifier(n_trees=20, max_features=0.4, n_bags=3).fit(X, Y, seed=7)
+    for k in range(Y.shape[1]):
+        ref = np.mean(
+            [
+                HistGradientBoostingClassifier(
+                    max_iter=20,
+                    max_depth=3,
+                    learning_rate=0.05,
+                    max_features=0.4,
+                    early_stopping=False,
+                    random_state=7 + b,
+                )
+                .fit(X, Y[:, k])
+                .decision_function(X)
+                for b in range(3)
+            ],
+            axis=0,
+        )
+        np.testing.assert_allclose(clf.decision_function(X)[:, k], ref, atol=1e-9)
+    assert len(clf.forests_[0].roots) == 60  # 3 bags x 20 trees in one forest
+    bias, terms = clf.contributions(X[5])
+    np.testing.assert_allclose(bias + terms.sum(axis=1), clf.decision_function(X[5:6])[0])
+    again = MeasurementClassifier.from_dict(clf.to_dict())
+    assert (again.n_bags, again.max_features) == (3, 0.4)
+    np.testing.assert_allclose(again.decision_function(X), clf.decision_function(X), atol=1e-8)
+
+
 def test_classifier_rejects_inputs_of_the_wrong_shape(toy):
     X, Y = toy
     clf = MeasurementClassifier(n_trees=5).fit(X, Y)

@@ -78,10 +78,13 @@ def test_gain_and_microvolt_units_come_from_the_header(tmp_path):
     )  # µV -> mV
 
 
-def test_reader_matches_wfdb_on_a_mat_record(tmp_path):
+@pytest.mark.parametrize(("gain", "units"), [(1000.0, "mV"), (200.0, "mV"), (1000.0, "uV")])
+def test_reader_matches_wfdb_on_a_mat_record(tmp_path, gain, units):
+    """The .mat signal is raw counts: gain and units must come from its header, as for .dat."""
     from wfdb.io.convert.matlab import wfdb_to_mat
 
-    path = _write(tmp_path, "recm", "16", 1000.0)
+    path = _write(tmp_path, "recm", "16", gain, units=units)
+    to_mv = 1000.0 if units == "uV" else 1.0
     cwd = os.getcwd()
     os.chdir(tmp_path)
     try:
@@ -91,5 +94,7 @@ def test_reader_matches_wfdb_on_a_mat_record(tmp_path):
     assert (tmp_path / "recmm.mat").is_file()
     ours = read_record(tmp_path / "recmm")
     oracle = wfdb.rdrecord(str(tmp_path / "recmm"))
-    np.testing.assert_allclose(ours.signal, oracle.p_signal, atol=1.5e-3, rtol=1e-6)
-    np.testing.assert_allclose(ours.signal, wfdb.rdrecord(path).p_signal, atol=1.5e-3)
+    assert oracle.units[0] == units
+    np.testing.assert_allclose(ours.signal, oracle.p_signal / to_mv, atol=1.5 / gain, rtol=1e-6)
+    np.testing.assert_allclose(ours.signal, wfdb.rdrecord(path).p_signal / to_mv, atol=1.5 / gain)
+    np.testing.assert_allclose(ours.signal, _physical(gain), atol=1.5 / gain)
