@@ -34,7 +34,14 @@ def setting():  # type: ignore[no-untyped-def]
     domain = Domain.objects.create(framework=framework, code="IA1", name="Comprendre")
     c1 = Competency.objects.create(domain=domain, code="IA1.1", name="Expliquer", position=0)
     c2 = Competency.objects.create(domain=domain, code="IA1.2", name="Critiquer", position=1)
-    return {"lyon": lyon, "nancy": nancy, "publisher": publisher, "admin": admin, "c1": c1, "c2": c2}
+    return {
+        "lyon": lyon,
+        "nancy": nancy,
+        "publisher": publisher,
+        "admin": admin,
+        "c1": c1,
+        "c2": c2,
+    }
 
 
 def _data(institution: Institution, **kw: object) -> services.OfferData:
@@ -69,7 +76,9 @@ def test_an_offer_waits_for_review_before_it_is_public(setting) -> None:  # type
 
 def test_a_change_sends_a_published_offer_back_to_review(setting) -> None:  # type: ignore[no-untyped-def]
     offer = _published(setting)
-    services.submit_offer(_data(setting["lyon"], hours=Decimal(100)), by=setting["publisher"], offer=offer)
+    services.submit_offer(
+        _data(setting["lyon"], hours=Decimal(100)), by=setting["publisher"], offer=offer
+    )
     offer.refresh_from_db()
     assert offer.status == Status.PENDING and offer.hours == 100
 
@@ -103,7 +112,9 @@ def test_an_offer_with_a_bad_field_is_refused(setting, change, message) -> None:
 
 
 def test_filters_narrow_the_search(setting) -> None:  # type: ignore[no-untyped-def]
-    du = _published(setting, competencies=(setting["c1"],), dpc_reference="DPC-1", cost_eur=Decimal(0))
+    du = _published(
+        setting, competencies=(setting["c1"],), dpc_reference="DPC-1", cost_eur=Decimal(0)
+    )
     web = _published(
         setting,
         title="Webinaires",
@@ -118,7 +129,9 @@ def test_filters_narrow_the_search(setting) -> None:  # type: ignore[no-untyped-
     nancy_admin = create_person("pub-b", None, [])
     grant_role(nancy_admin, Role.INSTITUTION_ADMIN, setting["nancy"])
     master = services.review_offer(
-        services.submit_offer(_data(setting["nancy"], title="Master", title_en="", kind=Kind.MASTER), by=nancy_admin),
+        services.submit_offer(
+            _data(setting["nancy"], title="Master", title_en="", kind=Kind.MASTER), by=nancy_admin
+        ),
         by=setting["admin"],
         publish=True,
     )
@@ -134,7 +147,11 @@ def test_filters_narrow_the_search(setting) -> None:  # type: ignore[no-untyped-
     assert found(free=True) == {du.title}
     assert found(competency=setting["c1"].pk) == {du.title}
     assert found(max_hours=Decimal(10)) == {web.title}
-    assert found(profession="nursing") == {du.title, web.title, master.title}  # no restriction counts
+    assert found(profession="nursing") == {
+        du.title,
+        web.title,
+        master.title,
+    }  # no restriction counts
     assert found(profession="pharmacy") == {du.title, master.title}
     assert found(audience="students") == {du.title, master.title}
     assert found(q="university diploma") == {du.title}
@@ -148,17 +165,24 @@ def test_the_search_page_filters_and_speaks_both_languages(setting) -> None:  # 
     assert "DU IA &amp; Santé" in page and "Catalogue national des formations" in page
     assert "1 offre" in page
     client.cookies["django_language"] = "en"
-    english = client.get(reverse("catalogue:search"), {"kind": "du"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english = client.get(
+        reverse("catalogue:search"), {"kind": "du"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "University diploma in AI" in english
     assert "National catalogue" in english
-    hostile = client.get(reverse("catalogue:search"), {"max_hours": "NaN", "institution": "x" * 50, "kind": "\x00"})
+    hostile = client.get(
+        reverse("catalogue:search"), {"max_hours": "NaN", "institution": "x" * 50, "kind": "\x00"}
+    )
     assert hostile.status_code == 200
 
 
 def test_a_record_counts_hours_per_competency_and_exports_for_dpc(setting) -> None:  # type: ignore[no-untyped-def]
     du = _published(setting, competencies=(setting["c1"], setting["c2"]), dpc_reference="DPC-1")
     course = _published(
-        setting, title='=HYPERLINK("http://x","clic")', hours=Decimal(7), competencies=(setting["c2"],)
+        setting,
+        title='=HYPERLINK("http://x","clic")',
+        hours=Decimal(7),
+        competencies=(setting["c2"],),
     )
     learner = create_person("pratique", "pw-pratique-2026", [Role.LEARNER], first_name="@Jeanne")
     today = timezone.localdate()
@@ -180,7 +204,9 @@ def test_a_record_counts_hours_per_competency_and_exports_for_dpc(setting) -> No
     with pytest.raises(services.CatalogueError, match="déjà"):
         services.record_completion(learner, du, today, today=today)
     with pytest.raises(services.CatalogueError, match="futur"):
-        services.record_completion(learner, _published(setting, title="Autre"), today + timedelta(days=1), today=today)
+        services.record_completion(
+            learner, _published(setting, title="Autre"), today + timedelta(days=1), today=today
+        )
 
 
 def test_a_medtandem_programme_enters_the_record_only_once_completed(setting) -> None:  # type: ignore[no-untyped-def]
@@ -211,7 +237,9 @@ def test_learners_are_counted_per_offer_kind(setting) -> None:  # type: ignore[n
     curriculum.enrol(people[1], programme)
     real = {row.kind: row for row in selectors.learners_per_kind()}
     assert real["du"].recorded_completions == 3 and real["du"].offers == 1
-    assert real["webinars"].recorded_completions == 1 and real["webinars"].enrolled_on_medtandem == 1
+    assert (
+        real["webinars"].recorded_completions == 1 and real["webinars"].enrolled_on_medtandem == 1
+    )
     sim = {row.kind: row for row in selectors.learners_per_kind(simulated=True)}
     assert sim["webinars"].recorded_completions == 1
     client = Client()
@@ -240,5 +268,7 @@ def test_the_publisher_pages_create_an_offer_for_review(setting) -> None:  # typ
     offer = Offer.objects.get()
     assert offer.status == Status.PENDING and offer.submitted_by == setting["publisher"]
     # another institution cannot be chosen
-    response = client.post(reverse("catalogue:new"), {"title": "x", "institution": setting["nancy"].pk})
+    response = client.post(
+        reverse("catalogue:new"), {"title": "x", "institution": setting["nancy"].pk}
+    )
     assert response.status_code == 200 and Offer.objects.count() == 1

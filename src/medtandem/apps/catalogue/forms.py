@@ -64,7 +64,9 @@ class OfferForm(forms.Form):
         required=False,
     )
     enrol_url = forms.URLField(
-        label=_("inscription auprès de l'établissement (lien)"), required=False, assume_scheme="https"
+        label=_("inscription auprès de l'établissement (lien)"),
+        required=False,
+        assume_scheme="https",
     )
 
     def __init__(self, *args: Any, institutions: Any, **kwargs: Any) -> None:

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from medtandem.apps.accounts.http import AuthedRequest
 from medtandem.apps.accounts.models import Profession, Role
@@ -193,6 +193,7 @@ def record_remove(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def record_csv(request: AuthedRequest) -> HttpResponse:
     """The practitioner's record as CSV (through the csvsafe writer), for the DPC obligation."""
     data = selectors.practitioner_record(request.user)

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from medtandem.apps.accounts.http import AuthedRequest
 from medtandem.apps.accounts.models import Role
@@ -174,6 +174,7 @@ def _refused(
 
 
 @login_required
+@require_safe
 def download(request: AuthedRequest, slug: str, phase: str) -> HttpResponse:
     """The phase's cases (and, for development, their truth) for a member of a team."""
     challenge = _challenge(slug)
