@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from tests.security import assert_csv_safe
 
 from medtandem.apps.accounts.models import Institution, Role
 from medtandem.apps.accounts.services import create_person, get_or_create_institution, grant_role
@@ -18,7 +19,6 @@ from medtandem.apps.audit.models import AuditEntry
 from medtandem.apps.catalogue import selectors, services
 from medtandem.apps.catalogue.models import Kind, Offer, Status
 from medtandem.apps.curriculum.models import Competency, Domain, Framework, Programme
-from tests.security import assert_csv_safe
 
 pytestmark = pytest.mark.django_db
 
