@@ -56,12 +56,12 @@ def _model_predictions(challenge: Challenge, phase: str, ids: list[str]) -> np.n
         prediction = prediction_for(links[i], model.name, model.version)
         if prediction is None:
             return None
-        p = prediction.probabilities
-        rows.append(
-            [p[o] for o in selectors.SUPERCLASS_OUTPUTS]
-            if challenge.task == "superclasses"
-            else [1 - p["NORM"]]
-        )
+        # A suggestion the model refused (input quality) has no probabilities: 0.5, no information.
+        p = {key: float(v) for key, v in prediction.probabilities.items()}
+        if challenge.task == "superclasses":
+            rows.append([p.get(o, 0.5) for o in selectors.SUPERCLASS_OUTPUTS])
+        else:
+            rows.append([1 - p.get("NORM", 0.5)])
     return np.array(rows)
 
 
@@ -123,7 +123,7 @@ def load_demo() -> str:
                     if values is None:
                         continue
                     declared = services.Declared(
-                        "Suggestions en cache du modèle en service (PTB-XL public : évaluation non indépendante)"
+                        "Suggestions en cache du modèle en service, 0,5 où il refuse le tracé (PTB-XL public : évaluation non indépendante)"
                     )
                 else:
                     values = _simulated(truth, noise, rng)
