@@ -14,7 +14,7 @@ from medtandem.apps.curriculum.models import Competency, Programme
 
 
 class OfferForm(forms.Form):
-    title = forms.CharField(label=_("intitulé"), max_length=200)
+    title = forms.CharField(label=_("intitulé de la formation"), max_length=200)
     title_en = forms.CharField(label=_("intitulé en anglais"), max_length=200, required=False)
     summary = forms.CharField(
         label=_("présentation"), required=False, widget=forms.Textarea(attrs={"rows": 3})

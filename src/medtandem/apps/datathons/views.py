@@ -71,6 +71,8 @@ def _frugality_chart(board: selectors.Leaderboard) -> object | None:
             x_title=_("énergie par inférence (mJ, déclarée)"),
             y_title=metric_title,
             locale=chart_locale(),
+            aspect=0.45,
+            y_range=(0.5, 1.0) if board.metric == Metric.MACRO_AUC else None,
             label_header=_("Équipe"),
         )
     )
