@@ -12,7 +12,7 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 #: Modules that register sub-commands; a module missing from an install is skipped.
 COMMAND_MODULES = (
@@ -24,6 +24,16 @@ COMMAND_MODULES = (
     "medtandem.web.commands",
     "medtandem.web.production",
 )
+
+
+def show_help(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    """The ``func`` of a command group run without a sub-command: print its help, exit status 2."""
+
+    def run(_args: argparse.Namespace) -> int:
+        parser.print_help()
+        return 2
+
+    return run
 
 
 def setup_django() -> None:

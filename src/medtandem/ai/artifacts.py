@@ -11,17 +11,17 @@ A model folder holds::
 
 JSON written here is strict (RFC 8259): NaN and +/-infinity become ``null`` (``allow_nan=False``
 makes any leak an error instead of an invalid file), NumPy scalars and arrays become Python numbers
-and lists. This module imports nothing else from MedTandem.
+and lists (:mod:`medtandem.jsonsafe`, the project's one cleaner). This module imports nothing
+else from MedTandem.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from medtandem import jsonsafe
 
 MODELS_DIR = Path(__file__).with_name("models")
 DEFAULT_FILE = MODELS_DIR / "DEFAULT"
@@ -32,25 +32,9 @@ CARD = "card.json"
 
 
 def clean(obj: Any, digits: int | None = 4) -> Any:
-    """JSON-ready copy of ``obj``: NaN/inf -> None, NumPy -> Python, tuples -> lists, floats rounded.
-
-    ``digits`` rounds floats (``None`` keeps full precision, for weights).
-    """
-    if isinstance(obj, dict):
-        return {str(k): clean(v, digits) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [clean(v, digits) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [clean(v, digits) for v in obj.tolist()]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, bool | int | str) or obj is None:
-        return obj
-    if isinstance(obj, float):
-        if not math.isfinite(obj):
-            return None
-        return obj if digits is None else round(obj, digits)
-    return obj
+    """:func:`medtandem.jsonsafe.clean` with the model files' default rounding (4 digits; ``None``
+    keeps full precision, for weights)."""
+    return jsonsafe.clean(obj, digits)
 
 
 def dumps(data: Any, digits: int | None = 4, compact: bool = False) -> str:

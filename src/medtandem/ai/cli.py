@@ -12,6 +12,7 @@ from medtandem.ai.artifacts import DEFAULT_FILE, MODELS_DIR, dumps
 from medtandem.ai.families import FAMILIES
 from medtandem.ai.model import ModelLoadError, load_model
 from medtandem.ai.report import format_report, frugality_report, markdown_tables
+from medtandem.cli import show_help
 from medtandem.ecg import EcgReadError, read_record
 from medtandem.ecg.agreement import measurement_agreement
 
@@ -168,10 +169,10 @@ def _agreement(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ai = subparsers.add_parser("ai", help="frugal ECG models: train, evaluate, predict, report")
     sub = ai.add_subparsers(dest="ai_command", metavar="AI_COMMAND")
-    ai.set_defaults(func=lambda a: (ai.print_help(), 2)[1])
+    ai.set_defaults(func=show_help(ai))
 
     p = sub.add_parser("train", help="train a model (folds 1-8 train, 9 calibrate, 10 test)")
     p.add_argument(

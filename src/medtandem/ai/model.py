@@ -193,9 +193,8 @@ class EcgModel(ABC):
         statement, shown = _shown(m)
         if not quality.ok:
             return Suggestion(self.name, self.version, {}, {}, quality, None, statement, shown)
-        p = self.predict_proba_records([record])[0]
+        p, explanation = self._suggest(record, x, m, explain)
         probabilities = {k: round(float(v), 4) for k, v in zip(self.labels, p, strict=True)}
-        explanation = self.explain(record, p) if explain else {}
         return Suggestion(
             self.name,
             self.version,
@@ -206,6 +205,18 @@ class EcgModel(ABC):
             statement,
             shown,
         )
+
+    def _suggest(
+        self,
+        record: EcgRecord,
+        x: NDArray[np.float64],
+        m: EcgMeasurements | None,
+        explain: bool,
+    ) -> tuple[NDArray[np.float64], dict[str, Any]]:
+        """Calibrated probabilities of one record that passed the quality gate, and (when asked)
+        their explanation; ``x`` and ``m`` are its features and measurements, already computed."""
+        p = self.predict_proba_records([record])[0]
+        return p, (self.explain(record, p) if explain else {})
 
     @cached_property
     def card(self) -> dict[str, Any]:
@@ -255,28 +266,16 @@ class MeasurementModel(EcgModel):
     def raw_proba(self, records: Sequence[EcgRecord]) -> NDArray[np.float64]:
         return self.raw_proba_inputs(np.stack([record_features(r)[0] for r in records]))
 
-    def predict_record(self, record: EcgRecord, explain: bool = True) -> Suggestion:
-        """As :meth:`EcgModel.predict_record`, measuring the record once for every use."""
-        self._check(record)
-        conditioned = condition(record)
-        quality = assess(record, conditioned)
-        x, m = record_features(record, conditioned)
-        statement, shown = _shown(m)
-        if not quality.ok:
-            return Suggestion(self.name, self.version, {}, {}, quality, None, statement, shown)
+    def _suggest(
+        self,
+        record: EcgRecord,
+        x: NDArray[np.float64],
+        m: EcgMeasurements | None,
+        explain: bool,
+    ) -> tuple[NDArray[np.float64], dict[str, Any]]:
+        # The features are the measurements already taken for the quality gate: measured once.
         p = self.calibrator.transform(self.classifier.predict_proba(x[None, :]))[0]
-        probabilities = {k: round(float(v), 4) for k, v in zip(self.labels, p, strict=True)}
-        explanation = self._explain(x, m, p) if explain else {}
-        return Suggestion(
-            self.name,
-            self.version,
-            probabilities,
-            explanation,
-            quality,
-            self._ood(x),
-            statement,
-            shown,
-        )
+        return p, (self._explain(x, m, p) if explain else {})
 
     def explain(self, record: EcgRecord, proba: NDArray[np.float64]) -> dict[str, Any]:
         x, m = record_features(record)

@@ -27,10 +27,13 @@ from .base import (
     Table,
     auto_digits,
     backdrop,
+    category_el,
+    category_labels,
     chart_id,
     check_common,
     check_digits,
-    check_text,
+    check_items,
+    check_texts,
     f,
     fmt,
     line_el,
@@ -87,12 +90,7 @@ def bar_chart(
     """One horizontal bar per row, its value printed at its end; long labels truncated with "…"
     (full text in a ``<title>``); an optional ``target`` named ``target_label``."""
     title, locale, width, empty_text = check_common(title, locale, width, empty_text)
-    for name, txt in (
-        ("value_title", value_title),
-        ("target_label", target_label),
-        ("category_header", category_header),
-    ):
-        check_text(txt, name)
+    check_texts(value_title=value_title, target_label=target_label, category_header=category_header)
     dig = check_digits(digits, "digits")
     tgt = number_or_none(target, "target")
     if (
@@ -101,14 +99,10 @@ def bar_chart(
         or off_scale_factor < 1
     ):
         raise ValueError(f"off_scale_factor must be a number >= 1, got {off_scale_factor!r}")
-    if isinstance(rows, Bar | str) or not isinstance(rows, Sequence):
-        raise ValueError("rows must be a sequence of Bar")
-    clean: list[tuple[str, float | None]] = []
-    for k, r in enumerate(rows):
-        if not isinstance(r, Bar):
-            raise ValueError(f"rows[{k}] must be a Bar, got {type(r).__name__}")
-        check_text(r.label, f"rows[{k}].label")
-        clean.append((r.label, number_or_none(r.value, f"rows[{k}].value")))
+    clean = [
+        (r.label, number_or_none(r.value, f"rows[{k}].value"))
+        for k, r in enumerate(check_items(rows, Bar, "rows"))
+    ]
     values = [v for _l, v in clean if v is not None]
     off = tgt is not None and target_off_scale(values, tgt, float(off_scale_factor))
     ticks = axis_ticks(
@@ -124,10 +118,7 @@ def bar_chart(
     tgt_text = f"{target_label} {fmt(tgt, locale, d, percent)}".strip() if tgt is not None else ""
 
     title_svg, title_bottom = title_el(title, width)
-    max_label = min(
-        width * 0.38, max((text_width(lab, TICK_SIZE) for lab, _v in clean), default=0.0)
-    )
-    shown = [truncate(lab, max_label, TICK_SIZE) for lab, _v in clean]
+    max_label, shown = category_labels([lab for lab, _v in clean], width)
     left = max(EDGE + max_label + 10, EDGE + text_width(tl[0], TICK_SIZE) / 2 + 2)
     top = title_bottom + 12 + (SMALL_SIZE + 8 if tgt is not None else 0.0)
     right = width - EDGE - max(text_width(tl[-1], TICK_SIZE) / 2, 8.0)
@@ -187,18 +178,7 @@ def bar_chart(
     for i, ((label, v), text, vl) in enumerate(zip(clean, shown, vlabels, strict=True)):
         y = plot.y0 + ROW_H * i
         cy = y + ROW_H / 2
-        body.append(
-            text_el(
-                plot.x0 - 8,
-                cy + TICK_SIZE * 0.35,
-                text,
-                size=TICK_SIZE,
-                anchor="end",
-                fill=INK,
-                full=label,
-                cls="mt-category",
-            )
-        )
+        body.append(category_el(plot.x0 - 8, cy, text, label))
         if v is None:
             continue
         x0, x1 = sorted((zero, sx(v)))

@@ -18,7 +18,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 
 from .format import Locale, check_locale, format_number
 from .text import text_width, truncate
@@ -188,6 +188,40 @@ def check_range(value: object, argument: str) -> tuple[float, float] | None:
     return lo, hi
 
 
+def check_texts(**named: object) -> None:
+    """Each keyword argument must be a string (empty allowed); the error names the argument."""
+    for name, value in named.items():
+        check_text(value, name)
+
+
+def check_aspect(aspect: object) -> float:
+    """Plot height over width, between 0.2 and 2."""
+    if isinstance(aspect, bool) or not isinstance(aspect, int | float) or not 0.2 <= aspect <= 2:
+        raise ValueError(f"aspect must be a number between 0.2 and 2, got {aspect!r}")
+    return float(aspect)
+
+
+class _Labelled(Protocol):
+    @property
+    def label(self) -> str: ...
+
+
+L = TypeVar("L", bound=_Labelled)
+
+
+def check_items(items: object, kind: type[L], argument: str) -> Sequence[L]:
+    """A sequence of ``kind`` instances (not one instance, not a string), each with a text label."""
+    if isinstance(items, kind | str) or not isinstance(items, Sequence):
+        raise ValueError(f"{argument} must be a sequence of {kind.__name__}")
+    for k, item in enumerate(items):
+        if not isinstance(item, kind):
+            raise ValueError(
+                f"{argument}[{k}] must be a {kind.__name__}, got {type(item).__name__}"
+            )
+        check_text(item.label, f"{argument}[{k}].label")
+    return items
+
+
 def check_common(
     title: object, locale: object, width: object, empty_text: object
 ) -> tuple[str, Locale, float, str]:
@@ -254,6 +288,27 @@ def text_el(
         transform=transform or None,
     )
     return f"<text {a}>{tip}{escape(content)}</text>"
+
+
+def category_labels(labels: Sequence[str], width: float) -> tuple[float, list[str]]:
+    """The left margin's label column of a chart with one row per category: its width (at most
+    38 % of the chart) and each label truncated to it."""
+    column = min(width * 0.38, max((text_width(lab, TICK_SIZE) for lab in labels), default=0.0))
+    return column, [truncate(lab, column, TICK_SIZE) for lab in labels]
+
+
+def category_el(x: float, row_middle: float, shown: str, label: str) -> str:
+    """A category's (possibly truncated) label, right-aligned at ``x`` on its row's middle."""
+    return text_el(
+        x,
+        row_middle + TICK_SIZE * 0.35,
+        shown,
+        size=TICK_SIZE,
+        anchor="end",
+        fill=INK,
+        full=label,
+        cls="mt-category",
+    )
 
 
 def backdrop(x0: float, y0: float, x1: float, y1: float) -> str:

@@ -23,22 +23,24 @@ from .base import (
     Chart,
     Table,
     auto_digits,
+    category_el,
+    category_labels,
     chart_id,
     check_common,
     check_digits,
+    check_items,
     check_range,
-    check_text,
+    check_texts,
     fmt,
     line_el,
     marker_el,
     number_or_none,
     svg_document,
-    text_el,
     title_el,
 )
 from .format import Locale
 from .layout import Box, LegendEntry, Scale, legend, legend_height
-from .text import text_width, truncate
+from .text import text_width
 
 __all__ = ["DotRow", "dot_chart"]
 
@@ -81,25 +83,19 @@ def dot_chart(
     Rows with both values missing are left out; a row with one value shows that dot alone.
     """
     title, locale, width, empty_text = check_common(title, locale, width, empty_text)
-    for name, v in (
-        ("value_title", value_title),
-        ("start_label", start_label),
-        ("end_label", end_label),
-        ("up_label", up_label),
-        ("down_label", down_label),
-        ("same_label", same_label),
-        ("category_header", category_header),
-    ):
-        check_text(v, name)
+    check_texts(
+        value_title=value_title,
+        start_label=start_label,
+        end_label=end_label,
+        up_label=up_label,
+        down_label=down_label,
+        same_label=same_label,
+        category_header=category_header,
+    )
     vr = check_range(value_range, "value_range")
     dig = check_digits(digits, "digits")
-    if isinstance(rows, DotRow | str) or not isinstance(rows, Sequence):
-        raise ValueError("rows must be a sequence of DotRow")
     clean: list[tuple[str, float | None, float | None]] = []
-    for k, r in enumerate(rows):
-        if not isinstance(r, DotRow):
-            raise ValueError(f"rows[{k}] must be a DotRow, got {type(r).__name__}")
-        check_text(r.label, f"rows[{k}].label")
+    for k, r in enumerate(check_items(rows, DotRow, "rows")):
         a, b = number_or_none(r.start, f"rows[{k}].start"), number_or_none(r.end, f"rows[{k}].end")
         if a is not None or b is not None:
             clean.append((r.label, a, b))
@@ -109,10 +105,7 @@ def dot_chart(
     tl = tick_labels(ticks, locale, percent)
 
     title_svg, title_bottom = title_el(title, width)
-    max_label = min(
-        width * 0.38, max((text_width(lab, TICK_SIZE) for lab, _a, _b in clean), default=0.0)
-    )
-    shown = [truncate(lab, max_label, TICK_SIZE) for lab, _a, _b in clean]
+    max_label, shown = category_labels([lab for lab, _a, _b in clean], width)
     left = max(EDGE + max_label + 12, EDGE + text_width(tl[0], TICK_SIZE) / 2 + 2)
     right = width - EDGE - max(text_width(tl[-1], TICK_SIZE) / 2, 8.0)
     top = title_bottom + 12
@@ -147,18 +140,7 @@ def dot_chart(
     body.append(x_title_svg)
     for i, ((label, a, b), text) in enumerate(zip(clean, shown, strict=True)):
         y = plot.y0 + ROW_H * (i + 0.5)
-        body.append(
-            text_el(
-                plot.x0 - 10,
-                y + TICK_SIZE * 0.35,
-                text,
-                size=TICK_SIZE,
-                anchor="end",
-                fill=INK,
-                full=label,
-                cls="mt-category",
-            )
-        )
+        body.append(category_el(plot.x0 - 10, y, text, label))
         colour = INK
         if a is not None and b is not None:
             colour = UP if b > a else DOWN if b < a else SAME

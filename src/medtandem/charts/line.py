@@ -29,10 +29,13 @@ from .base import (
     Table,
     auto_digits,
     chart_id,
+    check_aspect,
     check_common,
     check_digits,
+    check_items,
     check_range,
     check_text,
+    check_texts,
     f,
     fmt,
     line_el,
@@ -108,14 +111,9 @@ class _Clean:
 
 
 def _clean_series(series: Sequence[Series]) -> list[_Clean]:
-    if isinstance(series, Series | str) or not isinstance(series, Sequence):
-        raise ValueError("series must be a sequence of Series")
     groups: dict[str, int] = {}
     out = []
-    for k, s in enumerate(series):
-        if not isinstance(s, Series):
-            raise ValueError(f"series[{k}] must be a Series, got {type(s).__name__}")
-        check_text(s.label, f"series[{k}].label")
+    for k, s in enumerate(check_items(series, Series, "series")):
         if s.weight not in _WIDTHS:
             raise ValueError(
                 f"series[{k}].weight must be one of {tuple(_WIDTHS)}, got {s.weight!r}"
@@ -176,10 +174,8 @@ def line_chart(
     line of an ROC plot). Axis titles should carry their unit (the caller's words).
     """
     title, locale, width, empty_text = check_common(title, locale, width, empty_text)
-    for name, txt in (("x_title", x_title), ("y_title", y_title), ("series_header", series_header)):
-        check_text(txt, name)
-    if isinstance(aspect, bool) or not isinstance(aspect, int | float) or not 0.2 <= aspect <= 2:
-        raise ValueError(f"aspect must be a number between 0.2 and 2, got {aspect!r}")
+    check_texts(x_title=x_title, y_title=y_title, series_header=series_header)
+    aspect = check_aspect(aspect)
     xr, yr = check_range(x_range, "x_range"), check_range(y_range, "y_range")
     for name, st in (("x_step", x_step), ("y_step", y_step)):
         if st is not None and (number_or_none(st, name) is None or float(st) <= 0):
@@ -412,13 +408,9 @@ def roc_chart(
 
     ``x_title`` and ``y_title`` are the caller's words ("1 − spécificité" / "sensibilité").
     """
-    if isinstance(curves, RocCurve) or not isinstance(curves, Sequence):
-        raise ValueError("curves must be a sequence of RocCurve")
     check_text(chance_label, "chance_label")
     per_condition: dict[str, int] = {}
-    for k, c in enumerate(curves):
-        if not isinstance(c, RocCurve):
-            raise ValueError(f"curves[{k}] must be a RocCurve, got {type(c).__name__}")
+    for k, c in enumerate(check_items(curves, RocCurve, "curves")):
         if len(c.fpf) != len(c.tpf):
             raise ValueError(
                 f"curves[{k}]: fpf and tpf must have the same length, got {len(c.fpf)} and {len(c.tpf)}"

@@ -23,10 +23,13 @@ from .base import (
     Table,
     auto_digits,
     chart_id,
+    check_aspect,
     check_common,
     check_digits,
+    check_items,
     check_range,
     check_text,
+    check_texts,
     f,
     fmt,
     line_el,
@@ -86,13 +89,7 @@ def scatter_chart(
     ``highlight`` (an index into that order) tints one quadrant, e.g. the appropriate one.
     """
     title, locale, width, empty_text = check_common(title, locale, width, empty_text)
-    for name, v in (
-        ("x_title", x_title),
-        ("y_title", y_title),
-        ("cut_label", cut_label),
-        ("label_header", label_header),
-    ):
-        check_text(v, name)
+    check_texts(x_title=x_title, y_title=y_title, cut_label=cut_label, label_header=label_header)
     xr, yr = check_range(x_range, "x_range"), check_range(y_range, "y_range")
     dig = check_digits(digits, "digits")
     xc, yc = number_or_none(x_cut, "x_cut"), number_or_none(y_cut, "y_cut")
@@ -113,16 +110,10 @@ def scatter_chart(
         raise ValueError(
             f"highlight must be None or 0-3 with quadrant_names given, got {highlight!r}"
         )
-    if isinstance(aspect, bool) or not isinstance(aspect, int | float) or not 0.2 <= aspect <= 2:
-        raise ValueError(f"aspect must be a number between 0.2 and 2, got {aspect!r}")
-    if isinstance(points, Point | str) or not isinstance(points, Sequence):
-        raise ValueError("points must be a sequence of Point")
+    aspect = check_aspect(aspect)
     clean: list[tuple[str, float, float, str | None]] = []
     groups: dict[str, int] = {}
-    for k, p in enumerate(points):
-        if not isinstance(p, Point):
-            raise ValueError(f"points[{k}] must be a Point, got {type(p).__name__}")
-        check_text(p.label, f"points[{k}].label")
+    for k, p in enumerate(check_items(points, Point, "points")):
         x, y = number_or_none(p.x, f"points[{k}].x"), number_or_none(p.y, f"points[{k}].y")
         if x is None or y is None:
             continue

@@ -29,7 +29,21 @@ import numpy as np
 from .distributions import chi2_sf, f_sf, t_isf, t_sf
 from .results import Difference, FactorAnalysis, GlobalTest, ModalityCI
 
-__all__ = ["FactorInputs", "build_factor_analyses", "satterthwaite"]
+__all__ = ["FactorInputs", "build_factor_analyses", "satterthwaite", "two_way_mean_squares"]
+
+
+def two_way_mean_squares(y: np.ndarray) -> tuple[float, float, float]:
+    """Mean squares ``(MS(A), MS(C), MS(AC))`` of a two-way table ``a x c`` without replication
+    (rows A, columns C): the OR method's modality x reader table of FOMs, the DBM method's tables
+    of pseudovalues."""
+    a, c = y.shape
+    g = y.mean()
+    ma = y.mean(axis=1)
+    mc = y.mean(axis=0)
+    ms_a = c * float(np.sum((ma - g) ** 2)) / (a - 1)
+    ms_c = a * float(np.sum((mc - g) ** 2)) / (c - 1)
+    ms_ac = float(np.sum((y - ma[:, None] - mc[None, :] + g) ** 2)) / ((a - 1) * (c - 1))
+    return ms_a, ms_c, ms_ac
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from .errors import MrmcInputError
 __all__ = ["handle", "register"]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``mrmc`` sub-command."""
     p = subparsers.add_parser(
         "mrmc",

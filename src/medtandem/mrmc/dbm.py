@@ -20,20 +20,19 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from itertools import combinations
-from typing import Any
 
 import numpy as np
 
-from .builder import FactorInputs, build_factor_analyses
+from .builder import FactorInputs, build_factor_analyses, two_way_mean_squares
 from .errors import MrmcDesignError, MrmcInputError
 from .obuchowski_rockette import check_alpha, check_fom_table
-from .results import FactorAnalysis, clean, format_table
+from .results import JsonResult, MethodAnalysis, format_table
 
 __all__ = ["DBMAnalysis", "DBMComponents", "dbm_analysis", "pseudovalues"]
 
 
 @dataclass(frozen=True)
-class DBMComponents:
+class DBMComponents(JsonResult):
     """DBM mean squares of the pseudovalue ANOVA and the variance components (pseudovalue scale).
 
     Variance components are method-of-moments estimates from the expected mean squares of the
@@ -54,9 +53,6 @@ class DBMComponents:
     var_rc: float
     var_error: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return clean(asdict(self))
-
     def summary(self) -> str:
         rows = [[k, v] for k, v in asdict(self).items()]
         return "DBM mean squares and variance components (pseudovalue scale):\n" + format_table(
@@ -64,32 +60,8 @@ class DBMComponents:
         )
 
 
-@dataclass(frozen=True)
-class DBMAnalysis:
-    """DBM analysis: components and the RRRC, FRRC and RRFC generalisations."""
-
-    components: DBMComponents
-    rrrc: FactorAnalysis
-    frrc: FactorAnalysis
-    rrfc: FactorAnalysis
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "dbm_components": self.components.to_dict(),
-            "rrrc": self.rrrc.to_dict(),
-            "frrc": self.frrc.to_dict(),
-            "rrfc": self.rrfc.to_dict(),
-        }
-
-    def summary(self) -> str:
-        return "\n\n".join(
-            [
-                self.components.summary(),
-                self.rrrc.summary(),
-                self.frrc.summary(),
-                self.rrfc.summary(),
-            ]
-        )
+#: DBM analysis: components and the RRRC, FRRC and RRFC generalisations.
+DBMAnalysis = MethodAnalysis[DBMComponents]
 
 
 def pseudovalues(theta: np.ndarray, loo: np.ndarray) -> np.ndarray:
@@ -140,18 +112,6 @@ def _anova3(y: np.ndarray) -> dict[str, float]:
     }
 
 
-def _anova2(y: np.ndarray) -> tuple[float, float, float]:
-    """Mean squares (MS(A), MS(C), MS(AC)) of a two-way table a x c without replication."""
-    a, c = y.shape
-    g = y.mean()
-    ma = y.mean(axis=1)
-    mc = y.mean(axis=0)
-    ms_a = c * float(np.sum((ma - g) ** 2)) / (a - 1)
-    ms_c = a * float(np.sum((mc - g) ** 2)) / (c - 1)
-    ms_ac = float(np.sum((y - ma[:, None] - mc[None, :] + g) ** 2)) / ((a - 1) * (c - 1))
-    return ms_a, ms_c, ms_ac
-
-
 def dbm_analysis(
     theta: np.ndarray,
     loo: np.ndarray,
@@ -187,9 +147,11 @@ def dbm_analysis(
         var_rc=(ms["ms_rc"] - ms["ms_trc"]) / t,
         var_error=ms["ms_trc"],
     )
-    per_modality = np.array([_anova2(y[i]) for i in range(t)])  # (t, 3): MS(R), MS(C), MS(RC)
+    per_modality = np.array(
+        [two_way_mean_squares(y[i]) for i in range(t)]
+    )  # (t, 3): MS(R), MS(C), MS(RC)
     pairs = list(combinations(range(t), 2))
-    ms_tc_j = np.array([_anova2(y[:, j, :])[2] for j in range(r)])
+    ms_tc_j = np.array([two_way_mean_squares(y[:, j, :])[2] for j in range(r)])
     rrrc, frrc, rrfc = build_factor_analyses(
         FactorInputs(
             method="dbm",

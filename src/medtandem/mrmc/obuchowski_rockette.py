@@ -41,9 +41,9 @@ from typing import Any
 
 import numpy as np
 
-from .builder import FactorInputs, build_factor_analyses
+from .builder import FactorInputs, build_factor_analyses, two_way_mean_squares
 from .errors import MrmcInputError
-from .results import FactorAnalysis, clean, format_table
+from .results import MethodAnalysis, clean, format_table
 
 __all__ = [
     "ORAnalysis",
@@ -99,44 +99,8 @@ class ORComponents:
         )
 
 
-@dataclass(frozen=True)
-class ORAnalysis:
-    """OR analysis: components and the RRRC, FRRC and RRFC generalisations."""
-
-    components: ORComponents
-    rrrc: FactorAnalysis
-    frrc: FactorAnalysis
-    rrfc: FactorAnalysis
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "components": self.components.to_dict(),
-            "rrrc": self.rrrc.to_dict(),
-            "frrc": self.frrc.to_dict(),
-            "rrfc": self.rrfc.to_dict(),
-        }
-
-    def summary(self) -> str:
-        return "\n\n".join(
-            [
-                self.components.summary(),
-                self.rrrc.summary(),
-                self.frrc.summary(),
-                self.rrfc.summary(),
-            ]
-        )
-
-
-def _mean_squares(theta: np.ndarray) -> tuple[float, float, float]:
-    t, r = theta.shape
-    grand = theta.mean()
-    mt = theta.mean(axis=1)
-    mr = theta.mean(axis=0)
-    ms_t = r * float(np.sum((mt - grand) ** 2)) / (t - 1)
-    ms_r = t * float(np.sum((mr - grand) ** 2)) / (r - 1)
-    resid = theta - mt[:, None] - mr[None, :] + grand
-    ms_tr = float(np.sum(resid**2)) / ((t - 1) * (r - 1))
-    return ms_t, ms_r, ms_tr
+#: OR analysis: components and the RRRC, FRRC and RRFC generalisations.
+ORAnalysis = MethodAnalysis[ORComponents]
 
 
 def _averaged_covariances(cov: np.ndarray, t: int, r: int) -> tuple[float, float, float, float]:
@@ -186,7 +150,7 @@ def or_components(theta: np.ndarray, cov: np.ndarray) -> ORComponents:
     theta = np.asarray(theta, dtype=float)
     cov = np.asarray(cov, dtype=float)
     t, r = theta.shape
-    ms_t, ms_r, ms_tr = _mean_squares(theta)
+    ms_t, ms_r, ms_tr = two_way_mean_squares(theta)
     var, cov1, cov2, cov3 = _averaged_covariances(cov, t, r)
     var_tr = ms_tr - var + cov1 + cov2 - cov3
     var_r = (ms_r - ms_tr) / t - cov1 + cov3

@@ -20,19 +20,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from .distributions import chi2_isf, f_isf, ncf_sf, ncx2_sf
 from .errors import MrmcInputError
 from .obuchowski_rockette import ORComponents, check_alpha
-from .results import clean, format_table
+from .results import JsonResult, clean, format_table
 
 __all__ = ["PowerResult", "SampleSizeResult", "power", "sample_size"]
 
 
 @dataclass(frozen=True)
-class PowerResult:
+class PowerResult(JsonResult):
     """Power of the RRRC OR F test for a planned study."""
 
     n_readers: int
@@ -43,9 +43,6 @@ class PowerResult:
     df1: int
     ddf: float
     noncentrality: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return clean(asdict(self))
 
     def summary(self) -> str:
         return "Power of the RRRC test (Hillis, Obuchowski & Berbaum 2011):\n" + format_table(

@@ -1,7 +1,7 @@
 """HTML (and PDF) report of an MRMC analysis.
 
 :func:`render_html` returns a self-contained HTML page: the empirical ROC curves per reader and
-modality (inline SVG drawn here, no plotting library), the FOM table, the tests of the three
+modality (inline SVG from the project's one chart layer, :mod:`medtandem.charts`), the FOM table, the tests of the three
 generalisations, the variance components and a plain-language conclusion.
 :func:`write_report` writes it to ``.html`` or, through WeasyPrint, to ``.pdf``.
 """

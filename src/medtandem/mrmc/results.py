@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Generic, Protocol, TypeVar
+
+from medtandem.jsonsafe import clean
 
 __all__ = [
     "Difference",
     "FactorAnalysis",
     "GlobalTest",
+    "JsonResult",
+    "MethodAnalysis",
     "ModalityCI",
     "clean",
     "format_table",
@@ -27,19 +31,6 @@ FACTOR_LABELS = {
     "frrc": "fixed readers and random cases",
     "rrfc": "random readers and fixed cases",
 }
-
-
-def clean(x: Any) -> Any:
-    """Make ``x`` JSON-serialisable: numpy scalars to Python, NaN/inf to None, recursively."""
-    if isinstance(x, dict):
-        return {str(k): clean(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [clean(v) for v in x]
-    if hasattr(x, "item") and callable(x.item) and getattr(x, "ndim", 1) == 0:
-        x = x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
 
 
 def _fmt(x: Any, digits: int = 6) -> str:
@@ -74,8 +65,15 @@ def _difference_dict(d: dict[str, Any]) -> dict[str, Any]:
     return clean(d)
 
 
+class JsonResult:
+    """Mixin of the frozen result dataclasses: ``to_dict()`` is ``asdict`` made JSON-safe."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return clean(asdict(self))  # type: ignore[call-overload]  # mixed into dataclasses only
+
+
 @dataclass(frozen=True)
-class GlobalTest:
+class GlobalTest(JsonResult):
     """Test of the null hypothesis of equal FOM across all modalities.
 
     ``distribution`` is ``F`` (statistic on df1, df2 degrees of freedom) or ``chi2``
@@ -87,9 +85,6 @@ class GlobalTest:
     df2: float | None
     p: float
     distribution: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return clean(asdict(self))
 
 
 @dataclass(frozen=True)
@@ -115,7 +110,7 @@ class Difference:
 
 
 @dataclass(frozen=True)
-class ModalityCI:
+class ModalityCI(JsonResult):
     """Confidence interval for one modality's mean FOM (df None: normal interval)."""
 
     modality: str
@@ -125,8 +120,37 @@ class ModalityCI:
     ci_lower: float
     ci_upper: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return clean(asdict(self))
+
+def _differences_table(diffs: Sequence[Difference], *, by_reader: bool) -> str:
+    """The table of modality differences (t statistics, or z where the df is None)."""
+    head = ["Reader"] if by_reader else []
+    return format_table(
+        [
+            *head,
+            "Comparison",
+            "Estimate",
+            "StdErr",
+            "df",
+            "CI.Lower",
+            "CI.Upper",
+            "t" if diffs and diffs[0].df is not None else "z",
+            "p-value",
+        ],
+        [
+            [
+                *([d.reader] if by_reader else []),
+                d.comparison,
+                d.estimate,
+                d.se,
+                d.df,
+                d.ci_lower,
+                d.ci_upper,
+                d.statistic,
+                d.p,
+            ]
+            for d in diffs
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -189,24 +213,7 @@ class FactorAnalysis:
             )
         out.append("")
         out.append(f"Pairwise modality comparisons ({level} CI):")
-        out.append(
-            format_table(
-                [
-                    "Comparison",
-                    "Estimate",
-                    "StdErr",
-                    "df",
-                    "CI.Lower",
-                    "CI.Upper",
-                    "t" if self.differences and self.differences[0].df is not None else "z",
-                    "p-value",
-                ],
-                [
-                    [d.comparison, d.estimate, d.se, d.df, d.ci_lower, d.ci_upper, d.statistic, d.p]
-                    for d in self.differences
-                ],
-            )
-        )
+        out.append(_differences_table(self.differences, by_reader=False))
         out.append("")
         out.append(f"Modality FOM estimates and {level} CIs:")
         out.append(
@@ -221,33 +228,31 @@ class FactorAnalysis:
         if self.reader_differences:
             out.append("")
             out.append(f"Per-reader modality comparisons ({level} CI):")
-            out.append(
-                format_table(
-                    [
-                        "Reader",
-                        "Comparison",
-                        "Estimate",
-                        "StdErr",
-                        "df",
-                        "CI.Lower",
-                        "CI.Upper",
-                        "z" if self.reader_differences[0].df is None else "t",
-                        "p-value",
-                    ],
-                    [
-                        [
-                            d.reader,
-                            d.comparison,
-                            d.estimate,
-                            d.se,
-                            d.df,
-                            d.ci_lower,
-                            d.ci_upper,
-                            d.statistic,
-                            d.p,
-                        ]
-                        for d in self.reader_differences
-                    ],
-                )
-            )
+            out.append(_differences_table(self.reader_differences, by_reader=True))
         return "\n".join(out)
+
+
+class _Components(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+    def summary(self) -> str: ...
+
+
+C = TypeVar("C", bound=_Components)
+
+
+@dataclass(frozen=True)
+class MethodAnalysis(Generic[C]):
+    """One method's analysis (OR or DBM): its components and the RRRC, FRRC and RRFC
+    generalisations, built by :func:`medtandem.mrmc.builder.build_factor_analyses`."""
+
+    components: C
+    rrrc: FactorAnalysis
+    frrc: FactorAnalysis
+    rrfc: FactorAnalysis
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name).to_dict() for f in fields(self)}
+
+    def summary(self) -> str:
+        return "\n\n".join(getattr(self, f.name).summary() for f in fields(self))

@@ -8,6 +8,8 @@ the whole table) and ``.chart``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -27,6 +29,11 @@ def for_template(chart: Chart) -> ChartHtml:
     out.svg = mark_safe(chart.svg)  # noqa: S308 - the chart layer escapes every text it writes
     out.chart = chart
     return out
+
+
+def for_templates(charts: Mapping[str, Chart]) -> dict[str, ChartHtml]:
+    """:func:`for_template` of each named chart."""
+    return {name: for_template(chart) for name, chart in charts.items()}
 
 
 def chart_locale() -> Locale:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 import secrets
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware as DjangoGZipMiddleware
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import patch_vary_headers
@@ -29,13 +29,16 @@ def compress(data: bytes, max_random_bytes: int) -> bytes:
 
 
 class GZipMiddleware(DjangoGZipMiddleware):
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         if (
             response.streaming
+            or not isinstance(response, HttpResponse)  # a streaming or file response: Django's
             or response.has_header("Content-Encoding")
             or len(response.content) < 200
         ):
-            return super().process_response(request, response)  # type: ignore[no-any-return]
+            return super().process_response(request, response)
         patch_vary_headers(response, ("Accept-Encoding",))
         if not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
             return response

@@ -28,7 +28,7 @@ from medtandem.apps.cases.services import (
     import_demo_bank,
 )
 from medtandem.apps.reading.demo import load_demo_cohort
-from medtandem.apps.reading.models import Mode, ReadingAssignment
+from medtandem.apps.reading.models import Mode
 from medtandem.apps.reading.services import assign
 
 #: Demo accounts: (username, password, roles, first name, last name). Printed by ``make demo``.
@@ -50,7 +50,8 @@ class DemoReport:
 
 def _optional(module: str, name: str) -> Callable[..., object] | None:
     try:
-        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+        found: Callable[..., object] = getattr(importlib.import_module(module), name)
+        return found
     except (ModuleNotFoundError, AttributeError):
         return None
 
@@ -123,14 +124,14 @@ def load_demo(progress: Callable[[str], None] = print) -> DemoReport:
                 description="Deux ECG de chaque superclasse et deux FA/flutter.",
                 case_ids=picks,
             )
-        if not ReadingAssignment.objects.filter(title="Pratique hybride — découverte").exists():
-            assign(
-                discovery,
-                [people["apprenant"]],
-                mode=Mode.PRACTICE,
-                title="Pratique hybride — découverte",
-                created_by=people["enseignant"],
-            )
+        # assign is idempotent: loading the demo again adds no assignment and no session.
+        assign(
+            discovery,
+            [people["apprenant"]],
+            mode=Mode.PRACTICE,
+            title="Pratique hybride — découverte",
+            created_by=people["enseignant"],
+        )
         unaided_set = CaseSet.objects.filter(name="Entraînement sans IA : 10 ECG").first()
         if unaided_set is None:
             unaided_set = build_case_set(
@@ -139,14 +140,13 @@ def load_demo(progress: Callable[[str], None] = print) -> DemoReport:
                 sample_size=10,
                 seed=2022,
             )
-        if not ReadingAssignment.objects.filter(title="Lecture sans IA — entraînement").exists():
-            assign(
-                unaided_set,
-                [people["apprenant"]],
-                mode=Mode.UNAIDED,
-                title="Lecture sans IA — entraînement",
-                created_by=people["enseignant"],
-            )
+        assign(
+            unaided_set,
+            [people["apprenant"]],
+            mode=Mode.UNAIDED,
+            title="Lecture sans IA — entraînement",
+            created_by=people["enseignant"],
+        )
 
     progress("Simulating a cohort of learners reading the discovery set...")
     load_demo_cohort(cohort, discovery, institution=institution, assigned_by=people["enseignant"])

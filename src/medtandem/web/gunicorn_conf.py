@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from typing import Any
 
 _cores = multiprocessing.cpu_count()
 bind = os.environ.get("MEDTANDEM_BIND", "127.0.0.1:8000")
@@ -30,7 +31,7 @@ loglevel = os.environ.get("MEDTANDEM_LOG_LEVEL", "info")
 proc_name = "medtandem"
 
 
-def post_fork(server, worker):  # type: ignore[no-untyped-def]
+def post_fork(server: Any, worker: Any) -> None:  # gunicorn passes its Arbiter and Worker
     # Each worker opens its own database connections (none is inherited from the master).
     from django.db import connections
 

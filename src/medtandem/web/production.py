@@ -7,7 +7,7 @@ import os
 import sys
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "serve", help="serve MedTandem in production (gunicorn); HUP reloads gracefully"
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from medtandem import jsonsafe
 from medtandem.ai import artifacts
 from medtandem.ai.families import FAMILIES, get_family
 from medtandem.ai.tabular import MeasurementClassifier
@@ -76,10 +77,36 @@ def test_ai_modules_import_each_other_at_the_top_only():
     assert offending == []
 
 
-def test_the_bottom_layer_imports_nothing_from_medtandem():
-    tree = ast.parse(Path(artifacts.__file__).read_text())
-    modules = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
-    assert not [m for m in modules if m and m.startswith("medtandem")]
+def _medtandem_imports(path: Path) -> set[str]:
+    """Every MedTandem name a module imports, as ``module.name``."""
+    tree = ast.parse(path.read_text())
+    found = {
+        f"{n.module}.{a.name}"
+        for n in ast.walk(tree)
+        if isinstance(n, ast.ImportFrom)
+        for a in n.names
+    }
+    found |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    return {m for m in found if m.startswith("medtandem")}
+
+
+def test_the_bottom_layer_imports_only_the_projects_json_cleaner():
+    # The project's one JSON cleaner (medtandem.jsonsafe) is a leaf: it imports nothing from
+    # MedTandem, so the bottom layer of ai stays below every other module.
+    assert _medtandem_imports(Path(artifacts.__file__)) == {"medtandem.jsonsafe"}
+    assert _medtandem_imports(Path(jsonsafe.__file__)) == set()
+
+
+def test_the_one_json_cleaner_nulls_nan_and_both_infinities_and_unpacks_numpy():
+    data = {
+        1: np.array([[1.5, np.inf], [np.nan, -np.inf]]),
+        "zero_d": np.array(2.0),
+        "t": (np.float64(-np.inf), np.int32(7), np.bool_(True)),
+    }
+    out = jsonsafe.clean(data)
+    assert out == {"1": [[1.5, None], [None, None]], "zero_d": 2.0, "t": [None, 7, True]}
+    json.dumps(out, allow_nan=False)  # strict JSON: raises on any NaN/inf left
+    assert jsonsafe.clean(1.23456, digits=2) == 1.23
 
 
 def test_every_family_has_features_a_classifier_weights_and_card_text_in_two_languages():

@@ -22,6 +22,7 @@ class MedTandemUserAdmin(UserAdmin):
         "is_simulated",
     )
     list_filter = ("profession", "is_simulated", "role_assignments__role")
+    # UserAdmin.fieldsets is typed Optional in django-stubs; Django defines it.
     fieldsets = UserAdmin.fieldsets + (  # type: ignore[operator]
         (
             "MedTandem",
@@ -39,6 +40,7 @@ class MedTandemUserAdmin(UserAdmin):
         ),
     )
 
+    # Untyped as in Django: request.user is typed User | AnonymousUser, and only staff reach the admin.
     def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
         """Roles changed in the admin go through the accounts services, so each change is audited."""
         if formset.model is not RoleAssignment:

@@ -52,12 +52,7 @@ def grant_role(
     )
     user.__dict__.pop("_medtandem_roles", None)
     if created:
-        record(
-            Action.ROLE_GRANTED,
-            actor=by,
-            target=user,
-            details={"role": role, "institution": institution.name if institution else None},
-        )
+        _record_role(Action.ROLE_GRANTED, user, role, institution, by)
 
 
 @transaction.atomic
@@ -70,13 +65,20 @@ def revoke_role(
     ).delete()
     user.__dict__.pop("_medtandem_roles", None)
     if deleted:
-        record(
-            Action.ROLE_REVOKED,
-            actor=by,
-            target=user,
-            details={"role": role, "institution": institution.name if institution else None},
-        )
+        _record_role(Action.ROLE_REVOKED, user, role, institution, by)
     return bool(deleted)
+
+
+def _record_role(
+    action: str, user: User, role: str, institution: Institution | None, by: User | None
+) -> None:
+    """A role granted or taken away, on the audit trail (the institution by name)."""
+    record(
+        action,
+        actor=by,
+        target=user,
+        details={"role": role, "institution": institution.name if institution else None},
+    )
 
 
 # --- log-in throttling --------------------------------------------------------------------------

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 
 from medtandem.apps.accounts import services
@@ -25,10 +26,10 @@ class ThrottledLoginView(auth_views.LoginView):
             return too_many_requests(request, settings.LOGIN_THROTTLE_WINDOW_S)
         return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form):  # type: ignore[no-untyped-def]
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         services.record_login_failure(self.request.POST.get("username", ""), _client(self.request))
         return super().form_invalid(form)
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         services.clear_login_failures(self.request.POST.get("username", ""), _client(self.request))
         return super().form_valid(form)

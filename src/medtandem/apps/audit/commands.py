@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 
+from medtandem.cli import show_help
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("audit", help="the audit trail")
     kinds = p.add_subparsers(dest="audit", metavar="ACTION")
     v = kinds.add_parser(
         "verify", help="recompute the hash chain; exit 1 if an entry was changed or removed"
     )
     v.set_defaults(func=_verify)
-    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+    p.set_defaults(func=show_help(p))
 
 
 def _verify(args: argparse.Namespace) -> int:

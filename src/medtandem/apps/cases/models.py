@@ -102,7 +102,9 @@ class CaseSet(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     criteria = models.JSONField(default=dict, blank=True, help_text="the filters it was built from")
-    cases = models.ManyToManyField(Case, through="CaseSetItem", related_name="case_sets")
+    cases: models.ManyToManyField[Case, CaseSetItem] = models.ManyToManyField(
+        Case, through="CaseSetItem", related_name="case_sets"
+    )
 
     class Meta:
         ordering = ["-created_at"]

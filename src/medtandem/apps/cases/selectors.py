@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypedDict
 
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
@@ -11,6 +12,19 @@ from medtandem.apps.cases.models import AIPrediction, Case, CaseSignal
 from medtandem.ecg.bundle import decode_signal
 from medtandem.ecg.ptbxl import SUPERCLASSES
 from medtandem.ecg.record import EcgRecord
+
+
+class CaseCriteria(TypedDict, total=False):
+    """The filters of :func:`filter_cases`, as a filter form hands them over."""
+
+    superclasses: Sequence[str]
+    match: str
+    rhythm: str | None
+    age_min: int | None
+    age_max: int | None
+    sex: str | None
+    source: str | None
+    scp_code: str | None
 
 
 def filter_cases(

@@ -284,6 +284,18 @@ def stored_explanation(suggestion: Suggestion) -> dict[str, Any]:
     return artifacts.clean(out)  # the one JSON cleaner: NaN and infinities become null
 
 
+def _predict_and_store(model: EcgModel, case: Case) -> tuple[AIPrediction, bool]:
+    """``model``'s suggestion for the case, computed now and written to the cache."""
+    suggestion = model.predict_record(record_of(case))
+    return store_prediction(
+        case,
+        suggestion.model_name,
+        suggestion.model_version,
+        suggestion.probabilities,
+        stored_explanation(suggestion),
+    )
+
+
 def cache_predictions(
     model: EcgModel,
     cases: Iterable[Case] | None = None,
@@ -296,14 +308,7 @@ def cache_predictions(
     written = 0
     queryset = Case.objects.all() if cases is None else cases
     for case in queryset:
-        suggestion = model.predict_record(record_of(case))
-        _obj, created = store_prediction(
-            case,
-            suggestion.model_name,
-            suggestion.model_version,
-            suggestion.probabilities,
-            stored_explanation(suggestion),
-        )
+        _obj, created = _predict_and_store(model, case)
         written += int(created)
         if progress:
             progress(1)
@@ -335,12 +340,5 @@ def suggestion_for(case: Case, model_name: str, model_version: str) -> AIPredict
         raise LookupError(
             f"no cached prediction of {model_name} {model_version} for {case}, and that model is not in service"
         )
-    suggestion = model.predict_record(record_of(case))
-    prediction, _ = store_prediction(
-        case,
-        suggestion.model_name,
-        suggestion.model_version,
-        suggestion.probabilities,
-        stored_explanation(suggestion),
-    )
+    prediction, _ = _predict_and_store(model, case)
     return prediction

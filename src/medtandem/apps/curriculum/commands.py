@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from medtandem.cli import show_help
 from medtandem.csvsafe import write_csv
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     report = subparsers.add_parser("report", help="reports on training (national figures)")
     kinds = report.add_subparsers(dest="report", metavar="REPORT")
     p = kinds.add_parser(
@@ -24,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("--no-refresh", action="store_true", help="use the summary tables as they are")
     p.set_defaults(func=_national)
-    report.set_defaults(func=lambda args: (report.print_help(), 2)[1])
+    report.set_defaults(func=show_help(report))
 
 
 def _national(args: argparse.Namespace) -> int:

@@ -59,8 +59,11 @@ class CohortFilterForm(forms.Form):
 
     def __init__(self, *args: Any, cohorts: Any = (), programmes: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cohort"].choices = [("", _("Toutes")), *[(c.pk, c.name) for c in cohorts]]
-        self.fields["programme"].choices = [("", _("Tous")), *[(p.pk, p.title) for p in programmes]]
+        cohort, programme = self.fields["cohort"], self.fields["programme"]
+        # Both are declared above as TypedChoiceFields; self.fields is typed as plain Fields.
+        assert isinstance(cohort, forms.ChoiceField) and isinstance(programme, forms.ChoiceField)
+        cohort.choices = [("", _("Toutes")), *[(c.pk, c.name) for c in cohorts]]
+        programme.choices = [("", _("Tous")), *[(p.pk, p.title) for p in programmes]]
 
 
 class NationalFilterForm(forms.Form):

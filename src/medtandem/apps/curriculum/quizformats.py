@@ -80,7 +80,7 @@ def validate(question: ParsedQuestion, label: str) -> None:
     if question.kind in ("single", "multiple") and len(answers) < 2:
         raise QuizFormatError("un QCM demande au moins deux réponses", label)
     if question.kind == "multiple":
-        total = sum(a.fraction for a in answers if a.fraction > 0)
+        total = sum((a.fraction for a in answers if a.fraction > 0), Decimal(0))
         if abs(total - 1) > Decimal("0.02"):
             raise QuizFormatError(
                 f"les bonnes réponses doivent totaliser 100 % (ici {total * 100:.0f} %)", label

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.db.models import (
@@ -30,6 +30,9 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+
+if TYPE_CHECKING:  # django-stubs' helper, a development dependency
+    from django_stubs_ext import WithAnnotations
 
 from medtandem.apps.accounts.models import Profession, Role, User
 from medtandem.apps.accounts.selectors import has_role, institutions_of, learners_of_instructor
@@ -102,14 +105,13 @@ def lock_reason(learner: Any, activity: Activity) -> str | None:
         pending = [m.title for m in prerequisites if not module_done(learner, m, done)]
         if pending:
             return _("Terminez d'abord : %s.") % ", ".join(pending)
-    if (
-        activity.ai_assisted
-        and module.hybrid_competency_id
-        and not shown_without_ai(learner, module.hybrid_competency_id)
-    ):
+    hybrid = module.hybrid_competency_id
+    if activity.ai_assisted and hybrid is not None and not shown_without_ai(learner, hybrid):
+        competency = module.hybrid_competency
+        assert competency is not None  # its id is set (checked above)
         return _(
             "Règle hybride : démontrez d'abord « %s » sans IA (lecture seule au niveau requis)."
-        ) % (module.hybrid_competency.name)
+        ) % (competency.name)
     return None
 
 
@@ -200,6 +202,8 @@ def unaided_accuracy(session: Any) -> int | None:
 
 
 def quiz_attempts(learner: Any, activity: Activity) -> QuerySet[QuizAttempt]:
+    if activity.quiz_id is None:  # no quiz: no attempt (an attempt always has its quiz)
+        return QuizAttempt.objects.none()
     return QuizAttempt.objects.filter(learner=learner, quiz_id=activity.quiz_id)
 
 
@@ -241,6 +245,14 @@ def learner_progress(learner: Any) -> LearnerProgress:
     return LearnerProgress(by_domain, competencies, completions.count(), total, enrolments)
 
 
+class ProgressAnnotations(TypedDict):
+    """What :func:`cohort_progress` adds to each enrolment."""
+
+    activities_done: int
+    activities_required: int
+    hours_done: Decimal
+
+
 def cohort_progress(
     instructor: User,
     *,
@@ -248,7 +260,7 @@ def cohort_progress(
     programme_id: int | None = None,
     status: str = "",
     profession: str = "",
-) -> QuerySet[Enrolment]:
+) -> QuerySet[WithAnnotations[Enrolment, ProgressAnnotations]]:
     """Enrolments of the instructor's learners, annotated with activities done, hours and required
     activities, filtered in SQL."""
     learners = learners_of_instructor(instructor)
@@ -643,9 +655,12 @@ def attempt_pool(learner: Any, activity: Activity) -> AttemptPool:
     for link in earlier.select_related("session__case_set"):
         previous |= set(link.session.case_set.cases.values_list("pk", flat=True))
     excluded = frozenset(cases_seen_with_truth([learner]) | previous)
-    criteria = case_set_criteria(activity.case_set)
+    case_set = activity.case_set
+    if case_set is None:
+        raise ValueError(f"activity {activity.pk} is not a reading gate: it has no case set")
+    criteria = case_set_criteria(case_set)
     available = filter_cases(**criteria).exclude(pk__in=excluded).count()
-    return AttemptPool(criteria, excluded, activity.case_set.cases.count(), available)
+    return AttemptPool(criteria, excluded, case_set.cases.count(), available)
 
 
 def _duration(delta: timedelta) -> str:
@@ -701,10 +716,11 @@ def gate_state(learner: Any, activity: Activity, *, now: datetime | None = None)
     current = attempts[-1] if attempts else None
     failed = bool(current and current.passed is False and not done)
     left = max(0, activity.max_attempts - len(attempts))
-    next_at = None
+    next_at: datetime | None = None
     refusal = None
     missed: list[SuperclassMiss] = []
-    if failed and current is not None:
+    # A failed attempt is a finished one (passed is None until the session is completed).
+    if failed and current is not None and current.completed_at is not None:
         missed = missed_superclasses(current.session)
         next_at = current.completed_at + timedelta(hours=activity.retry_wait_hours)
         if not left:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -31,8 +32,10 @@ from medtandem.apps.curriculum.models import (
     Enrolment,
     Programme,
     Question,
+    Quiz,
 )
 from medtandem.apps.curriculum.quizformats import QuizFormatError
+from medtandem.apps.reading.models import ReadingSession
 from medtandem.charts import Bar, bar_chart
 from medtandem.web.charts import chart_locale, for_template
 from medtandem.web.downloads import csv_response
@@ -87,6 +90,18 @@ def _activity(pk: int) -> Activity:
     )
 
 
+def _quiz_context(learner: User, activity: Activity, quiz: Quiz) -> dict[str, Any]:
+    """The activity's quiz as its page shows it: questions, the learner's attempts, attempts left."""
+    attempts = selectors.quiz_attempts(learner, activity)
+    return {
+        "questions": quiz.questions.prefetch_related("answers"),
+        "attempts": attempts,
+        "attempts_left": None
+        if quiz.max_attempts is None
+        else max(0, quiz.max_attempts - attempts.count()),
+    }
+
+
 @login_required
 def activity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     activity = _activity(pk)
@@ -103,7 +118,7 @@ def activity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "preview": bool(is_staff and locked),
         "is_staff": is_staff,
     }
-    if activity.quiz and is_staff:
+    if activity.quiz_id is not None and is_staff:
         context["can_edit_quiz"] = (
             selectors.quiz_for_staff(request.user, activity.quiz_id, change=True) is not None
         )
@@ -119,23 +134,9 @@ def activity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         if context["time_left"]:
             context["time_left_text"] = selectors.format_duration(context["time_left"])
         if activity.quiz:
-            attempts = selectors.quiz_attempts(request.user, activity)
-            context.update(
-                questions=activity.quiz.questions.prefetch_related("answers"),
-                attempts=attempts,
-                attempts_left=None
-                if activity.quiz.max_attempts is None
-                else max(0, activity.quiz.max_attempts - attempts.count()),
-            )
+            context.update(_quiz_context(request.user, activity, activity.quiz))
     elif activity.kind == Activity.Kind.QUIZ and activity.quiz:
-        attempts = selectors.quiz_attempts(request.user, activity)
-        context.update(
-            questions=activity.quiz.questions.prefetch_related("answers"),
-            attempts=attempts,
-            attempts_left=None
-            if activity.quiz.max_attempts is None
-            else max(0, activity.quiz.max_attempts - attempts.count()),
-        )
+        context.update(_quiz_context(request.user, activity, activity.quiz))
     elif activity.kind == Activity.Kind.READING:
         link = selectors.current_link(request.user, activity)
         session = link.session if link else None
@@ -207,28 +208,30 @@ def _reading_url(session: Any) -> str | None:
     return None
 
 
-@login_required
-@require_POST
-def reading_start(request: AuthedRequest, pk: int) -> HttpResponse:
+def _open_reading(
+    request: AuthedRequest, pk: int, start: Callable[[User, Activity], ReadingSession]
+) -> HttpResponse:
+    """Open the activity's reading with ``start(user, activity)`` (a service) and go to it; a
+    curriculum rule that refuses it is shown on the activity page."""
     activity = _activity(pk)
     try:
-        session = services.start_reading(request.user, activity)
+        session = start(request.user, activity)
     except services.CurriculumRuleError as exc:
         messages.error(request, str(exc))
         return redirect("curriculum:activity", pk=pk)
     return redirect(_reading_url(session) or reverse("curriculum:activity", args=[pk]))
+
+
+@login_required
+@require_POST
+def reading_start(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _open_reading(request, pk, services.start_reading)
 
 
 @login_required
 @require_POST
 def reading_retry(request: AuthedRequest, pk: int) -> HttpResponse:
-    activity = _activity(pk)
-    try:
-        session = services.start_new_attempt(request.user, activity)
-    except services.CurriculumRuleError as exc:
-        messages.error(request, str(exc))
-        return redirect("curriculum:activity", pk=pk)
-    return redirect(_reading_url(session) or reverse("curriculum:activity", args=[pk]))
+    return _open_reading(request, pk, services.start_new_attempt)
 
 
 @role_required(*STAFF)
@@ -346,7 +349,7 @@ def instructor(request: AuthedRequest) -> HttpResponse:
         profession=filters.get("profession") or "",
     )
     if request.GET.get("format") == "csv":
-        table = [
+        table: list[list[object]] = [
             [
                 "username",
                 "last_name",

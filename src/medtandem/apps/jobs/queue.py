@@ -74,6 +74,7 @@ def _register(huey: Huey) -> None:
     def run_job(job_id: int) -> None:
         services.run(job_id)
 
+    # Kept on the Huey instance so push() finds the task of this instance (Huey has no such slot).
     huey.medtandem_run_job = run_job  # type: ignore[attr-defined]
 
     @huey.periodic_task(crontab(minute="*"), name="medtandem.reap")
@@ -104,7 +105,7 @@ def use(huey: Huey | None) -> None:
 
 
 def push(job_id: int, delay_s: float = 0) -> None:
-    task = get_huey().medtandem_run_job  # type: ignore[attr-defined]
+    task = get_huey().medtandem_run_job  # type: ignore[attr-defined]  # set by _register
     if delay_s > 0:
         task.schedule((job_id,), delay=delay_s)
     else:

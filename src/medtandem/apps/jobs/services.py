@@ -19,6 +19,7 @@ import logging
 import traceback
 import uuid
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.db import close_old_connections, transaction
@@ -181,5 +182,5 @@ def retry(job_ids: list[int]) -> int:
         lease_until=timezone.now() + timedelta(seconds=QUEUED_GRACE_S),
     )
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: _push_quietly(pk, 0))
+        transaction.on_commit(partial(_push_quietly, pk, 0))
     return len(ids)

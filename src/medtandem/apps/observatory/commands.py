@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from medtandem.cli import show_help
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("observatory", help="the observatory of AI in healthcare")
     actions = p.add_subparsers(dest="observatory", metavar="ACTION")
     fda = actions.add_parser(
@@ -24,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "demo", help="load the observatory demo (FDA data, field reads with an injected drift)"
     )
     demo.set_defaults(func=_demo)
-    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+    p.set_defaults(func=show_help(p))
 
 
 def _import_fda(args: argparse.Namespace) -> int:

@@ -89,8 +89,9 @@ def load_field_reads(now: datetime, seed: int = 2026) -> int:
     model = current_model()
     rng = random.Random(seed)
     cases = list(Case.objects.order_by("external_id"))
-    predictions = {c.pk: prediction_for(c, model.name, model.version) for c in cases}
-    cases = [c for c in cases if predictions[c.pk] is not None]
+    found = {c.pk: prediction_for(c, model.name, model.version) for c in cases}
+    predictions = {pk: p for pk, p in found.items() if p is not None}
+    cases = [c for c in cases if c.pk in predictions]
     if len(cases) < PER_WEEK:
         return 0
     op = model.facts.get("operating_point") or {}
@@ -343,7 +344,7 @@ def load_hurdles(analyst: User, now: datetime, seed: int = 2026) -> int:
         return 0
     rng = random.Random(seed)
     weights = [5, 4, 4, 2, 3, 2, 1, 2]
-    cats = list(HurdleCategory.values)
+    cats = list(HurdleCategory)
     made = []
     for _ in range(60):
         cat = rng.choices(cats, weights=weights)[0]

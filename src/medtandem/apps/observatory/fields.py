@@ -15,8 +15,12 @@ Annex VIII A item and every CHAI section has a home).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:  # django-stubs' helper, a development dependency
+    from django_stubs_ext import StrOrPromise
 
 #: Annex VIII, Section A, items (short titles).
 ANNEX_VIII_A = {
@@ -51,7 +55,7 @@ CHAI_SECTIONS = {
 @dataclass(frozen=True)
 class Field:
     key: str
-    label: object  # a lazy translation
+    label: StrOrPromise  # a lazy translation
     group: str
     annex: tuple[int, ...] = ()
     chai: str = ""
@@ -62,7 +66,7 @@ class Field:
 @dataclass(frozen=True)
 class Group:
     key: str
-    label: object
+    label: StrOrPromise
 
 
 GROUPS = (

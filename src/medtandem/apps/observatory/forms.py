@@ -60,7 +60,7 @@ class EntryForm(forms.Form):
                     widget=forms.Textarea(attrs={"rows": 3}), required=f.required
                 )
             field.label = f.label
-            field.group = f.group  # type: ignore[attr-defined]
+            field.group = f.group  # type: ignore[attr-defined]  # read by grouped_fields() below
             self.fields[f.key] = field
 
     def grouped_fields(self) -> list[tuple[str, list[Any]]]:

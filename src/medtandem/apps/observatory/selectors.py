@@ -11,10 +11,13 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+
+if TYPE_CHECKING:  # django-stubs' helper, a development dependency
+    from django_stubs_ext import WithAnnotations
 
 from medtandem.apps.observatory.fields import CHAI_SECTIONS, FIELDS, GROUPS, grouped
 from medtandem.apps.observatory.models import (
@@ -67,7 +70,16 @@ class RegistryFilters:
     has_open_incidents: bool = False
 
 
-def filter_registry(f: RegistryFilters) -> QuerySet[ApplicationVersion]:
+class RegistryAnnotations(TypedDict):
+    """What :func:`filter_registry` adds to each version."""
+
+    open_incidents: int
+    field_data: bool
+
+
+def filter_registry(
+    f: RegistryFilters,
+) -> QuerySet[WithAnnotations[ApplicationVersion, RegistryAnnotations]]:
     qs = registry().annotate(
         open_incidents=Count(
             "incidents", filter=~Q(incidents__state=Incident.State.CLOSED), distinct=True

@@ -523,12 +523,15 @@ def _read_table(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
     return rows
 
 
-def _us_date(value: str, *, what: str, line: int, required: bool = True) -> date | None:
+def _us_date_or_none(value: str, *, what: str, line: int) -> date | None:
+    """An optional date of a source file (``None`` when the cell is empty)."""
+    return _us_date(value, what=what, line=line) if value.strip() else None
+
+
+def _us_date(value: str, *, what: str, line: int) -> date:
     value = value.strip()
     if not value:
-        if required:
-            raise ImportFileError(f"line {line}: {what} is empty")
-        return None
+        raise ImportFileError(f"line {line}: {what} is empty")
     for fmt in ("%m/%d/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S"):
         try:
             return datetime.strptime(value, fmt).date()
@@ -605,15 +608,12 @@ def import_fda(
             )
         received = _us_date(row["date_received"], what="date_received", line=i)
         aware = (
-            _us_date(
-                row["date_manufacturer_received"],
-                what="date_manufacturer_received",
-                line=i,
-                required=False,
+            _us_date_or_none(
+                row["date_manufacturer_received"], what="date_manufacturer_received", line=i
             )
             or received
         )
-        event = _us_date(row["date_of_event"], what="date_of_event", line=i, required=False)
+        event = _us_date_or_none(row["date_of_event"], what="date_of_event", line=i)
         maude_parsed.append((number, row, received, aware, event))
 
     apps = {a.slug: a for a in Application.objects.filter(source=Source.FDA)}
@@ -1031,7 +1031,7 @@ def monitor_version(
         [order.get(int(c), -1) for c in np.unique(case_ids[recent])], dtype=np.int64
     )
     cur_rows = cur_rows[cur_rows >= 0]
-    drift_rows = []
+    drift_rows: list[dict[str, Any]] = []
     for j, info in enumerate(FEATURES):
         d = mon.drift(matrix[ref_rows, j], matrix[cur_rows, j])
         drift_rows.append(
@@ -1178,7 +1178,7 @@ SERIOUS = {
     Seriousness.PROPERTY,
     Seriousness.WIDESPREAD,
 }
-TRANSITIONS = {
+TRANSITIONS: dict[str, set[str]] = {
     Incident.State.RECEIVED: {Incident.State.ASSESSED, Incident.State.CLOSED},
     Incident.State.ASSESSED: {Incident.State.INVESTIGATING, Incident.State.CLOSED},
     Incident.State.INVESTIGATING: {Incident.State.ASSESSED, Incident.State.CLOSED},

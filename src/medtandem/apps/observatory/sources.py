@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.db.models import QuerySet
 from numpy.typing import NDArray
 
 from medtandem.apps.cases.models import AIPrediction, Case
@@ -82,22 +83,22 @@ _FIELDS = (
 )
 
 
-def aided_reads_of(model_name: str, model_version: str) -> ReadColumns:
+def _aided(model_name: str, model_version: str) -> QuerySet[Read]:
     """The aided reads where that model version's suggestion was shown."""
-    qs = Read.objects.filter(
-        condition=Condition.AIDED,
-        ai_prediction__model_name=model_name,
-        ai_prediction__model_version=model_version,
-    ).order_by()
-    return _columns(list(qs.values_list(*_FIELDS)))
-
-
-def aided_reads_exist(model_name: str, model_version: str) -> bool:
     return Read.objects.filter(
         condition=Condition.AIDED,
         ai_prediction__model_name=model_name,
         ai_prediction__model_version=model_version,
-    ).exists()
+    ).order_by()
+
+
+def aided_reads_of(model_name: str, model_version: str) -> ReadColumns:
+    """The aided reads where that model version's suggestion was shown."""
+    return _columns(list(_aided(model_name, model_version).values_list(*_FIELDS)))
+
+
+def aided_reads_exist(model_name: str, model_version: str) -> bool:
+    return _aided(model_name, model_version).exists()
 
 
 def unaided_reads_in(model_name: str, model_version: str) -> ReadColumns:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -39,6 +40,12 @@ from medtandem.web.charts import chart_locale, for_template
 PAGE_SIZE = 25
 
 
+def _show_errors(form: forms.Form, exc: services.EntryInvalid) -> None:
+    """The service's refusal on the form: each message on its field, or on the whole form."""
+    for key, message in exc.errors.items():
+        form.add_error(key if key in form.fields else None, message)
+
+
 def csv_response(name: str, header: list[str], rows: Any) -> HttpResponse:
     response = HttpResponse(services.csv_text(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
@@ -59,7 +66,7 @@ def _without_page(request: HttpRequest) -> str:
 
 
 def _filters(request: HttpRequest) -> selectors.RegistryFilters:
-    g = {k: v.replace("\x00", "")[:200] for k, v in request.GET.items()}
+    g = {k: request.GET.get(k, "").replace("\x00", "")[:200] for k in request.GET}
     return selectors.RegistryFilters(
         q=g.get("q", "").strip()[:100],
         task=g.get("task", ""),
@@ -246,8 +253,7 @@ def submit(request: AuthedRequest, slug: str | None = None) -> HttpResponse:
                     data, author=request.user, version=version, note=form.cleaned_data["note"]
                 )
             except services.EntryInvalid as exc:
-                for key, message in exc.errors.items():
-                    form.add_error(key if key in form.fields else None, message)
+                _show_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -480,8 +486,7 @@ def report_incident(request: AuthedRequest) -> HttpResponse:
                     deployer=d["deployer"],
                 )
         except services.EntryInvalid as exc:
-            for key, message in exc.errors.items():
-                form.add_error(key if key in form.fields else None, message)
+            _show_errors(form, exc)
         except services.NotAllowed as exc:
             raise PermissionDenied(str(exc)) from None
         else:
@@ -590,8 +595,7 @@ def triage(request: AuthedRequest, public_id: str) -> HttpResponse:
                 note=d["note"],
             )
         except services.EntryInvalid as exc:
-            for key, message in exc.errors.items():
-                form.add_error(key if key in form.fields else None, message)
+            _show_errors(form, exc)
         except services.ObservatoryError as exc:
             form.add_error(None, str(exc))
         else:
@@ -665,8 +669,7 @@ def report_hurdle(request: AuthedRequest) -> HttpResponse:
                 severity=d["severity"],
             )
         except services.EntryInvalid as exc:
-            for key, message in exc.errors.items():
-                form.add_error(key if key in form.fields else None, message)
+            _show_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from medtandem.apps.accounts.models import Cohort, User
 from medtandem.apps.cases.models import CaseSet, Rhythm
+from medtandem.apps.cases.selectors import CaseCriteria
 from medtandem.apps.reading.models import Mode
 from medtandem.apps.reading.rating import FINDING_NAMES
 from medtandem.ecg.ptbxl import SUPERCLASSES
@@ -53,9 +55,11 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, cohorts: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["seen_by"].queryset = cohorts if cohorts is not None else Cohort.objects.none()  # type: ignore[attr-defined]
+        seen_by = self.fields["seen_by"]
+        assert isinstance(seen_by, forms.ModelMultipleChoiceField)  # declared above
+        seen_by.queryset = cohorts if cohorts is not None else Cohort.objects.none()
 
-    def criteria(self) -> dict[str, object]:
+    def criteria(self) -> CaseCriteria:
         data = self.cleaned_data
         return {
             "superclasses": list(data.get("superclasses") or []),
@@ -107,10 +111,16 @@ class AssignForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: object, learners: object, cohorts: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["learners"].queryset = learners  # type: ignore[attr-defined]
-        self.fields["cohorts"].queryset = cohorts  # type: ignore[attr-defined]
+    def __init__(
+        self, *args: Any, learners: QuerySet[User], cohorts: QuerySet[Cohort], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        chosen, groups = self.fields["learners"], self.fields["cohorts"]
+        # Both are declared above; self.fields is typed as plain Fields.
+        assert isinstance(chosen, forms.ModelMultipleChoiceField)
+        assert isinstance(groups, forms.ModelMultipleChoiceField)
+        chosen.queryset = learners
+        groups.queryset = cohorts
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -27,12 +27,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 #: A rating at or above this calls the finding present.
 CALL_THRESHOLD = 50
 #: The quick levels shown beside the rating, lowest first.
-LEVELS: tuple[tuple[int, str], ...] = (
+LEVELS: tuple[tuple[int, str | Promise], ...] = (
     (0, _("Certainement absent")),
     (25, _("Probablement absent")),
     (50, _("Possiblement présent")),

@@ -75,7 +75,7 @@ def session_outline(session: ReadingSession) -> list[CaseStatus]:
 def session_counts(session: ReadingSession, now: datetime | None = None) -> dict[str, int]:
     """Cases in the session, cases finished, and whether it is overdue (1) against its due date."""
     outline = session_outline(session)
-    due = session.assignment.due_at if session.assignment_id else None
+    due = session.assignment.due_at if session.assignment is not None else None
     overdue = bool(due and session.completed_at is None and due < (now or timezone.now()))
     return {
         "cases": len(outline),
@@ -115,13 +115,10 @@ def learner_progress(learner: Any) -> LearnerProgress:
     reads = list(revealed_reads(Read.objects.filter(learner=learner)).select_related("case"))
     unaided = [r for r in reads if r.condition == Condition.UNAIDED]
     aided = [r for r in reads if r.condition == Condition.AIDED]
-    pairs = {}
-    for r in unaided:
-        pairs[(r.session_id, r.case_id)] = [r, None]
-    for r in aided:
-        if (r.session_id, r.case_id) in pairs:
-            pairs[(r.session_id, r.case_id)][1] = r
-    paired = [(u, a) for u, a in pairs.values() if a is not None]
+    # The unaided and the aided read of one case in one session, in the order of the unaided reads.
+    aided_of = {(r.session_id, r.case_id): r for r in aided}
+    first = {(r.session_id, r.case_id): r for r in unaided}
+    paired = [(u, aided_of[key]) for key, u in first.items() if key in aided_of]
     rows = []
     for name in SUPERCLASSES:
         key = name.lower()

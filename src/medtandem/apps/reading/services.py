@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -504,7 +505,7 @@ def load_state(session: ReadingSession, position: int | None = None) -> SessionS
     reads: dict[int, dict[str, Read]] = {}
     for row in Read.objects.filter(session_id=session.pk).values_list(*_READ_FIELDS):
         done.setdefault(row[_CASE], set()).add(row[_CONDITION])
-        if row[_CASE] == shown:
+        if shown is not None and row[_CASE] == shown:
             reads.setdefault(shown, {})[row[_CONDITION]] = _read_of(row)
     return SessionState(session, case_ids, done, reads)
 
@@ -727,7 +728,7 @@ def _announce_completed(session: ReadingSession) -> None:
     if not session.return_url:
         return
     for listener in list(_COMPLETION_LISTENERS):
-        transaction.on_commit(lambda listener=listener: listener(session))
+        transaction.on_commit(partial(listener, session))
 
 
 @transaction.atomic

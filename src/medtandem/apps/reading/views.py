@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -34,6 +33,7 @@ from medtandem.apps.reading import rating, selectors, services
 from medtandem.apps.reading.forms import AssignForm, CaseFilterForm, CaseSetForm
 from medtandem.apps.reading.models import Condition, Mode, ReadingSession
 from medtandem.apps.reading.tracing import tracing_svg
+from medtandem.web.charts import chart_locale
 
 
 def _own_session(request: HttpRequest, pk: int) -> ReadingSession:
@@ -125,7 +125,7 @@ def case_step(request: AuthedRequest, pk: int, position: int) -> HttpResponse:
     # PTB-XL record number) could be looked up in the dataset's public labels. It is revealed with
     # the truth; so is the record name (the source record name stays out of the SVG until then).
     label = selectors.case_label(session, position, case, reveal_source=show_truth)
-    lang = "en" if get_language().startswith("en") else "fr"
+    lang = chart_locale()
     # render_svg escapes every text it writes (lead names, title), so its markup is safe to inline.
     svg = mark_safe(
         tracing_svg(  # noqa: S308

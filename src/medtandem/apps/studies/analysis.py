@@ -7,13 +7,12 @@ locked CSV and anyone holding the export gets the same numbers.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from medtandem.jsonsafe import clean
 from medtandem.mrmc import analyze
 from medtandem.reliance import (
     RelianceReport,
@@ -22,18 +21,6 @@ from medtandem.reliance import (
     binary_metrics,
     roc_curve,
 )
-
-
-def _clean(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {str(k): _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    if isinstance(x, (np.floating, float)):
-        return None if math.isnan(float(x)) else float(x)
-    if isinstance(x, np.integer):
-        return int(x)
-    return x
 
 
 @dataclass(frozen=True)
@@ -63,7 +50,7 @@ class StudyAnalysis:
     )
 
     def to_dict(self) -> dict[str, Any]:
-        return _clean(
+        return clean(
             {
                 "endpoint": self.endpoint,
                 "threshold": self.threshold,

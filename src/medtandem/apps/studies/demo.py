@@ -102,8 +102,11 @@ def load_demo_study(
         done_at = start
         participant = services.join_study(user, study.invitation_code, consent=True, now=start)
         for period in (1, 2):
-            session = services.advance(participant) if period == 1 else None
-            if period == 2:
+            if period == 1:
+                session = services.advance(participant)
+                if session is None:  # a new participant of an open study has a first session
+                    raise RuntimeError(f"no first session for {user.username}")
+            else:
                 plan = services.reader_plan(study, participant.join_index).sessions[1]
                 session = services._open_session(
                     participant, plan, done_at + timedelta(days=washout_days)

@@ -27,7 +27,7 @@ from medtandem.charts import (
     scatter_chart,
 )
 from medtandem.reliance import DeskillingWatch, RelianceMeasures
-from medtandem.web.charts import ChartHtml, chart_locale, for_template
+from medtandem.web.charts import ChartHtml, chart_locale, for_template, for_templates
 
 
 def locale() -> Locale:
@@ -128,7 +128,9 @@ def _dots(
     *,
     value_range: tuple[float, float] | None = (0.0, 1.0),
     percent: bool = True,
+    category_header: str | None = None,
 ) -> Chart:
+    """Paired dots without → with the AI, one row per reader (or per measure)."""
     return dot_chart(
         [DotRow(label, a, b) for label, a, b in rows],
         title=title,
@@ -141,7 +143,7 @@ def _dots(
         locale=locale(),
         value_range=value_range,
         percent=percent,
-        category_header=_("lecteur"),
+        category_header=_("lecteur") if category_header is None else category_header,
         empty_text=_("pas encore de lectures appariées"),
     )
 
@@ -174,32 +176,40 @@ def _quadrant(
     )
 
 
+def _accuracy_and_trust(
+    named: Sequence[tuple[str, RelianceMeasures]], accuracy_title: str, trust_title: str
+) -> tuple[Chart, Chart]:
+    """Per reader: accuracy without → with the AI (dots), and over- against under-reliance."""
+    return (
+        _dots(
+            [(n, m.unaided.accuracy.value, m.aided.accuracy.value) for n, m in named],
+            accuracy_title,
+            _("exactitude (%)"),
+        ),
+        _quadrant(
+            [(n, m.over_reliance.value, m.under_reliance.value) for n, m in named], trust_title
+        ),
+    )
+
+
 def study_reliance(analysis: StudyAnalysis) -> dict[str, ChartHtml]:
     r = analysis.reliance
     if r is None:
         return {}
     readers = sorted(r.by_reader.items())
-    return {
-        name: for_template(chart)
-        for name, chart in {
-            "accuracy": _dots(
-                [(k, m.unaided.accuracy.value, m.aided.accuracy.value) for k, m in readers],
-                _("Exactitude sans IA → avec IA, par lecteur"),
-                _("exactitude (%)"),
-            ),
-            "auc": _dots(
-                [(k, m.auc_unaided.value, m.auc_aided.value) for k, m in readers],
-                _("AUC sans IA → avec IA, par lecteur"),
-                _("AUC"),
-                value_range=(0.5, 1.0),
-                percent=False,
-            ),
-            "quadrant": _quadrant(
-                [(k, m.over_reliance.value, m.under_reliance.value) for k, m in readers],
-                _("Confiance dans l'IA, par lecteur"),
-            ),
-        }.items()
-    }
+    accuracy, quadrant = _accuracy_and_trust(
+        readers,
+        _("Exactitude sans IA → avec IA, par lecteur"),
+        _("Confiance dans l'IA, par lecteur"),
+    )
+    auc = _dots(
+        [(k, m.auc_unaided.value, m.auc_aided.value) for k, m in readers],
+        _("AUC sans IA → avec IA, par lecteur"),
+        _("AUC"),
+        value_range=(0.5, 1.0),
+        percent=False,
+    )
+    return for_templates({"accuracy": accuracy, "auc": auc, "quadrant": quadrant})
 
 
 def learner_reliance(
@@ -208,34 +218,23 @@ def learner_reliance(
     """The learner's own page: three measures without and with the AI, the quadrant, the trend."""
     figures: dict[str, Chart] = {}
     if measures is not None:
-        figures["paired"] = dot_chart(
+        figures["paired"] = _dots(
             [
-                DotRow(
-                    _("Exactitude"), measures.unaided.accuracy.value, measures.aided.accuracy.value
-                ),
-                DotRow(
+                (_("Exactitude"), measures.unaided.accuracy.value, measures.aided.accuracy.value),
+                (
                     _("Sensibilité"),
                     measures.unaided.sensitivity.value,
                     measures.aided.sensitivity.value,
                 ),
-                DotRow(
+                (
                     _("Spécificité"),
                     measures.unaided.specificity.value,
                     measures.aided.specificity.value,
                 ),
             ],
-            title=_("Mes lectures sans IA → avec IA"),
-            value_title=_("proportion (%)"),
-            start_label=_("sans IA"),
-            end_label=_("avec IA"),
-            up_label=_("meilleur avec l'IA"),
-            down_label=_("moins bon avec l'IA"),
-            same_label=_("inchangé"),
-            locale=locale(),
-            value_range=(0.0, 1.0),
-            percent=True,
+            _("Mes lectures sans IA → avec IA"),
+            _("proportion (%)"),
             category_header=_("mesure"),
-            empty_text=_("pas encore de lectures appariées"),
         )
         figures["quadrant"] = _quadrant(
             [(_("moi"), measures.over_reliance.value, measures.under_reliance.value)],
@@ -266,23 +265,13 @@ def learner_reliance(
             series_header=_("série"),
             empty_text=_("pas encore assez de lectures"),
         )
-    return {name: for_template(chart) for name, chart in figures.items()}
+    return for_templates(figures)
 
 
 def cohort_reliance(named: Sequence[tuple[str, RelianceMeasures]]) -> dict[str, ChartHtml]:
     if not named:
         return {}
-    return {
-        name: for_template(chart)
-        for name, chart in {
-            "paired": _dots(
-                [(n, m.unaided.accuracy.value, m.aided.accuracy.value) for n, m in named],
-                _("Exactitude sans IA → avec IA"),
-                _("exactitude (%)"),
-            ),
-            "quadrant": _quadrant(
-                [(n, m.over_reliance.value, m.under_reliance.value) for n, m in named],
-                _("Confiance dans l'IA"),
-            ),
-        }.items()
-    }
+    paired, quadrant = _accuracy_and_trust(
+        named, _("Exactitude sans IA → avec IA"), _("Confiance dans l'IA")
+    )
+    return for_templates({"paired": paired, "quadrant": quadrant})

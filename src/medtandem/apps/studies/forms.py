@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from medtandem.apps.cases.models import CaseSet
@@ -49,7 +52,7 @@ class StudyForm(forms.ModelForm):
             )
         }
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["consent_text"].required = False
 
@@ -70,7 +73,7 @@ class WithdrawForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("fichier CSV (reader,case,modality,truth,rating)"))
 
-    def clean_file(self):  # type: ignore[no-untyped-def]
+    def clean_file(self) -> UploadedFile:
         """Size, row and encoding limits checked before any parsing; the text is kept in ``self.text``
         and the file is left rewound (so a caller reading it again gets the same bytes)."""
         upload = self.cleaned_data["file"]

@@ -275,13 +275,16 @@ def advance(participant: Participant, now: datetime | None = None) -> StudySessi
         return None
     study = participant.study
     sessions = list(participant.sessions.select_related("reading_session"))
+    ended: list[datetime] = []
     for session in sessions:
-        if session.reading_session.completed_at is None:
+        completed = session.reading_session.completed_at
+        if completed is None:
             return session
+        ended.append(completed)
     plan = reader_plan(study, participant.join_index)
     if len(sessions) >= len(plan.sessions) or study.is_locked:
         return None
-    last_done = max(s.reading_session.completed_at for s in sessions)
+    last_done = max(ended)
     available = last_done + timedelta(days=study.washout_days)
     with transaction.atomic():
         try:

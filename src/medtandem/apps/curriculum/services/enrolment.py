@@ -32,6 +32,14 @@ from medtandem.apps.curriculum.services.errors import CsvImportError, Curriculum
 # --- enrolment ------------------------------------------------------------------------------
 
 
+def require_unlocked(learner: User, activity: Activity) -> None:
+    """Raise :class:`CurriculumRuleError` with the reason when the activity is locked for the learner
+    (rules: :func:`selectors.lock_reason`)."""
+    reason = selectors.lock_reason(learner, activity)
+    if reason:
+        raise CurriculumRuleError(reason)
+
+
 def enrol(
     learner: User,
     programme: Programme,
@@ -185,9 +193,7 @@ def complete_activity(
 
     Refuses locked activities (not enrolled, prerequisites, hybrid rule). Idempotent.
     """
-    reason = selectors.lock_reason(learner, activity)
-    if reason:
-        raise CurriculumRuleError(reason)
+    require_unlocked(learner, activity)
     programme_id = activity.module.programme_id
     with transaction.atomic():
         completion, created = Completion.objects.get_or_create(
@@ -254,9 +260,7 @@ def mark_page_read(learner: User, activity: Activity, *, now: datetime | None = 
     :func:`selectors.page_time_floor` ago and its check questions, if any, are passed."""
     if activity.kind != Activity.Kind.PAGE:
         raise CurriculumRuleError(_("Seule une page de contenu se valide par lecture."))
-    reason = selectors.lock_reason(learner, activity)
-    if reason:
-        raise CurriculumRuleError(reason)
+    require_unlocked(learner, activity)
     if Completion.objects.filter(learner=learner, activity=activity).exists():
         return Completion.objects.get(learner=learner, activity=activity)
     now = now or timezone.now()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from medtandem.apps.accounts.models import User
+from medtandem.apps.cases.models import CaseSet
 from medtandem.apps.cases.selectors import filter_cases
 from medtandem.apps.cases.services import build_case_set
 from medtandem.apps.curriculum import selectors
@@ -21,7 +21,7 @@ from medtandem.apps.curriculum.models import (
     Enrolment,
     ReadingLink,
 )
-from medtandem.apps.curriculum.services.enrolment import complete_activity
+from medtandem.apps.curriculum.services.enrolment import complete_activity, require_unlocked
 from medtandem.apps.curriculum.services.errors import CurriculumRuleError
 from medtandem.apps.reading import selectors as reading_selectors
 from medtandem.apps.reading import services as reading
@@ -38,16 +38,24 @@ def _attempt_name(activity: Activity, learner: User, number: int) -> str:
     return f"{activity.title} — apprenant·e #{learner.pk} — tentative {number}"[:200]
 
 
-def _first_gate_case_set(learner: User, activity: Activity) -> tuple[Any, int]:
+def _case_set(activity: Activity) -> CaseSet:
+    """The reading activity's case set (an activity without one is refused)."""
+    if activity.case_set is None:
+        raise CurriculumRuleError(_("Cette activité n'a pas encore de série d'ECG."))
+    return activity.case_set
+
+
+def _first_gate_case_set(learner: User, activity: Activity) -> tuple[CaseSet, int]:
     """The activity's case set, or — when the learner already saw some of its cases with their truth —
     a personal one where each such case is replaced by an unseen case drawn from the same criteria."""
-    base_ids = list(activity.case_set.ordered_cases().values_list("pk", flat=True))
+    base = _case_set(activity)
+    base_ids = list(base.ordered_cases().values_list("pk", flat=True))
     seen = reading_selectors.cases_seen_with_truth([learner])
     replaced = [pk for pk in base_ids if pk in seen]
     if not replaced:
-        return activity.case_set, 0
+        return base, 0
     pool = sorted(
-        filter_cases(**selectors.case_set_criteria(activity.case_set))
+        filter_cases(**selectors.case_set_criteria(base))
         .exclude(pk__in=seen | set(base_ids))
         .values_list("pk", flat=True)
     )
@@ -66,7 +74,7 @@ def _first_gate_case_set(learner: User, activity: Activity) -> tuple[Any, int]:
         _attempt_name(activity, learner, 1),
         created_by=learner,
         case_ids=case_ids,
-        description=f"{len(replaced)} case(s) of '{activity.case_set.name}' seen with truth, replaced",
+        description=f"{len(replaced)} case(s) of '{base.name}' seen with truth, replaced",
     )
     return case_set, len(replaced)
 
@@ -76,7 +84,7 @@ def _open_attempt(learner: User, activity: Activity, number: int, now: datetime)
     if number == 1 and activity.is_gate:
         case_set, replaced = _first_gate_case_set(learner, activity)
     elif number == 1:
-        case_set = activity.case_set
+        case_set = _case_set(activity)
     else:
         pool = selectors.attempt_pool(learner, activity)
         if not pool.enough:
@@ -131,9 +139,7 @@ def start_reading(
     (a personal case set; ``ReadingLink.replaced_seen`` says how many were replaced)."""
     if activity.kind != Activity.Kind.READING or activity.case_set_id is None:
         raise CurriculumRuleError(_("Cette activité n'a pas encore de série d'ECG."))
-    reason = selectors.lock_reason(learner, activity)
-    if reason:
-        raise CurriculumRuleError(reason)
+    require_unlocked(learner, activity)
     link = selectors.current_link(learner, activity)
     if link is not None:
         return link.session
@@ -151,9 +157,7 @@ def start_new_attempt(
     """Open the next attempt at a failed reading gate (rules: :func:`selectors.gate_state`)."""
     if not activity.is_gate or activity.case_set_id is None:
         raise CurriculumRuleError(_("Seule une lecture sans IA avec un niveau requis se retente."))
-    reason = selectors.lock_reason(learner, activity)
-    if reason:
-        raise CurriculumRuleError(reason)
+    require_unlocked(learner, activity)
     now = now or timezone.now()
     with transaction.atomic():
         _lock_learner(learner, activity)

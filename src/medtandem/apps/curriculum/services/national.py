@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -25,11 +25,11 @@ def _insert_aggregate(
     """``INSERT INTO model (...) SELECT ... FROM (<queryset's SQL>)``: the aggregate never leaves the
     database. ``columns`` maps a model column to a column alias of the queryset (or to ``None`` for 0),
     ``constants`` gives fixed values."""
-    from django.db import connection
-
     quote = connection.ops.quote_name
     sql, params = queryset.query.sql_with_params()
-    targets, sources, values = [], [], []
+    targets: list[str] = []
+    sources: list[str] = []
+    values: list[Any] = []
     for column, alias in columns.items():
         targets.append(quote(column))
         sources.append(f"COALESCE(agg.{quote(alias)}, %s)" if alias else "%s")

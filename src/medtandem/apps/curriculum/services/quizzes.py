@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from medtandem.apps.accounts.models import User
 from medtandem.apps.audit.services import Action, record
-from medtandem.apps.curriculum import quizformats, selectors
+from medtandem.apps.curriculum import quizformats
 from medtandem.apps.curriculum.models import (
     Activity,
     Answer,
@@ -24,7 +24,7 @@ from medtandem.apps.curriculum.models import (
     Quiz,
     QuizAttempt,
 )
-from medtandem.apps.curriculum.services.enrolment import complete_activity
+from medtandem.apps.curriculum.services.enrolment import complete_activity, require_unlocked
 from medtandem.apps.curriculum.services.errors import CurriculumRuleError
 
 # --- quizzes --------------------------------------------------------------------------------
@@ -156,9 +156,7 @@ def submit_quiz(
     quiz = activity.quiz
     if activity.kind not in (Activity.Kind.QUIZ, Activity.Kind.PAGE) or quiz is None:
         raise CurriculumRuleError(_("Cette activité n'est pas un quiz."))
-    reason = selectors.lock_reason(learner, activity)
-    if reason:
-        raise CurriculumRuleError(reason)
+    require_unlocked(learner, activity)
     at = at or timezone.now()
     with transaction.atomic():
         # Serialise a learner's attempts on this quiz so the attempt limit holds under double submits.
