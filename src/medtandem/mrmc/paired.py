@@ -31,10 +31,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from medtandem.jsonsafe import clean
+
 from .distributions import norm_isf, norm_sf
 from .errors import MrmcInputError
 from .fom import placement_values
-from .results import clean
 
 __all__ = ["PairedAucComparison", "paired_auc_comparison"]
 

@@ -271,10 +271,8 @@ def _demo_completions(today: date) -> None:
             _complete(learner, offers[kind], today - timedelta(days=14), today)
     simulated = list(User.objects.filter(is_simulated=True).order_by("pk")[:60])
     kinds = [k for k in Kind if k in offers]
-    for i, person in enumerate(simulated):
-        kind = kinds[i % len(kinds)] if kinds else None
-        if kind is not None:
-            _complete(person, offers[kind], today - timedelta(days=30 + i), today)
+    for i, person in enumerate(simulated if kinds else []):
+        _complete(person, offers[kinds[i % len(kinds)]], today - timedelta(days=30 + i), today)
 
 
 def _complete(learner: User, offer: Offer, on: date, today: date) -> None:

@@ -28,7 +28,7 @@ def _int(value: str) -> int | None:
 
 
 def _filters(request: HttpRequest) -> selectors.OfferFilters:
-    g = {k: v.replace("\x00", "")[:200] for k, v in request.GET.items()}
+    g = {k: str(request.GET.get(k, "")).replace("\x00", "")[:200] for k in request.GET}
     try:
         max_hours = Decimal(g["max_hours"]) if g.get("max_hours") else None
         if max_hours is not None and not max_hours.is_finite():

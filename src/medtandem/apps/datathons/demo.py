@@ -102,23 +102,23 @@ def load_demo() -> str:
         rng = np.random.default_rng(2026)
         people = _members("datathon-sim-", 2 * (len(SIMULATED_TEAMS) + 1))
         outputs = selectors.outputs(closed.task)
-        teams: list[tuple[Team, float | None, int | None, float | None]] = []
+        teams: list[tuple[Team, User, float | None, int | None, float | None]] = []
         for k, (name, noise, params, energy) in enumerate(SIMULATED_TEAMS):
             team = services.create_team(closed, name, people[2 * k], is_simulated=True)
             team.members.add(people[2 * k + 1])
-            teams.append((team, noise, params, energy))
+            teams.append((team, people[2 * k], noise, params, energy))
         model_team = services.create_team(
             closed, "Équipe MedTandem (modèle en service, simulée)", people[-2], is_simulated=True
         )
-        teams.append((model_team, None, None, None))
+        teams.append((model_team, people[-2], None, None, None))
         for phase, at in (
             (Phase.DEVELOPMENT, now - timedelta(days=20)),
             (Phase.FINAL, now - timedelta(days=5)),
         ):
             ids = selectors.public_ids(closed, phase)
             truth = selectors.truth_matrix(closed, phase, ids)
-            for team, noise, params, energy in teams:
-                if noise is None:
+            for team, member, team_noise, team_params, team_energy in teams:
+                if team_noise is None:
                     values = _model_predictions(closed, phase, ids)
                     if values is None:
                         continue
@@ -126,22 +126,18 @@ def load_demo() -> str:
                         "Suggestions en cache du modèle en service, 0,5 où il refuse le tracé (PTB-XL public : évaluation non indépendante)"
                     )
                 else:
-                    values = _simulated(truth, noise, rng)
+                    values = _simulated(truth, team_noise, rng)
                     declared = services.Declared(
-                        "Prédictions simulées (vérité bruitée)", params, energy
+                        "Prédictions simulées (vérité bruitée)", team_params, team_energy
                     )
                 submission = services.submit(
-                    team,
-                    team.members.first(),
-                    _csv(ids, outputs, values),
-                    declared=declared,
-                    now=at,
-                )  # type: ignore[arg-type]
-                if noise is None:
+                    team, member, _csv(ids, outputs, values), declared=declared, now=at
+                )
+                if team_noise is None:
                     model = current_model()
                     version = version_of(model.name, model.version)
                     if version is not None and version.published:
-                        services.link_to_registry(submission, version, by=team.members.first())  # type: ignore[arg-type]
+                        services.link_to_registry(submission, version, by=member)
     if not Challenge.objects.filter(title=OPEN_TITLE).exists():
         services.create_challenge(
             title=OPEN_TITLE,

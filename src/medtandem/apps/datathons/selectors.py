@@ -57,13 +57,13 @@ def truth_rows(cases: Iterable[Case], task: str) -> dict[int, tuple[int, ...]]:
     return out
 
 
-def cases_in_unclosed_challenges(now: datetime) -> QuerySet[ChallengeCase]:
+def cases_in_unclosed_challenges(now: datetime) -> QuerySet[ChallengeCase, int]:
     return ChallengeCase.objects.filter(challenge__final_closes__gt=now).values_list(
         "case_id", flat=True
     )
 
 
-def cases_with_published_truth() -> QuerySet[ChallengeCase]:
+def cases_with_published_truth() -> QuerySet[ChallengeCase, int]:
     """Cases of any development phase: their truth is downloadable."""
     return ChallengeCase.objects.filter(phase=Phase.DEVELOPMENT).values_list("case_id", flat=True)
 

@@ -36,7 +36,7 @@ from medtandem.apps.datathons import selectors
 from medtandem.apps.datathons.models import Challenge, ChallengeCase, Phase, Submission, Team
 from medtandem.apps.datathons.predictions import PredictionFileError, parse_predictions
 from medtandem.apps.observatory.models import ApplicationVersion
-from medtandem.mrmc.results import clean
+from medtandem.jsonsafe import clean
 
 #: Bootstrap resamples of the score's confidence interval (percentile bootstrap over cases).
 N_BOOT = 1000

@@ -83,7 +83,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     now = timezone.now()
     team = selectors.team_of(challenge, request.user)  # type: ignore[arg-type]
     boards = [selectors.leaderboard(challenge, phase, now) for phase in Phase.values]
-    context = {
+    context: dict[str, object] = {
         "challenge": challenge,
         "open_phase": selectors.open_phase(challenge, now),
         "sizes": selectors.phase_sizes(challenge),
