@@ -4,6 +4,8 @@ Views parse, call a service or selector, render."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -104,34 +106,43 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "datathons/detail.html", context)
 
 
-@login_required
-@require_POST
-def team_create(request: AuthedRequest, slug: str) -> HttpResponse:
+def _team_step(
+    request: AuthedRequest,
+    slug: str,
+    form: TeamForm | JoinForm,
+    invalid: str,
+    step: Callable[..., object],
+) -> HttpResponse:
+    """Run ``step(challenge, value, person)`` for a valid form; any refusal becomes a message."""
     challenge = _challenge(slug)
-    form = TeamForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Donnez un nom à l'équipe."))
+        messages.error(request, invalid)
     else:
         try:
-            services.create_team(challenge, form.cleaned_data["name"], request.user)
+            step(challenge, next(iter(form.cleaned_data.values())), request.user)
         except services.DatathonError as exc:
             messages.error(request, str(exc))
     return redirect("datathons:detail", slug=slug)
+
+
+@login_required
+@require_POST
+def team_create(request: AuthedRequest, slug: str) -> HttpResponse:
+    return _team_step(
+        request, slug, TeamForm(request.POST), _("Donnez un nom à l'équipe."), services.create_team
+    )
 
 
 @login_required
 @require_POST
 def team_join(request: AuthedRequest, slug: str) -> HttpResponse:
-    challenge = _challenge(slug)
-    form = JoinForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Saisissez le code d'invitation."))
-    else:
-        try:
-            services.join_team(challenge, form.cleaned_data["code"], request.user)
-        except services.DatathonError as exc:
-            messages.error(request, str(exc))
-    return redirect("datathons:detail", slug=slug)
+    return _team_step(
+        request,
+        slug,
+        JoinForm(request.POST),
+        _("Saisissez le code d'invitation."),
+        services.join_team,
+    )
 
 
 @login_required
