@@ -16,7 +16,7 @@ NAV_ITEMS = [
     ("reading:progress", _("Ma progression"), ("learner",)),
     ("studies:my_reliance", _("L'IA et ma lecture"), ("learner",)),
     ("curriculum:catalogue", _("Formations"), ()),
-    ("catalogue:search", _("Catalogue national"), ()),
+    ("catalogue:search", _("Catalogue"), ()),
     ("datathons:list", _("Datathons"), ()),
     ("reading:instructor", _("Enseignement"), ("instructor", "administrator")),
     ("studies:cohort_reliance", _("L'IA et ma cohorte"), ("instructor", "administrator")),
