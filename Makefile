@@ -11,7 +11,9 @@ PORT   ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export MEDTANDEM_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: install install-train demo serve serve-prod worker test test-sqlite test-postgres lint bench clean messages
+RALPH_VENV := .venv-ralph
+
+.PHONY: install install-train install-ralph demo serve serve-prod worker test test-sqlite test-postgres lint bench clean messages
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -35,6 +37,20 @@ $(VENV)/.train-installed: $(VENV)/.installed
 
 install-train: $(VENV)/.train-installed
 
+# Ralph, France Université Numérique's learning record store, in a virtual environment of its own
+# (FastAPI, pydantic: kept apart from the product's dependencies): the xAPI tests start it on
+# loopback with its file-system backend. Pulls no torch. Where it cannot be installed, the tests
+# that need it are skipped and say so.
+$(RALPH_VENV)/.installed:
+	@if { test -x $(RALPH_VENV)/bin/python || $(PYTHON) -m venv $(RALPH_VENV); } \
+	  && $(RALPH_VENV)/bin/pip install --quiet "ralph-malph[cli,lrs]==5.1.0" requests; then \
+	  touch $@; echo "Ralph 5.1.0 installed in $(RALPH_VENV)"; \
+	else \
+	  echo "Ralph (ralph-malph) could not be installed: the xAPI record-store tests will be skipped"; \
+	fi
+
+install-ralph: $(RALPH_VENV)/.installed
+
 demo: install
 	$(PY) -m medtandem.cli demo --host $(HOST) --port $(PORT)
 
@@ -48,7 +64,7 @@ serve-prod: install
 worker: install
 	$(PY) -m medtandem.cli worker
 
-test: install install-train
+test: install install-train install-ralph
 	@$(MAKE) --no-print-directory test-sqlite
 	@$(MAKE) --no-print-directory test-postgres
 

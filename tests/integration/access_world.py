@@ -38,6 +38,7 @@ class World:
 def build_world() -> World:
     from medtandem.apps.curriculum import services as curriculum
     from medtandem.apps.curriculum.models import Activity, Module, Programme, Quiz
+    from medtandem.apps.interop import services as interop
     from medtandem.apps.reading.services import assign, current_position, start_session
     from medtandem.apps.studies import services as studies
 
@@ -52,6 +53,23 @@ def build_world() -> World:
         "investigateur-b", None, [Role.INVESTIGATOR], institution=other
     )
     administrator = create_person("administrateur", None, [Role.ADMINISTRATOR], institution=home)
+    moodle = interop.register_platform(
+        name="Moodle A",
+        issuer="https://moodle.example",
+        client_id="client-a",
+        auth_login_url="https://moodle.example/mod/lti/auth.php",
+        auth_token_url="https://moodle.example/mod/lti/token.php",
+        keyset_url="https://moodle.example/mod/lti/certs.php",
+        institution=home,
+        deployment_ids=["1"],
+    )
+    deep_link = interop.start_deep_link(
+        moodle,
+        instructor,
+        deployment_id="1",
+        return_url="https://moodle.example/mod/lti/contentitem_return.php",
+        data="",
+    )
     cohort = Cohort.objects.create(name="Promotion A", institution=home)
     cohort.learners.add(learner)
     cohort.instructors.add(instructor)
@@ -265,5 +283,7 @@ def build_world() -> World:
         "observatory_api:application": {"slug": application.application.slug},
         "observatory_api:version": {"slug": application.slug},
         "observatory_api:incident": {"public_id": "INC-0000"},
+        "interop:lti_enter": {"token": "no-such-ticket"},
+        "interop:lti_deep_link": {"token": deep_link.token},
     }
     return world

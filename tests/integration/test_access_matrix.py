@@ -23,6 +23,11 @@ Reviewed decisions (see docs/security.md, "Access matrix"):
 - ``reading:instructor`` / ``case_bank`` / ``assign``: open to investigators (who build the case sets
   of their studies) and to instructors of any institution: the case bank and case sets are shared
   resources of public, de-identified ECGs; assigning reaches only the instructor's own cohorts.
+- ``interop:lti_login`` / ``lti_launch`` / ``lti_enter``: reached by LTI platforms and browsers
+  without a MedTandem session (the id_token, the login state and the single-use ticket are the
+  credentials); without them every role gets the 400 refusal page. ``lti_deep_link``: only the
+  instructor whose launch opened it (404 for anyone else). ``lti_courses`` lists only the courses
+  whose cohort the person teaches (docs/interop.md).
 """
 
 from __future__ import annotations
@@ -72,6 +77,8 @@ EXPECTED: dict[str, str] = {
     "curriculum:verify": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
     "curriculum:badge_verify": "200/400 200/400 200/400 200/400 200/400 200/400 200/400",
     "curriculum:jwks": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "curriculum:badge_status": "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
+    "curriculum:badge_issuer": "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
     "curriculum:national": "302/302 403/403 403/403 403/403 403/403 403/403 200/302",
     "studies:list": "302/302 403/403 403/403 403/403 200/200 200/200 200/200",
     "studies:create": "302/302 403/403 403/403 403/403 200/200 200/200 200/200",
@@ -149,6 +156,14 @@ EXPECTED: dict[str, str] = {
     "catalogue:national": "302/302 403/403 403/403 403/403 403/403 403/403 200/200",
     "catalogue:offer": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
     "catalogue:complete": "302/302 405/302 405/302 405/302 405/302 405/302 405/302",
+    "interop:lti_login": "400/400 400/400 400/400 400/400 400/400 400/400 400/400",
+    "interop:lti_launch": "405/400 405/400 405/400 405/400 405/400 405/400 405/400",
+    "interop:lti_enter": "400/405 400/405 400/405 400/405 400/405 400/405 400/405",
+    "interop:lti_jwks": "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
+    "interop:lti_deep_link": "302/302 404/404 404/404 200/400 404/404 404/404 404/404",
+    "interop:lti_registrations": "302/302 403/403 403/403 403/403 403/403 403/403 200/400",
+    "interop:lti_courses": "302/302 403/403 200/404 200/404 403/403 403/403 200/404",
+    "interop:xapi_outbox": "302/302 403/403 403/403 403/403 403/403 403/403 200/302",
 }
 #: Django's admin (its own access rules): none of our roles is staff, so every admin page sends
 #: every one of them to the admin log-in. Checked for every admin route, GET only.

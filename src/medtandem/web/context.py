@@ -25,6 +25,7 @@ NAV_ITEMS = [
     ("observatory:registry", _("Observatoire"), ()),
     ("observatory:triage_list", _("Triage IA"), ("analyst",)),
     ("audit:trail", _("Audit"), ("administrator",)),
+    ("interop:lti_registrations", _("Interopérabilité"), ("administrator",)),
 ]
 #: Shown to visitors who are not signed in (public pages).
 PUBLIC_NAV = {"observatory:registry", "catalogue:search", "datathons:list"}

@@ -15,6 +15,20 @@ _POLICY = (
 )
 
 
+def content_security_policy(
+    *, frame_ancestors: tuple[str, ...] = (), form_action: tuple[str, ...] = ()
+) -> str:
+    """Our policy, with other origins allowed to frame us or to receive our forms (an LTI platform)."""
+    policy = _POLICY
+    if frame_ancestors:
+        policy = policy.replace(
+            "frame-ancestors 'none'", "frame-ancestors " + " ".join(frame_ancestors)
+        )
+    if form_action:
+        policy = policy.replace("form-action 'self'", "form-action 'self' " + " ".join(form_action))
+    return policy
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -267,3 +267,27 @@ MEDTANDEM_QUEUE_NAME = os.environ.get("MEDTANDEM_QUEUE_NAME", "medtandem")
 #: Cache keys carry a prefix: a Redis may be shared with other services.
 CACHES["default"].setdefault("KEY_PREFIX", os.environ.get("CACHE_KEY_PREFIX", "medtandem"))
 # --- end of issue 12 block ---------------------------------------------------------------------
+
+# --- interoperability (issue 15): LTI 1.3 tool, xAPI outbox, Open Badges -----------------------
+INSTALLED_APPS.append("medtandem.apps.interop")
+# Inside the ContentSecurityPolicy and X-Frame-Options middlewares: a person who came from an LTI
+# platform may see our pages in that platform's iframe (frame-ancestors: that platform only).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("medtandem.web.middleware.ContentSecurityPolicyMiddleware") + 1,
+    "medtandem.apps.interop.middleware.LtiFrameMiddleware",
+)
+#: Inside Moodle's iframe our cookies are third-party: browsers send them only when they are
+#: ``SameSite=None; Secure``. Set MEDTANDEM_LTI_IFRAME=1 in production (HTTPS) for that; without
+#: it, or where the browser blocks third-party cookies, launches continue in a new window
+#: (docs/interop.md, "Inside Moodle's iframe").
+MEDTANDEM_LTI_IFRAME = _flag("MEDTANDEM_LTI_IFRAME", False)
+if PRODUCTION and MEDTANDEM_LTI_IFRAME:
+    SESSION_COOKIE_SAMESITE = "None"
+    CSRF_COOKIE_SAMESITE = "None"
+#: The public address of this deployment: xAPI activity ids and the learner accounts' home page.
+MEDTANDEM_SITE_URL = os.environ.get("MEDTANDEM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+#: The learning record store that receives xAPI statements (empty: none; statements are not
+#: collected). Its base URL, e.g. https://lrs.example.fr (statements go to <url>/xAPI/statements).
+MEDTANDEM_XAPI_LRS_URL = os.environ.get("MEDTANDEM_XAPI_LRS_URL", "").rstrip("/")
+MEDTANDEM_XAPI_LRS_USER = os.environ.get("MEDTANDEM_XAPI_LRS_USER", "")
+MEDTANDEM_XAPI_LRS_PASSWORD = os.environ.get("MEDTANDEM_XAPI_LRS_PASSWORD", "")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("audit/", include("medtandem.apps.audit.urls")),
     path("datathons/", include("medtandem.apps.datathons.urls")),
     path("catalogue/", include("medtandem.apps.catalogue.urls")),
+    path("interop/", include("medtandem.apps.interop.urls")),
 ]
 # The language comes from the session/cookie and Accept-Language (LocaleMiddleware), not the URL.
 

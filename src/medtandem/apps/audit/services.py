@@ -48,6 +48,8 @@ class Action:
     SUBMISSION_LINKED = "datathon.submission_linked"
     OFFER_SUBMITTED = "catalogue.offer_submitted"
     OFFER_REVIEWED = "catalogue.offer_reviewed"
+    LTI_PLATFORM_REGISTERED = "lti.platform_registered"
+    LTI_KEY_ROTATED = "lti.key_rotated"
 
 
 def _canonical(

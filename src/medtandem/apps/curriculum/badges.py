@@ -12,8 +12,10 @@ the same name (PEM, PKCS#8); failing both, one is generated into ``<VAR_DIR>/bad
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -164,3 +166,56 @@ def token_from_request(request: HttpRequest) -> object:
 def check_request(request: HttpRequest) -> BadgeCheck:
     """:func:`verify_token` on what the request carries (see :func:`token_from_request`)."""
     return verify_token(token_from_request(request))
+
+
+# --- revocation: W3C Bitstring Status List v1.0 ---------------------------------------------------
+#: The list's length in bits: the specification's minimum (16 KiB), so that one credential's index
+#: does not single its holder out among few (herd privacy, section 6.1).
+STATUS_LIST_BITS = 131_072
+
+
+def encode_status_list(revoked: Iterable[int], size: int = STATUS_LIST_BITS) -> str:
+    """The ``encodedList`` of a Bitstring Status List: bit ``i`` set for each revoked index ``i``
+    (bit 0 is the most significant bit of the first byte), GZIP-compressed, base64url without
+    padding, with the multibase prefix ``u`` (Bitstring Status List v1.0, 3.2)."""
+    bits = bytearray(size // 8)
+    for index in revoked:
+        if not 0 <= index < size:
+            raise ValueError(f"status index {index} outside the list (0..{size - 1})")
+        bits[index // 8] |= 0x80 >> (index % 8)
+    return "u" + _b64url(gzip.compress(bytes(bits), mtime=0))
+
+
+def status_bit(encoded: str, index: int) -> bool:
+    """Whether bit ``index`` of an ``encodedList`` is set (raises ValueError when unreadable)."""
+    if not encoded.startswith("u"):
+        raise ValueError("encodedList must be multibase base64url (prefix 'u')")
+    raw = encoded[1:]
+    bits = gzip.decompress(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    if not 0 <= index < len(bits) * 8:
+        raise ValueError(f"status index {index} outside the list")
+    return bool(bits[index // 8] & (0x80 >> (index % 8)))
+
+
+def verify_offline(token: object, status_token: object) -> BadgeCheck:
+    """Check a credential with nothing but our public key and a status list credential already in
+    hand: both signatures, then the credential's revocation bit."""
+    check = verify_token(token)
+    if not check.valid or check.claims is None:
+        return check
+    status = check.claims["vc"].get("credentialStatus")
+    if not isinstance(status, dict) or status.get("type") != "BitstringStatusListEntry":
+        return BadgeCheck(True, "signature valide (sans liste de statut)", check.claims)
+    listed = verify_token(status_token)
+    if not listed.valid or listed.claims is None:
+        return BadgeCheck(False, f"liste de statut invalide : {listed.reason}")
+    subject = listed.claims["vc"].get("credentialSubject", {})
+    if listed.claims["vc"].get("id") != status.get("statusListCredential"):
+        return BadgeCheck(False, "liste de statut d'une autre adresse que celle du badge")
+    try:
+        revoked = status_bit(str(subject.get("encodedList", "")), int(status["statusListIndex"]))
+    except (ValueError, OSError, KeyError) as exc:
+        return BadgeCheck(False, f"liste de statut illisible ({exc})")
+    if revoked:
+        return BadgeCheck(False, "badge révoqué", check.claims)
+    return BadgeCheck(True, "signature valide, badge non révoqué", check.claims)

@@ -24,5 +24,7 @@ urlpatterns = [
     path("verify/<str:code>", views.verify, name="verify"),
     path("badges/verify", views.badge_verify, name="badge_verify"),
     path("badges/jwks.json", views.jwks, name="jwks"),
+    path("badges/status/revocation", views.badge_status, name="badge_status"),
+    path("badges/issuer", views.badge_issuer, name="badge_issuer"),
     path("national/", views.national, name="national"),
 ]

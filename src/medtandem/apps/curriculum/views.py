@@ -294,6 +294,7 @@ def attestation_badge(request: AuthedRequest, code: str) -> HttpResponse:
         attestation,
         issuer_url=request.build_absolute_uri("/learn/"),
         verify_url=_verify_url(request, code),
+        status_url=request.build_absolute_uri(reverse("curriculum:badge_status")),
     )
     response = HttpResponse(token, content_type="application/vc+jwt")
     response["Content-Disposition"] = f'attachment; filename="badge-{attestation.code}.jwt"'
@@ -326,6 +327,27 @@ def badge_verify(request: HttpRequest) -> HttpResponse:
     if "text/html" in request.headers.get("Accept", "") and request.POST.get("token"):
         return render(request, "curriculum/badge_verify.html", {"result": result})
     return JsonResponse(result, status=200 if result["valid"] else 400)
+
+
+@require_http_methods(["GET"])
+def badge_status(request: HttpRequest) -> HttpResponse:
+    """Public: our revocation list (Bitstring Status List credential, VC-JWT), for verifiers."""
+    token = services.status_list_credential(
+        issuer_url=request.build_absolute_uri("/learn/"),
+        status_url=request.build_absolute_uri(reverse("curriculum:badge_status")),
+    )
+    response = HttpResponse(token, content_type="application/vc+jwt")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_http_methods(["GET"])
+def badge_issuer(request: HttpRequest) -> JsonResponse:
+    """Public: the issuer's Open Badges 3.0 Profile (the ``issuer.id`` of our credentials)."""
+    return JsonResponse(
+        services.issuer_profile(request.build_absolute_uri("/learn/")),
+        content_type="application/ld+json",
+    )
 
 
 def jwks(request: HttpRequest) -> JsonResponse:

@@ -20,9 +20,15 @@ from __future__ import annotations
 from medtandem.apps.curriculum.services.credentials import attestation_html as attestation_html
 from medtandem.apps.curriculum.services.credentials import attestation_pdf as attestation_pdf
 from medtandem.apps.curriculum.services.credentials import issue_attestation as issue_attestation
+from medtandem.apps.curriculum.services.credentials import (
+    issuer_profile as issuer_profile,
+)
 from medtandem.apps.curriculum.services.credentials import open_badge as open_badge
 from medtandem.apps.curriculum.services.credentials import revoke_attestation as revoke_attestation
 from medtandem.apps.curriculum.services.credentials import signed_badge as signed_badge
+from medtandem.apps.curriculum.services.credentials import (
+    status_list_credential as status_list_credential,
+)
 from medtandem.apps.curriculum.services.enrolment import CSV_COLUMNS as CSV_COLUMNS
 from medtandem.apps.curriculum.services.enrolment import complete_activity as complete_activity
 from medtandem.apps.curriculum.services.enrolment import (

@@ -101,17 +101,47 @@ def attestation_html(attestation: Attestation, *, verify_url: str) -> str:
     )
 
 
-def open_badge(attestation: Attestation, *, issuer_url: str, verify_url: str) -> dict[str, Any]:
-    """The attestation as an Open Badges 3.0 ``OpenBadgeCredential`` (unsigned JSON)."""
-    programme = attestation.enrolment.programme
+def issuer_profile_id(issuer_url: str) -> str:
+    """The issuer's ``Profile`` address (served by ``curriculum:badge_issuer``)."""
+    return f"{issuer_url}badges/issuer"
+
+
+def issuer_profile(issuer_url: str, *, embedded: bool = False) -> dict[str, Any]:
+    """The issuer's Open Badges 3.0 ``Profile``: published at its id, embedded in each credential
+    (without its own ``@context``). Its key is published at ``/learn/badges/jwks.json``."""
+    profile: dict[str, Any] = {
+        "id": issuer_profile_id(issuer_url),
+        "type": ["Profile"],
+        "name": "MedTandem",
+        "url": issuer_url,
+    }
+    if embedded:
+        return profile
     return {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        **profile,
+        "description": _("Plateforme de formation à la lecture de l'ECG avec et sans IA."),
+    }
+
+
+def open_badge(
+    attestation: Attestation, *, issuer_url: str, verify_url: str, status_url: str = ""
+) -> dict[str, Any]:
+    """The attestation as an Open Badges 3.0 ``OpenBadgeCredential`` (unsigned JSON). With
+    ``status_url``, its revocation entry in our Bitstring Status List (the attestation's id is its
+    index: stable, and never reused)."""
+    programme = attestation.enrolment.programme
+    credential = {
         "@context": [
             "https://www.w3.org/ns/credentials/v2",
             "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
         ],
         "id": verify_url,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer_url, "type": ["Profile"], "name": "MedTandem"},
+        "issuer": issuer_profile(issuer_url, embedded=True),
         "validFrom": attestation.issued_at.isoformat(),
         "name": programme.title,
         "credentialSubject": {
@@ -136,13 +166,53 @@ def open_badge(attestation: Attestation, *, issuer_url: str, verify_url: str) ->
             for line in selectors.evidence_lines(attestation.evidence)
         ],
     }
+    if status_url:
+        credential["credentialStatus"] = {
+            "id": f"{status_url}#{attestation.pk}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(attestation.pk),
+            "statusListCredential": status_url,
+        }
+    return credential
 
 
-def signed_badge(attestation: Attestation, *, issuer_url: str, verify_url: str) -> str:
-    credential = open_badge(attestation, issuer_url=issuer_url, verify_url=verify_url)
+def status_list_credential(*, issuer_url: str, status_url: str) -> str:
+    """Our revocation list as a signed ``BitstringStatusListCredential`` (VC-JWT): bit ``i`` set
+    when attestation ``i`` is revoked (W3C Bitstring Status List v1.0)."""
+    revoked = Attestation.objects.filter(revoked_at__isnull=False).values_list("pk", flat=True)
+    now = timezone.now()
+    credential = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": status_url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_profile(issuer_url, embedded=True),
+        "validFrom": now.isoformat(),
+        "credentialSubject": {
+            "id": f"{status_url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": badges.encode_status_list(revoked),
+        },
+    }
     return badges.sign_credential(
         credential,
-        issuer=issuer_url,
+        issuer=issuer_profile_id(issuer_url),
+        subject=f"{status_url}#list",
+        jti=status_url,
+        nbf=int(now.timestamp()),
+    )
+
+
+def signed_badge(
+    attestation: Attestation, *, issuer_url: str, verify_url: str, status_url: str = ""
+) -> str:
+    credential = open_badge(
+        attestation, issuer_url=issuer_url, verify_url=verify_url, status_url=status_url
+    )
+    return badges.sign_credential(
+        credential,
+        issuer=issuer_profile_id(issuer_url),
         subject=attestation.code,
         jti=verify_url,
         nbf=int(attestation.issued_at.timestamp()),
