@@ -155,6 +155,68 @@ def build_world() -> World:
 
     application = register_model(current_model(), in_service=True)
     position = current_position(session) or 0
+
+    # Datathons and the catalogue (issue 16): a challenge open in development with the learner's
+    # team and one scored submission; a published offer in the learner's record.
+    from medtandem.apps.catalogue import services as catalogue
+    from medtandem.apps.datathons import selectors as datathon_selectors
+    from medtandem.apps.datathons import services as datathons
+    from medtandem.apps.datathons.models import Challenge
+    from medtandem.csvsafe import write_csv
+
+    import_demo_bank(limit=40)  # idempotent: adds cases 7-40 for the challenge's two phases
+    now = timezone.now()
+    challenge: Challenge | None = None
+    for seed in range(30):
+        try:
+            challenge = datathons.create_challenge(
+                title="Défi A",
+                task="abnormal",
+                n_development=8,
+                n_final=8,
+                development_opens=now - timedelta(days=1),
+                final_opens=now + timedelta(days=5),
+                final_closes=now + timedelta(days=9),
+                organiser=administrator,
+                seed=seed,
+            )
+            break
+        except datathons.DatathonError:
+            continue
+    assert challenge is not None
+    team = datathons.create_team(challenge, "Équipe A", learner)
+    ids = datathon_selectors.public_ids(challenge, "development")
+    submission = datathons.submit(
+        team,
+        learner,
+        write_csv([[i, 0.5 + 0.01 * k] for k, i in enumerate(ids)], ["id", "ABNORMAL"]),
+    )
+    offer = catalogue.submit_offer(
+        catalogue.OfferData(
+            title="DU A",
+            kind="du",
+            institution=home,
+            format="hybrid",
+            hours=Decimal(20),
+            enrol_url="https://example.invalid/du",
+        ),
+        by=administrator,
+    )
+    catalogue.review_offer(offer, by=administrator, publish=True)
+    pending = catalogue.submit_offer(
+        catalogue.OfferData(
+            title="DU B",
+            kind="du",
+            institution=home,
+            format="remote",
+            hours=Decimal(10),
+            enrol_url="https://example.invalid/du-b",
+        ),
+        by=administrator,
+    )
+    completion = catalogue.record_completion(
+        learner, offer, timezone.localdate(), today=timezone.localdate()
+    )
     world.ids = {
         "reading:session": {"pk": session.pk},
         "reading:case": {"pk": session.pk, "position": position},
@@ -203,6 +265,18 @@ def build_world() -> World:
             f"observatory:{name}": {"slug": application.slug}
             for name in ("application_xml", "history", "field", "edit")
         },
+        "datathons:detail": {"slug": challenge.slug},
+        "datathons:team_create": {"slug": challenge.slug},
+        "datathons:team_join": {"slug": challenge.slug},
+        "datathons:submit": {"slug": challenge.slug},
+        "datathons:download": {"slug": challenge.slug, "phase": "development"},
+        "datathons:link": {"slug": challenge.slug, "pk": submission.pk},
+        "datathons:evidence": {"slug": application.slug},
+        "catalogue:offer": {"slug": offer.slug},
+        "catalogue:complete": {"slug": offer.slug},
+        "catalogue:edit": {"slug": offer.slug},
+        "catalogue:review": {"slug": pending.slug},
+        "catalogue:record_remove": {"pk": completion.pk},
         # Objects that this world does not create: the matrix checks these answer 404, never 500.
         "observatory:review": {"pk": 10**6},
         "observatory:alert_incident": {"pk": 10**6},

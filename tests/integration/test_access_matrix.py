@@ -13,6 +13,13 @@ Reviewed decisions (see docs/security.md, "Access matrix"):
 - ``curriculum:quiz_import`` / ``quiz_export``: a quiz belongs to an institution (or is shared):
   another institution's instructor gets 404, no existence leak. ``manage_enrolments``: programmes are
   national; the page lists only the learners the instructor may see.
+- ``datathons:*``: challenge pages, leaderboards and a registered model's challenge evidence are public;
+  a team's submit, download and link answer 404 to anyone outside the team (no existence leak of
+  another team's submission); ``create`` is for administrators and instructors (organisers).
+- ``catalogue:*``: search and published offers are public; publishing (``manage``/``new``/``edit``)
+  needs the institution administrator role (scoped; none of this matrix's roles holds it, so only
+  the administrator passes); ``review`` and ``national`` need the administrator; a record entry of
+  another person answers 404.
 - ``reading:instructor`` / ``case_bank`` / ``case_preview`` / ``assign``: open to investigators (who build the case sets
   of their studies) and to instructors of any institution: the case bank and case sets are shared
   resources of public, de-identified ECGs (the preview shows a case's truth, so a learner gets 403);
@@ -134,6 +141,27 @@ EXPECTED: dict[str, str] = {
     "observatory_api:hurdles": "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
     "observatory_api:hurdles_summary": "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
     "audit:trail": "302/302 403/403 403/403 403/403 403/403 403/403 200/200",
+    "datathons:list": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "datathons:create": "302/302 403/403 200/200 200/200 403/403 403/403 200/200",
+    "datathons:evidence": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "datathons:detail": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "datathons:team_create": "302/302 405/302 405/302 405/302 405/302 405/302 405/302",
+    "datathons:team_join": "302/302 405/302 405/302 405/302 405/302 405/302 405/302",
+    "datathons:submit": "302/302 405/400 405/404 405/404 405/404 405/404 405/404",
+    "datathons:download": "302/302 200/405 404/405 404/405 404/405 404/405 404/405",
+    "datathons:link": "302/302 405/302 405/404 405/404 405/404 405/404 405/404",
+    "catalogue:search": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "catalogue:manage": "302/302 403/403 403/403 403/403 403/403 403/403 200/200",
+    "catalogue:new": "302/302 403/403 403/403 403/403 403/403 403/403 200/200",
+    "catalogue:edit": "302/302 403/403 403/403 403/403 403/403 403/403 200/200",
+    "catalogue:review_queue": "302/302 403/403 403/403 403/403 403/403 403/403 200/200",
+    "catalogue:review": "302/302 403/403 403/403 403/403 403/403 403/403 405/302",
+    "catalogue:record": "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
+    "catalogue:record_csv": "302/302 200/405 200/405 200/405 200/405 200/405 200/405",
+    "catalogue:record_remove": "302/302 405/302 405/404 405/404 405/404 405/404 405/404",
+    "catalogue:national": "302/302 403/403 403/403 403/403 403/403 403/403 200/200",
+    "catalogue:offer": "200/200 200/200 200/200 200/200 200/200 200/200 200/200",
+    "catalogue:complete": "302/302 405/302 405/302 405/302 405/302 405/302 405/302",
     "interop:lti_login": "400/400 400/400 400/400 400/400 400/400 400/400 400/400",
     "interop:lti_launch": "405/400 405/400 405/400 405/400 405/400 405/400 405/400",
     "interop:lti_enter": "400/405 400/405 400/405 400/405 400/405 400/405 400/405",

@@ -255,3 +255,31 @@ def read_record(path: str | Path, *, verify_checksums: bool = True) -> EcgRecord
             key, _, value = comment.partition(":")
             meta[key.strip()] = value.strip()
     return EcgRecord(physical, header.fs, leads, header.record_name, meta)
+
+
+def write_record(record: EcgRecord, name: str, *, gain: float = 1000.0) -> tuple[str, bytes]:
+    """The record as a WFDB pair (``name.hea`` text, ``name.dat`` bytes), format 16, in mV.
+
+    Samples are ``round(mV * gain)`` as little-endian int16 (PTB-XL's own gain is 1000/mV, so its
+    signals come back sample for sample); each signal line carries its first value and 16-bit
+    checksum so :func:`read_record` verifies what it reads. ``name`` must be a plain record name
+    (letters, digits, ``_`` and ``-``): it becomes file names inside an archive.
+    """
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name):
+        raise ValueError(f"record name must be 1-64 letters, digits, '_' or '-', got {name!r}")
+    if not gain > 0:
+        raise ValueError(f"gain must be positive, got {gain!r}")
+    counts = np.rint(np.asarray(record.signal, dtype=np.float64) * gain)
+    if counts.size and (counts.max() > 32767 or counts.min() < -32768):
+        raise ValueError("signal out of the int16 range at this gain; use a smaller gain")
+    digital = counts.astype("<i2")
+    n_samples, n_leads = digital.shape
+    lines = [f"{name} {n_leads} {record.fs:g} {n_samples}"]
+    for i, lead in enumerate(record.leads):
+        column = digital[:, i].astype(np.int64)
+        first = int(column[0]) if n_samples else 0
+        checksum = int(column.sum()) % 65536
+        if checksum > 32767:  # WFDB writes the 16-bit sum as a signed number
+            checksum -= 65536
+        lines.append(f"{name}.dat 16 {gain:g}/mV 16 0 {first} {checksum} 0 {lead}")
+    return "\n".join(lines) + "\n", digital.tobytes()

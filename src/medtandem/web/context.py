@@ -16,6 +16,8 @@ NAV_ITEMS = [
     ("reading:progress", _("Ma progression"), ("learner",)),
     ("studies:my_reliance", _("L'IA et ma lecture"), ("learner",)),
     ("curriculum:catalogue", _("Formations"), ()),
+    ("catalogue:search", _("Catalogue"), ()),
+    ("datathons:list", _("Datathons"), ()),
     ("reading:instructor", _("Enseignement"), ("instructor", "administrator")),
     ("studies:cohort_reliance", _("L'IA et ma cohorte"), ("instructor", "administrator")),
     ("studies:list", _("Études de lecteurs"), ("investigator", "administrator")),
@@ -25,6 +27,8 @@ NAV_ITEMS = [
     ("audit:trail", _("Audit"), ("administrator",)),
     ("interop:lti_registrations", _("Interopérabilité"), ("administrator",)),
 ]
+#: Shown to visitors who are not signed in (public pages).
+PUBLIC_NAV = {"observatory:registry", "catalogue:search", "datathons:list"}
 
 
 @lru_cache(maxsize=64)
@@ -44,7 +48,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     for name, label, needed in NAV_ITEMS:
         if needed and not roles & set(needed):
             continue
-        if name != "observatory:registry" and not roles:
+        if name not in PUBLIC_NAV and not roles:
             continue
         url = _url(name, prefix)
         if url is not None:

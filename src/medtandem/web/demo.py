@@ -164,6 +164,15 @@ def load_demo(progress: Callable[[str], None] = print) -> DemoReport:
     observatory_demo = _optional("medtandem.apps.observatory.demo", "load_demo")
     if observatory_demo:
         report.notes.append(str(observatory_demo(progress=progress)))
+    catalogue_demo = _optional("medtandem.apps.catalogue.demo", "load_demo")
+    if catalogue_demo:
+        progress("Filling the national catalogue with example offers...")
+        username, password, role = catalogue_demo()  # type: ignore[misc]
+        report.people.append((username, password, role))
+    datathon_demo = _optional("medtandem.apps.datathons.demo", "load_demo")
+    if datathon_demo:
+        progress("Running the simulated datathon (teams submit and are scored)...")
+        report.notes.append(str(datathon_demo()))
     return report
 
 

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "medtandem.apps.studies",
     "medtandem.apps.observatory",
     "medtandem.apps.audit",
+    "medtandem.apps.datathons",
+    "medtandem.apps.catalogue",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +167,11 @@ MEDTANDEM_UPLOAD_LIMITS = {
         int(os.environ.get("MEDTANDEM_MAX_ENROLMENT_ROWS", "20000")),
     ),
     "quiz": (int(os.environ.get("MEDTANDEM_MAX_QUIZ_UPLOAD_BYTES", str(2 * 1024 * 1024))), None),
+    # A datathon predictions file: one row per case of a phase (a few thousand at most).
+    "datathon_predictions": (
+        int(os.environ.get("MEDTANDEM_MAX_PREDICTIONS_BYTES", str(1024 * 1024))),
+        int(os.environ.get("MEDTANDEM_MAX_PREDICTIONS_ROWS", "10001")),
+    ),
 }
 #: Any request whose declared body is larger is refused with 413 before Django reads it.
 MEDTANDEM_MAX_REQUEST_BYTES = int(

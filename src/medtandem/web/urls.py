@@ -17,6 +17,8 @@ urlpatterns = [
     path("observatory/", include("medtandem.apps.observatory.urls")),
     path("api/v1/", include("medtandem.apps.observatory.api")),
     path("audit/", include("medtandem.apps.audit.urls")),
+    path("datathons/", include("medtandem.apps.datathons.urls")),
+    path("catalogue/", include("medtandem.apps.catalogue.urls")),
     path("interop/", include("medtandem.apps.interop.urls")),
 ]
 # The language comes from the session/cookie and Accept-Language (LocaleMiddleware), not the URL.

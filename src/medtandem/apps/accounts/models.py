@@ -13,6 +13,8 @@ class Role(models.TextChoices):
     INVESTIGATOR = "investigator", _("Investigateur·rice")
     ANALYST = "analyst", _("Analyste de l'observatoire")
     ADMINISTRATOR = "administrator", _("Administrateur·rice de programme")
+    #: Publishes and updates its institution's offers in the national catalogue (scoped role).
+    INSTITUTION_ADMIN = "institution_admin", _("Administrateur·rice d'établissement")
 
 
 class Profession(models.TextChoices):

@@ -43,6 +43,11 @@ class Action:
     CASE_SET_CHANGED = "case_set.changed"
     ENROLMENTS_IMPORTED = "enrolments.imported"
     QUIZ_IMPORTED = "quiz.imported"
+    CHALLENGE_CREATED = "datathon.challenge_created"
+    SUBMISSION_SCORED = "datathon.submission_scored"
+    SUBMISSION_LINKED = "datathon.submission_linked"
+    OFFER_SUBMITTED = "catalogue.offer_submitted"
+    OFFER_REVIEWED = "catalogue.offer_reviewed"
     LTI_PLATFORM_REGISTERED = "lti.platform_registered"
     LTI_KEY_ROTATED = "lti.key_rotated"
 

@@ -7,7 +7,7 @@ in SQL; nothing here loops over learners.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -1001,3 +1001,23 @@ def quiz_for_staff(staff: Any, pk: int, *, change: bool) -> Quiz | None:
         staff, Role.INSTRUCTOR
     )
     return quiz if mine or (quiz.shared and not change) else None
+
+
+def completed_programme_on(learner: User, programme: Programme) -> date | None:
+    """The day ``learner`` completed ``programme`` on MedTandem (None when not completed)."""
+    done = (
+        Enrolment.objects.filter(learner=learner, programme=programme, completed_at__isnull=False)
+        .values_list("completed_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(done) if done else None
+
+
+def learners_per_programme_kind(*, simulated: bool = False) -> dict[str, int]:
+    """Distinct learners enrolled in MedTandem programmes, per programme kind (real or simulated)."""
+    rows = (
+        Enrolment.objects.filter(learner__is_simulated=simulated)
+        .values("programme__kind")
+        .annotate(n=Count("learner", distinct=True))
+    )
+    return {r["programme__kind"]: r["n"] for r in rows}
