@@ -112,7 +112,12 @@ def test_the_instructors_deep_linking_picker(live_server, browser, artifacts, la
 @pytest.mark.parametrize("lang", sorted(LANGUAGES))
 def test_dynamic_registration_inside_the_platforms_frame(live_server, browser, artifacts, lang):  # type: ignore[no-untyped-def]
     """Moodle's admin page frames our registration page; the administrator chooses the
-    institution; the platform receives our configuration and our page posts the close message."""
+    institution; the platform receives our configuration and our page posts the close message.
+
+    Playwright's browser contexts block third-party cookies, as Chromium's private windows do, so
+    a frame from another site would carry no session (the cross-site case is the documented
+    new-window fallback, docs/interop.md). Here the tool is addressed as 127.0.0.1, the test
+    platform's own site, so the framed page carries the administrator's session."""
     from urllib.parse import quote, urlencode
 
     from tests.integration.interop.platform import CLIENT_ID, TestPlatform
@@ -124,14 +129,15 @@ def test_dynamic_registration_inside_the_platforms_frame(live_server, browser, a
     moodle = TestPlatform().start()
     try:
         moodle.registration_tokens.add("tok-1")
-        tool = f"{live_server.url}/interop/lti/register?" + urlencode(
+        base = live_server.url.replace("localhost", "127.0.0.1")
+        tool = f"{base}/interop/lti/register?" + urlencode(
             {"openid_configuration": moodle.openid_configuration_url, "registration_token": "tok-1"}
         )
         context = browser.new_context(
             viewport={"width": 1300, "height": 1000}, locale=LANGUAGES[lang]
         )
         page = context.new_page()
-        _login(page, live_server.url, "admin")
+        _login(page, base, "admin")
         page.goto(tool)  # the page itself, for its screenshot
         assert moodle.openid_configuration_url in page.inner_text("#lti-dynreg-config")
         page.screenshot(path=str(artifacts / f"interop-dynreg-form-{lang}.png"), full_page=True)
