@@ -70,7 +70,6 @@ def test_hybrid_read_in_the_browser(live_server, page, artifacts) -> None:  # ty
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_the_feedback_page_reports_that_it_was_seen(live_server, browser, artifacts, lang) -> None:  # type: ignore[no-untyped-def]
     """The page's script sends the "feedback viewed" beacon (with the CSRF token) once."""
-    import time
     import uuid
 
     from medtandem.apps.reading.models import FeedbackView
@@ -100,10 +99,12 @@ def test_the_feedback_page_reports_that_it_was_seen(live_server, browser, artifa
     assert beacon.value.status == 201
     page.wait_for_selector("#feedback-table")
     page.screenshot(path=str(artifacts / f"feedback-beacon-{lang}.png"), full_page=True)
-    page.reload()  # seen again: the beacon answers 200, nothing more is stored
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and FeedbackView.objects.count() != 1:
-        time.sleep(0.1)
+    # Seen again: the beacon answers 200, nothing more is stored. Its answer is awaited before
+    # the table is read: the live server's in-memory SQLite shares one cache between threads,
+    # where a read beside the server's open write fails with "table is locked".
+    with page.expect_response(lambda r: "feedback-viewed" in r.url) as again:
+        page.reload()
+    assert again.value.status == 200
     assert list(FeedbackView.objects.values_list("session_id", "case_id")) == [
         (session.pk, case.pk)
     ]
