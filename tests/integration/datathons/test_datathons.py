@@ -431,13 +431,16 @@ def test_the_leaderboard_ranks_teams_and_tests_the_gap_to_the_leader(world: Data
     services.submit(
         world.other_team,
         world.other_member,
-        predictions_csv(world.challenge, "development", noise=6.0, seed=3),
+        predictions_csv(world.challenge, "development", noise=30.0, seed=3),
     )
     services.submit(
         world.other_team,
         world.other_member,
-        predictions_csv(world.challenge, "development", noise=8.0, seed=4),
+        predictions_csv(world.challenge, "development", noise=40.0, seed=4),
     )
+    # The other team's predictions are close to chance (noise far above the signal): on 30 cases
+    # the gap to the leader is then significant whatever order the cases' public ids fall in
+    # (with noise 6-8 one PostgreSQL run gave p = 0.057).
     board = selectors.leaderboard(world.challenge, Phase.DEVELOPMENT)
     assert [r.team.name for r in board.rows] == ["Les Ondes", "Les Segments"]
     leader, second = board.rows
