@@ -109,8 +109,8 @@ def _learner_reads(rng, n_readers=30, exposure_effect=0.0, practice_effect=0.0):
     out = []
     for r in range(n_readers):
         skill = rng.normal(1.0, 0.5)
-        exposure = practice = 0
-        for step in range(120):
+        exposure = 0
+        for practice in range(120):
             difficulty = rng.uniform(0.3, 0.95)
             logit = (
                 skill
@@ -120,8 +120,7 @@ def _learner_reads(rng, n_readers=30, exposure_effect=0.0, practice_effect=0.0):
             )
             correct = rng.random() < 1 / (1 + math.exp(-logit))
             out.append(UnaidedRead(f"r{r}", exposure, practice, correct, difficulty))
-            practice += 1
-            if step % 3:  # two aided reads out of three steps
+            if practice % 3:  # two aided reads out of three steps
                 exposure += 1 + (r % 3)  # readers differ in exposure per step
     return out
 
