@@ -229,9 +229,22 @@ def clustered_measures(
     estimates = clustered_estimates(
         reader, cluster, read_counts(*arrays), STATISTICS, confidence_level
     )
+    e = estimates
     return ClusteredMeasures(
         n_reads=len(frame),
         n_readers=int(reader.max()) + 1,
         n_cases=int(cluster.max()) + 1,
-        **estimates,
+        accuracy_unaided=e["accuracy_unaided"],
+        accuracy_aided=e["accuracy_aided"],
+        sensitivity_unaided=e["sensitivity_unaided"],
+        sensitivity_aided=e["sensitivity_aided"],
+        specificity_unaided=e["specificity_unaided"],
+        specificity_aided=e["specificity_aided"],
+        benefit=e["benefit"],
+        over_reliance=e["over_reliance"],
+        rsr=e["rsr"],
+        under_reliance=e["under_reliance"],
+        rair=e["rair"],
+        agreement_with_wrong_ai=e["agreement_with_wrong_ai"],
+        dratsch_contrast=e["dratsch_contrast"],
     )
