@@ -24,7 +24,7 @@ before it. Three things are computed:
        W_t = y_t log R - log(1 - p_t + R p_t),  S_t = max(0, S_{t-1} + W_t),  alarm when S_t >= h
 
    ``h = CUSUM_THRESHOLD`` = 6. Its operating characteristics, simulated with a 20-read baseline and
-   100 follow-up reads (``bench/reliance_cusum.py``): false alarm about 10 % with no change
+   100 follow-up reads (the simulation of ``tests/unit/reliance/test_deskilling.py`` checks them): false alarm about 10 % with no change
    (baseline error 20-35 %), detection about 50-57 % when the odds of an error double and 80-84 %
    when they triple. Because the chart accumulates evidence over reads, looking at it at every page
    view does not inflate its false alarms, unlike re-running a test each time. The alert is the alarm
