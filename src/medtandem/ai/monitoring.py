@@ -347,7 +347,8 @@ def drift(
 @dataclass(frozen=True)
 class RelianceRates:
     """Over- and under-reliance on ``n`` paired items (definitions of :mod:`medtandem.reliance.measures`):
-    over-reliance = the aided decision follows a wrong AI, among items where the AI was wrong;
+    over-reliance = the aided decision switches to a wrong AI, among items where the reader was
+    right unaided and the AI wrong (1 - RSR);
     under-reliance = the aided decision keeps the reader's own wrong answer, among items where the
     AI was right and the reader wrong unaided."""
 
@@ -376,7 +377,8 @@ def reliance_rates(
     if not t.shape == u.shape == a.shape == m.shape:
         raise ValueError("truth, unaided, aided and ai must have the same shape")
     ai_wrong = m != t
-    over = Proportion(int((ai_wrong & (a == m)).sum()), int(ai_wrong.sum()), confidence_level)
+    right_alone = ai_wrong & (u == t)
+    over = Proportion(int((right_alone & (a == m)).sum()), int(right_alone.sum()), confidence_level)
     cond = ~ai_wrong & (u != t)
     under = Proportion(int((cond & (a == u)).sum()), int(cond.sum()), confidence_level)
     return RelianceRates(len(t), over, under)

@@ -3,14 +3,22 @@
 - :func:`reliance_measures` — one reader (or a pooled group): benefit, over- and under-reliance,
   RAIR/RSR, accuracy when the AI is right or wrong, AUCs, calibration.
 - :func:`analyze_reliance` — per reader, per stratum (experience) and overall, from a data frame.
-- :func:`calibration` — Brier score and expected calibration error.
-- :func:`deskilling_watch` — unaided accuracy before/after N aided reads, trend and alert.
+- :func:`calibration` — Brier score, prevalence ECE and Guo's confidence ECE.
+- :func:`clustered_measures` — pooled measures with two-way (reader x case) clustered intervals.
+- :func:`deskilling_watch` — unaided accuracy over exposure: model, risk-adjusted CUSUM, trend.
 - :mod:`medtandem.reliance.simulate` — simulated readers for the demo loaders.
 """
 
 from medtandem.reliance.analysis import RelianceReport, analyze_reliance, experience_band
 from medtandem.reliance.calibration import Calibration, calibration
-from medtandem.reliance.deskilling import DeskillingWatch, deskilling_watch
+from medtandem.reliance.clustered import ClusteredMeasures, clustered_measures
+from medtandem.reliance.deskilling import (
+    DeskillingWatch,
+    ExposureModel,
+    UnaidedRead,
+    deskilling_watch,
+    exposure_model,
+)
 from medtandem.reliance.estimates import Estimate, auc_estimate, paired_difference, roc_curve
 from medtandem.reliance.measures import RelianceMeasures, reliance_measures
 from medtandem.reliance.metrics import (
@@ -25,7 +33,10 @@ __all__ = [
     "AnswerChanges",
     "BinaryMetrics",
     "Calibration",
+    "ClusteredMeasures",
     "DeskillingWatch",
+    "ExposureModel",
+    "UnaidedRead",
     "Estimate",
     "Proportion",
     "RelianceMeasures",
@@ -35,8 +46,10 @@ __all__ = [
     "auc_estimate",
     "binary_metrics",
     "calibration",
+    "clustered_measures",
     "deskilling_watch",
     "experience_band",
+    "exposure_model",
     "paired_difference",
     "reliance_measures",
     "roc_curve",

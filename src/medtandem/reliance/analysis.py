@@ -2,7 +2,8 @@
 
 The table has one row per reader and item (a case, or a (case, finding) pair) with columns
 ``reader, case, truth, unaided, aided, ai`` (booleans) and optionally ``unaided_confidence``,
-``aided_confidence`` (0-100), ``ai_probability`` (0-1) and a stratum column (``stratum`` by default).
+``aided_confidence`` (0-100), ``ai_probability`` (0-1), a stratum column (``stratum`` by default)
+and ``cluster`` (the case an item belongs to when items are (case, finding) pairs).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from medtandem.reliance.clustered import ClusteredMeasures, clustered_measures
 from medtandem.reliance.estimates import Estimate, format_table, mean_estimate
 from medtandem.reliance.measures import RelianceMeasures, reliance_measures
 
@@ -63,9 +65,15 @@ class RelianceReport:
     mean_benefit: Estimate  # readers as the unit
     mean_over_reliance: Estimate
     mean_under_reliance: Estimate
+    mean_rair: Estimate
+    mean_rsr: Estimate
+    clustered: ClusteredMeasures  # pooled reads, two-way (reader x case) cluster-robust intervals
     confidence_level: float = 0.95
     method: str = field(
-        default="paired reads; per-reader measures, reader-level means with t intervals"
+        default=(
+            "paired reads; per-reader measures, reader-level means with t intervals; pooled "
+            "measures with two-way (reader x case) cluster-robust intervals"
+        )
     )
 
     def to_dict(self) -> dict[str, object]:
@@ -77,6 +85,9 @@ class RelianceReport:
             "mean_benefit": self.mean_benefit.to_dict(),
             "mean_over_reliance": self.mean_over_reliance.to_dict(),
             "mean_under_reliance": self.mean_under_reliance.to_dict(),
+            "mean_rair": self.mean_rair.to_dict(),
+            "mean_rsr": self.mean_rsr.to_dict(),
+            "clustered": self.clustered.to_dict(),
             "confidence_level": self.confidence_level,
             "method": self.method,
         }
@@ -102,7 +113,9 @@ class RelianceReport:
         return (
             f"Reliance, {len(self.by_reader)} readers\n{table}\n"
             f"mean benefit across readers: {self.mean_benefit}\n"
-            f"mean over-reliance: {self.mean_over_reliance}; mean under-reliance: {self.mean_under_reliance}"
+            f"mean over-reliance (switch to a wrong AI): {self.mean_over_reliance}; "
+            f"mean under-reliance: {self.mean_under_reliance}\n"
+            f"mean RAIR: {self.mean_rair}; mean RSR: {self.mean_rsr}\n" + self.clustered.summary()
         )
 
 
@@ -136,6 +149,15 @@ def analyze_reliance(
             s: _measures(groups[s], confidence_level) for s in sorted(groups, key=_stratum_order)
         }
     readers = list(by_reader.values())
+
+    def reader_mean(name: str) -> Estimate:
+        values = [getattr(m, name).value for m in readers]
+        return mean_estimate(
+            [v for v in values if v is not None],
+            confidence_level,
+            f"mean of per-reader {name.replace('_', ' ')}, t interval (readers as the unit)",
+        )
+
     return RelianceReport(
         overall=_measures(df, confidence_level),
         by_reader=by_reader,
@@ -146,15 +168,10 @@ def analyze_reliance(
             confidence_level,
             "mean of per-reader benefit, t interval",
         ),
-        mean_over_reliance=mean_estimate(
-            [m.over_reliance.value for m in readers if m.over_reliance.value is not None],
-            confidence_level,
-            "mean of per-reader over-reliance, t interval",
-        ),
-        mean_under_reliance=mean_estimate(
-            [m.under_reliance.value for m in readers if m.under_reliance.value is not None],
-            confidence_level,
-            "mean of per-reader under-reliance, t interval",
-        ),
+        mean_over_reliance=reader_mean("over_reliance"),
+        mean_under_reliance=reader_mean("under_reliance"),
+        mean_rair=reader_mean("rair"),
+        mean_rsr=reader_mean("rsr"),
+        clustered=clustered_measures(df, confidence_level=confidence_level),
         confidence_level=confidence_level,
     )

@@ -1,7 +1,8 @@
 """Point estimates with confidence intervals, and the small statistics the reliance measures share.
 
-- Paired difference of two proportions (same items read twice): Wald interval on the discordant
-  pairs, Newcombe RG (1998) Stat Med 17:2635-2650 (method 1); p from McNemar's z.
+- Paired difference of two proportions (same items read twice): Newcombe RG (1998) Stat Med
+  17:2635-2650, method 10 (hybrid score); p from McNemar's z.
+- Difference of two differences from disjoint items (Dratsch contrast): MOVER, Zou & Donner (2008).
 - Two independent proportions: Wald interval, pooled one-sided z test.
 - Single-reader AUC with DeLong variance: DeLong ER, DeLong DM, Clarke-Pearson DL (1988)
   Biometrics 44:837-845 (structural components; equivalent to Hanley and McNeil's U statistic).
@@ -52,27 +53,94 @@ class Estimate:
         return f"{self.value:.3f} [{self.ci_lower:.3f}; {self.ci_upper:.3f}]"
 
 
+def _wilson(successes: int, n: int, z: float) -> tuple[float, float]:
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def paired_difference(
     first: Sequence[bool], second: Sequence[bool], confidence_level: float = 0.95
 ) -> Estimate:
     """Difference ``mean(second) - mean(first)`` of paired yes/no outcomes (e.g. aided minus unaided correct).
 
-    With b = first only, c = second only and n pairs: d = (c - b)/n,
-    se = sqrt(b + c - (c - b)^2 / n) / n.
+    Interval: Newcombe RG (1998) "Improved confidence intervals for the difference between binomial
+    proportions based on paired data", Stat Med 17:2635-2650, **method 10** (hybrid score without
+    continuity correction): Wilson intervals ``(l1, u1)``, ``(l2, u2)`` of the two marginal
+    proportions, combined with the correlation ``phi`` of the paired 2x2 table, whose numerator
+    ``ad - bc`` becomes ``ad - bc - n/2`` when above ``n/2``, 0 when in ``[0, n/2]``::
+
+        L = d - sqrt((p2 - l2)^2 - 2 phi (p2 - l2)(u1 - p1) + (u1 - p1)^2)
+        U = d + sqrt((u2 - p2)^2 - 2 phi (u2 - p2)(p1 - l1) + (p1 - l1)^2)
+
+    Unlike the Wald interval it does not collapse to zero width when no pair is discordant.
+    ``se`` is the Wald standard error (for reference); ``p`` is McNemar's two-sided z test.
     """
     n = len(first)
-    method = "paired Wald (discordant pairs), McNemar z"
+    method = "Newcombe (1998) method 10 (paired hybrid score), McNemar z"
     if n == 0:
         return Estimate.empty(method)
     f, s = np.asarray(first, dtype=bool), np.asarray(second, dtype=bool)
     if len(f) != len(s):
         raise ValueError(f"first has {len(f)} items but second has {len(s)}")
-    b, c = int((f & ~s).sum()), int((s & ~f).sum())
-    d = (c - b) / n
-    se = math.sqrt(max(b + c - (c - b) ** 2 / n, 0.0)) / n
+    return paired_table_difference(
+        int((f & s).sum()),
+        int((f & ~s).sum()),
+        int((s & ~f).sum()),
+        int((~f & ~s).sum()),
+        confidence_level,
+    )
+
+
+def paired_table_difference(
+    both: int, first_only: int, second_only: int, neither: int, confidence_level: float = 0.95
+) -> Estimate:
+    """``p(second) - p(first)`` from the paired 2x2 table, Newcombe method 10 (see :func:`paired_difference`)."""
+    a, b, c, d_ = both, first_only, second_only, neither
+    n = a + b + c + d_
+    method = "Newcombe (1998) method 10 (paired hybrid score), McNemar z"
+    if n == 0:
+        return Estimate.empty(method)
     z = _z(confidence_level)
+    p1, p2 = (a + b) / n, (a + c) / n
+    diff = p2 - p1
+    l1, u1 = _wilson(a + b, n, z)
+    l2, u2 = _wilson(a + c, n, z)
+    denominator = (a + b) * (c + d_) * (a + c) * (b + d_)
+    cross = a * d_ - b * c
+    numerator = cross - n / 2 if cross > n / 2 else (0.0 if cross >= 0 else float(cross))
+    phi = numerator / math.sqrt(denominator) if denominator else 0.0
+    lower = diff - math.sqrt(
+        max((p2 - l2) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1) + (u1 - p1) ** 2, 0.0)
+    )
+    upper = diff + math.sqrt(
+        max((u2 - p2) ** 2 - 2 * phi * (u2 - p2) * (p1 - l1) + (p1 - l1) ** 2, 0.0)
+    )
+    se = math.sqrt(max(b + c - (c - b) ** 2 / n, 0.0)) / n
     p = float(2 * norm.sf(abs(c - b) / math.sqrt(b + c))) if b + c else 1.0
-    return Estimate(d, se, max(-1.0, d - z * se), min(1.0, d + z * se), method, p, n)
+    return Estimate(diff, se, max(-1.0, lower), min(1.0, upper), method, p, n)
+
+
+def difference_of_differences(
+    first: Estimate, second: Estimate, method: str = "MOVER (Zou & Donner 2008)"
+) -> Estimate:
+    """``first - second`` of two estimates from disjoint samples, interval by MOVER.
+
+    Method of variance estimates recovery: Zou GY, Donner A (2008) Stat Med 27:1693-1702, the
+    square-and-add combination of the two intervals Newcombe uses for independent proportions:
+    ``L = d - sqrt((v1 - l1)^2 + (u2 - v2)^2)``, ``U = d + sqrt((u1 - v1)^2 + (v2 - l2)^2)``.
+    """
+    if first.value is None or second.value is None:
+        return Estimate.empty(method)
+    d = first.value - second.value
+    if None in (first.ci_lower, first.ci_upper, second.ci_lower, second.ci_upper):
+        return Estimate(d, None, None, None, method, None, first.n + second.n)
+    l1, u1 = float(first.ci_lower), float(first.ci_upper)  # type: ignore[arg-type]
+    l2, u2 = float(second.ci_lower), float(second.ci_upper)  # type: ignore[arg-type]
+    lower = d - math.sqrt((first.value - l1) ** 2 + (u2 - second.value) ** 2)
+    upper = d + math.sqrt((u1 - first.value) ** 2 + (second.value - l2) ** 2)
+    return Estimate(d, None, lower, upper, method, None, first.n + second.n)
 
 
 def two_proportion_difference(

@@ -4,22 +4,28 @@ Definitions (one item = one case, or one (case, finding) pair, read unaided and 
 
 - **Benefit of AI**: aided accuracy minus unaided accuracy (paired), and aided minus AI-alone accuracy
   (does the team beat the AI alone?).
-- **Over-reliance**: among items where the AI was wrong, the share where the aided decision followed it;
-  **switch to a wrong AI**: among items where the reader was right unaided and the AI wrong, the share
-  where the reader switched to the AI's wrong answer.
+- **Over-reliance** (switching to a wrong AI): among items where the reader was right unaided and the
+  AI wrong, the share where the aided decision switched to the AI's wrong answer; it equals 1 - RSR.
 - **Under-reliance**: among items where the AI was right and the reader wrong unaided, the share where
-  the reader kept their own (wrong) answer.
+  the reader kept their own (wrong) answer; it equals 1 - RAIR.
+- **Agreement with a wrong AI**: among all items where the AI was wrong, the share where the aided
+  decision agrees with it. It also counts errors the reader made alone (a reader who never switches
+  can score 1.0), so it is *not* a measure of reliance; kept under its true name only.
 - **Relative AI reliance (RAIR)** and **relative self-reliance (RSR)**: Schemmer M, Kuehl N, Benz C,
   Bartos A, Satzger G (2023) "Appropriate reliance on AI advice: conceptualization and the effect of
   explanations", IUI '23, 410-422. RAIR = switches to a right AI / (reader wrong, AI right);
   RSR = kept own right answer / (reader right, AI wrong). RAIR = 1 - under-reliance.
 - **Accuracy when the AI is right vs wrong**: the automation-bias view of Dratsch T, Chen X, Rezazade
   Mehrizi M et al. (2023) "Automation bias in mammography: the impact of artificial intelligence
-  BI-RADS suggestions on reader performance", Radiology 307:e222176.
+  BI-RADS suggestions on reader performance", Radiology 307:e222176. Dratsch planted the AI's errors;
+  ours fall on hard cases, so accuracy when the AI is wrong is low even unaided. The meaningful figure
+  is the **Dratsch contrast**: (aided - unaided accuracy | AI wrong) - (aided - unaided | AI right),
+  each a paired Newcombe difference, combined by MOVER (the two item sets are disjoint).
 
-Proportions carry Wilson intervals (:mod:`medtandem.reliance.metrics`); the paired benefit a
-Newcombe/McNemar interval; AUCs DeLong's. Pooled measures treat items as independent: across
-readers, prefer the reader-level mean (``mean_benefit`` in :mod:`medtandem.reliance.analysis`).
+Proportions carry Wilson intervals (:mod:`medtandem.reliance.metrics`); the paired benefit Newcombe's
+method 10 interval; AUCs DeLong's. These treat items as independent, which is right for one reader
+on distinct cases only: for pooled reads use :mod:`medtandem.reliance.clustered` (reader x case
+bootstrap) and the reader-level means of :mod:`medtandem.reliance.analysis`.
 """
 
 from __future__ import annotations
@@ -30,7 +36,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from medtandem.reliance.calibration import Calibration, calibration
-from medtandem.reliance.estimates import Estimate, auc_estimate, format_table, paired_difference
+from medtandem.reliance.estimates import (
+    Estimate,
+    auc_estimate,
+    difference_of_differences,
+    format_table,
+    paired_difference,
+)
 from medtandem.reliance.metrics import AnswerChanges, BinaryMetrics, Proportion
 
 
@@ -75,8 +87,8 @@ class RelianceMeasures:
     benefit_over_ai: Estimate
     changes: AnswerChanges
     agreement_with_ai: Proportion
+    agreement_with_wrong_ai: Proportion
     over_reliance: Proportion
-    switch_to_wrong_ai: Proportion
     under_reliance: Proportion
     rair: Proportion
     rsr: Proportion
@@ -84,9 +96,12 @@ class RelianceMeasures:
     aided_accuracy_ai_wrong: Proportion
     unaided_accuracy_ai_right: Proportion
     unaided_accuracy_ai_wrong: Proportion
+    benefit_ai_right: Estimate
+    benefit_ai_wrong: Estimate
+    dratsch_contrast: Estimate
     calibration_unaided: Calibration | None
     calibration_aided: Calibration | None
-    method: str = "paired unaided/aided reads; Wilson, paired Wald and DeLong intervals"
+    method: str = "paired unaided/aided reads; Wilson, Newcombe method 10, MOVER and DeLong intervals; items independent"
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"n": self.n, "method": self.method}
@@ -121,13 +136,20 @@ class RelianceMeasures:
             ("AUC unaided / aided / AI", f"{self.auc_unaided} / {self.auc_aided} / {self.auc_ai}"),
             ("benefit (aided - unaided)", str(self.benefit)),
             ("aided - AI alone", str(self.benefit_over_ai)),
-            ("over-reliance (AI wrong, followed)", p(self.over_reliance)),
-            ("switched to a wrong AI", p(self.switch_to_wrong_ai)),
-            ("under-reliance (AI right, kept own wrong)", p(self.under_reliance)),
+            (
+                "over-reliance (right alone, switched to a wrong AI) = 1 - RSR",
+                p(self.over_reliance),
+            ),
+            ("under-reliance (AI right, kept own wrong) = 1 - RAIR", p(self.under_reliance)),
+            ("agreement with a wrong AI", p(self.agreement_with_wrong_ai)),
             ("RAIR (Schemmer 2023)", p(self.rair)),
             ("RSR (Schemmer 2023)", p(self.rsr)),
             ("aided accuracy, AI right", p(self.aided_accuracy_ai_right)),
             ("aided accuracy, AI wrong", p(self.aided_accuracy_ai_wrong)),
+            (
+                "Dratsch contrast (benefit | AI wrong - benefit | AI right)",
+                str(self.dratsch_contrast),
+            ),
         ]
         if self.calibration_unaided and self.calibration_unaided.n:
             rows.append(
@@ -188,6 +210,9 @@ def reliance_measures(
     def share(condition: np.ndarray, outcome: np.ndarray) -> Proportion:
         return Proportion(int((condition & outcome).sum()), int(condition.sum()), confidence_level)
 
+    benefit_right = paired_difference(u_ok[m_ok], a_ok[m_ok], confidence_level)
+    benefit_wrong = paired_difference(u_ok[ai_wrong], a_ok[ai_wrong], confidence_level)
+
     def metrics(d: np.ndarray) -> BinaryMetrics:
         return BinaryMetrics(share(np.ones(n, bool), d == t), share(t, d), share(~t, ~d))
 
@@ -211,8 +236,8 @@ def reliance_measures(
             n, int((u != a).sum()), int((~u_ok & a_ok).sum()), int((u_ok & ~a_ok).sum())
         ),
         agreement_with_ai=share(np.ones(n, bool), follows),
-        over_reliance=share(ai_wrong, follows),
-        switch_to_wrong_ai=share(u_ok & ai_wrong, follows),
+        agreement_with_wrong_ai=share(ai_wrong, follows),
+        over_reliance=share(u_ok & ai_wrong, follows),
         under_reliance=share(m_ok & ~u_ok, kept),
         rair=share(m_ok & ~u_ok, a_ok),
         rsr=share(u_ok & ai_wrong, a_ok),
@@ -220,6 +245,11 @@ def reliance_measures(
         aided_accuracy_ai_wrong=share(ai_wrong, a_ok),
         unaided_accuracy_ai_right=share(m_ok, u_ok),
         unaided_accuracy_ai_wrong=share(ai_wrong, u_ok),
-        calibration_unaided=calibration(t, uc) if uc is not None else None,
-        calibration_aided=calibration(t, ac) if ac is not None else None,
+        benefit_ai_right=benefit_right,
+        benefit_ai_wrong=benefit_wrong,
+        dratsch_contrast=difference_of_differences(
+            benefit_wrong, benefit_right, "Dratsch contrast; Newcombe method 10 per arm, MOVER"
+        ),
+        calibration_unaided=calibration(t, uc, decision=u) if uc is not None else None,
+        calibration_aided=calibration(t, ac, decision=a) if ac is not None else None,
     )

@@ -243,7 +243,7 @@ def test_my_reliance_page_shows_measures_advice_and_trend(client, demo, case_set
     client.force_login(readers[0])
     page = client.get(reverse("studies:my_reliance")).content.decode()
     assert "Comment l'IA influence ma lecture" in page
-    assert "Quand l'IA se trompe, je la suis" in page
+    assert "Sur-confiance : j'avais raison seul·e" in page
     assert page.count("<svg") >= 2
     assert "Conseils" in page
 

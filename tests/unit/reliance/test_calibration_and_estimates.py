@@ -64,3 +64,45 @@ def test_mean_across_readers_with_t_interval():
     assert e.value == pytest.approx(0.2)
     assert e.se == pytest.approx(0.1 / math.sqrt(3))
     assert e.ci_lower < 0.2 < e.ci_upper
+
+
+def test_paired_difference_newcombe_method_10_matches_newcombe_1998_table_ii():
+    # Newcombe (1998) Stat Med 17:2635-2650, Table II, example (a): a = 36, b = 12, c = 2, d = 0
+    # (n = 50), theta = (b - c)/n = 0.2; method 10 gives 0.0569 to 0.3404. Our difference is
+    # second minus first, so "first only" is Newcombe's b.
+    first = [1] * 36 + [1] * 12 + [0] * 2
+    second = [1] * 36 + [0] * 12 + [1] * 2
+    d = paired_difference(second, first)
+    assert d.value == pytest.approx(0.2)
+    assert (d.ci_lower, d.ci_upper) == pytest.approx((0.0569, 0.3404), abs=5e-5)
+
+
+def test_paired_difference_without_discordant_pairs_keeps_a_width():
+    # The Wald interval collapses to [0, 0] here; the score interval does not.
+    d = paired_difference([1] * 9 + [0], [1] * 9 + [0])
+    assert d.value == 0.0
+    assert d.ci_lower < -0.1 and d.ci_upper > 0.1
+
+
+def test_confidence_ece_uses_the_confidence_in_the_chosen_label():
+    # Guo et al. (2017): P(present) 0.3 and 0.7, both present. Calls 0 and 1, confidence in the
+    # chosen label 0.7 and 0.7, right 0 and 1: one bin, |0.7 - 0.5| = 0.2.
+    # The prevalence ECE bins 0.3 (observed 1) and 0.7 (observed 1): (0.7 + 0.3)/2 = 0.5.
+    c = calibration([1, 1], [0.3, 0.7])
+    assert c.ece == pytest.approx(0.5)
+    assert c.confidence_ece.value == pytest.approx(0.2)
+    assert "Guo" in c.confidence_ece.method
+
+
+def test_confidence_ece_follows_the_readers_own_calls():
+    # Rated 0.6 present but called absent; the finding was absent: confidence in the call 0.4, right.
+    c = calibration([0], [0.6], decision=[False])
+    assert c.confidence_ece.value == pytest.approx(0.6)
+
+
+def test_confidence_ece_has_a_bootstrap_interval_around_it():
+    truth = [1, 0] * 20
+    probs = [0.8, 0.3, 0.6, 0.45] * 10
+    e = calibration(truth, probs).confidence_ece
+    assert e.ci_lower is not None and e.ci_lower <= e.value <= e.ci_upper
+    assert e == calibration(truth, probs).confidence_ece  # seeded: reproducible

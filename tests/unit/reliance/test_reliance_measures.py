@@ -41,6 +41,7 @@ def test_benefit_is_the_paired_difference_of_accuracies(m):
     assert m.benefit.value == 0.0
     assert m.benefit.se == pytest.approx(math.sqrt(4) / 10)
     assert m.benefit.p == pytest.approx(1.0)
+    assert "Newcombe (1998) method 10" in m.benefit.method
     assert (m.changes.changed, m.changes.improved, m.changes.worsened) == (4, 2, 2)
 
 
@@ -50,10 +51,26 @@ def test_benefit_over_the_ai_alone(m):
     assert m.benefit_over_ai.se == pytest.approx(math.sqrt(0.9) / 10)
 
 
-def test_over_reliance_counts_following_the_ai_when_it_is_wrong(m):
-    assert (m.over_reliance.successes, m.over_reliance.n) == (4, 4)
+def test_over_reliance_counts_switching_to_a_wrong_ai_from_a_right_answer(m):
     # Right unaided, AI wrong (items 3 and 8): both switched to the AI's wrong answer.
-    assert (m.switch_to_wrong_ai.successes, m.switch_to_wrong_ai.n) == (2, 2)
+    assert (m.over_reliance.successes, m.over_reliance.n) == (2, 2)
+    assert m.over_reliance.value == pytest.approx(1 - m.rsr.value)
+
+
+def test_agreement_with_a_wrong_ai_also_counts_errors_made_alone(m):
+    # AI wrong on 3, 4, 8, 9; aided agrees with it on all four, but on 4 and 9 the reader was
+    # already wrong alone: they are not reliance.
+    assert (m.agreement_with_wrong_ai.successes, m.agreement_with_wrong_ai.n) == (4, 4)
+
+
+def test_a_reader_who_never_switches_has_no_over_reliance():
+    # Never changes their answer, always wrong when the AI is wrong: the old "over-reliance"
+    # (agreement with a wrong AI) scores 1.0; switching to a wrong AI is 0.
+    truth, ai = [1, 1, 0, 0], [0, 1, 1, 0]
+    reader = [0, 1, 1, 1]
+    m = reliance_measures(truth, reader, reader, ai)
+    assert m.agreement_with_wrong_ai.value == 1.0
+    assert m.over_reliance.n == 0 and m.over_reliance.value is None
 
 
 def test_under_reliance_counts_keeping_a_wrong_answer_when_the_ai_is_right(m):
@@ -72,6 +89,21 @@ def test_accuracy_split_by_whether_the_ai_was_right(m):
     assert (m.aided_accuracy_ai_wrong.successes, m.aided_accuracy_ai_wrong.n) == (0, 4)
     assert (m.unaided_accuracy_ai_right.successes, m.unaided_accuracy_ai_right.n) == (3, 6)
     assert (m.unaided_accuracy_ai_wrong.successes, m.unaided_accuracy_ai_wrong.n) == (2, 4)
+
+
+def test_dratsch_contrast_is_the_benefit_when_the_ai_is_wrong_minus_when_it_is_right(m):
+    # AI wrong (3, 4, 8, 9): unaided right 2/4, aided 0/4 -> -0.5.
+    # AI right (0, 1, 2, 5, 6, 7): unaided right 3/6, aided 5/6 -> +1/3.
+    assert m.benefit_ai_wrong.value == pytest.approx(-0.5)
+    assert m.benefit_ai_right.value == pytest.approx(1 / 3)
+    c = m.dratsch_contrast
+    assert c.value == pytest.approx(-0.5 - 1 / 3)
+    # MOVER (Zou & Donner 2008), worked from the two arms' limits.
+    w, r = m.benefit_ai_wrong, m.benefit_ai_right
+    lower = c.value - math.sqrt((w.value - w.ci_lower) ** 2 + (r.ci_upper - r.value) ** 2)
+    upper = c.value + math.sqrt((w.ci_upper - w.value) ** 2 + (r.value - r.ci_lower) ** 2)
+    assert (c.ci_lower, c.ci_upper) == pytest.approx((lower, upper))
+    assert c.ci_lower < c.value < c.ci_upper
 
 
 def test_proportions_carry_wilson_intervals(m):
@@ -97,6 +129,8 @@ def test_auc_uses_confidences_when_given():
 def test_results_serialise_and_summarise(m):
     d = m.to_dict()
     assert d["over_reliance"]["value"] == 1.0
+    assert d["agreement_with_wrong_ai"]["value"] == 1.0
+    assert d["dratsch_contrast"]["value"] == pytest.approx(-5 / 6)
     assert d["calibration_unaided"] is None
     assert "RAIR" in m.summary()
 

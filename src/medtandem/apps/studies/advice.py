@@ -10,7 +10,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-#: Over-reliance at or above this share (with at least MIN_ITEMS AI errors seen) flags a reader.
+#: Over-reliance (switching from a right answer to a wrong AI, 1 - RSR) at or above this share,
+#: with at least MIN_ITEMS such items, flags a reader.
 OVER_RELIANCE_FLAG = 0.5
 MIN_ITEMS = 5
 
@@ -32,11 +33,12 @@ def reliance_advice(measures: Any, watch: Any | None) -> list[str]:
     if over_relies(measures):
         tips.append(
             _(
-                "Quand l'IA se trompe, vous la suivez souvent. Avant de valider, relisez le tracé et "
-                "demandez-vous ce qui, sur l'ECG lui-même, soutient la suggestion."
+                "Quand vous aviez raison seul·e et que l'IA se trompait, vous avez souvent changé pour "
+                "elle. Avant de valider, relisez le tracé et demandez-vous ce qui, sur l'ECG lui-même, "
+                "soutient la suggestion."
             )
         )
-    if measures.switch_to_wrong_ai.n and (measures.switch_to_wrong_ai.value or 0) >= 0.3:
+    elif measures.over_reliance.n and (measures.over_reliance.value or 0) >= 0.3:
         tips.append(
             _(
                 "Il vous arrive d'abandonner une bonne réponse pour la suggestion erronée de l'IA : "
@@ -62,7 +64,8 @@ def reliance_advice(measures: Any, watch: Any | None) -> list[str]:
             )
         )
     cal = measures.calibration_unaided
-    if cal is not None and cal.ece is not None and cal.ece > 0.15:
+    ece = cal.confidence_ece.value if cal is not None else None
+    if ece is not None and ece > 0.15:
         tips.append(
             _(
                 "Vos niveaux de confiance s'écartent de votre taux de réussite : essayez d'ajuster "
@@ -72,8 +75,8 @@ def reliance_advice(measures: Any, watch: Any | None) -> list[str]:
     if watch is not None and watch.alert:
         tips.append(
             _(
-                "Votre exactitude sans IA a baissé depuis que vous lisez avec l'IA : faites une série "
-                "de lectures sans IA pour vous réentraîner."
+                "Vos erreurs sans IA dépassent ce que laissait attendre votre période de départ : "
+                "faites une série de lectures sans IA pour vous réentraîner."
             )
         )
     if not tips:

@@ -95,14 +95,43 @@ def _metrics_dict(truth: pd.Series, decision: pd.Series) -> dict[str, Any]:
 
 
 def paired_frame(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Reader x case rows read under both conditions, with the AI's call: the reliance input."""
+    """Reader x case rows read under both conditions, with the AI's call: the reliance input.
+
+    Switch-based measures (RAIR, RSR, over- and under-reliance) mean something only when the unaided
+    read came first, so only those pairs are kept: in a sequential design all of them; in a crossed
+    or split-plot design those whose unaided read has the earlier period (or, in the same period,
+    the earlier commit). Imported reads, whose order is unknown, are left out. Decisions are the
+    reader's own calls (``asserted``) where every read has one, else ``rating >= threshold``.
+    """
     needed = frame.dropna(subset=["rating"])
+    if "submitted_at" in needed:
+        needed = needed.dropna(subset=["submitted_at"])
+    calls = "asserted" in needed and needed["asserted"].notna().all() and not needed.empty
+    values = ["rating", "asserted"] if calls else ["rating"]
+    order = [c for c in ("period", "submitted_at") if c in needed]
     wide = needed.pivot_table(
-        index=["reader", "case"], columns="modality", values="rating", aggfunc="first"
+        index=["reader", "case"],
+        columns="modality",
+        values=values + order,
+        aggfunc="first",
     )
-    if not {"unaided", "aided"} <= set(wide.columns):
+    if not {"unaided", "aided"} <= set(wide.columns.get_level_values(1)):
         return pd.DataFrame()
-    wide = wide.dropna(subset=["unaided", "aided"]).reset_index()
+    wide = wide.dropna(subset=[("rating", "unaided"), ("rating", "aided")])
+    if order:
+        key_u = list(zip(*(wide[(c, "unaided")] for c in order), strict=True))
+        key_a = list(zip(*(wide[(c, "aided")] for c in order), strict=True))
+        first = pd.Series([u < a for u, a in zip(key_u, key_a, strict=True)], index=wide.index)
+        wide = wide[first]
+    decision = wide["asserted"] if calls else wide["rating"] >= threshold
+    wide = pd.DataFrame(
+        {
+            "unaided": wide[("rating", "unaided")],
+            "aided": wide[("rating", "aided")],
+            "unaided_call": decision["unaided"].astype(bool),
+            "aided_call": decision["aided"].astype(bool),
+        }
+    ).reset_index()
     info = needed.drop_duplicates(["reader", "case"]).set_index(["reader", "case"])
     wide = wide.join(info[["truth", "ai_probability", "experience_band"]], on=["reader", "case"])
     wide = wide.dropna(subset=["ai_probability"])
@@ -113,8 +142,8 @@ def paired_frame(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
             "reader": wide["reader"].astype(str),
             "case": wide["case"].astype(str),
             "truth": wide["truth"].astype(int).astype(bool),
-            "unaided": wide["unaided"] >= threshold,
-            "aided": wide["aided"] >= threshold,
+            "unaided": wide["unaided_call"],
+            "aided": wide["aided_call"],
             "ai": wide["ai_probability"] >= 0.5,
             "unaided_confidence": wide["unaided"].clip(0, 100),
             "aided_confidence": wide["aided"].clip(0, 100),

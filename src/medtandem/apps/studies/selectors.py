@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
@@ -355,8 +355,10 @@ def learner_reads(users: list[User]) -> list[dict[str, Any]]:
 def paired_items(rows: list[dict[str, Any]], label: str = ALL_LABELS) -> pd.DataFrame:
     """One row per (learner, case, finding) read both unaided and aided (first read of each), with the AI's call.
 
-    The AI output comes from the aided read's prediction. ``label`` is a superclass or ``ALL``
-    (every superclass, each (case, finding) an item).
+    The AI output comes from the aided read's prediction; decisions are the reader's calls. Only
+    pairs whose unaided read was committed *before* the aided one count: a switch is meaningful
+    only then. ``label`` is a superclass or ``ALL`` (every superclass, each (case, finding) an item;
+    ``cluster`` names the case so that pooled intervals treat the findings of one ECG together).
     """
     labels = list(SUPERCLASSES) if label == ALL_LABELS else [label]
     first: dict[tuple[int, int, str], dict[str, Any]] = {}
@@ -370,6 +372,8 @@ def paired_items(rows: list[dict[str, Any]], label: str = ALL_LABELS) -> pd.Data
         probs = aided.get("ai_prediction__probabilities")
         if unaided is None or not isinstance(probs, dict):
             continue
+        if unaided["submitted_at"] > aided["submitted_at"]:
+            continue  # aided first: the "unaided" read is no longer unaided
         for name in labels:
             f = name.lower()
             p = float(probs.get(name, 0.0))
@@ -377,6 +381,8 @@ def paired_items(rows: list[dict[str, Any]], label: str = ALL_LABELS) -> pd.Data
                 {
                     "reader": str(learner),
                     "case": f"{case}:{name}",
+                    "cluster": str(case),
+                    "label": name,
                     "truth": bool(aided[f"case__{f}"]),
                     "unaided": bool(unaided[f]),
                     "aided": bool(aided[f]),
@@ -389,19 +395,51 @@ def paired_items(rows: list[dict[str, Any]], label: str = ALL_LABELS) -> pd.Data
     return pd.DataFrame(items)
 
 
-def chronology(
-    rows: list[dict[str, Any]], learner_id: int, label: str = ALL_LABELS
-) -> list[tuple[str, bool]]:
-    """``(condition, correct)`` per read and finding, oldest first, for the deskilling watch."""
+def case_difficulty(
+    rows: list[dict[str, Any]], label: str = ALL_LABELS
+) -> dict[tuple[int, int], float]:
+    """Expected unaided correctness of each (learner, case): the other learners' unaided accuracy on
+    that case, smoothed toward the overall accuracy ((right + 2 p) / (n + 2), leave-one-reader-out)."""
     labels = list(SUPERCLASSES) if label == ALL_LABELS else [label]
-    out = []
+    by_case: dict[int, dict[int, bool]] = {}
     for r in rows:
-        if r["learner_id"] != learner_id:
-            continue
-        for name in labels:
-            f = name.lower()
-            out.append((r["condition"], bool(r[f]) == bool(r[f"case__{f}"])))
+        if r["condition"] == "unaided":
+            by_case.setdefault(r["case_id"], {}).setdefault(
+                r["learner_id"], _read_correct(r, labels)
+            )
+    outcomes = [c for readers in by_case.values() for c in readers.values()]
+    overall = (sum(outcomes) + 1) / (len(outcomes) + 2)
+    out: dict[tuple[int, int], float] = {}
+    for case, readers in by_case.items():
+        right, n = sum(readers.values()), len(readers)
+        for learner, correct in readers.items():
+            out[(learner, case)] = (right - correct + 2 * overall) / (n - 1 + 2)
     return out
+
+
+def _read_correct(r: dict[str, Any], labels: list[str]) -> bool:
+    """A read is right when every finding asked about is called right (all five superclasses by default)."""
+    return all(bool(r[n.lower()]) == bool(r[f"case__{n.lower()}"]) for n in labels)
+
+
+def chronology(
+    rows: list[dict[str, Any]],
+    learner_id: int,
+    label: str = ALL_LABELS,
+    difficulty: dict[tuple[int, int], float] | None = None,
+) -> list[tuple[str, bool, float | None]]:
+    """``(condition, correct, expected)`` per *read* (not per finding), oldest first, for the deskilling watch.
+
+    ``correct``: every finding asked about called right; ``expected``: the case's difficulty
+    (:func:`case_difficulty`), None when unknown.
+    """
+    labels = list(SUPERCLASSES) if label == ALL_LABELS else [label]
+    difficulty = difficulty or {}
+    return [
+        (r["condition"], _read_correct(r, labels), difficulty.get((learner_id, r["case_id"])))
+        for r in rows
+        if r["learner_id"] == learner_id
+    ]
 
 
 def cohort_learners(instructor: User, cohort_id: int | None = None) -> list[User]:
@@ -419,15 +457,19 @@ class LearnerReliance:
     measures: RelianceMeasures | None
     watch: DeskillingWatch | None
     advice: list[str]
+    #: per superclass, when all findings are pooled (pooled figures are dominated by true negatives)
+    by_label: dict[str, RelianceMeasures] = field(default_factory=dict)
 
 
 def learner_reliance(user: User, label: str = ALL_LABELS) -> LearnerReliance:
     rows = learner_reads([user])
     items = paired_items(rows, label)
-    measures = analyze_reliance(items, stratum=None).overall if not items.empty else None
+    report = analyze_reliance(items, stratum="label") if not items.empty else None
+    measures = report.overall if report else None
+    by_label = dict(report.by_stratum) if report and label == ALL_LABELS else {}
     chronology_ = chronology(rows, user.pk, label)
     watch = deskilling_watch(chronology_, after_aided=20, window=20) if chronology_ else None
-    return LearnerReliance(label, measures, watch, reliance_advice(measures, watch))
+    return LearnerReliance(label, measures, watch, reliance_advice(measures, watch), by_label)
 
 
 @dataclass(frozen=True)
@@ -452,9 +494,10 @@ def cohort_reliance(
         items["stratum"] = [experience_band(by_id[r].years_experience) for r in items["reader"]]
         report = analyze_reliance(items)
     out = []
+    difficulty = case_difficulty(rows, label)
     for learner in learners:
         m = report.by_reader.get(str(learner.pk)) if report else None
-        chronology_ = chronology(rows, learner.pk, label)
+        chronology_ = chronology(rows, learner.pk, label, difficulty)
         watch = deskilling_watch(chronology_) if chronology_ else None
         out.append(
             CohortReader(learner, m, watch, bool(m and over_relies(m)), bool(watch and watch.alert))

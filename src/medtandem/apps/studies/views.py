@@ -314,6 +314,7 @@ def my_reliance(request: AuthedRequest) -> HttpResponse:
         "studies/my_reliance.html",
         {
             "measures": view.measures,
+            "by_label": view.by_label,
             "watch": view.watch,
             "figures": figures.learner_reliance(view.measures, view.watch),
             "label": view.label,
