@@ -34,6 +34,7 @@ from .base import (
     check_digits,
     check_items,
     check_texts,
+    describe,
     f,
     fmt,
     line_el,
@@ -224,13 +225,7 @@ def bar_chart(
             )
     if not values:
         body.append(empty_note(empty_text, plot))
-    desc = (
-        description
-        if description is not None
-        else ". ".join(
-            p for p in (title, empty_text if not values else "", value_title, tgt_text) if p
-        )
-    )
+    desc = describe(description, title, empty_text if not values else "", value_title, tgt_text)
     svg = svg_document(cid, width, height, title, desc, body)
     table = Table(
         (category_header, value_title),

@@ -398,6 +398,12 @@ def svg_document(
     return head + "".join(body) + "</svg>"
 
 
+def describe(description: str | None, *parts: str) -> str:
+    """The ``<desc>`` of a chart: the caller's ``description`` where given, else the non-empty
+    ``parts`` (title, empty note, legend labels, ...) joined into sentences for screen readers."""
+    return description if description is not None else ". ".join(p for p in parts if p)
+
+
 def title_el(title: str, width: float) -> tuple[str, float]:
     """The visible chart title at the top left, truncated to the width; returns it and its bottom."""
     shown = truncate(title, width - 2 * EDGE, TITLE_SIZE, bold=True)

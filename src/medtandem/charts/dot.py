@@ -31,6 +31,7 @@ from .base import (
     check_items,
     check_range,
     check_texts,
+    describe,
     fmt,
     line_el,
     marker_el,
@@ -173,20 +174,13 @@ def dot_chart(
         body.append(empty_note(empty_text, plot))
     leg, _h = legend(entries, EDGE, width - EDGE, legend_top)
     body += leg
-    desc = (
-        description
-        if description is not None
-        else ". ".join(
-            p
-            for p in (
-                title,
-                empty_text if not clean else "",
-                value_title,
-                f"{start_label} \u2192 {end_label}",
-                *[e.label for e in entries[2:]],
-            )
-            if p
-        )
+    desc = describe(
+        description,
+        title,
+        empty_text if not clean else "",
+        value_title,
+        f"{start_label} \u2192 {end_label}",
+        *[e.label for e in entries[2:]],
     )
     svg = svg_document(cid, width, height, title, desc, body)
     table = Table(

@@ -36,6 +36,7 @@ from .base import (
     check_range,
     check_text,
     check_texts,
+    describe,
     f,
     fmt,
     line_el,
@@ -366,29 +367,16 @@ def line_chart(
                     _x, lo, hi = bands[x]
                     cell += f" [{fmt(lo, locale, ydig, y_percent)}{sep}{fmt(hi, locale, ydig, y_percent)}]"
                 rows.append((c.s.label, fmt(x, locale, xdig, x_percent), cell))
-    desc = (
-        description
-        if description is not None
-        else _describe(title, entries, refs, has_data, empty_text)
+    desc = describe(
+        description,
+        title,
+        "" if has_data else empty_text,
+        *(e.label for e in entries),
+        *(r.label for r in refs if r.axis == "x"),
     )
     svg = svg_document(cid, width, fr.height, title, desc, body)
     table = Table((series_header, x_title, y_title), tuple(rows), (False, True, True))
     return Chart("line", svg, title, desc, table, width, fr.height)
-
-
-def _describe(
-    title: str,
-    entries: Sequence[LegendEntry],
-    refs: Sequence[Reference],
-    has_data: bool,
-    empty_text: str,
-) -> str:
-    parts = [title]
-    if not has_data:
-        parts.append(empty_text)
-    parts += [e.label for e in entries]
-    parts += [r.label for r in refs if r.axis == "x"]
-    return ". ".join(p for p in parts if p)
 
 
 def roc_chart(

@@ -30,6 +30,7 @@ from .base import (
     check_range,
     check_text,
     check_texts,
+    describe,
     f,
     fmt,
     line_el,
@@ -229,19 +230,12 @@ def scatter_chart(
         body.append(empty_note(empty_text, plot))
     leg, _h = legend(entries, plot.x0, width - 8, fr.legend_top)
     body += leg
-    desc = (
-        description
-        if description is not None
-        else ". ".join(
-            p
-            for p in (
-                title,
-                empty_text if not clean else "",
-                *(e.label for e in entries),
-                *(quadrant_names or ()),
-            )
-            if p
-        )
+    desc = describe(
+        description,
+        title,
+        empty_text if not clean else "",
+        *(e.label for e in entries),
+        *(quadrant_names or ()),
     )
     svg = svg_document(cid, width, fr.height, title, desc, body)
     headers: tuple[str, ...] = (label_header, x_title, y_title)

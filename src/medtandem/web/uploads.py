@@ -16,6 +16,7 @@ import codecs
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -113,6 +114,15 @@ def read_upload(
     if total == 0:
         raise UploadError(_("Le fichier est vide."))
     return normalise_newlines(text.removeprefix("\ufeff"))
+
+
+def form_text(upload: Any, kind: str) -> str:
+    """:func:`read_upload` for a form's ``clean_<field>``: the text within the limits of ``kind``,
+    or the refusal as the field's error."""
+    try:
+        return read_upload(upload, kind=kind)
+    except UploadError as exc:
+        raise forms.ValidationError(str(exc)) from None
 
 
 def normalise_newlines(text: str) -> str:

@@ -19,20 +19,16 @@ def entries(
     until: date | None = None,
 ) -> QuerySet[AuditEntry]:
     """Entries, newest first, filtered by exact action prefix, actor name, target and dates."""
-    qs = AuditEntry.objects.all()
-    if action:
-        qs = qs.filter(action__startswith=action)
-    if actor:
-        qs = qs.filter(actor_name=actor)
-    if target_type:
-        qs = qs.filter(target_type=target_type)
-    if target_id:
-        qs = qs.filter(target_id=target_id)
-    if since:
-        qs = qs.filter(at__date__gte=since)
-    if until:
-        qs = qs.filter(at__date__lte=until)
-    return qs
+    given = {
+        "action__startswith": action,
+        "actor_name": actor,
+        "target_type": target_type,
+        "target_id": target_id,
+        "at__date__gte": since,
+        "at__date__lte": until,
+    }
+    # Columns of the one table: one filter() with them all is the same query as a chain.
+    return AuditEntry.objects.filter(**{lookup: v for lookup, v in given.items() if v})
 
 
 def actions() -> list[str]:

@@ -81,27 +81,12 @@ class OfferForm(forms.Form):
         return initial
 
     def data_object(self) -> OfferData:
-        d = self.cleaned_data
-        return OfferData(
-            title=d["title"],
-            title_en=d["title_en"],
-            summary=d["summary"],
-            summary_en=d["summary_en"],
-            kind=d["kind"],
-            institution=d["institution"],
-            audience=d["audience"],
-            professions=tuple(d["professions"]),
-            format=d["format"],
-            hours=d["hours"],
-            ects=d["ects"],
-            starts_on=d["starts_on"],
-            ends_on=d["ends_on"],
-            cost_eur=d["cost_eur"],
-            dpc_reference=d["dpc_reference"],
-            competencies=tuple(d["competencies"]),
-            programme=d["programme"],
-            enrol_url=d["enrol_url"],
-        )
+        """The offer as given: the form's fields are :class:`OfferData`'s (``is_example`` aside),
+        the many-valued ones turned into tuples."""
+        d = {name: self.cleaned_data[name] for name in self.base_fields}
+        d["professions"] = tuple(d["professions"])
+        d["competencies"] = tuple(d["competencies"])
+        return OfferData(**d)
 
 
 class ReviewForm(forms.Form):

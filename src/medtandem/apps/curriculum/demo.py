@@ -159,6 +159,85 @@ def load_core_programme() -> Programme:
     return programme
 
 
+#: The modules of the "IA en santé" programme, in order: (title, a competency of its domain, the
+#: competency its hybrid reading measures, whether the previous module comes first, activities);
+#: an activity is (its fields, its competencies), a quiz's field is (title, GIFT questions).
+AI_MODULES: tuple[
+    tuple[str, str, str | None, bool, tuple[tuple[dict[str, Any], tuple[str, ...]], ...]], ...
+] = (
+    (
+        "Comprendre l'IA en santé",
+        "IA1.1",
+        None,
+        False,
+        (
+            (
+                {
+                    "kind": Activity.Kind.PAGE,
+                    "title": "Ce que fait (et ne fait pas) une IA d'aide au diagnostic",
+                    "hours": 1,
+                    "body": content.AI_INTRO_PAGE,
+                },
+                ("IA1.1", "IA1.2", "IA4.2"),
+            ),
+            (
+                {
+                    "kind": Activity.Kind.QUIZ,
+                    "title": "Quiz — IA en santé",
+                    "hours": Decimal("0.5"),
+                    "quiz": ("Quiz — IA en santé", content.AI_QUIZ),
+                },
+                ("IA1.2", "IA4.2", "IA5.2"),
+            ),
+        ),
+    ),
+    (
+        "Lecture hybride de l'ECG",
+        "IA4.1",
+        "IA4.1",
+        True,
+        (
+            (
+                {
+                    "kind": Activity.Kind.READING,
+                    "title": "Lecture d'ECG sans IA (niveau requis)",
+                    "hours": 2,
+                    "reading_mode": Activity.ReadingMode.UNAIDED,
+                    "pass_level": 60,
+                },
+                ("IA4.1", "IA4.3"),
+            ),
+            (
+                {
+                    "kind": Activity.Kind.READING,
+                    "title": "Lecture hybride : seul, puis avec l'IA",
+                    "hours": 2,
+                    "reading_mode": Activity.ReadingMode.PRACTICE,
+                },
+                ("IA4.2", "IA3.2"),
+            ),
+        ),
+    ),
+    (
+        "Réglementation, éthique et sobriété",
+        "IA5.1",
+        None,
+        False,
+        (
+            (
+                {
+                    "kind": Activity.Kind.PAGE,
+                    "title": "RGPD, règlement européen sur l'IA et IA frugale",
+                    "hours": Decimal("0.5"),
+                    "body": content.AI_REGULATION_PAGE,
+                },
+                ("IA5.1", "IA5.2", "IA6.1"),
+            ),
+        ),
+    ),
+)
+
+
 def load_ai_programme(reading_case_set: Any = None) -> Programme:
     programme = Programme.objects.filter(slug=AI_SLUG).first()
     if programme is None:
@@ -173,72 +252,23 @@ def load_ai_programme(reading_case_set: Any = None) -> Programme:
             summary="Comprendre une IA d'aide au diagnostic, puis la pratiquer sur de vrais ECG : lecture "
             "**seule** d'abord (niveau requis), **avec l'IA** ensuite.",
         )
-        intro = Module.objects.create(
-            programme=programme,
-            title="Comprendre l'IA en santé",
-            position=0,
-            domain=comp["IA1.1"].domain,
-        )
-        a = Activity.objects.create(
-            module=intro,
-            kind=Activity.Kind.PAGE,
-            title="Ce que fait (et ne fait pas) une IA d'aide au diagnostic",
-            position=0,
-            hours=1,
-            body=content.AI_INTRO_PAGE,
-        )
-        a.competencies.set([comp["IA1.1"], comp["IA1.2"], comp["IA4.2"]])
-        q = Activity.objects.create(
-            module=intro,
-            kind=Activity.Kind.QUIZ,
-            title="Quiz — IA en santé",
-            position=1,
-            hours=Decimal("0.5"),
-            quiz=_quiz("Quiz — IA en santé", content.AI_QUIZ),
-        )
-        q.competencies.set([comp["IA1.2"], comp["IA4.2"], comp["IA5.2"]])
-        ecg = Module.objects.create(
-            programme=programme,
-            title="Lecture hybride de l'ECG",
-            position=1,
-            domain=comp["IA4.1"].domain,
-            hybrid_competency=comp["IA4.1"],
-        )
-        ecg.prerequisites.add(intro)
-        unaided = Activity.objects.create(
-            module=ecg,
-            kind=Activity.Kind.READING,
-            title="Lecture d'ECG sans IA (niveau requis)",
-            position=0,
-            hours=2,
-            reading_mode=Activity.ReadingMode.UNAIDED,
-            pass_level=60,
-        )
-        unaided.competencies.set([comp["IA4.1"], comp["IA4.3"]])
-        aided = Activity.objects.create(
-            module=ecg,
-            kind=Activity.Kind.READING,
-            title="Lecture hybride : seul, puis avec l'IA",
-            position=1,
-            hours=2,
-            reading_mode=Activity.ReadingMode.PRACTICE,
-        )
-        aided.competencies.set([comp["IA4.2"], comp["IA3.2"]])
-        ethics = Module.objects.create(
-            programme=programme,
-            title="Réglementation, éthique et sobriété",
-            position=2,
-            domain=comp["IA5.1"].domain,
-        )
-        e = Activity.objects.create(
-            module=ethics,
-            kind=Activity.Kind.PAGE,
-            title="RGPD, règlement européen sur l'IA et IA frugale",
-            position=0,
-            hours=Decimal("0.5"),
-            body=content.AI_REGULATION_PAGE,
-        )
-        e.competencies.set([comp["IA5.1"], comp["IA5.2"], comp["IA6.1"]])
+        made: list[Module] = []
+        for position, (title, code, hybrid, after_previous, activities) in enumerate(AI_MODULES):
+            module = Module.objects.create(
+                programme=programme,
+                title=title,
+                position=position,
+                domain=comp[code].domain,
+                **({"hybrid_competency": comp[hybrid]} if hybrid else {}),
+            )
+            if after_previous:
+                module.prerequisites.add(made[-1])
+            for i, (fields, codes) in enumerate(activities):
+                if "quiz" in fields:
+                    fields = {**fields, "quiz": _quiz(*fields["quiz"])}
+                activity = Activity.objects.create(module=module, position=i, **fields)
+                activity.competencies.set([comp[c] for c in codes])
+            made.append(module)
     readings = Activity.objects.filter(module__programme=programme, kind=Activity.Kind.READING)
     if reading_case_set is not None:
         readings.filter(case_set__isnull=True).update(case_set=reading_case_set, is_required=True)

@@ -6,15 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from medtandem.apps.accounts.models import Profession
-from medtandem.web.uploads import UploadError, read_upload
-
-
-def _read_upload(upload: Any, kind: str) -> str:
-    """The file's text within the limits of ``kind`` (size, rows, UTF-8), or a form error."""
-    try:
-        return read_upload(upload, kind=kind)
-    except UploadError as exc:
-        raise forms.ValidationError(str(exc)) from None
+from medtandem.web.uploads import form_text
 
 
 class EnrolLearnerForm(forms.Form):
@@ -31,7 +23,7 @@ class CsvEnrolmentForm(forms.Form):
     )
 
     def clean_file(self) -> str:
-        return _read_upload(self.cleaned_data["file"], "enrolment")
+        return form_text(self.cleaned_data["file"], "enrolment")
 
 
 class QuizImportForm(forms.Form):
@@ -41,7 +33,7 @@ class QuizImportForm(forms.Form):
     replace = forms.BooleanField(label=_("Remplacer les questions existantes"), required=False)
 
     def clean_file(self) -> str:
-        return _read_upload(self.cleaned_data["file"], "quiz")
+        return form_text(self.cleaned_data["file"], "quiz")
 
 
 class CohortFilterForm(forms.Form):

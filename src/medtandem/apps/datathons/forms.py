@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from medtandem.apps.datathons.models import Metric, Task
-from medtandem.web.uploads import UploadError, read_upload
+from medtandem.web.uploads import form_text
 
 
 class ChallengeForm(forms.Form):
@@ -73,10 +73,7 @@ class SubmissionForm(forms.Form):
     def clean_file(self) -> Any:
         """Byte, row and encoding limits (the security layer's) before any parsing; text kept."""
         upload = self.cleaned_data["file"]
-        try:
-            self.text = read_upload(upload, kind="datathon_predictions")
-        except UploadError as exc:
-            raise forms.ValidationError(str(exc)) from None
+        self.text = form_text(upload, "datathon_predictions")
         return upload
 
 

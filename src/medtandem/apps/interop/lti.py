@@ -180,6 +180,11 @@ def _text(value: Any, limit: int = 255) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
+def _strings(value: Any) -> tuple[str, ...]:
+    """The strings of a claim that should be a list of strings (anything else in it is dropped)."""
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
 def _obj(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -232,15 +237,11 @@ def _launch(
         return_url=_text(presentation.get("return_url"), 2000),
         lineitem=_text(ags.get("lineitem"), 2000),
         lineitems=_text(ags.get("lineitems"), 2000),
-        ags_scopes=tuple(s for s in scopes if isinstance(s, str))
-        if isinstance(scopes, list)
-        else (),
+        ags_scopes=_strings(scopes),
         memberships_url=_text(nrps.get("context_memberships_url"), 2000),
         deep_link_return_url=_text(settings.get("deep_link_return_url"), 2000),
         deep_link_data=_text(settings.get("data"), 2000),
-        deep_link_accept_types=tuple(a for a in accept if isinstance(a, str))
-        if isinstance(accept, list)
-        else (),
+        deep_link_accept_types=_strings(accept),
     )
 
 

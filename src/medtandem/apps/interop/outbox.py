@@ -23,6 +23,7 @@ import hashlib
 import hmac
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -49,16 +50,59 @@ def person_id(user_id: int) -> str:
 
 
 @dataclass(frozen=True)
+class Event:
+    """What one event row says in its statement; the rest (id, actor) comes from its source."""
+
+    learner_id: int
+    verb: xapi.Verb
+    obj: dict[str, Any]
+    timestamp: datetime
+    result: dict[str, Any] | None = None
+    parent: dict[str, Any] | None = None
+    extensions: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class Source:
-    """One kind of learning event: its rows, and the statement of a row."""
+    """One kind of learning event: its rows, and what a row says (:meth:`build` makes the statement)."""
 
     kind: str
     rows: Callable[[], QuerySet[Any]]
-    build: Callable[[str, Any], dict[str, Any]]
+    event: Callable[[str, Any], Event]
+
+    def build(self, site: str, row: Any) -> dict[str, Any]:
+        e = self.event(site, row)
+        return xapi.statement(
+            site=site,
+            kind=self.kind,
+            source_id=row.pk,
+            person_id=person_id(e.learner_id),
+            verb=e.verb,
+            obj=e.obj,
+            timestamp=e.timestamp,
+            result=e.result,
+            parent=e.parent,
+            extensions=e.extensions,
+        )
 
 
 def _session(site: str, session: Any) -> dict[str, Any]:
     return xapi.activity(site, "reading-session", session.pk, session.title)
+
+
+def _step_viewed(activity: str, at: str) -> Callable[[str, Any], Event]:
+    """The event of a step seen in a session (the AI's suggestion, the feedback): which one, when."""
+
+    def event(site: str, o: Any) -> Event:
+        return Event(
+            o.session.learner_id,
+            xapi.VIEWED,
+            xapi.activity(site, activity, f"{o.session_id}-{o.case_id}"),
+            getattr(o, at),
+            parent=_session(site, o.session),
+        )
+
+    return event
 
 
 def _reading_sources() -> list[Source]:
@@ -71,69 +115,32 @@ def _reading_sources() -> list[Source]:
     )
     from medtandem.apps.reading.selectors import unaided_superclass_accuracy
 
-    def started(site: str, s: Any) -> dict[str, Any]:
-        return xapi.statement(
-            site=site,
-            kind="session-started",
-            source_id=s.pk,
-            person_id=person_id(s.learner_id),
-            verb=xapi.INITIALIZED,
-            obj=_session(site, s),
-            timestamp=s.created_at,
-            extensions={xapi.EXT_SESSION_MODE: s.mode},
+    def started(site: str, s: Any) -> Event:
+        mode = {xapi.EXT_SESSION_MODE: s.mode}
+        return Event(
+            s.learner_id, xapi.INITIALIZED, _session(site, s), s.created_at, extensions=mode
         )
 
-    def read(site: str, r: Any) -> dict[str, Any]:
+    def read(site: str, r: Any) -> Event:
         called = [name for name in ("NORM", "MI", "STTC", "CD", "HYP") if getattr(r, name.lower())]
-        return xapi.statement(
-            site=site,
-            kind="read",
-            source_id=r.pk,
-            person_id=person_id(r.learner_id),
-            verb=xapi.ANSWERED,
-            obj=xapi.activity(site, "case", r.case_id),
-            timestamp=r.submitted_at,
+        return Event(
+            r.learner_id,
+            xapi.ANSWERED,
+            xapi.activity(site, "case", r.case_id),
+            r.submitted_at,
             # The learner's own answer only: never the truth, never the AI's output.
             result={"response": ",".join(called) + f";{r.rhythm}", "completion": True},
             parent=_session(site, r.session),
             extensions={xapi.EXT_CONDITION: r.condition},
         )
 
-    def ai_shown(site: str, o: Any) -> dict[str, Any]:
-        return xapi.statement(
-            site=site,
-            kind="ai-shown",
-            source_id=o.pk,
-            person_id=person_id(o.session.learner_id),
-            verb=xapi.VIEWED,
-            obj=xapi.activity(site, "ai-suggestion", f"{o.session_id}-{o.case_id}"),
-            timestamp=o.served_at,
-            parent=_session(site, o.session),
-        )
-
-    def feedback_viewed(site: str, v: Any) -> dict[str, Any]:
-        # The statement says that the feedback was seen, never what it showed (no truth, no AI).
-        return xapi.statement(
-            site=site,
-            kind="feedback-viewed",
-            source_id=v.pk,
-            person_id=person_id(v.session.learner_id),
-            verb=xapi.VIEWED,
-            obj=xapi.activity(site, "feedback", f"{v.session_id}-{v.case_id}"),
-            timestamp=v.viewed_at,
-            parent=_session(site, v.session),
-        )
-
-    def completed(site: str, s: Any) -> dict[str, Any]:
+    def completed(site: str, s: Any) -> Event:
         accuracy = unaided_superclass_accuracy(s)
-        return xapi.statement(
-            site=site,
-            kind="session-completed",
-            source_id=s.pk,
-            person_id=person_id(s.learner_id),
-            verb=xapi.COMPLETED,
-            obj=_session(site, s),
-            timestamp=s.completed_at,
+        return Event(
+            s.learner_id,
+            xapi.COMPLETED,
+            _session(site, s),
+            s.completed_at,
             result=xapi.score(float(accuracy) if accuracy is not None else None),
             extensions={xapi.EXT_SESSION_MODE: s.mode},
         )
@@ -144,12 +151,13 @@ def _reading_sources() -> list[Source]:
         Source(
             "ai-shown",
             lambda: StepOpening.objects.filter(condition=Condition.AIDED).select_related("session"),
-            ai_shown,
+            _step_viewed("ai-suggestion", "served_at"),
         ),
+        # The statement says that the feedback was seen, never what it showed (no truth, no AI).
         Source(
             "feedback-viewed",
             lambda: FeedbackView.objects.select_related("session"),
-            feedback_viewed,
+            _step_viewed("feedback", "viewed_at"),
         ),
         Source(
             "session-completed",
@@ -162,40 +170,31 @@ def _reading_sources() -> list[Source]:
 def _curriculum_sources() -> list[Source]:
     from medtandem.apps.curriculum.models import Attestation, Completion, QuizAttempt
 
-    def quiz(site: str, a: Any) -> dict[str, Any]:
-        return xapi.statement(
-            site=site,
-            kind="quiz",
-            source_id=a.pk,
-            person_id=person_id(a.learner_id),
-            verb=xapi.PASSED if a.passed else xapi.FAILED,
-            obj=xapi.activity(site, "quiz", a.quiz_id, a.quiz.title),
-            timestamp=a.submitted_at,
+    def quiz(site: str, a: Any) -> Event:
+        return Event(
+            a.learner_id,
+            xapi.PASSED if a.passed else xapi.FAILED,
+            xapi.activity(site, "quiz", a.quiz_id, a.quiz.title),
+            a.submitted_at,
             result=xapi.score(float(a.score), success=a.passed),
         )
 
-    def completion(site: str, c: Any) -> dict[str, Any]:
-        return xapi.statement(
-            site=site,
-            kind="completion",
-            source_id=c.pk,
-            person_id=person_id(c.learner_id),
-            verb=xapi.COMPLETED,
-            obj=xapi.activity(site, "activity", c.activity_id, c.activity.title),
-            timestamp=c.completed_at,
+    def completion(site: str, c: Any) -> Event:
+        return Event(
+            c.learner_id,
+            xapi.COMPLETED,
+            xapi.activity(site, "activity", c.activity_id, c.activity.title),
+            c.completed_at,
             result=xapi.score(float(c.score) if c.score is not None else None),
             parent=xapi.activity(site, "programme", c.programme_id),
         )
 
-    def attestation(site: str, a: Any) -> dict[str, Any]:
-        return xapi.statement(
-            site=site,
-            kind="attestation",
-            source_id=a.pk,
-            person_id=person_id(a.enrolment.learner_id),
-            verb=xapi.EARNED,
-            obj=xapi.activity(site, "attestation", a.code, a.programme_title),
-            timestamp=a.issued_at,
+    def attestation(site: str, a: Any) -> Event:
+        return Event(
+            a.enrolment.learner_id,
+            xapi.EARNED,
+            xapi.activity(site, "attestation", a.code, a.programme_title),
+            a.issued_at,
             parent=xapi.activity(site, "programme", a.enrolment.programme_id),
         )
 

@@ -19,7 +19,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import jwt
@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -297,17 +298,34 @@ class LaunchResult:
     in_frame: bool
 
 
+_OneUse = TypeVar("_OneUse", LoginState, LaunchTicket)
+
+
+def _use_once(
+    rows: QuerySet[_OneUse], ttl: timedelta, unknown: lti.LaunchError, used: lti.LaunchError
+) -> _OneUse:
+    """The row of ``rows``, marked used now: ``unknown`` is raised where there is none or it is
+    older than ``ttl``, ``used`` where it was used already (the conditional update decides a race:
+    of two concurrent uses, one only marks it)."""
+    now = timezone.now()
+    row = rows.first()
+    if row is None or row.created_at < now - ttl:
+        raise unknown
+    if not rows.model._default_manager.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
+        raise used
+    return row
+
+
 def _consume_state(state: str) -> LoginState:
     """The login state, marked used (a second use, or an old state, is refused)."""
-    now = timezone.now()
-    row = (
-        LoginState.objects.filter(state=state).select_related("platform").first() if state else None
+    return _use_once(
+        LoginState.objects.filter(state=state).select_related("platform")
+        if state
+        else LoginState.objects.none(),
+        STATE_TTL,
+        lti.LaunchError("state", "unknown or expired login state"),
+        lti.LaunchError("replay", "this login state was already used"),
     )
-    if row is None or row.created_at < now - STATE_TTL:
-        raise lti.LaunchError("state", "unknown or expired login state")
-    if not LoginState.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
-        raise lti.LaunchError("replay", "this login state was already used")
-    return row
 
 
 def launch(id_token: str, state: str, *, cookie_state: str | None) -> LaunchResult:
@@ -467,15 +485,14 @@ def _open(link: ResourceLink, user: User, claims: lti.Launch) -> str:
 
 def redeem_ticket(token: str) -> LaunchTicket:
     """Use a launch ticket once (the caller signs its person in)."""
-    now = timezone.now()
-    ticket = (
-        LaunchTicket.objects.filter(token=token).select_related("user").first() if token else None
+    return _use_once(
+        LaunchTicket.objects.filter(token=token).select_related("user")
+        if token
+        else LaunchTicket.objects.none(),
+        TICKET_TTL,
+        lti.LaunchError("ticket", "unknown or expired launch ticket"),
+        lti.LaunchError("ticket", "this launch ticket was already used"),
     )
-    if ticket is None or ticket.created_at < now - TICKET_TTL:
-        raise lti.LaunchError("ticket", "unknown or expired launch ticket")
-    if not LaunchTicket.objects.filter(pk=ticket.pk, used_at__isnull=True).update(used_at=now):
-        raise lti.LaunchError("ticket", "this launch ticket was already used")
-    return ticket
 
 
 # --- deep linking ----------------------------------------------------------------------------

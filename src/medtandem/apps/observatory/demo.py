@@ -232,6 +232,78 @@ def load_examples(analyst: User, now: datetime) -> int:
     return 2
 
 
+#: The demo incidents: (days ago, category, seriousness, origin, deployer, what happened).
+DEMO_INCIDENTS: tuple[tuple[int, str, str, str, str, str], ...] = (
+    (
+        3,
+        Category.MISSED_FINDING,
+        Seriousness.NOT_SERIOUS,
+        Incident.Origin.READING,
+        "",
+        "La suggestion indiquait un ECG normal alors que le "
+        "tracé montrait un sus-décalage du ST évident.",
+    ),
+    (
+        9,
+        Category.EXPLANATION,
+        Seriousness.NOT_SERIOUS,
+        Incident.Origin.READING,
+        "",
+        "L'explication mettait en avant une mesure sans rapport avec l'anomalie.",
+    ),
+    (
+        20,
+        Category.FALSE_ALARM,
+        Seriousness.HEALTH,
+        Incident.Origin.SITE,
+        "CH de démonstration",
+        "Un service d'urgences pilote signale des fausses alertes répétées chez les patients âgés.",
+    ),
+    (
+        40,
+        Category.USABILITY,
+        Seriousness.NOT_SERIOUS,
+        Incident.Origin.READING,
+        "",
+        "Le libellé de la suggestion était tronqué sur tablette.",
+    ),
+)
+
+#: Their triage, in order: (index in DEMO_INCIDENTS, days ago, what the analyst set).
+DEMO_TRIAGE: tuple[tuple[int, int, dict[str, Any]], ...] = (
+    (
+        1,
+        8,
+        {
+            "state": Incident.State.ASSESSED,
+            "seriousness": Seriousness.NOT_SERIOUS,
+            "note": "Non grave ; à suivre",
+        },
+    ),
+    (
+        2,
+        18,
+        {
+            "state": Incident.State.ASSESSED,
+            "seriousness": Seriousness.HEALTH,
+            "note": "Atteinte possible à la santé : délai de 15 jours",
+        },
+    ),
+    (2, 17, {"state": Incident.State.INVESTIGATING, "note": "Enquête avec le site"}),
+    (3, 38, {"state": Incident.State.ASSESSED, "seriousness": Seriousness.NOT_SERIOUS}),
+    (
+        3,
+        30,
+        {
+            "state": Incident.State.CLOSED,
+            "corrective_action": "Mise en page corrigée (version suivante de l'interface).",
+            "public_summary": "Sur petit écran, le libellé de la "
+            "suggestion de l'IA était tronqué ; l'affichage a été corrigé.",
+        },
+    ),
+)
+
+
 def load_incidents(analyst: User, now: datetime) -> int:
     if Incident.objects.exclude(
         origin__in=[Incident.Origin.FDA_MAUDE, Incident.Origin.ALERT]
@@ -245,85 +317,18 @@ def load_incidents(analyst: User, now: datetime) -> int:
     made = [
         services.report_incident(
             reporter=reporter,
-            description="La suggestion indiquait un ECG normal alors que le "
-            "tracé montrait un sus-décalage du ST évident. (exemple de démonstration)",
-            category=Category.MISSED_FINDING,
-            seriousness=Seriousness.NOT_SERIOUS,
-            origin=Incident.Origin.READING,
+            description=f"{text} (exemple de démonstration)",
+            category=category,
+            seriousness=seriousness,
+            origin=origin,
             version=version,
-            now=now - timedelta(days=3),
-        ),
-        services.report_incident(
-            reporter=reporter,
-            description="L'explication mettait en avant une mesure sans rapport "
-            "avec l'anomalie. (exemple de démonstration)",
-            category=Category.EXPLANATION,
-            seriousness=Seriousness.NOT_SERIOUS,
-            origin=Incident.Origin.READING,
-            version=version,
-            now=now - timedelta(days=9),
-        ),
-        services.report_incident(
-            reporter=reporter,
-            description="Un service d'urgences pilote signale des fausses alertes "
-            "répétées chez les patients âgés. (exemple de démonstration)",
-            category=Category.FALSE_ALARM,
-            seriousness=Seriousness.HEALTH,
-            origin=Incident.Origin.SITE,
-            version=version,
-            deployer="CH de démonstration",
-            now=now - timedelta(days=20),
-        ),
-        services.report_incident(
-            reporter=reporter,
-            description="Le libellé de la suggestion était tronqué sur tablette. "
-            "(exemple de démonstration)",
-            category=Category.USABILITY,
-            seriousness=Seriousness.NOT_SERIOUS,
-            origin=Incident.Origin.READING,
-            version=version,
-            now=now - timedelta(days=40),
-        ),
+            now=now - timedelta(days=days),
+            deployer=deployer,
+        )
+        for days, category, seriousness, origin, deployer, text in DEMO_INCIDENTS
     ]
-    services.triage(
-        made[1],
-        by=analyst,
-        state=Incident.State.ASSESSED,
-        seriousness=Seriousness.NOT_SERIOUS,
-        note="Non grave ; à suivre",
-        now=now - timedelta(days=8),
-    )
-    services.triage(
-        made[2],
-        by=analyst,
-        state=Incident.State.ASSESSED,
-        seriousness=Seriousness.HEALTH,
-        note="Atteinte possible à la santé : délai de 15 jours",
-        now=now - timedelta(days=18),
-    )
-    services.triage(
-        made[2],
-        by=analyst,
-        state=Incident.State.INVESTIGATING,
-        note="Enquête avec le site",
-        now=now - timedelta(days=17),
-    )
-    services.triage(
-        made[3],
-        by=analyst,
-        state=Incident.State.ASSESSED,
-        seriousness=Seriousness.NOT_SERIOUS,
-        now=now - timedelta(days=38),
-    )
-    services.triage(
-        made[3],
-        by=analyst,
-        state=Incident.State.CLOSED,
-        corrective_action="Mise en page corrigée (version suivante de l'interface).",
-        public_summary="Sur petit écran, le libellé de la "
-        "suggestion de l'IA était tronqué ; l'affichage a été corrigé.",
-        now=now - timedelta(days=30),
-    )
+    for k, days, fields in DEMO_TRIAGE:
+        services.triage(made[k], by=analyst, now=now - timedelta(days=days), **fields)
     return len(made)
 
 
