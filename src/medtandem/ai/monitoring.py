@@ -21,6 +21,9 @@ observatory app gathers the reads, calls these functions and stores the results.
   Michigan University); and the two-sample Kolmogorov-Smirnov statistic (scipy.stats.ks_2samp).
 - **Human use**: over- and under-reliance rates as defined in :mod:`medtandem.reliance.measures`,
   counted with arrays so that a million reads take seconds (:func:`reliance_rates`).
+- **Refusals and out-of-domain inputs**: the share of distinct ECGs shown whose input quality the
+  model refused, and of those it read whose measurements fell outside its training range
+  (:func:`input_flags`).
 - **Energy**: training energy plus inferences x energy per inference, in kWh and gCO2e
   (:func:`energy_ledger`).
 
@@ -339,6 +342,83 @@ def drift(
     else:
         level = "major" if value > PSI_MAJOR else ("moderate" if value > PSI_MODERATE else "stable")
     return Drift(len(ref), len(cur), value, stat, pval, level)
+
+
+# --- when the model declined or was out of its domain -------------------------------------------
+
+
+@dataclass(frozen=True)
+class InputFlagsWindow:
+    """One window's suggestions: how many distinct ECGs were shown, how many the input-quality check
+    refused (no probabilities shown) and how many were flagged out of the training domain."""
+
+    window: int  # -1: the whole period
+    n: int
+    refused: Proportion
+    out_of_domain: Proportion
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "window": self.window,
+            "n": self.n,
+            "refused": _p(self.refused),
+            "out_of_domain": _p(self.out_of_domain),
+        }
+
+
+@dataclass(frozen=True)
+class InputFlags:
+    """Refusals and out-of-domain flags over the whole period and per window.
+
+    The unit is the distinct ECG shown in a window (the model's verdict on an ECG is the same for
+    every reader). Out-of-domain shares are among the suggestions that were not refused (a refused
+    input is not measured against the training range)."""
+
+    overall: InputFlagsWindow
+    windows: tuple[InputFlagsWindow, ...]
+    method: str = "distinct ECGs shown per window; Wilson intervals"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "overall": self.overall.to_dict(),
+            "windows": [w.to_dict() for w in self.windows],
+            "method": self.method,
+        }
+
+
+def input_flags(
+    case: NDArray[np.int64],
+    window: NDArray[np.int64],
+    refused: NDArray[np.bool_],
+    out_of_domain: NDArray[np.bool_],
+    n_windows: int,
+    confidence_level: float = 0.95,
+) -> InputFlags:
+    """Count refused and out-of-domain suggestions, one per distinct ECG, overall and per window.
+
+    ``case``, ``window`` (0 .. n_windows - 1), ``refused`` and ``out_of_domain`` are per read."""
+    c, w = np.asarray(case, dtype=np.int64), np.asarray(window, dtype=np.int64)
+    r, o = np.asarray(refused, dtype=bool), np.asarray(out_of_domain, dtype=bool)
+    if not c.shape == w.shape == r.shape == o.shape:
+        raise ValueError("case, window, refused and out_of_domain must have the same shape")
+    if n_windows < 0 or (len(w) and (w.min() < 0 or w.max() >= n_windows)):
+        raise ValueError("window indices must lie in 0 .. n_windows - 1")
+
+    def count(index: int, mask: NDArray[np.bool_]) -> InputFlagsWindow:
+        _u, first = np.unique(c[mask], return_index=True)
+        rows = np.flatnonzero(mask)[first]
+        ref, ood = r[rows], o[rows] & ~r[rows]
+        return InputFlagsWindow(
+            index,
+            len(rows),
+            Proportion(int(ref.sum()), len(rows), confidence_level),
+            Proportion(int(ood.sum()), int((~ref).sum()), confidence_level),
+        )
+
+    return InputFlags(
+        count(-1, np.ones(len(c), dtype=bool)),
+        tuple(count(k, w == k) for k in range(n_windows)),
+    )
 
 
 # --- how people use it -------------------------------------------------------------------------

@@ -122,6 +122,42 @@ def test_reliance_by_profession_agrees_with_the_reliance_core(world, now) -> Non
     )
 
 
+def test_refused_and_out_of_domain_suggestions_are_counted_and_refusals_leave_performance(
+    world, now
+) -> None:  # type: ignore[no-untyped-def]
+    from medtandem.apps.cases.models import AIPrediction
+
+    predictions = list(AIPrediction.objects.order_by("pk"))
+    refused, ood = predictions[:3], predictions[3:8]
+    for p in refused:  # what the cache stores when the quality check refuses: no probabilities
+        p.probabilities, p.explanation = {}, {**p.explanation, "refused": True}
+        p.save(update_fields=["probabilities", "explanation"])
+    for p in ood:
+        p.explanation = {**p.explanation, "ood": {"flagged": True, "n_outside": 2, "outside": []}}
+        p.save(update_fields=["explanation"])
+    services.refresh_field_monitoring(now=now)
+    run = selectors.latest_run(world)
+    reads = _aided(world)
+    shown = {r.case_id: r.ai_prediction_id for r in reads}  # one suggestion per case and model
+    # The oracle reads the stored explanations again (the shipped model flags some demo ECGs itself).
+    stored = {p.pk: p.explanation for p in AIPrediction.objects.all()}
+    refused_ids = {pk for pk, e in stored.items() if e.get("refused")}
+    ood_ids = {pk for pk, e in stored.items() if (e.get("ood") or {}).get("flagged")} - refused_ids
+    assert refused_ids == {p.pk for p in refused} and {p.pk for p in ood} <= ood_ids
+    overall = run.payload["input_flags"]["overall"]
+    assert overall["n"] == len(shown)
+    assert overall["refused"]["successes"] == sum(v in refused_ids for v in shown.values())
+    assert overall["out_of_domain"]["successes"] == sum(v in ood_ids for v in shown.values())
+    assert overall["out_of_domain"]["n"] == len(shown) - overall["refused"]["successes"]
+    # A refused suggestion showed no probability: its cases and reads leave the performance figures.
+    metric = FieldMetric.objects.get(run=run, output="MI", window=-1, subgroup="all")
+    kept = [r for r in reads if r.ai_prediction_id not in refused_ids]
+    assert (metric.n, metric.n_reads) == (len({r.case_id for r in kept}), len(kept))
+    assert overall["refused"]["successes"] > 0 and overall["out_of_domain"]["successes"] > 0
+    per_window = run.payload["input_flags"]["windows"]
+    assert sum(w["n"] for w in per_window) >= overall["n"]  # a case may be shown in several weeks
+
+
 def test_recomputing_is_idempotent_and_features_are_computed_once(world, now) -> None:  # type: ignore[no-untyped-def]
     before = (
         FieldMetric.objects.count(),
@@ -151,6 +187,7 @@ def test_the_public_page_shows_charts_tables_and_the_simulation_notice(client, w
         and 'id="spc-table"' in page
     )
     assert 'id="simulated-note"' in page and "trop peu de données" in page
+    assert 'id="input-flags-table"' in page and "Hors domaine" in page
     data = client.get(
         "/api/v1/field-metrics", {"version": world.slug, "subgroup": "all", "output": "MI"}
     ).json()

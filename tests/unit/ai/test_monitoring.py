@@ -111,6 +111,41 @@ def test_reliance_rates_agree_with_the_reliance_core() -> None:
     )
 
 
+def test_input_flags_count_each_ecg_once_per_window_by_hand() -> None:
+    # Window 0: case 1 read three times (refused), case 2 twice (out of domain), case 3 once
+    # (clean). Window 1: case 1 again (refused), case 4 (out of domain and refused: counted as a
+    # refusal only, a refused input is not measured). Window 2: nothing.
+    case = np.array([1, 1, 1, 2, 2, 3, 1, 4])
+    window = np.array([0, 0, 0, 0, 0, 0, 1, 1])
+    refused = np.array([1, 1, 1, 0, 0, 0, 1, 1], bool)
+    ood = np.array([0, 0, 0, 1, 1, 0, 0, 1], bool)
+    flags = mon.input_flags(case, window, refused, ood, n_windows=3)
+    w0, w1, w2 = flags.windows
+    assert (w0.n, w0.refused.successes, w0.refused.n) == (3, 1, 3)
+    assert (w0.out_of_domain.successes, w0.out_of_domain.n) == (1, 2)
+    assert (w1.n, w1.refused.successes, w1.out_of_domain.successes, w1.out_of_domain.n) == (
+        2,
+        2,
+        0,
+        0,
+    )
+    assert w2.n == 0 and w2.refused.value is None
+    # Over the whole period each distinct ECG counts once: 4 ECGs, 2 refused, 1 of 2 out of domain.
+    overall = flags.overall
+    assert (overall.n, overall.refused.successes, overall.out_of_domain.successes) == (4, 2, 1)
+    assert overall.out_of_domain.n == 2
+    low, high = overall.refused.confidence_interval() or (0, 0)
+    assert low < 0.5 < high
+    assert flags.to_dict()["overall"]["refused"]["value"] == 0.5
+
+
+def test_input_flags_refuse_mismatched_or_out_of_range_input() -> None:
+    with pytest.raises(ValueError, match="same shape"):
+        mon.input_flags(np.array([1]), np.array([0, 0]), np.array([True]), np.array([False]), 1)
+    with pytest.raises(ValueError, match="window indices"):
+        mon.input_flags(np.array([1]), np.array([2]), np.array([True]), np.array([False]), 2)
+
+
 def test_energy_ledger_by_hand() -> None:
     # 0.01 kWh training; 3.6e6 mJ per inference is 0.001 kWh; 2 then 3 inferences; 50 g/kWh.
     ledger = mon.energy_ledger(

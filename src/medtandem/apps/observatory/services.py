@@ -823,10 +823,20 @@ def monitor_version(
         reads.time, now=end, width_days=window_days, n_windows=n_windows
     )
     keep = (widx >= 0) & (reads.prediction >= 0)
-    probs_by_id = sources.prediction_probabilities(np.unique(reads.prediction[keep]).tolist())
-    keep &= np.isin(
-        reads.prediction, np.fromiter(probs_by_id, dtype=np.int64, count=len(probs_by_id))
+    shown = sources.suggestions(np.unique(reads.prediction[keep]).tolist())
+    keep &= np.isin(reads.prediction, np.fromiter(shown, dtype=np.int64, count=len(shown)))
+    # Refusals and out-of-domain flags are counted over every suggestion shown; a refused one
+    # showed no probabilities, so it leaves the performance and reliance figures (read as
+    # probability 0 it would count as a confident "absent" on every output).
+    flag_rows = np.flatnonzero(keep)
+    flag_pred, flag_inv = np.unique(reads.prediction[flag_rows], return_inverse=True)
+    refused = np.array([shown[int(p)].refused for p in flag_pred], dtype=bool)[flag_inv]
+    out_of_domain = np.array([shown[int(p)].out_of_domain for p in flag_pred], dtype=bool)
+    flags = mon.input_flags(
+        reads.case[flag_rows], widx[flag_rows], refused, out_of_domain[flag_inv], n_windows
     )
+    keep[flag_rows] = ~refused
+    probs_by_id = {pk: s.probabilities for pk, s in shown.items()}
     case_ids = reads.case[keep]
     facts = sources.case_facts(np.unique(case_ids).tolist())
     widx = widx[keep]
@@ -1049,6 +1059,7 @@ def monitor_version(
         if len(uniq_case)
         else 0.0,
         "reliance": reliance_rows,
+        "input_flags": flags.to_dict(),
         "energy": ledger.to_dict(),
         "claimed": claimed,
         "thresholds": thresholds,

@@ -111,14 +111,26 @@ def unaided_reads_in(model_name: str, model_version: str) -> ReadColumns:
     return _columns(list(qs.values_list(*_FIELDS)))
 
 
-def prediction_probabilities(ids: Iterable[int]) -> dict[int, dict[str, float]]:
+@dataclass(frozen=True)
+class StoredSuggestion:
+    """What field monitoring needs of a cached suggestion: its probabilities, whether the model
+    refused the input (no probabilities were shown) and whether it flagged it out of domain."""
+
+    probabilities: dict[str, float]
+    refused: bool
+    out_of_domain: bool
+
+
+def suggestions(ids: Iterable[int]) -> dict[int, StoredSuggestion]:
+    """The cached suggestions with these primary keys (the explanation's two flags are read as JSON
+    keys by the database, not loaded whole)."""
     wanted = sorted({int(i) for i in ids if i >= 0})
-    out: dict[int, dict[str, float]] = {}
+    out: dict[int, StoredSuggestion] = {}
     for start in range(0, len(wanted), 5000):
-        for pk, probs in AIPrediction.objects.filter(
+        for pk, probs, refused, ood in AIPrediction.objects.filter(
             pk__in=wanted[start : start + 5000]
-        ).values_list("pk", "probabilities"):
-            out[pk] = probs
+        ).values_list("pk", "probabilities", "explanation__refused", "explanation__ood__flagged"):
+            out[pk] = StoredSuggestion(probs or {}, bool(refused), bool(ood))
     return out
 
 

@@ -444,6 +444,11 @@ def field(request: HttpRequest, slug: str) -> HttpResponse:
             "simulated_pct": round(100 * run.n_simulated / run.n_reads) if run.n_reads else 0,
             "training_overlap_pct": round(100 * payload.get("training_overlap", 0)),
             "window_rows": list(zip(labels, points, strict=False)),
+            # Runs stored before refusals and out-of-domain flags were counted have none.
+            "input_flags": payload.get("input_flags"),
+            "input_flag_rows": list(
+                zip(labels, (payload.get("input_flags") or {}).get("windows", []), strict=False)
+            ),
         }
     )
     return render(request, "observatory/field.html", context)
