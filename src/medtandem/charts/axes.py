@@ -59,49 +59,52 @@ def axis_ticks(
 def x_axis(
     scale: Scale, ticks: Ticks, labels: Sequence[str], plot: Box, *, grid: bool = True
 ) -> list[str]:
-    out = ['<g class="mt-axis mt-axis-x">']
-    for v, lab in zip(ticks.values, labels, strict=True):
-        x = scale(v)
-        if grid:
-            out.append(line_el(x, plot.y0, x, plot.y1, stroke=GRID))
-        out.append(line_el(x, plot.y1, x, plot.y1 + 4, stroke=AXIS))
-        out.append(
-            text_el(
-                x,
-                plot.y1 + TICK_GAP + ASCENT * TICK_SIZE + 1,
-                lab,
-                size=TICK_SIZE,
-                anchor="middle",
-                fill=MUTED,
-            )
-        )
-    out.append(line_el(plot.x0, plot.y1, plot.x1, plot.y1, stroke=AXIS))
-    out.append("</g>")
-    return out
+    """The x axis along the bottom of ``plot``: ticks, their labels, grid lines and the axis line."""
+    return _axis(True, scale, ticks, labels, plot, grid)
 
 
 def y_axis(
     scale: Scale, ticks: Ticks, labels: Sequence[str], plot: Box, *, grid: bool = True
 ) -> list[str]:
-    out = ['<g class="mt-axis mt-axis-y">']
+    """The y axis up the left of ``plot``: ticks, their labels, grid lines and the axis line."""
+    return _axis(False, scale, ticks, labels, plot, grid)
+
+
+def _axis(
+    horizontal: bool,
+    scale: Scale,
+    ticks: Ticks,
+    labels: Sequence[str],
+    plot: Box,
+    grid: bool,
+) -> list[str]:
+    """One axis: for each tick a grid line across the plot, a 4-pixel tick outside its edge and the
+    label; then the axis line on the edge. The y axis is the x axis with the directions swapped."""
+    edge = plot.y1 if horizontal else plot.x0
+    across = (plot.y0, plot.y1) if horizontal else (plot.x0, plot.x1)
+    outside = (edge, edge + 4) if horizontal else (edge - 4, edge)
+    out = [f'<g class="mt-axis mt-axis-{"x" if horizontal else "y"}">']
     for v, lab in zip(ticks.values, labels, strict=True):
-        y = scale(v)
+        at = scale(v)
         if grid:
-            out.append(line_el(plot.x0, y, plot.x1, y, stroke=GRID))
-        out.append(line_el(plot.x0 - 4, y, plot.x0, y, stroke=AXIS))
-        out.append(
-            text_el(
-                plot.x0 - TICK_GAP,
-                y + TICK_SIZE * 0.35,
-                lab,
-                size=TICK_SIZE,
-                anchor="end",
-                fill=MUTED,
-            )
-        )
-    out.append(line_el(plot.x0, plot.y0, plot.x0, plot.y1, stroke=AXIS))
+            out.append(_line_at(horizontal, at, *across, stroke=GRID))
+        out.append(_line_at(horizontal, at, *outside, stroke=AXIS))
+        if horizontal:
+            x, y, anchor = at, edge + TICK_GAP + ASCENT * TICK_SIZE + 1, "middle"
+        else:
+            x, y, anchor = edge - TICK_GAP, at + TICK_SIZE * 0.35, "end"
+        out.append(text_el(x, y, lab, size=TICK_SIZE, anchor=anchor, fill=MUTED))
+    along = (plot.x0, plot.x1) if horizontal else (plot.y0, plot.y1)
+    out.append(_line_at(not horizontal, edge, *along, stroke=AXIS))
     out.append("</g>")
     return out
+
+
+def _line_at(vertical: bool, at: float, a: float, b: float, *, stroke: str) -> str:
+    """A line from ``a`` to ``b`` at ``at``: vertical (x = ``at``) or horizontal (y = ``at``)."""
+    return (
+        line_el(at, a, at, b, stroke=stroke) if vertical else line_el(a, at, b, at, stroke=stroke)
+    )
 
 
 def x_title_el(text: str, plot: Box, width: float) -> tuple[str, float]:
