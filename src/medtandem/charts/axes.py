@@ -143,29 +143,37 @@ def y_title_el(text: str, plot: Box) -> str:
 
 @dataclass(frozen=True)
 class Frame:
-    """Where things go in a 2-D chart: the plot box, the legend's top, the total height."""
+    """Where things go in a 2-D chart: the plot box, its scales, the legend's top, the total height;
+    and the drawn title and axes (``axes_svg``: the y and x axes, then their titles)."""
 
     plot: Box
     legend_top: float
     height: float
     title_svg: str
-    x_title_svg: str
-    y_title_svg: str
+    sx: Scale
+    sy: Scale
+    axes_svg: tuple[str, ...]
 
 
 def frame_2d(
     *,
     width: float,
     title: str,
-    x_labels: Sequence[str],
-    y_labels: Sequence[str],
+    x_ticks: Ticks,
+    y_ticks: Ticks,
+    locale: Locale,
+    x_percent: bool,
+    y_percent: bool,
     x_title: str,
     y_title: str,
     legend_entries: Sequence[LegendEntry],
     aspect: float,
     top_extra: float = 0.0,
 ) -> Frame:
-    """Margins from the longest tick label and the titles; plot height = width × ``aspect``."""
+    """Margins from the longest tick label and the titles; plot height = width × ``aspect``; the
+    axes drawn with their ticks labelled in ``locale``."""
+    x_labels = tick_labels(x_ticks, locale, x_percent)
+    y_labels = tick_labels(y_ticks, locale, y_percent)
     title_svg, title_bottom = title_el(title, width)
     y_tick_w = max((text_width(s, TICK_SIZE) for s in y_labels), default=0.0)
     first_half = text_width(x_labels[0], TICK_SIZE) / 2 if x_labels else 0.0
@@ -180,7 +188,15 @@ def frame_2d(
     legend_top = below + 10
     lh = legend_height(legend_entries, plot.x0, width - EDGE)
     height = legend_top + lh + EDGE if lh else below + EDGE + 2
-    return Frame(plot, legend_top, height, title_svg, x_title_svg, y_title_el(y_title, plot))
+    sx = Scale(x_ticks.lo, x_ticks.hi, plot.x0, plot.x1)
+    sy = Scale(y_ticks.lo, y_ticks.hi, plot.y1, plot.y0)
+    axes_svg = (
+        *y_axis(sy, y_ticks, y_labels, plot),
+        *x_axis(sx, x_ticks, x_labels, plot),
+        x_title_svg,
+        y_title_el(y_title, plot),
+    )
+    return Frame(plot, legend_top, height, title_svg, sx, sy, axes_svg)
 
 
 def empty_note(text: str, plot: Box) -> str:
