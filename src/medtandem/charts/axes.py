@@ -59,49 +59,52 @@ def axis_ticks(
 def x_axis(
     scale: Scale, ticks: Ticks, labels: Sequence[str], plot: Box, *, grid: bool = True
 ) -> list[str]:
-    out = ['<g class="mt-axis mt-axis-x">']
-    for v, lab in zip(ticks.values, labels, strict=True):
-        x = scale(v)
-        if grid:
-            out.append(line_el(x, plot.y0, x, plot.y1, stroke=GRID))
-        out.append(line_el(x, plot.y1, x, plot.y1 + 4, stroke=AXIS))
-        out.append(
-            text_el(
-                x,
-                plot.y1 + TICK_GAP + ASCENT * TICK_SIZE + 1,
-                lab,
-                size=TICK_SIZE,
-                anchor="middle",
-                fill=MUTED,
-            )
-        )
-    out.append(line_el(plot.x0, plot.y1, plot.x1, plot.y1, stroke=AXIS))
-    out.append("</g>")
-    return out
+    """The x axis along the bottom of ``plot``: ticks, their labels, grid lines and the axis line."""
+    return _axis(True, scale, ticks, labels, plot, grid)
 
 
 def y_axis(
     scale: Scale, ticks: Ticks, labels: Sequence[str], plot: Box, *, grid: bool = True
 ) -> list[str]:
-    out = ['<g class="mt-axis mt-axis-y">']
+    """The y axis up the left of ``plot``: ticks, their labels, grid lines and the axis line."""
+    return _axis(False, scale, ticks, labels, plot, grid)
+
+
+def _axis(
+    horizontal: bool,
+    scale: Scale,
+    ticks: Ticks,
+    labels: Sequence[str],
+    plot: Box,
+    grid: bool,
+) -> list[str]:
+    """One axis: for each tick a grid line across the plot, a 4-pixel tick outside its edge and the
+    label; then the axis line on the edge. The y axis is the x axis with the directions swapped."""
+    edge = plot.y1 if horizontal else plot.x0
+    across = (plot.y0, plot.y1) if horizontal else (plot.x0, plot.x1)
+    outside = (edge, edge + 4) if horizontal else (edge - 4, edge)
+    out = [f'<g class="mt-axis mt-axis-{"x" if horizontal else "y"}">']
     for v, lab in zip(ticks.values, labels, strict=True):
-        y = scale(v)
+        at = scale(v)
         if grid:
-            out.append(line_el(plot.x0, y, plot.x1, y, stroke=GRID))
-        out.append(line_el(plot.x0 - 4, y, plot.x0, y, stroke=AXIS))
-        out.append(
-            text_el(
-                plot.x0 - TICK_GAP,
-                y + TICK_SIZE * 0.35,
-                lab,
-                size=TICK_SIZE,
-                anchor="end",
-                fill=MUTED,
-            )
-        )
-    out.append(line_el(plot.x0, plot.y0, plot.x0, plot.y1, stroke=AXIS))
+            out.append(_line_at(horizontal, at, *across, stroke=GRID))
+        out.append(_line_at(horizontal, at, *outside, stroke=AXIS))
+        if horizontal:
+            x, y, anchor = at, edge + TICK_GAP + ASCENT * TICK_SIZE + 1, "middle"
+        else:
+            x, y, anchor = edge - TICK_GAP, at + TICK_SIZE * 0.35, "end"
+        out.append(text_el(x, y, lab, size=TICK_SIZE, anchor=anchor, fill=MUTED))
+    along = (plot.x0, plot.x1) if horizontal else (plot.y0, plot.y1)
+    out.append(_line_at(not horizontal, edge, *along, stroke=AXIS))
     out.append("</g>")
     return out
+
+
+def _line_at(vertical: bool, at: float, a: float, b: float, *, stroke: str) -> str:
+    """A line from ``a`` to ``b`` at ``at``: vertical (x = ``at``) or horizontal (y = ``at``)."""
+    return (
+        line_el(at, a, at, b, stroke=stroke) if vertical else line_el(a, at, b, at, stroke=stroke)
+    )
 
 
 def x_title_el(text: str, plot: Box, width: float) -> tuple[str, float]:
@@ -140,29 +143,37 @@ def y_title_el(text: str, plot: Box) -> str:
 
 @dataclass(frozen=True)
 class Frame:
-    """Where things go in a 2-D chart: the plot box, the legend's top, the total height."""
+    """Where things go in a 2-D chart: the plot box, its scales, the legend's top, the total height;
+    and the drawn title and axes (``axes_svg``: the y and x axes, then their titles)."""
 
     plot: Box
     legend_top: float
     height: float
     title_svg: str
-    x_title_svg: str
-    y_title_svg: str
+    sx: Scale
+    sy: Scale
+    axes_svg: tuple[str, ...]
 
 
 def frame_2d(
     *,
     width: float,
     title: str,
-    x_labels: Sequence[str],
-    y_labels: Sequence[str],
+    x_ticks: Ticks,
+    y_ticks: Ticks,
+    locale: Locale,
+    x_percent: bool,
+    y_percent: bool,
     x_title: str,
     y_title: str,
     legend_entries: Sequence[LegendEntry],
     aspect: float,
     top_extra: float = 0.0,
 ) -> Frame:
-    """Margins from the longest tick label and the titles; plot height = width × ``aspect``."""
+    """Margins from the longest tick label and the titles; plot height = width × ``aspect``; the
+    axes drawn with their ticks labelled in ``locale``."""
+    x_labels = tick_labels(x_ticks, locale, x_percent)
+    y_labels = tick_labels(y_ticks, locale, y_percent)
     title_svg, title_bottom = title_el(title, width)
     y_tick_w = max((text_width(s, TICK_SIZE) for s in y_labels), default=0.0)
     first_half = text_width(x_labels[0], TICK_SIZE) / 2 if x_labels else 0.0
@@ -177,7 +188,15 @@ def frame_2d(
     legend_top = below + 10
     lh = legend_height(legend_entries, plot.x0, width - EDGE)
     height = legend_top + lh + EDGE if lh else below + EDGE + 2
-    return Frame(plot, legend_top, height, title_svg, x_title_svg, y_title_el(y_title, plot))
+    sx = Scale(x_ticks.lo, x_ticks.hi, plot.x0, plot.x1)
+    sy = Scale(y_ticks.lo, y_ticks.hi, plot.y1, plot.y0)
+    axes_svg = (
+        *y_axis(sy, y_ticks, y_labels, plot),
+        *x_axis(sx, x_ticks, x_labels, plot),
+        x_title_svg,
+        y_title_el(y_title, plot),
+    )
+    return Frame(plot, legend_top, height, title_svg, sx, sy, axes_svg)
 
 
 def empty_note(text: str, plot: Box) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from html import escape
 from typing import Literal
 
-from .axes import axis_ticks, empty_note, frame_2d, tick_labels, x_axis, y_axis
+from .axes import axis_ticks, empty_note, frame_2d
 from .base import (
     AXIS,
     DASHES,
@@ -46,7 +46,7 @@ from .base import (
     text_el,
 )
 from .format import Locale
-from .layout import LegendEntry, Scale, legend
+from .layout import LegendEntry, legend
 from .text import text_width, truncate
 
 __all__ = ["Reference", "RocCurve", "Series", "line_chart", "roc_chart"]
@@ -230,29 +230,29 @@ def line_chart(
     if len(entries) == 1 and entries[0].kind == "line":
         entries = []  # one series alone: the title and axis titles say what it is
 
-    xl, yl = tick_labels(xt, locale, x_percent), tick_labels(yt, locale, y_percent)
     top_extra = SMALL_SIZE + 8 if any(r.axis == "x" for r in refs) else 0.0
     fr = frame_2d(
         width=width,
         title=title,
-        x_labels=xl,
-        y_labels=yl,
+        x_ticks=xt,
+        y_ticks=yt,
+        locale=locale,
+        x_percent=x_percent,
+        y_percent=y_percent,
         x_title=x_title,
         y_title=y_title,
         legend_entries=entries,
         aspect=aspect,
         top_extra=top_extra,
     )
-    plot = fr.plot
-    sx, sy = Scale(xt.lo, xt.hi, plot.x0, plot.x1), Scale(yt.lo, yt.hi, plot.y1, plot.y0)
+    plot, sx, sy = fr.plot, fr.sx, fr.sy
     cid = chart_id("line", title, [(c.s.label, c.segments) for c in clean], locale, width)
     body: list[str] = [
         fr.title_svg,
         f'<clipPath id="{cid}-clip"><rect x="{f(plot.x0)}" y="{f(plot.y0)}" '
         f'width="{f(plot.x1 - plot.x0)}" height="{f(plot.y1 - plot.y0)}"/></clipPath>',
     ]
-    body += y_axis(sy, yt, yl, plot) + x_axis(sx, xt, xl, plot)
-    body += [fr.x_title_svg, fr.y_title_svg]
+    body += fr.axes_svg
     data: list[str] = [f'<g clip-path="url(#{cid}-clip)">']
     if diagonal:
         lo, hi = max(xt.lo, yt.lo), min(xt.hi, yt.hi)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .axes import axis_ticks, empty_note, frame_2d, tick_labels, x_axis, y_axis
+from .axes import axis_ticks, empty_note, frame_2d
 from .base import (
     AXIS,
     DEFAULT_WIDTH,
@@ -40,7 +40,7 @@ from .base import (
     text_el,
 )
 from .format import Locale
-from .layout import ASCENT, Box, LegendEntry, Scale, legend, place_labels, placed_svg, text_box
+from .layout import ASCENT, Box, LegendEntry, legend, place_labels, placed_svg, text_box
 from .text import truncate
 
 __all__ = ["Point", "scatter_chart"]
@@ -127,7 +127,6 @@ def scatter_chart(
     yt = axis_ticks(ys + ([yc] if yc is not None else []), yr, y_step, pad=0.03)
     xd = dig if dig is not None else auto_digits(xs, x_percent)
     yd = dig if dig is not None else auto_digits(ys, y_percent)
-    xl, yl = tick_labels(xt, locale, x_percent), tick_labels(yt, locale, y_percent)
     entries = (
         [
             LegendEntry(
@@ -143,15 +142,17 @@ def scatter_chart(
     fr = frame_2d(
         width=width,
         title=title,
-        x_labels=xl,
-        y_labels=yl,
+        x_ticks=xt,
+        y_ticks=yt,
+        locale=locale,
+        x_percent=x_percent,
+        y_percent=y_percent,
         x_title=x_title,
         y_title=y_title,
         legend_entries=entries,
         aspect=aspect,
     )
-    plot = fr.plot
-    sx, sy = Scale(xt.lo, xt.hi, plot.x0, plot.x1), Scale(yt.lo, yt.hi, plot.y1, plot.y0)
+    plot, sx, sy = fr.plot, fr.sx, fr.sy
     cid = chart_id("scatter", title, clean, locale, width, xc, yc)
     body = [fr.title_svg]
     obstacles: list[Box] = []
@@ -191,8 +192,7 @@ def scatter_chart(
                 )
             )
             obstacles.append(text_box(tx, ty, shown, SMALL_SIZE, anchor))
-    body += y_axis(sy, yt, yl, plot) + x_axis(sx, xt, xl, plot)
-    body += [fr.x_title_svg, fr.y_title_svg]
+    body += fr.axes_svg
     if xc is not None:
         body.append(
             line_el(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 from scipy.stats import norm
 
@@ -54,11 +54,8 @@ class BinaryMetrics:
     specificity: Proportion
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "accuracy": self.accuracy.to_dict(),
-            "sensitivity": self.sensitivity.to_dict(),
-            "specificity": self.specificity.to_dict(),
-        }
+        """Each proportion's own ``to_dict`` (with its interval), by field name."""
+        return {f.name: getattr(self, f.name).to_dict() for f in fields(self)}
 
 
 def _check_binary(name: str, values: Sequence[bool]) -> list[bool]:

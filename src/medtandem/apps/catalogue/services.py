@@ -17,7 +17,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from medtandem.apps.accounts.models import Institution, Role, User
@@ -26,6 +25,7 @@ from medtandem.apps.audit.services import Action, record
 from medtandem.apps.catalogue.models import Offer, OfferCompletion, Status
 from medtandem.apps.curriculum.models import Competency, Programme
 from medtandem.apps.curriculum.selectors import completed_programme_on
+from medtandem.web.slugs import free_slug
 
 
 class CatalogueError(Exception):
@@ -120,10 +120,7 @@ def submit_offer(data: OfferData, *, by: User, offer: Offer | None = None) -> Of
     _check(data)
     fields = _fields(data)
     if offer is None:
-        base = slugify(data.title)[:100] or "offre"
-        slug, n = base, 2
-        while Offer.objects.filter(slug=slug).exists():
-            slug, n = f"{base}-{n}", n + 1
+        slug = free_slug(Offer, data.title, max_length=100, fallback="offre")
         offer = Offer.objects.create(slug=slug, submitted_by=by, status=Status.PENDING, **fields)
     else:
         for name, value in fields.items():

@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from medtandem.ai.metrics import evaluate
@@ -37,6 +36,7 @@ from medtandem.apps.datathons.models import Challenge, ChallengeCase, Phase, Sub
 from medtandem.apps.datathons.predictions import PredictionFileError, parse_predictions
 from medtandem.apps.observatory.models import ApplicationVersion
 from medtandem.jsonsafe import clean
+from medtandem.web.slugs import free_slug
 
 #: Bootstrap resamples of the score's confidence interval (percentile bootstrap over cases).
 N_BOOT = 1000
@@ -134,10 +134,7 @@ def create_challenge(
                     )
                     % {"phase": label, "o": output}
                 )
-    base = slugify(title)[:40] or "datathon"
-    slug, n = base, 2
-    while Challenge.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
+    slug = free_slug(Challenge, title, max_length=40, fallback="datathon")
     challenge = Challenge.objects.create(
         slug=slug,
         title=title,

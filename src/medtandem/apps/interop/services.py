@@ -27,7 +27,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -302,16 +301,24 @@ _OneUse = TypeVar("_OneUse", LoginState, LaunchTicket)
 
 
 def _use_once(
-    rows: QuerySet[_OneUse], ttl: timedelta, unknown: lti.LaunchError, used: lti.LaunchError
+    model: type[_OneUse],
+    key: dict[str, str],
+    related: str,
+    ttl: timedelta,
+    unknown: lti.LaunchError,
+    used: lti.LaunchError,
 ) -> _OneUse:
-    """The row of ``rows``, marked used now: ``unknown`` is raised where there is none or it is
-    older than ``ttl``, ``used`` where it was used already (the conditional update decides a race:
-    of two concurrent uses, one only marks it)."""
+    """The row of ``model`` matching ``key`` (a field and its value, with ``related`` joined), marked
+    used now: ``unknown`` is raised where the value is empty, there is no such row or it is older
+    than ``ttl``, ``used`` where it was used already (the conditional update decides a race: of two
+    concurrent uses, one only marks it)."""
+    if not all(key.values()):
+        raise unknown
     now = timezone.now()
-    row = rows.first()
+    row = model._default_manager.filter(**key).select_related(related).first()
     if row is None or row.created_at < now - ttl:
         raise unknown
-    if not rows.model._default_manager.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
+    if not model._default_manager.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
         raise used
     return row
 
@@ -319,9 +326,9 @@ def _use_once(
 def _consume_state(state: str) -> LoginState:
     """The login state, marked used (a second use, or an old state, is refused)."""
     return _use_once(
-        LoginState.objects.filter(state=state).select_related("platform")
-        if state
-        else LoginState.objects.none(),
+        LoginState,
+        {"state": state},
+        "platform",
         STATE_TTL,
         lti.LaunchError("state", "unknown or expired login state"),
         lti.LaunchError("replay", "this login state was already used"),
@@ -486,9 +493,9 @@ def _open(link: ResourceLink, user: User, claims: lti.Launch) -> str:
 def redeem_ticket(token: str) -> LaunchTicket:
     """Use a launch ticket once (the caller signs its person in)."""
     return _use_once(
-        LaunchTicket.objects.filter(token=token).select_related("user")
-        if token
-        else LaunchTicket.objects.none(),
+        LaunchTicket,
+        {"token": token},
+        "user",
         TICKET_TTL,
         lti.LaunchError("ticket", "unknown or expired launch ticket"),
         lti.LaunchError("ticket", "this launch ticket was already used"),

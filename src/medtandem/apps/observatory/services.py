@@ -62,6 +62,7 @@ from medtandem.apps.observatory.models import (
     Status,
     StatusChange,
 )
+from medtandem.web.slugs import free_slug
 
 FDA_DIR = Path(__file__).resolve().parents[2] / "data" / "fda"
 FDA_DEVICES = FDA_DIR / "fda_ai_devices_may2024.csv"
@@ -309,11 +310,12 @@ def submit_entry(
     clean = validate_entry(data)
     if version is None:
         source = Source.EXAMPLE if is_example else Source.SUBMISSION
-        base = slugify(f"{clean['provider_name']} {clean['trade_name']}")[:120] or "entry"
-        slug, i = base, 1
-        while Application.objects.filter(slug=slug).exists():
-            i += 1
-            slug = f"{base}-{i}"
+        slug = free_slug(
+            Application,
+            f"{clean['provider_name']} {clean['trade_name']}",
+            max_length=120,
+            fallback="entry",
+        )
         app = Application.objects.create(
             slug=slug,
             name=clean["trade_name"],

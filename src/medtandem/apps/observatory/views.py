@@ -40,8 +40,12 @@ from medtandem.web.charts import chart_locale, for_template
 PAGE_SIZE = 25
 
 
-def _show_errors(form: forms.Form, exc: services.EntryInvalid) -> None:
-    """The service's refusal on the form: each message on its field, or on the whole form."""
+def _show_errors(form: forms.Form, exc: services.ObservatoryError) -> None:
+    """The service's refusal on the form: an invalid entry's messages each on its field (or on the
+    whole form), any other refusal on the whole form."""
+    if not isinstance(exc, services.EntryInvalid):
+        form.add_error(None, str(exc))
+        return
     for key, message in exc.errors.items():
         form.add_error(key if key in form.fields else None, message)
 
@@ -607,23 +611,10 @@ def triage(request: AuthedRequest, public_id: str) -> HttpResponse:
     }
     form = TriageForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.triage(
-                incident,
-                by=request.user,
-                state=d["state"],
-                seriousness=d["seriousness"],
-                category=d["category"],
-                corrective_action=d["corrective_action"],
-                public_summary=d["public_summary"],
-                notified_at=d["notified_at"],
-                note=d["note"],
-            )
-        except services.EntryInvalid as exc:
-            _show_errors(form, exc)
+        try:  # the form's fields are the triage's own arguments
+            services.triage(incident, by=request.user, **form.cleaned_data)
         except services.ObservatoryError as exc:
-            form.add_error(None, str(exc))
+            _show_errors(form, exc)
         else:
             messages.success(request, _("Incident mis à jour."))
             return redirect("observatory:triage", public_id=incident.public_id)
@@ -683,17 +674,8 @@ def report_hurdle(request: AuthedRequest) -> HttpResponse:
         request.POST or None, initial={"profession": getattr(request.user, "profession", "")}
     )
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.report_hurdle(
-                reporter=request.user,
-                category=d["category"],
-                text=d["text"],
-                profession=d["profession"],
-                region=d["region"],
-                on_behalf_of_site=d["on_behalf_of_site"],
-                severity=d["severity"],
-            )
+        try:  # the form's fields are the report's own arguments
+            services.report_hurdle(reporter=request.user, **form.cleaned_data)
         except services.EntryInvalid as exc:
             _show_errors(form, exc)
         else:

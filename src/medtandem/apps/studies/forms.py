@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from medtandem.apps.cases.models import CaseSet
 from medtandem.apps.studies.models import Study
-from medtandem.web.uploads import UploadError, read_upload
+from medtandem.web.uploads import form_text
 
 
 class StudyForm(forms.ModelForm):
@@ -77,10 +77,7 @@ class ImportForm(forms.Form):
         """Size, row and encoding limits checked before any parsing; the text is kept in ``self.text``
         and the file is left rewound (so a caller reading it again gets the same bytes)."""
         upload = self.cleaned_data["file"]
-        try:
-            self.text = read_upload(upload, kind="study_reads")
-        except UploadError as exc:
-            raise forms.ValidationError(str(exc)) from None
+        self.text = form_text(upload, "study_reads")
         return upload
 
     def error_message(self) -> str:

@@ -157,12 +157,9 @@ def study_import(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, form.error_message())
         return redirect("studies:detail", pk=pk)
     try:
-        text = form.cleaned_data["file"].read().decode("utf-8-sig")
         report = services.import_reads(
-            study, text, source=form.cleaned_data["file"].name, by=request.user
+            study, form.text, source=form.cleaned_data["file"].name, by=request.user
         )
-    except UnicodeDecodeError:
-        messages.error(request, _("Le fichier doit être encodé en UTF-8."))
     except services.ReadImportError as exc:
         messages.error(
             request, _("Import refusé, rien n'a été enregistré : %(errors)s") % {"errors": exc}
