@@ -96,6 +96,22 @@ def setup(n_learners: int) -> None:
 _GIVEN: set[int] = set()  # ports handed out by free_port (not bound yet when it is asked again)
 
 
+def ensure_database(url: str) -> None:
+    """Create the benchmark database on its server if it does not exist yet (a fresh machine)."""
+    import psycopg
+    from psycopg import sql
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    name = conninfo_to_dict(url).get("dbname")
+    if not name:
+        return
+    with psycopg.connect(make_conninfo(url, dbname="postgres"), autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            return
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(str(name))))
+        print(f"Created the benchmark database {name}", flush=True)
+
+
 def free_port() -> int:
     """A free loopback port: from ``BENCH_PORTS`` (e.g. ``18200-18299``) when set, as on a machine
     shared by several people each given a range; else any the system offers."""
@@ -646,6 +662,7 @@ def main() -> int:
     var_dir.mkdir(parents=True, exist_ok=True)
     env = server_env(args.db, args.redis, var_dir)
     print(f"Setting up {n_accounts} learners on {args.db} ...", flush=True)
+    ensure_database(args.db)
     demo = subprocess.run(
         [PY, "-m", "medtandem.cli", "demo", "--no-serve"] if not args.skip_demo else ["true"],
         env=env,
