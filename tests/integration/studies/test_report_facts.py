@@ -12,19 +12,46 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from medtandem.apps.cases.models import AIPrediction, Case, CaseSignal
+from medtandem.apps.cases.models import AIPrediction, CaseSignal
 from medtandem.apps.reading.models import Read, ReadingSession
 from medtandem.apps.studies import report, selectors, services
 from medtandem.apps.studies.analysis import human_ai_agreement, learning_curve, user_exposure
 from medtandem.apps.studies.models import Participant
 
 #: The export's columns before issue 17, in their order: all kept.
-OLD_COLUMNS = (
-    "reader case modality truth rating decision asserted ai_probability ai_decision time_ms period "
-    "session_seed arm block profession practice_status years_experience experience_band "
-    "prior_ecg_training submitted_at source study_id endpoint threshold design study_seed ai_model "
-    "ai_version simulated seen_truth_before rating_flag"
-).split()
+OLD_COLUMNS = [
+    "reader",
+    "case",
+    "modality",
+    "truth",
+    "rating",
+    "decision",
+    "asserted",
+    "ai_probability",
+    "ai_decision",
+    "time_ms",
+    "period",
+    "session_seed",
+    "arm",
+    "block",
+    "profession",
+    "practice_status",
+    "years_experience",
+    "experience_band",
+    "prior_ecg_training",
+    "submitted_at",
+    "source",
+    "study_id",
+    "endpoint",
+    "threshold",
+    "design",
+    "study_seed",
+    "ai_model",
+    "ai_version",
+    "simulated",
+    "seen_truth_before",
+    "rating_flag",
+]
 
 
 def _study(case_set, investigator, **kw):
@@ -175,7 +202,9 @@ def test_imported_reads_alone_get_no_randomisation_claim(case_set, investigator,
     facts = selectors.read_facts(study)
     assert facts.orders_from_randomiser is None
     text = report.randomisation_text(study, facts)
-    assert text == "Lectures importées (12) : ordre et allocation non enregistrés par la plateforme."
+    assert (
+        text == "Lectures importées (12) : ordre et allocation non enregistrés par la plateforme."
+    )
     assert facts.ai_shown == () and report.ai_shown_text(facts) == ""
     assert report.feedback_text(facts) == ""  # nothing the platform could know
 
@@ -190,7 +219,10 @@ def test_feedback_shown_is_read_from_each_read(case_set, investigator, make_read
     session.refresh_from_db()
     read(session, rate=_rate)
     frame = selectors.study_frame(study)
-    assert frame.groupby("modality")["feedback_shown"].sum().to_dict() == {"aided": 12, "unaided": 0}
+    assert frame.groupby("modality")["feedback_shown"].sum().to_dict() == {
+        "aided": 12,
+        "unaided": 0,
+    }
     facts = selectors.read_facts(study)
     assert (facts.feedback_reads, facts.feedback_shown) == (12, True)
     assert "La vérité a été montrée aux lecteurs pendant l'étude après 12 lectures" in (
