@@ -283,10 +283,10 @@ def test_report_page_and_pdf_show_the_flow_diagram(client, investigator, world):
     html = client.get(reverse("studies:report", args=[world.pk])).content.decode()
     for expected in (
         'id="flow-enrolled">Lecteurs inclus : 5 (3 sur la plateforme, 2 importés)',
-        'id="flow-withdrawn">Retirés : 1 lecteurs (24 lectures écartées)',
+        'id="flow-withdrawn">Lecteurs retirés : 1 (24 lectures écartées)',
         "Lectures exclues : 1 (vérité du cas déjà vue), 1 (ancienne note incohérente)",
-        'id="flow-analysed">Analysés : 4 lecteurs (dont 0 sans toutes les lectures prévues), '
-        "12 cas, 94 lectures",
+        'id="flow-analysed">Analysés — lecteurs : 4 (dont 0 sans toutes les lectures prévues) ; '
+        "cas : 12 ; lectures : 94",
         'class="mark platform"',
         'class="mark authors"',
         'id="checklist-claim"',

@@ -174,7 +174,7 @@ def ai_shown_text(facts: ReadFacts) -> str:
         if facts.reads_by_source.get(selectors.PLATFORM, 0):
             return _("Aucune lecture avec IA enregistrée sur la plateforme.")
         return ""
-    versions = " ; ".join(
+    versions = ", ".join(
         ngettext(
             "%(model)s %(version)s (%(n)d lecture avec IA)",
             "%(model)s %(version)s (%(n)d lectures avec IA)",
