@@ -382,3 +382,24 @@ def test_texts_of_the_human_factors_items():
     assert "premier 100 % (2/2), deuxième 0 % (0/1), dernier 50 % (1/2)" in report.learning_text(
         learning_curve(frame, 50)
     )
+
+
+def test_a_locked_study_reports_from_its_locked_reads(world):
+    study = services.lock_study(world)
+    facts = selectors.read_facts(study)
+    assert facts.reads_by_source == {"platform": 48, "imported": 48}
+    assert [(a.version, a.reads) for a in facts.ai_shown] == [("1.0", 12), ("2.0", 12)]
+    assert (facts.flow.reads_analysed, facts.flow.readers_analysed) == (94, 4)
+    assert facts.feedback_shown is False
+
+
+def test_a_study_locked_before_the_per_read_columns_claims_nothing_about_feedback(world):
+    """A locked file without ``feedback_shown`` (locked before issue 17): not recorded, said so."""
+    study = services.lock_study(world)
+    frame = selectors.frame_from_csv(study.locked_reads_csv).drop(columns=["feedback_shown"])
+    study.locked_reads_csv = frame.to_csv(index=False)
+    facts = selectors.read_facts(study)
+    assert facts.feedback_reads is None and facts.feedback_shown is None
+    assert report.feedback_text(facts) == (
+        "Affichage de la vérité pendant l'étude : non enregistré dans les lectures exportées."
+    )
