@@ -125,7 +125,8 @@ def test_two_reader_study_from_creation_to_report(live_server, page, artifacts) 
     assert "Verrouillée" in page.inner_text("#study-status")
     page.goto(f"{base}/studies/{study.pk}/report/")
     report = page.inner_text("body")
-    assert "Liste de contrôle DECIDE-AI / CONSORT-AI" in report and "R001" in report
+    assert "Listes de contrôle : DECIDE-AI, CONSORT-AI et CLAIM" in report and "R001" in report
+    assert "Lecteurs inclus : 2" in page.inner_text("#flow")
     assert page.locator("svg.mt-chart").count() >= 2
     page.screenshot(path=str(artifacts / "study-report.png"), full_page=True)
     assert set(SUPERCLASSES) >= {endpoint}

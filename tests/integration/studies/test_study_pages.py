@@ -129,7 +129,7 @@ def test_analysis_report_and_pdf_pages(inv_client, demo):
     assert "RRRC" in analysis and "FRRC" in analysis and "RRFC" in analysis and "<svg" in analysis
     report = inv_client.get(reverse("studies:report", args=[study.pk])).content.decode()
     for expected in (
-        "Liste de contrôle DECIDE-AI / CONSORT-AI",
+        "Listes de contrôle : DECIDE-AI, CONSORT-AI et CLAIM",
         "À compléter par les auteurs",
         "Courbes ROC",
         "Étude simulée",

@@ -158,7 +158,10 @@ def test_export_is_the_mrmc_layout_with_pseudonymised_readers(
     assert set(frame["reader"]) == {"R001", "R002"}
     assert "reader0" not in text and "reader1" not in text
     assert len(frame) == 2 * 12 * 2
-    assert set(frame["ai_model"]) == {"test-ecg-model"}
+    # The AI of each read is the one it showed: aided reads only (issue 17).
+    aided = frame["modality"] == "aided"
+    assert set(frame.loc[aided, "ai_model"]) == {"test-ecg-model"}
+    assert frame.loc[~aided, "ai_model"].isna().all()
 
 
 def test_a_withdrawn_reader_leaves_the_analysis(case_set, investigator, make_reader, read):

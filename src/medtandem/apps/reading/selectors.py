@@ -24,6 +24,7 @@ from medtandem.apps.reading.models import (
 from medtandem.apps.reading.services import FEEDBACK, cases_of, reads_by_case, step_for
 from medtandem.apps.reading.visibility import cases_seen_with_truth as cases_seen_with_truth
 from medtandem.apps.reading.visibility import revealed_reads
+from medtandem.apps.reading.visibility import revealing_q as revealing_q
 from medtandem.apps.reading.visibility import seen_with_truth_by_case as seen_with_truth_by_case
 from medtandem.ecg.ptbxl import SUPERCLASSES
 from medtandem.reliance.metrics import AnswerChanges, BinaryMetrics, answer_changes, binary_metrics

@@ -282,3 +282,142 @@ def analyze_frame(
         excluded=excluded,
         roc_pooled=roc_pooled,
     )
+
+
+# --- what the report's checklist says about the readers' work (DECIDE-AI human factors) ----------
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Median, minimum and maximum of one figure across readers (None when no reader has it)."""
+
+    median: float | None
+    minimum: float | None
+    maximum: float | None
+
+    @classmethod
+    def of(cls, values: list[float]) -> Spread:
+        if not values:
+            return cls(None, None, None)
+        s = pd.Series(values, dtype=float)
+        return cls(float(s.median()), float(s.min()), float(s.max()))
+
+
+@dataclass(frozen=True)
+class UserExposure:
+    """How much each analysed reader read: reads (all, aided), time per read, total reading time.
+
+    DECIDE-AI asks for the users' exposure to the AI system (Vasey et al. 2022). Counted over the
+    reads the analysis uses (:func:`usable_reads`); times from ``time_ms`` (browser time on task,
+    else server time between serving and storing the step).
+    """
+
+    n_readers: int
+    reads_per_reader: Spread
+    aided_reads_per_reader: Spread
+    median_seconds_per_read: float | None
+    minutes_per_reader: Spread
+
+
+def user_exposure(frame: pd.DataFrame) -> UserExposure:
+    frame, _excluded = usable_reads(frame)
+    if frame.empty:
+        return UserExposure(0, Spread.of([]), Spread.of([]), None, Spread.of([]))
+    reader = frame["reader"].astype(str)
+    seconds = pd.to_numeric(frame.get("time_ms"), errors="coerce") / 1000
+    reads = frame.groupby(reader).size()
+    aided = (frame["modality"] == "aided").groupby(reader).sum()
+    minutes = seconds.groupby(reader).sum(min_count=1) / 60
+    return UserExposure(
+        n_readers=int(reads.size),
+        reads_per_reader=Spread.of([float(x) for x in reads]),
+        aided_reads_per_reader=Spread.of([float(x) for x in aided]),
+        median_seconds_per_read=float(seconds.median()) if seconds.notna().any() else None,
+        minutes_per_reader=Spread.of([float(x) for x in minutes.dropna()]),
+    )
+
+
+@dataclass(frozen=True)
+class Proportion:
+    """``k`` of ``n`` (``value`` is None when ``n`` is 0)."""
+
+    k: int
+    n: int
+
+    @property
+    def value(self) -> float | None:
+        return self.k / self.n if self.n else None
+
+
+@dataclass(frozen=True)
+class HumanAIAgreement:
+    """Agreement of the readers' calls with the AI's call, and switches between unaided and aided.
+
+    - ``aided`` / ``unaided``: reads whose call (``decision``: rating ≥ threshold) equals the AI's
+      (probability ≥ 0.5), among the usable reads of that condition with an AI output;
+    - ``switched_to_ai``: pairs (unaided first, :func:`paired_frame`) whose unaided call differed
+      from the AI's and whose aided call took the AI's;
+    - ``switched_away``: pairs whose unaided call agreed with the AI and whose aided call left it.
+    """
+
+    aided: Proportion
+    unaided: Proportion
+    switched_to_ai: Proportion
+    switched_away: Proportion
+
+
+def human_ai_agreement(frame: pd.DataFrame, threshold: int) -> HumanAIAgreement:
+    frame, _excluded = usable_reads(frame)
+    probs = pd.to_numeric(frame.get("ai_probability"), errors="coerce")
+    known = frame[probs.notna()]
+    ai_call = probs[probs.notna()] >= 0.5
+    call = pd.to_numeric(known["rating"], errors="coerce") >= threshold
+
+    def agree(modality: str) -> Proportion:
+        mask = known["modality"] == modality
+        return Proportion(int((call[mask] == ai_call[mask]).sum()), int(mask.sum()))
+
+    to_ai = away = Proportion(0, 0)
+    if not frame.empty:
+        pairs = paired_frame(frame.assign(asserted=None), threshold)
+        if not pairs.empty:
+            differed = pairs["unaided"] != pairs["ai"]
+            to_ai = Proportion(
+                int((differed & (pairs["aided"] == pairs["ai"])).sum()), int(differed.sum())
+            )
+            away = Proportion(
+                int((~differed & (pairs["aided"] != pairs["ai"])).sum()), int((~differed).sum())
+            )
+    return HumanAIAgreement(agree("aided"), agree("unaided"), to_ai, away)
+
+
+@dataclass(frozen=True)
+class LearningCurve:
+    """Unaided accuracy by the read's place in its reader's sequence, in thirds of that sequence.
+
+    Each reader's platform reads (unaided and aided, every period) are ordered by the time they were
+    stored; a read at place ``i`` (0-based) of ``n`` falls in third ``floor(3 i / n)``. Accuracy is
+    the unaided call (rating ≥ threshold) against the truth. Imported reads, whose order is not
+    recorded, are left out. DECIDE-AI asks for the users' learning curves (Vasey et al. 2022).
+    """
+
+    thirds: tuple[Proportion, Proportion, Proportion]
+
+
+def learning_curve(frame: pd.DataFrame, threshold: int) -> LearningCurve:
+    frame, _excluded = usable_reads(frame)
+    counts = [[0, 0], [0, 0], [0, 0]]
+    if "submitted_at" in frame and not frame.empty:
+        timed = frame.dropna(subset=["submitted_at"]).copy()
+        timed["at"] = pd.to_datetime(timed["submitted_at"], utc=True, format="ISO8601")
+        for _reader, reads in timed.groupby(timed["reader"].astype(str), sort=True):
+            reads = reads.sort_values("at", kind="stable")
+            n = len(reads)
+            for i, row in enumerate(reads.itertuples(index=False)):
+                if row.modality != "unaided":
+                    continue
+                third = 3 * i // n
+                counts[third][1] += 1
+                counts[third][0] += int((float(row.rating) >= threshold) == bool(int(row.truth)))
+    a, b, c = (Proportion(k, n) for k, n in counts)
+    return LearningCurve((a, b, c))

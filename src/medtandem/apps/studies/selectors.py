@@ -11,7 +11,8 @@ from statistics import median
 from typing import Any
 
 import pandas as pd
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Case as Switch
+from django.db.models import Count, IntegerField, Max, QuerySet, Value, When
 from django.utils import timezone
 
 from medtandem.apps.accounts.models import User
@@ -20,10 +21,12 @@ from medtandem.apps.accounts.selectors import (
     has_role,
     learners_of_instructor,
 )
-from medtandem.apps.cases.models import AIPrediction, Case
-from medtandem.apps.reading.models import Read
-from medtandem.apps.reading.selectors import revealed_reads
+from medtandem.apps.cases.models import AIPrediction, Case, CaseSignal
+from medtandem.apps.reading.models import FeedbackView, Read
+from medtandem.apps.reading.selectors import revealed_reads, revealing_q
+from medtandem.apps.studies import randomisation as rnd
 from medtandem.apps.studies.advice import over_relies, reliance_advice
+from medtandem.apps.studies.analysis import usable_reads
 from medtandem.apps.studies.models import ImportedRead, Participant, Study, StudySession
 from medtandem.csvsafe import frame_to_csv
 from medtandem.ecg.ptbxl import SUPERCLASSES
@@ -69,6 +72,7 @@ EXPORT_COLUMNS = [
     "simulated",
     "seen_truth_before",
     "rating_flag",
+    "feedback_shown",
 ]
 #: Reads without activity for this long, in an unfinished study session, count as dropped out.
 DROPOUT_AFTER = timedelta(days=30)
@@ -99,7 +103,13 @@ def ai_probabilities(study: Study) -> dict[int, float]:
 
 
 def study_frame(study: Study) -> pd.DataFrame:
-    """Every read of the study's active readers (and imported reads) in :data:`EXPORT_COLUMNS` order."""
+    """Every read of the study's active readers (and imported reads) in :data:`EXPORT_COLUMNS` order.
+
+    Per read, from what was stored with it (not from the study settings): ``ai_model`` and
+    ``ai_version`` of the suggestion the read showed (empty on unaided and imported reads), and
+    ``feedback_shown`` (1 when the read revealed its case's truth to its reader: the reading app's
+    rule, :func:`medtandem.apps.reading.visibility.revealing_q`; empty on imported reads).
+    """
     field = study.endpoint.lower()
     participants = {
         p.pk: p for p in Participant.objects.filter(study=study, withdrawn_at__isnull=True)
@@ -115,12 +125,15 @@ def study_frame(study: Study) -> pd.DataFrame:
         "threshold": study.threshold,
         "design": study.design,
         "study_seed": study.seed,
-        "ai_model": study.ai_model_name,
-        "ai_version": study.ai_model_version,
         "simulated": int(study.is_simulated),
     }
     raw = pd.DataFrame.from_records(
         Read.objects.filter(session_id__in=list(sessions))
+        .annotate(
+            revealed=Switch(
+                When(revealing_q(), then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+        )
         .order_by("session_id", "submitted_at", "pk")
         .values_list(
             "session_id",
@@ -135,6 +148,9 @@ def study_frame(study: Study) -> pd.DataFrame:
             "submitted_at",
             "seen_truth_before",
             "rating_flag",
+            "ai_prediction__model_name",
+            "ai_prediction__model_version",
+            "revealed",
         ),
         columns=[
             "session_id",
@@ -149,6 +165,9 @@ def study_frame(study: Study) -> pd.DataFrame:
             "submitted",
             "seen_truth_before",
             "rating_flag",
+            "ai_model",
+            "ai_version",
+            "feedback_shown",
         ],
     )
     meta = pd.DataFrame.from_records(
@@ -181,6 +200,9 @@ def study_frame(study: Study) -> pd.DataFrame:
     frame["asserted"] = frame["asserted"].astype(int)
     frame["seen_truth_before"] = frame["seen_truth_before"].astype(int)
     frame["source"] = "medtandem"
+    # The AI a read showed is the one its prediction came from (none on unaided reads).
+    frame["ai_model"] = frame["ai_model"].astype(object).where(frame["ai_model"].notna(), "")
+    frame["ai_version"] = frame["ai_version"].astype(object).where(frame["ai_version"].notna(), "")
     imported = pd.DataFrame.from_records(
         ImportedRead.objects.filter(study=study).values_list(
             "reader", "case_id", "case__external_id", "modality", "truth", "rating", "source"
@@ -192,6 +214,9 @@ def study_frame(study: Study) -> pd.DataFrame:
         imported["experience_band"] = "unknown"
         imported["seen_truth_before"] = 0
         imported["rating_flag"] = ""
+        # Another tool's reads: what its readers saw is not recorded here (left empty).
+        imported["ai_model"] = ""
+        imported["ai_version"] = ""
         imported["source"] = ["import:" + x if x else "import" for x in imported["source"]]
         frame = pd.concat([frame, imported], ignore_index=True) if not frame.empty else imported
     probs = frame["case_id"].map(ai) if not frame.empty else pd.Series(dtype=float)
@@ -220,9 +245,243 @@ def frame_from_csv(text: str) -> pd.DataFrame:
             "modality": str,
             "experience_band": str,
             "profession": str,
+            "source": str,
+            "ai_model": str,
+            "ai_version": str,
         },
     )
     return frame
+
+
+# --- what the stored reads say (the report's checklist and flow diagram) -----------------------
+
+PLATFORM, IMPORTED = "platform", "imported"
+#: Why reads or readers leave the analysis, in the flow diagram's order.
+WITHDRAWN, LEGACY_FLAG, SEEN_TRUTH, NO_USABLE_READ = (
+    "withdrawn",
+    "rating_flag",
+    "seen_truth_before",
+    "no_usable_read",
+)
+
+
+@dataclass(frozen=True)
+class AIShown:
+    """One AI model version as the aided reads showed it, and on how many reads."""
+
+    model: str
+    version: str
+    reads: int
+
+
+@dataclass(frozen=True)
+class StudyFlow:
+    """CONSORT-style flow of readers, reads and cases from enrolment to analysis.
+
+    Readers: those who consented on the platform plus the distinct reader names of imported reads;
+    withdrawn readers' reads leave every analysis; reads are then excluded for a legacy rating flag
+    or because the reader had seen the case's truth before (:func:`analysis.usable_reads`, in that
+    order of precedence: a read with both counts under ``seen_truth_before``); a reader left with no
+    usable read is not analysed. ``readers_incomplete``: analysed platform readers with fewer reads
+    than their plan (still reading, or dropped out).
+    """
+
+    readers_enrolled: int
+    readers_platform: int
+    readers_imported: int
+    readers_withdrawn: int
+    reads_withdrawn: int
+    reads_recorded: int
+    reads_excluded: dict[str, int]
+    reads_analysed: int
+    readers_no_usable_read: int
+    readers_analysed: int
+    readers_incomplete: int
+    cases_in_set: int
+    cases_read: int
+    cases_analysed: int
+
+
+@dataclass(frozen=True)
+class ReadFacts:
+    """What the study's stored reads and cases say, for the report to state and nothing more.
+
+    - ``reads_by_source``: platform and imported reads (of readers not withdrawn);
+    - ``ai_shown``: model and version of the suggestion on each aided platform read (per read, not the
+      study settings); ``aided_without_ai``: aided platform reads that stored no suggestion;
+    - ``feedback_reads``: reads that revealed their case's truth to the reader during the study (None:
+      not recorded, e.g. a study locked before the column existed); ``feedback_views``: feedback pages
+      the readers' browsers reported seeing in the study's sessions;
+    - ``leads``: lead count → cases, over the cases read (0: no tracing stored);
+      ``case_sources`` and ``case_licences``: where those cases (and their truth labels) come from;
+    - ``orders_from_randomiser``: every platform reader's arm, block, condition order and session case
+      orders equal the plan the randomiser replays from the study seed (None: no platform reader).
+    """
+
+    design: str
+    reads_by_source: dict[str, int]
+    import_sources: tuple[str, ...]
+    ai_shown: tuple[AIShown, ...]
+    aided_without_ai: int
+    feedback_reads: int | None
+    feedback_views: int
+    leads: dict[int, int]
+    case_sources: dict[str, int]
+    case_licences: dict[str, int]
+    orders_from_randomiser: bool | None
+    flow: StudyFlow
+    #: the cases read: median age (None: no age recorded), how many have an age, sex code → cases
+    median_age: float | None = None
+    n_with_age: int = 0
+    case_sexes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def feedback_shown(self) -> bool | None:
+        if self.feedback_views:
+            return True
+        return None if self.feedback_reads is None else self.feedback_reads > 0
+
+
+def read_facts(study: Study) -> ReadFacts:
+    """The facts of :class:`ReadFacts` for one study, from its reads (the locked file once locked)."""
+    frame = reads_frame(study)
+    participants = list(Participant.objects.filter(study=study))
+    withdrawn = [p for p in participants if p.withdrawn_at is not None]
+    reads_withdrawn = Read.objects.filter(session__study_session__participant__in=withdrawn).count()
+    source = frame["source"].astype(str) if not frame.empty else pd.Series(dtype=str)
+    imported_mask = source.str.startswith("import")
+    platform = frame[~imported_mask]
+    imported = frame[imported_mask]
+    import_sources = tuple(
+        sorted({s.partition(":")[2] for s in imported["source"].astype(str)} - {""})
+    )
+    aided = platform[platform["modality"] == "aided"]
+    model = aided["ai_model"].astype(object).where(aided["ai_model"].notna(), "").astype(str)
+    version = aided["ai_version"].astype(object).where(aided["ai_version"].notna(), "").astype(str)
+    shown = pd.DataFrame({"model": model, "version": version})
+    with_ai = shown[shown["model"] != ""]
+    ai_shown = tuple(
+        AIShown(str(m), str(v), int(n))
+        for (m, v), n in with_ai.groupby(["model", "version"], sort=True).size().items()
+    )
+    feedback_reads: int | None = None
+    if "feedback_shown" in platform and (
+        platform.empty or platform["feedback_shown"].notna().all()
+    ):
+        feedback_reads = int(pd.to_numeric(platform["feedback_shown"]).fillna(0).sum())
+    feedback_views = FeedbackView.objects.filter(
+        session__study_session__participant__study=study
+    ).count()
+    case_refs = set(frame["case"].astype(str)) if not frame.empty else set()
+    cases = list(
+        Case.objects.filter(external_id__in=case_refs).values_list(
+            "pk", "source", "licence", "age", "sex"
+        )
+    )
+    ages = [float(a) for *_rest, a, _sex in cases if a is not None]
+    lead_names = dict(
+        CaseSignal.objects.filter(case_id__in=[c[0] for c in cases]).values_list("case_id", "leads")
+    )
+    leads: dict[int, int] = defaultdict(int)
+    for pk, *_rest in cases:
+        leads[len(lead_names.get(pk) or [])] += 1
+    usable, excluded = usable_reads(frame) if not frame.empty else (frame, {})
+    analysed_readers = set(usable["reader"].astype(str)) if not usable.empty else set()
+    active = [p for p in participants if p.withdrawn_at is None]
+    imported_readers = set(imported["reader"].astype(str))
+    reads_of = platform["reader"].astype(str).value_counts().to_dict() if not platform.empty else {}
+    expected = _planned_reads(study)
+    incomplete = sum(
+        1
+        for p in active
+        if p.pseudonym in analysed_readers
+        and reads_of.get(p.pseudonym, 0) < expected.get(p.block, 0)
+    )
+    n_in_set = study.case_set.cases.count()
+    flow = StudyFlow(
+        readers_enrolled=len(participants) + len(imported_readers),
+        readers_platform=len(participants),
+        readers_imported=len(imported_readers),
+        readers_withdrawn=len(withdrawn),
+        reads_withdrawn=reads_withdrawn,
+        reads_recorded=int(len(frame)),
+        reads_excluded={
+            SEEN_TRUTH: excluded.get(SEEN_TRUTH, 0),
+            LEGACY_FLAG: excluded.get(LEGACY_FLAG, 0),
+        },
+        reads_analysed=int(len(usable)),
+        readers_no_usable_read=len(active) + len(imported_readers) - len(analysed_readers),
+        readers_analysed=len(analysed_readers),
+        readers_incomplete=incomplete,
+        cases_in_set=n_in_set,
+        cases_read=len(case_refs),
+        cases_analysed=int(usable["case"].astype(str).nunique()) if not usable.empty else 0,
+    )
+    return ReadFacts(
+        design=study.design,
+        reads_by_source={PLATFORM: int(len(platform)), IMPORTED: int(len(imported))},
+        import_sources=import_sources,
+        ai_shown=ai_shown,
+        aided_without_ai=int(len(shown) - len(with_ai)),
+        feedback_reads=feedback_reads,
+        feedback_views=feedback_views,
+        leads=dict(sorted(leads.items())),
+        case_sources=_counts(s for _pk, s, *_rest in cases),
+        case_licences=_counts(lic for _pk, _s, lic, *_rest in cases),
+        orders_from_randomiser=_orders_from_randomiser(study, participants),
+        flow=flow,
+        median_age=median(ages) if ages else None,
+        n_with_age=len(ages),
+        case_sexes=_counts(c[4] for c in cases),
+    )
+
+
+def _counts(values: Any) -> dict[str, int]:
+    out: dict[str, int] = defaultdict(int)
+    for v in values:
+        out[str(v or "—")] += 1
+    return dict(sorted(out.items()))
+
+
+def _planned_reads(study: Study) -> dict[int | None, int]:
+    """Reads a reader's plan holds, by split-plot block (None: the whole case set)."""
+    per_case = 2  # unaided and aided, in one hybrid session or in two periods
+    out: dict[int | None, int] = {None: study.case_set.cases.count() * per_case}
+    for b in study.blocks.select_related("case_set"):
+        out[b.index] = b.case_set.cases.count() * per_case
+    return out
+
+
+def _orders_from_randomiser(study: Study, participants: list[Participant]) -> bool | None:
+    """Whether every reader's allocation and orders are the randomiser's replayed plan."""
+    if not participants:
+        return None
+    case_ids = list(study.case_set.cases.values_list("pk", flat=True))
+    sessions: dict[int, dict[int, list[int]]] = defaultdict(dict)
+    for pid, period, order in StudySession.objects.filter(participant__in=participants).values_list(
+        "participant_id", "period", "case_order"
+    ):
+        sessions[pid][period] = list(order)
+    for p in participants:
+        plan = rnd.plan_reader(
+            study.design,
+            study.seed,
+            p.join_index,
+            case_ids,
+            conditions=study.conditions or rnd.CONDITIONS,
+            n_blocks=study.n_blocks,
+        )
+        if (p.arm, p.block, list(p.condition_order)) != (
+            plan.arm,
+            plan.block,
+            list(plan.condition_order),
+        ):
+            return False
+        for s in plan.sessions:
+            stored = sessions[p.pk].get(s.period)
+            if stored is not None and stored != list(s.case_order):
+                return False
+    return True
 
 
 # --- progress ---------------------------------------------------------------------------------
