@@ -84,6 +84,18 @@ def test_pages_are_compressed_with_a_random_length_header(client):  # type: igno
     assert len(sizes) > 1
 
 
+@pytest.mark.parametrize("size", [200, 4_096, 177_000, 1_500_000])
+def test_the_isal_gzip_output_is_read_back_by_the_standard_library(size: int) -> None:
+    """The compressed page, with its random-length file name spliced into ISA-L's header, is a
+    valid gzip file to zlib (the browsers' decoder family), whatever its size."""
+    from medtandem.web.compression import compress
+
+    rng = __import__("random").Random(size)
+    data = bytes(rng.choice(b"<svg path d='M 0.05 -.12 l'>\n") for _ in range(size))
+    for _ in range(3):
+        assert gzip.decompress(compress(data, max_random_bytes=100)) == data
+
+
 def test_passwords_are_hashed_with_argon2id_at_owasp_parameters(db):  # type: ignore[no-untyped-def]
     user = create_person("camille", PASSWORD, [Role.LEARNER])
     hasher = identify_hasher(user.password)
