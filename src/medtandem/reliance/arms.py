@@ -133,6 +133,7 @@ def reliance_by_arm(
                     [v for v in per_reader if v is not None],
                     confidence_level,
                     "mean of per-reader benefit within the arm, t interval",
+                    bounds=(-1.0, 1.0),
                 ),
                 over_reliance=m.over_reliance if switch else None,
                 under_reliance=m.under_reliance if switch else None,
