@@ -22,6 +22,12 @@ from scipy.stats import norm
 from medtandem.mrmc.fom import placement_values, roc_points
 
 
+def logit(p: float, eps: float = 1e-3) -> float:
+    """``log(p / (1 - p))`` with ``p`` clipped to ``[eps, 1 - eps]`` so 0 and 1 stay finite."""
+    p = min(max(p, eps), 1 - eps)
+    return math.log(p / (1 - p))
+
+
 def _z(confidence_level: float) -> float:
     return float(norm.ppf(0.5 + confidence_level / 2))
 
