@@ -48,6 +48,24 @@ __all__ = ["Point", "scatter_chart"]
 RADIUS = 5.0
 
 
+def _quadrant_name_place(
+    k: int, cell: Box, shown: str, markers: Sequence[Box]
+) -> tuple[float, float, str]:
+    """Where a quadrant's name goes: its outer corner unless a point's marker is there, then the
+    other corners of its cell, outer edge first; the outer corner when every corner is taken."""
+    bottom, top = cell.y1 - 6, cell.y0 + 6 + ASCENT * SMALL_SIZE
+    left, right = (cell.x0 + 6, "start"), (cell.x1 - 6, "end")
+    outer_x, inner_x = (left, right) if k in (0, 2) else (right, left)
+    outer_y, inner_y = (bottom, top) if k in (0, 1) else (top, bottom)
+    candidates = [(outer_x, outer_y), (inner_x, outer_y), (outer_x, inner_y), (inner_x, inner_y)]
+    for (tx, anchor), ty in candidates:
+        box = text_box(tx, ty, shown, SMALL_SIZE, anchor)
+        if not any(box.overlaps(m) for m in markers):
+            return tx, ty, anchor
+    (tx, anchor), ty = candidates[0]
+    return tx, ty, anchor
+
+
 @dataclass(frozen=True)
 class Point:
     """A labelled point; points of one ``group`` share colour and marker (legend when ≥ 2 groups)."""
@@ -171,14 +189,15 @@ def scatter_chart(
                 f'<rect x="{f(c.x0)}" y="{f(c.y0)}" width="{f(c.x1 - c.x0)}" height="{f(c.y1 - c.y0)}" '
                 f'fill="{PALETTE[2]}" fill-opacity="0.08" class="mt-highlight"/>'
             )
+        markers = [
+            Box(sx(x) - RADIUS - 2, sy(y) - RADIUS - 2, sx(x) + RADIUS + 2, sy(y) + RADIUS + 2)
+            for _l, x, y, _g in clean
+        ]
         for k, (name, c) in enumerate(zip(quadrant_names, cells, strict=True)):
             shown = truncate(name, c.x1 - c.x0 - 12, SMALL_SIZE)
             if not shown or shown == "\u2026":
                 continue
-            left_side = k in (0, 2)
-            tx = c.x0 + 6 if left_side else c.x1 - 6
-            ty = c.y1 - 6 if k in (0, 1) else c.y0 + 6 + ASCENT * SMALL_SIZE
-            anchor = "start" if left_side else "end"
+            tx, ty, anchor = _quadrant_name_place(k, c, shown, markers)
             quads.append(
                 text_el(
                     tx,

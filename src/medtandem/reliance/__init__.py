@@ -4,12 +4,15 @@
   RAIR/RSR, accuracy when the AI is right or wrong, AUCs, calibration.
 - :func:`analyze_reliance` — per reader, per stratum (experience) and overall, from a data frame.
 - :func:`calibration` — Brier score, prevalence ECE and Guo's confidence ECE.
+- :func:`reliance_by_arm` — per arm (condition order) of a crossed study; switch measures only
+  where the unaided read came first.
 - :func:`clustered_measures` — pooled measures with two-way (reader x case) clustered intervals.
 - :func:`deskilling_watch` — unaided accuracy over exposure: model, risk-adjusted CUSUM, trend.
 - :mod:`medtandem.reliance.simulate` — simulated readers for the demo loaders.
 """
 
 from medtandem.reliance.analysis import RelianceReport, analyze_reliance, experience_band
+from medtandem.reliance.arms import ArmReliance, reliance_by_arm
 from medtandem.reliance.calibration import Calibration, calibration
 from medtandem.reliance.clustered import ClusteredMeasures, clustered_measures
 from medtandem.reliance.deskilling import (
@@ -31,6 +34,7 @@ from medtandem.reliance.metrics import (
 
 __all__ = [
     "AnswerChanges",
+    "ArmReliance",
     "BinaryMetrics",
     "Calibration",
     "ClusteredMeasures",
@@ -51,6 +55,7 @@ __all__ = [
     "experience_band",
     "exposure_model",
     "paired_difference",
+    "reliance_by_arm",
     "reliance_measures",
     "roc_curve",
 ]

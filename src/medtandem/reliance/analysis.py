@@ -156,6 +156,7 @@ def analyze_reliance(
             [v for v in values if v is not None],
             confidence_level,
             f"mean of per-reader {name.replace('_', ' ')}, t interval (readers as the unit)",
+            bounds=(0.0, 1.0),
         )
 
     return RelianceReport(
@@ -167,6 +168,7 @@ def analyze_reliance(
             [m.benefit.value for m in readers if m.benefit.value is not None],
             confidence_level,
             "mean of per-reader benefit, t interval",
+            bounds=(-1.0, 1.0),
         ),
         mean_over_reliance=reader_mean("over_reliance"),
         mean_under_reliance=reader_mean("under_reliance"),

@@ -18,7 +18,11 @@ Owen AB (2007) Ann Appl Stat 1:386-411, whose variance counts the read-level ter
 times (plain percentile intervals from it covered 96.7 % in the same simulation, 2.5 Monte-Carlo
 standard errors above 95 %). The interval is ``value +- t_{min(R, C) - 1} sqrt(V)``, clipped to
 the measure's range; with one reader it is clustered by case only (``t_{C-1}``). No resampling,
-hence no seed: the same reads always give the same interval.
+hence no seed: the same reads always give the same interval. Where every read gives the same
+answer (all readers at 0 or 1) ``V`` is zero and that interval would collapse to a point; there the
+Wilson score interval on ``min(R, C)`` independent units (``df + 1``) is given instead
+(:func:`medtandem.reliance.estimates.score_interval`), which stays open: 10 units all right
+cannot rule out an accuracy of 0.72.
 
 Multi-label reads: an item is a (case, finding) pair; the ``cluster`` column (the case) is the case
 unit, so the findings of one ECG are not counted as independent.
@@ -38,7 +42,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.stats import t as student
 
-from medtandem.reliance.estimates import Estimate, format_table
+from medtandem.reliance.estimates import Estimate, format_table, score_interval
 
 FloatArray = NDArray[np.float64]
 
@@ -163,6 +167,18 @@ def clustered_estimates(
             out[name] = Estimate(value, None, None, None, method, None, len(reader))
             continue
         se = two_way_variance(reader, cluster, z) ** 0.5
+        if se < 1e-12:  # every read alike (e.g. all right): the linearised variance vanishes
+            lo, hi = score_interval(value, df + 1, low, high, confidence_level)
+            out[name] = Estimate(
+                value,
+                0.0,
+                lo,
+                hi,
+                method + "; no spread: Wilson score on min(R, C) units",
+                None,
+                len(reader),
+            )
+            continue
         q = float(student.ppf(0.5 + confidence_level / 2, df))
         out[name] = Estimate(
             value,

@@ -47,7 +47,12 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy.stats import norm
 
-from medtandem.reliance.estimates import Estimate, difference_of_differences, format_table
+from medtandem.reliance.estimates import (
+    Estimate,
+    difference_of_differences,
+    format_table,
+    logit,
+)
 from medtandem.reliance.metrics import Proportion
 
 
@@ -62,13 +67,7 @@ class TrendPoint:
     ci_upper: float
 
     def to_dict(self) -> dict[str, float]:
-        return {
-            "exposure": self.exposure,
-            "n": self.n,
-            "accuracy": self.accuracy,
-            "ci_lower": self.ci_lower,
-            "ci_upper": self.ci_upper,
-        }
+        return asdict(self)
 
 
 #: Risk-adjusted CUSUM: odds ratio of an error it is tuned to detect, and its decision threshold.
@@ -78,10 +77,14 @@ CUSUM_THRESHOLD = 6.0
 #: Exposure and practice are "collinear" above this absolute correlation.
 COLLINEAR = 0.95
 
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-3), 1 - 1e-3)
-    return math.log(p / (1 - p))
+EXPOSURE_MODEL_METHOD = (
+    "logistic regression, reader intercepts, exposure and practice per 100 reads, logit case "
+    "difficulty; sandwich SE clustered by reader"
+)
+WATCH_METHOD = (
+    "descriptive before/after and windowed Wilson trend; logistic model on exposure, practice "
+    "and difficulty; alert = risk-adjusted CUSUM alarm (Steiner et al. 2000)"
+)
 
 
 @dataclass(frozen=True)
@@ -105,10 +108,7 @@ class ExposureModel:
     practice: Estimate
     difficulty: Estimate
     identifiable: bool
-    method: str = (
-        "logistic regression, reader intercepts, exposure and practice per 100 reads, logit case "
-        "difficulty; sandwich SE clustered by reader"
-    )
+    method: str = EXPOSURE_MODEL_METHOD
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -126,7 +126,7 @@ def exposure_model(reads: Sequence[UnaidedRead], confidence_level: float = 0.95)
     exposure = np.array([r.exposure / 100 for r in reads])
     practice = np.array([r.practice / 100 for r in reads])
     has_difficulty = all(r.expected is not None for r in reads)
-    difficulty = np.array([_logit(r.expected) if r.expected is not None else 0.0 for r in reads])
+    difficulty = np.array([logit(r.expected) if r.expected is not None else 0.0 for r in reads])
     identifiable = bool(
         exposure.std() > 0
         and practice.std() > 0
@@ -183,18 +183,10 @@ def exposure_model(reads: Sequence[UnaidedRead], confidence_level: float = 0.95)
 
 
 @dataclass(frozen=True)
-class CusumPoint:
-    exposure: int
-    expected_error: float
-    error: bool
-    statistic: float
-
-
-@dataclass(frozen=True)
 class Cusum:
     """Risk-adjusted Bernoulli CUSUM of unaided errors after the baseline (Steiner et al. 2000)."""
 
-    points: tuple[CusumPoint, ...]
+    points: tuple[CusumPoint, ...]  # one per follow-up read (the class below)
     odds_ratio: float
     threshold: float
     alarm_at: int | None  # index in ``points`` of the first alarm
@@ -210,6 +202,16 @@ class Cusum:
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self) | {"alarm": self.alarm, "statistic": self.statistic}
+
+
+@dataclass(frozen=True)
+class CusumPoint:
+    """One follow-up unaided read on the chart: its exposure, expected and observed error, S_t."""
+
+    exposure: int
+    expected_error: float
+    error: bool
+    statistic: float
 
 
 def risk_adjusted_cusum(
@@ -234,7 +236,7 @@ def risk_adjusted_cusum(
     )
     offset = 0.0
     if with_difficulty and baseline:
-        base = np.array([_logit(1 - float(e)) for _, e in baseline])  # type: ignore[arg-type]
+        base = np.array([logit(1 - float(e)) for _, e in baseline])  # type: ignore[arg-type]
         lo, hi = -20.0, 20.0
         for _ in range(80):  # bisection: the expected errors rise with the offset
             mid = (lo + hi) / 2
@@ -251,7 +253,7 @@ def risk_adjusted_cusum(
     s, alarm_at = 0.0, None
     points = []
     for k, (exposure, correct, expected) in enumerate(follow_up):
-        risk = _logit(1 - float(expected)) if with_difficulty and expected is not None else 0.0
+        risk = logit(1 - float(expected)) if with_difficulty and expected is not None else 0.0
         p = 1 / (1 + math.exp(-(offset + risk))) if with_difficulty else rate
         error = not correct
         s = max(0.0, s + (log_r if error else 0.0) - math.log(1 - p + odds_ratio * p))
@@ -272,10 +274,7 @@ class DeskillingWatch:
     model: ExposureModel
     cusum: Cusum
     min_reads: int
-    method: str = (
-        "descriptive before/after and windowed Wilson trend; logistic model on exposure, practice "
-        "and difficulty; alert = risk-adjusted CUSUM alarm (Steiner et al. 2000)"
-    )
+    method: str = WATCH_METHOD
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self) | {"cusum": self.cusum.to_dict()}

@@ -22,6 +22,12 @@ from scipy.stats import norm
 from medtandem.mrmc.fom import placement_values, roc_points
 
 
+def logit(p: float, eps: float = 1e-3) -> float:
+    """``log(p / (1 - p))`` with ``p`` clipped to ``[eps, 1 - eps]`` so 0 and 1 stay finite."""
+    p = min(max(p, eps), 1 - eps)
+    return math.log(p / (1 - p))
+
+
 def _z(confidence_level: float) -> float:
     return float(norm.ppf(0.5 + confidence_level / 2))
 
@@ -198,10 +204,33 @@ def roc_curve(
     return tuple(float(x) for x in fpr), tuple(float(x) for x in tpr)
 
 
+def score_interval(
+    value: float, n: int, low: float, high: float, confidence_level: float = 0.95
+) -> tuple[float, float]:
+    """Wilson score interval for ``value`` in ``[low, high]`` on ``n`` independent units, the value
+    rescaled to ``[0, 1]`` and back (Wilson 1927). The fallback where a variance-based interval
+    collapses to a point: all units at 0 or 1 (or all alike) give ``se = 0``, yet ``n`` units
+    cannot rule out a proportion of about ``z^2 / (n + z^2)`` (e.g. 0.28 for 10 units)."""
+    z = _z(confidence_level)
+    p = (value - low) / (high - low)
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    lo, hi = max(0.0, centre - half), min(1.0, centre + half)
+    return low + (high - low) * min(lo, p), low + (high - low) * max(hi, p)
+
+
 def mean_estimate(
-    values: Sequence[float], confidence_level: float = 0.95, method: str = "mean, t interval"
+    values: Sequence[float],
+    confidence_level: float = 0.95,
+    method: str = "mean, t interval",
+    bounds: tuple[float, float] | None = None,
 ) -> Estimate:
-    """Mean of per-reader values with a Student t interval (readers as the unit)."""
+    """Mean of per-reader values with a Student t interval (readers as the unit).
+
+    With ``bounds`` (the range the values can take: ``(0, 1)`` for a proportion, ``(-1, 1)`` for a
+    difference of two), a t interval of zero width (every reader alike, e.g. all at 0 or all at 1)
+    is replaced by :func:`score_interval` on the readers, so it does not collapse to a point.
+    """
     from scipy.stats import t as student
 
     x = np.asarray([v for v in values if v is not None and not math.isnan(v)], dtype=float)
@@ -211,6 +240,11 @@ def mean_estimate(
     if len(x) < 2:
         return Estimate(m, None, None, None, method, None, 1)
     se = float(x.std(ddof=1) / math.sqrt(len(x)))
+    if se < 1e-12 and bounds is not None:
+        lo, hi = score_interval(m, len(x), *bounds, confidence_level)
+        return Estimate(
+            m, 0.0, lo, hi, method + "; no spread: Wilson score on readers", None, len(x)
+        )
     q = float(student.ppf(0.5 + confidence_level / 2, len(x) - 1))
     p = float(2 * student.sf(abs(m / se), len(x) - 1)) if se > 0 else None
     return Estimate(m, se, m - q * se, m + q * se, method, p, len(x))

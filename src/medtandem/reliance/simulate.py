@@ -14,14 +14,11 @@ import math
 import random
 from dataclasses import dataclass
 
+from medtandem.reliance.estimates import logit
+
 
 def _sigmoid(x: float) -> float:
     return 1 / (1 + math.exp(-x))
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 0.01), 0.99)
-    return math.log(p / (1 - p))
 
 
 @dataclass(frozen=True)
@@ -47,7 +44,7 @@ def simulated_rating(
     d = profile.skill
     latent = (d / 2 if truth else -d / 2) + rng.gauss(0, 1)
     if ai_probability is not None:
-        latent = (1 - 0.3 * min(profile.reliance, 1.5)) * latent + profile.reliance * _logit(
-            ai_probability
+        latent = (1 - 0.3 * min(profile.reliance, 1.5)) * latent + profile.reliance * logit(
+            ai_probability, 0.01
         )
     return int(round(100 * _sigmoid(1.2 * latent)))

@@ -127,6 +127,7 @@ def test_analysis_report_and_pdf_pages(inv_client, demo):
     study, _ = demo
     analysis = inv_client.get(reverse("studies:analysis", args=[study.pk])).content.decode()
     assert "RRRC" in analysis and "FRRC" in analysis and "RRFC" in analysis and "<svg" in analysis
+    assert 'id="arms-table"' in analysis and 'data-arm="unaided_first"' in analysis
     report = inv_client.get(reverse("studies:report", args=[study.pk])).content.decode()
     for expected in (
         "Listes de contrôle : DECIDE-AI, CONSORT-AI et CLAIM",

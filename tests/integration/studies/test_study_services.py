@@ -191,6 +191,13 @@ def test_live_analysis_gives_mrmc_operating_points_time_and_reliance(
     assert 0 < len(unaided_first) < 3
     assert set(a.reliance.by_reader) == unaided_first
     assert a.reliance.clustered.n_readers == len(unaided_first)
+    # By arm: the readers who read aided first form the other arm, without switch measures.
+    arms = {arm.arm: arm for arm in a.arms}
+    assert set(arms) == {"unaided_first", "aided_first"}
+    assert arms["unaided_first"].n_readers == len(unaided_first)
+    assert arms["aided_first"].n_readers == 3 - len(unaided_first)
+    assert arms["aided_first"].over_reliance is None
+    assert arms["unaided_first"].over_reliance == a.reliance.overall.over_reliance
 
 
 def test_a_locked_study_is_immutable_and_reproducible_from_its_export(

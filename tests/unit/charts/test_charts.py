@@ -436,3 +436,32 @@ def test_data_driven_axes_leave_room_so_markers_do_not_sit_on_the_frame() -> Non
 def test_negative_bars_get_a_zero_line() -> None:
     root = parse(EDGE_CASES["bar-negative"]().svg)
     assert root.find(f".//{NS}line[@class='mt-zero']") is not None
+
+
+def test_a_quadrant_name_moves_off_the_points_that_sit_in_its_corner() -> None:
+    # Points in every outer corner, where the four names are drawn by default.
+    spots = [(0.9, 0.02), (0.8, 0.02), (0.1, 0.02), (0.1, 0.98), (0.9, 0.98)]
+    corners = [Point(str(k), x, y) for k, (x, y) in enumerate(spots)]
+    root = parse(
+        scatter(
+            corners,
+            x_range=(0, 1),
+            y_range=(0, 1),
+            x_cut=0.5,
+            y_cut=0.5,
+            cut_label="seuils",
+            quadrant_names=("appropriée", "sur-confiance", "sous-confiance", "les deux"),
+        ).svg
+    )
+    names = [lab for lab in labels(root) if lab.cls == "mt-quadrant"]
+    assert len(names) == 4
+    dots = [
+        (float(c.get("cx")), float(c.get("cy")), float(c.get("r")))
+        for c in root.iter(f"{NS}circle")
+    ]
+    assert dots
+    for lab in names:
+        for cx, cy, r in dots:
+            near_x = min(max(cx, lab.box.x0), lab.box.x1)
+            near_y = min(max(cy, lab.box.y0), lab.box.y1)
+            assert math.hypot(cx - near_x, cy - near_y) > r, (lab.text, cx, cy)

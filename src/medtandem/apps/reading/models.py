@@ -199,3 +199,50 @@ class Read(models.Model):
     @property
     def ratings(self) -> dict[str, int]:
         return {s: self.rating(s) for s in SUPERCLASSES}
+
+
+class RereadSchedule(models.Model):
+    """An instructor's periodic unaided re-read of a fixed case set by a cohort.
+
+    Every ``period_days`` from ``starts_on`` each learner of the cohort is given one session of the
+    set, unaided only (no AI), its truth shown only once the whole session is finished: the same
+    cases read alone again and again, the cleanest series for the deskilling watch.
+    """
+
+    cohort = models.ForeignKey(
+        "accounts.Cohort", on_delete=models.CASCADE, related_name="reread_schedules"
+    )
+    case_set = models.ForeignKey(CaseSet, on_delete=models.PROTECT, related_name="reread_schedules")
+    period_days = models.PositiveSmallIntegerField(_("période (jours)"))
+    starts_on = models.DateField(_("à partir du"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_days__gte=1), name="reread_period_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_set} / {self.cohort}"
+
+
+class Reread(models.Model):
+    """One learner's re-read session of one round of a schedule (round 0 on ``starts_on``)."""
+
+    schedule = models.ForeignKey(RereadSchedule, on_delete=models.CASCADE, related_name="rereads")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    round = models.PositiveIntegerField()
+    due_on = models.DateField()
+    session = models.OneToOneField(ReadingSession, on_delete=models.CASCADE, related_name="reread")
+
+    class Meta:
+        ordering = ["schedule", "learner", "round"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "learner", "round"], name="one_reread_per_round"
+            )
+        ]

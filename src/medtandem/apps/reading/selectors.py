@@ -19,6 +19,8 @@ from medtandem.apps.reading.models import (
     Read,
     ReadingAssignment,
     ReadingSession,
+    Reread,
+    RereadSchedule,
     StepOpening,
 )
 from medtandem.apps.reading.services import FEEDBACK, cases_of, reads_by_case, step_for
@@ -28,6 +30,7 @@ from medtandem.apps.reading.visibility import revealing_q as revealing_q
 from medtandem.apps.reading.visibility import seen_with_truth_by_case as seen_with_truth_by_case
 from medtandem.ecg.ptbxl import SUPERCLASSES
 from medtandem.reliance.metrics import AnswerChanges, BinaryMetrics, answer_changes, binary_metrics
+from medtandem.reliance.rereads import RereadSeries, reread_series
 from medtandem.web.prepared import Prepared
 
 _OWN_SESSION: Prepared[ReadingSession] = Prepared(
@@ -487,3 +490,43 @@ class CaseBankRow:
 def case_bank_rows(cases: list[Case], learners: list[Any]) -> list[CaseBankRow]:
     seen = seen_with_truth_by_case(learners) if learners else {}
     return [CaseBankRow(c, len(seen.get(c.pk, ()))) for c in cases]
+
+
+# --- periodic unaided re-reads ---------------------------------------------------------------------
+
+
+def due_rereads(learner: Any) -> list[Reread]:
+    """The learner's re-read sessions not yet finished, the earliest due first."""
+    return list(
+        Reread.objects.filter(learner=learner, session__completed_at__isnull=True)
+        .select_related("session", "schedule__case_set")
+        .order_by("due_on", "pk")
+    )
+
+
+def schedules_of_instructor(instructor: Any) -> QuerySet[RereadSchedule]:
+    return RereadSchedule.objects.filter(cohort__instructors=instructor).select_related(
+        "cohort", "case_set"
+    )
+
+
+def reread_results(schedule: RereadSchedule) -> tuple[tuple[RereadSeries, ...], RereadSeries]:
+    """Unaided accuracy round by round on the schedule's fixed set, per learner and cohort.
+
+    Only revealed reads count (:func:`revealed_reads`: a re-read's truth opens when it is finished),
+    so an unfinished round never shows. A read is right when all five superclasses are called right.
+    """
+    fields = [s.lower() for s in SUPERCLASSES]
+    rows = revealed_reads(Read.objects.filter(session__reread__schedule=schedule)).values(
+        "learner_id", "session__reread__round", "case_id", *fields, *[f"case__{f}" for f in fields]
+    )
+    reads = [
+        (
+            str(r["learner_id"]),
+            int(r["session__reread__round"]),
+            str(r["case_id"]),
+            all(bool(r[f]) == bool(r[f"case__{f}"]) for f in fields),
+        )
+        for r in rows
+    ]
+    return reread_series(reads, n_cases=schedule.case_set.cases.count())

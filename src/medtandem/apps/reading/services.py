@@ -13,7 +13,7 @@ import math
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -25,7 +25,7 @@ from django.db.models import Q, QuerySet
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from medtandem.apps.accounts.models import User
+from medtandem.apps.accounts.models import Cohort, User
 from medtandem.apps.cases.models import AIPrediction, Case, CaseSet
 from medtandem.apps.cases.selectors import cached_prediction, remember_prediction
 from medtandem.apps.cases.services import build_case_set, current_model, suggestion_for
@@ -37,6 +37,8 @@ from medtandem.apps.reading.models import (
     Read,
     ReadingAssignment,
     ReadingSession,
+    Reread,
+    RereadSchedule,
     StepOpening,
 )
 from medtandem.ecg.ptbxl import RHYTHM_CHOICES, SUPERCLASSES
@@ -785,3 +787,79 @@ def lock_sessions(
     """Freeze these sessions (a reader study was locked): :func:`commit_read` refuses any new read."""
     ids = [s.pk for s in sessions]
     return ReadingSession.objects.filter(pk__in=ids, locked_at__isnull=True).update(locked_at=at)
+
+
+# --- periodic unaided re-reads ---------------------------------------------------------------------
+#
+# Invariants: a re-read session is unaided only (no AI is fixed, shown or stored) and hides the truth
+# (``show_feedback`` False) until its last read is stored; then, and only then, its feedback opens.
+# One session per learner, schedule and round (database constraint): asking twice opens nothing new.
+
+
+class RereadScheduleError(ValueError):
+    """A schedule that cannot be kept (no period, a case set without cases) (HTTP 400)."""
+
+
+def schedule_rereads(
+    cohort: Cohort,
+    case_set: CaseSet,
+    *,
+    period_days: int,
+    starts_on: date,
+    created_by: User | None,
+) -> RereadSchedule:
+    """Schedule a cohort's unaided re-reads of ``case_set`` every ``period_days`` from ``starts_on``."""
+    if period_days < 1:
+        raise RereadScheduleError(_("La période doit être d'au moins un jour."))
+    if not case_set.cases.exists():
+        raise RereadScheduleError(_("La série de cas est vide."))
+    return RereadSchedule.objects.create(
+        cohort=cohort,
+        case_set=case_set,
+        period_days=period_days,
+        starts_on=starts_on,
+        created_by=created_by,
+    )
+
+
+def reread_round(schedule: RereadSchedule, today: date) -> int | None:
+    """The round due on ``today`` (0 from ``starts_on``), None before the schedule starts."""
+    days = (today - schedule.starts_on).days
+    return None if days < 0 else days // schedule.period_days
+
+
+@transaction.atomic
+def open_due_rereads(learner: User, today: date) -> list[ReadingSession]:
+    """Give ``learner`` the re-read session of the current round of each of their cohorts'
+    schedules that they do not have yet; return the sessions opened now."""
+    opened = []
+    for schedule in RereadSchedule.objects.filter(cohort__learners=learner).select_related(
+        "case_set"
+    ):
+        k = reread_round(schedule, today)
+        if k is None or Reread.objects.filter(schedule=schedule, learner=learner, round=k).exists():
+            continue
+        due_on = schedule.starts_on + timedelta(days=k * schedule.period_days)
+        session = start_session(
+            learner,
+            schedule.case_set,
+            Mode.UNAIDED,
+            title=_("Relecture sans IA : %(name)s") % {"name": schedule.case_set.name},
+            show_feedback=False,
+            return_url="/reading/",
+        )
+        Reread.objects.create(
+            schedule=schedule, learner=learner, round=k, due_on=due_on, session=session
+        )
+        opened.append(session)
+    return opened
+
+
+def reveal_finished_reread(session: ReadingSession) -> bool:
+    """Once a re-read session's last read is stored, open its feedback (the truth). Registered as a
+    completion listener by the reading app; True when a re-read was revealed."""
+    return bool(
+        ReadingSession.objects.filter(
+            pk=session.pk, reread__isnull=False, completed_at__isnull=False
+        ).update(show_feedback=True)
+    )

@@ -15,10 +15,12 @@ import pandas as pd
 from medtandem.jsonsafe import clean
 from medtandem.mrmc import analyze
 from medtandem.reliance import (
+    ArmReliance,
     RelianceReport,
     analyze_reliance,
     auc_estimate,
     binary_metrics,
+    reliance_by_arm,
     roc_curve,
 )
 
@@ -48,6 +50,8 @@ class StudyAnalysis:
     roc_pooled: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = field(
         default_factory=dict, repr=False
     )
+    #: Reliance per arm (condition order); switch measures None where the unaided read came second.
+    arms: tuple[ArmReliance, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return clean(
@@ -66,6 +70,7 @@ class StudyAnalysis:
                 "ai_alone": self.ai_alone,
                 "reliance": self.reliance.to_dict() if self.reliance else None,
                 "excluded": self.excluded,
+                "arms": [a.to_dict() for a in self.arms],
             }
         )
 
@@ -95,12 +100,21 @@ def _metrics_dict(truth: pd.Series, decision: pd.Series) -> dict[str, Any]:
 
 
 def paired_frame(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The reliance input: :func:`ordered_pairs` whose unaided read came first (column dropped)."""
+    pairs = ordered_pairs(frame, threshold)
+    if pairs.empty:
+        return pairs
+    return pairs[pairs["unaided_first"]].drop(columns="unaided_first").reset_index(drop=True)
+
+
+def ordered_pairs(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Reader x case rows read under both conditions, with the AI's call: the reliance input.
 
     Switch-based measures (RAIR, RSR, over- and under-reliance) mean something only when the unaided
-    read came first, so only those pairs are kept: in a sequential design all of them; in a crossed
-    or split-plot design those whose unaided read has the earlier period (or, in the same period,
-    the earlier commit). Imported reads, whose order is unknown, are left out. Decisions are the
+    read came first: column ``unaided_first`` says so (in a sequential design every pair; in a
+    crossed or split-plot design those whose unaided read has the earlier period or, in the same
+    period, the earlier commit); it is the pair's arm for :func:`medtandem.reliance.reliance_by_arm`.
+    Imported reads, whose order is unknown, are left out. Decisions are the
     reader's own calls (``asserted``) where every read has one, else ``rating >= threshold``.
     """
     needed = frame.dropna(subset=["rating"])
@@ -122,7 +136,8 @@ def paired_frame(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
         key_u = list(zip(*(wide[(c, "unaided")] for c in order), strict=True))
         key_a = list(zip(*(wide[(c, "aided")] for c in order), strict=True))
         first = pd.Series([u < a for u, a in zip(key_u, key_a, strict=True)], index=wide.index)
-        wide = wide[first]
+    else:  # no order columns (another tool's table): taken as read in the hybrid flow
+        first = pd.Series(True, index=wide.index)
     decision = wide["asserted"] if calls else wide["rating"] >= threshold
     wide = pd.DataFrame(
         {
@@ -130,6 +145,7 @@ def paired_frame(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
             "aided": wide[("rating", "aided")],
             "unaided_call": decision["unaided"].astype(bool),
             "aided_call": decision["aided"].astype(bool),
+            "unaided_first": first.astype(bool),
         }
     ).reset_index()
     info = needed.drop_duplicates(["reader", "case"]).set_index(["reader", "case"])
@@ -149,6 +165,7 @@ def paired_frame(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
             "aided_confidence": wide["aided"].clip(0, 100),
             "ai_probability": wide["ai_probability"].clip(0, 1),
             "stratum": wide["experience_band"].fillna("unknown").astype(str),
+            "unaided_first": wide["unaided_first"].astype(bool),
         }
     )
 
@@ -261,7 +278,13 @@ def analyze_frame(
         roc.setdefault("IA", {})["ai"] = roc_curve(
             cases["truth"].astype(bool), cases["ai_probability"]
         )
-    pairs = paired_frame(frame, threshold)
+    ordered = ordered_pairs(frame, threshold)
+    arms = reliance_by_arm(ordered) if not ordered.empty else ()
+    pairs = (
+        ordered[ordered["unaided_first"]].drop(columns="unaided_first")
+        if not ordered.empty
+        else ordered
+    )
     reliance = analyze_reliance(pairs) if not pairs.empty else None
     return StudyAnalysis(
         endpoint=endpoint,
@@ -281,6 +304,7 @@ def analyze_frame(
         mrmc_result=result,
         excluded=excluded,
         roc_pooled=roc_pooled,
+        arms=arms,
     )
 
 

@@ -7,6 +7,7 @@ language, as the tables beside the charts do.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypedDict
 
 from django.utils.translation import gettext as _
 
@@ -45,6 +46,38 @@ def number(value: float | None, digits: int = 2, *, percent: bool = False) -> st
 
 def _condition(modality: str) -> str:
     return _("IA seule") if modality == "ai" else condition_label(modality)
+
+
+class _DotWords(TypedDict):
+    start_label: str
+    end_label: str
+    up_label: str
+    down_label: str
+    same_label: str
+
+
+class _QuadrantAxes(TypedDict):
+    x_title: str
+    y_title: str
+
+
+def _dot_words() -> _DotWords:
+    """The words of every without → with the AI dot chart."""
+    return {
+        "start_label": _("sans IA"),
+        "end_label": _("avec IA"),
+        "up_label": _("meilleur avec l'IA"),
+        "down_label": _("moins bon avec l'IA"),
+        "same_label": _("inchangé"),
+    }
+
+
+def _quadrant_axes() -> _QuadrantAxes:
+    """The two axes of the reliance quadrant (over- against under-reliance)."""
+    return {
+        "x_title": _("sur-confiance : part des erreurs de l'IA suivies"),
+        "y_title": _("sous-confiance : part des bonnes suggestions écartées"),
+    }
 
 
 def _roc_words() -> dict[str, str]:
@@ -139,11 +172,7 @@ def _dots(
         [DotRow(label, a, b) for label, a, b in rows],
         title=title,
         value_title=value_title,
-        start_label=_("sans IA"),
-        end_label=_("avec IA"),
-        up_label=_("meilleur avec l'IA"),
-        down_label=_("moins bon avec l'IA"),
-        same_label=_("inchangé"),
+        **_dot_words(),
         locale=locale(),
         value_range=value_range,
         percent=percent,
@@ -163,8 +192,7 @@ def _quadrant(
         [Point(label, x, y) for label, x, y in points],
         title=title,
         width=width,
-        x_title=_("sur-confiance : part des erreurs de l'IA suivies"),
-        y_title=_("sous-confiance : part des bonnes suggestions écartées"),
+        **_quadrant_axes(),
         locale=locale(),
         x_range=(0.0, 1.0),
         y_range=(0.0, 1.0),

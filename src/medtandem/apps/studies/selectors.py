@@ -739,6 +739,23 @@ class CohortReader:
     over_relies: bool
     lost_skill: bool
 
+    @property
+    def unaided_change(self) -> tuple[float, float] | None:
+        """Unaided accuracy at baseline and at follow-up, only when both exist: a baseline alone
+        is no trend and is not shown (the page says the follow-up is missing instead)."""
+        w = self.watch
+        if w is None or w.baseline.value is None or w.follow_up.value is None:
+            return None
+        return w.baseline.value, w.follow_up.value
+
+    @property
+    def missing_period(self) -> str:
+        """``follow_up`` or ``baseline`` when the watch lacks that period's unaided reads, else ''."""
+        w = self.watch
+        if w is None or self.unaided_change is not None:
+            return ""
+        return "follow_up" if w.follow_up.n == 0 else "baseline"
+
 
 def cohort_reliance(
     instructor: User, cohort_id: int | None, label: str = ALL_LABELS
