@@ -75,8 +75,10 @@ def _dot_words() -> _DotWords:
 def _quadrant_axes() -> _QuadrantAxes:
     """The two axes of the reliance quadrant (over- against under-reliance)."""
     return {
-        "x_title": _("sur-confiance : part des erreurs de l'IA suivies"),
-        "y_title": _("sous-confiance : part des bonnes suggestions écartées"),
+        # Over-reliance is 1 − RSR and under-reliance 1 − RAIR (docs/reliance.md): the axis titles
+        # say which reads each share is taken among.
+        "x_title": _("sur-confiance : juste seul, bascule vers l'IA fausse"),
+        "y_title": _("sous-confiance : faux seul, garde son erreur malgré l'IA juste"),
     }
 
 
