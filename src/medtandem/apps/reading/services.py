@@ -22,6 +22,7 @@ from django.core.cache import cache
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -846,7 +847,7 @@ def open_due_rereads(learner: User, today: date) -> list[ReadingSession]:
             Mode.UNAIDED,
             title=_("Relecture sans IA : %(name)s") % {"name": schedule.case_set.name},
             show_feedback=False,
-            return_url="/reading/",
+            return_url=reverse("reading:dashboard"),
         )
         Reread.objects.create(
             schedule=schedule, learner=learner, round=k, due_on=due_on, session=session

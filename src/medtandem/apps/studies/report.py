@@ -461,7 +461,7 @@ def _pct(x: float | None) -> str:
 def report_context(study: Study) -> dict[str, Any]:
     frame = selectors.reads_frame(study)
     analysis = analyze_frame(frame, endpoint=study.endpoint, threshold=study.threshold)
-    facts = selectors.read_facts(study)
+    facts = selectors.read_facts(study, frame)
     participants = participants_summary(study, facts)
     items = checklist(study, analysis, facts, frame)
     return {

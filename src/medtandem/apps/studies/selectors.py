@@ -342,9 +342,12 @@ class ReadFacts:
         return None if self.feedback_reads is None else self.feedback_reads > 0
 
 
-def read_facts(study: Study) -> ReadFacts:
-    """The facts of :class:`ReadFacts` for one study, from its reads (the locked file once locked)."""
-    frame = reads_frame(study)
+def read_facts(study: Study, frame: pd.DataFrame | None = None) -> ReadFacts:
+    """The facts of :class:`ReadFacts` for one study, from its reads (the locked file once locked).
+
+    ``frame``: that study's :func:`reads_frame` when the caller already has it (the report builds
+    its analysis from the same frame; building it twice would read every read twice)."""
+    frame = reads_frame(study) if frame is None else frame
     participants = list(Participant.objects.filter(study=study))
     withdrawn = [p for p in participants if p.withdrawn_at is not None]
     reads_withdrawn = Read.objects.filter(session__study_session__participant__in=withdrawn).count()
