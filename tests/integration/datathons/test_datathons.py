@@ -102,15 +102,27 @@ def test_dates_out_of_order_are_refused(bank: None, organiser) -> None:  # type:
 
 
 def test_a_submission_is_scored_as_scikit_learn_scores_it(world: DatathonWorld) -> None:
-    text = predictions_csv(world.challenge, Phase.DEVELOPMENT, noise=1.2)
-    submission = services.submit(world.team, world.member, text)
     ids = selectors.public_ids(world.challenge, Phase.DEVELOPMENT)
     links = {
         c.public_id: c.case
         for c in ChallengeCase.objects.filter(challenge=world.challenge).select_related("case")
     }
     truth = np.array([0 if links[i].norm else 1 for i in ids])
-    probs = np.array([float(line.split(",")[1]) for line in text.strip().split("\n")[1:]])
+    rows = [
+        line.split(",")
+        for line in predictions_csv(world.challenge, Phase.DEVELOPMENT, noise=1.2)
+        .strip()
+        .split("\n")
+    ]
+    # The cases are drawn at random, so noise alone can separate them perfectly (AUC 1, and a
+    # percentile bootstrap collapses to [1, 1]). One positive ranked below one negative keeps
+    # the AUC under 1 whatever the draw, so the interval must straddle it.
+    first_positive = 1 + int(np.flatnonzero(truth == 1)[0])
+    first_negative = 1 + int(np.flatnonzero(truth == 0)[0])
+    rows[first_positive][1], rows[first_negative][1] = "0.01", "0.99"
+    text = "\n".join(",".join(r) for r in rows) + "\n"
+    submission = services.submit(world.team, world.member, text)
+    probs = np.array([float(r[1]) for r in rows[1:]])
     assert submission.scores["macro_auc"] == pytest.approx(roc_auc_score(truth, probs))
     lo, hi = submission.scores["macro_auc_ci"]
     assert lo < submission.scores["macro_auc"] < hi
