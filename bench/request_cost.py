@@ -18,6 +18,7 @@ import re
 import statistics
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medtandem.web.settings")
 import django  # noqa: E402
@@ -82,8 +83,12 @@ def main() -> None:
                     )
                 else:
                     key = KEY.search(body.decode()).group(1)  # type: ignore[union-attr]
+                    # URL-encoded, as the reading page's script and a plain form post send it
                     r = client.post(
-                        url + "read/", _form(condition or "", key), HTTP_ACCEPT="application/json"
+                        url + "read/",
+                        urlencode(_form(condition or "", key)),
+                        content_type="application/x-www-form-urlencoded",
+                        HTTP_ACCEPT="application/json",
                     )
                     assert r.status_code == 201, r.content
                 if s is session:
