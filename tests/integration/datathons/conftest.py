@@ -13,7 +13,7 @@ from medtandem.apps.accounts.models import Role, User
 from medtandem.apps.accounts.services import create_person
 from medtandem.apps.cases.services import import_demo_bank
 from medtandem.apps.datathons import selectors, services
-from medtandem.apps.datathons.models import Challenge, Team
+from medtandem.apps.datathons.models import Challenge, ChallengeCase, Team
 from medtandem.csvsafe import write_csv
 
 
@@ -68,8 +68,16 @@ def predictions_csv(challenge: Challenge, phase: str, *, noise: float, seed: int
     """Predictions that are the truth plus Gaussian noise (a better team has less noise)."""
     ids = selectors.public_ids(challenge, phase)
     truth = selectors.truth_matrix(challenge, phase, ids)
-    rng = np.random.default_rng(seed)
-    values = 1 / (1 + np.exp(-((2 * truth - 1) + rng.normal(scale=noise, size=truth.shape))))
+    # Public ids are random, so their order changes from run to run: the noise is drawn in the
+    # order of the cases' PTB-XL ids instead, and every run scores the same predictions.
+    records = dict(
+        ChallengeCase.objects.filter(challenge=challenge, phase=phase).values_list(
+            "public_id", "case__external_id"
+        )
+    )
+    rank = np.argsort(np.argsort([records[i] for i in ids], kind="stable"), kind="stable")
+    draws = np.random.default_rng(seed).normal(scale=noise, size=truth.shape)[rank]
+    values = 1 / (1 + np.exp(-((2 * truth - 1) + draws)))
     outputs = selectors.outputs(challenge.task)
     return write_csv(
         [[i, *(round(float(v), 5) for v in row)] for i, row in zip(ids, values, strict=True)],
