@@ -6,6 +6,16 @@ import os
 
 import pytest
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
+
+# Property tests draw new examples on every local run (that is how they find bugs); in CI (``CI``
+# set) they are derandomised, so a landing's verdict is reproducible: the same examples every run,
+# seeded from each test's own code. HYPOTHESIS_PROFILE picks either profile by hand.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
