@@ -77,6 +77,33 @@ def test_paired_difference_newcombe_method_10_matches_newcombe_1998_table_ii():
     assert (d.ci_lower, d.ci_upper) == pytest.approx((0.0569, 0.3404), abs=5e-5)
 
 
+def _paired(n11: int, n12: int, n21: int, n22: int) -> tuple[list[int], list[int]]:
+    """A paired 2x2 table as two outcome lists (rows: first outcome, columns: second)."""
+    first = [1] * (n11 + n12) + [0] * (n21 + n22)
+    second = [1] * n11 + [0] * n12 + [1] * n21 + [0] * n22
+    return first, second
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        # Cavo et al. (2012) in Fagerland, Lydersen & Laake, "Statistical Analysis of Contingency
+        # Tables" (2017), ch. 8; the R package contingencytables 3.0.0 (tests/testthat/test-ch8.R)
+        # prints Newcombe's square-and-add interval: -0.0621 (-0.1186 to -0.0046).
+        ((59, 6, 16, 80), (-0.0621, -0.1186, -0.0046)),
+        # The same package's edge case: one concordant pair of each kind, no discordant pair.
+        ((1, 0, 0, 1), (0.0, -0.5734, 0.5734)),
+    ],
+)
+def test_paired_difference_matches_the_contingencytables_package(
+    table: tuple[int, int, int, int], expected: tuple[float, float, float]
+) -> None:
+    # The package's estimate is p(first) - p(second): ours is second minus first, so swap.
+    first, second = _paired(*table)
+    d = paired_difference(second, first)
+    assert (d.value, d.ci_lower, d.ci_upper) == pytest.approx(expected, abs=5e-5)
+
+
 def test_paired_difference_without_discordant_pairs_keeps_a_width():
     # The Wald interval collapses to [0, 0] here; the score interval does not.
     d = paired_difference([1] * 9 + [0], [1] * 9 + [0])
