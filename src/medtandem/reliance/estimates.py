@@ -229,7 +229,9 @@ def mean_estimate(
 
     With ``bounds`` (the range the values can take: ``(0, 1)`` for a proportion, ``(-1, 1)`` for a
     difference of two), a t interval of zero width (every reader alike, e.g. all at 0 or all at 1)
-    is replaced by :func:`score_interval` on the readers, so it does not collapse to a point.
+    is replaced by :func:`score_interval` on the readers, so it does not collapse to a point, and a
+    t interval that overshoots the range is truncated to it (readers at 0.95-1.0 give a mean RAIR
+    whose symmetric interval passes 1; Fagerland, Lydersen & Laake 2017 truncate the same way).
     """
     from scipy.stats import t as student
 
@@ -247,7 +249,11 @@ def mean_estimate(
         )
     q = float(student.ppf(0.5 + confidence_level / 2, len(x) - 1))
     p = float(2 * student.sf(abs(m / se), len(x) - 1)) if se > 0 else None
-    return Estimate(m, se, m - q * se, m + q * se, method, p, len(x))
+    lo, hi = m - q * se, m + q * se
+    if bounds is not None and (lo < bounds[0] or hi > bounds[1]):
+        lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
+        method += "; truncated to the range"
+    return Estimate(m, se, lo, hi, method, p, len(x))
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

@@ -77,6 +77,19 @@ def test_paired_difference_newcombe_method_10_matches_newcombe_1998_table_ii():
     assert (d.ci_lower, d.ci_upper) == pytest.approx((0.0569, 0.3404), abs=5e-5)
 
 
+def test_mean_of_proportions_near_one_is_truncated_to_the_range():
+    # Readers at 0.95, 1, 1, 1, 0.9: mean 0.97, sd 0.0447, t(4) 2.776 -> 0.9145 to 1.0255 untruncated.
+    values = [0.95, 1.0, 1.0, 1.0, 0.9]
+    free = mean_estimate(values)
+    assert free.ci_upper == pytest.approx(0.97 + 2.7764451 * 0.0447214 / math.sqrt(5), abs=1e-6)
+    assert free.ci_upper > 1
+    bounded = mean_estimate(values, bounds=(0.0, 1.0))
+    assert bounded.value == pytest.approx(0.97)
+    assert bounded.ci_lower == pytest.approx(free.ci_lower)
+    assert bounded.ci_upper == 1.0
+    assert "truncated" in bounded.method
+
+
 def _paired(n11: int, n12: int, n21: int, n22: int) -> tuple[list[int], list[int]]:
     """A paired 2x2 table as two outcome lists (rows: first outcome, columns: second)."""
     first = [1] * (n11 + n12) + [0] * (n21 + n22)
