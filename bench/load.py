@@ -661,6 +661,9 @@ def main() -> int:
     var_dir = Path(os.environ.get("BENCH_VAR_DIR", "/tmp/medtandem-bench-var"))
     var_dir.mkdir(parents=True, exist_ok=True)
     env = server_env(args.db, args.redis, var_dir)
+    import calibrate
+
+    print(calibrate.line(), flush=True)
     print(f"Setting up {n_accounts} learners on {args.db} ...", flush=True)
     ensure_database(args.db)
     demo = subprocess.run(

@@ -94,6 +94,9 @@ def main() -> None:
                 if s is session:
                     times.setdefault(kind, []).append(time.process_time() - start)
     total = 0.0
+    import calibrate
+
+    print(calibrate.line())
     print(
         f"CPU per request (ms, median of {args.cases}; load {Path('/proc/loadavg').read_text().split()[:3]}):"
     )
