@@ -145,7 +145,9 @@ class RereadScheduleForm(forms.Form):
         help_text=_("Chaque apprenant·e relit la même série sans IA à ce rythme."),
     )
     starts_on = forms.DateField(
-        label=_("Première relecture le"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Première relecture le"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
     )
 
     def __init__(

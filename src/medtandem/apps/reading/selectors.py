@@ -551,8 +551,9 @@ def reread_results(schedule: RereadSchedule) -> tuple[tuple[RereadSeries, ...], 
 
 @dataclass(frozen=True)
 class RereadCell:
-    """One learner's round: ``status`` is ``done`` (finished), ``open`` (opened, unfinished) or
-    ``missing`` (never opened); ``accuracy`` only for a finished round (its truth is revealed)."""
+    """One learner's round: ``status`` is ``done`` (finished), ``open`` (opened, unfinished),
+    ``pending`` (the current round, not opened yet) or ``missing`` (a past round never opened: it
+    will not open any more); ``accuracy`` only for a finished round (its truth is revealed)."""
 
     round: int
     status: str
@@ -600,6 +601,10 @@ def reread_overview(schedule: RereadSchedule, today: date) -> RereadOverview:
         )
     }
     readers, cohort = reread_results(schedule)
+
+    def unopened(k: int) -> str:
+        return "pending" if k == current else "missing"
+
     series = {s.reader: s for s in readers}
     learners = (
         User.objects.filter(Q(cohorts=schedule.cohort_id) | Q(pk__in={pk for pk, _k in status}))
@@ -614,7 +619,7 @@ def reread_overview(schedule: RereadSchedule, today: date) -> RereadOverview:
             RereadRow(
                 learner,
                 tuple(
-                    RereadCell(k, status.get((learner.pk, k), "missing"), accuracy.get(k))
+                    RereadCell(k, status.get((learner.pk, k), unopened(k)), accuracy.get(k))
                     for k, _due in rounds
                 ),
                 mine.change if mine else Estimate.empty("no reads"),
@@ -626,7 +631,7 @@ def reread_overview(schedule: RereadSchedule, today: date) -> RereadOverview:
         rounds,
         tuple(rows),
         tuple(
-            RereadCell(k, "done" if k in pooled else "missing", pooled.get(k)) for k, _d in rounds
+            RereadCell(k, "done" if k in pooled else unopened(k), pooled.get(k)) for k, _d in rounds
         ),
         cohort.change,
     )
