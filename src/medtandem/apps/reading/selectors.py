@@ -83,7 +83,8 @@ def new_assignments(learner: Any) -> list[ReadingSession]:
 def sessions_of(learner: Any) -> QuerySet[ReadingSession]:
     return (
         ReadingSession.objects.filter(learner=learner)
-        .select_related("case_set", "assignment")
+        # a re-read's title is shown in the reader's language, from its schedule's set
+        .select_related("case_set", "assignment", "reread__schedule__case_set")
         .annotate(
             n_cases=Count("case_set__cases", distinct=True), n_reads=Count("reads", distinct=True)
         )
