@@ -217,6 +217,11 @@ def build_world() -> World:
     completion = catalogue.record_completion(
         learner, offer, timezone.localdate(), today=timezone.localdate()
     )
+    from medtandem.apps.reading.services import schedule_rereads
+
+    reread = schedule_rereads(
+        cohort, case_set, period_days=7, starts_on=timezone.localdate(), created_by=instructor
+    )
     world.ids = {
         "reading:session": {"pk": session.pk},
         "reading:case": {"pk": session.pk, "position": position},
@@ -227,6 +232,7 @@ def build_world() -> World:
         "reading:case_preview": {"pk": cases[0].pk},
         "reading:assignment": {"pk": assignment.pk},
         "reading:learner_progress": {"user_id": learner.pk},
+        "reading:reread_schedule": {"pk": reread.pk},
         "curriculum:programme": {"slug": programme.slug},
         "curriculum:enrol": {"slug": programme.slug},
         "curriculum:manage_enrolments": {"slug": programme.slug},

@@ -30,6 +30,9 @@ Reviewed decisions (see docs/security.md, "Access matrix"):
   instructor whose launch opened it (404 for anyone else). ``lti_courses`` lists only the courses
   whose cohort the person teaches (docs/interop.md). ``lti_register`` (dynamic registration):
   administrators only, 400 without the platform's ``openid_configuration``.
+- ``reading:rereads`` / ``reread_schedule``: instructors and administrators (investigators teach no
+  cohort: 403); the form offers only the cohorts the person teaches, so a bare POST is a 400 form
+  error; a schedule of another instructor's cohort answers 404 (no existence leak).
 - ``reading:feedback_viewed``: the feedback page's beacon, POST only; the owner gets 409 while the
   case's feedback may not be shown yet (the world's session is at its first read), others 404.
 """
@@ -65,6 +68,8 @@ EXPECTED: dict[str, str] = {
     "reading:assign": "302/302 403/403 200/200 200/200 200/200 200/200 200/200",
     "reading:assignment": "302/302 403/403 404/404 200/200 404/404 404/404 404/404",
     "reading:learner_progress": "302/302 403/403 404/404 200/200 404/404 404/404 200/200",
+    "reading:rereads": "302/302 403/403 200/400 200/400 403/403 403/403 200/400",
+    "reading:reread_schedule": "302/302 403/403 404/405 200/405 403/403 403/403 200/405",
     "curriculum:catalogue": "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
     "curriculum:programme": "302/302 200/200 200/200 200/200 200/200 200/200 200/200",
     "curriculum:enrol": "302/302 405/302 405/302 405/302 405/302 405/302 405/302",

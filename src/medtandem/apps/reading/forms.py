@@ -131,3 +131,35 @@ class AssignForm(forms.Form):
 
 class CaseSetChoiceForm(forms.Form):
     case_set = forms.ModelChoiceField(queryset=CaseSet.objects.all(), label=_("Série de cas"))
+
+
+class RereadScheduleForm(forms.Form):
+    """A cohort's periodic unaided re-read of a case set. The rules (period, a non-empty set) are
+    the service's (:func:`.services.schedule_rereads`); the form only parses."""
+
+    cohort = forms.ModelChoiceField(label=_("Cohorte"), queryset=Cohort.objects.none())
+    case_set = forms.ModelChoiceField(label=_("Série de cas"), queryset=CaseSet.objects.none())
+    period_days = forms.IntegerField(
+        label=_("Période (jours)"),
+        initial=28,
+        help_text=_("Chaque apprenant·e relit la même série sans IA à ce rythme."),
+    )
+    starts_on = forms.DateField(
+        label=_("Première relecture le"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        cohorts: QuerySet[Cohort],
+        case_sets: QuerySet[CaseSet],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cohort, case_set = self.fields["cohort"], self.fields["case_set"]
+        assert isinstance(cohort, forms.ModelChoiceField)  # declared above
+        assert isinstance(case_set, forms.ModelChoiceField)
+        cohort.queryset = cohorts
+        case_set.queryset = case_sets

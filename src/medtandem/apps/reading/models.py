@@ -223,7 +223,11 @@ class RereadSchedule(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(period_days__gte=1), name="reread_period_positive"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["cohort", "case_set", "period_days", "starts_on"],
+                name="one_reread_schedule",
+            ),
         ]
 
     def __str__(self) -> str:

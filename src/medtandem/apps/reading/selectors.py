@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from medtandem.apps.accounts.models import User
+from medtandem.apps.accounts.selectors import cohorts_of_instructor
 from medtandem.apps.cases.models import Case
 from medtandem.apps.reading import rating
 from medtandem.apps.reading.models import (
@@ -23,13 +25,27 @@ from medtandem.apps.reading.models import (
     RereadSchedule,
     StepOpening,
 )
-from medtandem.apps.reading.services import FEEDBACK, cases_of, reads_by_case, step_for
+from medtandem.apps.reading.services import (
+    FEEDBACK,
+    cases_of,
+    reads_by_case,
+    reread_due_on,
+    reread_round,
+    step_for,
+)
 from medtandem.apps.reading.visibility import cases_seen_with_truth as cases_seen_with_truth
 from medtandem.apps.reading.visibility import revealed_reads
 from medtandem.apps.reading.visibility import revealing_q as revealing_q
 from medtandem.apps.reading.visibility import seen_with_truth_by_case as seen_with_truth_by_case
 from medtandem.ecg.ptbxl import SUPERCLASSES
-from medtandem.reliance.metrics import AnswerChanges, BinaryMetrics, answer_changes, binary_metrics
+from medtandem.reliance.estimates import Estimate
+from medtandem.reliance.metrics import (
+    AnswerChanges,
+    BinaryMetrics,
+    Proportion,
+    answer_changes,
+    binary_metrics,
+)
 from medtandem.reliance.rereads import RereadSeries, reread_series
 from medtandem.web.prepared import Prepared
 
@@ -67,7 +83,8 @@ def new_assignments(learner: Any) -> list[ReadingSession]:
 def sessions_of(learner: Any) -> QuerySet[ReadingSession]:
     return (
         ReadingSession.objects.filter(learner=learner)
-        .select_related("case_set", "assignment")
+        # a re-read's title is shown in the reader's language, from its schedule's set
+        .select_related("case_set", "assignment", "reread__schedule__case_set")
         .annotate(
             n_cases=Count("case_set__cases", distinct=True), n_reads=Count("reads", distinct=True)
         )
@@ -505,9 +522,10 @@ def due_rereads(learner: Any) -> list[Reread]:
 
 
 def schedules_of_instructor(instructor: Any) -> QuerySet[RereadSchedule]:
-    return RereadSchedule.objects.filter(cohort__instructors=instructor).select_related(
-        "cohort", "case_set"
-    )
+    """The re-read schedules of the cohorts the instructor teaches (administrators: all cohorts)."""
+    return RereadSchedule.objects.filter(
+        cohort__in=cohorts_of_instructor(instructor)
+    ).select_related("cohort", "case_set")
 
 
 def reread_results(schedule: RereadSchedule) -> tuple[tuple[RereadSeries, ...], RereadSeries]:
@@ -530,3 +548,91 @@ def reread_results(schedule: RereadSchedule) -> tuple[tuple[RereadSeries, ...], 
         for r in rows
     ]
     return reread_series(reads, n_cases=schedule.case_set.cases.count())
+
+
+@dataclass(frozen=True)
+class RereadCell:
+    """One learner's round: ``status`` is ``done`` (finished), ``open`` (opened, unfinished),
+    ``pending`` (the current round, not opened yet) or ``missing`` (a past round never opened: it
+    will not open any more); ``accuracy`` only for a finished round (its truth is revealed)."""
+
+    round: int
+    status: str
+    accuracy: Proportion | None
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        return self.accuracy.confidence_interval() if self.accuracy else None
+
+
+@dataclass(frozen=True)
+class RereadRow:
+    """A learner's line of the schedule's page: one cell per round due so far, and the change."""
+
+    learner: User
+    cells: tuple[RereadCell, ...]
+    change: Estimate
+
+
+@dataclass(frozen=True)
+class RereadOverview:
+    """What the schedule's page shows: rounds due so far (number, date), learners, the cohort."""
+
+    schedule: RereadSchedule
+    rounds: tuple[tuple[int, date], ...]
+    rows: tuple[RereadRow, ...]
+    cohort: tuple[RereadCell, ...]
+    cohort_change: Estimate
+
+
+def reread_overview(schedule: RereadSchedule, today: date) -> RereadOverview:
+    """Per learner of the cohort (and anyone who re-read under the schedule and left it since), the
+    rounds due up to ``today`` with their status and unaided accuracy (:func:`reread_results`), the
+    change from round 0 to the last finished round, and the cohort's figures. Four queries."""
+    current = reread_round(schedule, today)
+    rounds = (
+        tuple((k, reread_due_on(schedule, k)) for k in range(current + 1))
+        if current is not None
+        else ()
+    )
+    status = {
+        (learner_id, k): "done" if completed else "open"
+        for learner_id, k, completed in Reread.objects.filter(schedule=schedule).values_list(
+            "learner_id", "round", "session__completed_at"
+        )
+    }
+    readers, cohort = reread_results(schedule)
+
+    def unopened(k: int) -> str:
+        return "pending" if k == current else "missing"
+
+    series = {s.reader: s for s in readers}
+    learners = (
+        User.objects.filter(Q(cohorts=schedule.cohort_id) | Q(pk__in={pk for pk, _k in status}))
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+    rows = []
+    for learner in learners:
+        mine = series.get(str(learner.pk))
+        accuracy = {r.round: r.accuracy for r in mine.rounds} if mine else {}
+        rows.append(
+            RereadRow(
+                learner,
+                tuple(
+                    RereadCell(k, status.get((learner.pk, k), unopened(k)), accuracy.get(k))
+                    for k, _due in rounds
+                ),
+                mine.change if mine else Estimate.empty("no reads"),
+            )
+        )
+    pooled = {r.round: r.accuracy for r in cohort.rounds}
+    return RereadOverview(
+        schedule,
+        rounds,
+        tuple(rows),
+        tuple(
+            RereadCell(k, "done" if k in pooled else unopened(k), pooled.get(k)) for k, _d in rounds
+        ),
+        cohort.change,
+    )

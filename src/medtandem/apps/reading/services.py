@@ -795,6 +795,18 @@ def lock_sessions(
 # Invariants: a re-read session is unaided only (no AI is fixed, shown or stored) and hides the truth
 # (``show_feedback`` False) until its last read is stored; then, and only then, its feedback opens.
 # One session per learner, schedule and round (database constraint): asking twice opens nothing new.
+# One schedule per cohort, case set, period and start (database constraint): scheduling the same
+# thing twice (a form sent twice) returns the schedule already stored.
+#
+# Which rounds open: only the current one. A round the learner let pass without opening it (no visit
+# while it was due) is not opened later: its date is gone, and a late read would sit on the
+# schedule's clock under a date it was not read at. A round opened and left unfinished stays open
+# (listed by ``selectors.due_rereads``) until it is finished, even once the next round is due.
+
+
+#: The longest period between two rounds (the column is a small integer; beyond a year a "re-read"
+#: no longer watches anything).
+MAX_REREAD_PERIOD_DAYS = 366
 
 
 class RereadScheduleError(ValueError):
@@ -809,18 +821,33 @@ def schedule_rereads(
     starts_on: date,
     created_by: User | None,
 ) -> RereadSchedule:
-    """Schedule a cohort's unaided re-reads of ``case_set`` every ``period_days`` from ``starts_on``."""
+    """Schedule a cohort's unaided re-reads of ``case_set`` every ``period_days`` from ``starts_on``.
+
+    Idempotent: the same cohort, set, period and start return the schedule already stored (also
+    under a race, through the ``one_reread_schedule`` constraint).
+    """
     if period_days < 1:
         raise RereadScheduleError(_("La période doit être d'au moins un jour."))
+    if period_days > MAX_REREAD_PERIOD_DAYS:
+        raise RereadScheduleError(
+            _("La période ne peut dépasser %(n)d jours.") % {"n": MAX_REREAD_PERIOD_DAYS}
+        )
     if not case_set.cases.exists():
         raise RereadScheduleError(_("La série de cas est vide."))
-    return RereadSchedule.objects.create(
-        cohort=cohort,
-        case_set=case_set,
-        period_days=period_days,
-        starts_on=starts_on,
-        created_by=created_by,
-    )
+    same = {
+        "cohort": cohort,
+        "case_set": case_set,
+        "period_days": period_days,
+        "starts_on": starts_on,
+    }
+    existing = RereadSchedule.objects.filter(**same).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return RereadSchedule.objects.create(**same, created_by=created_by)
+    except IntegrityError:  # the same form, sent twice at once: the other request stored it
+        return RereadSchedule.objects.get(**same)
 
 
 def reread_round(schedule: RereadSchedule, today: date) -> int | None:
@@ -829,29 +856,61 @@ def reread_round(schedule: RereadSchedule, today: date) -> int | None:
     return None if days < 0 else days // schedule.period_days
 
 
+def reread_due_on(schedule: RereadSchedule, k: int) -> date:
+    """The day round ``k`` of ``schedule`` is due (opens)."""
+    return schedule.starts_on + timedelta(days=k * schedule.period_days)
+
+
 @transaction.atomic
 def open_due_rereads(learner: User, today: date) -> list[ReadingSession]:
     """Give ``learner`` the re-read session of the current round of each of their cohorts'
-    schedules that they do not have yet; return the sessions opened now."""
-    opened = []
+    schedules that they do not have yet; return the sessions opened now.
+
+    Two queries whatever the number of schedules (the schedules, then the learner's existing
+    (schedule, round) pairs among them), plus the writes of each session opened. Safe under
+    concurrent calls (two dashboard loads at once): each opening runs in a savepoint, and the one
+    that loses the ``one_reread_per_round`` race is rolled back (its session with it), not a 500.
+    Only the current round opens (see the rule at the top of this section).
+    """
+    due: dict[int, tuple[RereadSchedule, int]] = {}
     for schedule in RereadSchedule.objects.filter(cohort__learners=learner).select_related(
         "case_set"
     ):
         k = reread_round(schedule, today)
-        if k is None or Reread.objects.filter(schedule=schedule, learner=learner, round=k).exists():
+        if k is not None:
+            due[schedule.pk] = (schedule, k)
+    if not due:
+        return []
+    have = set(
+        Reread.objects.filter(
+            learner=learner,
+            schedule_id__in=list(due),
+            round__in={k for _s, k in due.values()},
+        ).values_list("schedule_id", "round")
+    )
+    opened = []
+    for pk, (schedule, k) in due.items():
+        if (pk, k) in have:
             continue
-        due_on = schedule.starts_on + timedelta(days=k * schedule.period_days)
-        session = start_session(
-            learner,
-            schedule.case_set,
-            Mode.UNAIDED,
-            title=_("Relecture sans IA : %(name)s") % {"name": schedule.case_set.name},
-            show_feedback=False,
-            return_url=reverse("reading:dashboard"),
-        )
-        Reread.objects.create(
-            schedule=schedule, learner=learner, round=k, due_on=due_on, session=session
-        )
+        try:
+            with transaction.atomic():
+                session = start_session(
+                    learner,
+                    schedule.case_set,
+                    Mode.UNAIDED,
+                    title=_("Relecture sans IA : %(name)s") % {"name": schedule.case_set.name},
+                    show_feedback=False,
+                    return_url=reverse("reading:dashboard"),
+                )
+                Reread.objects.create(
+                    schedule=schedule,
+                    learner=learner,
+                    round=k,
+                    due_on=reread_due_on(schedule, k),
+                    session=session,
+                )
+        except IntegrityError:  # another request opened this round meanwhile: it stands
+            continue
         opened.append(session)
     return opened
 

@@ -21,5 +21,7 @@ urlpatterns = [
     path("instructor/cases/<int:pk>/", views.case_preview, name="case_preview"),
     path("instructor/case-sets/<int:pk>/assign/", views.assign, name="assign"),
     path("instructor/assignments/<int:pk>/", views.assignment_detail, name="assignment"),
+    path("instructor/rereads/", views.rereads, name="rereads"),
+    path("instructor/rereads/<int:pk>/", views.reread_schedule, name="reread_schedule"),
     path("instructor/learners/<int:user_id>/", views.learner_progress, name="learner_progress"),
 ]

@@ -22,6 +22,7 @@ from medtandem.apps.accounts.models import Role
 from medtandem.apps.accounts.permissions import role_required
 from medtandem.apps.accounts.selectors import (
     cohorts_of_instructor,
+    has_role,
     learners_of_cohorts,
     learners_of_instructor,
 )
@@ -30,7 +31,12 @@ from medtandem.apps.cases.selectors import case_by_id, filter_cases, record_of, 
 from medtandem.apps.cases.services import current_model
 from medtandem.apps.observatory.selectors import facts_of
 from medtandem.apps.reading import rating, selectors, services
-from medtandem.apps.reading.forms import AssignForm, CaseFilterForm, CaseSetForm
+from medtandem.apps.reading.forms import (
+    AssignForm,
+    CaseFilterForm,
+    CaseSetForm,
+    RereadScheduleForm,
+)
 from medtandem.apps.reading.models import Condition, Mode, ReadingSession
 from medtandem.apps.reading.tracing import tracing_svg
 from medtandem.web.charts import chart_locale
@@ -73,6 +79,12 @@ def _wants_json(request: HttpRequest) -> bool:
 
 @login_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
+    # The due re-read rounds open here, on the GET, not behind a "start" button: opening is
+    # idempotent (one session per learner, schedule and round, race-safe) and reveals nothing (the
+    # session is unaided, its truth hidden until finished), so a reload or a prefetch changes
+    # nothing the learner would not get by clicking; and a round is open as soon as the learner
+    # sees that it is due, so "missed" means "never came while it was due", not "never clicked".
+    services.open_due_rereads(request.user, timezone.localdate())
     sessions = [(s, selectors.session_counts(s)) for s in selectors.sessions_of(request.user)]
     return render(
         request,
@@ -81,6 +93,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "sessions": sessions,
             "now": timezone.now(),
             "new_assignments": selectors.new_assignments(request.user),
+            "due_rereads": selectors.due_rereads(request.user),
         },
     )
 
@@ -298,7 +311,13 @@ def instructor(request: AuthedRequest) -> HttpResponse:
     assignments = selectors.assignments_visible_to(request.user)
     case_sets = CaseSet.objects.all()[:50]
     return render(
-        request, "reading/instructor.html", {"assignments": assignments, "case_sets": case_sets}
+        request,
+        "reading/instructor.html",
+        {
+            "assignments": assignments,
+            "case_sets": case_sets,
+            "may_schedule_rereads": has_role(request.user, Role.INSTRUCTOR, Role.ADMINISTRATOR),
+        },
     )
 
 
@@ -435,6 +454,67 @@ def assignment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "assignment": assignment,
             "rows": selectors.assignment_progress(assignment),
         },
+    )
+
+
+@role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR)
+def rereads(request: AuthedRequest) -> HttpResponse:
+    """The instructor's re-read schedules, and the form that schedules one for a cohort they teach
+    (any case set, as :func:`assign` offers them). A refused schedule stores nothing (400)."""
+    form = RereadScheduleForm(
+        request.POST or None,
+        cohorts=cohorts_of_instructor(request.user).order_by("name"),
+        case_sets=CaseSet.objects.order_by("name"),
+        initial={"starts_on": timezone.localdate()},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                schedule = services.schedule_rereads(
+                    data["cohort"],
+                    data["case_set"],
+                    period_days=data["period_days"],
+                    starts_on=data["starts_on"],
+                    created_by=request.user,
+                )
+            except services.RereadScheduleError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("Relectures programmées pour %(c)s : « %(s)s » tous les %(n)d jours.")
+                    % {
+                        "c": schedule.cohort.name,
+                        "s": schedule.case_set.name,
+                        "n": schedule.period_days,
+                    },
+                )
+                return redirect("reading:rereads")
+        status = 400
+    today = timezone.localdate()
+    schedules = [
+        (s, services.reread_round(s, today))
+        for s in selectors.schedules_of_instructor(request.user).order_by("-created_at")
+    ]
+    return render(
+        request,
+        "reading/rereads.html",
+        {"form": form, "schedules": schedules},
+        status=status,
+    )
+
+
+@role_required(Role.INSTRUCTOR, Role.ADMINISTRATOR)
+@require_GET
+def reread_schedule(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One schedule: per learner and for the cohort, unaided accuracy round by round and its change."""
+    schedule = get_object_or_404(selectors.schedules_of_instructor(request.user), pk=pk)
+    return render(
+        request,
+        "reading/reread_schedule.html",
+        {"overview": selectors.reread_overview(schedule, timezone.localdate())},
     )
 
 

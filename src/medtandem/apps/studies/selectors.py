@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any
 
@@ -23,7 +23,13 @@ from medtandem.apps.accounts.selectors import (
 )
 from medtandem.apps.cases.models import AIPrediction, Case, CaseSignal
 from medtandem.apps.reading.models import FeedbackView, Read
-from medtandem.apps.reading.selectors import revealed_reads, revealing_q
+from medtandem.apps.reading.selectors import (
+    RereadOverview,
+    reread_overview,
+    revealed_reads,
+    revealing_q,
+    schedules_of_instructor,
+)
 from medtandem.apps.studies import randomisation as rnd
 from medtandem.apps.studies.advice import over_relies, reliance_advice
 from medtandem.apps.studies.analysis import usable_reads
@@ -782,6 +788,15 @@ def cohort_reliance(
             CohortReader(learner, m, watch, bool(m and over_relies(m)), bool(watch and watch.alert))
         )
     return out, report
+
+
+def cohort_rereads(instructor: User, cohort_id: int | None, today: date) -> list[RereadOverview]:
+    """The deskilling watch's cleanest series: each re-read schedule of the shown cohort (all the
+    instructor's cohorts when none is chosen), round by round, through the reading app's selector."""
+    schedules = schedules_of_instructor(instructor).order_by("cohort__name", "-created_at")
+    if cohort_id:
+        schedules = schedules.filter(cohort_id=cohort_id)
+    return [reread_overview(s, today) for s in schedules]
 
 
 # --- per-case review (investigators) -------------------------------------------------------------

@@ -347,6 +347,9 @@ def cohort_reliance(request: AuthedRequest) -> HttpResponse:
             "cohorts": cohorts_of_instructor(request.user),
             "cohort": request.GET.get("cohort", ""),
             "flag_pct": round(100 * OVER_RELIANCE_FLAG),
+            "rereads": selectors.cohort_rereads(
+                request.user, _cohort_id(request), timezone.localdate()
+            ),
         },
     )
 
