@@ -7,7 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from medtandem.apps.cases.models import AIPrediction, Case
-from medtandem.apps.reading.models import ReadingSession
+from medtandem.apps.reading import selectors as reading_selectors
+from medtandem.apps.reading.models import ReadingSession, RereadSchedule
 from medtandem.web.demo import DEMO_PEOPLE, load_demo
 
 
@@ -31,4 +32,11 @@ def test_demo_loads_and_is_idempotent() -> None:
     )
     page = client.get(reverse("reading:dashboard")).content.decode()
     assert "Pratique hybride — découverte" in page
+    # The real learner missed round 0 of the cohort's re-read; round 1 is due and opens now.
+    assert "Relecture sans IA" in page
+    schedule = RereadSchedule.objects.get()
+    readers, cohort = reading_selectors.reread_results(schedule)
+    assert len(readers) == 14 and all([r.round for r in s.rounds] == [0, 1] for s in readers)
+    assert [r.accuracy.n for r in cohort.rounds] == [14 * 8, 14 * 8]
+    assert cohort.change.value is not None and cohort.change.n == 14
     assert client.get(reverse("observatory:model_card")).status_code == 200

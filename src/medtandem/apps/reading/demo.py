@@ -11,19 +11,28 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from medtandem.apps.accounts.models import Cohort, Institution, Profession, Role, User
 from medtandem.apps.accounts.services import add_to_cohort, create_people_in_bulk
-from medtandem.apps.cases.models import CaseSet
-from medtandem.apps.cases.services import suggestion_for
-from medtandem.apps.reading.models import Condition, Mode
-from medtandem.apps.reading.services import ReadAnswer, RecordedRead, assign, cases_of, record_reads
+from medtandem.apps.cases.models import Case, CaseSet
+from medtandem.apps.cases.services import build_case_set, suggestion_for
+from medtandem.apps.reading.models import Condition, Mode, ReadingAssignment, RereadSchedule
+from medtandem.apps.reading.services import (
+    ReadAnswer,
+    RecordedRead,
+    assign,
+    cases_of,
+    open_due_rereads,
+    record_reads,
+    reveal_finished_reread,
+    schedule_rereads,
+)
 from medtandem.ecg.ptbxl import SUPERCLASSES
-from medtandem.reliance.simulate import reader_profile, simulated_rating
+from medtandem.reliance.simulate import ReaderProfile, reader_profile, simulated_rating
 
 PREFIX = "cohorte-simule-"
 
@@ -66,14 +75,80 @@ def load_demo_cohort(
         title="Pratique hybride — découverte",
         created_by=assigned_by,
     )
-    start = timezone.now() - timedelta(days=10)
+    profiles: dict[int, ReaderProfile] = {}
+    # The discovery set in hybrid practice, 10 days ago (its draws are those the demo always made, so
+    # the figures of docs/reliance.md's before/after table still come out of it).
+    stored = _hybrid(assignment, profiles, rng, timezone.now() - timedelta(days=10), days=7)
+    # The cohort's periodic unaided re-read of a fixed set: round 0 twelve days ago (before any AI),
+    # round 1 yesterday (after the practice); round 2 is not due yet. The real demo learner, who
+    # missed round 0, finds round 1 open on their dashboard.
+    later = random.Random(seed + 1)
+    today = timezone.localdate()
+    reread_set = build_case_set(
+        "Relecture sans IA : 8 ECG",
+        created_by=assigned_by,
+        description="Série fixe relue sans IA à intervalle régulier (veille de la déqualification).",
+        sample_size=8,
+        seed=seed + 1,
+        exclude_case_ids=list(case_set.cases.values_list("pk", flat=True)),
+    )
+    schedule = schedule_rereads(
+        cohort,
+        reread_set,
+        period_days=11,
+        starts_on=today - timedelta(days=12),
+        created_by=assigned_by,
+    )
+    stored += _reread_round(schedule, learners, profiles, later, today - timedelta(days=12))
+    # Half the cohort goes on with a 24-case hybrid set (6 days ago), past the deskilling watch's
+    # baseline of 20 aided reads. The simulated readers do not change with exposure: on them the
+    # watch should stay quiet.
+    more = build_case_set(
+        "Pratique hybride : 24 ECG de plus",
+        created_by=assigned_by,
+        sample_size=24,
+        seed=seed + 2,
+        exclude_case_ids=[
+            *case_set.cases.values_list("pk", flat=True),
+            *reread_set.cases.values_list("pk", flat=True),
+        ],
+    )
+    follow_up = assign(
+        more,
+        learners[: len(learners) // 2],
+        mode=Mode.PRACTICE,
+        title="Pratique hybride — suite",
+        created_by=assigned_by,
+    )
+    stored += _hybrid(
+        follow_up, profiles, later, timezone.now() - timedelta(days=6), days=4, every_case=True
+    )
+    stored += _reread_round(schedule, learners, profiles, later, today - timedelta(days=1))
+    return stored
+
+
+def _hybrid(
+    assignment: ReadingAssignment,
+    profiles: dict[int, ReaderProfile],
+    rng: random.Random,
+    start: datetime,
+    *,
+    days: int,
+    every_case: bool = False,
+) -> int:
+    """The assignment's simulated learners read its set in hybrid practice from ``start`` (over
+    ``days`` days), each all of it or, by default, from 6 cases to all; a learner's profile is drawn
+    on first meeting and kept in ``profiles``."""
     reads: list[RecordedRead] = []
     for k, session in enumerate(
-        assignment.sessions.filter(learner__in=learners).select_related("learner")
+        assignment.sessions.filter(learner__username__startswith=PREFIX).select_related("learner")
     ):
-        profile = reader_profile(session.learner.years_experience, rng)
-        t = start + timedelta(days=k % 7, hours=9 + k % 5)
-        for case in cases_of(session)[: rng.randint(6, len(cases_of(session)))]:
+        if session.learner_id not in profiles:
+            profiles[session.learner_id] = reader_profile(session.learner.years_experience, rng)
+        profile = profiles[session.learner_id]
+        t = start + timedelta(days=k % days, hours=9 + k % 5)
+        cases = cases_of(session)
+        for case in cases if every_case else cases[: rng.randint(6, len(cases))]:
             prediction = suggestion_for(case, session.ai_model_name, session.ai_model_version)
             for condition in (Condition.UNAIDED, Condition.AIDED):
                 shown = prediction if condition == Condition.AIDED else None
@@ -86,18 +161,53 @@ def load_demo_cohort(
                     )
                     for s in SUPERCLASSES
                 }
-                afib = (
-                    case.rhythm == "afib_flutter"
-                    if rng.random() < 0.8
-                    else case.rhythm != "afib_flutter"
-                )
+                rhythm = _rhythm(case, rng)  # drawn before the time, as the demo always did
                 seconds = (
                     rng.lognormvariate(math.log(60 if condition == Condition.UNAIDED else 35), 0.4)
                     * profile.speed
                 )
                 opened, t = t, t + timedelta(seconds=seconds + 4)
-                answer = ReadAnswer(
-                    ratings, "afib_flutter" if afib else "sinus", client_time_ms=int(seconds * 1000)
-                )
+                answer = ReadAnswer(ratings, rhythm, client_time_ms=int(seconds * 1000))
                 reads.append(RecordedRead(session, case, condition, answer, opened, t, shown))
     return record_reads(reads)
+
+
+def _rhythm(case: Case, rng: random.Random) -> str:
+    """The rhythm call: right four times in five (AF/flutter or sinus)."""
+    afib = case.rhythm == "afib_flutter" if rng.random() < 0.8 else case.rhythm != "afib_flutter"
+    return "afib_flutter" if afib else "sinus"
+
+
+def _reread_round(
+    schedule: RereadSchedule,
+    learners: list[User],
+    profiles: dict[int, ReaderProfile],
+    rng: random.Random,
+    day: date,
+) -> int:
+    """The simulated learners open the round due on ``day`` and read it all, alone."""
+    reads: list[RecordedRead] = []
+    sessions = []
+    for learner in learners:
+        profile = profiles.get(learner.pk) or reader_profile(learner.years_experience, rng)
+        profiles[learner.pk] = profile
+        for session in open_due_rereads(learner, day):
+            sessions.append(session)
+            t = datetime.combine(day, time(8), tzinfo=timezone.get_current_timezone())
+            t += timedelta(minutes=rng.randint(0, 480))
+            for case in cases_of(session):
+                ratings = {
+                    s: simulated_rating(getattr(case, s.lower()), profile, rng, None)
+                    for s in SUPERCLASSES
+                }
+                seconds = rng.lognormvariate(math.log(60), 0.4) * profile.speed
+                opened, t = t, t + timedelta(seconds=seconds + 4)
+                answer = ReadAnswer(ratings, _rhythm(case, rng), client_time_ms=int(seconds * 1000))
+                reads.append(
+                    RecordedRead(session, case, Condition.UNAIDED, answer, opened, t, None)
+                )
+    stored = record_reads(reads)
+    for session in sessions:
+        # What the completion listener does once a live re-read's last read is stored.
+        reveal_finished_reread(session)
+    return stored
