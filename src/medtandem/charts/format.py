@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Literal, cast
 
-__all__ = ["LOCALES", "Locale", "check_locale", "format_number"]
+__all__ = ["LOCALES", "Locale", "check_locale", "format_interval", "format_number"]
 
 Locale = Literal["fr", "en"]
 LOCALES: tuple[Locale, ...] = ("fr", "en")
@@ -69,3 +69,25 @@ def format_number(
     if percent:
         out += (NNBSP + "%") if locale == "fr" else "%"
     return out
+
+
+def format_interval(
+    lower: float | int | None,
+    upper: float | int | None,
+    locale: Locale = "fr",
+    *,
+    digits: int = 2,
+    percent: bool = False,
+) -> str:
+    """An interval's bounds in brackets: ``[0,12 ; 0,47]`` in French (the semicolon keeps the decimal
+    commas apart), ``[0.12, 0.47]`` in English; empty when a bound is missing.
+
+    >>> format_interval(-0.25, 0.5, "en")
+    '[\u22120.25, 0.50]'
+    """
+    if lower is None or upper is None:
+        return ""
+    sep = " ; " if check_locale(locale) == "fr" else ", "
+    lo = format_number(lower, locale, digits=digits, percent=percent)
+    hi = format_number(upper, locale, digits=digits, percent=percent)
+    return f"[{lo}{sep}{hi}]"

@@ -45,7 +45,7 @@ from .base import (
     svg_document,
     text_el,
 )
-from .format import Locale
+from .format import Locale, format_interval
 from .layout import LegendEntry, legend
 from .text import text_width, truncate
 
@@ -357,7 +357,6 @@ def line_chart(
     body += leg
 
     rows: list[tuple[str, ...]] = []
-    sep = " ; " if locale == "fr" else ", "
     for c in clean:
         bands = {b[0]: b for b in c.band}
         for seg in c.segments:
@@ -365,7 +364,7 @@ def line_chart(
                 cell = fmt(y, locale, ydig, y_percent)
                 if x in bands:
                     _x, lo, hi = bands[x]
-                    cell += f" [{fmt(lo, locale, ydig, y_percent)}{sep}{fmt(hi, locale, ydig, y_percent)}]"
+                    cell += " " + format_interval(lo, hi, locale, digits=ydig, percent=y_percent)
                 rows.append((c.s.label, fmt(x, locale, xdig, x_percent), cell))
     desc = describe(
         description,

@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "medtandem.web.context.navigation",
             ],
+            "builtins": ["medtandem.web.numbers"],
         },
     }
 ]

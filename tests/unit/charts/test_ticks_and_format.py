@@ -126,3 +126,13 @@ def test_truncate_adds_an_ellipsis_and_fits() -> None:
     assert short.endswith("\u2026") and len(short) < len(long)
     assert text_width(short, 11) <= 120
     assert truncate("CHU", 120, 11) == "CHU"
+
+
+def test_an_interval_is_written_with_each_locales_separator() -> None:
+    from medtandem.charts import format_interval
+
+    # French keeps decimal commas apart with a semicolon, English with a comma; true minus signs.
+    assert format_interval(-0.25, 0.5, "fr") == "[\u22120,25 ; 0,50]"
+    assert format_interval(-0.25, 0.5, "en") == "[\u22120.25, 0.50]"
+    assert format_interval(0.123, 0.4567, "en", digits=3) == "[0.123, 0.457]"
+    assert format_interval(None, 0.5, "en") == ""

@@ -85,7 +85,7 @@ def load_demo_cohort(
     later = random.Random(seed + 1)
     today = timezone.localdate()
     reread_set = build_case_set(
-        "Relecture sans IA : 8 ECG",
+        "8 ECG de référence",
         created_by=assigned_by,
         description="Série fixe relue sans IA à intervalle régulier (veille de la déqualification).",
         sample_size=8,
