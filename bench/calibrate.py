@@ -1,10 +1,13 @@
 """How fast this machine runs plain Python today, printed beside every throughput figure.
 
-The 2-core machines these benchmarks run on are virtual and their speed varies from day to day (the
-same code measured 6.5 ms of CPU per committed read in-process on one day and 11-13 ms on another):
-a figure means little without the speed it was measured at. The workload is fixed and
-interpreter-bound (no I/O, no allocation beyond small ints), so its CPU time tracks the speed of
-request handling closely enough to say "this run was on a slow day".
+The 2-core machines these benchmarks run on are virtual and their speed varies: on 7 December 2026
+the same loop took 265-730 ms within two hours (slowest while other processes shared the cores).
+The workload is fixed and interpreter-bound (no I/O, no allocation beyond small ints), so it shows
+a busy or throttled CPU; it does not show a machine that is slow on memory-heavy work. That same
+day request handling was about twice as slow as on 6 December (commit 8b10636: 16.3 ms of CPU per
+committed read in-process, against 8.0 ms measured on 6 December for the code just before
+ddd1f16) while this loop read 265-280 ms. So compare throughput figures only between runs of the
+same session, code against code (bench/request_cost.py on two checkouts), not across days.
 """
 
 from __future__ import annotations
