@@ -11,6 +11,7 @@ import pytest
 from medtandem.reliance import deskilling_watch
 from medtandem.reliance.deskilling import (
     CUSUM_THRESHOLD,
+    MIN_EXPOSURE_SPAN,
     UnaidedRead,
     exposure_model,
     risk_adjusted_cusum,
@@ -148,6 +149,21 @@ def test_collinear_exposure_and_practice_are_not_separated():
     m = exposure_model(reads)
     assert not m.identifiable
     assert m.exposure.value is None
+
+
+def test_an_exposure_span_shorter_than_a_baseline_is_not_extrapolated():
+    # Two re-read rounds of 20 unaided reads at exposure 0 and 12, hybrid reads in between: exposure
+    # and practice move apart (correlation 0.92, under COLLINEAR), but over 12 aided reads only.
+    rng = np.random.default_rng(7)
+    reads = [UnaidedRead("r", 0, k, bool(rng.random() < 0.4)) for k in range(20)]
+    reads += [UnaidedRead("r", k, 20 + k, bool(rng.random() < 0.4)) for k in range(12)]
+    reads += [UnaidedRead("r", 12, 32 + k, bool(rng.random() < 0.6)) for k in range(20)]
+    assert MIN_EXPOSURE_SPAN == 20
+    m = exposure_model(reads)
+    assert not m.identifiable and m.exposure.value is None
+    # The same reads spread over 24 aided reads of exposure are fitted.
+    wider = [UnaidedRead(r.reader, 2 * r.exposure, r.practice, r.correct) for r in reads]
+    assert exposure_model(wider).identifiable
 
 
 def test_unknown_conditions_are_refused():
