@@ -4,10 +4,10 @@ The 2-core machines these benchmarks run on are virtual and their speed varies: 
 7 December 2026 the same loop took 265-730 ms within two hours (slowest while other processes
 shared the cores). The workload is fixed and interpreter-bound (no I/O, no allocation beyond small
 ints), so it shows a busy or throttled CPU; it does not show a machine that is slow on
-memory-heavy work. In that session request handling was about twice as slow as in the session
-before it on another machine instance (commit 8b10636: 16.3 ms of CPU per committed read
-in-process, against 8.0 ms measured there for the code just before ddd1f16) while this loop read
-265-280 ms. So compare throughput figures only between runs of the same session, code against code
+memory-heavy work. In that session request handling was 1.5-2 times as slow as in the session
+before it on another machine instance (commit 8b10636: 12.7-16.4 ms of CPU per committed read
+in-process over four runs, against 8.0 ms measured there for the code just before ddd1f16) while
+this loop read 265-280 ms. So compare throughput figures only between runs of the same session, code against code
 (bench/request_cost.py on two checkouts), not across sessions.
 """
 
