@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import uuid
+
 import pytest
+from django.urls import reverse
 
 from medtandem.apps.accounts.models import Cohort, Role
 from medtandem.apps.accounts.services import create_person
 from medtandem.apps.cases.models import Case
 from medtandem.apps.cases.services import build_case_set, import_demo_bank
 from medtandem.apps.reading.services import start_session
+from medtandem.ecg.ptbxl import SUPERCLASSES
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -66,3 +70,16 @@ def answer(
     for name in ("norm", "mi", "sttc", "cd", "hyp"):
         data[f"rating_{name}"] = str(conf if name.upper() in superclasses else 100 - conf)
     return data
+
+
+def unaided_read(client, session, position: int, right: bool) -> None:  # type: ignore[no-untyped-def]
+    """Post an unaided read of the case at ``position``: every superclass right, or every one wrong."""
+    case = list(session.case_set.ordered_cases())[position]
+    truth = tuple(s for s in SUPERCLASSES if getattr(case, s.lower()))
+    called = truth if right else tuple(s for s in SUPERCLASSES if s not in truth)
+    r = client.post(
+        reverse("reading:submit", args=[session.pk, position]),
+        answer("unaided", str(uuid.uuid4()), called),
+        HTTP_ACCEPT="application/json",
+    )
+    assert r.status_code == 201, r.content

@@ -4,7 +4,6 @@ no truth before the round is finished, and the schedule's page against a hand-wo
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -21,9 +20,8 @@ from medtandem.apps.cases.services import build_case_set
 from medtandem.apps.reading import selectors
 from medtandem.apps.reading.models import ReadingSession, Reread, RereadSchedule
 from medtandem.apps.reading.services import open_due_rereads, schedule_rereads
-from medtandem.ecg.ptbxl import SUPERCLASSES
 
-from .conftest import answer
+from .conftest import unaided_read
 from .test_no_early_truth import _flip_truth, _snapshot
 
 pytestmark = pytest.mark.django_db
@@ -50,19 +48,6 @@ def _form(cohort, case_set, period="14", starts_on=TODAY):  # type: ignore[no-un
         "period_days": period,
         "starts_on": starts_on.isoformat(),
     }
-
-
-def _read(client, session, position, right: bool):  # type: ignore[no-untyped-def]
-    """An unaided read of the case at ``position``: every superclass right, or every one wrong."""
-    case = list(session.case_set.ordered_cases())[position]
-    truth = tuple(s for s in SUPERCLASSES if getattr(case, s.lower()))
-    called = truth if right else tuple(s for s in SUPERCLASSES if s not in truth)
-    r = client.post(
-        reverse("reading:submit", args=[session.pk, position]),
-        answer("unaided", str(uuid.uuid4()), called),
-        HTTP_ACCEPT="application/json",
-    )
-    assert r.status_code == 201, r.content
 
 
 # --- scheduling ------------------------------------------------------------------------------------
@@ -246,8 +231,8 @@ def test_the_learners_pages_show_no_truth_before_the_reread_is_finished(
     session = Reread.objects.get(learner=learner).session
     cases = list(session.case_set.ordered_cases())
     with django_capture_on_commit_callbacks(execute=True):
-        _read(learner_client, session, 0, True)
-        _read(learner_client, session, 1, False)
+        unaided_read(learner_client, session, 0, True)
+        unaided_read(learner_client, session, 1, False)
     urls = [
         reverse("reading:dashboard"),
         reverse("reading:progress"),
@@ -261,7 +246,7 @@ def test_the_learners_pages_show_no_truth_before_the_reread_is_finished(
     for case in cases:  # back to the real truth
         _flip_truth(type(case).objects.get(pk=case.pk))
     with django_capture_on_commit_callbacks(execute=True):
-        _read(learner_client, session, 2, True)
+        unaided_read(learner_client, session, 2, True)
     # Finished: the feedback of a case now follows its truth (the diff above could see it).
     finished = _snapshot(learner_client, urls[3:])
     for case in cases:
@@ -312,7 +297,7 @@ def test_the_schedules_page_matches_the_hand_worked_table(
             for day, answers in zip((start, TODAY), rounds, strict=True):
                 [session] = open_due_rereads(person, day)
                 for position, right in enumerate(answers):
-                    _read(client, session, position, right)
+                    unaided_read(client, session, position, right)
     overview = selectors.reread_overview(schedule, TODAY)
     assert overview.rounds == ((0, start), (1, TODAY))
     by_name = {row.learner.username: row for row in overview.rows}

@@ -3,7 +3,6 @@ finished (pages diffed around a flip of the truth), and hand-computed accuracies
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 import pytest
@@ -17,9 +16,8 @@ from medtandem.apps.reading.services import (
     open_due_rereads,
     schedule_rereads,
 )
-from medtandem.ecg.ptbxl import SUPERCLASSES
 
-from .conftest import answer
+from .conftest import unaided_read
 from .test_no_early_truth import _flip_truth, _learner_pages, _snapshot
 
 pytestmark = pytest.mark.django_db
@@ -33,18 +31,6 @@ def schedule(case_set, instructor):  # type: ignore[no-untyped-def]
     return schedule_rereads(
         cohort, case_set, period_days=14, starts_on=START, created_by=instructor
     )
-
-
-def _read(client, session, position, right: bool):  # type: ignore[no-untyped-def]
-    case = list(session.case_set.ordered_cases())[position]
-    truth = tuple(s for s in SUPERCLASSES if getattr(case, s.lower()))
-    called = truth if right else tuple(s for s in SUPERCLASSES if s not in truth)
-    r = client.post(
-        reverse("reading:submit", args=[session.pk, position]),
-        answer("unaided", str(uuid.uuid4()), called),
-        HTTP_ACCEPT="application/json",
-    )
-    assert r.status_code == 201, r.content
 
 
 def test_a_round_is_due_every_period_from_the_start_and_opened_once(schedule, learner):
@@ -76,8 +62,8 @@ def test_no_ai_and_no_truth_reach_the_learner_before_the_round_is_finished(
     [session] = open_due_rereads(learner, START)
     cases = list(session.case_set.ordered_cases())
     with django_capture_on_commit_callbacks(execute=True):
-        _read(learner_client, session, 0, True)
-        _read(learner_client, session, 1, True)
+        unaided_read(learner_client, session, 0, True)
+        unaided_read(learner_client, session, 1, True)
     urls = [
         *_learner_pages(session),
         *[reverse("reading:case", args=[session.pk, i]) for i in range(len(cases))],
@@ -93,7 +79,7 @@ def test_no_ai_and_no_truth_reach_the_learner_before_the_round_is_finished(
         409,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        _read(learner_client, session, 2, True)
+        unaided_read(learner_client, session, 2, True)
     session.refresh_from_db()
     assert session.completed_at is not None and session.show_feedback  # truth opens when done
 
@@ -104,12 +90,12 @@ def test_accuracy_on_the_same_cases_round_by_round_matches_the_hand_count(
     with django_capture_on_commit_callbacks(execute=True):
         [round0] = open_due_rereads(learner, START)
         for position, right in enumerate([True, True, False]):  # 2/3
-            _read(learner_client, round0, position, right)
+            unaided_read(learner_client, round0, position, right)
         [round1] = open_due_rereads(learner, date(2026, 1, 19))
         for position, right in enumerate([True, False, False]):  # 1/3
-            _read(learner_client, round1, position, right)
+            unaided_read(learner_client, round1, position, right)
         [round2] = open_due_rereads(learner, date(2026, 2, 2))
-        _read(learner_client, round2, 0, True)  # unfinished: not counted
+        unaided_read(learner_client, round2, 0, True)  # unfinished: not counted
     [mine], cohort = selectors.reread_results(schedule)
     assert mine.reader == str(learner.pk)
     assert [(r.round, r.accuracy.successes, r.accuracy.n) for r in mine.rounds] == [
