@@ -12,7 +12,7 @@ from __future__ import annotations
 from .bar import Bar, bar_chart, target_off_scale
 from .base import CHART_CSS, DEFAULT_WIDTH, PALETTE, Chart, Table
 from .dot import DotRow, dot_chart
-from .format import LOCALES, Locale, format_interval, format_number
+from .format import LOCALES, Locale, format_interval, format_number, list_separator
 from .line import Reference, RocCurve, Series, line_chart, roc_chart
 from .scatter import Point, scatter_chart
 from .text import text_width, truncate
@@ -37,6 +37,7 @@ __all__ = [
     "dot_chart",
     "fixed_ticks",
     "format_interval",
+    "list_separator",
     "format_number",
     "line_chart",
     "nice_number",

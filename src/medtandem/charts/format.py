@@ -71,6 +71,16 @@ def format_number(
     return out
 
 
+def list_separator(locale: Locale = "fr") -> str:
+    """What separates the items of a list in running text, or two figures in one table cell: a
+    spaced semicolon in French (`` ; ``), a semicolon and a space in English (``; ``).
+
+    >>> list_separator("en")
+    '; '
+    """
+    return " ; " if check_locale(locale) == "fr" else "; "
+
+
 def format_interval(
     lower: float | int | None,
     upper: float | int | None,

@@ -3,6 +3,7 @@
 template has them without ``{% load %}``.
 
     {{ measures.benefit|interval:2 }}   ->  [0,12 ; 0,47] (fr), [0.12, 0.47] (en); empty if unknown
+    {{ a }}{% listsep %}{{ b }}         ->  a ; b (fr), a; b (en): items of a list, two figures in a cell
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from django import template
 
-from medtandem.charts import format_interval
+from medtandem.charts import format_interval, list_separator
 from medtandem.web.charts import chart_locale
 
 register = template.Library()
@@ -37,3 +38,9 @@ def interval(value: Any, digits: int | str = 3) -> str:
     except (TypeError, ValueError):
         return ""
     return format_interval(lo, hi, chart_locale(), digits=int(digits))
+
+
+@register.simple_tag
+def listsep() -> str:
+    """The separator between the items of a list in the reader's language."""
+    return list_separator(chart_locale())

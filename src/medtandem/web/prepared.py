@@ -99,11 +99,17 @@ class Prepared(Generic[T]):
         model: type[Model] = klass_info["model"]
         # ModelIterable's own helper for select_related (Django's; django-stubs leave it out).
         populators = django_query.get_related_populators(klass_info, select, using)  # type: ignore[attr-defined]
+        annotations = compiler.annotation_col_map.items()
         out = []
         for row in rows:
             obj = model.from_db(using, names, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
+            for (
+                attname,
+                position,
+            ) in annotations:  # .annotate(...) values, as ModelIterable sets them
+                setattr(obj, attname, row[position])
             out.append(obj)
         return cast(list[T], out)
 

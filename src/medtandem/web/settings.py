@@ -74,7 +74,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "medtandem.web.urls"
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's backend; its duplicate-label check knows the two replaced libraries below.
+        "BACKEND": "medtandem.web.template_memo.DjangoTemplates",
+        "NAME": "django",
         "DIRS": [PACKAGE_DIR / "web" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -85,7 +87,13 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "medtandem.web.context.navigation",
             ],
-            "builtins": ["medtandem.web.numbers"],
+            "builtins": ["medtandem.web.numbers", "medtandem.web.url_tags"],
+            # Django's own i18n, static and url tags, with constant ones kept per language
+            # (medtandem.web.template_memo).
+            "libraries": {
+                "i18n": "medtandem.web.i18n_tags",
+                "static": "medtandem.web.static_tags",
+            },
         },
     }
 ]

@@ -1,8 +1,9 @@
 """The reading path's cost per request: at most six SQL queries, the tracing rendered once.
 
 Counted in steady state (the session's case list, the suggestion and the tracing already cached, as
-they are after the first learner of a case set): the Django session, the user, their roles (page
-navigation), the reading session, its reads, the case, and the step's opening or the read's insert.
+they are after the first learner of a case set): the Django session, the user with their roles (one
+query, for the page's navigation), the reading session, its reads, the case, and the step's opening
+or the read's insert.
 """
 
 from __future__ import annotations

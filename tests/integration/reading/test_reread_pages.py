@@ -347,3 +347,33 @@ def test_the_cohort_reliance_page_shows_each_schedules_series(
     other.instructors.add(instructor)
     html = instructor_client.get(reverse("studies:cohort_reliance"), {"cohort": other.pk}).content
     assert b'id="cohort-rereads-table"' not in html
+
+
+def test_the_dashboard_counts_each_sessions_finished_cases_in_the_same_queries_for_two_or_six(
+    learner_client, learner, cohort, case_set, instructor
+):
+    """Cases finished per session (hand count: every step read), a re-read's title in the reader's
+    language, and the number of queries of the page independent of the number of sessions."""
+    from medtandem.apps.reading.services import start_session
+
+    def dashboard_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert learner_client.get(reverse("reading:dashboard")).status_code == 200
+        return len(ctx.captured_queries)
+
+    schedule_rereads(cohort, case_set, period_days=14, starts_on=TODAY, created_by=instructor)
+    first = start_session(learner, case_set, "unaided", title="Seule")
+    unaided_read(learner_client, first, 0, True)
+    unaided_read(learner_client, first, 1, False)
+    dashboard_queries()  # opens the re-read; caches settle
+    two = dashboard_queries()
+    for i in range(4):
+        start_session(learner, case_set, "unaided", title=f"Encore {i}")
+    assert dashboard_queries() == two
+    rows = {row.session.title: row for row in selectors.session_rows(learner)}
+    assert (rows["Seule"].done, rows["Seule"].cases) == (2, 3)
+    assert {rows[f"Encore {i}"].done for i in range(4)} == {0}
+    learner_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = learner_client.get(reverse("reading:dashboard")).content.decode()
+    assert f"Re-read without AI: {case_set.name}" in page
+    assert "<td>2 / 3</td>" in page.replace('<td class="num">', "<td>")

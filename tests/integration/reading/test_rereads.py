@@ -3,17 +3,20 @@ finished (pages diffed around a flip of the truth), and hand-computed accuracies
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
 
 from medtandem.apps.accounts.models import Cohort
 from medtandem.apps.reading import selectors
-from medtandem.apps.reading.models import Mode, Reread
+from medtandem.apps.reading.models import Condition, Mode, Reread
 from medtandem.apps.reading.services import (
+    ReadAnswer,
+    RecordedRead,
     RereadScheduleError,
     open_due_rereads,
+    record_reads,
     schedule_rereads,
 )
 
@@ -104,3 +107,29 @@ def test_accuracy_on_the_same_cases_round_by_round_matches_the_hand_count(
     ]
     assert mine.change.value == pytest.approx(1 / 3 - 2 / 3)
     assert [(r.round, r.accuracy.value) for r in cohort.rounds] == [(0, 2 / 3), (1, 1 / 3)]
+
+
+def test_recorded_reads_that_finish_a_round_announce_it_as_live_reads_do(
+    schedule, learner, django_capture_on_commit_callbacks
+):
+    """Reads made elsewhere (record_reads) complete a round: its completion time is the last read's
+    and, after the commit, the completion listener opens its truth; a partial record does neither."""
+    [session] = open_due_rereads(learner, START)
+    cases = list(session.case_set.ordered_cases())
+    at = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    answer = ReadAnswer({s: 60 for s in ("NORM", "MI", "STTC", "CD", "HYP")}, "sinus")
+
+    def recorded(i: int) -> RecordedRead:
+        return RecordedRead(
+            session, cases[i], Condition.UNAIDED, answer, at, at + timedelta(minutes=i + 1)
+        )
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        record_reads([recorded(0)])
+    session.refresh_from_db()
+    assert (callbacks, session.completed_at, session.show_feedback) == ([], None, False)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        record_reads([recorded(i) for i in range(1, len(cases))])
+    session.refresh_from_db()
+    assert session.completed_at == at + timedelta(minutes=len(cases))
+    assert callbacks and session.show_feedback

@@ -25,3 +25,11 @@ def test_every_template_writes_an_interval_in_its_language() -> None:
         assert _render("{{ p|interval:1 }}", p=(0.25, 0.75)) == "[0.2, 0.8]"
         assert _render("{{ e|interval }}", e=SimpleNamespace(ci_lower=None, ci_upper=0.4)) == ""
         assert _render("{{ e|interval }}", e=None) == ""
+
+
+def test_every_template_separates_list_items_in_its_language() -> None:
+    text = "{% for x in xs %}{{ x }}{% if not forloop.last %}{% listsep %}{% endif %}{% endfor %}"
+    with translation.override("fr"):
+        assert _render(text, xs=["0,12", "0,40"]) == "0,12 ; 0,40"
+    with translation.override("en"):
+        assert _render(text, xs=["0.12", "0.40"]) == "0.12; 0.40"

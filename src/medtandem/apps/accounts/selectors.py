@@ -22,11 +22,19 @@ def roles_of(user: Any) -> set[str]:
         return set()
     cached = getattr(user, "_medtandem_roles", None)
     if cached is None:
-        cached = {role for (role,) in _ROLES.all(user_id=user.pk)}
-        if user.is_superuser:
-            cached.add(Role.ADMINISTRATOR.value)
-        user._medtandem_roles = cached
+        cached = remember_roles(user, {role for (role,) in _ROLES.all(user_id=user.pk)})
     return set(cached)
+
+
+def remember_roles(user: Any, held: set[str]) -> set[str]:
+    """Keep on the user object (for the request) the roles it holds, as :func:`roles_of` reads
+    them: ``held`` (its role assignments) and, for a superuser, administrator. The
+    authentication back-end loads them with the user."""
+    roles = set(held)
+    if user.is_superuser:
+        roles.add(Role.ADMINISTRATOR.value)
+    user._medtandem_roles = roles
+    return roles
 
 
 def has_role(user: Any, *roles: str) -> bool:

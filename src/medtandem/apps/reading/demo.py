@@ -208,6 +208,8 @@ def _reread_round(
                 )
     stored = record_reads(reads)
     for session in sessions:
-        # What the completion listener does once a live re-read's last read is stored.
+        # record_reads announces the finished sessions, but the listeners run after the commit and
+        # the demo is one transaction: the next round is drawn inside it, after this one's truth
+        # has been shown, so the truth is opened here at once (the listener then finds it open).
         reveal_finished_reread(session)
     return stored

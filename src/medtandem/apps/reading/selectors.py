@@ -26,11 +26,11 @@ from medtandem.apps.reading.models import (
     StepOpening,
 )
 from medtandem.apps.reading.services import (
-    FEEDBACK,
     cases_of,
     reads_by_case,
     reread_due_on,
     reread_round,
+    reread_title,
     step_for,
 )
 from medtandem.apps.reading.visibility import cases_seen_with_truth as cases_seen_with_truth
@@ -80,15 +80,54 @@ def new_assignments(learner: Any) -> list[ReadingSession]:
     )
 
 
-def sessions_of(learner: Any) -> QuerySet[ReadingSession]:
-    return (
+@dataclass(frozen=True)
+class SessionRow:
+    """A line of the learner's dashboard: the session, its title in the reader's language, and
+    how far it is (cases finished: every step read)."""
+
+    session: ReadingSession
+    title: str
+    cases: int
+    done: int
+    overdue: bool
+
+
+def session_rows(learner: Any, now: datetime | None = None) -> list[SessionRow]:
+    """The learner's sessions and their counts, in two queries however many sessions there are.
+
+    A session's cases are its case set's (its order is a permutation of them, and no service edits
+    a set once read), so the count is the set's; a case is finished when the session's every step
+    has a read of it."""
+    sessions = list(
         ReadingSession.objects.filter(learner=learner)
-        # a re-read's title is shown in the reader's language, from its schedule's set
         .select_related("case_set", "assignment", "reread__schedule__case_set")
-        .annotate(
-            n_cases=Count("case_set__cases", distinct=True), n_reads=Count("reads", distinct=True)
-        )
+        .annotate(n_cases=Count("case_set__cases", distinct=True))
     )
+    steps_read: dict[tuple[int, int], set[str]] = {}
+    for session_id, case_id, condition in Read.objects.filter(
+        session__in=[s.pk for s in sessions]
+    ).values_list("session_id", "case_id", "condition"):
+        steps_read.setdefault((session_id, case_id), set()).add(condition)
+    done: dict[int, int] = {}
+    by_pk = {s.pk: s for s in sessions}
+    for (session_id, _case_id), conditions in steps_read.items():
+        if conditions.issuperset(by_pk[session_id].steps):
+            done[session_id] = done.get(session_id, 0) + 1
+    now = now or timezone.now()
+    rows = []
+    for session in sessions:
+        due = session.assignment.due_at if session.assignment is not None else None
+        reread = getattr(session, "reread", None)
+        rows.append(
+            SessionRow(
+                session=session,
+                title=reread_title(reread.schedule.case_set.name) if reread else session.title,
+                cases=session.n_cases,
+                done=done.get(session.pk, 0),
+                overdue=bool(due and session.completed_at is None and due < now),
+            )
+        )
+    return rows
 
 
 @dataclass(frozen=True)
@@ -105,18 +144,6 @@ def session_outline(session: ReadingSession) -> list[CaseStatus]:
         CaseStatus(i, case, step_for(session, case, done.get(case.pk, {})), done.get(case.pk, {}))
         for i, case in enumerate(cases_of(session))
     ]
-
-
-def session_counts(session: ReadingSession, now: datetime | None = None) -> dict[str, int]:
-    """Cases in the session, cases finished, and whether it is overdue (1) against its due date."""
-    outline = session_outline(session)
-    due = session.assignment.due_at if session.assignment is not None else None
-    overdue = bool(due and session.completed_at is None and due < (now or timezone.now()))
-    return {
-        "cases": len(outline),
-        "done": sum(s.step == FEEDBACK for s in outline),
-        "overdue": int(overdue),
-    }
 
 
 @dataclass(frozen=True)

@@ -209,7 +209,9 @@ def record_reads(reads: list[RecordedRead]) -> int:
     """Store reads made elsewhere, keeping their timestamps. All or nothing.
 
     Each read must belong to its session's case set and mode, and no step may be read twice (the
-    database's one-read-per-step constraint also guards this). Returns the number stored.
+    database's one-read-per-step constraint also guards this). A session these reads complete gets
+    its completion time (the last read's) and is announced to the completion listeners after the
+    commit, as a session completed read by read is. Returns the number stored.
     """
     objects = []
     steps_seen: set[tuple[int, int, str]] = set()
@@ -268,7 +270,13 @@ def record_reads(reads: list[RecordedRead]) -> int:
     for session in {item.session.pk: item.session for item in reads}.values():
         if current_position(session) is None:
             last = max(i.submitted_at for i in reads if i.session.pk == session.pk)
-            ReadingSession.objects.filter(pk=session.pk).update(completed_at=last)
+            # Only a session these reads complete is announced, as commit_read announces its own.
+            finished = ReadingSession.objects.filter(
+                pk=session.pk, completed_at__isnull=True
+            ).update(completed_at=last)
+            if finished:
+                session.completed_at = last
+                _announce_completed(session)
     return len(objects)
 
 
@@ -898,7 +906,7 @@ def open_due_rereads(learner: User, today: date) -> list[ReadingSession]:
                     learner,
                     schedule.case_set,
                     Mode.UNAIDED,
-                    title=_("Relecture sans IA : %(name)s") % {"name": schedule.case_set.name},
+                    title=reread_title(schedule.case_set.name),
                     show_feedback=False,
                     return_url=reverse("reading:dashboard"),
                 )
@@ -913,6 +921,12 @@ def open_due_rereads(learner: User, today: date) -> list[ReadingSession]:
             continue
         opened.append(session)
     return opened
+
+
+def reread_title(case_set_name: str) -> str:
+    """A re-read session's title, in the active language (stored in the opening learner's; the
+    dashboard writes it again in the reader's)."""
+    return _("Relecture sans IA : %(name)s") % {"name": case_set_name}
 
 
 def reveal_finished_reread(session: ReadingSession) -> bool:

@@ -85,12 +85,11 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     # nothing the learner would not get by clicking; and a round is open as soon as the learner
     # sees that it is due, so "missed" means "never came while it was due", not "never clicked".
     services.open_due_rereads(request.user, timezone.localdate())
-    sessions = [(s, selectors.session_counts(s)) for s in selectors.sessions_of(request.user)]
     return render(
         request,
         "reading/dashboard.html",
         {
-            "sessions": sessions,
+            "sessions": selectors.session_rows(request.user),
             "now": timezone.now(),
             "new_assignments": selectors.new_assignments(request.user),
             "due_rereads": selectors.due_rereads(request.user),
