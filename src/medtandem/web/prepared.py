@@ -105,10 +105,8 @@ class Prepared(Generic[T]):
             obj = model.from_db(using, names, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
-            for (
-                attname,
-                position,
-            ) in annotations:  # .annotate(...) values, as ModelIterable sets them
+            # .annotate(...) values, set as Django's ModelIterable sets them
+            for attname, position in annotations:
                 setattr(obj, attname, row[position])
             out.append(obj)
         return cast(list[T], out)

@@ -76,10 +76,13 @@ class ConstantNode(Node):
         self.inner = inner
         self.scope = scope
         self._kept: dict[tuple[Hashable, ...], str] = {}
+        self._generation = _generation[0]
 
     def render(self, context: Context) -> str:
+        if self._generation != _generation[0]:  # a setting changed: what was kept is stale
+            self._kept.clear()
+            self._generation = _generation[0]
         key = (
-            _generation[0],
             translation.get_language(),
             context.autoescape,
             self.scope(context) if self.scope else None,

@@ -26,6 +26,7 @@ from medtandem.apps.reading.models import (
     StepOpening,
 )
 from medtandem.apps.reading.services import (
+    FEEDBACK,
     cases_of,
     reads_by_case,
     reread_due_on,
@@ -110,8 +111,8 @@ def session_rows(learner: Any, now: datetime | None = None) -> list[SessionRow]:
         steps_read.setdefault((session_id, case_id), set()).add(condition)
     done: dict[int, int] = {}
     by_pk = {s.pk: s for s in sessions}
-    for (session_id, _case_id), conditions in steps_read.items():
-        if conditions.issuperset(by_pk[session_id].steps):
+    for (session_id, case_id), conditions in steps_read.items():
+        if step_for(by_pk[session_id], Case(pk=case_id), conditions) == FEEDBACK:
             done[session_id] = done.get(session_id, 0) + 1
     now = now or timezone.now()
     rows = []

@@ -554,8 +554,11 @@ def _step(session: ReadingSession, reads: dict[str, Read] | set[str]) -> str:
     return FEEDBACK
 
 
-def step_for(session: ReadingSession, case: Case, reads: dict[str, Read] | None = None) -> str:
-    """The step the learner is at for this case: a condition to read, or ``"feedback"``."""
+def step_for(
+    session: ReadingSession, case: Case, reads: dict[str, Read] | set[str] | None = None
+) -> str:
+    """The step the learner is at for this case: a condition to read, or ``"feedback"``. ``reads``:
+    the case's reads by condition, or just the conditions read (loaded when not given)."""
     if reads is None:
         reads = {r.condition: r for r in session.reads.filter(case=case)}
     return _step(session, reads)
