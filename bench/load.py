@@ -114,9 +114,11 @@ def ensure_database(url: str) -> None:
 
 def free_port() -> int:
     """A free loopback port: from ``BENCH_PORTS`` (e.g. ``18200-18299``) when set, as on a machine
-    shared by several people each given a range; else any the system offers."""
+    shared by several people each given a range; else any the system offers. A port is never handed
+    out twice: its server may not have bound it yet when the next one is asked for."""
     low, _, high = os.environ.get("BENCH_PORTS", "").partition("-")
-    candidates = range(int(low), int(high) + 1) if low and high else [0]
+    # Port 0 asks the system, which may offer a port already handed out but not bound yet: ask again.
+    candidates = range(int(low), int(high) + 1) if low and high else [0] * 100
     for port in candidates:
         if port in _GIVEN:
             continue
@@ -125,9 +127,11 @@ def free_port() -> int:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            _GIVEN.add(port)
-            return int(s.getsockname()[1])
-    raise RuntimeError(f"no free port in BENCH_PORTS={os.environ['BENCH_PORTS']}")
+            given = int(s.getsockname()[1])
+        if given not in _GIVEN:
+            _GIVEN.add(given)
+            return given
+    raise RuntimeError(f"no free port (BENCH_PORTS={os.environ.get('BENCH_PORTS', 'unset')})")
 
 
 def server_env(db: str, redis: str | None, var_dir: Path) -> dict[str, str]:

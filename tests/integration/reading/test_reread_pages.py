@@ -377,3 +377,27 @@ def test_the_dashboard_counts_each_sessions_finished_cases_in_the_same_queries_f
     page = learner_client.get(reverse("reading:dashboard")).content.decode()
     assert f"Re-read without AI: {case_set.name}" in page
     assert "<td>2 / 3</td>" in page.replace('<td class="num">', "<td>")
+
+
+def test_a_reread_opened_in_french_is_titled_in_english_on_its_own_pages(
+    learner_client, learner, cohort, case_set, instructor
+):
+    """The stored title is the opening request's (French here); the session page and the case page
+    write it in the reader's language, as the dashboard does."""
+    schedule_rereads(cohort, case_set, period_days=14, starts_on=TODAY, created_by=instructor)
+    assert learner_client.get(reverse("reading:dashboard")).status_code == 200  # opens it, in fr
+    reread = Reread.objects.get(learner=learner)
+    assert reread.session.title == f"Relecture sans IA : {case_set.name}"
+    learner_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = f"Re-read without AI: {case_set.name}"
+    overview = learner_client.get(
+        reverse("reading:session", args=[reread.session.pk]), {"overview": "1"}
+    ).content.decode()
+    case_page = learner_client.get(reverse("reading:case", args=[reread.session.pk, 0]))
+    assert case_page.status_code == 200
+    for html in (overview, case_page.content.decode()):
+        assert english in html and "Relecture sans IA" not in html
+    from medtandem.apps.reading.services import start_session
+
+    ordinary = start_session(learner, case_set, "unaided", title="Ma séance")
+    assert selectors.session_title(ordinary) == "Ma séance"

@@ -51,16 +51,26 @@ from medtandem.reliance.rereads import RereadSeries, reread_series
 from medtandem.web.prepared import Prepared
 
 _OWN_SESSION: Prepared[ReadingSession] = Prepared(
-    lambda pk, learner_id: ReadingSession.objects.select_related("case_set").filter(
+    lambda pk, learner_id: ReadingSession.objects.select_related("case_set", "reread").filter(
         pk=pk, learner_id=learner_id
     )
 )
 
 
 def own_session(pk: int, learner_id: int) -> ReadingSession | None:
-    """The learner's session ``pk`` with its case set, or None when it is not theirs (compiled once
-    per process: every request of the reading path asks it)."""
+    """The learner's session ``pk`` with its case set and, for a re-read, its round (one query,
+    compiled once per process: every request of the reading path asks it), or None when it is not
+    theirs."""
     return _OWN_SESSION.first(pk=pk, learner_id=learner_id)
+
+
+def session_title(session: ReadingSession) -> str:
+    """The session's title in the reader's language. A re-read's stored title is in the language of
+    the request that opened it, so it is written again from its case set (the schedule's). Load the
+    session with ``select_related("case_set", "reread")``, or this runs two queries."""
+    if getattr(session, "reread", None) is not None:  # reverse one-to-one: absent unless a re-read
+        return reread_title(session.case_set.name)
+    return session.title
 
 
 def assignments_visible_to(user: Any) -> QuerySet[ReadingAssignment]:
@@ -101,7 +111,7 @@ def session_rows(learner: Any, now: datetime | None = None) -> list[SessionRow]:
     has a read of it."""
     sessions = list(
         ReadingSession.objects.filter(learner=learner)
-        .select_related("case_set", "assignment", "reread__schedule__case_set")
+        .select_related("case_set", "assignment", "reread")
         .annotate(n_cases=Count("case_set__cases", distinct=True))
     )
     steps_read: dict[tuple[int, int], set[str]] = {}
@@ -118,11 +128,10 @@ def session_rows(learner: Any, now: datetime | None = None) -> list[SessionRow]:
     rows = []
     for session in sessions:
         due = session.assignment.due_at if session.assignment is not None else None
-        reread = getattr(session, "reread", None)
         rows.append(
             SessionRow(
                 session=session,
-                title=reread_title(reread.schedule.case_set.name) if reread else session.title,
+                title=session_title(session),
                 cases=session.n_cases,
                 done=done.get(session.pk, 0),
                 overdue=bool(due and session.completed_at is None and due < now),

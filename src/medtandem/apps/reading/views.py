@@ -109,6 +109,7 @@ def session_overview(request: AuthedRequest, pk: int) -> HttpResponse:
         "reading/session.html",
         {
             "session": session,
+            "title": selectors.session_title(session),
             "outline": selectors.session_outline(session),
             "current": position,
         },
@@ -161,6 +162,7 @@ def case_step(request: AuthedRequest, pk: int, position: int) -> HttpResponse:
     )
     context: dict[str, Any] = {
         "session": session,
+        "title": selectors.session_title(session),
         "case": case,
         "case_label": label,
         "position": position,
