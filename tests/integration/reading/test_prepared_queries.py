@@ -66,3 +66,43 @@ def test_a_value_the_lookup_transforms_is_refused_at_once(practice):  # type: ig
     )
     with pytest.raises(ValueError, match="not found among its parameters"):
         query.all(title="Pratique")
+
+
+def test_the_session_state_loads_in_full_only_the_reads_of_the_case_shown(learner_client, practice):  # type: ignore[no-untyped-def]
+    """Every column of the shown case's reads as the ORM loads them; for the other cases only
+    which conditions are read (the query sends NULL for their other columns)."""
+    from django.urls import reverse
+
+    from medtandem.apps.reading.services import load_state
+
+    for position, conditions in ((0, ("unaided", "aided")), (1, ("unaided",))):
+        for condition in conditions:
+            r = learner_client.post(
+                reverse("reading:submit", args=[practice.pk, position]),
+                answer(condition, str(uuid.uuid4())),
+                HTTP_ACCEPT="application/json",
+            )
+            assert r.status_code == 201, r.content
+    fields = [f.attname for f in Read._meta.concrete_fields]
+    for position in (0, 1, 2, None):  # compiled with one case, bound to the others
+        state = load_state(practice, position)
+        assert state.done == {
+            case_id: set(conds) for case_id, conds in _conditions_by_case(practice).items()
+        }
+        shown = state.case_ids[position] if position is not None else None
+        assert set(state.reads) == ({shown} if shown in state.done else set())
+        if shown is not None:
+            assert set(state.case_reads(shown)) == state.done.get(shown, set())
+        for condition, read in state.case_reads(shown).items() if shown else ():
+            want = Read.objects.get(session=practice, case_id=shown, condition=condition)
+            assert [getattr(read, f) for f in fields] == [getattr(want, f) for f in fields]
+            assert read.submitted_at is not None and isinstance(read.submission_key, uuid.UUID)
+
+
+def _conditions_by_case(session: ReadingSession) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for case_id, condition in Read.objects.filter(session=session).values_list(
+        "case_id", "condition"
+    ):
+        out.setdefault(case_id, []).append(condition)
+    return out

@@ -21,7 +21,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case as SqlCase
+from django.db.models import F, Q, QuerySet, When
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -507,10 +508,27 @@ def _read_of(row: tuple[Any, ...]) -> Read:
     return Read.from_db("default", _READ_FIELDS, row)
 
 
+#: The session's reads query loads the case and the condition of every read (the order rule needs
+#: them) and the other columns only for the case the page shows (NULL for the rest, in the same
+#: positions). All 24 columns of the 80 reads at the end of a 40-case session cost about 1.3 ms of
+#: CPU per request to load and convert, two columns 0.2 ms (PostgreSQL, measured in a loop).
+_SHOWN_ONLY = {
+    name: f"shown_{name}" for name in _READ_FIELDS if name not in ("case_id", "condition")
+}
+
 # The reading path's queries, compiled once per process (web.prepared: compiling them cost more CPU
 # than running them).
 _SESSION_READS: Prepared[tuple[Any, ...]] = Prepared(
-    lambda session_id: Read.objects.filter(session_id=session_id).values_list(*_READ_FIELDS)
+    lambda session_id, case_id: (
+        Read.objects.filter(session_id=session_id)
+        .annotate(
+            **{
+                alias: SqlCase(When(case_id=case_id, then=F(name)))
+                for name, alias in _SHOWN_ONLY.items()
+            }
+        )
+        .values_list(*(_SHOWN_ONLY.get(name, name) for name in _READ_FIELDS))
+    )
 )
 #: What the order rule needs of a session's reads (no timestamps or ratings to convert), and, for
 #: one case, the same learner's reads that revealed its truth in other sessions.
@@ -540,7 +558,8 @@ def load_state(session: ReadingSession, position: int | None = None) -> SessionS
     shown = case_ids[position] if position is not None and 0 <= position < len(case_ids) else None
     done: dict[int, set[str]] = {}
     reads: dict[int, dict[str, Read]] = {}
-    for row in _SESSION_READS.all(session_id=session.pk):
+    # -1: no case's reads in full (no primary key is negative)
+    for row in _SESSION_READS.all(session_id=session.pk, case_id=-1 if shown is None else shown):
         done.setdefault(row[_CASE], set()).add(row[_CONDITION])
         if shown is not None and row[_CASE] == shown:
             reads.setdefault(shown, {})[row[_CONDITION]] = _read_of(row)
