@@ -29,8 +29,16 @@ def unavailable_response() -> JsonResponse:
     return response
 
 
+def is_unavailable(exception: BaseException | None) -> bool:
+    """Whether ``exception`` says the database cannot be reached (retry later), not a bug."""
+    return isinstance(exception, OperationalError | InterfaceError)
+
+
 class DatabaseUnavailableMiddleware:
-    """Turn a lost database connection raised by a view into a JSON ``503`` with ``Retry-After``."""
+    """Turn a lost database connection raised by a view into a JSON ``503`` with ``Retry-After``.
+
+    One raised by a middleware (outside any view) reaches the 500 handler instead, which answers
+    the same 503 (``medtandem.web.views.server_error``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -39,6 +47,6 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, OperationalError | InterfaceError):
+        if is_unavailable(exception):
             return unavailable_response()
         return None

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sys
+
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -8,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from medtandem.web.availability import RETRY_AFTER_S
+from medtandem.web.availability import RETRY_AFTER_S, is_unavailable, unavailable_response
 
 
 @require_safe
@@ -70,7 +72,13 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The 500 page: no request context, no database (either may be what failed)."""
+    """The 500 page: no request context, no database (either may be what failed).
+
+    Django calls it while handling the uncaught exception. A lost database connection raised
+    outside a view (a middleware reading the session on the way out, after the view's own 503) is
+    still the retryable JSON 503 the reading page and other clients retry, not an HTML 500."""
+    if is_unavailable(sys.exc_info()[1]):
+        return unavailable_response()
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
 
 
