@@ -11,8 +11,10 @@ with the same key). Meanwhile it:
 * kills a web worker with SIGKILL every 4 s for the first 16 s (reads in flight);
 * restarts PostgreSQL (``pg_ctl restart -m fast``) at 20 s;
 * enqueues ``--jobs`` probe jobs (1 s each) at the start, kills the task worker with SIGKILL at
-  8 s (mid-task) and starts a new one at 10 s; the reaper brings the lost job back once its lease
-  (5 s) runs out.
+  8 s (mid-task) and starts a new one at 10 s; the reaper (each minute) brings a lost running job
+  back once its lease (5 s) runs out, and a queued job whose message the killed worker had taken
+  (but not claimed) once its queued grace runs out: 20 s here (``MEDTANDEM_JOB_QUEUED_GRACE_S``;
+  300 s by default), so that it comes back within the bound below.
 
 Then it compares what the clients saw acknowledged with what is stored, and prints:
 acknowledged-but-lost, duplicates, aided-without-unaided, HTML 500s seen (must be 0: a database
@@ -181,6 +183,7 @@ def main() -> int:
     var_dir = Path("/tmp/medtandem-faults-var")
     var_dir.mkdir(parents=True, exist_ok=True)
     env = load.server_env(db, None, var_dir)
+    env["MEDTANDEM_JOB_QUEUED_GRACE_S"] = "20"  # see the module docstring
     out = subprocess.run(
         [sys.executable, load.__file__, "--setup", str(args.learners)],
         env=env,

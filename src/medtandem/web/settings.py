@@ -279,6 +279,8 @@ INSTALLED_APPS.append("medtandem.apps.jobs")
 #: under VAR_DIR); redis://... at scale. See medtandem.apps.jobs.queue.
 MEDTANDEM_QUEUE_URL = os.environ.get("MEDTANDEM_QUEUE_URL", "")
 MEDTANDEM_QUEUE_NAME = os.environ.get("MEDTANDEM_QUEUE_NAME", "medtandem")
+#: Seconds a queued job waits for a worker before the reaper pushes it again (jobs.services).
+MEDTANDEM_JOB_QUEUED_GRACE_S = float(os.environ.get("MEDTANDEM_JOB_QUEUED_GRACE_S", "300"))
 #: Cache keys carry a prefix: a Redis may be shared with other services.
 CACHES["default"].setdefault("KEY_PREFIX", os.environ.get("CACHE_KEY_PREFIX", "medtandem"))
 # --- end of issue 12 block ---------------------------------------------------------------------

@@ -22,6 +22,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -31,8 +32,16 @@ from medtandem.apps.jobs.models import JobRun, JobState
 
 logger = logging.getLogger(__name__)
 
-#: How long a queued job may wait for a worker before the reaper pushes it again.
-QUEUED_GRACE_S = 300.0
+
+def queued_grace_s() -> float:
+    """How long a queued job may wait for a worker before the reaper pushes it again
+    (``settings.MEDTANDEM_JOB_QUEUED_GRACE_S``). It is also how long a queued job's message lost on
+    the way (taken by a worker killed before it claimed the row) waits to come back; a shorter one
+    pushes a job that merely waits in a long queue a second time (harmless: the claim runs it
+    once)."""
+    return float(settings.MEDTANDEM_JOB_QUEUED_GRACE_S)
+
+
 REAP_BATCH = 500
 
 
@@ -45,7 +54,7 @@ def enqueue(name: str, *, key: str | None = None, delay_s: float = 0, **kwargs: 
     spec = registry.spec(name)
     json.dumps(kwargs)  # arguments must be JSON values: fail here, not in the worker
     key = key or f"{name}:{uuid.uuid4().hex}"
-    lease = timezone.now() + timedelta(seconds=delay_s + QUEUED_GRACE_S)
+    lease = timezone.now() + timedelta(seconds=delay_s + queued_grace_s())
     run, created = JobRun.objects.get_or_create(
         key=key,
         defaults={
@@ -129,7 +138,7 @@ def _run(job_id: int) -> str:
         mine.update(
             state=JobState.QUEUED,
             last_error=error,
-            lease_until=finished + timedelta(seconds=delay + QUEUED_GRACE_S),
+            lease_until=finished + timedelta(seconds=delay + queued_grace_s()),
         )
         logger.warning(
             "job %s (%s) attempt %d failed, retry in %.0f s: %s",
@@ -164,7 +173,7 @@ def requeue_stale(now: Any = None) -> int:
             continue
         # Back to the queue; the lost attempt's claim is void (its late "done" would change nothing).
         if JobRun.objects.filter(pk=job.pk, state=job.state, lease_until=job.lease_until).update(
-            state=JobState.QUEUED, claim="", lease_until=now + timedelta(seconds=QUEUED_GRACE_S)
+            state=JobState.QUEUED, claim="", lease_until=now + timedelta(seconds=queued_grace_s())
         ):
             _push_quietly(job.pk, 0)
             pushed += 1
@@ -179,7 +188,7 @@ def retry(job_ids: list[int]) -> int:
     JobRun.objects.filter(pk__in=ids).update(
         state=JobState.QUEUED,
         attempts=0,
-        lease_until=timezone.now() + timedelta(seconds=QUEUED_GRACE_S),
+        lease_until=timezone.now() + timedelta(seconds=queued_grace_s()),
     )
     for pk in ids:
         transaction.on_commit(partial(_push_quietly, pk, 0))
