@@ -24,13 +24,12 @@ def job_queue(tmp_path, transactional_db):  # type: ignore[no-untyped-def]
     queue.use(None)
 
 
-@pytest.fixture
-def worker(job_queue) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def start_worker(huey):  # type: ignore[no-untyped-def]
     from django.db import connection
 
     # SQLite's shared in-memory test database has table locks without a busy timeout: one thread.
     workers = 1 if connection.vendor == "sqlite" else 2
-    consumer = job_queue.create_consumer(
+    consumer = huey.create_consumer(
         workers=workers,
         worker_type="thread",
         periodic=False,
@@ -39,15 +38,26 @@ def worker(job_queue) -> Iterator[object]:  # type: ignore[no-untyped-def]
         max_delay=0.2,
     )
     consumer.start()
+    return consumer
+
+
+@pytest.fixture
+def worker(job_queue) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    consumer = start_worker(job_queue)
     yield consumer
     consumer.stop(graceful=True)
 
 
 def wait_for(predicate: Callable[[], bool], timeout_s: float = 30.0) -> None:
+    from django.db import OperationalError
+
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if predicate():
-            return
+        try:
+            if predicate():
+                return
+        except OperationalError:  # SQLite's shared in-memory database: the worker holds the table
+            pass
         time.sleep(0.05)
     raise AssertionError(f"not true after {timeout_s} s: {predicate}")
 

@@ -21,6 +21,7 @@ from django.conf import settings
 from huey import Huey, PostgresHuey, RedisHuey, SqliteHuey, crontab
 
 _lock = threading.Lock()
+TRANSIENT_RETRIES = 3
 _huey: Huey | None = None
 
 
@@ -70,7 +71,11 @@ def build(url: str | None = None, name: str | None = None) -> Huey:
 def _register(huey: Huey) -> None:
     from medtandem.apps.jobs import registry, services
 
-    @huey.task(name="medtandem.run_job")
+    # A job's own failure is caught and retried by services.run with its back-off; what reaches huey is
+    # the database refusing the claim itself (a lost connection, a lock on SQLite). The message is
+    # delivered again a second later rather than left to the reaper's grace (minutes): the claim makes
+    # a second delivery harmless.
+    @huey.task(name="medtandem.run_job", retries=TRANSIENT_RETRIES, retry_delay=1)
     def run_job(job_id: int) -> None:
         services.run(job_id)
 
