@@ -3,7 +3,8 @@
 - Paired difference of two proportions (same items read twice): Newcombe RG (1998) Stat Med
   17:2635-2650, method 10 (hybrid score); p from McNemar's z.
 - Difference of two differences from disjoint items (Dratsch contrast): MOVER, Zou & Donner (2008).
-- Two independent proportions: Wald interval, pooled one-sided z test.
+- Two independent proportions: Newcombe's hybrid score interval from the two Wilson intervals
+  (:func:`medtandem.reliance.deskilling.difference_of_proportions`, by :func:`difference_of_differences`).
 - Single-reader AUC with DeLong variance: DeLong ER, DeLong DM, Clarke-Pearson DL (1988)
   Biometrics 44:837-845 (structural components; equivalent to Hanley and McNeil's U statistic).
 """
@@ -20,6 +21,7 @@ from numpy.typing import NDArray
 from scipy.stats import norm
 
 from medtandem.mrmc.fom import placement_values, roc_points
+from medtandem.reliance.metrics import wilson_interval
 
 
 def logit(p: float, eps: float = 1e-3) -> float:
@@ -57,13 +59,6 @@ class Estimate:
         if self.ci_lower is None:
             return f"{self.value:.3f}"
         return f"{self.value:.3f} [{self.ci_lower:.3f}; {self.ci_upper:.3f}]"
-
-
-def _wilson(successes: int, n: int, z: float) -> tuple[float, float]:
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def paired_difference(
@@ -111,8 +106,8 @@ def paired_table_difference(
     z = _z(confidence_level)
     p1, p2 = (a + b) / n, (a + c) / n
     diff = p2 - p1
-    l1, u1 = _wilson(a + b, n, z)
-    l2, u2 = _wilson(a + c, n, z)
+    l1, u1 = wilson_interval(a + b, n, z)
+    l2, u2 = wilson_interval(a + c, n, z)
     denominator = (a + b) * (c + d_) * (a + c) * (b + d_)
     cross = a * d_ - b * c
     numerator = cross - n / 2 if cross > n / 2 else (0.0 if cross >= 0 else float(cross))
@@ -147,23 +142,6 @@ def difference_of_differences(
     lower = d - math.sqrt((first.value - l1) ** 2 + (u2 - second.value) ** 2)
     upper = d + math.sqrt((u1 - first.value) ** 2 + (second.value - l2) ** 2)
     return Estimate(d, None, lower, upper, method, None, first.n + second.n)
-
-
-def two_proportion_difference(
-    successes_a: int, n_a: int, successes_b: int, n_b: int, confidence_level: float = 0.95
-) -> Estimate:
-    """``p_b - p_a`` of two independent proportions; ``p`` is the one-sided p for ``p_b < p_a`` (pooled z)."""
-    method = "Wald interval, pooled one-sided z test (decline)"
-    if not n_a or not n_b:
-        return Estimate.empty(method)
-    pa, pb = successes_a / n_a, successes_b / n_b
-    d = pb - pa
-    se = math.sqrt(pa * (1 - pa) / n_a + pb * (1 - pb) / n_b)
-    pooled = (successes_a + successes_b) / (n_a + n_b)
-    se0 = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
-    p = float(norm.cdf(d / se0)) if se0 > 0 else (0.0 if d < 0 else 1.0)
-    z = _z(confidence_level)
-    return Estimate(d, se, max(-1.0, d - z * se), min(1.0, d + z * se), method, p, n_a + n_b)
 
 
 def auc_estimate(

@@ -13,6 +13,16 @@ from dataclasses import asdict, dataclass, fields
 from scipy.stats import norm
 
 
+def wilson_interval(successes: int, n: int, z: float) -> tuple[float, float]:
+    """The Wilson score interval of ``successes / n`` (``n`` > 0) at normal quantile ``z``, clipped
+    to [0, 1]: Newcombe (1998, Stat Med 17:857-872) method 3, the building block of his paired and
+    independent differences (:mod:`medtandem.reliance.estimates`)."""
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 @dataclass(frozen=True)
 class Proportion:
     """``successes`` out of ``n`` with a Wilson score interval (``None`` when ``n`` is 0)."""
@@ -28,11 +38,9 @@ class Proportion:
     def confidence_interval(self) -> tuple[float, float] | None:
         if not self.n:
             return None
-        z = float(norm.ppf(0.5 + self.confidence_level / 2))
-        p, n = self.successes / self.n, self.n
-        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-        return max(0.0, centre - half), min(1.0, centre + half)
+        return wilson_interval(
+            self.successes, self.n, float(norm.ppf(0.5 + self.confidence_level / 2))
+        )
 
     def to_dict(self) -> dict[str, object]:
         ci = self.confidence_interval()

@@ -8,7 +8,8 @@ import pytest
 from scipy.stats import norm
 
 from medtandem.reliance import auc_estimate, calibration, paired_difference, roc_curve
-from medtandem.reliance.estimates import mean_estimate, two_proportion_difference
+from medtandem.reliance.estimates import mean_estimate
+from medtandem.reliance.metrics import Proportion
 
 
 def test_brier_score_and_expected_calibration_error():
@@ -38,13 +39,6 @@ def test_paired_difference_with_discordant_pairs():
     assert d.p == pytest.approx(2 * norm.sf(2 / 2))
 
 
-def test_two_independent_proportions_one_sided_decline():
-    d = two_proportion_difference(18, 20, 8, 20)
-    assert d.value == pytest.approx(-0.5)
-    pooled = 26 / 40
-    assert d.p == pytest.approx(norm.cdf(-0.5 / math.sqrt(pooled * (1 - pooled) * 0.1)))
-
-
 def test_auc_with_delong_standard_error():
     e = auc_estimate([1, 1, 0, 0], [0.9, 0.4, 0.4, 0.1])
     assert e.value == pytest.approx(0.875)
@@ -66,15 +60,55 @@ def test_mean_across_readers_with_t_interval():
     assert e.ci_lower < 0.2 < e.ci_upper
 
 
-def test_paired_difference_newcombe_method_10_matches_newcombe_1998_table_ii():
-    # Newcombe (1998) Stat Med 17:2635-2650, Table II, example (a): a = 36, b = 12, c = 2, d = 0
-    # (n = 50), theta = (b - c)/n = 0.2; method 10 gives 0.0569 to 0.3404. Our difference is
-    # second minus first, so "first only" is Newcombe's b.
-    first = [1] * 36 + [1] * 12 + [0] * 2
-    second = [1] * 36 + [0] * 12 + [1] * 2
+# Newcombe RG (1998) "Two-sided confidence intervals for the single proportion: comparison of seven
+# methods", Stat Med 17:857-872, Table I, method 3 (Wilson score, no continuity correction).
+NEWCOMBE_WILSON_TABLE_I = [
+    ((81, 263), (0.2553, 0.3662)),
+    ((15, 148), (0.0624, 0.1605)),
+    ((0, 20), (0.0, 0.1611)),
+    ((1, 29), (0.0061, 0.1718)),
+    ((29, 29), (0.8830, 1.0)),
+]
+
+
+@pytest.mark.parametrize(("counts", "limits"), NEWCOMBE_WILSON_TABLE_I)
+def test_the_wilson_interval_matches_newcombe_1998_table_i(
+    counts: tuple[int, int], limits: tuple[float, float]
+) -> None:
+    assert Proportion(*counts).confidence_interval() == pytest.approx(limits, abs=5e-5)
+
+
+# Newcombe RG (1998) "Improved confidence intervals for the difference between binomial proportions
+# based on paired data", Stat Med 17:2635-2650, Table III, method 10, 95 %: cells (e, f, g, h) of the
+# paired table (both, first only, second only, neither) -> limits for theta = (f - g) / n. The
+# figures are the paper's; the same rows are reproduced by several public implementations.
+NEWCOMBE_PAIRED_TABLE_III = [
+    ((36, 12, 2, 0), (0.0569, 0.3404)),
+    ((20, 12, 2, 16), (0.0562, 0.3292)),
+    ((18, 12, 2, 18), (0.0562, 0.3290)),
+    ((36, 14, 0, 0), (0.1528, 0.4167)),
+    ((35, 14, 0, 1), (0.1461, 0.4175)),
+    ((18, 14, 0, 18), (0.1441, 0.3963)),
+    ((2, 97, 1, 0), (0.8721, 0.9854)),
+    ((1, 97, 1, 1), (0.8736, 0.9850)),
+    ((54, 0, 0, 0), (-0.0664, 0.0664)),
+    ((30, 0, 0, 24), (-0.0358, 0.0358)),
+]
+
+
+@pytest.mark.parametrize(("cells", "limits"), NEWCOMBE_PAIRED_TABLE_III)
+def test_paired_difference_newcombe_method_10_matches_newcombe_1998_table_iii(
+    cells: tuple[int, int, int, int], limits: tuple[float, float]
+) -> None:
+    # Newcombe's theta is p(first) - p(second) = (f - g) / n; paired_difference(a, b) is
+    # mean(b) - mean(a), so the two outcome lists go in swapped.
+    e, f, g, h = cells
+    first, second = _paired(e, f, g, h)
     d = paired_difference(second, first)
-    assert d.value == pytest.approx(0.2)
-    assert (d.ci_lower, d.ci_upper) == pytest.approx((0.0569, 0.3404), abs=5e-5)
+    assert d.value == pytest.approx((f - g) / (e + f + g + h))
+    # One unit of the printed fourth decimal: row (1, 97, 1, 1) computes 0.87367 (z = 1.96 or
+    # 1.959964 alike) where the paper prints 0.8736; every other row agrees within 5e-5.
+    assert (d.ci_lower, d.ci_upper) == pytest.approx(limits, abs=1e-4)
 
 
 def test_mean_of_proportions_near_one_is_truncated_to_the_range():

@@ -13,9 +13,36 @@ from medtandem.reliance.deskilling import (
     CUSUM_THRESHOLD,
     MIN_EXPOSURE_SPAN,
     UnaidedRead,
+    difference_of_proportions,
     exposure_model,
     risk_adjusted_cusum,
 )
+from medtandem.reliance.metrics import Proportion
+
+# Newcombe RG (1998) "Interval estimation for the difference between independent proportions:
+# comparison of eleven methods", Stat Med 17:873-890, Table II, method 10 (hybrid score, no
+# continuity correction), 95 %: (k1/n1, k2/n2) -> limits for p1 - p2.
+NEWCOMBE_INDEPENDENT_TABLE_II = [
+    ((56, 70, 48, 80), (0.0524, 0.3339)),
+    ((9, 10, 3, 10), (0.1705, 0.8090)),
+    ((6, 7, 2, 7), (0.0582, 0.8062)),
+    ((5, 56, 0, 29), (-0.0381, 0.1926)),
+    ((0, 10, 0, 20), (-0.1611, 0.2775)),
+    ((0, 10, 0, 10), (-0.2775, 0.2775)),
+    ((10, 10, 0, 20), (0.6791, 1.0)),
+    ((10, 10, 0, 10), (0.6075, 1.0)),
+]
+
+
+@pytest.mark.parametrize(("counts", "limits"), NEWCOMBE_INDEPENDENT_TABLE_II)
+def test_the_change_in_accuracy_matches_newcombe_1998_table_ii(
+    counts: tuple[int, int, int, int], limits: tuple[float, float]
+) -> None:
+    k1, n1, k2, n2 = counts
+    # difference_of_proportions(first, second) is second - first: p1 - p2 puts p2 first.
+    change = difference_of_proportions(Proportion(k2, n2), Proportion(k1, n1))
+    assert change.value == pytest.approx(k1 / n1 - k2 / n2)
+    assert (change.ci_lower, change.ci_upper) == pytest.approx(limits, abs=5e-5)
 
 
 def _reads(before_right: int, aided: int, after_right: int, n: int = 20):
