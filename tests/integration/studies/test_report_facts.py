@@ -256,6 +256,16 @@ def test_every_checklist_answer_is_marked_and_none_is_a_hard_coded_claim(world):
         "Aide à la lecture de l'ECG par des internes.",
     )
     assert by_topic[("DECIDE-AI", "Familiarisation des utilisateurs avec l'IA")].filled is False
+    # Numbered only where checked against the published checklist (report.py's docstring).
+    numbered = {i.topic: i.number for i in items if i.guideline == "DECIDE-AI" and i.number}
+    assert numbered == {
+        "Usage prévu de l'IA": "2",
+        "Protocole, enregistrement et avis éthique": "III",
+        "Recrutement des utilisateurs et effectif prévu": "3b",
+        "Familiarisation des utilisateurs avec l'IA": "3c",
+        "Système d'IA et sa version": "4a",
+    }
+    assert not any(i.number for i in items if i.guideline != "DECIDE-AI")
     version = by_topic[("DECIDE-AI", "Système d'IA et sa version")]
     assert version.source == "platform"
     assert "test-ecg-model 1.0 (12 lectures avec IA)" in version.value

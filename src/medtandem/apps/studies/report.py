@@ -10,8 +10,11 @@ the analysis); what it cannot know is left to the authors and marked so. The che
   (2024) Radiol Artif Intell 6:e240300 — the checklist for a retrospective reader study of stored
   recordings, offered beside the two above.
 
-Item numbers are given only where they were checked against the published checklist (DECIDE-AI
-2a/2b, 3c, 4a); other items are named by their topic.
+Item numbers are given only where they were checked against the published checklist: DECIDE-AI
+2 (intended use, a and b), 3b (users' recruitment), 3c (users' familiarisation), 4a (the AI system
+and its version) and the generic item III (research governance), read in the checklist as
+reproduced in Eye (2025), doi:10.1038/s41433-025-03678-5, Table 1. Other items are named by their
+topic.
 """
 
 from __future__ import annotations
@@ -399,8 +402,8 @@ def checklist(
     items = [
         # DECIDE-AI (item numbers checked against the published checklist where given)
         (DECIDE_AI, "2", _("Usage prévu de l'IA"), study.intended_use, A),
-        (DECIDE_AI, "", _("Protocole, enregistrement et avis éthique"), "", A),
-        (DECIDE_AI, "", _("Recrutement des utilisateurs et effectif prévu"), "", A),
+        (DECIDE_AI, "III", _("Protocole, enregistrement et avis éthique"), "", A),
+        (DECIDE_AI, "3b", _("Recrutement des utilisateurs et effectif prévu"), "", A),
         (
             DECIDE_AI,
             "3c",
