@@ -52,7 +52,7 @@ from scipy.stats import norm
 
 from medtandem.reliance.estimates import (
     Estimate,
-    difference_of_differences,
+    difference_of_proportions,
     format_table,
     logit,
 )
@@ -384,18 +384,4 @@ def deskilling_watch(
         exposure_model(tagged),
         cusum,
         min_reads,
-    )
-
-
-def difference_of_proportions(first: Proportion, second: Proportion) -> Estimate:
-    """``second - first`` of two independent proportions: Newcombe (1998, Stat Med 17:873-890)
-    hybrid score interval (method 10 of that paper), built from the two Wilson intervals."""
-    method = "Newcombe hybrid score interval (independent proportions)"
-    ci1, ci2 = first.confidence_interval(), second.confidence_interval()
-    if ci1 is None or ci2 is None or first.value is None or second.value is None:
-        return Estimate.empty(method)
-    return difference_of_differences(
-        Estimate(second.value, None, ci2[0], ci2[1], method, None, second.n),
-        Estimate(first.value, None, ci1[0], ci1[1], method, None, first.n),
-        method,
     )

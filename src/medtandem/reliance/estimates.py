@@ -4,7 +4,7 @@
   17:2635-2650, method 10 (hybrid score); p from McNemar's z.
 - Difference of two differences from disjoint items (Dratsch contrast): MOVER, Zou & Donner (2008).
 - Two independent proportions: Newcombe's hybrid score interval from the two Wilson intervals
-  (:func:`medtandem.reliance.deskilling.difference_of_proportions`, by :func:`difference_of_differences`).
+  (:func:`difference_of_proportions`, by :func:`difference_of_differences`).
 - Single-reader AUC with DeLong variance: DeLong ER, DeLong DM, Clarke-Pearson DL (1988)
   Biometrics 44:837-845 (structural components; equivalent to Hanley and McNeil's U statistic).
 """
@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from scipy.stats import norm
 
 from medtandem.mrmc.fom import placement_values, roc_points
-from medtandem.reliance.metrics import wilson_interval
+from medtandem.reliance.metrics import Proportion, wilson_interval
 
 
 def logit(p: float, eps: float = 1e-3) -> float:
@@ -142,6 +142,20 @@ def difference_of_differences(
     lower = d - math.sqrt((first.value - l1) ** 2 + (u2 - second.value) ** 2)
     upper = d + math.sqrt((u1 - first.value) ** 2 + (second.value - l2) ** 2)
     return Estimate(d, None, lower, upper, method, None, first.n + second.n)
+
+
+def difference_of_proportions(first: Proportion, second: Proportion) -> Estimate:
+    """``second - first`` of two independent proportions: Newcombe (1998, Stat Med 17:873-890)
+    hybrid score interval (method 10 of that paper), built from the two Wilson intervals."""
+    method = "Newcombe hybrid score interval (independent proportions)"
+    ci1, ci2 = first.confidence_interval(), second.confidence_interval()
+    if ci1 is None or ci2 is None or first.value is None or second.value is None:
+        return Estimate.empty(method)
+    return difference_of_differences(
+        Estimate(second.value, None, ci2[0], ci2[1], method, None, second.n),
+        Estimate(first.value, None, ci1[0], ci1[1], method, None, first.n),
+        method,
+    )
 
 
 def auc_estimate(

@@ -13,10 +13,10 @@ from medtandem.reliance.deskilling import (
     CUSUM_THRESHOLD,
     MIN_EXPOSURE_SPAN,
     UnaidedRead,
-    difference_of_proportions,
     exposure_model,
     risk_adjusted_cusum,
 )
+from medtandem.reliance.estimates import difference_of_proportions
 from medtandem.reliance.metrics import Proportion
 
 # Newcombe RG (1998) "Interval estimation for the difference between independent proportions:

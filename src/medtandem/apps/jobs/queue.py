@@ -20,8 +20,10 @@ from urllib.parse import urlparse
 from django.conf import settings
 from huey import Huey, PostgresHuey, RedisHuey, SqliteHuey, crontab
 
-_lock = threading.Lock()
+#: Deliveries of a job's message again (1 s apart) when the database refuses its claim.
 TRANSIENT_RETRIES = 3
+
+_lock = threading.Lock()
 _huey: Huey | None = None
 
 
